@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+// Kiln: compile quantized neural networks for very different accelerators and simulate them.
+// Modules follow the processing pipeline (see docs/architecture.md); dependencies point one way.
+import PackageDescription
+
+let package = Package(
+    name: "Kiln",
+    products: [
+        .executable(name: "kiln", targets: ["kiln"]),
+        .library(name: "KilnCLI", targets: ["KilnCLI"]),
+        .library(name: "Kiln", targets: [
+            "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
+            "KilnModelIO", "KilnONNX", "KilnTargets",
+        ]),
+    ],
+    dependencies: [],
+    targets: [
+        // Findings with a location (file, JSON path, ONNX node, tensor), rendered like compiler errors.
+        .target(name: "KilnDiagnostics"),
+        // Element types, quantization parameters, rounding, requantization, fixed-point arithmetic.
+        .target(name: "KilnNumerics"),
+        // A strict JSON reader: duplicate keys, paths in every error, bounded nesting.
+        .target(name: "KilnJSON", dependencies: ["KilnDiagnostics"]),
+        // The quantized graph IR: typed values, the closed op set, shape inference, verifier, builder.
+        .target(name: "KilnIR", dependencies: ["KilnNumerics", "KilnDiagnostics"]),
+        // The reference interpreter: the definition of every op's float and integer semantics.
+        .target(name: "KilnInterpreter", dependencies: ["KilnIR", "KilnNumerics"]),
+        // Kiln's JSON model format and NumPy .npy files.
+        .target(name: "KilnModelIO", dependencies: ["KilnIR", "KilnJSON", "KilnDiagnostics"]),
+        // ONNX protobuf decoding, import to the IR and canonicalization.
+        .target(name: "KilnONNX", dependencies: ["KilnIR", "KilnDiagnostics", "KilnNumerics"]),
+        // Target descriptions: schema, loader, validator.
+        .target(name: "KilnTargets", dependencies: ["KilnJSON", "KilnDiagnostics", "KilnNumerics"]),
+        // The command-line interface as a library, so a plugin package can build its own `kiln`.
+        .target(name: "KilnCLI", dependencies: [
+            "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnModelIO",
+            "KilnONNX", "KilnTargets",
+        ]),
+        .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
+
+        .testTarget(name: "KilnDiagnosticsTests", dependencies: ["KilnDiagnostics"]),
+        .testTarget(name: "KilnNumericsTests", dependencies: ["KilnNumerics"]),
+        .testTarget(name: "KilnJSONTests", dependencies: ["KilnJSON"]),
+        .testTarget(name: "KilnIRTests", dependencies: ["KilnIR"]),
+        .testTarget(name: "KilnInterpreterTests", dependencies: ["KilnInterpreter", "KilnIR"]),
+        .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter"]),
+        .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
+        .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI"]),
+    ]
+)

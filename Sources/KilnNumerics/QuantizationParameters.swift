@@ -1,0 +1,38 @@
+/// The affine mapping between real numbers and integer codes: `real = scale · (code − zeroPoint)`.
+///
+/// Parameters are per tensor (one scale and zero point) or per axis (one per slice along
+/// ``axis``, as ONNX's per-axis DequantizeLinear and per-channel weights use).
+public struct QuantizationParameters: Sendable, Hashable {
+    /// The scales: one, or one per slice along ``axis``. All positive and finite.
+    public var scales: [Float]
+    /// The zero points: as many as ``scales``, each inside the code range.
+    public var zeroPoints: [Int32]
+    /// The axis along which parameters vary, or nil for per-tensor parameters.
+    public var axis: Int?
+
+    /// Creates per-tensor parameters.
+    public init(scale: Float, zeroPoint: Int32 = 0) {
+        self.scales = [scale]
+        self.zeroPoints = [zeroPoint]
+        self.axis = nil
+    }
+
+    /// Creates per-axis parameters (per-tensor when `axis` is nil and there is one scale).
+    public init(scales: [Float], zeroPoints: [Int32], axis: Int?) {
+        self.scales = scales
+        self.zeroPoints = zeroPoints
+        self.axis = axis
+    }
+
+    /// Whether there is a single scale and zero point for the whole tensor.
+    public var isPerTensor: Bool { axis == nil }
+
+    /// The scale of slice `index` along the axis (the only scale if per tensor).
+    @inlinable public func scale(at index: Int) -> Float { scales.count == 1 ? scales[0] : scales[index] }
+
+    /// The zero point of slice `index` along the axis (the only zero point if per tensor).
+    @inlinable public func zeroPoint(at index: Int) -> Int32 { zeroPoints.count == 1 ? zeroPoints[0] : zeroPoints[index] }
+
+    /// Whether every zero point is 0 (symmetric quantization).
+    public var isSymmetric: Bool { zeroPoints.allSatisfy { $0 == 0 } }
+}

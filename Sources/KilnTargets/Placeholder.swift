@@ -1,0 +1,2 @@
+// Temporary: replaced as the module's first real source lands.
+enum KilnTargetsPlaceholder {}

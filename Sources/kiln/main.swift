@@ -1,0 +1,2 @@
+// Temporary: replaced by the CLI entry point.
+print("kiln")

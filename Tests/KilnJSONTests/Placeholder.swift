@@ -1,0 +1,1 @@
+// Temporary: replaced as the module's first real test lands.
