@@ -18,11 +18,11 @@ let package = Package(
         // Findings with a location (file, JSON path, ONNX node, tensor), rendered like compiler errors.
         .target(name: "KilnDiagnostics"),
         // Element types, quantization parameters, rounding, requantization, fixed-point arithmetic.
-        .target(name: "KilnNumerics"),
+        .target(name: "KilnNumerics", linkerSettings: [.linkedLibrary("m")]),
         // A strict JSON reader: duplicate keys, paths in every error, bounded nesting.
         .target(name: "KilnJSON", dependencies: ["KilnDiagnostics"]),
         // The quantized graph IR: typed values, the closed op set, shape inference, verifier, builder.
-        .target(name: "KilnIR", dependencies: ["KilnNumerics", "KilnDiagnostics"]),
+        .target(name: "KilnIR", dependencies: ["KilnNumerics", "KilnDiagnostics"], linkerSettings: [.linkedLibrary("m")]),
         // The reference interpreter: the definition of every op's float and integer semantics.
         .target(name: "KilnInterpreter", dependencies: ["KilnIR", "KilnNumerics"]),
         // Kiln's JSON model format and NumPy .npy files.

@@ -1,0 +1,36 @@
+import KilnNumerics
+
+/// One operation in a graph: what it computes, which named values it reads and writes.
+public struct Node: Sendable, Hashable {
+    /// A name unique in the graph (the ONNX node name when imported), used in every diagnostic.
+    public var name: String
+    /// The operation and its attributes.
+    public var operation: Operation
+    /// Names of the values read, in the order ``Operation`` lists them; "" for an absent optional input.
+    public var inputs: [String]
+    /// Names of the values written.
+    public var outputs: [String]
+    /// The arithmetic used when an integer result is scaled to a quantized output.
+    public var requantization: RequantizationRule
+
+    /// Creates a node.
+    public init(name: String, operation: Operation, inputs: [String], outputs: [String],
+                requantization: RequantizationRule = .floatScale) {
+        self.name = name
+        self.operation = operation
+        self.inputs = inputs
+        self.outputs = outputs
+        self.requantization = requantization
+    }
+
+    /// The operation's kind.
+    public var kind: OpKind { operation.kind }
+
+    /// `node 'conv1' (conv2d)`: how diagnostics name the node.
+    public var place: String { "node '\(name)' (\(kind.rawValue))" }
+
+    /// The input at `index` if present (not absent and not past the end).
+    public func input(_ index: Int) -> String? {
+        index < inputs.count && !inputs[index].isEmpty ? inputs[index] : nil
+    }
+}

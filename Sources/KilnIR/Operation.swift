@@ -1,0 +1,218 @@
+/// An operation with its typed attributes.
+///
+/// The inputs each operation takes, in order, are listed with its case. Optional inputs are
+/// given as an empty name in ``Node/inputs`` or left off the end. Integer semantics (what the
+/// reference interpreter computes on quantized values) are stated in `docs/numerics.md`.
+public enum Operation: Sendable, Hashable {
+    /// Inputs: x `[N, C, H, W]`, weight `[O, C/groups, KH, KW]`, bias `[O]` (optional; int32
+    /// codes with scale `sx·sw[o]` when quantized).
+    case conv2d(Convolution)
+    /// Inputs: x `[..., K]`, weight `[K, N]`, bias `[N]` (optional).
+    case dense
+    /// Inputs: a, b (NumPy matmul: 1-D operands promoted, leading dimensions broadcast).
+    case matmul
+    /// Inputs: a, b.
+    case add
+    /// Inputs: a, b.
+    case sub
+    /// Inputs: a, b.
+    case mul
+    /// Inputs: a, b.
+    case div
+    /// Inputs: x.
+    case relu
+    /// Inputs: x.
+    case leakyRelu(alpha: Float)
+    /// Inputs: x. Bounds are real values; nil means unbounded on that side.
+    case clip(minimum: Float?, maximum: Float?)
+    /// Inputs: x.
+    case sigmoid
+    /// Inputs: x.
+    case tanh
+    /// Inputs: x.
+    case hardSwish
+    /// Inputs: x.
+    case hardSigmoid(alpha: Float, beta: Float)
+    /// Inputs: x.
+    case gelu(approximation: GeluApproximation)
+    /// Inputs: x.
+    case erf
+    /// Inputs: x `[N, C, H, W]`.
+    case maxPool(Pooling)
+    /// Inputs: x `[N, C, H, W]`.
+    case averagePool(Pooling)
+    /// Inputs: x `[N, C, H, W]`; output `[N, C, 1, 1]`.
+    case globalAveragePool
+    /// Inputs: x `[N, C, H, W]`; output `[N, C, 1, 1]`.
+    case globalMaxPool
+    /// Inputs: x. The target shape is fully resolved (no −1 or 0 entries).
+    case reshape(shape: [Int])
+    /// Inputs: x. Output `[prod(dims[..<axis]), prod(dims[axis...])]`.
+    case flatten(axis: Int)
+    /// Inputs: x. Output dimension `i` is input dimension `permutation[i]`.
+    case transpose(permutation: [Int])
+    /// Inputs: two or more tensors of equal rank.
+    case concat(axis: Int)
+    /// Inputs: x.
+    case pad(Padding)
+    /// Inputs: x. Axes are non-negative and sorted.
+    case squeeze(axes: [Int])
+    /// Inputs: x. Axes index the output and are non-negative and sorted.
+    case unsqueeze(axes: [Int])
+    /// Inputs: x.
+    case softmax(axis: Int)
+    /// Inputs: x `[N, C, ...]`, scale `[C]`, bias `[C]`, mean `[C]`, variance `[C]`.
+    case batchNorm(epsilon: Float)
+    /// Inputs: x, scale, bias (optional); normalizes over the axes from `axis` to the last.
+    case layerNorm(axis: Int, epsilon: Float)
+    /// Inputs: x (float). The output type carries the quantization parameters.
+    case quantize
+    /// Inputs: x (quantized). Output float32.
+    case dequantize
+    /// Inputs: x (quantized). The output type carries the new parameters.
+    case requantize
+    /// Inputs: x (float). Outputs: y (uint8), scale (float32 scalar), zero point (uint8 scalar).
+    case dynamicQuantize
+    /// Inputs: x. Output binary (±1).
+    case sign
+    /// Inputs: x `[N, C, ...]` (or `[N, C]`), thresholds `[C, T]` or `[1, T]`, ascending per row.
+    case multiThreshold(MultiThreshold)
+
+    /// The operation's name without attributes.
+    public var kind: OpKind {
+        switch self {
+        case .conv2d: .conv2d
+        case .dense: .dense
+        case .matmul: .matmul
+        case .add: .add
+        case .sub: .sub
+        case .mul: .mul
+        case .div: .div
+        case .relu: .relu
+        case .leakyRelu: .leakyRelu
+        case .clip: .clip
+        case .sigmoid: .sigmoid
+        case .tanh: .tanh
+        case .hardSwish: .hardSwish
+        case .hardSigmoid: .hardSigmoid
+        case .gelu: .gelu
+        case .erf: .erf
+        case .maxPool: .maxPool
+        case .averagePool: .averagePool
+        case .globalAveragePool: .globalAveragePool
+        case .globalMaxPool: .globalMaxPool
+        case .reshape: .reshape
+        case .flatten: .flatten
+        case .transpose: .transpose
+        case .concat: .concat
+        case .pad: .pad
+        case .squeeze: .squeeze
+        case .unsqueeze: .unsqueeze
+        case .softmax: .softmax
+        case .batchNorm: .batchNorm
+        case .layerNorm: .layerNorm
+        case .quantize: .quantize
+        case .dequantize: .dequantize
+        case .requantize: .requantize
+        case .dynamicQuantize: .dynamicQuantize
+        case .sign: .sign
+        case .multiThreshold: .multiThreshold
+        }
+    }
+}
+
+/// Attributes of a 2-D convolution.
+public struct Convolution: Sendable, Hashable {
+    /// Vertical and horizontal stride.
+    public var strides: [Int]
+    /// Vertical and horizontal dilation.
+    public var dilations: [Int]
+    /// Padding as `[top, left, bottom, right]` (ONNX order: all begins, then all ends).
+    public var pads: [Int]
+    /// Number of groups; `groups == C == O` is depthwise.
+    public var groups: Int
+
+    /// Creates convolution attributes (defaults: stride 1, dilation 1, no padding, one group).
+    public init(strides: [Int] = [1, 1], dilations: [Int] = [1, 1], pads: [Int] = [0, 0, 0, 0], groups: Int = 1) {
+        self.strides = strides
+        self.dilations = dilations
+        self.pads = pads
+        self.groups = groups
+    }
+}
+
+/// Attributes of max and average pooling.
+public struct Pooling: Sendable, Hashable {
+    /// Window height and width.
+    public var kernel: [Int]
+    /// Vertical and horizontal stride.
+    public var strides: [Int]
+    /// Padding as `[top, left, bottom, right]`.
+    public var pads: [Int]
+    /// Vertical and horizontal dilation (max pooling only; 1 for average pooling).
+    public var dilations: [Int]
+    /// Whether output sizes round up (ONNX `ceil_mode`); a window must start inside the
+    /// input or its left padding.
+    public var ceilMode: Bool
+    /// Whether padded positions count in the average's divisor (average pooling only).
+    public var countIncludePad: Bool
+
+    /// Creates pooling attributes (defaults: stride 1, no padding, no dilation, floor mode).
+    public init(kernel: [Int], strides: [Int] = [1, 1], pads: [Int] = [0, 0, 0, 0],
+                dilations: [Int] = [1, 1], ceilMode: Bool = false, countIncludePad: Bool = false) {
+        self.kernel = kernel
+        self.strides = strides
+        self.pads = pads
+        self.dilations = dilations
+        self.ceilMode = ceilMode
+        self.countIncludePad = countIncludePad
+    }
+}
+
+/// Attributes of padding.
+public struct Padding: Sendable, Hashable {
+    /// How padded elements get their values.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// A constant (`value`; the zero point's real value 0 for quantized tensors).
+        case constant
+        /// Mirror without repeating the edge.
+        case reflect
+        /// Repeat the edge element.
+        case edge
+    }
+    /// Pads per axis as `[begin_0, ..., begin_{r-1}, end_0, ..., end_{r-1}]`, all ≥ 0.
+    public var pads: [Int]
+    /// How padded elements get their values.
+    public var mode: Mode
+    /// The real value of constant padding.
+    public var value: Float
+
+    /// Creates padding attributes.
+    public init(pads: [Int], mode: Mode = .constant, value: Float = 0) {
+        self.pads = pads
+        self.mode = mode
+        self.value = value
+    }
+}
+
+/// Which GELU formula to use.
+public enum GeluApproximation: String, Sendable, Hashable, CaseIterable {
+    /// `0.5 · x · (1 + erf(x / √2))`.
+    case none
+    /// `0.5 · x · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))`.
+    case tanh
+}
+
+/// Attributes of a multi-threshold activation.
+public struct MultiThreshold: Sendable, Hashable {
+    /// Added to the count of thresholds reached (e.g. `−2^(b−1)` for a signed b-bit output).
+    public var offset: Int
+    /// The axis whose index selects the thresholds row (1 for NCHW and `[N, C]`).
+    public var channelAxis: Int
+
+    /// Creates multi-threshold attributes.
+    public init(offset: Int = 0, channelAxis: Int = 1) {
+        self.offset = offset
+        self.channelAxis = channelAxis
+    }
+}
