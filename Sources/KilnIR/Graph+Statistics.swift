@@ -4,7 +4,7 @@ extension Graph {
     /// conv2d: `N · O · OH · OW · (C / groups) · KH · KW`; dense: `rows · K · N`;
     /// matmul: `batch · M · K · N`. Saturates at `Int.max` rather than overflowing.
     public func macCount(of node: Node) -> Int {
-        guard OpKind.multiplyAccumulate.contains(node.kind),
+        guard OperatorKind.multiplyAccumulate.contains(node.kind),
               let output = node.outputs.first.flatMap({ types[$0] }),
               let weightName = node.input(1), let weight = types[weightName],
               let x = node.input(0).flatMap({ types[$0] }) else { return 0 }
@@ -33,7 +33,7 @@ extension Graph {
     /// The number of weight elements (constants read by conv2d / dense / matmul as weights).
     public var weightElementCount: Int {
         var names = Set<String>()
-        for node in nodes where OpKind.multiplyAccumulate.contains(node.kind) {
+        for node in nodes where OperatorKind.multiplyAccumulate.contains(node.kind) {
             if let weight = node.input(1), constants[weight] != nil { names.insert(weight) }
         }
         return names.reduce(0) { $0 + (constants[$1]?.count ?? 0) }

@@ -14,7 +14,7 @@ import KilnNumerics
 public struct GraphBuilder: Sendable {
     /// The graph built so far (not yet verified).
     public private(set) var graph: Graph
-    private var counters: [OpKind: Int] = [:]
+    private var counters: [OperatorKind: Int] = [:]
 
     /// Starts an empty graph.
     public init(name: String) {
@@ -45,12 +45,12 @@ public struct GraphBuilder: Sendable {
     ///   - name: the node's name; defaults to the op name and a counter (`conv2d_1`).
     ///   - outputs: the names of its outputs; default to the node name (with `_1`, `_2` suffixes
     ///     for further outputs).
-    ///   - outputTypes: the output types; default to ``Operation/defaultOutputTypes(_:)``.
+    ///   - outputTypes: the output types; default to ``Operator/defaultOutputTypes(_:)``.
     ///     Quantized outputs (of quantize, requantize, quantized conv) must be given here.
     ///   - requantization: the rule for scaling integer results to a quantized output.
     /// - Throws: a ``DiagnosticError`` naming the node if the output shapes cannot be inferred.
     @discardableResult
-    public mutating func node(_ operation: Operation, _ inputs: [String], name: String? = nil,
+    public mutating func node(_ operation: Operator, _ inputs: [String], name: String? = nil,
                               outputs: [String]? = nil, outputTypes: [TensorType]? = nil,
                               requantization: RequantizationRule = .floatScale) throws(DiagnosticError) -> String {
         let kind = operation.kind

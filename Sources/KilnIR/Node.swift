@@ -5,8 +5,8 @@ public struct Node: Sendable, Hashable {
     /// A name unique in the graph (the ONNX node name when imported), used in every diagnostic.
     public var name: String
     /// The operation and its attributes.
-    public var operation: Operation
-    /// Names of the values read, in the order ``Operation`` lists them; "" for an absent optional input.
+    public var operation: Operator
+    /// Names of the values read, in the order ``Operator`` lists them; "" for an absent optional input.
     public var inputs: [String]
     /// Names of the values written.
     public var outputs: [String]
@@ -14,7 +14,7 @@ public struct Node: Sendable, Hashable {
     public var requantization: RequantizationRule
 
     /// Creates a node.
-    public init(name: String, operation: Operation, inputs: [String], outputs: [String],
+    public init(name: String, operation: Operator, inputs: [String], outputs: [String],
                 requantization: RequantizationRule = .floatScale) {
         self.name = name
         self.operation = operation
@@ -24,7 +24,7 @@ public struct Node: Sendable, Hashable {
     }
 
     /// The operation's kind.
-    public var kind: OpKind { operation.kind }
+    public var kind: OperatorKind { operation.kind }
 
     /// `node 'conv1' (conv2d)`: how diagnostics name the node.
     public var place: String { "node '\(name)' (\(kind.rawValue))" }

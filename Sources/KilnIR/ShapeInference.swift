@@ -10,7 +10,7 @@ public struct ShapeInferenceError: Error, Sendable, Hashable, CustomStringConver
     public var description: String { message }
 }
 
-extension Operation {
+extension Operator {
     /// The number of outputs the operation writes.
     public var outputCount: Int { kind == .dynamicQuantize ? 3 : 1 }
 

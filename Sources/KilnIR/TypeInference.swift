@@ -1,6 +1,6 @@
 import KilnNumerics
 
-extension Operation {
+extension Operator {
     /// The output types an operation gets when the caller does not declare them: the inferred
     /// shapes with the element type and quantization the operation's semantics imply.
     ///

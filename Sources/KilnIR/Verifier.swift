@@ -148,7 +148,7 @@ extension Graph {
             if x.elementType.isFloat != y.elementType.isFloat {
                 problems.append("input is \(x.elementType.name) but output is \(y.elementType.name)")
             }
-            if OpKind.dataMovement.contains(node.kind) || node.kind == .maxPool || node.kind == .globalMaxPool {
+            if OperatorKind.dataMovement.contains(node.kind) || node.kind == .maxPool || node.kind == .globalMaxPool {
                 for (position, input) in inputs.enumerated() {
                     if let input, input.elementType != y.elementType || input.quantization != y.quantization {
                         if node.kind == .concat && input.elementType == y.elementType { continue }

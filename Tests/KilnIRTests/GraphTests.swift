@@ -6,32 +6,32 @@ import KilnNumerics
 @Suite struct ShapeInferenceTests {
     @Test func convolutionOutputFollowsOnnxFormula() throws {
         // 7×5 input, 3×3 kernel, stride 2, pads 1/0/1/0 → ONNX test_conv_with_strides_and_asymmetric_padding: 4×2.
-        let conv = Operation.conv2d(Convolution(strides: [2, 2], pads: [1, 0, 1, 0]))
+        let conv = Operator.conv2d(Convolution(strides: [2, 2], pads: [1, 0, 1, 0]))
         #expect(try conv.outputShapes([[1, 1, 7, 5], [1, 1, 3, 3]]) == [[1, 1, 4, 2]])
-        let depthwise = Operation.conv2d(Convolution(pads: [1, 1, 1, 1], groups: 4))
+        let depthwise = Operator.conv2d(Convolution(pads: [1, 1, 1, 1], groups: 4))
         #expect(try depthwise.outputShapes([[2, 4, 6, 6], [8, 1, 3, 3], [8]]) == [[2, 8, 6, 6]])
     }
 
     @Test func ceilModeDropsAWindowStartingInThePadding() throws {
         // ONNX test_maxpool_2d_ceil: 4×4, kernel 3, stride 2, ceil → 2×2.
-        let pool = Operation.maxPool(Pooling(kernel: [3, 3], strides: [2, 2], ceilMode: true))
+        let pool = Operator.maxPool(Pooling(kernel: [3, 3], strides: [2, 2], ceilMode: true))
         #expect(try pool.outputShapes([[1, 1, 4, 4]]) == [[1, 1, 2, 2]])
         // ONNX test_maxpool_2d_ceil_output_size_reduce_by_one: 2×2, kernel 1, stride 2, ceil → 1×1.
-        let reduce = Operation.maxPool(Pooling(kernel: [1, 1], strides: [2, 2], ceilMode: true))
+        let reduce = Operator.maxPool(Pooling(kernel: [1, 1], strides: [2, 2], ceilMode: true))
         #expect(try reduce.outputShapes([[1, 1, 2, 2]]) == [[1, 1, 1, 1]])
     }
 
     @Test func matmulBroadcastsAndPromotes() throws {
-        #expect(try Operation.matmul.outputShapes([[3, 1, 3, 4], [1, 2, 4, 2]]) == [[3, 2, 3, 2]])
-        #expect(try Operation.matmul.outputShapes([[3], [3]]) == [[]])
-        #expect(try Operation.matmul.outputShapes([[4], [2, 4, 1]]) == [[2, 1]])
-        #expect(throws: ShapeInferenceError.self) { try Operation.matmul.outputShapes([[2, 3], [4, 2]]) }
+        #expect(try Operator.matmul.outputShapes([[3, 1, 3, 4], [1, 2, 4, 2]]) == [[3, 2, 3, 2]])
+        #expect(try Operator.matmul.outputShapes([[3], [3]]) == [[]])
+        #expect(try Operator.matmul.outputShapes([[4], [2, 4, 1]]) == [[2, 1]])
+        #expect(throws: ShapeInferenceError.self) { try Operator.matmul.outputShapes([[2, 3], [4, 2]]) }
     }
 
     @Test func badGroupsAreReportedNotTrapped() {
-        let conv = Operation.conv2d(Convolution(groups: 3))
+        let conv = Operator.conv2d(Convolution(groups: 3))
         #expect(throws: ShapeInferenceError.self) { try conv.outputShapes([[1, 4, 5, 5], [4, 1, 3, 3]]) }
-        let zeroStride = Operation.conv2d(Convolution(strides: [0, 1]))
+        let zeroStride = Operator.conv2d(Convolution(strides: [0, 1]))
         #expect(throws: ShapeInferenceError.self) { try zeroStride.outputShapes([[1, 1, 5, 5], [1, 1, 3, 3]]) }
     }
 }

@@ -3,7 +3,7 @@
 /// The inputs each operation takes, in order, are listed with its case. Optional inputs are
 /// given as an empty name in ``Node/inputs`` or left off the end. Integer semantics (what the
 /// reference interpreter computes on quantized values) are stated in `docs/numerics.md`.
-public enum Operation: Sendable, Hashable {
+public enum Operator: Sendable, Hashable {
     /// Inputs: x `[N, C, H, W]`, weight `[O, C/groups, KH, KW]`, bias `[O]` (optional; int32
     /// codes with scale `sx·sw[o]` when quantized).
     case conv2d(Convolution)
@@ -79,7 +79,7 @@ public enum Operation: Sendable, Hashable {
     case multiThreshold(MultiThreshold)
 
     /// The operation's name without attributes.
-    public var kind: OpKind {
+    public var kind: OperatorKind {
         switch self {
         case .conv2d: .conv2d
         case .dense: .dense

@@ -2,8 +2,8 @@
 ///
 /// Every pass, kernel table and target description refers to operations through this enum
 /// (its raw value is the name used in model files and target op sets). Semantic groups are
-/// sets (``OpKind/elementwiseUnary`` and so on): passes test membership, never re-list ops.
-public enum OpKind: String, Sendable, Hashable, CaseIterable, Codable {
+/// sets (``OperatorKind/elementwiseUnary`` and so on): passes test membership, never re-list ops.
+public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// 2-D convolution, NCHW activations, OIHW weights, optional bias; groups incl. depthwise.
     case conv2d
     /// Fully connected layer: `x[..., K] · w[K, N] + bias[N]`.
@@ -78,21 +78,21 @@ public enum OpKind: String, Sendable, Hashable, CaseIterable, Codable {
     case multiThreshold
 
     /// Ops that multiply and accumulate (their cost is counted in MACs).
-    public static let multiplyAccumulate: Set<OpKind> = [.conv2d, .dense, .matmul]
+    public static let multiplyAccumulate: Set<OperatorKind> = [.conv2d, .dense, .matmul]
     /// Elementwise binary ops with NumPy broadcasting.
-    public static let elementwiseBinary: Set<OpKind> = [.add, .sub, .mul, .div]
+    public static let elementwiseBinary: Set<OperatorKind> = [.add, .sub, .mul, .div]
     /// Elementwise unary ops (one input, output of the same shape).
-    public static let elementwiseUnary: Set<OpKind> = [
+    public static let elementwiseUnary: Set<OperatorKind> = [
         .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign,
     ]
     /// Ops that only move or re-index elements: exact on integer codes, no arithmetic.
-    public static let dataMovement: Set<OpKind> = [
+    public static let dataMovement: Set<OperatorKind> = [
         .reshape, .flatten, .transpose, .concat, .pad, .squeeze, .unsqueeze,
     ]
     /// Pooling ops.
-    public static let pooling: Set<OpKind> = [.maxPool, .averagePool, .globalAveragePool, .globalMaxPool]
+    public static let pooling: Set<OperatorKind> = [.maxPool, .averagePool, .globalAveragePool, .globalMaxPool]
     /// Ops that change the numeric domain between float and integer codes.
-    public static let quantization: Set<OpKind> = [.quantize, .dequantize, .requantize, .dynamicQuantize]
+    public static let quantization: Set<OperatorKind> = [.quantize, .dequantize, .requantize, .dynamicQuantize]
     /// Normalizations (folded away or run in float).
-    public static let normalization: Set<OpKind> = [.batchNorm, .layerNorm, .softmax]
+    public static let normalization: Set<OperatorKind> = [.batchNorm, .layerNorm, .softmax]
 }

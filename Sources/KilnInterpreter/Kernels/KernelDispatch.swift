@@ -1,0 +1,60 @@
+import KilnIR
+import KilnNumerics
+
+/// Maps each operation to its kernel.
+enum KernelDispatch {
+    /// Executes one node on its operand tensors (nil for absent optional inputs).
+    static func execute(_ node: Node, _ operands: [Tensor?], _ outputTypes: [TensorType]) throws(KernelError) -> [Tensor] {
+        func operand(_ index: Int) throws(KernelError) -> Tensor {
+            guard index < operands.count, let tensor = operands[index] else { throw KernelError("input \(index) is missing") }
+            return tensor
+        }
+        let outputType = outputTypes[0]
+        let optionalThird = operands.count > 2 ? operands[2] : nil
+        switch node.operation {
+        case .conv2d(let attributes):
+            return [try ConvolutionKernel.execute(attributes, try operand(0), try operand(1), optionalThird, outputType,
+                                                  rule: node.requantization)]
+        case .dense:
+            return [try MatrixKernels.dense(try operand(0), try operand(1), optionalThird, outputType, rule: node.requantization)]
+        case .matmul:
+            return [try MatrixKernels.matmul(try operand(0), try operand(1), outputType, rule: node.requantization)]
+        case .add, .sub, .mul, .div:
+            return [try ElementwiseKernels.binary(node.kind, try operand(0), try operand(1), outputType)]
+        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign:
+            return [try ElementwiseKernels.unary(node.operation, try operand(0), outputType)]
+        case .maxPool(let attributes), .averagePool(let attributes):
+            return [try PoolingKernels.window(node.operation, attributes, try operand(0), outputType)]
+        case .globalAveragePool, .globalMaxPool:
+            return [try PoolingKernels.global(node.operation, try operand(0), outputType)]
+        case .reshape, .flatten, .squeeze, .unsqueeze:
+            return [DataMovementKernels.retype(try operand(0), outputType)]
+        case .transpose(let permutation):
+            return [DataMovementKernels.transpose(permutation, try operand(0), outputType)]
+        case .concat(let axis):
+            var inputs: [Tensor] = []
+            for index in operands.indices { inputs.append(try operand(index)) }
+            return [DataMovementKernels.concat(axis, inputs, outputType)]
+        case .pad(let attributes):
+            return [DataMovementKernels.pad(attributes, try operand(0), outputType)]
+        case .softmax(let axis):
+            return [try NormalizationKernels.softmax(axis, try operand(0), outputType)]
+        case .batchNorm(let epsilon):
+            var inputs: [Tensor] = []
+            for index in 0..<5 { inputs.append(try operand(index)) }
+            return [try NormalizationKernels.batchNorm(epsilon, inputs, outputType)]
+        case .layerNorm(let axis, let epsilon):
+            return [try NormalizationKernels.layerNorm(axis, epsilon, operands, outputType)]
+        case .quantize:
+            return [try QuantizationKernels.quantize(try operand(0), outputType)]
+        case .dequantize:
+            return [try QuantizationKernels.dequantize(try operand(0), outputType)]
+        case .requantize:
+            return [try QuantizationKernels.requantize(try operand(0), outputType, rule: node.requantization)]
+        case .dynamicQuantize:
+            return try QuantizationKernels.dynamicQuantize(try operand(0), outputTypes)
+        case .multiThreshold(let attributes):
+            return [try QuantizationKernels.multiThreshold(attributes, try operand(0), try operand(1), outputType)]
+        }
+    }
+}
