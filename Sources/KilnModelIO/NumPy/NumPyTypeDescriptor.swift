@@ -41,7 +41,7 @@ struct NumPyTypeDescriptor: Sendable, Hashable {
         let size = code.dropFirst()
         switch kind {
         case "c": return "complex numbers"
-        case "O": return "Python objects (a pickled object array)"
+        case "O": return "Python objects, stored pickled"
         case "U": return "Unicode strings"
         case "S", "a": return "byte strings"
         case "V": return "raw void data"
