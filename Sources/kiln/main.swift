@@ -1,2 +1,4 @@
-// Temporary: replaced by the CLI entry point.
-print("kiln")
+import Foundation
+import KilnCLI
+
+exit(KilnTool().run(Array(CommandLine.arguments.dropFirst()), console: .standard()).rawValue)
