@@ -14,7 +14,7 @@ public struct KilnTool: Sendable {
 
     /// Every built-in command.
     public static func builtInCommands() -> [any Command] {
-        [InspectCommand(), RunCommand()]
+        []
     }
 
     /// The version printed by `kiln --version`.
