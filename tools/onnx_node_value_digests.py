@@ -6,7 +6,6 @@ that Kiln's own TensorProto decoder can be cross-checked without Python at test 
 Usage: pip install onnx ml_dtypes; python3 tools/onnx_node_value_digests.py
 """
 import json
-import math
 import pathlib
 
 import numpy as np
@@ -21,19 +20,15 @@ for pb in sorted(root.glob("*/test_data_set_*/*.pb")):
     array = numpy_helper.to_array(tensor)
     values = array.astype(np.float64).reshape(-1)
     def enc(v):
-        v = float(v)
-        if math.isnan(v):
-            return "nan"
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return v
+        # Text, not JSON numbers: the reader parses it with Swift's correctly rounded Double(_:).
+        return repr(float(v))
     digests[str(pb.relative_to(root))] = {
         "name": tensor.name,
         "data_type": onnx.TensorProto.DataType.Name(tensor.data_type).lower(),
         "dims": list(tensor.dims),
         "values": [enc(v) for v in values[:64]],
         "count": int(values.size),
-        "sum": enc(np.nansum(values)) if values.size else 0.0,
+        "sum": enc(np.nansum(values)) if values.size else "0.0",
     }
 out = root / "kiln_value_digests.json"
 out.write_text(json.dumps({"generator": "tools/onnx_node_value_digests.py", "onnx": onnx.__version__,
