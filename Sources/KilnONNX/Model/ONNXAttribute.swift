@@ -87,7 +87,7 @@ public struct ONNXAttribute: Sendable, Equatable, ProtobufDecodable {
             }
         }
 
-        var type: ONNXAttributeType
+        let type: ONNXAttributeType
         if let rawType {
             guard let known = ONNXAttributeType(rawValue: rawType) else {
                 throw reader.error("attribute '\(name)' has unknown type \(rawType)", at: start)
@@ -97,13 +97,14 @@ public struct ONNXAttribute: Sendable, Equatable, ProtobufDecodable {
             // IR version 1 files have no type field: infer it from the field present.
             type = lastKind ?? .undefined
         }
-        if type == .undefined, rawType == nil, let lastKind { type = lastKind }
 
         let value: ONNXAttributeValue
         switch type {
         case .undefined:
             guard !refAttrName.isEmpty else {
-                throw reader.error("attribute '\(name)' has no type and no value", at: start)
+                throw reader.error(lastKind == nil
+                    ? "attribute '\(name)' has no type and no value"
+                    : "attribute '\(name)' has type UNDEFINED", at: start)
             }
             value = .reference
         case .float: value = .float(f ?? 0)
