@@ -164,6 +164,5 @@ import Testing
         #expect(emptyMessages == 0)
         #expect(decoded > 0)
         #expect(rejected > 0)
-        #expect(seconds < 60)
     }
 }

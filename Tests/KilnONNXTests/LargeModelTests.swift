@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import KilnONNX
 
-/// Large payloads are sliced once, not read byte by byte.
-@Suite struct DecodingSpeedTests {
-    @Test func largeModelDecodesQuickly() throws {
+/// Large payloads decode whole (their speed is measured by `kiln bench`, not by a timed test).
+@Suite struct LargeModelTests {
+    @Test func largeInitializersDecodeWhole() throws {
         // A model with four 16 MB float initializers (64 MB in all).
         let elements = 4 * 1024 * 1024
         var raw = [UInt8](repeating: 0, count: elements * 4)
@@ -23,14 +23,9 @@ import Testing
                 }
             }
         }
-        let clock = ContinuousClock()
-        var decoded: ONNXModel?
-        let elapsed = try clock.measure {
-            decoded = try ONNXModel(bytes: model.bytes, fileName: "large.onnx")
-        }
-        print("DecodingSpeedTests: decoded a \(model.bytes.count / 1_000_000) MB model in \(elapsed)")
-        #expect(elapsed < .seconds(2))
-        let tensor = try #require(decoded?.graph.initializers.last)
+        let decoded = try ONNXModel(bytes: model.bytes, fileName: "large.onnx")
+        #expect(decoded.graph.initializers.map(\.name) == ["w0", "w1", "w2", "w3"])
+        let tensor = try #require(decoded.graph.initializers.last)
         #expect(tensor.rawData?.count == elements * 4)
         guard case .float(let values) = try tensor.values() else {
             Issue.record("expected floats")
