@@ -28,7 +28,7 @@ let package = Package(
         // Kiln's JSON model format and NumPy .npy files.
         .target(name: "KilnModelIO", dependencies: ["KilnIR", "KilnJSON", "KilnDiagnostics"]),
         // ONNX protobuf decoding, import to the IR and canonicalization.
-        .target(name: "KilnONNX", dependencies: ["KilnIR", "KilnDiagnostics", "KilnNumerics"]),
+        .target(name: "KilnONNX", dependencies: ["KilnIR", "KilnDiagnostics", "KilnNumerics", "KilnInterpreter"]),
         // Target descriptions: schema, loader, validator.
         .target(name: "KilnTargets", dependencies: ["KilnJSON", "KilnDiagnostics", "KilnNumerics"]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
