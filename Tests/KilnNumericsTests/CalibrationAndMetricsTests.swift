@@ -11,7 +11,8 @@ private func gaussian(count: Int, seed: UInt64) -> [Float] {
 }
 
 private extension Double {
-    static func log(_ x: Double) -> Double {  // natural log via the stdlib-free series is overkill; use exponent + atanh series
+    /// Natural logarithm (exponent plus an atanh series), so the test needs no libm import.
+    static func log(_ x: Double) -> Double {
         let m = x.significand, e = Double(x.exponent)
         let y = (m - 1) / (m + 1), y2 = y * y
         var term = y, sum = 0.0
