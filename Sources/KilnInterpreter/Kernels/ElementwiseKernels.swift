@@ -109,14 +109,8 @@ enum ElementwiseKernels {
     /// plain integers for unquantized integer tensors), within the type's range.
     static func codeBounds(_ minimum: Float?, _ maximum: Float?, _ type: TensorType) -> (lower: Int32, upper: Int32) {
         let lowest = Int32(type.elementType.minimumCode), highest = Int32(type.elementType.maximumCode)
-        func code(_ value: Float) -> Int32 {
-            if let quantization = type.quantization {
-                return Quantizer(type, quantization: quantization).code(value)
-            }
-            if value <= Float(lowest) { return lowest }
-            if value >= Float(highest) { return highest }
-            return Int32(value.rounded(.toNearestOrEven))
-        }
+        let quantizer = type.quantization.map { Quantizer(type, quantization: $0) } ?? Quantizer(unquantized: type)
+        func code(_ value: Float) -> Int32 { quantizer.code(value) }
         return (minimum.map(code) ?? lowest, maximum.map(code) ?? highest)
     }
 
@@ -159,25 +153,30 @@ struct Dequantizer {
     }
 
     @inline(__always)
-    func value(_ code: Int32) -> Float { Float(code &- zeroPoint) * scale }
+    func value(_ code: Int32) -> Float { LinearQuantization.dequantize(code, scale: scale, zeroPoint: zeroPoint) }
 }
 
 /// `code = saturate(roundHalfEven(real / scale) + zeroPoint)` in float32, per tensor.
 struct Quantizer {
     let scale: Float
     let zeroPoint: Int32
-    let minimum: Int64
-    let maximum: Int64
+    let minimum: Int32
+    let maximum: Int32
 
     init(_ type: TensorType, quantization: QuantizationParameters) {
         scale = quantization.scale(at: 0)
         zeroPoint = quantization.zeroPoint(at: 0)
-        minimum = type.elementType.minimumCode
-        maximum = type.elementType.maximumCode
+        minimum = Int32(clamping: type.elementType.minimumCode)
+        maximum = Int32(clamping: type.elementType.maximumCode)
+    }
+
+    /// Plain integers: scale 1, zero point 0.
+    init(unquantized type: TensorType) {
+        self.init(type, quantization: QuantizationParameters(scale: 1))
     }
 
     @inline(__always)
     func code(_ value: Float) -> Int32 {
-        FloatScaleRounding.code(value / scale, zeroPoint: zeroPoint, minimum: minimum, maximum: maximum)
+        LinearQuantization.quantize(value, scale: scale, zeroPoint: zeroPoint, minimumCode: minimum, maximumCode: maximum)
     }
 }

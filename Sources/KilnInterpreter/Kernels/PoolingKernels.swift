@@ -91,16 +91,19 @@ enum PoolingKernels {
     }
 
     /// The output code of a quantized average: `sum · (inputScale / (outputScale · count))`,
-    /// rounded half to even, plus the output zero point, saturated.
+    /// rounded half to even, plus the output zero point, saturated (the float-scale rule).
+    /// Plain integers: the mean rounded half to even.
     private static func averageCode(_ sum: Int32, count: Int, _ input: TensorType, _ output: TensorType) throws(KernelError) -> Int32 {
         guard count > 0 else { return output.quantization?.zeroPoint(at: 0) ?? 0 }
         guard let inputQuantization = input.quantization, let outputQuantization = output.quantization else {
-            // Plain integers: the mean rounded half to even.
-            return FloatScaleRounding.code(Float(sum) / Float(count), zeroPoint: 0,
-                                           minimum: output.elementType.minimumCode, maximum: output.elementType.maximumCode)
+            return Quantizer(unquantized: output).code(Float(sum) / Float(count))
         }
         let multiplier = inputQuantization.scale(at: 0) / (outputQuantization.scale(at: 0) * Float(count))
-        return FloatScaleRounding.code(Float(sum) * multiplier, zeroPoint: outputQuantization.zeroPoint(at: 0),
-                                       minimum: output.elementType.minimumCode, maximum: output.elementType.maximumCode)
+        do {
+            return try FloatScaleRequantizer(multiplier: multiplier, zeroPoint: outputQuantization.zeroPoint(at: 0),
+                                             outputType: output.elementType).apply(sum)
+        } catch {
+            throw KernelError("cannot requantize the average to \(output): \(error)")
+        }
     }
 }

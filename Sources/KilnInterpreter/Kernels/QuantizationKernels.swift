@@ -17,12 +17,13 @@ enum QuantizationKernels {
             throw KernelError("quantize needs float32 input and a quantized output type")
         }
         let slice = sliceIndex(x.shape, quantization)
-        let minimum = outputType.elementType.minimumCode, maximum = outputType.elementType.maximumCode
+        let minimum = Int32(clamping: outputType.elementType.minimumCode)
+        let maximum = Int32(clamping: outputType.elementType.maximumCode)
         var output = [Int32](repeating: 0, count: values.count)
         for index in 0..<values.count {
             let s = slice(index)
-            output[index] = FloatScaleRounding.code(values[index] / quantization.scale(at: s),
-                                                    zeroPoint: quantization.zeroPoint(at: s), minimum: minimum, maximum: maximum)
+            output[index] = LinearQuantization.quantize(values[index], scale: quantization.scale(at: s),
+                                                        zeroPoint: quantization.zeroPoint(at: s), minimumCode: minimum, maximumCode: maximum)
         }
         return Tensor(type: outputType, storage: .int32(output))
     }
@@ -36,7 +37,8 @@ enum QuantizationKernels {
         var output = [Float](repeating: 0, count: codes.count)
         for index in 0..<codes.count {
             let s = slice(index)
-            output[index] = Float(codes[index] &- quantization.zeroPoint(at: s)) * quantization.scale(at: s)
+            output[index] = LinearQuantization.dequantize(codes[index], scale: quantization.scale(at: s),
+                                                          zeroPoint: quantization.zeroPoint(at: s))
         }
         return Tensor(type: outputType, storage: .float32(output))
     }
@@ -63,8 +65,8 @@ enum QuantizationKernels {
                     Tensor(type: outputTypes[1], storage: .float32([0])),
                     Tensor(type: outputTypes[2], storage: .int32([0]))]
         }
-        let zeroPoint = FloatScaleRounding.code((0 - low) / scale, zeroPoint: 0, minimum: 0, maximum: 255)
-        let codes = values.map { FloatScaleRounding.code($0 / scale, zeroPoint: zeroPoint, minimum: 0, maximum: 255) }
+        let zeroPoint = LinearQuantization.quantize(0 - low, scale: scale, zeroPoint: 0, minimumCode: 0, maximumCode: 255)
+        let codes = values.map { LinearQuantization.quantize($0, scale: scale, zeroPoint: zeroPoint, minimumCode: 0, maximumCode: 255) }
         return [Tensor(type: outputTypes[0], storage: .int32(codes)),
                 Tensor(type: outputTypes[1], storage: .float32([scale])),
                 Tensor(type: outputTypes[2], storage: .int32([zeroPoint]))]
