@@ -1,0 +1,22 @@
+import KilnIR
+
+/// The canonicalization pipeline run after ONNX import, in order.
+enum ONNXCanonicalization {
+    static var pipeline: [any GraphPass] {
+        [
+            // Identity / Dropout / same-type Cast were imported as no-op reshapes.
+            RemoveIdentities(),
+            // Weight transposes, reshapes... of constants; dequantized weights stay for fuse-qdq.
+            FoldConstants(foldingDequantize: false),
+            // BatchNormalization into the float conv / dense before it.
+            FoldBatchNormalization(),
+            // DequantizeLinear → op → QuantizeLinear groups into quantized ops.
+            FuseQuantizedPatterns(),
+            // The float ops and dequantizes the fusion made unused.
+            RemoveDeadNodes(),
+            // Dequantized weights of ops left in float become float constants.
+            FoldConstants(foldingDequantize: true),
+            RemoveDeadNodes(),
+        ]
+    }
+}
