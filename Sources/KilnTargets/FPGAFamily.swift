@@ -26,8 +26,8 @@ public struct FPGAFamily: TargetFamilySchema {
         .cost("blockRam36kBlocks", "sourced integer ≥ 0", "36 Kb block RAMs available to the design."),
         .cost("ultraRamBlocks", "sourced integer ≥ 0", "288 Kb UltraRAM blocks available (0 on parts without URAM)."),
         .cost("multiplyAccumulatesPerDspSlice", "sourced integer ≥ 1", "Low-precision MACs one DSP slice does per cycle (DSP packing, e.g. 2 for INT8 on DSP48E2 per Xilinx WP486)."),
-        .cost("maxProcessingElements", "sourced integer ≥ 1", "Largest PE count of one matrix-vector engine."),
-        .cost("maxSimdLanes", "sourced integer ≥ 1", "Largest SIMD (input-parallel) width of one matrix-vector engine."),
+        .cost("maxProcessingElements", "sourced integer ≥ 1", required: false, "Largest PE count of one matrix-vector engine, if the toolflow limits it (otherwise only the fabric budgets do)."),
+        .cost("maxSimdLanes", "sourced integer ≥ 1", required: false, "Largest SIMD (input-parallel) width of one matrix-vector engine, if limited."),
     ])
 
     /// The schema of the `fpga.systolic` object.
@@ -108,7 +108,7 @@ public struct FPGAFamily: TargetFamilySchema {
         let packing = reader.sourcedInteger("multiplyAccumulatesPerDspSlice", in: 1...64)
         let pes = reader.sourcedInteger("maxProcessingElements", in: 1...Int64(Int32.max))
         let simd = reader.sourcedInteger("maxSimdLanes", in: 1...Int64(Int32.max))
-        guard let luts, let flipFlops, let dsps, let bram, let uram, let packing, let pes, let simd else { return nil }
+        guard let luts, let flipFlops, let dsps, let bram, let uram, let packing else { return nil }
         return FPGASection.Dataflow(lookupTables: luts, flipFlops: flipFlops, dspSlices: dsps, blockRam36kBlocks: bram,
                                     ultraRamBlocks: uram, multiplyAccumulatesPerDspSlice: packing,
                                     maxProcessingElements: pes, maxSimdLanes: simd)

@@ -22,10 +22,10 @@ public struct FPGASection: TargetFamilySection, Hashable {
         public let ultraRamBlocks: Sourced<Int>
         /// Low-precision MACs per DSP slice per cycle.
         public let multiplyAccumulatesPerDspSlice: Sourced<Int>
-        /// Largest PE count of one engine.
-        public let maxProcessingElements: Sourced<Int>
-        /// Largest SIMD width of one engine.
-        public let maxSimdLanes: Sourced<Int>
+        /// Largest PE count of one engine, if limited.
+        public let maxProcessingElements: Sourced<Int>?
+        /// Largest SIMD width of one engine, if limited.
+        public let maxSimdLanes: Sourced<Int>?
     }
 
     /// A systolic array with every SCALE-Sim configuration knob.
@@ -140,7 +140,7 @@ public struct FPGASection: TargetFamilySection, Hashable {
                     ("LUTs / FFs", "\(dataflow.lookupTables.value) / \(dataflow.flipFlops.value)"),
                     ("DSP slices", "\(dataflow.dspSlices.value) × \(dataflow.multiplyAccumulatesPerDspSlice.value) MAC"),
                     ("BRAM36 / URAM", "\(dataflow.blockRam36kBlocks.value) / \(dataflow.ultraRamBlocks.value)"),
-                    ("max PE / SIMD", "\(dataflow.maxProcessingElements.value) / \(dataflow.maxSimdLanes.value)")]
+                    ("max PE / SIMD", "\(dataflow.maxProcessingElements.map { String($0.value) } ?? "budget") / \(dataflow.maxSimdLanes.map { String($0.value) } ?? "budget")")]
         }
         if let systolic {
             return [("architecture", "systolic"),
