@@ -43,7 +43,7 @@ public struct SIMDFamily: TargetFamilySchema {
         var ok = entries != nil
         for entry in entries ?? [] {
             let name = entry.string("name")
-            let inputs = entry.formats("inputFormats")
+            let inputs = entry.formats("inputFormats", allowRepeats: true)
             let accumulatorName = entry.string("accumulatorFormat")
             let lanes = entry.sourcedInteger("lanes", in: 1...65536)
             let products = entry.sourcedInteger("productsPerLane", in: 1...65536)

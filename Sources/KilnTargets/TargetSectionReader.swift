@@ -98,8 +98,8 @@ public struct TargetSectionReader {
         }
     }
 
-    /// A non-empty list of element-type names (`["i8", "q15"]`), without repeats.
-    public func formats(_ key: String) -> [ElementType]? {
+    /// A non-empty list of element-type names (`["i8", "q15"]`), without repeats unless `allowRepeats`.
+    public func formats(_ key: String, allowRepeats: Bool = false) -> [ElementType]? {
         decode(key) { value, path in
             guard let names = context.array(value, at: path, allowEmpty: false, { (element: JSONValue, elementPath: JSONPath) -> (String, JSONPath)? in
                 context.string(element, at: elementPath).map { ($0, elementPath) }
@@ -113,7 +113,7 @@ public struct TargetSectionReader {
                     ok = false
                     continue
                 }
-                if result.contains(type) {
+                if !allowRepeats && result.contains(type) {
                     context.error("element type '\(name)' is listed twice", at: elementPath)
                     ok = false
                 }
