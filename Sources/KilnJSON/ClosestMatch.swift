@@ -1,4 +1,4 @@
-/// The candidate closest to `word` by case-insensitive edit distance, if it is close enough to be
+/// The candidate closest to `word` by case-insensitive edit distance (with transpositions), if it is close enough to be
 /// a likely typo (at most a third of the word's length, and at most 3 edits), for
 /// "did you mean" suggestions.
 /// - Complexity: O(n·m) per candidate.
@@ -15,19 +15,23 @@ public func closestMatch(to word: String, among candidates: [String]) -> String?
     return best?.candidate
 }
 
-/// The Levenshtein distance between two character arrays.
+/// The optimal-string-alignment distance between two character arrays: insertions,
+/// deletions, substitutions and transpositions of neighbours each cost 1.
 func editDistance(_ a: [Character], _ b: [Character]) -> Int {
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
+    var table = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { table[i][0] = i }
+    for j in 0...b.count { table[0][j] = j }
     for i in 1...a.count {
-        current[0] = i
         for j in 1...b.count {
             let cost = a[i - 1] == b[j - 1] ? 0 : 1
-            current[j] = Swift.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            var best = Swift.min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                best = Swift.min(best, table[i - 2][j - 2] + 1)
+            }
+            table[i][j] = best
         }
-        swap(&previous, &current)
     }
-    return previous[b.count]
+    return table[a.count][b.count]
 }
