@@ -30,10 +30,10 @@ let package = Package(
         // ONNX protobuf decoding, import to the IR and canonicalization.
         .target(name: "KilnONNX", dependencies: ["KilnIR", "KilnDiagnostics", "KilnNumerics", "KilnInterpreter"]),
         // Target descriptions: schema, loader, validator.
-        .target(name: "KilnTargets", dependencies: ["KilnJSON", "KilnDiagnostics", "KilnNumerics"]),
+        .target(name: "KilnTargets", dependencies: ["KilnJSON", "KilnDiagnostics", "KilnNumerics", "KilnIR"]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
-            "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnModelIO",
+            "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
             "KilnONNX", "KilnTargets",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),

@@ -1,4 +1,5 @@
 import KilnDiagnostics
+import KilnJSON
 
 /// The `kiln` command-line tool: a list of commands and the dispatch, help and error handling
 /// they share. A plugin package builds its own `kiln` by creating a `KilnTool` with its
@@ -42,7 +43,7 @@ public struct KilnTool: Sendable {
             return .success
         }
         guard var command = commands.first(where: { $0.name == first }) else {
-            let suggestion = ParsedArguments.closest(to: first, among: commands.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
+            let suggestion = closestMatch(to: first, among: commands.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
             console.printError("error: unknown command '\(first)'\(suggestion); see 'kiln --help'")
             return .usageError
         }

@@ -1,3 +1,4 @@
+import KilnIR
 import KilnJSON
 import KilnNumerics
 
@@ -16,12 +17,7 @@ public struct OperationSupport: Sendable, Hashable {
     public let maxTensorElements: Int?
 
     /// The Kiln IR op names an op set may declare.
-    public static let knownOperations: [String] = [
-        "conv2d", "dense", "matmul", "add", "sub", "mul", "div", "relu", "leakyRelu", "clip", "sigmoid", "tanh",
-        "hardSwish", "hardSigmoid", "gelu", "erf", "maxPool", "averagePool", "globalAveragePool", "globalMaxPool",
-        "reshape", "flatten", "transpose", "concat", "pad", "squeeze", "unsqueeze", "softmax", "batchNorm",
-        "layerNorm", "quantize", "dequantize", "requantize", "dynamicQuantize", "sign", "multiThreshold",
-    ]
+    public static let knownOperations: [String] = OperatorKind.allCases.map(\.rawValue)
 
     /// The schema of one `ops[]` element.
     public static let schema = TargetSchemaSection(path: "ops[]", fields: [
