@@ -1,5 +1,3 @@
-import KilnJSON
-
 /// A usage error: the command line is wrong (exit code 2).
 public struct UsageError: Error, Sendable, CustomStringConvertible {
     /// What is wrong and how to fix it.
@@ -43,9 +41,7 @@ public struct ParsedArguments: Sendable {
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
             guard let option = options.first(where: { $0.name == name || $0.shortName == name }) else {
-                let known = options.map(\.name)
-                let suggestion = closestMatch(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
-                throw UsageError("unknown option '\(name)'\(suggestion)")
+                throw UsageError("unknown option '\(name)'\(closestMatchSuggestion(name, options.map(\.name)))")
             }
             switch option.arity {
             case .flag:
