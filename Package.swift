@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter"]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
         .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets"]),
-        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI"]),
+        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]
 )

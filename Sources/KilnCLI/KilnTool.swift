@@ -19,7 +19,7 @@ public struct KilnTool: Sendable {
 
     /// Every built-in command.
     public static func builtInCommands() -> [any Command] {
-        [TargetsCommand()]
+        [InspectCommand(), RunCommand(), TargetsCommand()]
     }
 
     /// The version printed by `kiln --version`.

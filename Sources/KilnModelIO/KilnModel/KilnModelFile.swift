@@ -92,7 +92,8 @@ public enum KilnModelFile {
 
     // MARK: Encoding
 
-    static func encodeType(_ type: TensorType) -> JSONValue {
+    /// A tensor type as the JSON object model files (and `kiln inspect --format json`) use.
+    public static func encodeType(_ type: TensorType) -> JSONValue {
         var members: [(String, JSONValue)] = [
             ("shape", .array(type.shape.map { .integer(Int64($0)) })),
             ("elementType", .string(type.elementType.name)),
