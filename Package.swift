@@ -10,7 +10,7 @@ let package = Package(
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
         .library(name: "Kiln", targets: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
-            "KilnModelIO", "KilnONNX", "KilnTargets",
+            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler",
         ]),
     ],
     dependencies: [],
@@ -31,10 +31,15 @@ let package = Package(
         .target(name: "KilnONNX", dependencies: ["KilnIR", "KilnDiagnostics", "KilnNumerics", "KilnInterpreter"]),
         // Target descriptions: schema, loader, validator.
         .target(name: "KilnTargets", dependencies: ["KilnJSON", "KilnDiagnostics", "KilnNumerics", "KilnIR"]),
+        // The compiler: the public backend protocol, legalization, memory planning, target
+        // programs and their functional simulation.
+        .target(name: "KilnCompiler", dependencies: [
+            "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
+        ]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets",
+            "KilnONNX", "KilnTargets", "KilnCompiler",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
 
@@ -46,6 +51,7 @@ let package = Package(
         .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter"]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
         .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets"]),
+        .testTarget(name: "KilnCompilerTests", dependencies: ["KilnCompiler", "KilnIR", "KilnTargets", "KilnInterpreter"]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]
 )
