@@ -8,9 +8,10 @@ let package = Package(
     products: [
         .executable(name: "kiln", targets: ["kiln"]),
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
+        .library(name: "KilnConformance", targets: ["KilnConformance"]),
         .library(name: "Kiln", targets: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
-            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler",
+            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends",
         ]),
     ],
     dependencies: [],
@@ -36,10 +37,19 @@ let package = Package(
         .target(name: "KilnCompiler", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
         ]),
+        // The four built-in families, one folder each, implemented through the public backend protocol.
+        .target(name: "KilnBackends", dependencies: [
+            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
+        ]),
+        // The conformance kit every backend runs (built-in or plugin): a model corpus and the
+        // simulation-equals-reference check.
+        .target(name: "KilnConformance", dependencies: [
+            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
+        ]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets", "KilnCompiler",
+            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
 
@@ -52,6 +62,9 @@ let package = Package(
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
         .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets"]),
         .testTarget(name: "KilnCompilerTests", dependencies: ["KilnCompiler", "KilnIR", "KilnTargets", "KilnInterpreter"]),
+        .testTarget(name: "KilnBackendsTests", dependencies: [
+            "KilnBackends", "KilnCompiler", "KilnConformance", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnTargets",
+        ]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]
 )
