@@ -8,9 +8,10 @@ let package = Package(
     products: [
         .executable(name: "kiln", targets: ["kiln"]),
         .library(name: "KilnCLI", targets: ["KilnCLI"]),
+        .library(name: "KilnConformance", targets: ["KilnConformance"]),
         .library(name: "Kiln", targets: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
-            "KilnModelIO", "KilnONNX", "KilnTargets",
+            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends",
         ]),
     ],
     dependencies: [],
@@ -30,11 +31,25 @@ let package = Package(
         // ONNX protobuf decoding, import to the IR and canonicalization.
         .target(name: "KilnONNX", dependencies: ["KilnIR", "KilnDiagnostics", "KilnNumerics", "KilnInterpreter"]),
         // Target descriptions: schema, loader, validator.
-        .target(name: "KilnTargets", dependencies: ["KilnJSON", "KilnDiagnostics", "KilnNumerics"]),
+        .target(name: "KilnTargets", dependencies: ["KilnJSON", "KilnDiagnostics", "KilnNumerics", "KilnIR"]),
+        // The compiler: the public backend protocol, legalization, memory planning, target
+        // programs and their functional simulation.
+        .target(name: "KilnCompiler", dependencies: [
+            "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
+        ]),
+        // The four built-in families, one folder each, implemented through the public backend protocol.
+        .target(name: "KilnBackends", dependencies: [
+            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
+        ]),
+        // The conformance kit every backend runs (built-in or plugin): a model corpus and the
+        // simulation-equals-reference check.
+        .target(name: "KilnConformance", dependencies: [
+            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
+        ]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
-            "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets",
+            "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
+            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
 
@@ -46,6 +61,10 @@ let package = Package(
         .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter"]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
         .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets"]),
-        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI"]),
+        .testTarget(name: "KilnCompilerTests", dependencies: ["KilnCompiler", "KilnIR", "KilnTargets", "KilnInterpreter"]),
+        .testTarget(name: "KilnBackendsTests", dependencies: [
+            "KilnBackends", "KilnCompiler", "KilnConformance", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnTargets",
+        ]),
+        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]
 )

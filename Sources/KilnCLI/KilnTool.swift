@@ -1,4 +1,5 @@
 import KilnDiagnostics
+import KilnTargets
 
 /// The `kiln` command-line tool: a list of commands and the dispatch, help and error handling
 /// they share. A plugin package builds its own `kiln` by creating a `KilnTool` with its
@@ -7,14 +8,18 @@ public struct KilnTool: Sendable {
     /// The top-level commands, in the order `kiln --help` lists them.
     public var commands: [any Command]
 
+    /// The target families whose descriptions load (the built-ins plus a plugin's).
+    public var targetFamilies: [any TargetFamilySchema]
+
     /// Creates the tool with the given commands (default: every built-in command).
-    public init(commands: [any Command]? = nil) {
+    public init(commands: [any Command]? = nil, targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies) {
         self.commands = commands ?? KilnTool.builtInCommands()
+        self.targetFamilies = targetFamilies
     }
 
     /// Every built-in command.
     public static func builtInCommands() -> [any Command] {
-        []
+        [InspectCommand(), RunCommand(), TargetsCommand()]
     }
 
     /// The version printed by `kiln --version`.
@@ -25,7 +30,7 @@ public struct KilnTool: Sendable {
     /// Usage errors print the problem and a pointer to `--help` (exit 2); findings about the
     /// input print as compiler-style diagnostics (exit 1). Nothing the user types can crash it.
     public func run(_ arguments: [String], console: Console) -> ExitCode {
-        let context = CommandContext(console: console)
+        let context = CommandContext(console: console, targetFamilies: targetFamilies)
         guard let first = arguments.first else {
             console.print(overview())
             return .success
@@ -42,8 +47,7 @@ public struct KilnTool: Sendable {
             return .success
         }
         guard var command = commands.first(where: { $0.name == first }) else {
-            let suggestion = ParsedArguments.closest(to: first, among: commands.map(\.name)).map { " (did you mean '\($0)'?)" } ?? ""
-            console.printError("error: unknown command '\(first)'\(suggestion); see 'kiln --help'")
+            console.printError("error: unknown command '\(first)'\(closestMatchSuggestion(first, commands.map(\.name))); see 'kiln --help'")
             return .usageError
         }
         var path = "kiln \(command.name)"

@@ -1,4 +1,3 @@
-import Dispatch
 import KilnDiagnostics
 import KilnIR
 import KilnNumerics
@@ -50,21 +49,28 @@ public struct ReferenceInterpreter: Sendable {
         let samplesPerInput = try graph.inputs.map { name throws(DiagnosticError) -> [Tensor] in
             try Self.split(inputs[name]!, into: batchSize, as: graph.types[name]!)
         }
-        let results = ResultSlots(count: batchSize)
-        let workers = max(1, min(threads ?? ProcessInfoCores.active, batchSize))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            var sample = worker
-            while sample < batchSize {
-                var feed: [String: Tensor] = [:]
-                for (index, name) in graph.inputs.enumerated() { feed[name] = samplesPerInput[index][sample] }
-                results.store(Result { () throws(DiagnosticError) -> [Tensor] in try run(feed) }, at: sample)
-                sample += workers
-            }
+        let inputNames = graph.inputs
+        let perSample = try ParallelSamples.map(batchSize, threads: threads) { sample throws(DiagnosticError) -> [Tensor] in
+            var feed: [String: Tensor] = [:]
+            for (index, name) in inputNames.enumerated() { feed[name] = samplesPerInput[index][sample] }
+            return try run(feed)
         }
-        var perSample: [[Tensor]] = []
-        perSample.reserveCapacity(batchSize)
-        for slot in results.take() { perSample.append(try slot.get()) }
         return graph.outputs.indices.map { output in Self.stack(perSample.map { $0[output] }) }
+    }
+
+    /// Executes one node on its operands with the reference semantics (for host partitions and
+    /// for kernels that delegate part of their work to the definition).
+    /// - Parameters:
+    ///   - node: the node.
+    ///   - operands: one tensor per input position (nil for an absent optional input).
+    ///   - outputTypes: the types of the node's outputs.
+    /// - Throws: ``DiagnosticError`` naming the node.
+    public static func execute(_ node: Node, operands: [Tensor?], outputTypes: [TensorType]) throws(DiagnosticError) -> [Tensor] {
+        do {
+            return try KernelDispatch.execute(node, operands, outputTypes)
+        } catch {
+            throw DiagnosticError(.error(error.message, place: node.place))
+        }
     }
 
     /// The common leading dimension of the batch inputs.
@@ -185,33 +191,3 @@ struct KernelError: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }
-
-/// Per-sample results written by concurrent workers, each to its own slot.
-private final class ResultSlots: @unchecked Sendable {
-    private var slots: [Result<[Tensor], DiagnosticError>?]
-    private let lock = DispatchQueue(label: "kiln.interpreter.results")
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ result: Result<[Tensor], DiagnosticError>, at index: Int) {
-        lock.sync { slots[index] = result }
-    }
-
-    func take() -> [Result<[Tensor], DiagnosticError>] {
-        lock.sync { slots.map { $0! } }
-    }
-}
-
-/// The number of processors available to run samples in parallel.
-enum ProcessInfoCores {
-    static var active: Int {
-        #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        #else
-        return 1
-        #endif
-    }
-}
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -1,10 +1,37 @@
+import Foundation
+import KilnDiagnostics
+import KilnTargets
+
 /// What every command gets besides its arguments: where to write, and the tool's configuration.
 public struct CommandContext: Sendable {
     /// Where output, progress and diagnostics go.
     public var console: Console
+    /// The target families whose descriptions can be loaded (the built-ins plus a plugin's).
+    public var targetFamilies: [any TargetFamilySchema]
+    /// The process environment (for `KILN_TARGETS_DIR`).
+    public var environment: [String: String]
 
     /// Creates a context.
-    public init(console: Console) {
+    public init(console: Console, targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.console = console
+        self.targetFamilies = targetFamilies
+        self.environment = environment
+    }
+
+    /// The built-in targets plus those named by `--target-dir DIR` and `--target FILE` options.
+    /// - Parameter arguments: the parsed command line; `--target` values that name an existing
+    ///   `.json` file are loaded as extra targets.
+    /// - Throws: ``DiagnosticError`` with every finding in every target file.
+    public func targetCatalog(_ arguments: ParsedArguments) throws(DiagnosticError) -> TargetCatalog {
+        let directories = arguments.values("--target-dir").map { URL(fileURLWithPath: $0) }
+        let files = (arguments.values("--target") + [arguments.value("--target-file")].compactMap { $0 })
+            .filter { $0.hasSuffix(".json") }
+            .map { URL(fileURLWithPath: $0) }
+        for file in files where !FileManager.default.fileExists(atPath: file.path) {
+            throw DiagnosticError(.error("no such target file", file: file.relativePath))
+        }
+        return try TargetCatalog.standard(extraDirectories: directories, extraFiles: files,
+                                          families: targetFamilies, environment: environment)
     }
 }

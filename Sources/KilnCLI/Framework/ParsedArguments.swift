@@ -41,9 +41,7 @@ public struct ParsedArguments: Sendable {
                 inlineValue = String(argument[argument.index(after: equals)...])
             }
             guard let option = options.first(where: { $0.name == name || $0.shortName == name }) else {
-                let known = options.map(\.name)
-                let suggestion = Self.closest(to: name, among: known).map { " (did you mean '\($0)'?)" } ?? ""
-                throw UsageError("unknown option '\(name)'\(suggestion)")
+                throw UsageError("unknown option '\(name)'\(closestMatchSuggestion(name, options.map(\.name)))")
             }
             switch option.arity {
             case .flag:
@@ -95,23 +93,5 @@ public struct ParsedArguments: Sendable {
         if positionals.count > range.upperBound {
             throw UsageError("unexpected argument '\(positionals[range.upperBound])'")
         }
-    }
-
-    /// The candidate closest to `word` by edit distance, if it is close enough to be a typo.
-    static func closest(to word: String, among candidates: [String]) -> String? {
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            var previous = Array(0...b.count)
-            for (i, ca) in a.enumerated() {
-                var current = [i + 1] + [Int](repeating: 0, count: b.count)
-                for (j, cb) in b.enumerated() {
-                    current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1))
-                }
-                previous = current
-            }
-            return previous[b.count]
-        }
-        let scored = candidates.map { ($0, distance(Array(word), Array($0))) }.min { $0.1 < $1.1 }
-        guard let (best, score) = scored, score <= max(2, word.count / 3) else { return nil }
-        return best
     }
 }

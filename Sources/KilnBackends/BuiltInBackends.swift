@@ -1,0 +1,13 @@
+import KilnCompiler
+import KilnDiagnostics
+
+/// The four built-in families, each a ``Backend`` exactly as a plugin would write one.
+public enum BuiltInBackends {
+    /// One instance of each built-in backend.
+    public static var all: [any Backend] { [] }
+
+    /// A registry with the built-in backends (a plugin registers its own on top).
+    public static func registry() throws(DiagnosticError) -> BackendRegistry {
+        try BackendRegistry(all)
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// What the user asked of a compilation.
+public struct CompileOptions: Sendable {
+    /// Whether nodes the target cannot run may fall back to the host (`--no-host-fallback` turns
+    /// this off: every such node becomes an error).
+    public var allowHostFallback: Bool
+    /// Weight bit width for targets with configurable precision (FPGA dataflow), or nil for the
+    /// target's default.
+    public var weightBits: Int?
+    /// Activation bit width for targets with configurable precision, or nil for the default.
+    public var activationBits: Int?
+    /// Per-layer overrides of ``weightBits`` / ``activationBits``, by node name.
+    public var layerBits: [String: (weights: Int, activations: Int)]
+    /// Where passes record what they changed and why (shown in the compile report).
+    public let log: CompileLog
+
+    /// Creates options.
+    public init(allowHostFallback: Bool = true, weightBits: Int? = nil, activationBits: Int? = nil,
+                layerBits: [String: (weights: Int, activations: Int)] = [:], log: CompileLog = CompileLog()) {
+        self.allowHostFallback = allowHostFallback
+        self.weightBits = weightBits
+        self.activationBits = activationBits
+        self.layerBits = layerBits
+        self.log = log
+    }
+}
+
+/// The notes passes write while compiling: what each adaptation changed and why.
+public final class CompileLog: @unchecked Sendable {
+    /// One note.
+    public struct Entry: Sendable, Hashable {
+        /// The pass that wrote it.
+        public var pass: String
+        /// The node it is about, if any.
+        public var node: String?
+        /// What changed and why.
+        public var message: String
+    }
+    private let lock = NSLock()
+    private var storage: [Entry] = []
+
+    /// An empty log.
+    public init() {}
+
+    /// Records a note.
+    public func note(_ message: String, pass: String, node: String? = nil) {
+        lock.lock(); defer { lock.unlock() }
+        storage.append(Entry(pass: pass, node: node, message: message))
+    }
+
+    /// Every note so far, in order.
+    public var entries: [Entry] { lock.lock(); defer { lock.unlock() }; return storage }
+}

@@ -1,0 +1,85 @@
+import KilnDiagnostics
+import KilnIR
+import KilnTargets
+
+/// Places the accelerator's values in its memory levels: all weights in the nearest level that
+/// holds weights and has room, activations in a liveness-based arena (first fit by lifetime) in
+/// the nearest level that holds activations and has room for the arena's peak.
+struct MemoryPlanning {
+    let target: TargetDescription
+
+    /// The bytes a value of this type occupies (sub-byte types packed).
+    static func bytes(of type: TensorType) -> Int {
+        let count = Shape.elementCount(type.shape) ?? Int.max
+        let (bits, overflow) = count.multipliedReportingOverflow(by: type.elementType.bitWidth)
+        return overflow ? Int.max : (bits + 7) / 8
+    }
+
+    func run(graph: Graph, steps: [TargetProgram.Step]) throws(DiagnosticError) -> (buffers: [TargetProgram.Buffer], peak: [String: Int]) {
+        // Values the accelerator touches, with the step indices where they are live.
+        var firstUse: [String: Int] = [:]
+        var lastUse: [String: Int] = [:]
+        var weights = Set<String>()
+        for (index, step) in steps.enumerated() {
+            guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator else { continue }
+            for name in kernelStep.kernel.inputs + kernelStep.kernel.outputs {
+                if graph.constants[name] != nil { weights.insert(name); continue }
+                firstUse[name] = min(firstUse[name] ?? index, index)
+                lastUse[name] = index
+            }
+        }
+        for name in graph.inputs where firstUse[name] != nil { firstUse[name] = 0 }
+        for name in graph.outputs where lastUse[name] != nil { lastUse[name] = steps.count }
+
+        let weightBytes = weights.sorted().reduce(0) { $0 + Self.bytes(of: graph.types[$1]!) }
+        // First-fit arena for activations, in order of first use.
+        var placed: [(name: String, offset: Int, bytes: Int, first: Int, last: Int)] = []
+        for name in firstUse.keys.sorted(by: { (firstUse[$0]!, $0) < (firstUse[$1]!, $1) }) {
+            let size = Self.bytes(of: graph.types[name]!)
+            let first = firstUse[name]!, last = lastUse[name]!
+            let live = placed.filter { $0.first <= last && first <= $0.last }.sorted { $0.offset < $1.offset }
+            var offset = 0
+            for other in live where offset + size > other.offset && other.offset + other.bytes > offset {
+                offset = max(offset, other.offset + other.bytes)
+            }
+            placed.append((name, offset, size, first, last))
+        }
+        let activationPeak = placed.map { $0.offset + $0.bytes }.max() ?? 0
+
+        guard let weightLevel = target.memory.first(where: { $0.holdsWeights && $0.sizeBytes.value >= weightBytes }) else {
+            throw doesNotFit("weights need \(weightBytes) bytes", weightBytes: weightBytes, activationPeak: activationPeak)
+        }
+        guard let activationLevel = target.memory.first(where: { level in
+            level.holdsActivations && level.sizeBytes.value - (level.name == weightLevel.name ? weightBytes : 0) >= activationPeak
+        }) else {
+            throw doesNotFit("activations need \(activationPeak) bytes at their peak", weightBytes: weightBytes, activationPeak: activationPeak)
+        }
+        var buffers: [TargetProgram.Buffer] = []
+        var weightOffset = 0
+        for name in weights.sorted() {
+            let size = Self.bytes(of: graph.types[name]!)
+            buffers.append(.init(value: name, level: weightLevel.name, offset: weightOffset, bytes: size, isConstant: true))
+            weightOffset += size
+        }
+        let activationBase = activationLevel.name == weightLevel.name ? weightBytes : 0
+        for entry in placed.sorted(by: { ($0.offset, $0.name) < ($1.offset, $1.name) }) {
+            buffers.append(.init(value: entry.name, level: activationLevel.name, offset: activationBase + entry.offset,
+                                 bytes: entry.bytes, isConstant: false))
+        }
+        var peak: [String: Int] = [:]
+        if weightBytes > 0 { peak[weightLevel.name, default: 0] += weightBytes }
+        if activationPeak > 0 { peak[activationLevel.name, default: 0] += activationPeak }
+        return (buffers, peak)
+    }
+
+    private func doesNotFit(_ what: String, weightBytes: Int, activationPeak: Int) -> DiagnosticError {
+        let levels = target.memory.map { level -> String in
+            var holds: [String] = []
+            if level.holdsWeights { holds.append("weights") }
+            if level.holdsActivations { holds.append("activations") }
+            return "\(level.name) \(level.sizeBytes.value) bytes (\(holds.joined(separator: ", ")))"
+        }
+        return DiagnosticError(.error("the model does not fit on \(target.name): \(what) (weights \(weightBytes) bytes, activation peak \(activationPeak) bytes); memory levels: \(levels.joined(separator: "; "))",
+                                      file: target.file))
+    }
+}

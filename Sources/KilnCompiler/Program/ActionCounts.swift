@@ -1,0 +1,43 @@
+import KilnNumerics
+
+/// What a kernel does, counted: the input of every energy and cycle model.
+///
+/// Counts are exact integers. The functional simulator counts while it executes; the cost-only
+/// path (``TargetKernel/countActions()``) computes the same counts without data, and the two must
+/// agree.
+public struct ActionCounts: Sendable, Hashable {
+    /// Multiply-accumulates by operand element-type names (`"i8×i8"`, `"q15×q15"`).
+    public var multiplyAccumulates: [String: Int] = [:]
+    /// Bits processed by XNOR + popcount.
+    public var xnorPopcountBits = 0
+    /// Other arithmetic and logic operations (requantization, comparisons, additions).
+    public var aluOperations = 0
+    /// Bytes read per memory level name.
+    public var bytesRead: [String: Int] = [:]
+    /// Bytes written per memory level name.
+    public var bytesWritten: [String: Int] = [:]
+    /// Bytes moved over the host link.
+    public var hostLinkBytes = 0
+    /// Instructions issued, by instruction name (for instruction-level cycle models).
+    public var instructions: [String: Int] = [:]
+
+    /// No actions.
+    public init() {}
+
+    /// The key of a multiply-accumulate by its operand types.
+    public static func multiplyAccumulateKey(_ a: ElementType, _ b: ElementType) -> String { "\(a.name)×\(b.name)" }
+
+    /// The total multiply-accumulates of every kind.
+    public var totalMultiplyAccumulates: Int { multiplyAccumulates.values.reduce(0, +) }
+
+    /// Adds another kernel's counts to these.
+    public mutating func add(_ other: ActionCounts) {
+        multiplyAccumulates.merge(other.multiplyAccumulates, uniquingKeysWith: +)
+        xnorPopcountBits += other.xnorPopcountBits
+        aluOperations += other.aluOperations
+        bytesRead.merge(other.bytesRead, uniquingKeysWith: +)
+        bytesWritten.merge(other.bytesWritten, uniquingKeysWith: +)
+        hostLinkBytes += other.hostLinkBytes
+        instructions.merge(other.instructions, uniquingKeysWith: +)
+    }
+}

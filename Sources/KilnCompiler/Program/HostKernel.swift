@@ -1,0 +1,53 @@
+import KilnDiagnostics
+import KilnIR
+import KilnInterpreter
+
+/// A node run on the host partition: the host executes the reference semantics (it is a CPU
+/// running the same definition), and counts the node's arithmetic as ALU operations.
+public struct HostKernel: TargetKernel {
+    /// The node.
+    public let node: Node
+    /// The types of the node's outputs.
+    public let outputTypes: [TensorType]
+    /// The types of the node's inputs.
+    public let inputTypes: [TensorType?]
+
+    /// Creates a host kernel for the node at `index` of `graph`.
+    public init(nodeAt index: Int, in graph: Graph) {
+        node = graph.nodes[index]
+        outputTypes = node.outputs.map { graph.types[$0]! }
+        inputTypes = node.inputs.map { $0.isEmpty ? nil : graph.types[$0] }
+    }
+
+    /// `host.<op>`.
+    public var name: String { "host.\(node.kind.rawValue)" }
+    /// The one node.
+    public var nodes: [Node] { [node] }
+    /// The node's present inputs.
+    public var inputs: [String] { node.inputs.filter { !$0.isEmpty } }
+    /// The node's outputs.
+    public var outputs: [String] { node.outputs }
+
+    /// Runs the reference kernel.
+    public func execute(_ inputs: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
+        var operands: [Tensor?] = []
+        var next = 0
+        for name in node.inputs {
+            if name.isEmpty { operands.append(nil) } else { operands.append(inputs[next]); next += 1 }
+        }
+        counts.add(countActions())
+        return try ReferenceInterpreter.execute(node, operands: operands, outputTypes: outputTypes)
+    }
+
+    /// One ALU operation per output element, plus the node's MACs.
+    public func countActions() -> ActionCounts {
+        var counts = ActionCounts()
+        counts.aluOperations = outputTypes.reduce(0) { $0 + (Shape.elementCount($1.shape) ?? 0) }
+        return counts
+    }
+
+    /// `host: <op> <outputs>`.
+    public func listing() -> [String] {
+        ["run \(node.kind.rawValue) on the host (reference semantics) → \(zip(outputs, outputTypes).map { "\($0.0): \($0.1)" }.joined(separator: ", "))"]
+    }
+}

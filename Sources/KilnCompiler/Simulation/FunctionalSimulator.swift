@@ -1,0 +1,104 @@
+import KilnDiagnostics
+import KilnIR
+import KilnInterpreter
+
+/// Executes a target program with each kernel's own arithmetic and counts the actions of every
+/// step. Its outputs must equal the reference interpreter's on ``TargetProgram/graph``.
+public struct FunctionalSimulator: Sendable {
+    /// The result of one run.
+    public struct Run: Sendable {
+        /// The graph outputs, in order.
+        public var outputs: [Tensor]
+        /// The actions of each step, in step order (transfers count host-link bytes).
+        public var stepCounts: [ActionCounts]
+    }
+
+    /// The program.
+    public let program: TargetProgram
+
+    /// Creates a simulator for a program.
+    public init(program: TargetProgram) {
+        self.program = program
+    }
+
+    /// Runs the program once on inputs of exactly the graph inputs' shapes.
+    /// - Throws: ``DiagnosticError`` naming the kernel's first node when a kernel fails.
+    public func run(_ inputs: [String: Tensor]) throws(DiagnosticError) -> Run {
+        let graph = program.graph
+        var values = graph.constants
+        for name in graph.inputs {
+            guard let tensor = inputs[name], let type = graph.types[name], tensor.shape == type.shape else {
+                throw DiagnosticError(.error("expected data of shape \(graph.types[name]?.shape ?? []) for this input", place: "tensor '\(name)'"))
+            }
+            values[name] = Tensor(type: type, storage: tensor.storage)
+        }
+        var stepCounts: [ActionCounts] = []
+        for step in program.steps {
+            var counts = ActionCounts()
+            switch step {
+            case .transfer(let transfer):
+                counts.hostLinkBytes = transfer.bytes
+            case .kernel(let kernelStep):
+                let kernel = kernelStep.kernel
+                var operands: [Tensor] = []
+                for name in kernel.inputs {
+                    guard let value = values[name] else {
+                        throw DiagnosticError(.error("kernel \(kernel.name) reads '\(name)' before it is computed",
+                                                     place: kernel.nodes.first?.place))
+                    }
+                    operands.append(value)
+                }
+                let results = try kernel.execute(operands, counts: &counts)
+                for (name, tensor) in zip(kernel.outputs, results) { values[name] = tensor }
+            }
+            stepCounts.append(counts)
+        }
+        var outputs: [Tensor] = []
+        for name in graph.outputs {
+            guard let value = values[name] else { throw DiagnosticError(.error("the program never computes this output", place: "tensor '\(name)'")) }
+            outputs.append(value)
+        }
+        return Run(outputs: outputs, stepCounts: stepCounts)
+    }
+
+    /// Runs every sample of a batch (leading dimension) in parallel; graph inputs must have a
+    /// leading dimension of 1. Returns the stacked outputs and the counts of one sample.
+    public func runBatch(_ inputs: [String: Tensor], threads: Int? = nil) throws(DiagnosticError) -> (outputs: [Tensor], stepCounts: [ActionCounts]) {
+        let graph = program.graph
+        guard let first = graph.inputs.first, let batch = inputs[first]?.shape.first else {
+            throw DiagnosticError(.error("no input data"))
+        }
+        var samples: [[String: Tensor]] = Array(repeating: [:], count: batch)
+        for name in graph.inputs {
+            guard let tensor = inputs[name], let type = graph.types[name], type.shape.first == 1,
+                  tensor.shape.first == batch, Array(tensor.shape.dropFirst()) == Array(type.shape.dropFirst()) else {
+                throw DiagnosticError(.error("expected shape [\(batch), \(graph.types[name]?.shape.dropFirst().map(String.init).joined(separator: ", ") ?? "")]",
+                                             place: "tensor '\(name)'"))
+            }
+            let size = tensor.count / max(batch, 1)
+            for index in 0..<batch {
+                let range = index * size ..< (index + 1) * size
+                let storage: TensorStorage
+                switch tensor.storage {
+                case .float32(let v): storage = .float32(Array(v[range]))
+                case .int32(let v): storage = .int32(Array(v[range]))
+                case .int64(let v): storage = .int64(Array(v[range]))
+                }
+                samples[index][name] = Tensor(type: TensorType(shape: type.shape, elementType: tensor.type.elementType), storage: storage)
+            }
+        }
+        let feeds = samples
+        let runs = try ParallelSamples.map(batch, threads: threads) { index throws(DiagnosticError) -> Run in try run(feeds[index]) }
+        let outputs = graph.outputs.indices.map { output -> Tensor in
+            let parts = runs.map { $0.outputs[output] }
+            let shape = [batch] + Array(parts[0].shape.dropFirst())
+            let type = parts[0].type.withShape(shape)
+            switch parts[0].storage {
+            case .float32: return Tensor(type: type, storage: .float32(parts.flatMap { $0.floats! }))
+            case .int32: return Tensor(type: type, storage: .int32(parts.flatMap { $0.codes! }))
+            case .int64: return Tensor(type: type, storage: .int64(parts.flatMap { $0.int64s! }))
+            }
+        }
+        return (outputs, runs.first?.stepCounts ?? [])
+    }
+}

@@ -1,0 +1,46 @@
+import Dispatch
+import KilnDiagnostics
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs independent samples of a batch on several threads (Dispatch), keeping their order.
+public enum ParallelSamples {
+    /// The number of processors available.
+    public static var activeProcessorCount: Int {
+        #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+        #else
+        return 1
+        #endif
+    }
+
+    /// Calls `body` for every index in `0..<count`, on up to `threads` threads (default: one per
+    /// processor), and returns the results in index order.
+    /// - Throws: the first error (by index) that `body` threw.
+    public static func map<Value: Sendable>(_ count: Int, threads: Int? = nil,
+                                            _ body: @Sendable (Int) throws(DiagnosticError) -> Value) throws(DiagnosticError) -> [Value] {
+        let slots = Slots<Value>(count: count)
+        let workers = max(1, min(threads ?? activeProcessorCount, count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            var index = worker
+            while index < count {
+                slots.store(Result { () throws(DiagnosticError) -> Value in try body(index) }, at: index)
+                index += workers
+            }
+        }
+        var values: [Value] = []
+        values.reserveCapacity(count)
+        for slot in slots.take() { values.append(try slot.get()) }
+        return values
+    }
+
+    /// Results written by concurrent workers, each to its own slot.
+    private final class Slots<Value: Sendable>: @unchecked Sendable {
+        private var slots: [Result<Value, DiagnosticError>?]
+        private let lock = DispatchQueue(label: "kiln.parallel-samples")
+        init(count: Int) { slots = Array(repeating: nil, count: count) }
+        func store(_ result: Result<Value, DiagnosticError>, at index: Int) { lock.sync { slots[index] = result } }
+        func take() -> [Result<Value, DiagnosticError>] { lock.sync { slots.map { $0! } } }
+    }
+}

@@ -1,2 +1,0 @@
-// Temporary: replaced as the module's first real source lands.
-enum KilnJSONPlaceholder {}

@@ -1,0 +1,175 @@
+import KilnJSON
+
+/// The `fpga` family: FINN-style streaming dataflow designs (one engine per layer, PE × SIMD
+/// folding) and SCALE-Sim-style systolic arrays.
+public struct FPGAFamily: TargetFamilySchema {
+    /// Creates the family schema.
+    public init() {}
+
+    /// `"fpga"`.
+    public var name: String { "fpga" }
+    /// What the family models.
+    public var summary: String { "FPGA-style: streaming dataflow (FINN) or systolic array (SCALE-Sim)" }
+
+    /// The schema of the `fpga` section.
+    public static let sectionSchema = TargetSchemaSection(path: "fpga", fields: [
+        TargetField("architecture", "`\"dataflow\"` or `\"systolic\"`", "Which kind of design; the section of the same name must be present and the other absent."),
+        .optional("dataflow", "object", "Fabric budgets of a streaming dataflow design (see `fpga.dataflow`)."),
+        .optional("systolic", "object", "A systolic array, with every SCALE-Sim configuration knob (see `fpga.systolic`)."),
+    ])
+
+    /// The schema of the `fpga.dataflow` object.
+    public static let dataflowSchema = TargetSchemaSection(path: "fpga.dataflow", fields: [
+        .cost("lookupTables", "sourced integer ≥ 1", "LUTs available to the design."),
+        .cost("flipFlops", "sourced integer ≥ 1", "Flip-flops available to the design."),
+        .cost("dspSlices", "sourced integer ≥ 0", "DSP slices available to the design."),
+        .cost("blockRam36kBlocks", "sourced integer ≥ 0", "36 Kb block RAMs available to the design."),
+        .cost("ultraRamBlocks", "sourced integer ≥ 0", "288 Kb UltraRAM blocks available (0 on parts without URAM)."),
+        .cost("multiplyAccumulatesPerDspSlice", "sourced integer ≥ 1", "Low-precision MACs one DSP slice does per cycle (DSP packing, e.g. 2 for INT8 on DSP48E2 per Xilinx WP486)."),
+        .cost("maxProcessingElements", "sourced integer ≥ 1", required: false, "Largest PE count of one matrix-vector engine, if the toolflow limits it (otherwise only the fabric budgets do)."),
+        .cost("maxSimdLanes", "sourced integer ≥ 1", required: false, "Largest SIMD (input-parallel) width of one matrix-vector engine, if limited."),
+    ])
+
+    /// The schema of the `fpga.systolic` object.
+    public static let systolicSchema = TargetSchemaSection(path: "fpga.systolic", fields: [
+        .cost("rows", "sourced integer ≥ 1", "PE rows (SCALE-Sim `ArrayHeight`)."),
+        .cost("columns", "sourced integer ≥ 1", "PE columns (SCALE-Sim `ArrayWidth`)."),
+        TargetField("dataflow", "`\"os\"`, `\"ws\"` or `\"is\"`", "Output-, weight- or input-stationary (SCALE-Sim `Dataflow`)."),
+        .cost("ifmapSramKibibytes", "sourced integer ≥ 1", "Input feature-map SRAM in KiB (SCALE-Sim `IfmapSramSzkB`)."),
+        .cost("filterSramKibibytes", "sourced integer ≥ 1", "Filter SRAM in KiB (SCALE-Sim `FilterSramSzkB`)."),
+        .cost("ofmapSramKibibytes", "sourced integer ≥ 1", "Output feature-map SRAM in KiB (SCALE-Sim `OfmapSramSzkB`)."),
+        TargetField("ifmapOffset", "integer ≥ 0", "Base address of input feature maps in the trace (SCALE-Sim `IfmapOffset`)."),
+        TargetField("filterOffset", "integer ≥ 0", "Base address of filters (SCALE-Sim `FilterOffset`)."),
+        TargetField("ofmapOffset", "integer ≥ 0", "Base address of output feature maps (SCALE-Sim `OfmapOffset`)."),
+        TargetField("interfaceBandwidth", "`\"user\"` or `\"calc\"`", "Whether the DRAM interface bandwidth is given (`user`) or computed for stall-free operation (`calc`) (SCALE-Sim `InterfaceBandwidth`)."),
+        .cost("bandwidthWordsPerCycle", "sourced array of integers ≥ 1", required: false,
+              "DRAM interface bandwidth in words per cycle (SCALE-Sim `Bandwidth`); required when `interfaceBandwidth` is `user`."),
+        .cost("readRequestBufferEntries", "sourced integer ≥ 1", "Read request buffer depth (SCALE-Sim `ReadRequestBuffer`)."),
+        .cost("writeRequestBufferEntries", "sourced integer ≥ 1", "Write request buffer depth (SCALE-Sim `WriteRequestBuffer`)."),
+        TargetField("useRamulatorTrace", "boolean", "Whether DRAM timing comes from a Ramulator trace (SCALE-Sim `UseRamulatorTrace`)."),
+        .optional("layout", "object", "SRAM bank layout (SCALE-Sim `[layout]`, see `fpga.systolic.layout`)."),
+        .optional("sparsity", "object", "Sparsity support (SCALE-Sim `[sparsity]`, see `fpga.systolic.sparsity`)."),
+    ])
+
+    /// The schema of the `fpga.systolic.layout` object.
+    public static let layoutSchema = TargetSchemaSection(path: "fpga.systolic.layout", fields: [
+        TargetField("ifmapCustomLayout", "boolean", "SCALE-Sim `IfmapCustomLayout`."),
+        .cost("ifmapSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per input SRAM bank (SCALE-Sim `IfmapSRAMBankBandwidth`)."),
+        TargetField("ifmapSramBankCount", "integer ≥ 1", "Input SRAM banks (SCALE-Sim `IfmapSRAMBankNum`)."),
+        TargetField("ifmapSramBankPorts", "integer ≥ 1", "Ports per input SRAM bank (SCALE-Sim `IfmapSRAMBankPort`)."),
+        TargetField("filterCustomLayout", "boolean", "SCALE-Sim `FilterCustomLayout`."),
+        .cost("filterSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per filter SRAM bank (SCALE-Sim `FilterSRAMBankBandwidth`)."),
+        TargetField("filterSramBankCount", "integer ≥ 1", "Filter SRAM banks (SCALE-Sim `FilterSRAMBankNum`)."),
+        TargetField("filterSramBankPorts", "integer ≥ 1", "Ports per filter SRAM bank (SCALE-Sim `FilterSRAMBankPort`)."),
+    ])
+
+    /// The schema of the `fpga.systolic.sparsity` object.
+    public static let sparsitySchema = TargetSchemaSection(path: "fpga.systolic.sparsity", fields: [
+        TargetField("supported", "boolean", "SCALE-Sim `SparsitySupport`."),
+        TargetField("representation", "string", "Sparse representation, e.g. `ellpack_block` (SCALE-Sim `SparseRep`)."),
+        TargetField("optimizedMapping", "boolean", "SCALE-Sim `OptimizedMapping`."),
+        TargetField("blockSize", "integer ≥ 1", "Sparsity block size; at most `rows` when `optimizedMapping` (SCALE-Sim `BlockSize`)."),
+        TargetField("randomSeed", "integer", "Seed of the sparsity pattern generator (SCALE-Sim `RandomNumberGeneratorSeed`)."),
+    ])
+
+    /// The section and its nested objects.
+    public var sections: [TargetSchemaSection] {
+        [Self.sectionSchema, Self.dataflowSchema, Self.systolicSchema, Self.layoutSchema, Self.sparsitySchema]
+    }
+
+    /// Decodes the `fpga` section.
+    public func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)? {
+        guard let architecture = reader.choice("architecture", as: FPGASection.Architecture.self) else { return nil }
+        let wanted = architecture.rawValue
+        let other = architecture == .dataflow ? "systolic" : "dataflow"
+        if reader.contains(other) {
+            reader.error("a '\(wanted)' design must not have a '\(other)' section", at: other)
+        }
+        guard reader.contains(wanted) else {
+            reader.context.error("architecture '\(wanted)' needs a '\(wanted)' section", at: reader.path)
+            return nil
+        }
+        switch architecture {
+        case .dataflow:
+            guard let section = reader.section("dataflow", Self.dataflowSchema), let dataflow = decodeDataflow(section) else { return nil }
+            return FPGASection(architecture: .dataflow, dataflow: dataflow, systolic: nil)
+        case .systolic:
+            guard let section = reader.section("systolic", Self.systolicSchema), let systolic = decodeSystolic(section) else { return nil }
+            return FPGASection(architecture: .systolic, dataflow: nil, systolic: systolic)
+        }
+    }
+
+    private func decodeDataflow(_ reader: TargetSectionReader) -> FPGASection.Dataflow? {
+        let luts = reader.sourcedInteger("lookupTables", in: 1...Int64(Int32.max))
+        let flipFlops = reader.sourcedInteger("flipFlops", in: 1...Int64(Int32.max))
+        let dsps = reader.sourcedInteger("dspSlices", in: 0...Int64(Int32.max))
+        let bram = reader.sourcedInteger("blockRam36kBlocks", in: 0...Int64(Int32.max))
+        let uram = reader.sourcedInteger("ultraRamBlocks", in: 0...Int64(Int32.max))
+        let packing = reader.sourcedInteger("multiplyAccumulatesPerDspSlice", in: 1...64)
+        let pes = reader.sourcedInteger("maxProcessingElements", in: 1...Int64(Int32.max))
+        let simd = reader.sourcedInteger("maxSimdLanes", in: 1...Int64(Int32.max))
+        guard let luts, let flipFlops, let dsps, let bram, let uram, let packing else { return nil }
+        return FPGASection.Dataflow(lookupTables: luts, flipFlops: flipFlops, dspSlices: dsps, blockRam36kBlocks: bram,
+                                    ultraRamBlocks: uram, multiplyAccumulatesPerDspSlice: packing,
+                                    maxProcessingElements: pes, maxSimdLanes: simd)
+    }
+
+    private func decodeSystolic(_ reader: TargetSectionReader) -> FPGASection.Systolic? {
+        let big = Int64(Int32.max)
+        let rows = reader.sourcedInteger("rows", in: 1...65536)
+        let columns = reader.sourcedInteger("columns", in: 1...65536)
+        let dataflow = reader.choice("dataflow", as: FPGASection.Systolic.Dataflow.self)
+        let ifmap = reader.sourcedInteger("ifmapSramKibibytes", in: 1...big)
+        let filter = reader.sourcedInteger("filterSramKibibytes", in: 1...big)
+        let ofmap = reader.sourcedInteger("ofmapSramKibibytes", in: 1...big)
+        let ifmapOffset = reader.integer("ifmapOffset", in: 0...Int64.max)
+        let filterOffset = reader.integer("filterOffset", in: 0...Int64.max)
+        let ofmapOffset = reader.integer("ofmapOffset", in: 0...Int64.max)
+        let mode = reader.choice("interfaceBandwidth", as: FPGASection.Systolic.InterfaceBandwidth.self)
+        let bandwidth = reader.sourcedArray("bandwidthWordsPerCycle", allowEmpty: false) { reader.context.integer($0, at: $1, in: 1...big) }
+        let readBuffer = reader.sourcedInteger("readRequestBufferEntries", in: 1...big)
+        let writeBuffer = reader.sourcedInteger("writeRequestBufferEntries", in: 1...big)
+        let ramulator = reader.bool("useRamulatorTrace")
+        if mode == .user && !reader.contains("bandwidthWordsPerCycle") {
+            reader.context.error("interfaceBandwidth 'user' needs 'bandwidthWordsPerCycle'", at: reader.path)
+        }
+        var layout: FPGASection.Systolic.Layout?
+        if let section = reader.section("layout", Self.layoutSchema) {
+            let ifCustom = section.bool("ifmapCustomLayout")
+            let ifBandwidth = section.sourcedInteger("ifmapSramBankBandwidth", in: 1...big)
+            let ifCount = section.integer("ifmapSramBankCount", in: 1...big)
+            let ifPorts = section.integer("ifmapSramBankPorts", in: 1...big)
+            let fCustom = section.bool("filterCustomLayout")
+            let fBandwidth = section.sourcedInteger("filterSramBankBandwidth", in: 1...big)
+            let fCount = section.integer("filterSramBankCount", in: 1...big)
+            let fPorts = section.integer("filterSramBankPorts", in: 1...big)
+            if let ifCustom, let ifBandwidth, let ifCount, let ifPorts, let fCustom, let fBandwidth, let fCount, let fPorts {
+                layout = .init(ifmapCustomLayout: ifCustom, ifmapSramBankBandwidth: ifBandwidth, ifmapSramBankCount: ifCount,
+                               ifmapSramBankPorts: ifPorts, filterCustomLayout: fCustom, filterSramBankBandwidth: fBandwidth,
+                               filterSramBankCount: fCount, filterSramBankPorts: fPorts)
+            }
+        }
+        var sparsity: FPGASection.Systolic.Sparsity?
+        if let section = reader.section("sparsity", Self.sparsitySchema) {
+            let supported = section.bool("supported")
+            let representation = section.string("representation")
+            let optimized = section.bool("optimizedMapping")
+            let block = section.integer("blockSize", in: 1...big)
+            let seed = section.integer("randomSeed", in: Int64.min...Int64.max)
+            if let block, let rows, optimized == true, block > rows.value {
+                section.error("blockSize \(block) is larger than rows (\(rows.value)); SCALE-Sim requires blockSize ≤ rows with optimizedMapping", at: "blockSize")
+            }
+            if let supported, let representation, let optimized, let block, let seed {
+                sparsity = .init(supported: supported, representation: representation, optimizedMapping: optimized, blockSize: block, randomSeed: seed)
+            }
+        }
+        guard let rows, let columns, let dataflow, let ifmap, let filter, let ofmap, let ifmapOffset, let filterOffset,
+              let ofmapOffset, let mode, let readBuffer, let writeBuffer, let ramulator else { return nil }
+        return FPGASection.Systolic(rows: rows, columns: columns, dataflow: dataflow, ifmapSramKibibytes: ifmap,
+                                    filterSramKibibytes: filter, ofmapSramKibibytes: ofmap, ifmapOffset: ifmapOffset,
+                                    filterOffset: filterOffset, ofmapOffset: ofmapOffset, interfaceBandwidth: mode,
+                                    bandwidthWordsPerCycle: bandwidth, readRequestBufferEntries: readBuffer,
+                                    writeRequestBufferEntries: writeBuffer, useRamulatorTrace: ramulator,
+                                    layout: layout, sparsity: sparsity)
+    }
+}

@@ -1,1 +1,0 @@
-// Temporary: replaced as the module's first real test lands.

@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import KilnTargets
+
+/// Keeps `docs/target-format.md` in step with the schema: every field documented, no documented
+/// field missing from the schema, and the Required and Cost columns agree.
+///
+/// Set `KILN_RECORD_DOCS=1` to write the generated tables to `.build/target-format-tables.md`
+/// for pasting into the document.
+@Suite struct TargetFormatDocTests {
+    struct Row: Hashable {
+        let path: String
+        let required: Bool
+        let cost: Bool
+    }
+
+    func documentedRows() throws -> [Row] {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("docs/target-format.md"), encoding: .utf8)
+        var rows: [Row] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count >= 6 else { continue }
+            rows.append(Row(path: cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")),
+                            required: cells[3] == "yes", cost: cells[4] == "yes"))
+        }
+        return rows
+    }
+
+    func schemaRows() -> [Row] {
+        TargetSchema.sections().flatMap { section in
+            zip(section.fields, section.fieldPaths).map { Row(path: $1, required: $0.isRequired, cost: $0.isCost) }
+        }
+    }
+
+    @Test func everyFieldIsDocumentedAndNothingElse() throws {
+        if ProcessInfo.processInfo.environment["KILN_RECORD_DOCS"] == "1" {
+            let tables = TargetSchema.sections().map { "### `\($0.path.isEmpty ? "(top level)" : $0.path)`\n\n" + TargetSchema.markdownTable($0) }
+            try tables.joined(separator: "\n\n").write(to: packageRoot.appendingPathComponent(".build/target-format-tables.md"), atomically: true, encoding: .utf8)
+        }
+        let documented = try documentedRows()
+        let schema = schemaRows()
+        let documentedPaths = documented.map(\.path)
+        let schemaPaths = schema.map(\.path)
+        #expect(Set(schemaPaths).subtracting(documentedPaths).sorted() == [], "fields missing from docs/target-format.md")
+        #expect(Set(documentedPaths).subtracting(schemaPaths).sorted() == [], "documented fields the schema does not have")
+        #expect(documentedPaths.count == Set(documentedPaths).count, "a field is documented twice")
+        #expect(Set(documented) == Set(schema), "Required / Cost columns disagree with the schema")
+    }
+
+    @Test func everyDecoderReadsOnlyDeclaredKeys() throws {
+        // An internal error is recorded if decoding code reads a key its section does not declare.
+        let catalog = try TargetCatalog.standard(environment: [:])
+        #expect(!catalog.targets.isEmpty)
+    }
+
+    @Test func targetsDocListsEveryBuiltIn() throws {
+        let text = try String(contentsOf: packageRoot.appendingPathComponent("docs/targets.md"), encoding: .utf8)
+        for target in try TargetCatalog.standard(environment: [:]).targets {
+            #expect(text.contains("`\(target.name)`"), "docs/targets.md does not mention \(target.name)")
+        }
+    }
+}
