@@ -111,16 +111,24 @@ enum FloatConverters {
     /// A `dequantize` of transposed constant codes (for `transB` weights in QDQ models); the
     /// quantization axis follows the transposition.
     static func transposedDequantize(_ context: inout ImportContext, _ dequantize: Node, _ codes: Tensor) throws(DiagnosticError) -> String {
-        var type = codes.type
-        if var quantization = type.quantization, let axis = quantization.axis {
-            quantization.axis = 1 - axis
-            type.quantization = quantization
-        }
-        type.shape = [codes.shape[1], codes.shape[0]]
-        let node = Node(name: "transpose", operation: .transpose(permutation: [1, 0]), inputs: ["codes"], outputs: ["transposed"])
-        let transposed = try ConstantEvaluation.evaluate(node, outputTypes: [type], constants: ["codes": codes])[0]
-        let name = context.constantValue(transposed, "weight_transposed")
+        let name = context.constantValue(transposedMatrix(codes), "weight_transposed")
         return try context.emit(.dequantize, [name], fold: false)[0]
+    }
+
+    /// A matrix transposed; a per-axis quantization axis follows the transposition.
+    static func transposedMatrix(_ matrix: Tensor) -> Tensor {
+        let rows = matrix.shape[0], columns = matrix.shape[1]
+        var offsets: [Int] = []
+        offsets.reserveCapacity(rows * columns)
+        for column in 0..<columns {
+            for row in 0..<rows { offsets.append(row * columns + column) }
+        }
+        var result = ShapeConverters.select(matrix, offsets, shape: [columns, rows])
+        if var quantization = result.type.quantization, let axis = quantization.axis {
+            quantization.axis = 1 - axis
+            result.type.quantization = quantization
+        }
+        return result
     }
 
     /// `MatMul`: dense when B is a constant (or dequantized constant) matrix, else matmul.

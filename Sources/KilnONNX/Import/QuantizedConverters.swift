@@ -214,11 +214,7 @@ enum ContribConverters {
         var b = try QuantizedConverters.quantizedOperand(&context, 3, scale: 4, zeroPoint: 5, axis: transB ? 0 : 1, role: "B")
         if transB {
             guard let codes = context.known[b], codes.shape.count == 2 else { throw context.error("transB needs a constant matrix B") }
-            var type = codes.type
-            type.shape = [codes.shape[1], codes.shape[0]]
-            if var quantization = type.quantization, let axis = quantization.axis { quantization.axis = 1 - axis; type.quantization = quantization }
-            let node = Node(name: "transpose", operation: .transpose(permutation: [1, 0]), inputs: ["codes"], outputs: ["transposed"])
-            b = context.constantValue(try ConstantEvaluation.evaluate(node, outputTypes: [type], constants: ["codes": codes])[0], "B_transposed")
+            b = context.constantValue(FloatConverters.transposedMatrix(codes), "B_transposed")
         }
         let template = try QuantizedConverters.resultTemplate(context, scale: 7, zeroPoint: 8, defaultType: try context.type(of: a).elementType)
         var inputs = [a, b]
