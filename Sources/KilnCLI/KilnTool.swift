@@ -1,3 +1,5 @@
+import KilnBackends
+import KilnCompiler
 import KilnDiagnostics
 import KilnTargets
 
@@ -11,15 +13,29 @@ public struct KilnTool: Sendable {
     /// The target families whose descriptions load (the built-ins plus a plugin's).
     public var targetFamilies: [any TargetFamilySchema]
 
-    /// Creates the tool with the given commands (default: every built-in command).
-    public init(commands: [any Command]? = nil, targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies) {
+    /// The backends that compile for each family.
+    public var registry: BackendRegistry
+
+    /// Creates the tool.
+    /// - Parameters:
+    ///   - commands: the commands (default: every built-in command).
+    ///   - registry: the backends (a plugin passes the built-ins plus its own).
+    ///   - targetFamilies: the target families whose descriptions load.
+    public init(commands: [any Command]? = nil, registry: BackendRegistry,
+                targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies) {
         self.commands = commands ?? KilnTool.builtInCommands()
+        self.registry = registry
         self.targetFamilies = targetFamilies
+    }
+
+    /// The tool with the built-in commands and backends.
+    public static func builtIn() throws(DiagnosticError) -> KilnTool {
+        KilnTool(registry: try BuiltInBackends.registry())
     }
 
     /// Every built-in command.
     public static func builtInCommands() -> [any Command] {
-        [InspectCommand(), RunCommand(), TargetsCommand()]
+        [InspectCommand(), RunCommand(), CompileCommand(), SimulateCommand(), TargetsCommand()]
     }
 
     /// The version printed by `kiln --version`.
@@ -30,7 +46,7 @@ public struct KilnTool: Sendable {
     /// Usage errors print the problem and a pointer to `--help` (exit 2); findings about the
     /// input print as compiler-style diagnostics (exit 1). Nothing the user types can crash it.
     public func run(_ arguments: [String], console: Console) -> ExitCode {
-        let context = CommandContext(console: console, targetFamilies: targetFamilies)
+        let context = CommandContext(console: console, registry: registry, targetFamilies: targetFamilies)
         guard let first = arguments.first else {
             console.print(overview())
             return .success

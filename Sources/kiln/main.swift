@@ -1,4 +1,10 @@
 import Foundation
 import KilnCLI
 
-exit(KilnTool().run(Array(CommandLine.arguments.dropFirst()), console: .standard()).rawValue)
+let console = Console.standard()
+do {
+    exit(try KilnTool.builtIn().run(Array(CommandLine.arguments.dropFirst()), console: console).rawValue)
+} catch {
+    console.printError(error.description)
+    exit(ExitCode.inputError.rawValue)
+}

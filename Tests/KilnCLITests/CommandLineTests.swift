@@ -6,7 +6,7 @@ import KilnJSON
 /// Runs `kiln` in-process with a capturing console.
 func runKiln(_ arguments: [String]) -> (code: ExitCode, output: String, error: String) {
     let console = Console.capturing()
-    let code = KilnTool().run(arguments, console: console)
+    let code = try! KilnTool.builtIn().run(arguments, console: console)
     return (code, console.output, console.errorOutput)
 }
 

@@ -7,14 +7,20 @@ import KilnModelIO
 struct InspectCommand: Command {
     let name = "inspect"
     let summary = "Show a model's layers: ops, shapes, types, parameters, MACs"
-    let usage = "inspect MODEL [--format table|json]"
-    let options: [OptionSpecification] = [.format(["table", "json"])]
+    let usage = "inspect MODEL [--format table|json] [--allow-unsupported]"
+    let options: [OptionSpecification] = [
+        .format(["table", "json"]),
+        .flag("--allow-unsupported", help: "list ONNX nodes Kiln cannot import instead of failing, and show the rest"),
+    ]
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         try arguments.expectPositionals(1...1, names: "MODEL")
-        let graph = try ModelLoader.load(arguments.positionals[0])
-        let report = InspectReport(graph: graph)
+        let loaded = try ModelLoader.load(arguments.positionals[0], allowUnsupported: arguments.flag("--allow-unsupported"))
+        let report = InspectReport(graph: loaded.graph)
         context.console.print(arguments.value("--format") == "json" ? report.json() : report.table())
+        for node in loaded.unsupported {
+            context.console.printError("warning: node '\(node.name)' (\(node.domain.isEmpty ? "" : node.domain + ".")\(node.opType)) is not imported: \(node.reason)")
+        }
         return .success
     }
 }

@@ -1,3 +1,4 @@
+import KilnCompiler
 import KilnDiagnostics
 import KilnIR
 import KilnInterpreter
@@ -7,20 +8,27 @@ import KilnModelIO
 struct RunCommand: Command {
     let name = "run"
     let summary = "Run a model with the reference interpreter on .npy data"
-    let usage = "run MODEL --input X.npy|NAME=X.npy ... --output Y.npy|NAME=Y.npy ..."
+    let usage = "run MODEL --input X.npy|NAME=X.npy ... --output Y.npy|NAME=Y.npy ... [--target T]"
     let discussion = """
     The first dimension of each input file is the batch: a graph input of shape [1, ...] runs
     once per sample, in parallel, and the outputs are stacked. A file whose shape equals the
-    graph input's runs once. With one graph input, --input FILE needs no NAME=.
+    graph input's runs once. With one graph input, --input FILE needs no NAME=. With --target, the
+    interpreter runs the graph after the target's numeric adaptation: the exact outputs that
+    'kiln simulate' of the target's program must reproduce.
     """
     let options: [OptionSpecification] = [
         OptionSpecification("--input", short: "-i", arity: .repeated, valueName: "[NAME=]FILE", help: "input data (.npy)"),
         OptionSpecification("--output", short: "-o", arity: .repeated, valueName: "[NAME=]FILE", help: "where to write an output (.npy)"),
+        OptionSpecification("--target", arity: .repeated, valueName: "NAME|FILE", help: "run the graph as adapted to this target's numerics"),
+        .targetDirectory,
     ]
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         try arguments.expectPositionals(1...1, names: "MODEL")
-        let graph = try ModelLoader.load(arguments.positionals[0])
+        var graph = try ModelLoader.load(arguments.positionals[0])
+        if !arguments.values("--target").isEmpty {
+            graph = try Compiler(registry: context.registry).adapt(graph, for: try context.requiredTarget(arguments))
+        }
         let inputFiles = try Self.bind(arguments.values("--input"), to: graph.inputs, option: "--input")
         let outputFiles = try Self.bind(arguments.values("--output"), to: graph.outputs, option: "--output")
         guard !outputFiles.isEmpty else { throw UsageError("missing --output FILE") }

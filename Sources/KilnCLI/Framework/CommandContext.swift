@@ -1,4 +1,5 @@
 import Foundation
+import KilnCompiler
 import KilnDiagnostics
 import KilnTargets
 
@@ -6,15 +7,18 @@ import KilnTargets
 public struct CommandContext: Sendable {
     /// Where output, progress and diagnostics go.
     public var console: Console
+    /// The backends, by family.
+    public var registry: BackendRegistry
     /// The target families whose descriptions can be loaded (the built-ins plus a plugin's).
     public var targetFamilies: [any TargetFamilySchema]
     /// The process environment (for `KILN_TARGETS_DIR`).
     public var environment: [String: String]
 
     /// Creates a context.
-    public init(console: Console, targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
+    public init(console: Console, registry: BackendRegistry, targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.console = console
+        self.registry = registry
         self.targetFamilies = targetFamilies
         self.environment = environment
     }
@@ -33,5 +37,23 @@ public struct CommandContext: Sendable {
         }
         return try TargetCatalog.standard(extraDirectories: directories, extraFiles: files,
                                           families: targetFamilies, environment: environment)
+    }
+}
+
+extension CommandContext {
+    /// The target named by `--target NAME|FILE`.
+    /// - Throws: ``UsageError`` if the option is missing, ``DiagnosticError`` if no target has that
+    ///   name (with a suggestion) or a file does not load.
+    func requiredTarget(_ arguments: ParsedArguments) throws -> TargetDescription {
+        guard let wanted = arguments.values("--target").last else { throw UsageError("missing --target NAME|FILE") }
+        let catalog = try targetCatalog(arguments)
+        if wanted.hasSuffix(".json") {
+            let loaded = try TargetLoader(families: targetFamilies).load(contentsOf: URL(fileURLWithPath: wanted), displayName: wanted)
+            return catalog.target(named: loaded.name) ?? loaded
+        }
+        guard let target = catalog.target(named: wanted) else {
+            throw DiagnosticError(.error("no target named '\(wanted)'\(closestMatchSuggestion(wanted, catalog.targets.map(\.name))); 'kiln targets list' shows them all"))
+        }
+        return target
     }
 }
