@@ -2,35 +2,36 @@ import KilnIR
 import KilnNumerics
 
 /// conv2d: float32, and integer with zero points, int32 wrapping accumulation and requantization.
+///
+/// Each group's input patches are gathered once into a row per output position (im2col, with
+/// padded taps as 0 — for integer inputs the zero point is subtracted first, so padding is the
+/// zero point); then every output is a dot product of two contiguous rows, a loop the compiler
+/// vectorizes.
 enum ConvolutionKernel {
     static func execute(_ attributes: Convolution, _ x: Tensor, _ w: Tensor, _ bias: Tensor?,
                         _ outputType: TensorType, rule: RequantizationRule) throws(KernelError) -> Tensor {
         let geometry = WindowGeometry(input: x.shape, kernel: (w.shape[2], w.shape[3]), strides: attributes.strides,
                                       dilations: attributes.dilations, pads: attributes.pads, output: outputType.shape)
-        let outputChannels = w.shape[0]
-        let channelsPerGroup = w.shape[1]
-        let outputsPerGroup = outputChannels / attributes.groups
-        let plane = geometry.height * geometry.width
-        let outputPlane = geometry.outputHeight * geometry.outputWidth
-        let kernelSize = geometry.kernelHeight * geometry.kernelWidth
+        let layout = Layout(geometry: geometry, outputChannels: w.shape[0], channelsPerGroup: w.shape[1], groups: attributes.groups)
 
         if let input = x.floats, let weights = w.floats {
             let biasValues = bias?.floats
-            var output = [Float](repeating: 0, count: geometry.batch * outputChannels * outputPlane)
+            var output = [Float](repeating: 0, count: layout.outputCount)
+            var patches = [Float](repeating: 0, count: layout.positions * layout.depth)
             for n in 0..<geometry.batch {
-                for o in 0..<outputChannels {
-                    let group = o / outputsPerGroup
-                    for oy in 0..<geometry.outputHeight {
-                        for ox in 0..<geometry.outputWidth {
-                            var sum: Float = biasValues?[o] ?? 0
-                            geometry.forEachTap(oy, ox) { ky, kx, y, xx in
-                                for c in 0..<channelsPerGroup {
-                                    let inputChannel = group * channelsPerGroup + c
-                                    sum += input[(n * geometry.channels + inputChannel) * plane + y * geometry.width + xx]
-                                        * weights[(o * channelsPerGroup + c) * kernelSize + ky * geometry.kernelWidth + kx]
+                for group in 0..<attributes.groups {
+                    layout.gather(input, batch: n, group: group, into: &patches, zero: 0)
+                    patches.withUnsafeBufferPointer { rows in
+                        weights.withUnsafeBufferPointer { weights in
+                            for o in group * layout.outputsPerGroup ..< (group + 1) * layout.outputsPerGroup {
+                                let weightRow = o * layout.depth
+                                for position in 0..<layout.positions {
+                                    var sum: Float = 0
+                                    let row = position * layout.depth
+                                    for k in 0..<layout.depth { sum += rows[row + k] * weights[weightRow + k] }
+                                    output[layout.outputIndex(n, o, position)] = (biasValues?[o] ?? 0) + sum
                                 }
                             }
-                            output[(n * outputChannels + o) * outputPlane + oy * geometry.outputWidth + ox] = sum
                         }
                     }
                 }
@@ -40,29 +41,25 @@ enum ConvolutionKernel {
 
         guard let input = x.codes, let weights = w.codes else { throw KernelError("conv2d needs float32 or integer operands") }
         let inputZero = x.type.quantization?.zeroPoint(at: 0) ?? 0
-        let weightZero = (0..<outputChannels).map { w.type.quantization?.zeroPoint(at: $0) ?? 0 }
+        let centered = input.map { $0 &- inputZero }
+        let weightZero = (0..<layout.outputChannels).map { w.type.quantization?.zeroPoint(at: $0) ?? 0 }
+        let centeredWeights = weights.indices.map { weights[$0] &- weightZero[$0 / layout.depth] }
         let biasCodes = bias?.codes
-        let requantizer = try Requantizer(rule: rule, input: x.type, weight: w.type, output: outputType, channels: outputChannels)
-        var output = [Int32](repeating: 0, count: geometry.batch * outputChannels * outputPlane)
-        input.withUnsafeBufferPointer { input in
-            weights.withUnsafeBufferPointer { weights in
-                for n in 0..<geometry.batch {
-                    for o in 0..<outputChannels {
-                        let group = o / outputsPerGroup
-                        let zeroW = weightZero[o]
-                        for oy in 0..<geometry.outputHeight {
-                            for ox in 0..<geometry.outputWidth {
+        let requantizer = try Requantizer(rule: rule, input: x.type, weight: w.type, output: outputType, channels: layout.outputChannels)
+        var output = [Int32](repeating: 0, count: layout.outputCount)
+        var patches = [Int32](repeating: 0, count: layout.positions * layout.depth)
+        for n in 0..<geometry.batch {
+            for group in 0..<attributes.groups {
+                layout.gather(centered, batch: n, group: group, into: &patches, zero: 0)
+                patches.withUnsafeBufferPointer { rows in
+                    centeredWeights.withUnsafeBufferPointer { weights in
+                        for o in group * layout.outputsPerGroup ..< (group + 1) * layout.outputsPerGroup {
+                            let weightRow = o * layout.depth
+                            for position in 0..<layout.positions {
                                 var accumulator: Int32 = biasCodes?[o] ?? 0
-                                geometry.forEachTap(oy, ox) { ky, kx, y, xx in
-                                    for c in 0..<channelsPerGroup {
-                                        let inputChannel = group * channelsPerGroup + c
-                                        let a = input[(n * geometry.channels + inputChannel) * plane + y * geometry.width + xx] &- inputZero
-                                        let b = weights[(o * channelsPerGroup + c) * kernelSize + ky * geometry.kernelWidth + kx] &- zeroW
-                                        accumulator = accumulator &+ a &* b
-                                    }
-                                }
-                                output[(n * outputChannels + o) * outputPlane + oy * geometry.outputWidth + ox] =
-                                    requantizer.apply(accumulator, channel: o)
+                                let row = position * layout.depth
+                                for k in 0..<layout.depth { accumulator = accumulator &+ rows[row + k] &* weights[weightRow + k] }
+                                output[layout.outputIndex(n, o, position)] = requantizer.apply(accumulator, channel: o)
                             }
                         }
                     }
@@ -70,5 +67,40 @@ enum ConvolutionKernel {
             }
         }
         return Tensor(type: outputType, storage: .int32(output))
+    }
+
+    /// Index arithmetic of one convolution: patch rows of `depth = channelsPerGroup · KH · KW`
+    /// elements in (channel, ky, kx) order, matching the OIHW weight layout.
+    struct Layout {
+        let geometry: WindowGeometry
+        let outputChannels: Int, channelsPerGroup: Int, groups: Int
+        var outputsPerGroup: Int { outputChannels / groups }
+        var positions: Int { geometry.outputHeight * geometry.outputWidth }
+        var depth: Int { channelsPerGroup * geometry.kernelHeight * geometry.kernelWidth }
+        var outputCount: Int { geometry.batch * outputChannels * positions }
+
+        func outputIndex(_ n: Int, _ o: Int, _ position: Int) -> Int { (n * outputChannels + o) * positions + position }
+
+        /// Fills `rows` with the patches of one batch element and group (padding taps get `zero`).
+        func gather<Element>(_ input: [Element], batch n: Int, group: Int, into rows: inout [Element], zero: Element) {
+            let plane = geometry.height * geometry.width
+            var index = 0
+            for oy in 0..<geometry.outputHeight {
+                for ox in 0..<geometry.outputWidth {
+                    for c in 0..<channelsPerGroup {
+                        let base = (n * geometry.channels + group * channelsPerGroup + c) * plane
+                        for ky in 0..<geometry.kernelHeight {
+                            let y = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
+                            for kx in 0..<geometry.kernelWidth {
+                                let xx = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
+                                let inside = y >= 0 && y < geometry.height && xx >= 0 && xx < geometry.width
+                                rows[index] = inside ? input[base + y * geometry.width + xx] : zero
+                                index += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

@@ -205,9 +205,16 @@ enum FloatConverters {
         try context.emitResult(.clip(minimum: minimum, maximum: maximum), [x])
     }
 
-    /// `Sign` → IR sign (binary ±1; note ONNX maps 0 to 0, Kiln's sign maps it to +1).
+    /// `Sign` → IR sign (binary ±1, with scale 1 so that it reads as the real values ±1) then
+    /// dequantize back to f32, since ONNX's Sign writes floats. Note ONNX maps 0 to 0, Kiln's
+    /// sign maps it to +1. Backends that compute in the binary domain match the `sign →
+    /// dequantize` pair.
     static func sign(_ context: inout ImportContext) throws(DiagnosticError) {
-        try context.emitResult(.sign, [try context.input(0, "input")])
+        let x = try context.input(0, "input")
+        let shape = try context.type(of: x).shape
+        let binary = try context.emit(.sign, [x], outputTypes: [TensorType(shape: shape, elementType: .binary,
+                                                                          quantization: QuantizationParameters(scale: 1))])[0]
+        try context.emitResult(.dequantize, [binary])
     }
 
     // MARK: Pooling
