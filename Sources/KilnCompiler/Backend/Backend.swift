@@ -28,4 +28,13 @@ public protocol Backend: Sendable {
     func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass]
     /// The lowering patterns for the target, tried in order for each node.
     func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern]
+    /// The cycle model for the family's kernels on a target.
+    func cycleModel(for target: TargetDescription) -> any CycleModel
+}
+
+extension Backend {
+    /// The roofline model from the target description, for backends without a model of their own.
+    public func cycleModel(for target: TargetDescription) -> any CycleModel {
+        RooflineCycleModel(target: target)
+    }
 }

@@ -11,12 +11,15 @@ public struct HostKernel: TargetKernel {
     public let outputTypes: [TensorType]
     /// The types of the node's inputs.
     public let inputTypes: [TensorType?]
+    /// The node's multiply-accumulates (``Graph/macCount(of:)``).
+    public let multiplyAccumulates: Int
 
     /// Creates a host kernel for the node at `index` of `graph`.
     public init(nodeAt index: Int, in graph: Graph) {
         node = graph.nodes[index]
         outputTypes = node.outputs.map { graph.types[$0]! }
         inputTypes = node.inputs.map { $0.isEmpty ? nil : graph.types[$0] }
+        multiplyAccumulates = graph.macCount(of: node)
     }
 
     /// `host.<op>`.
@@ -39,10 +42,13 @@ public struct HostKernel: TargetKernel {
         return try ReferenceInterpreter.execute(node, operands: operands, outputTypes: outputTypes)
     }
 
-    /// One ALU operation per output element, plus the node's MACs.
+    /// The node's MACs (by operand types) and one ALU operation per output element.
     public func countActions() -> ActionCounts {
         var counts = ActionCounts()
         counts.aluOperations = outputTypes.reduce(0) { $0 + (Shape.elementCount($1.shape) ?? 0) }
+        if multiplyAccumulates > 0, let a = inputTypes.first??.elementType, let b = inputTypes.dropFirst().first??.elementType {
+            counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(a, b)] = multiplyAccumulates
+        }
         return counts
     }
 

@@ -1,0 +1,129 @@
+import KilnDiagnostics
+import KilnTargets
+
+/// The cost of one inference of a program: per step and in total.
+public struct ProgramCost: Sendable {
+    /// The cost of one step.
+    public struct Step: Sendable {
+        /// The graph nodes of the step (or the value moved, for a transfer).
+        public var layer: String
+        /// The kernel name, or `transfer`.
+        public var kernel: String
+        /// Where it runs: `accelerator`, `host` or `link`.
+        public var placement: String
+        /// The actions it performs.
+        public var counts: ActionCounts
+        /// Its cycles on the machine that runs it (the host's cycles for host steps).
+        public var cost: KernelCost
+        /// Its time in seconds.
+        public var seconds: Double
+        /// Its energy (without static power, which is charged to the whole run).
+        public var energy: EnergyBreakdown
+    }
+
+    /// The steps, in program order.
+    public var steps: [Step]
+    /// How the accelerator's kernel cycles combine.
+    public var acceleratorTiming: ProgramTiming
+    /// Seconds for one inference: accelerator latency plus host steps plus transfers.
+    public var latencySeconds: Double
+    /// Inferences per second in steady state.
+    public var inferencesPerSecond: Double
+    /// The whole run's energy, with static power over the latency.
+    public var energy: EnergyBreakdown
+    /// Useful operations on the accelerator over its peak operations in the accelerator's time.
+    public var utilization: Double
+    /// What dominates the latency.
+    public var bound: PerformanceBound
+}
+
+/// Turns a program's action counts into cycles, seconds and joules with the family's cycle model,
+/// the target's energy table, the host target's models for host steps, and the host link for
+/// transfers.
+public struct CostEstimator: Sendable {
+    /// The compiler (for the backends' cycle models).
+    public let compiler: Compiler
+    /// The catalog in which host targets are looked up.
+    public let catalog: TargetCatalog
+
+    /// Creates an estimator.
+    public init(compiler: Compiler, catalog: TargetCatalog) {
+        self.compiler = compiler
+        self.catalog = catalog
+    }
+
+    /// Estimates one inference.
+    /// - Parameter stepCounts: counts measured by the functional simulator, one per step; nil
+    ///   uses the kernels' cost-only counts (the two must agree).
+    public func estimate(_ program: TargetProgram, stepCounts: [ActionCounts]? = nil) throws(DiagnosticError) -> ProgramCost {
+        let target = program.target
+        let model = try compiler.backend(for: target).cycleModel(for: target)
+        let host = target.host.flatMap { catalog.target(named: $0.target) } ?? target
+        let hostModel = try compiler.backend(for: host).cycleModel(for: host)
+        let acceleratorHertz = target.clockMegahertz.value * 1e6
+        let hostHertz = host.clockMegahertz.value * 1e6
+        let energyModel = EnergyModel(target: target)
+        let hostEnergyModel = EnergyModel(target: host)
+
+        var steps: [ProgramCost.Step] = []
+        var acceleratorCosts: [KernelCost] = []
+        var offAcceleratorSeconds = 0.0
+        var usefulOperations = 0.0
+        for (index, step) in program.steps.enumerated() {
+            switch step {
+            case .transfer(let transfer):
+                var counts = stepCounts?[index] ?? ActionCounts()
+                counts.hostLinkBytes = transfer.bytes
+                let link = target.host
+                let seconds = (link?.latencyMicroseconds.value ?? 0) * 1e-6
+                    + Double(transfer.bytes) / max((link?.bandwidthMegabytesPerSecond.value ?? .infinity) * 1e6, 1e-9)
+                offAcceleratorSeconds += seconds
+                steps.append(.init(layer: transfer.value, kernel: "transfer", placement: "link", counts: counts,
+                                   cost: KernelCost(computeCycles: 0, memoryStallCycles: 0, overheadCycles: seconds * acceleratorHertz, bound: .hostLink),
+                                   seconds: seconds, energy: energyModel.energy(of: counts, seconds: 0)))
+            case .kernel(let kernelStep):
+                let counts = stepCounts?[index] ?? kernelStep.kernel.countActions()
+                let layer = kernelStep.kernel.nodes.map(\.name).joined(separator: "+")
+                if kernelStep.placement == .accelerator {
+                    let cost = model.cost(of: kernelStep.kernel, counts: counts)
+                    acceleratorCosts.append(cost)
+                    usefulOperations += 2 * Double(counts.totalMultiplyAccumulates) + 2 * Double(counts.xnorPopcountBits) + Double(counts.aluOperations)
+                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: "accelerator", counts: counts, cost: cost,
+                                       seconds: cost.totalCycles / acceleratorHertz, energy: energyModel.energy(of: counts, seconds: 0)))
+                } else {
+                    var cost = hostModel.cost(of: kernelStep.kernel, counts: counts)
+                    cost.bound = .host
+                    let seconds = cost.totalCycles / hostHertz
+                    offAcceleratorSeconds += seconds
+                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: "host", counts: counts, cost: cost,
+                                       seconds: seconds, energy: hostEnergyModel.energy(of: counts, seconds: 0)))
+                }
+            }
+        }
+        let timing = model.timing(of: acceleratorCosts)
+        let latency = timing.latencyCycles / acceleratorHertz + offAcceleratorSeconds
+        let interval = max(timing.intervalCycles / acceleratorHertz + offAcceleratorSeconds, 1e-12)
+        var energy = EnergyBreakdown()
+        for step in steps { energy.add(step.energy) }
+        energy.staticEnergy = target.energy.staticPowerMilliwatts.value * 1e-3 * latency
+        let peak = target.familyDetails.peakOperationsPerCycle * Double(target.cores.value)
+        let acceleratorCycles = acceleratorCosts.reduce(0) { $0 + $1.totalCycles }
+        let utilization = acceleratorCycles > 0 && peak > 0 ? min(1, usefulOperations / (peak * acceleratorCycles)) : 0
+
+        var secondsByBound: [PerformanceBound: Double] = [:]
+        for step in steps {
+            let parts: [(PerformanceBound, Double)]
+            if step.placement == "accelerator" {
+                parts = [(PerformanceBound.compute, step.cost.computeCycles / acceleratorHertz),
+                         (PerformanceBound.memory, step.cost.memoryStallCycles / acceleratorHertz),
+                         (PerformanceBound.overhead, step.cost.overheadCycles / acceleratorHertz)]
+            } else {
+                parts = [(step.cost.bound, step.seconds)]
+            }
+            for (bound, seconds) in parts { secondsByBound[bound, default: 0] += seconds }
+        }
+        let bound = PerformanceBound.allCases.max { (secondsByBound[$0] ?? 0) < (secondsByBound[$1] ?? 0) } ?? .compute
+        return ProgramCost(steps: steps, acceleratorTiming: timing, latencySeconds: latency, inferencesPerSecond: 1 / interval,
+                           energy: energy, utilization: utilization, bound: bound)
+    }
+}
