@@ -44,7 +44,8 @@ public struct Compiler: Sendable {
         let steps = Self.insertTransfers(kernelSteps, graph: adapted)
         let memory = try MemoryPlanning(target: target).run(graph: adapted, steps: steps)
         return TargetProgram(target: target, graph: adapted, steps: steps, buffers: memory.buffers,
-                             peakBytesPerLevel: memory.peak, notes: options.log.entries)
+                             peakBytesPerLevel: memory.peakBytesPerLevel, weightBytes: memory.weightBytes,
+                             peakActivationBytes: memory.peakActivationBytes, notes: options.log.entries)
     }
 
     /// Adds a transfer over the host link wherever a kernel reads a value produced on the other

@@ -15,7 +15,15 @@ struct MemoryPlanning {
         return overflow ? Int.max : (bits + 7) / 8
     }
 
-    func run(graph: Graph, steps: [TargetProgram.Step]) throws(DiagnosticError) -> (buffers: [TargetProgram.Buffer], peak: [String: Int]) {
+    /// Where everything went.
+    struct Plan {
+        var buffers: [TargetProgram.Buffer]
+        var peakBytesPerLevel: [String: Int]
+        var weightBytes: Int
+        var peakActivationBytes: Int
+    }
+
+    func run(graph: Graph, steps: [TargetProgram.Step]) throws(DiagnosticError) -> Plan {
         // Values the accelerator touches, with the step indices where they are live.
         var firstUse: [String: Int] = [:]
         var lastUse: [String: Int] = [:]
@@ -69,7 +77,7 @@ struct MemoryPlanning {
         var peak: [String: Int] = [:]
         if weightBytes > 0 { peak[weightLevel.name, default: 0] += weightBytes }
         if activationPeak > 0 { peak[activationLevel.name, default: 0] += activationPeak }
-        return (buffers, peak)
+        return Plan(buffers: buffers, peakBytesPerLevel: peak, weightBytes: weightBytes, peakActivationBytes: activationPeak)
     }
 
     private func doesNotFit(_ what: String, weightBytes: Int, activationPeak: Int) -> DiagnosticError {

@@ -61,6 +61,10 @@ public struct TargetProgram: Sendable {
     public var buffers: [Buffer]
     /// The peak bytes in use per memory level (activations at their liveness peak plus weights).
     public var peakBytesPerLevel: [String: Int]
+    /// The bytes of the weights (constants) the accelerator reads.
+    public var weightBytes: Int
+    /// The activation arena's peak in bytes (liveness-based).
+    public var peakActivationBytes: Int
     /// What the passes changed and why.
     public var notes: [CompileLog.Entry]
 

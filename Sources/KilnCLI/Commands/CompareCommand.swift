@@ -1,0 +1,256 @@
+import Foundation
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnInterpreter
+import KilnJSON
+import KilnModelIO
+import KilnNumerics
+import KilnTargets
+
+/// `kiln compare [MODEL]`: one row per target — format, accuracy, latency, throughput, energy,
+/// memory, utilization, bound, host ops.
+struct CompareCommand: Command {
+    let name = "compare"
+    let summary = "Compare deployment targets side by side: accuracy, latency, energy, memory"
+    let usage = "compare [MODEL] [--targets A,B,... | --all] [--data X.npy --labels Y.npy] [--format table|json|csv]"
+    let discussion = """
+    With no MODEL, compares the shipped example (examples/digits/cnn_qdq.onnx, ONNX Runtime's
+    int8 QDQ CNN) on the digits test split (540 images) on every built-in target. Accuracy is
+    top-1 from bit-exact functional simulation of each target's program; without --labels, the
+    output SQNR against the model's own reference output. Latency and energy come from each
+    family's cost model and the target's sourced numbers.
+    """
+    let options: [OptionSpecification] = [
+        OptionSpecification("--targets", valueName: "A,B,...", help: "the targets to compare (names or files)"),
+        .flag("--all", help: "every target in the catalog (the default)"),
+        OptionSpecification("--data", valueName: "X.npy", help: "inputs; the first dimension is the batch"),
+        OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
+        .format(["table", "json", "csv"]),
+        .targetDirectory,
+        OptionSpecification("--target", arity: .repeated, valueName: "FILE", help: "also load the target description FILE"),
+    ]
+
+    /// The shipped example folder (`examples/digits` next to `targets/`).
+    static func examplesDirectory(_ context: CommandContext) -> URL? {
+        TargetCatalog.builtInDirectory(environment: context.environment)?.deletingLastPathComponent().appendingPathComponent("examples/digits")
+    }
+
+    func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        try arguments.expectPositionals(0...1, names: "MODEL")
+        if arguments.value("--targets") != nil && arguments.flag("--all") { throw UsageError("give --targets or --all, not both") }
+        var modelPath = arguments.positionals.first
+        var dataPath = arguments.value("--data")
+        var labelsPath = arguments.value("--labels")
+        if modelPath == nil {
+            guard let examples = Self.examplesDirectory(context) else {
+                throw DiagnosticError(.error("cannot find the shipped examples; give a MODEL"))
+            }
+            modelPath = examples.appendingPathComponent("cnn_qdq.onnx").path
+            if dataPath == nil {
+                dataPath = examples.appendingPathComponent("test_x_nchw.npy").path
+                labelsPath = labelsPath ?? examples.appendingPathComponent("test_y.npy").path
+            }
+        }
+        if labelsPath != nil && dataPath == nil { throw UsageError("--labels needs --data") }
+        let graph = try ModelLoader.load(modelPath!)
+        let catalog = try context.targetCatalog(arguments)
+        let targets = try Self.selectTargets(arguments.value("--targets"), catalog: catalog)
+
+        let data = try dataPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
+        let labels = try labelsPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).int64Values() }
+        if let data, let labels, data.shape.first != labels.count {
+            throw DiagnosticError(.error("\(labels.count) labels for \(data.shape.first ?? 0) samples in \(dataPath!)", file: labelsPath))
+        }
+        let reference: Tensor? = try data.map { data throws(DiagnosticError) in
+            try Self.runReference(graph, data)
+        }
+
+        let compiler = Compiler(registry: context.registry)
+        let estimator = CostEstimator(compiler: compiler, catalog: catalog)
+        var rows: [ComparisonRow] = []
+        for (index, target) in targets.enumerated() {
+            context.console.progress("[\(index + 1)/\(targets.count)] \(target.name)")
+            rows.append(try Self.compare(graph, on: target, compiler: compiler, estimator: estimator,
+                                         data: data, labels: labels, reference: reference))
+        }
+        context.console.endProgress()
+        let report = ComparisonReport(model: graph.name, rows: rows)
+        switch arguments.value("--format") {
+        case "json": context.console.print(report.json())
+        case "csv": context.console.print(report.table().csv())
+        default: context.console.print(report.table().rendered())
+        }
+        return .success
+    }
+
+    static func selectTargets(_ list: String?, catalog: TargetCatalog) throws(DiagnosticError) -> [TargetDescription] {
+        guard let list else { return catalog.targets.sorted { ($0.family, $0.name) < ($1.family, $1.name) } }
+        var chosen: [TargetDescription] = []
+        for name in list.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let target = catalog.target(named: name) else {
+                throw DiagnosticError(.error("no target named '\(name)'\(closestMatchSuggestion(name, catalog.targets.map(\.name))); 'kiln targets list' shows them all"))
+            }
+            chosen.append(target)
+        }
+        return chosen
+    }
+
+    /// The model's own reference output on the data (batched when the input has batch 1).
+    static func runReference(_ graph: Graph, _ data: Tensor) throws(DiagnosticError) -> Tensor {
+        let interpreter = try ReferenceInterpreter(graph: graph)
+        let input = graph.inputs[0]
+        if data.shape == graph.types[input]?.shape { return try interpreter.run([input: data])[0] }
+        return try interpreter.runBatch([input: data])[0]
+    }
+
+    static func compare(_ graph: Graph, on target: TargetDescription, compiler: Compiler, estimator: CostEstimator,
+                        data: Tensor?, labels: [Int64]?, reference: Tensor?) throws(DiagnosticError) -> ComparisonRow {
+        let program: TargetProgram
+        do {
+            program = try compiler.compile(graph, for: target)
+        } catch {
+            return ComparisonRow(target: target, failure: error.diagnostics.map(\.message).joined(separator: "; "))
+        }
+        let cost = try estimator.estimate(program)
+        var row = ComparisonRow(target: target, program: program, cost: cost)
+        if let data {
+            let simulator = FunctionalSimulator(program: program)
+            let input = program.graph.inputs[0]
+            let output = data.shape == program.graph.types[input]?.shape
+                ? try simulator.run([input: data]).outputs[0] : try simulator.runBatch([input: data]).outputs[0]
+            if let labels {
+                row.top1 = try SimulateCommand.topOneAccuracy(output, labels: labels, labelsFile: "labels")
+            } else if let reference {
+                do {
+                    row.sqnrDecibels = try ErrorMetrics(reference: reference.doubles.map(Float.init),
+                                                        approximation: output.doubles.map(Float.init)).signalToQuantizationNoiseRatio
+                } catch {
+                    throw DiagnosticError(.error("the output of \(target.name) has \(output.count) elements, the reference \(reference.count)"))
+                }
+            }
+        }
+        return row
+    }
+}
+
+/// One target's row of a comparison.
+struct ComparisonRow {
+    var target: TargetDescription
+    var format = ""
+    var top1: Double?
+    var sqnrDecibels: Double?
+    var latencySeconds: Double?
+    var inferencesPerSecond: Double?
+    var energyJoules: Double?
+    var weightBytes: Int?
+    var peakActivationBytes: Int?
+    var utilization: Double?
+    var bound: String?
+    var hostOps: Int?
+    var failure: String?
+    var program: TargetProgram?
+    var cost: ProgramCost?
+
+    init(target: TargetDescription, failure: String) {
+        self.target = target
+        self.failure = failure
+    }
+
+    init(target: TargetDescription, program: TargetProgram, cost: ProgramCost) {
+        self.target = target
+        self.program = program
+        self.cost = cost
+        format = Self.numericFormat(program)
+        latencySeconds = cost.latencySeconds
+        inferencesPerSecond = cost.inferencesPerSecond
+        energyJoules = cost.energy.total
+        weightBytes = program.weightBytes
+        peakActivationBytes = program.peakActivationBytes
+        utilization = cost.utilization
+        bound = cost.bound.rawValue
+        hostOps = program.hostNodeCount
+    }
+
+    /// The operand formats of the accelerator's multiply-accumulate kernels (`u8×i8`, `q7×q7`,
+    /// `bin×bin + u8×i8`), most frequent first.
+    static func numericFormat(_ program: TargetProgram) -> String {
+        var counts: [String: Int] = [:]
+        for step in program.kernelSteps where step.placement == .accelerator {
+            for (key, macs) in step.kernel.countActions().multiplyAccumulates { counts[key, default: 0] += macs }
+            if step.kernel.countActions().xnorPopcountBits > 0 { counts["bin×bin", default: 0] += step.kernel.countActions().xnorPopcountBits }
+        }
+        return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key).joined(separator: " + ")
+    }
+}
+
+/// The rows of a comparison as a table or JSON (`docs/cli.md` documents the JSON).
+struct ComparisonReport {
+    let model: String
+    let rows: [ComparisonRow]
+
+    func table() -> TextTable {
+        var table = TextTable([("TARGET", .left), ("FAMILY", .left), ("FORMAT", .left), ("TOP-1", .right), ("SQNR dB", .right),
+                               ("LATENCY", .right), ("INF/S", .right), ("ENERGY/INF", .right), ("WEIGHTS", .right),
+                               ("PEAK ACT", .right), ("UTIL", .right), ("BOUND", .left), ("HOST OPS", .right)])
+        for row in rows {
+            if let failure = row.failure {
+                table.append([row.target.name, row.target.family, "—", "", "", "", "", "", "", "", "", "does not run: \(failure)", ""])
+                continue
+            }
+            table.append([
+                row.target.name, row.target.family, row.format,
+                row.top1.map { String(format: "%.2f%%", $0 * 100) } ?? "—",
+                row.sqnrDecibels.map { String(format: "%.1f", $0) } ?? "—",
+                row.latencySeconds.map(Units.seconds) ?? "—",
+                row.inferencesPerSecond.map { Units.engineering($0) } ?? "—",
+                row.energyJoules.map(Units.joules) ?? "—",
+                row.weightBytes.map(Units.bytes) ?? "—",
+                row.peakActivationBytes.map(Units.bytes) ?? "—",
+                row.utilization.map { String(format: "%.1f%%", $0 * 100) } ?? "—",
+                row.bound ?? "—",
+                row.hostOps.map(String.init) ?? "—",
+            ])
+        }
+        return table
+    }
+
+    func json() -> String {
+        func number(_ value: Double?) -> JSONValue { value.map { $0.isFinite ? .number($0) : .null } ?? .null }
+        func integer(_ value: Int?) -> JSONValue { value.map { .integer(Int64($0)) } ?? .null }
+        let objects = rows.map { row -> JSONValue in
+            .object(JSONObject([
+                ("target", .string(row.target.name)),
+                ("family", .string(row.target.family)),
+                ("format", .string(row.format)),
+                ("top1", number(row.top1)),
+                ("sqnrDecibels", number(row.sqnrDecibels)),
+                ("latencySeconds", number(row.latencySeconds)),
+                ("inferencesPerSecond", number(row.inferencesPerSecond)),
+                ("energyJoules", number(row.energyJoules)),
+                ("weightBytes", integer(row.weightBytes)),
+                ("peakActivationBytes", integer(row.peakActivationBytes)),
+                ("utilization", number(row.utilization)),
+                ("bound", row.bound.map { .string($0) } ?? .null),
+                ("hostOps", integer(row.hostOps)),
+                ("error", row.failure.map { .string($0) } ?? .null),
+            ]))
+        }
+        return JSONWriter().write(.object(JSONObject([("model", .string(model)), ("rows", .array(objects))])))
+    }
+}
+
+/// Human-readable quantities with SI prefixes.
+enum Units {
+    static func engineering(_ value: Double, unit: String = "") -> String {
+        guard value.isFinite, value != 0 else { return "0 \(unit)".trimmingCharacters(in: .whitespaces) }
+        let prefixes: [(Double, String)] = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "k"), (1, ""), (1e-3, "m"), (1e-6, "µ"), (1e-9, "n"), (1e-12, "p")]
+        let (scale, prefix) = prefixes.first { abs(value) >= $0.0 } ?? (1e-12, "p")
+        return String(format: "%.3g %@%@", value / scale, prefix, unit).trimmingCharacters(in: .whitespaces)
+    }
+    static func seconds(_ value: Double) -> String { engineering(value, unit: "s") }
+    static func joules(_ value: Double) -> String { engineering(value, unit: "J") }
+    static func bytes(_ value: Int) -> String {
+        value < 1024 ? "\(value) B" : value < 1 << 20 ? String(format: "%.1f KiB", Double(value) / 1024) : String(format: "%.2f MiB", Double(value) / 1048576)
+    }
+}
