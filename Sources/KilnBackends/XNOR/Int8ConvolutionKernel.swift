@@ -152,7 +152,7 @@ struct Int8ConvolutionKernel: TargetKernel {
         return [
             "int8 unit: \(inputType.elementType.name) × \(weightType.elementType.name) → i32 (wrapping), zero-point-filled padding \(pads)",
             "for n in 0..<\(inputShape[0]), group in 0..<\(groups), oy in 0..<\(outputHeight), ox in 0..<\(outputWidth):",
-            "  gather window \(channelsPerGroup)c × \(kernelHeight)×\(kernelWidth) = \(perOutput) taps (stride \(strides), dilation \(dilations)), x − \(inputType.quantization?.zeroPoint(at: 0) ?? 0)",
+            "  gather window \(channelsPerGroup)c × \(kernelHeight)×\(kernelWidth) = \(perOutput) taps (stride \(strides), dilation \(dilations)), x − zx (zx = \(inputType.quantization?.zeroPoint(at: 0) ?? 0))",
             "  for o in 0..<\(outputChannels / max(groups, 1)) per group (\(outputChannels) channels on \(lanes) lanes): acc = bias[o] + Σ \(perOutput) MACs",
             "  output stage: \(stage.summary) → \(outputType)",
         ]

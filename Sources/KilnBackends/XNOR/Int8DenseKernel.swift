@@ -110,7 +110,7 @@ struct Int8DenseKernel: TargetKernel {
     func listing() -> [String] {
         [
             "int8 unit: \(inputType.elementType.name) × \(weightType.elementType.name) → i32 (wrapping); weights transposed [N=\(columns), K=\(depth)]",
-            "for r in 0..<\(rows): centre x[r] (− \(inputType.quantization?.zeroPoint(at: 0) ?? 0))",
+            "for r in 0..<\(rows): centre x[r] − zx (zx = \(inputType.quantization?.zeroPoint(at: 0) ?? 0))",
             "  for n in 0..<\(columns) (on \(facts.lanes(columns, for: "dense")) lanes): acc = bias[n] + Σ \(depth) MACs",
             "  output stage: \(stage.summary) → \(outputType)",
         ]

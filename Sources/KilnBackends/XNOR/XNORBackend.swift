@@ -42,6 +42,8 @@ public struct XNORBackend: Backend {
             SignPattern(),                      // standalone binarization
             ThresholdPattern(),                 // standalone multi-threshold
             MaxPoolPattern(),                   // OR pooling on ±1, code max on i8
+            Int8GlobalAveragePoolPattern(),     // per-channel mean on the int8 unit
+            Int8AddPattern(),                   // residual joins (float-scale, as the IR defines)
             ViewPattern(root: .flatten),        // views
             ViewPattern(root: .reshape),
         ]
