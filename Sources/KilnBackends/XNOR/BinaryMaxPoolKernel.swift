@@ -38,6 +38,7 @@ struct BinaryMaxPoolKernel: TargetKernel {
     func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
         try XNORKernelSupport.checkOperands(operands, shapes: [type.shape], kernel: name, node: nodes[0])
         let input = operands[0].codes!
+        try XNORKernelSupport.checkPlusMinusOne(input, node: nodes[0])
         let w = window
         let plane = w.height * w.width, outputPlane = w.outputHeight * w.outputWidth
         let words = packing.wordCount(w.channels)

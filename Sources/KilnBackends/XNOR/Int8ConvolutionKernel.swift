@@ -46,6 +46,7 @@ struct Int8ConvolutionKernel: TargetKernel {
         if let limit = facts.maxKernelSizes["conv2d"], weights.shape[2] > limit || weights.shape[3] > limit {
             throw StageError("kernel \(weights.shape[2])×\(weights.shape[3]) exceeds the target's largest, \(limit)×\(limit)")
         }
+        guard weights.shape.allSatisfy({ $0 > 0 }), attributes.groups > 0 else { throw StageError("empty weights \(weights.shape)") }
         let activations = FusionChain.int8Activations(after: index, in: graph)
         let convOutput = graph.types[node.outputs[0]]!
         outputChannels = weights.shape[0]

@@ -40,6 +40,7 @@ struct Int8DenseKernel: TargetKernel {
             throw StageError("requantization rule \(node.requantization.rawValue) is not one the target implements (\(facts.requantizationRules.joined(separator: ", ")))")
         }
         depth = weights.shape[0]; columns = weights.shape[1]
+        guard depth > 0, columns > 0 else { throw StageError("empty weights \(weights.shape)") }
         rows = depth == 0 ? 0 : (x.elementCount ?? 0) / depth
         let activations = FusionChain.int8Activations(after: index, in: graph)
         var transposed = [Int32](repeating: 0, count: depth * columns)

@@ -25,6 +25,13 @@ enum XNORKernelSupport {
         }
     }
 
+    /// Checks that every code of a ±1 operand is +1 or −1 (packing maps anything else to a bit).
+    static func checkPlusMinusOne(_ codes: [Int32], node: Node) throws(DiagnosticError) {
+        if let index = codes.firstIndex(where: { $0 != 1 && $0 != -1 }) {
+            throw DiagnosticError(.error("±1 operand holds \(codes[index]) at element \(index)", place: node.place))
+        }
+    }
+
     /// Code bounds of a fused `relu` / `clip` whose input and output types are equal: `relu` is
     /// `max(code, zeroPoint)`, `clip` clamps to the codes of its bounds (as the reference does).
     static func clampBounds(of node: Node, type: TensorType) -> (lower: Int32, upper: Int32)? {

@@ -54,6 +54,8 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         if let limit = facts.maxKernelSizes["conv2d"], weights.shape[2] > limit || weights.shape[3] > limit {
             throw StageError("kernel \(weights.shape[2])×\(weights.shape[3]) exceeds the target's largest, \(limit)×\(limit)")
         }
+        guard weights.shape.allSatisfy({ $0 > 0 }), attributes.groups > 0 else { throw StageError("empty weights \(weights.shape)") }
+        guard weightCodes.allSatisfy({ $0 == 1 || $0 == -1 }) else { throw StageError("±1 weights hold a code other than ±1") }
         outputChannels = weights.shape[0]
         channelsPerGroup = weights.shape[1]
         kernelHeight = weights.shape[2]; kernelWidth = weights.shape[3]
@@ -135,6 +137,7 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         try XNORKernelSupport.checkOperands(operands, shapes: [inputShape] + Array(repeating: nil, count: operands.count - 1),
                                             kernel: name, node: nodes[0])
         let input = operands[0].codes!
+        try XNORKernelSupport.checkPlusMinusOne(input, node: nodes[0])
         let batch = inputShape[0], channels = inputShape[1], height = inputShape[2], width = inputShape[3]
         let taps = kernelHeight * kernelWidth
         let windowWords = taps * wordsPerTap

@@ -33,6 +33,8 @@ struct XNORPopcountDenseKernel: TargetKernel {
             throw StageError("the XNOR array needs constant ±1 weights [K, N]")
         }
         depth = weights.shape[0]; columns = weights.shape[1]
+        guard depth > 0, columns > 0 else { throw StageError("empty weights \(weights.shape)") }
+        guard weightCodes.allSatisfy({ $0 == 1 || $0 == -1 }) else { throw StageError("±1 weights hold a code other than ±1") }
         guard depth <= facts.largestReduction else {
             throw StageError("a reduction of \(depth) bits overflows the \(facts.accumulatorBits)-bit popcount accumulator (largest \(facts.largestReduction))")
         }
@@ -73,6 +75,7 @@ struct XNORPopcountDenseKernel: TargetKernel {
         try XNORKernelSupport.checkOperands(operands, shapes: [inputType.shape] + Array(repeating: nil, count: operands.count - 1),
                                             kernel: name, node: nodes[0])
         let input = operands[0].codes!
+        try XNORKernelSupport.checkPlusMinusOne(input, node: nodes[0])
         var output = [Int32](repeating: 0, count: rows * columns)
         var row = [UInt64](repeating: 0, count: wordsPerRow)
         input.withUnsafeBufferPointer { input in

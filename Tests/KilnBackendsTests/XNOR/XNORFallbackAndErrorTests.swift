@@ -92,4 +92,16 @@ import KilnNumerics
         }
         #expect(counts == ActionCounts())
     }
+
+    /// A "±1" operand holding another code is an error naming the element, not a silent bit.
+    @Test func nonBinaryCodeInABinaryOperandIsAnError() throws {
+        let graph = try XNORRandomGraphs.binaryStack(seed: 1, channels: 8, stride: 1, pads: [0, 0, 0, 0], groups: 1)
+        let kernel = try XNORPopcountConvolutionKernel(nodeAt: 1, in: graph, facts: XNORTargetFacts(XNORTestSupport.target("bnn-array-45nm"))!)
+        var codes = [Int32](repeating: 1, count: 8 * 42)
+        codes[5] = 0
+        var counts = ActionCounts()
+        #expect(throws: DiagnosticError.self) {
+            _ = try kernel.execute([Tensor(shape: [1, 8, 7, 6], elementType: .binary, codes: codes), graph.constants["w1"]!, graph.constants["b1"]!], counts: &counts)
+        }
+    }
 }
