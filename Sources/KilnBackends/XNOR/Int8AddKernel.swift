@@ -1,0 +1,87 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnNumerics
+import KilnTargets
+
+/// A quantized elementwise `add` of two same-shaped int8 tensors (a residual join), computed as
+/// the IR defines it (ONNX Runtime's QLinearAdd): each code dequantized in float32
+/// (`(q − z)·s`), the float32 sum quantized to the output (`round-half-even(v / s) + z`,
+/// saturated). On a CPU target this is the float pipe's convert / multiply / add / divide /
+/// round-to-nearest-even-convert sequence per element.
+struct Int8AddKernel: TargetKernel {
+    let nodes: [Node]
+    let inputs: [String]
+    let outputs: [String]
+    private let leftType: TensorType, rightType: TensorType, outputType: TensorType
+    private let facts: XNORTargetFacts
+
+    var name: String { "int8-unit.add" }
+
+    init(nodeAt index: Int, in graph: Graph, facts: XNORTargetFacts) throws(StageError) {
+        let node = graph.nodes[index]
+        guard node.inputs.count == 2, let left = graph.types[node.inputs[0]], let right = graph.types[node.inputs[1]],
+              let output = graph.types[node.outputs[0]] else { throw StageError("add needs two inputs") }
+        guard left.shape == right.shape, left.shape == output.shape else {
+            throw StageError("the int8 add needs equal shapes (no broadcasting), got \(left.shape) + \(right.shape)")
+        }
+        guard left.elementType == .int8, right.elementType == .int8, output.elementType == .int8,
+              left.quantization?.isPerTensor ?? false, right.quantization?.isPerTensor ?? false,
+              output.quantization?.isPerTensor ?? false else {
+            throw StageError("the int8 add needs per-tensor quantized i8 operands and output")
+        }
+        leftType = left; rightType = right; outputType = output
+        self.facts = facts
+        nodes = [node]
+        inputs = node.inputs
+        outputs = node.outputs
+    }
+
+    func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
+        try XNORKernelSupport.checkOperands(operands, shapes: [leftType.shape, rightType.shape], kernel: name, node: nodes[0])
+        let a = operands[0].codes!, b = operands[1].codes!
+        let (sa, za) = (leftType.quantization!.scales[0], leftType.quantization!.zeroPoints[0])
+        let (sb, zb) = (rightType.quantization!.scales[0], rightType.quantization!.zeroPoints[0])
+        let (sy, zy) = (outputType.quantization!.scales[0], outputType.quantization!.zeroPoints[0])
+        var output = [Int32](repeating: 0, count: a.count)
+        for index in 0..<a.count {
+            let sum = LinearQuantization.dequantize(a[index], scale: sa, zeroPoint: za)
+                + LinearQuantization.dequantize(b[index], scale: sb, zeroPoint: zb)
+            output[index] = LinearQuantization.quantize(sum, scale: sy, zeroPoint: zy, minimumCode: -128, maximumCode: 127)
+        }
+        counts.add(countActions())
+        return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    func countActions() -> ActionCounts {
+        var counts = ActionCounts()
+        let elements = outputType.elementCount ?? 0
+        // Two dequantizations, the add, the quantization.
+        counts.aluOperations = 4 * elements
+        counts.instructions["float.dequantize"] = 2 * elements
+        counts.instructions["float.add"] = elements
+        counts.instructions["float.quantize"] = elements
+        counts.bytesRead[facts.activationLevel] = 2 * elements
+        counts.bytesWritten[facts.activationLevel] = elements
+        return counts
+    }
+
+    func listing() -> [String] {
+        ["for each of \(outputType.elementCount ?? 0) elements: f32 (a − za)·sa + (b − zb)·sb → round-half-even(v / sy) + zy, saturate i8 → \(outputType)"]
+    }
+}
+
+/// Lowers a quantized same-shape `add` of int8 tensors.
+struct Int8AddPattern: LoweringPattern {
+    var name: String { "int8-add" }
+    var root: OperatorKind { .add }
+
+    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
+        do {
+            return .lowered(try Int8AddKernel(nodeAt: index, in: graph, facts: facts))
+        } catch {
+            return .rejected(error.message)
+        }
+    }
+}

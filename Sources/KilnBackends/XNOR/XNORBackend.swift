@@ -1,0 +1,51 @@
+import KilnCompiler
+import KilnIR
+import KilnTargets
+
+/// The binary XNOR-popcount family (`xnor`): ±1 layers bit-packed on an XNOR + popcount array
+/// with integer thresholds, first and last layers on the target's int8 unit.
+///
+/// Targets: a dedicated BNN array (`bnn-array-45nm`) and bit-packed kernels on a CPU, like
+/// Larq Compute Engine (`larq-rpi4-cortex-a72`). The kernels read their parameters (word size,
+/// accumulator width, padding mode, lane multiples, memory levels) from the target.
+public struct XNORBackend: Backend {
+    /// Creates the backend.
+    public init() {}
+
+    /// ``BackendAPI/version``.
+    public var apiVersion: Int { BackendAPI.version }
+    /// `"xnor"`.
+    public var family: String { "xnor" }
+    /// The `xnor` section's schema.
+    public var targetSchema: any TargetFamilySchema { XNORFamily() }
+
+    /// The numeric adaptation, in order.
+    public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] {
+        var passes: [any GraphPass] = [
+            // The targets store bin and i8: move u8 activations to i8 (exact).
+            SignedActivationsPass(log: options.log),
+        ]
+        if let section = target.xnor {
+            // Padded ±1 convolutions keep zero padding through a per-tap correction (logged).
+            passes.append(BinaryPaddingPass(padding: section.padding, log: options.log))
+        }
+        return passes
+    }
+
+    /// The lowering table: ±1 kernels on the XNOR array first, then the int8 unit.
+    public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
+        [
+            XNORPopcountConvolutionPattern(),   // ±1 × ±1 conv (+ threshold / sign)
+            Int8ConvolutionPattern(),           // i8 conv on the int8 unit (+ clamp / sign)
+            XNORPopcountDensePattern(),         // ±1 × ±1 dense (+ threshold / sign)
+            Int8DensePattern(),                 // i8 dense on the int8 unit (+ clamp / sign)
+            SignPattern(),                      // standalone binarization
+            ThresholdPattern(),                 // standalone multi-threshold
+            MaxPoolPattern(),                   // OR pooling on ±1, code max on i8
+            Int8GlobalAveragePoolPattern(),     // per-channel mean on the int8 unit
+            Int8AddPattern(),                   // residual joins (float-scale, as the IR defines)
+            ViewPattern(root: .flatten),        // views
+            ViewPattern(root: .reshape),
+        ]
+    }
+}
