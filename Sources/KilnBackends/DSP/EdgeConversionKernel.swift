@@ -80,9 +80,9 @@ struct EdgeConversionKernel: TargetKernel {
 
     func listing() -> [String] {
         if isQuantize {
-            return ["for i in 0..<\(elementCount):  vldr; vmul.f32 ×2^\(fractionBits); vcvtr.s32.f32 (nearest-even); vmov; ssat #\(codeType.elementType.bitWidth); \(codeBytes == 1 ? "strb" : "strh")   ; f32 → \(codeType.elementType.name) at 2^-\(fractionBits)"]
+            return ["for i in 0..<\(elementCount):  vldr; vmul.f32 ×\(PowerOfTwoFormat.scaleText(-fractionBits)); vcvtr.s32.f32 (nearest-even); vmov; ssat #\(codeType.elementType.bitWidth); \(codeBytes == 1 ? "strb" : "strh")   ; f32 → \(codeType.elementType.name) at \(PowerOfTwoFormat.scaleText(fractionBits))"]
         }
-        return ["for i in 0..<\(elementCount):  \(codeBytes == 1 ? "ldrsb" : "ldrsh"); vmov; vcvt.f32.s32; vmul.f32 ×2^-\(fractionBits); vstr   ; \(codeType.elementType.name) at 2^-\(fractionBits) → f32"]
+        return ["for i in 0..<\(elementCount):  \(codeBytes == 1 ? "ldrsb" : "ldrsh"); vmov; vcvt.f32.s32; vmul.f32 ×\(PowerOfTwoFormat.scaleText(fractionBits)); vstr   ; \(codeType.elementType.name) at \(PowerOfTwoFormat.scaleText(fractionBits)) → f32"]
     }
 }
 

@@ -135,7 +135,7 @@ extension FixedPointAdaptationPass {
             let newType = activationType(shape: type.shape, fractionBits: bits)
             graph.types[output] = newType
             graph.nodes.append(node)
-            log.note("input quantized to \(formats.activation.name) at 2^-\(bits) (Q\(formats.activation.bitWidth - 1 - bits).\(bits)) in place of \(type.elementType.name) s=\(quantization.scales[0]) zp=\(quantization.zeroPoints[0]): covers ±\(format(magnitude)), scale ×\(format(PowerOfTwoFormat.scale(bits) / Double(quantization.scales[0])))",
+            log.note("input quantized to \(formats.activation.name) at \(PowerOfTwoFormat.scaleText(bits)) in place of \(type.elementType.name) s=\(quantization.scales[0]) zp=\(quantization.zeroPoints[0]): covers ±\(format(magnitude)), scale ×\(format(PowerOfTwoFormat.scale(bits) / Double(quantization.scales[0])))",
                      pass: pass, node: node.name)
         }
 
@@ -152,7 +152,7 @@ extension FixedPointAdaptationPass {
             let bits = PowerOfTwoFormat.fractionBits(covering: magnitude, in: formats.activation)
             graph.types[output] = activationType(shape: type.shape, fractionBits: bits)
             graph.nodes.append(node)
-            log.note("sum written as \(formats.activation.name) at 2^-\(bits) in place of \(type.elementType.name) s=\(quantization.scales[0]) zp=\(quantization.zeroPoints[0]) (scale ×\(format(PowerOfTwoFormat.scale(bits) / Double(quantization.scales[0]))))",
+            log.note("sum written as \(formats.activation.name) at \(PowerOfTwoFormat.scaleText(bits)) in place of \(type.elementType.name) s=\(quantization.scales[0]) zp=\(quantization.zeroPoints[0]) (scale ×\(format(PowerOfTwoFormat.scale(bits) / Double(quantization.scales[0]))))",
                      pass: pass, node: node.name)
             insertFusedRelu(after: node, originalType: type)
         }
@@ -188,7 +188,7 @@ extension FixedPointAdaptationPass {
                 graph.types[input] = currentInputType
                 graph.nodes.append(Node(name: uniqueName("\(node.name)_input_requantize"), operation: .requantize,
                                         inputs: [inputName], outputs: [input]))
-                log.note("input \(inputName) (\(inputType)) requantized to \(formats.activation.name) at 2^-\(bits) (covers ±\(format(magnitude)))",
+                log.note("input \(inputName) (\(inputType)) requantized to \(formats.activation.name) at \(PowerOfTwoFormat.scaleText(bits)) (covers ±\(format(magnitude)))",
                          pass: pass, node: node.name)
             }
             let inputBits = PowerOfTwoFormat.fractionBits(ofScale: currentInputType.quantization!.scales[0])!
@@ -291,14 +291,14 @@ extension FixedPointAdaptationPass {
             }
             let originalMultipliers = (0..<channels).map { Double(inputQuantization.scale(at: 0)) * Double(weightQuantization.scale(at: $0)) / Double(outputQuantization.scales[0]) }
             let weightSQNR = squaredError == 0 ? "exact" : "SQNR \(format(10 * log10(squaredSignal / squaredError))) dB"
-            log.note("\(formats.weight.name) weights per output channel at 2^-g (g \(range(weightFractionBits))), \(weightSQNR); input 2^-\(inputBits), output \(formats.activation.name) at 2^-\(outputBits) in place of s=\(outputQuantization.scales[0]) zp=\(outputQuantization.zeroPoints[0]) (scale ×\(format(PowerOfTwoFormat.scale(outputBits) / Double(outputQuantization.scales[0])))); requantization: shift right by \(range(shifts)) (round half up, saturate) in place of float multipliers \(format(originalMultipliers.min() ?? 0))…\(format(originalMultipliers.max() ?? 0)); \(target.numerics.accumulatorBits)-bit accumulator bound \(bounds.max() ?? 0) ≤ \(accumulatorLimit): cannot overflow",
+            log.note("\(formats.weight.name) weights per output channel at 2^-g (g \(range(weightFractionBits))), \(weightSQNR); input \(PowerOfTwoFormat.scaleText(inputBits)), output \(formats.activation.name) at \(PowerOfTwoFormat.scaleText(outputBits)) in place of s=\(outputQuantization.scales[0]) zp=\(outputQuantization.zeroPoints[0]) (scale ×\(format(PowerOfTwoFormat.scale(outputBits) / Double(outputQuantization.scales[0])))); requantization: shift right by \(range(shifts)) (round half up, saturate) in place of float multipliers \(format(originalMultipliers.min() ?? 0))…\(format(originalMultipliers.max() ?? 0)); \(target.numerics.accumulatorBits)-bit accumulator bound \(bounds.max() ?? 0) ≤ \(accumulatorLimit): cannot overflow",
                      pass: pass, node: node.name)
             if !coarsened.isEmpty {
                 log.note("channels \(coarsened.map(String.init).joined(separator: ", ")) got coarser weights so that the \(target.numerics.accumulatorBits)-bit accumulator cannot overflow",
                          pass: pass, node: node.name)
             }
             if loweredOutput {
-                log.note("output coarsened to 2^-\(outputBits): a finer output than the accumulator's step would need a left shift",
+                log.note("output coarsened to \(PowerOfTwoFormat.scaleText(outputBits)): a finer output than the accumulator's step would need a left shift",
                          pass: pass, node: node.name)
             }
             if relu {
@@ -384,9 +384,6 @@ extension FixedPointAdaptationPass {
             return low == high ? "\(low)" : "\(low)…\(high)"
         }
 
-        func format(_ value: Double) -> String {
-            let rounded = (value * 1000).rounded() / 1000
-            return rounded == 0 && value != 0 ? String(value) : String(rounded)
-        }
+        func format(_ value: Double) -> String { String(format: "%.4g", value) }
     }
 }

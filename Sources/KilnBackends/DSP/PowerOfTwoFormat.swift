@@ -21,6 +21,9 @@ enum PowerOfTwoFormat {
     /// `2^−bits` as a double (exact).
     static func scale(_ bits: Int) -> Double { Double(sign: .plus, exponent: -bits, significand: 1) }
 
+    /// `2^-n` for n ≥ 0, `2^m` for a scale above 1 (listings and logs).
+    static func scaleText(_ bits: Int) -> String { bits >= 0 ? "2^-\(bits)" : "2^\(-bits)" }
+
     /// The fraction bits of a power-of-two scale, or nil if `scale` is not exactly `2^−n`.
     static func fractionBits(ofScale scale: Float) -> Int? {
         guard scale > 0, scale.isFinite, scale.significand == 1 else { return nil }

@@ -279,9 +279,9 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
             lines.append("    expand row: \(depth) × \(inputElement.name) → q15 (ldr, sxtb16 ×2, str ×2 per 4)")
         }
         lines.append("    for o in 0..<\(outputsPerGroup):")
-        lines.append("      acc = \(hasBias ? "bias[o]" : "0") + 2^(s-1)\(hasBias ? "               ; ldr, add" : "")")
+        lines.append("      acc = \(hasBias ? "bias[o]" : "0") + 2^(s-1)   ; \(hasBias ? "ldr, " : "")add (round half up)")
         if quads > 0 {
-            lines.append("      for k in 0..<\(quads):                  ; \(loop)")
+            lines.append("      for k in 0..<\(quads):   ; 4 MACs per iteration, \(loop)")
             lines.append("        \(weightLoad); ldr x ×2 (2×q15 each); smlad ×2")
         }
         if tail > 0 {
