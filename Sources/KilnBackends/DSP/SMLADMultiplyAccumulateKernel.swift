@@ -1,0 +1,305 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnNumerics
+
+/// conv2d (any groups, incl. depthwise) and dense on a Cortex-M DSP extension, as CMSIS-NN's q7
+/// kernels run them: each output position's receptive field is gathered into a q15 column
+/// (im2col; q7 codes sign-extended with `SXTB16`, padding written as 0), and each output channel
+/// is a dot product of that column with the channel's weight row, two 16×16 products per `SMLAD`
+/// into a 32-bit accumulator that starts at the bias. The result is shifted right with rounding
+/// (the round constant `2^(s−1)` folded into the accumulator's start, as CMSIS-NN's `NN_ROUND`),
+/// saturated with `SSAT` (or clamped at 0 with `USAT` for a fused relu) and stored.
+///
+/// The accumulator wraps like `SMLAD` (it sets the Q flag and keeps the low 32 bits); the
+/// adaptation pass and the lowering pattern guarantee that no sum can leave the 32-bit range, so
+/// wrap and saturation give the same result.
+struct SMLADMultiplyAccumulateKernel: TargetKernel {
+    /// How output positions gather their column.
+    enum Layout: Sendable, Hashable {
+        /// NCHW convolution with OIHW weights.
+        case convolution(Convolution, input: [Int], kernelHeight: Int, kernelWidth: Int, output: [Int])
+        /// `x[rows, K] · w[K, N]`.
+        case dense(rows: Int)
+    }
+
+    let name: String
+    let nodes: [Node]
+    let inputs: [String]
+    let outputs: [String]
+    let layout: Layout
+    /// Output channels (O or N), groups, output channels per group, and the dot-product depth.
+    let outputChannels: Int, groups: Int, depth: Int
+    /// The output type (after a fused clamp, the same parameters).
+    let outputType: TensorType
+    /// Per-channel shift requantizers (round half up, saturate to the output type).
+    let requantizers: [PowerOfTwoShiftRequantizer]
+    /// The fused clamp's code bounds (the output type's range when nothing is fused), and whether it is a relu.
+    let lowerBound: Int32, upperBound: Int32, fusedRelu: Bool
+    /// Element types of the operands (for the MAC key and byte counts).
+    let inputElement: ElementType, weightElement: ElementType
+    let hasBias: Bool
+    let memory: DSPMemoryMap
+    let zeroOverheadLoops: Bool
+    /// The worst-case accumulator magnitude (for the listing).
+    let accumulatorBound: Int64
+
+    var outputsPerGroup: Int { outputChannels / groups }
+
+    /// Output positions per group (per batch element folded in).
+    var positions: Int {
+        switch layout {
+        case .convolution(_, let input, _, _, let output): input[0] * output[2] * output[3]
+        case .dense(let rows): rows
+        }
+    }
+
+    // MARK: execution
+
+    func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
+        guard operands.count == inputs.count, let x = operands[0].codes, let w = operands[1].codes,
+              w.count == outputChannels * depth else {
+            throw DiagnosticError(.error("\(name): expected \(inputs.count) integer operands with \(outputChannels * depth) weights", place: nodes.first?.place))
+        }
+        let bias = hasBias ? operands[2].codes : nil
+        if hasBias && bias?.count != outputChannels {
+            throw DiagnosticError(.error("\(name): expected \(outputChannels) bias values", place: nodes.first?.place))
+        }
+        // Weight rows in q15 (SXTB16 of the reordered q7 rows; the dense [K, N] matrix is read by column).
+        var rows = [Int16](repeating: 0, count: outputChannels * depth)
+        switch layout {
+        case .convolution:
+            for index in rows.indices { rows[index] = Int16(truncatingIfNeeded: w[index]) }
+        case .dense:
+            for k in 0..<depth { for n in 0..<outputChannels { rows[n * depth + k] = Int16(truncatingIfNeeded: w[k * outputChannels + n]) } }
+        }
+        let expectedInput: Int
+        switch layout {
+        case .convolution(_, let input, _, _, _): expectedInput = Shape.elementCount(input) ?? -1
+        case .dense(let rows): expectedInput = rows * depth
+        }
+        guard x.count == expectedInput else {
+            throw DiagnosticError(.error("\(name): expected \(expectedInput) input elements, got \(x.count)", place: nodes.first?.place))
+        }
+
+        let outputCount = positions * outputChannels
+        var output = [Int32](repeating: 0, count: outputCount)
+        var column = [Int16](repeating: 0, count: depth)
+        var inBoundsTaps = 0
+        var pairInstructions = 0, singleInstructions = 0
+        x.withUnsafeBufferPointer { x in
+            rows.withUnsafeBufferPointer { rows in
+                column.withUnsafeMutableBufferPointer { column in
+                    output.withUnsafeMutableBufferPointer { output in
+                        for position in 0..<positions {
+                            for group in 0..<groups {
+                                inBoundsTaps += gather(position: position, group: group, from: x, into: column)
+                                for local in 0..<outputsPerGroup {
+                                    let channel = group * outputsPerGroup + local
+                                    let row = rows.baseAddress! + channel * depth
+                                    // SMLAD: acc += lo·lo + hi·hi, 32-bit wrap (Q flag on overflow).
+                                    var accumulator: Int32 = bias?[channel] ?? 0
+                                    var k = 0
+                                    while k + 1 < depth {
+                                        let pair = Int32(column[k]) &* Int32(row[k]) &+ Int32(column[k + 1]) &* Int32(row[k + 1])
+                                        accumulator = accumulator &+ pair
+                                        k += 2
+                                    }
+                                    if k < depth {  // SMLABB for an odd tail
+                                        accumulator = accumulator &+ Int32(column[k]) &* Int32(row[k])
+                                    }
+                                    pairInstructions += depth / 2
+                                    singleInstructions += depth % 2
+                                    let code = requantizers[requantizers.count == 1 ? 0 : channel].apply(Int64(accumulator))
+                                    output[outputIndex(position: position, channel: channel)] = min(max(code, lowerBound), upperBound)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        counts.add(actionCounts(inBoundsTaps: inBoundsTaps, dualMACs: pairInstructions, singleMACs: singleInstructions))
+        return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    /// Fills the q15 column of one output position and group; returns the taps read from the input.
+    @inline(__always)
+    private func gather(position: Int, group: Int, from x: UnsafeBufferPointer<Int32>, into column: UnsafeMutableBufferPointer<Int16>) -> Int {
+        switch layout {
+        case .dense:
+            let base = position * depth
+            for k in 0..<depth { column[k] = Int16(truncatingIfNeeded: x[base + k]) }
+            return depth
+        case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
+            let (height, width) = (input[2], input[3])
+            let plane = output[2] * output[3]
+            let n = position / plane, oy = (position % plane) / output[3], ox = position % output[3]
+            let channelsPerGroup = depth / (kernelHeight * kernelWidth)
+            var index = 0, read = 0
+            for c in 0..<channelsPerGroup {
+                let channelBase = (n * input[1] + group * channelsPerGroup + c) * height * width
+                for ky in 0..<kernelHeight {
+                    let y = oy * attributes.strides[0] - attributes.pads[0] + ky * attributes.dilations[0]
+                    for kx in 0..<kernelWidth {
+                        let xx = ox * attributes.strides[1] - attributes.pads[1] + kx * attributes.dilations[1]
+                        if y >= 0 && y < height && xx >= 0 && xx < width {
+                            column[index] = Int16(truncatingIfNeeded: x[channelBase + y * width + xx])
+                            read += 1
+                        } else {
+                            column[index] = 0  // padding: the zero point is 0 in Q formats
+                        }
+                        index += 1
+                    }
+                }
+            }
+            return read
+        }
+    }
+
+    @inline(__always)
+    private func outputIndex(position: Int, channel: Int) -> Int {
+        switch layout {
+        case .dense: return position * outputChannels + channel
+        case .convolution(_, _, _, _, let output):
+            let plane = output[2] * output[3]
+            return ((position / plane) * outputChannels + channel) * plane + position % plane
+        }
+    }
+
+    // MARK: counting
+
+    /// The taps of every column that lie inside the input (padding taps are written, not read).
+    var inBoundsTapCount: Int {
+        switch layout {
+        case .dense: return positions * depth
+        case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
+            var taps = 0
+            for oy in 0..<output[2] {
+                for ky in 0..<kernelHeight {
+                    let y = oy * attributes.strides[0] - attributes.pads[0] + ky * attributes.dilations[0]
+                    guard y >= 0 && y < input[2] else { continue }
+                    for ox in 0..<output[3] {
+                        for kx in 0..<kernelWidth {
+                            let x = ox * attributes.strides[1] - attributes.pads[1] + kx * attributes.dilations[1]
+                            if x >= 0 && x < input[3] { taps += 1 }
+                        }
+                    }
+                }
+            }
+            return taps * input[0] * (depth / (kernelHeight * kernelWidth)) * groups
+        }
+    }
+
+    func countActions() -> ActionCounts {
+        let outputs = positions * outputChannels
+        return actionCounts(inBoundsTaps: inBoundsTapCount, dualMACs: outputs * (depth / 2), singleMACs: outputs * (depth % 2))
+    }
+
+    /// The counts of one run, from the data-dependent parts ``execute(_:counts:)`` tallies.
+    ///
+    /// Inner loop per 4 taps (q7 weights): `ldr` (4 weights), `sxtb16` ×2, `ldr` ×2 (two q15
+    /// column pairs), `smlad` ×2, and `subs`/`bne` unless loops are free; q15 weights need a
+    /// second `ldr` and no `sxtb16`. Tail taps: `ldrsb`/`ldrsh` weight, `ldrsh` column, `smlabb`.
+    /// Column fill per 4 taps (q7 input): `ldr`, `sxtb16` ×2, `pkhbt` ×2, `str` ×2 (per 2 taps
+    /// for q15: `ldr`, `str`). Per output: bias `ldr` and rounding `add`, `asr`, `ssat` (`usat`
+    /// for a fused relu, plus `cmp`/`mov` ×2 for other clamps), one store.
+    func actionCounts(inBoundsTaps: Int, dualMACs: Int, singleMACs: Int) -> ActionCounts {
+        var counts = ActionCounts()
+        let outputs = positions * outputChannels
+        let columns = positions * groups
+        let quads = depth / 4, tail = depth % 4
+        let inputBytes = (inputElement.bitWidth + 7) / 8, weightBytes = (weightElement.bitWidth + 7) / 8
+        let outputBytes = (outputType.elementType.bitWidth + 7) / 8
+        var instructions: [String: Int] = [:]
+        func issue(_ name: String, _ count: Int) { if count > 0 { instructions[name, default: 0] += count } }
+
+        // im2col / row expansion into q15.
+        if inputBytes == 1 {
+            let groupsOfFour = (depth + 3) / 4
+            issue("ldr", columns * groupsOfFour)
+            issue("sxtb16", columns * groupsOfFour * 2)
+            if case .convolution = layout { issue("pkhbt", columns * groupsOfFour * 2) }
+            issue("str", columns * groupsOfFour * 2)
+        } else {
+            issue("ldr", columns * ((depth + 1) / 2))
+            issue("str", columns * ((depth + 1) / 2))
+        }
+        // Inner loop (SMLAD pairs); dualMACs = outputs · depth/2 and singleMACs = outputs · depth%2 when run.
+        let iterations = outputs * quads
+        issue("ldr", iterations * (weightBytes == 1 ? 1 : 2) + iterations * 2)
+        if weightBytes == 1 { issue("sxtb16", iterations * 2) }
+        issue("smlad", dualMACs)
+        if !zeroOverheadLoops { issue("subs", iterations); issue("bne", iterations) }
+        issue("ldr", outputs * (tail / 2) * 2)  // a tail pair: one weight pair, one column pair
+        issue(weightBytes == 1 ? "ldrsb" : "ldrsh", singleMACs)
+        issue("ldrsh", singleMACs)
+        issue("smlabb", singleMACs)
+        // Output stage.
+        let shifts = requantizers.contains { $0.shift > 0 }
+        if hasBias { issue("ldr", outputs) }
+        if shifts { issue("add", outputs); issue("asr", outputs) }
+        issue(fusedRelu ? "usat" : "ssat", outputs)
+        let clamps = !fusedRelu && (Int64(lowerBound) > outputType.elementType.minimumCode || Int64(upperBound) < outputType.elementType.maximumCode)
+        if clamps { issue("cmp", outputs * 2); issue("mov", outputs * 2) }
+        issue(outputBytes == 1 ? "strb" : "strh", outputs)
+        counts.instructions = instructions
+
+        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputElement, weightElement)] = outputs * depth
+        let aluNames: Set<String> = ["sxtb16", "pkhbt", "add", "asr", "ssat", "usat", "cmp", "mov"]
+        counts.aluOperations = instructions.filter { aluNames.contains($0.key) }.values.reduce(0, +)
+        counts.bytesRead[memory.weightLevel, default: 0] += outputs * depth * weightBytes + (hasBias ? outputs * 4 : 0)
+        counts.bytesRead[memory.activationLevel, default: 0] += inBoundsTaps * inputBytes + outputs * depth * 2
+        counts.bytesWritten[memory.activationLevel, default: 0] += columns * depth * 2 + outputs * outputBytes
+        return counts
+    }
+
+    // MARK: listing
+
+    func listing() -> [String] {
+        let shifts = requantizers.map(\.shift)
+        let shiftText = (shifts.min() ?? 0) == (shifts.max() ?? 0) ? "\(shifts.first ?? 0)" : "\(shifts.min()!)…\(shifts.max()!) per channel"
+        let saturate = fusedRelu ? "usat #\(outputType.elementType.bitWidth - 1) (fused relu)" : "ssat #\(outputType.elementType.bitWidth)"
+        let loop = zeroOverheadLoops ? "zero-overhead loop" : "subs/bne"
+        var lines: [String] = []
+        let quads = depth / 4, tail = depth % 4
+        let weightLoad = weightElement.bitWidth <= 8 ? "ldr w (4×q7); sxtb16 ×2" : "ldr w ×2 (4×q15)"
+        switch layout {
+        case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
+            lines.append("\(inputElement.name)×\(weightElement.name) → \(outputType.elementType.name): \(kernelHeight)×\(kernelWidth) stride \(attributes.strides.map(String.init).joined(separator: "×")) pads [\(attributes.pads.map(String.init).joined(separator: ","))] groups \(groups); i32 accumulator, |acc| ≤ \(accumulatorBound); shift \(shiftText), round half up; \(saturate)")
+            lines.append("layout: x NCHW \(inputElement.name) [\(input.map(String.init).joined(separator: ","))] in \(memory.activationLevel); w \(weightElement.name) [\(outputChannels)][\(depth)] (reordered for sxtb16) in \(memory.weightLevel); im2col column q15[\(depth)]")
+            lines.append("for n, oy, ox in \(input[0])×\(output[2])×\(output[3]):  ; \(positions) positions")
+            lines.append("  for g in 0..<\(groups):")
+            lines.append("    im2col: \(channelsText) \(kernelHeight)×\(kernelWidth) taps → q15 (ldr, sxtb16 ×2, pkhbt ×2, str ×2 per 4; padding → 0)")
+        case .dense(let rows):
+            lines.append("\(inputElement.name)×\(weightElement.name) → \(outputType.elementType.name): [\(rows)×\(depth)]·[\(depth)×\(outputChannels)]; i32 accumulator, |acc| ≤ \(accumulatorBound); shift \(shiftText), round half up; \(saturate)")
+            lines.append("layout: x \(inputElement.name) [\(rows)][\(depth)] in \(memory.activationLevel); w \(weightElement.name) [\(outputChannels)][\(depth)] (transposed, reordered for sxtb16) in \(memory.weightLevel); row q15[\(depth)]")
+            lines.append("for r in 0..<\(rows):")
+            lines.append("  for g in 0..<1:")
+            lines.append("    expand row: \(depth) × \(inputElement.name) → q15 (ldr, sxtb16 ×2, str ×2 per 4)")
+        }
+        lines.append("    for o in 0..<\(outputsPerGroup):")
+        lines.append("      acc = \(hasBias ? "bias[o]" : "0") + 2^(s-1)   ; \(hasBias ? "ldr, " : "")add (round half up)")
+        if quads > 0 {
+            lines.append("      for k in 0..<\(quads):   ; 4 MACs per iteration, \(loop)")
+            lines.append("        \(weightLoad); ldr x ×2 (2×q15 each); smlad ×2")
+        }
+        if tail > 0 {
+            lines.append("      tail \(tail): \(tail / 2 > 0 ? "ldr w, ldr x, smlad; " : "")\(tail % 2 > 0 ? "ldrsb w, ldrsh x, smlabb" : "")")
+        }
+        lines.append("      y = \(saturate.split(separator: " ").prefix(2).joined(separator: " "))(acc >> s)\(lowerBoundText); \(outputType.elementType.bitWidth <= 8 ? "strb" : "strh")")
+        return lines
+    }
+
+    private var channelsText: String {
+        switch layout {
+        case .convolution(_, _, let kh, let kw, _): "\(depth / (kh * kw)) channel\(depth / (kh * kw) == 1 ? "" : "s") ×"
+        case .dense: ""
+        }
+    }
+
+    private var lowerBoundText: String {
+        let clamps = !fusedRelu && (Int64(lowerBound) > outputType.elementType.minimumCode || Int64(upperBound) < outputType.elementType.maximumCode)
+        return clamps ? ", clamp [\(lowerBound), \(upperBound)] (cmp/mov ×2)" : ""
+    }
+}
