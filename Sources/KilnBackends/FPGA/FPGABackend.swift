@@ -1,0 +1,77 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnTargets
+
+/// The `fpga` family: FINN-style streaming dataflow designs and SCALE-Sim-style systolic arrays.
+///
+/// One backend serves both architectures; the target's `fpga.architecture` picks the numeric
+/// adaptation and the pattern table:
+///
+/// * **dataflow** — ``StreamliningPass`` re-quantizes every layer to low-bit weights and
+///   activations and turns each requantization into an int32 accumulator followed by a
+///   `multiThreshold`; the patterns build one engine per layer (sliding-window generator +
+///   matrix-vector-activation unit with PE × SIMD folding, thresholding, streaming pools).
+/// * **systolic** — ``SystolicNumericsPass`` keeps the int8 graph and makes sure every
+///   requantization uses a rule the array's output path implements; conv2d, dense and matmul
+///   run as GEMM tiles on the rows × columns array with the configured dataflow.
+public struct FPGABackend: Backend {
+    /// Creates the backend.
+    public init() {}
+
+    /// ``BackendAPI/version``.
+    public var apiVersion: Int { BackendAPI.version }
+    /// `"fpga"`.
+    public var family: String { "fpga" }
+    /// The `fpga` section schema from KilnTargets.
+    public var targetSchema: any TargetFamilySchema { FPGAFamily() }
+
+    /// Streamlining for dataflow designs, requantization-rule checking for systolic arrays.
+    public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] {
+        switch target.fpga?.architecture {
+        case .dataflow:
+            return [StreamliningPass(target: target, options: options)]
+        case .systolic:
+            return [SystolicNumericsPass(target: target, options: options)]
+        case nil:
+            return [MissingFPGASectionPass(target: target)]
+        }
+    }
+
+    /// The dataflow engines or the systolic GEMM patterns, by architecture.
+    public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
+        switch target.fpga?.architecture {
+        case .dataflow:
+            return [
+                MatrixVectorActivationPattern(root: .conv2d),  // sliding window + MVAU (+ fused thresholds)
+                MatrixVectorActivationPattern(root: .dense),   // MVAU over a 1×1 "window" per row
+                ThresholdingPattern(root: .multiThreshold),    // a thresholding unit on its own
+                ThresholdingPattern(root: .sign),              // sign = one threshold at the zero point
+                StreamingMaxPoolPattern(),                     // max pool on codes
+                AccumulatingPoolPattern(),                     // global average = sum + thresholds
+                AddStreamsPattern(),                           // quantized add as a LUT ROM
+                StreamRelabelPattern(root: .flatten),          // no data movement
+                StreamRelabelPattern(root: .reshape),
+            ]
+        case .systolic:
+            return [
+                SystolicGEMMPattern(root: .conv2d),
+                SystolicGEMMPattern(root: .dense),
+                SystolicGEMMPattern(root: .matmul),
+            ]
+        case nil:
+            return []
+        }
+    }
+}
+
+/// Fails compilation of a target of the `fpga` family whose description has no typed `fpga`
+/// section (only possible for a hand-built ``TargetDescription``).
+struct MissingFPGASectionPass: GraphPass {
+    let target: TargetDescription
+    var name: String { "fpga-check-section" }
+    var summary: String { "Fails when the target has no fpga section" }
+    func run(on graph: Graph) throws(DiagnosticError) -> Graph {
+        throw DiagnosticError(.error("target '\(target.name)' has no typed fpga section (architecture dataflow or systolic)", file: target.file, place: "fpga"))
+    }
+}
