@@ -1,4 +1,5 @@
 import Foundation
+import KilnIR
 
 /// What the user asked of a compilation.
 public struct CompileOptions: Sendable {
@@ -12,16 +13,22 @@ public struct CompileOptions: Sendable {
     public var activationBits: Int?
     /// Per-layer overrides of ``weightBits`` / ``activationBits``, by node name.
     public var layerBits: [String: (weights: Int, activations: Int)]
+    /// Representative inputs (by graph input name, leading dimension = samples) that adaptation
+    /// passes may run through the reference interpreter to choose ranges for narrower formats;
+    /// nil when the caller has none (passes then derive ranges from the graph's parameters).
+    public var calibration: [String: Tensor]?
     /// Where passes record what they changed and why (shown in the compile report).
     public let log: CompileLog
 
     /// Creates options.
     public init(allowHostFallback: Bool = true, weightBits: Int? = nil, activationBits: Int? = nil,
-                layerBits: [String: (weights: Int, activations: Int)] = [:], log: CompileLog = CompileLog()) {
+                layerBits: [String: (weights: Int, activations: Int)] = [:], calibration: [String: Tensor]? = nil,
+                log: CompileLog = CompileLog()) {
         self.allowHostFallback = allowHostFallback
         self.weightBits = weightBits
         self.activationBits = activationBits
         self.layerBits = layerBits
+        self.calibration = calibration
         self.log = log
     }
 }
