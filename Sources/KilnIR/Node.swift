@@ -12,15 +12,19 @@ public struct Node: Sendable, Hashable {
     public var outputs: [String]
     /// The arithmetic used when an integer result is scaled to a quantized output.
     public var requantization: RequantizationRule
+    /// How an integer conv2d / dense / matmul sums its products (``Accumulation``); other
+    /// operators ignore it.
+    public var accumulation: Accumulation
 
     /// Creates a node.
     public init(name: String, operation: Operator, inputs: [String], outputs: [String],
-                requantization: RequantizationRule = .floatScale) {
+                requantization: RequantizationRule = .floatScale, accumulation: Accumulation = .wrappingInt32) {
         self.name = name
         self.operation = operation
         self.inputs = inputs
         self.outputs = outputs
         self.requantization = requantization
+        self.accumulation = accumulation
     }
 
     /// The operation's kind.

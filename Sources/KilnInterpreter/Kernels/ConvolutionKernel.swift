@@ -9,7 +9,8 @@ import KilnNumerics
 /// vectorizes.
 enum ConvolutionKernel {
     static func execute(_ attributes: Convolution, _ x: Tensor, _ w: Tensor, _ bias: Tensor?,
-                        _ outputType: TensorType, rule: RequantizationRule) throws(KernelError) -> Tensor {
+                        _ outputType: TensorType, rule: RequantizationRule,
+                        accumulation: Accumulation = .wrappingInt32) throws(KernelError) -> Tensor {
         let geometry = WindowGeometry(input: x.shape, kernel: (w.shape[2], w.shape[3]), strides: attributes.strides,
                                       dilations: attributes.dilations, pads: attributes.pads, output: outputType.shape)
         let layout = Layout(geometry: geometry, outputChannels: w.shape[0], channelsPerGroup: w.shape[1], groups: attributes.groups)
@@ -47,6 +48,44 @@ enum ConvolutionKernel {
         let biasCodes = bias?.codes
         let requantizer = try Requantizer(rule: rule, input: x.type, weight: w.type, output: outputType, channels: layout.outputChannels)
         var output = [Int32](repeating: 0, count: layout.outputCount)
+        if accumulation == .pairwiseSaturatingInt16 {
+            // Reduction over the (ky, kx, c) window of the group, channels fastest; padded
+            // positions hold the unsigned zero point.
+            let encoding = try PairwiseSaturatingAccumulation.Encoding(first: x.type.elementType, second: w.type.elementType)
+            let zu = inputZero &+ encoding.unsignedOffset
+            let kernelSize = geometry.kernelHeight * geometry.kernelWidth
+            let channelsPerGroup = layout.channelsPerGroup
+            let plane = geometry.height * geometry.width
+            var window = [Int32](repeating: 0, count: layout.depth)
+            for n in 0..<geometry.batch {
+                for o in 0..<layout.outputChannels {
+                    let group = o / layout.outputsPerGroup
+                    let zs = weightZero[o] &- encoding.signedOffset
+                    for oy in 0..<geometry.outputHeight {
+                        for ox in 0..<geometry.outputWidth {
+                            for ky in 0..<geometry.kernelHeight {
+                                let y = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
+                                for kx in 0..<geometry.kernelWidth {
+                                    let xx = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
+                                    let inside = y >= 0 && y < geometry.height && xx >= 0 && xx < geometry.width
+                                    for c in 0..<channelsPerGroup {
+                                        window[(ky * geometry.kernelWidth + kx) * channelsPerGroup + c] = inside
+                                            ? input[(n * geometry.channels + group * channelsPerGroup + c) * plane + y * geometry.width + xx] &+ encoding.unsignedOffset
+                                            : zu
+                                    }
+                                }
+                            }
+                            let sum = PairwiseSaturatingAccumulation.sum(count: layout.depth, unsignedZero: zu, signedZero: zs, { window[$0] }) { k in
+                                let c = k % channelsPerGroup, tap = k / channelsPerGroup
+                                return weights[(o * channelsPerGroup + c) * kernelSize + tap] &- encoding.signedOffset
+                            }
+                            output[layout.outputIndex(n, o, oy * geometry.outputWidth + ox)] = requantizer.apply((biasCodes?[o] ?? 0) &+ sum, channel: o)
+                        }
+                    }
+                }
+            }
+            return Tensor(type: outputType, storage: .int32(output))
+        }
         var patches = [Int32](repeating: 0, count: layout.positions * layout.depth)
         for n in 0..<geometry.batch {
             for group in 0..<attributes.groups {

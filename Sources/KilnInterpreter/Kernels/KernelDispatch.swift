@@ -14,11 +14,13 @@ enum KernelDispatch {
         switch node.operation {
         case .conv2d(let attributes):
             return [try ConvolutionKernel.execute(attributes, try operand(0), try operand(1), optionalThird, outputType,
-                                                  rule: node.requantization)]
+                                                  rule: node.requantization, accumulation: node.accumulation)]
         case .dense:
-            return [try MatrixKernels.dense(try operand(0), try operand(1), optionalThird, outputType, rule: node.requantization)]
+            return [try MatrixKernels.dense(try operand(0), try operand(1), optionalThird, outputType, rule: node.requantization,
+                                          accumulation: node.accumulation)]
         case .matmul:
-            return [try MatrixKernels.matmul(try operand(0), try operand(1), outputType, rule: node.requantization)]
+            return [try MatrixKernels.matmul(try operand(0), try operand(1), outputType, rule: node.requantization,
+                                           accumulation: node.accumulation)]
         case .add, .sub, .mul, .div:
             return [try ElementwiseKernels.binary(node.kind, try operand(0), try operand(1), outputType)]
         case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign:

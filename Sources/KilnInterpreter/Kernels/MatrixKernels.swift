@@ -5,13 +5,15 @@ import KilnNumerics
 /// requantization per output column.
 enum MatrixKernels {
     static func dense(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ outputType: TensorType,
-                      rule: RequantizationRule) throws(KernelError) -> Tensor {
+                      rule: RequantizationRule, accumulation: Accumulation = .wrappingInt32) throws(KernelError) -> Tensor {
         let depth = w.shape[0], columns = w.shape[1]
         let rows = depth == 0 ? 0 : x.count / depth
-        return try multiply(x, w, bias, outputType, rule: rule, batches: [(0, 0)], rows: rows, depth: depth, columns: columns)
+        return try multiply(x, w, bias, outputType, rule: rule, accumulation: accumulation,
+                                batches: [(0, 0)], rows: rows, depth: depth, columns: columns)
     }
 
-    static func matmul(_ a: Tensor, _ b: Tensor, _ outputType: TensorType, rule: RequantizationRule) throws(KernelError) -> Tensor {
+    static func matmul(_ a: Tensor, _ b: Tensor, _ outputType: TensorType, rule: RequantizationRule,
+                       accumulation: Accumulation = .wrappingInt32) throws(KernelError) -> Tensor {
         let left = a.shape.count == 1 ? [1, a.shape[0]] : a.shape
         let right = b.shape.count == 1 ? [b.shape[0], 1] : b.shape
         let rows = left[left.count - 2], depth = left[left.count - 1], columns = right[right.count - 1]
@@ -21,12 +23,12 @@ enum MatrixKernels {
         let leftIndex = BroadcastIndex(from: leftBatch, to: batch)
         let rightIndex = BroadcastIndex(from: rightBatch, to: batch)
         let offsets = (0..<batchCount).map { (leftIndex.sourceOffset($0) * rows * depth, rightIndex.sourceOffset($0) * depth * columns) }
-        return try multiply(a, b, nil, outputType, rule: rule, batches: offsets, rows: rows, depth: depth, columns: columns)
+        return try multiply(a, b, nil, outputType, rule: rule, accumulation: accumulation, batches: offsets, rows: rows, depth: depth, columns: columns)
     }
 
     /// `out[batch][r][c] = Σ_k a[aOffset + r·depth + k] · b[bOffset + k·columns + c] (+ bias[c])`.
     private static func multiply(_ a: Tensor, _ b: Tensor, _ bias: Tensor?, _ outputType: TensorType,
-                                 rule: RequantizationRule, batches: [(Int, Int)],
+                                 rule: RequantizationRule, accumulation: Accumulation, batches: [(Int, Int)],
                                  rows: Int, depth: Int, columns: Int) throws(KernelError) -> Tensor {
         let outputCount = batches.count * rows * columns
         if let left = a.floats, let right = b.floats {
@@ -51,6 +53,24 @@ enum MatrixKernels {
         let biasCodes = bias?.codes
         let requantizer = try Requantizer(rule: rule, input: a.type, weight: b.type, output: outputType, channels: columns)
         var output = [Int32](repeating: 0, count: outputCount)
+        if accumulation == .pairwiseSaturatingInt16 {
+            // Reduction over the depth axis in order.
+            let encoding = try PairwiseSaturatingAccumulation.Encoding(first: a.type.elementType, second: b.type.elementType)
+            let zu = leftZero &+ encoding.unsignedOffset
+            var index = 0
+            for (leftOffset, rightOffset) in batches {
+                for r in 0..<rows {
+                    for c in 0..<columns {
+                        let sum = PairwiseSaturatingAccumulation.sum(count: depth, unsignedZero: zu, signedZero: rightZero[c] &- encoding.signedOffset,
+                                                                     { left[leftOffset + r * depth + $0] &+ encoding.unsignedOffset },
+                                                                     { right[rightOffset + $0 * columns + c] &- encoding.signedOffset })
+                        output[index] = requantizer.apply((biasCodes?[c] ?? 0) &+ sum, channel: c)
+                        index += 1
+                    }
+                }
+            }
+            return Tensor(type: outputType, storage: .int32(output))
+        }
         // Subtract the weight zero points once, transposed so the inner loop is contiguous.
         var transposed = [Int32](repeating: 0, count: batches.count * depth * columns)
         for (batch, (_, rightOffset)) in batches.enumerated() {

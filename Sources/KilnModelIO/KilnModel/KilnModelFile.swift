@@ -52,7 +52,7 @@ public enum KilnModelFile {
         var nodes: [JSONValue] = []
         for node in graph.nodes {
             let coding = OperatorCoding.coding(for: node.kind)
-            nodes.append(.object(JSONObject([
+            var fields: [(String, JSONValue)] = [
                 ("name", .string(node.name)),
                 ("op", .string(node.kind.rawValue)),
                 ("inputs", .array(node.inputs.map { .string($0) })),
@@ -61,7 +61,10 @@ public enum KilnModelFile {
                     .object(JSONObject([("name", .string(output)), ("type", encodeType(graph.types[output]!))]))
                 })),
                 ("requantization", .string(node.requantization.rawValue)),
-            ])))
+            ]
+            // Written only when not the default, so existing files keep their bytes.
+            if node.accumulation != .wrappingInt32 { fields.append(("accumulation", .string(node.accumulation.rawValue))) }
+            nodes.append(.object(JSONObject(fields)))
         }
         let constants = graph.constants.keys.sorted().map { name -> JSONValue in
             let tensor = graph.constants[name]!
@@ -156,7 +159,7 @@ public enum KilnModelFile {
 
     private static func decodeNode(_ value: JSONValue, _ path: JSONPath, _ context: JSONDecodingContext) -> (node: Node, types: [(String, TensorType)])? {
         guard let reader = context.object(value, at: path,
-                                          knownKeys: ["name", "op", "inputs", "attributes", "outputs", "requantization"]),
+                                          knownKeys: ["name", "op", "inputs", "attributes", "outputs", "requantization", "accumulation"]),
               let name = reader.string("name"), let kind = reader.choice("op", as: OperatorKind.self) else { return nil }
         let coding = OperatorCoding.coding(for: kind)
         let inputs = reader.array("inputs") { context.string($0, at: $1) }
@@ -168,9 +171,10 @@ public enum KilnModelFile {
             return (name, type)
         }
         let rule = reader.optional("requantization").flatMap { context.choice($0, at: reader.path(of: "requantization"), as: RequantizationRule.self) }
+        let accumulation = reader.optional("accumulation").flatMap { context.choice($0, at: reader.path(of: "accumulation"), as: Accumulation.self) }
         guard let inputs, let operation, let outputs else { return nil }
         return (Node(name: name, operation: operation, inputs: inputs, outputs: outputs.map(\.0),
-                     requantization: rule ?? .floatScale), outputs)
+                     requantization: rule ?? .floatScale, accumulation: accumulation ?? .wrappingInt32), outputs)
     }
 
     private static func decodeType(_ value: JSONValue, _ path: JSONPath, _ context: JSONDecodingContext) -> TensorType? {

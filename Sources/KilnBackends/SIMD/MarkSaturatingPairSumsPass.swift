@@ -1,0 +1,32 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnTargets
+
+/// On a target whose int8 dot-product instruction saturates its pair sums (x86 AVX2
+/// `vpmaddubsw`), marks every 8-bit conv2d / dense / matmul with
+/// ``KilnIR/Accumulation/pairwiseSaturatingInt16``, so the reference computes what the
+/// hardware computes; each change is logged. Other targets accumulate exactly in int32 and the
+/// graph is unchanged.
+struct MarkSaturatingPairSumsPass: GraphPass {
+    let scheme: SIMDDotProductScheme?
+    let log: CompileLog
+    var name: String { "simd-mark-saturating-pair-sums" }
+    var summary: String { "mark int8 conv2d/dense/matmul as accumulating through saturating int16 pair sums where the instruction does" }
+
+    func run(on graph: Graph) throws(DiagnosticError) -> Graph {
+        guard let scheme, scheme.saturatesPairs else { return graph }
+        var result = graph
+        for index in result.nodes.indices {
+            let node = result.nodes[index]
+            guard [.conv2d, .dense, .matmul].contains(node.kind), node.accumulation == .wrappingInt32,
+                  let a = node.input(0), let b = node.input(1),
+                  let first = result.types[a]?.elementType, let second = result.types[b]?.elementType,
+                  Int8OperandEncoding(scheme: scheme, first: first, second: second) != nil else { continue }
+            result.nodes[index].accumulation = .pairwiseSaturatingInt16
+            log.note("accumulates through \(scheme.instruction.name): u8×s8 pair sums saturate to int16 before int32 accumulation (may differ from exact int32)",
+                     pass: name, node: node.name)
+        }
+        return result
+    }
+}

@@ -1,0 +1,210 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnNumerics
+import KilnTargets
+
+/// An int8 conv2d on a SIMD CPU: NCHW codes re-encoded to NHWC bytes, an im2col row per output
+/// pixel in (ky, kx, c) order (padding filled with the activation zero point), the GEMM
+/// micro-kernel against weights packed once, and the requantization epilogue. Grouped
+/// convolutions run one GEMM per group; depthwise ones (one channel per group) run
+/// ``SIMDDepthwiseConvolution`` instead.
+struct SIMDConvolutionKernel: TargetKernel {
+    let node: Node
+    let scheme: SIMDDotProductScheme
+    let attributes: Convolution
+    let inputType: TensorType, weightType: TensorType, outputType: TensorType
+    let encoding: Int8OperandEncoding
+    /// One packed weight block per group.
+    let packed: [Int8GEMM.PackedWeights]
+    let requantizer: SIMDRequantizer
+    let levels: SIMDMemoryLevels
+    let inputs: [String]
+    let geometry: ConvolutionShape
+
+    /// The shape arithmetic of the convolution.
+    struct ConvolutionShape: Sendable, Hashable {
+        let batch: Int, channels: Int, height: Int, width: Int
+        let outputChannels: Int, outputHeight: Int, outputWidth: Int
+        let kernelHeight: Int, kernelWidth: Int, groups: Int
+        var channelsPerGroup: Int { channels / groups }
+        var outputsPerGroup: Int { outputChannels / groups }
+        var depth: Int { kernelHeight * kernelWidth * channelsPerGroup }
+        var pixels: Int { outputHeight * outputWidth }
+    }
+
+    var name: String { "\(scheme.instruction.name)-conv2d" }
+    var nodes: [Node] { [node] }
+    var outputs: [String] { node.outputs }
+
+    /// Lowers the conv2d `node` of `graph`, or says why it cannot.
+    static func lower(node: Node, graph: Graph, scheme: SIMDDotProductScheme, target: TargetDescription) -> LoweringMatch {
+        guard case .conv2d(let attributes) = node.operation,
+              let x = node.input(0), let w = node.input(1),
+              let inputType = graph.types[x], let weightType = graph.types[w], let outputType = graph.types[node.outputs[0]] else {
+            return .rejected("not a conv2d with input and weight")
+        }
+        guard let encoding = Int8OperandEncoding(scheme: scheme, first: inputType.elementType, second: weightType.elementType) else {
+            return .rejected("needs 8-bit integer input and weights, got \(inputType.elementType.name) × \(weightType.elementType.name)")
+        }
+        guard let weights = graph.constants[w]?.codes else { return .rejected("weights must be constants to be packed") }
+        let bias = node.input(2).flatMap { graph.constants[$0]?.codes }
+        if node.input(2) != nil && bias == nil { return .rejected("the bias must be a constant int32 tensor") }
+        if node.accumulation == .pairwiseSaturatingInt16 && !scheme.saturatesPairs {
+            return .rejected("the graph asks for saturating pair sums, which \(scheme.instruction.name) does not compute")
+        }
+        if node.accumulation == .wrappingInt32 && scheme.saturatesPairs {
+            return .rejected("\(scheme.instruction.name) saturates pair sums; run the simd adaptation passes first")
+        }
+        let shape = ConvolutionShape(batch: inputType.shape[0], channels: inputType.shape[1], height: inputType.shape[2], width: inputType.shape[3],
+                                     outputChannels: outputType.shape[1], outputHeight: outputType.shape[2], outputWidth: outputType.shape[3],
+                                     kernelHeight: weightType.shape[2], kernelWidth: weightType.shape[3], groups: attributes.groups)
+        let requantizer: SIMDRequantizer
+        do { requantizer = try SIMDRequantizer(node: node, input: inputType, weight: weightType, output: outputType, channels: shape.outputChannels) }
+        catch { return .rejected(error.diagnostics.map(\.message).joined(separator: "; ")) }
+
+        let za = (inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
+        let taps = shape.kernelHeight * shape.kernelWidth
+        let perGroup = shape.channelsPerGroup
+        let packed = (0..<shape.groups).map { group -> Int8GEMM.PackedWeights in
+            let first = group * shape.outputsPerGroup
+            let zeros = (0..<shape.outputsPerGroup).map { (weightType.quantization?.zeroPoint(at: first + $0) ?? 0) &+ encoding.secondOffset }
+            return Int8GEMM.PackedWeights(depth: shape.depth, columns: shape.outputsPerGroup, firstZero: za, signedZeros: zeros,
+                                          bias: { bias?[first + $0] ?? 0 }) { k, n in
+                // k runs over (ky, kx, c); OIHW weights are [o][c][ky][kx].
+                let c = k % perGroup, tap = k / perGroup
+                return weights[((first + n) * perGroup + c) * taps + tap] &+ encoding.secondOffset
+            }
+        }
+        return .lowered(SIMDConvolutionKernel(node: node, scheme: scheme, attributes: attributes, inputType: inputType,
+                                              weightType: weightType, outputType: outputType, encoding: encoding, packed: packed,
+                                              requantizer: requantizer, levels: SIMDMemoryLevels(target: target),
+                                              inputs: node.inputs.filter { !$0.isEmpty }, geometry: shape))
+    }
+
+    private var saturatingPairs: Bool { node.accumulation == .pairwiseSaturatingInt16 }
+    private var pairedWeights: Bool { !(scheme.pairsProductsInInt16 && packed.contains { $0.hasMinus128 }) }
+
+    func execute(_ inputs: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
+        guard let x = inputs.first, let codes = x.codes, x.shape == inputType.shape else {
+            throw DiagnosticError(.error("expected \(inputType) input codes", place: node.place))
+        }
+        let g = geometry
+        let depth = packed[0].paddedDepth
+        let za = (inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
+        let plane = g.height * g.width
+        var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
+        var nhwc = [Int32](repeating: 0, count: plane * g.channels)
+        var columns = [Int32](repeating: 0, count: g.pixels * depth)
+        var accumulators = [Int32](repeating: 0, count: g.pixels * g.outputsPerGroup)
+        let offset = encoding.firstOffset
+        for n in 0..<g.batch {
+            // NCHW codes → NHWC hardware bytes.
+            codes.withUnsafeBufferPointer { source in
+                nhwc.withUnsafeMutableBufferPointer { destination in
+                    for c in 0..<g.channels {
+                        let base = (n * g.channels + c) * plane
+                        for p in 0..<plane { destination[p * g.channels + c] = source[base + p] &+ offset }
+                    }
+                }
+            }
+            for group in 0..<g.groups {
+                fillColumns(&columns, from: nhwc, group: group, zero: za, depth: depth)
+                columns.withUnsafeBufferPointer { a in
+                    accumulators.withUnsafeMutableBufferPointer { raw in
+                        Int8GEMM.multiply(rows: g.pixels, a: a.baseAddress!, weights: packed[group], saturatingPairs: saturatingPairs,
+                                          output: raw.baseAddress!)
+                    }
+                }
+                // Requantize and write channel-major (NCHW).
+                let first = group * g.outputsPerGroup
+                for j in 0..<g.outputsPerGroup {
+                    let channel = first + j
+                    let base = (n * g.outputChannels + channel) * g.pixels
+                    for m in 0..<g.pixels {
+                        output[base + m] = requantizer.apply(accumulators[m * g.outputsPerGroup + j], channel: channel)
+                    }
+                }
+            }
+        }
+        counts.add(countActions())
+        return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    /// im2col for one group: row `oy·OW + ox` holds the window in (ky, kx, c) order, padded
+    /// positions hold the activation zero point, the depth padding holds 0.
+    private func fillColumns(_ columns: inout [Int32], from nhwc: [Int32], group: Int, zero: Int32, depth: Int) {
+        let g = geometry
+        let perGroup = g.channelsPerGroup
+        let strideY = attributes.strides[0], strideX = attributes.strides[1]
+        let dilationY = attributes.dilations[0], dilationX = attributes.dilations[1]
+        let padTop = attributes.pads[0], padLeft = attributes.pads[1]
+        nhwc.withUnsafeBufferPointer { source in
+            columns.withUnsafeMutableBufferPointer { rows in
+                for oy in 0..<g.outputHeight {
+                    for ox in 0..<g.outputWidth {
+                        var k = (oy * g.outputWidth + ox) * depth
+                        for ky in 0..<g.kernelHeight {
+                            let y = oy * strideY - padTop + ky * dilationY
+                            for kx in 0..<g.kernelWidth {
+                                let xx = ox * strideX - padLeft + kx * dilationX
+                                if y >= 0 && y < g.height && xx >= 0 && xx < g.width {
+                                    let base = (y * g.width + xx) * g.channels + group * perGroup
+                                    for c in 0..<perGroup { rows[k + c] = source[base + c] }
+                                } else {
+                                    for c in 0..<perGroup { rows[k + c] = zero }
+                                }
+                                k += perGroup
+                            }
+                        }
+                        for _ in g.depth..<depth { rows[k] = 0; k += 1 }
+                    }
+                }
+            }
+        }
+    }
+
+    func countActions() -> ActionCounts {
+        let g = geometry
+        let depth = packed[0].paddedDepth
+        var counts = ActionCounts()
+        let perGroupRuns = g.batch * g.groups
+        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputType.elementType, weightType.elementType)] =
+            perGroupRuns * g.pixels * g.outputsPerGroup * g.depth
+        let tiles = ((g.pixels + scheme.tileRows - 1) / scheme.tileRows) * ((g.outputsPerGroup + scheme.tileColumns - 1) / scheme.tileColumns)
+        let steps = (g.depth + scheme.depthStep - 1) / scheme.depthStep
+        for (name, count) in scheme.instructionsPerStep(pairedWeights: pairedWeights) { counts.instructions[name, default: 0] += perGroupRuns * tiles * steps * count }
+        for (name, count) in scheme.instructionsPerTileEpilogue { counts.instructions[name, default: 0] += perGroupRuns * tiles * count }
+        let inputElements = g.batch * g.channels * g.height * g.width
+        if encoding.flipsActivations {
+            counts.instructions[scheme.signFlipInstruction, default: 0] += (inputElements + scheme.vectorBytes - 1) / scheme.vectorBytes
+        }
+        let outputElements = g.batch * g.outputChannels * g.pixels
+        let rowSums = packed[0].needsRowSums ? perGroupRuns * g.pixels * g.depth + outputElements : 0
+        counts.aluOperations = outputElements * (1 + requantizer.aluOperationsPerOutput) + rowSums
+        let columnBytes = g.pixels * depth
+        let columnBlocks = (g.outputsPerGroup + Int8GEMM.blockColumns - 1) / Int8GEMM.blockColumns
+        counts.bytesRead[levels.activations] = inputElements + perGroupRuns * columnBytes * columnBlocks
+        counts.bytesWritten[levels.activations] = perGroupRuns * columnBytes + SIMDMemoryLevels.bytes(outputElements, of: outputType.elementType)
+        let rowBlocks = (g.pixels + scheme.tileRows - 1) / scheme.tileRows
+        counts.bytesRead[levels.weights] = perGroupRuns * rowBlocks * depth * g.outputsPerGroup + 4 * g.outputChannels
+        return counts
+    }
+
+    func listing() -> [String] {
+        let g = geometry
+        let depth = packed[0].paddedDepth
+        var lines = [
+            "layout: input NCHW → NHWC bytes\(encoding.flipsActivations ? " (\(scheme.signFlipInstruction) 0x80: \(encoding.firstOffset > 0 ? "s8 → u8" : "u8 → s8"))" : ""); weights packed [\(g.groups) groups][\(packed[0].columnBlocks) blocks of 16 channels][K=\(depth)][16], once at compile time",
+            scheme.summary,
+            "for n in 0..<\(g.batch), group in 0..<\(g.groups):",
+            "  im2col \(g.pixels) rows × K=\(g.depth) (ky, kx, c order\(depth > g.depth ? ", zero-padded to \(depth)" : ""); padding taps = zero point \(((inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset)))",
+            "  for tile in 0..<\((g.pixels + scheme.tileRows - 1) / scheme.tileRows) pixel tiles × \((g.outputsPerGroup + scheme.tileColumns - 1) / scheme.tileColumns) channel tiles:",
+            "    for k in stride(0, \(g.depth), \(scheme.depthStep)): " + scheme.instructionsPerStep(pairedWeights: pairedWeights).sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " "),
+        ]
+        if saturatingPairs { lines.append("    (pairs (k, k+1) of the (ky, kx, c) axis saturate to int16 before vpmaddwd widens them)") }
+        if !pairedWeights { lines.append("    (a weight is −128: products widened one at a time, no int16 pairing)") }
+        lines.append("    epilogue: + (bias − za·Σw) per channel\(packed[0].needsRowSums ? " − zw·Σx per pixel" : ""); \(requantizer.summary)")
+        return lines
+    }
+}

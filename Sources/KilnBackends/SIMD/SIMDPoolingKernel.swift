@@ -1,0 +1,114 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnNumerics
+
+/// Pooling on 8-bit codes: maxPool as a byte max over the window (`vmax`), averagePool and
+/// globalAveragePool as an int32 sum of `code − zp` scaled by the float32 multiplier
+/// `inputScale / (outputScale · count)`, rounded half to even (the reference's rule).
+struct SIMDPoolingKernel: TargetKernel {
+    let node: Node
+    let scheme: SIMDDotProductScheme
+    let inputType: TensorType, outputType: TensorType
+    let levels: SIMDMemoryLevels
+    /// The window (global pooling: the whole plane, no padding).
+    let pooling: Pooling
+    var name: String { "simd-\(node.kind.rawValue)" }
+    var nodes: [Node] { [node] }
+    var inputs: [String] { [node.inputs[0]] }
+    var outputs: [String] { node.outputs }
+    private var isMax: Bool { node.kind == .maxPool }
+
+    /// Lowers max / average / global average pooling on 8-bit codes, or says why it cannot.
+    static func lower(node: Node, graph: Graph, scheme: SIMDDotProductScheme, levels: SIMDMemoryLevels) -> LoweringMatch {
+        guard let input = graph.types[node.inputs[0]], let output = graph.types[node.outputs[0]], input.shape.count == 4,
+              input.elementType.bitWidth == 8 else { return .rejected("needs 8-bit NCHW codes") }
+        let pooling: Pooling
+        switch node.operation {
+        case .maxPool(let attributes):
+            guard input.quantization == output.quantization else { return .rejected("max pooling on codes needs equal parameters in and out") }
+            pooling = attributes
+        case .averagePool(let attributes):
+            guard input.quantization != nil, output.quantization != nil else { return .rejected("needs quantized input and output") }
+            pooling = attributes
+        case .globalAveragePool:
+            guard input.quantization != nil, output.quantization != nil else { return .rejected("needs quantized input and output") }
+            pooling = Pooling(kernel: [input.shape[2], input.shape[3]])
+        default:
+            return .rejected("not a pooling op of the simd kernels")
+        }
+        return .lowered(SIMDPoolingKernel(node: node, scheme: scheme, inputType: input, outputType: output, levels: levels, pooling: pooling))
+    }
+
+    func execute(_ inputs: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
+        guard let x = inputs.first?.codes, inputs[0].shape == inputType.shape else {
+            throw DiagnosticError(.error("expected \(inputType) codes", place: node.place))
+        }
+        let s = inputType.shape, o = outputType.shape
+        let height = s[2], width = s[3], outputHeight = o[2], outputWidth = o[3]
+        let planes = s[0] * s[1]
+        let zero = inputType.quantization?.zeroPoint(at: 0) ?? 0
+        let paddedHeight = height + pooling.pads[0] + pooling.pads[2], paddedWidth = width + pooling.pads[1] + pooling.pads[3]
+        var output = [Int32](repeating: 0, count: planes * outputHeight * outputWidth)
+        var requantizers: [Int: FloatScaleRequantizer] = [:]
+        for p in 0..<planes {
+            for oy in 0..<outputHeight {
+                for ox in 0..<outputWidth {
+                    var best = Int32.min, sum: Int32 = 0, counted = 0
+                    for ky in 0..<pooling.kernel[0] {
+                        let y = oy * pooling.strides[0] - pooling.pads[0] + ky * pooling.dilations[0]
+                        let rowCounts = pooling.countIncludePad ? y < paddedHeight - pooling.pads[0] : (y >= 0 && y < height)
+                        for kx in 0..<pooling.kernel[1] {
+                            let xx = ox * pooling.strides[1] - pooling.pads[1] + kx * pooling.dilations[1]
+                            if rowCounts && (pooling.countIncludePad ? xx < paddedWidth - pooling.pads[1] : (xx >= 0 && xx < width)) { counted += 1 }
+                            guard y >= 0, y < height, xx >= 0, xx < width else { continue }
+                            let value = x[(p * height + y) * width + xx]
+                            best = max(best, value)
+                            sum &+= value &- zero
+                        }
+                    }
+                    let index = (p * outputHeight + oy) * outputWidth + ox
+                    if isMax {
+                        output[index] = best == Int32.min ? zero : best
+                    } else if counted == 0 {
+                        output[index] = outputType.quantization?.zeroPoint(at: 0) ?? 0
+                    } else {
+                        if requantizers[counted] == nil {
+                            let multiplier = inputType.quantization!.scale(at: 0) / (outputType.quantization!.scale(at: 0) * Float(counted))
+                            do {
+                                requantizers[counted] = try FloatScaleRequantizer(multiplier: multiplier, zeroPoint: outputType.quantization!.zeroPoint(at: 0),
+                                                                                  outputType: outputType.elementType)
+                            } catch {
+                                throw DiagnosticError(.error("cannot requantize the average to \(outputType): \(error)", place: node.place))
+                            }
+                        }
+                        output[index] = requantizers[counted]!.apply(sum)
+                    }
+                }
+            }
+        }
+        counts.add(countActions())
+        return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    func countActions() -> ActionCounts {
+        var counts = ActionCounts()
+        let outputElements = outputType.elementCount ?? 0
+        let window = pooling.kernel[0] * pooling.kernel[1]
+        let lanes = scheme.vectorBytes
+        counts.aluOperations = outputElements * (window + (isMax ? 0 : 4))
+        counts.bytesRead[levels.activations] = outputElements * window
+        counts.bytesWritten[levels.activations] = outputElements
+        // NHWC over channels: one vector op per window tap per vector of channel bytes.
+        counts.instructions[isMax ? "vector-max" : "vector-add-widen"] = (outputElements * window + lanes - 1) / lanes
+        if !isMax { counts.instructions["vector-float-multiply"] = (outputElements + lanes / 4 - 1) / max(lanes / 4, 1) }
+        return counts
+    }
+
+    func listing() -> [String] {
+        let window = "\(pooling.kernel[0])×\(pooling.kernel[1]) window, stride \(pooling.strides[0])×\(pooling.strides[1]), pads \(pooling.pads)"
+        return isMax
+            ? ["byte max over a \(window), \(scheme.vectorBytes) channels per vector → \(outputType.shape)"]
+            : ["int32 sum of (code − zp) over a \(window), × inputScale/(outputScale·count) in f32, round half to even → \(outputType.shape)"]
+    }
+}
