@@ -63,7 +63,8 @@ let package = Package(
         .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets"]),
         .testTarget(name: "KilnCompilerTests", dependencies: ["KilnCompiler", "KilnIR", "KilnTargets", "KilnInterpreter"]),
         .testTarget(name: "KilnBackendsTests", dependencies: [
-            "KilnBackends", "KilnCompiler", "KilnConformance", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnTargets",
+            "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",
+            "KilnNumerics", "KilnTargets",
         ]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]
