@@ -85,4 +85,21 @@ import KilnONNX
         }
         #expect(result.floatNodes.isEmpty, "\(result.floatNodes)")
     }
+
+    /// With the defaults (ONNX Runtime's static QDQ settings: minmax, per-channel int8 weights,
+    /// uint8 activations), the output codes equal those of the ORT-quantized models on all 5400 outputs.
+    @Test(arguments: ["mlp", "cnn", "dscnn_residual"])
+    func defaultOutputCodesEqualOnnxRuntimeQuantization(_ name: String) throws {
+        let graph = try Self.model(name)
+        let (calibration, test) = try Self.data(for: graph)
+        var quantized = try PostTrainingQuantizer().quantize(graph, calibration: [graph.inputs[0]: calibration]).graph
+        let last = try #require(quantized.nodes.last)
+        #expect(last.kind == .dequantize)
+        quantized.outputs = [last.inputs[0]]
+        quantized.nodes.removeLast()
+        let codes = try ReferenceInterpreter(graph: quantized).runBatch([quantized.inputs[0]: test])[0].codes ?? []
+        let expected = try Self.tensor("\(name)_qdq_ort_codes.npy").doubles.map { Int32($0) }
+        #expect(codes.count == 5400)
+        #expect(zip(codes, expected).filter { $0 != $1 }.count == 0)
+    }
 }
