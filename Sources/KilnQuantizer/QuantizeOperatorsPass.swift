@@ -36,13 +36,14 @@ public struct QuantizeOperatorsPass: GraphPass {
     }
 
     /// Returns the quantized graph.
-    /// - Throws: ``DiagnosticError`` naming the node whose constants cannot be quantized.
+    /// - Throws: ``DiagnosticError`` for invalid options or naming the node whose constants cannot be quantized.
     public func run(on graph: Graph) throws(DiagnosticError) -> Graph {
         try rewrite(graph).graph
     }
 
     /// The quantized graph, the layers quantized (without SQNR) and the nodes left in float.
     func rewrite(_ graph: Graph) throws(DiagnosticError) -> (graph: Graph, layers: [LayerQuantizationReport], floatNodes: [String]) {
+        try options.validate()
         var writer = QuantizedGraphWriter(source: graph, options: options, parameters: activationParameters)
         try writer.writeNodes()
         writer.finishOutputs()
