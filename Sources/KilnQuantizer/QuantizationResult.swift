@@ -6,7 +6,7 @@ public struct QuantizationResult: Sendable {
     public var graph: Graph
     /// One entry per quantized layer, in graph order, with its SQNR on the calibration data.
     public var layers: [LayerQuantizationReport]
-    /// Nodes that stay in float (operators Kiln does not quantize, or values never calibrated).
+    /// Nodes whose results stay float (operators Kiln does not quantize, or inputs it cannot quantize).
     public var floatNodes: [String]
 
     /// The names of the layers whose weights became binary.

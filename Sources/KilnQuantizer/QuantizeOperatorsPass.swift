@@ -197,7 +197,8 @@ private struct QuantizedGraphWriter {
         }
     }
 
-    /// Copies a node unchanged, its float inputs dequantized where needed.
+    /// Copies a node unchanged (float ops, and integer ops of an already quantized model), its float
+    /// inputs dequantized where needed.
     mutating func copyInFloat(_ node: Node) {
         var copy = node
         copy.inputs = node.inputs.map { input in
@@ -212,7 +213,8 @@ private struct QuantizedGraphWriter {
             return name
         }
         append(copy, outputTypes: node.outputs.map { source.types[$0]! })
-        floatNodes.append(node.name)
+        // Nodes of an already quantized model are copied too; only float results count as left in float.
+        if node.outputs.contains(where: { source.types[$0]?.elementType.isFloat ?? true }) { floatNodes.append(node.name) }
     }
 
     /// conv2d / dense / matmul with a constant float weight (and bias).
