@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "KilnConformance", targets: ["KilnConformance"]),
         .library(name: "Kiln", targets: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
-            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends",
+            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer",
         ]),
     ],
     dependencies: [],
@@ -46,10 +46,12 @@ let package = Package(
         .target(name: "KilnConformance", dependencies: [
             "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
         ]),
+        // Post-training quantization of float graphs into the quantized IR (calibration, pruning).
+        .target(name: "KilnQuantizer", dependencies: ["KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter"]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends",
+            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
 
@@ -65,6 +67,9 @@ let package = Package(
         .testTarget(name: "KilnBackendsTests", dependencies: [
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",
             "KilnNumerics", "KilnTargets",
+        ]),
+        .testTarget(name: "KilnQuantizerTests", dependencies: [
+            "KilnQuantizer", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnModelIO", "KilnONNX",
         ]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]

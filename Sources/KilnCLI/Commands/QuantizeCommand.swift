@@ -1,0 +1,141 @@
+import Foundation
+import KilnDiagnostics
+import KilnIR
+import KilnJSON
+import KilnModelIO
+import KilnQuantizer
+
+/// `kiln quantize MODEL --calibration X.npy -o OUT.json`: post-training quantization of a float model.
+struct QuantizeCommand: Command {
+    let name = "quantize"
+    let summary = "Quantize a float model with calibration data and write a Kiln model"
+    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]]"
+    let discussion = """
+    Calibrates every activation on the calibration data (the first dimension of each file is the
+    sample) with the reference interpreter, then writes the model ONNX Runtime's static QDQ
+    quantizer would give: float input -> quantize -> integer conv2d / dense / matmul (symmetric
+    weights, int32 biases, relu folded into the output zero point) -> quantized add and pools ->
+    dequantize. Operators Kiln does not quantize stay float. A sign after a conv or dense becomes
+    exact integer thresholds; convs that read sign outputs with +-s weights get binary weights.
+    Prints each quantized layer's SQNR (dB) against the float model on the calibration data.
+    """
+    let options: [OptionSpecification] = [
+        OptionSpecification("--calibration", short: "-c", arity: .repeated, valueName: "[NAME=]FILE",
+                            help: "calibration inputs (.npy, [N, ...] per graph input)"),
+        OptionSpecification("--output", short: "-o", valueName: "FILE", help: "where to write the quantized model (.json)"),
+        OptionSpecification("--observer", valueName: "METHOD", choices: CalibrationMethod.allCases.map(\.rawValue),
+                            help: "activation calibration: minmax, percentile (99.99), mse, entropy (default minmax)"),
+        OptionSpecification("--bits", valueName: "N", help: "weight and activation bits, 2 to 8 (default 8)"),
+        OptionSpecification("--weight-bits", valueName: "N", help: "weight bits, 2 to 8 (overrides --bits)"),
+        OptionSpecification("--activation-bits", valueName: "N", help: "activation bits, 2 to 8 (overrides --bits)"),
+        .flag("--per-channel", help: "one weight scale per output channel (default)"),
+        .flag("--per-tensor", help: "one weight scale per layer"),
+        .flag("--symmetric", help: "signed activations with zero point 0 (default: unsigned asymmetric)"),
+        OptionSpecification("--prune", valueName: "SPARSITY", help: "zero this fraction (0 to 1) of each layer's weights by magnitude first"),
+        .flag("--prune-structured", help: "with --prune: zero whole output channels (smallest L2 norm)"),
+        .format(["table", "json"]),
+    ]
+
+    func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        try arguments.expectPositionals(1...1, names: "MODEL")
+        let options = try Self.quantizationOptions(arguments)
+        guard let outputPath = arguments.value("--output") else { throw UsageError("missing --output OUT.json") }
+        let graph = try ModelLoader.load(arguments.positionals[0])
+        let files = try RunCommand.bind(arguments.values("--calibration"), to: graph.inputs, option: "--calibration")
+        var calibration: [String: Tensor] = [:]
+        for name in graph.inputs {
+            guard let file = files[name] else { throw UsageError("missing --calibration for graph input '\(name)'") }
+            calibration[name] = try NumPyReader.read(contentsOf: file).tensor()
+        }
+        let result: QuantizationResult
+        do {
+            result = try PostTrainingQuantizer(options: options).quantize(graph, calibration: calibration)
+        } catch {
+            // Calibration findings name the graph input; say which file fed it.
+            let file = graph.inputs.count == 1 ? files[graph.inputs[0]] : nil
+            throw file.map { error.inFile($0) } ?? error
+        }
+        try KilnModelFile.write(result.graph, to: outputPath)
+        let report = QuantizationReport(result: result, options: options, output: outputPath)
+        context.console.print(arguments.value("--format") == "json" ? report.json() : report.table())
+        return .success
+    }
+
+    /// The options from the command line, each checked with a message naming it.
+    static func quantizationOptions(_ arguments: ParsedArguments) throws(UsageError) -> QuantizationOptions {
+        let range = QuantizationOptions.supportedBits
+        let bits = try arguments.integer("--bits", in: range) ?? 8
+        var options = QuantizationOptions(weightBits: try arguments.integer("--weight-bits", in: range) ?? bits,
+                                          activationBits: try arguments.integer("--activation-bits", in: range) ?? bits)
+        if arguments.flag("--per-channel") && arguments.flag("--per-tensor") {
+            throw UsageError("options '--per-channel' and '--per-tensor' exclude each other")
+        }
+        options.perChannelWeights = !arguments.flag("--per-tensor")
+        options.symmetricActivations = arguments.flag("--symmetric")
+        if let method = arguments.value("--observer") { options.calibrationMethod = CalibrationMethod(rawValue: method)! }
+        if let text = arguments.value("--prune") {
+            guard let sparsity = Double(text), sparsity >= 0, sparsity <= 1 else {
+                throw UsageError("option '--prune' must be a sparsity from 0 to 1 (e.g. 0.5), got '\(text)'")
+            }
+            options.pruning = WeightPruning(sparsity: sparsity, granularity: arguments.flag("--prune-structured") ? .outputChannels : .unstructured)
+        } else if arguments.flag("--prune-structured") {
+            throw UsageError("option '--prune-structured' needs '--prune SPARSITY'")
+        }
+        return options
+    }
+}
+
+/// The per-layer table (or JSON) `kiln quantize` prints.
+struct QuantizationReport {
+    let result: QuantizationResult
+    let options: QuantizationOptions
+    let output: String
+
+    static func decibels(_ value: Double) -> String {
+        value.isNaN ? "-" : value.isInfinite ? "inf" : String(format: "%.1f", value)
+    }
+
+    func table() -> String {
+        let pruning = options.pruning != nil
+        var columns: [(String, TextTable.Alignment)] = [("LAYER", .left), ("OP", .left), ("FORM", .left), ("OUTPUT", .left),
+                                                        ("WEIGHTS", .left), ("SQNR dB", .right)]
+        if pruning { columns.append(("SPARSITY", .right)) }
+        var table = TextTable(columns)
+        for layer in result.layers {
+            var form = layer.form.rawValue
+            if let fused = layer.fusedActivation { form += " + \(fused.rawValue)" }
+            var row = [layer.node, layer.operation.rawValue, form, String(describing: layer.outputType),
+                       layer.weightType.map { "\($0.elementType.name)\($0.quantization?.isPerTensor == false ? " per-channel" : "")" } ?? "",
+                       Self.decibels(layer.signalToQuantizationNoiseRatio)]
+            if pruning { row.append(layer.weightSparsity.map { String(format: "%.1f%%", $0 * 100) } ?? "") }
+            table.append(row)
+        }
+        var lines = ["model: \(result.graph.name) -> \(output)",
+                     "weights \(options.weightBits)-bit \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations \(options.activationBits)-bit \(options.symmetricActivations ? "symmetric" : "asymmetric"), calibration \(options.calibrationMethod.rawValue)",
+                     "", table.rendered()]
+        if !result.binaryLayers.isEmpty { lines.append("binary layers: \(result.binaryLayers.joined(separator: ", "))") }
+        if !result.floatNodes.isEmpty { lines.append("left in float: \(result.floatNodes.joined(separator: ", "))") }
+        return lines.joined(separator: "\n")
+    }
+
+    func json() -> String {
+        let layers = result.layers.map { layer -> JSONValue in
+            var fields: [(String, JSONValue)] = [
+                ("layer", .string(layer.node)), ("op", .string(layer.operation.rawValue)), ("form", .string(layer.form.rawValue)),
+                ("output", KilnModelFile.encodeType(layer.outputType)),
+                ("sqnrDecibels", layer.signalToQuantizationNoiseRatio.isFinite ? .number(layer.signalToQuantizationNoiseRatio) : .null),
+            ]
+            if let fused = layer.fusedActivation { fields.append(("fusedActivation", .string(fused.rawValue))) }
+            if let weights = layer.weightType { fields.append(("weights", KilnModelFile.encodeType(weights))) }
+            if let sparsity = layer.weightSparsity { fields.append(("weightSparsity", .number(sparsity))) }
+            return .object(JSONObject(fields))
+        }
+        return JSONWriter().write(.object(JSONObject([
+            ("model", .string(result.graph.name)),
+            ("output", .string(output)),
+            ("layers", .array(layers)),
+            ("binaryLayers", .array(result.binaryLayers.map { .string($0) })),
+            ("floatNodes", .array(result.floatNodes.map { .string($0) })),
+        ])))
+    }
+}

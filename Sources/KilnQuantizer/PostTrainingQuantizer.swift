@@ -1,0 +1,105 @@
+import KilnDiagnostics
+import KilnInterpreter
+import KilnIR
+import KilnNumerics
+
+/// Post-training quantization of a float graph into Kiln's quantized IR.
+///
+/// ```swift
+/// let quantizer = PostTrainingQuantizer(options: QuantizationOptions(weightBits: 4))
+/// let result = try quantizer.quantize(graph, calibration: ["input": calibrationImages])
+/// for layer in result.layers { print(layer.node, layer.signalToQuantizationNoiseRatio) }
+/// ```
+///
+/// The pipeline is ``pipeline(calibratedParameters:)``: optional ``PruneWeightsPass``, then
+/// calibration (``ActivationCalibration``) on the pruned float graph, then ``QuantizeOperatorsPass``.
+/// Each layer's SQNR compares its dequantized output with the *original* float graph's value
+/// (so it includes the pruning error) over all calibration samples.
+public struct PostTrainingQuantizer: Sendable {
+    /// Bit widths, granularity, calibration and pruning.
+    public let options: QuantizationOptions
+
+    /// Creates a quantizer.
+    public init(options: QuantizationOptions = QuantizationOptions()) {
+        self.options = options
+    }
+
+    /// Quantizes `graph`.
+    ///
+    /// - Parameters:
+    ///   - graph: a verified float graph (ONNX import or a Kiln model file).
+    ///   - calibration: per graph input, a batch `[N, ...]` of representative inputs (or one sample
+    ///     of exactly the input's shape).
+    /// - Returns: the verified quantized graph and a per-layer report.
+    /// - Throws: ``DiagnosticError`` for invalid options, calibration data that does not fit the
+    ///   graph's inputs (naming the input), or a graph the interpreter cannot run.
+    /// - Complexity: two runs of the float graph and one of the quantized graph per calibration sample.
+    public func quantize(_ graph: Graph, calibration: [String: Tensor]) throws(DiagnosticError) -> QuantizationResult {
+        try options.validate()
+        try graph.verify()
+        let samples = try CalibrationSamples(calibration, for: graph)
+        let pruned = try pruningPipeline().run(on: graph)
+        let calibrated = try ActivationCalibration(graph: pruned, samples: samples, method: options.calibrationMethod,
+                                                   scheme: options.activationScheme)
+        let pass = QuantizeOperatorsPass(options: options, activationParameters: calibrated.parameters)
+        let rewritten = try pass.rewrite(pruned)
+        do {
+            try rewritten.graph.verify()
+        } catch {
+            throw DiagnosticError(error.diagnostics.map { finding in
+                var copy = finding
+                copy.message += " (after pass '\(pass.name)')"
+                return copy
+            })
+        }
+        let layers = try Self.measure(rewritten.layers, quantized: rewritten.graph, float: graph, samples: samples)
+        return QuantizationResult(graph: rewritten.graph, layers: layers, floatNodes: rewritten.floatNodes)
+    }
+
+    /// The passes that run before calibration: weight pruning when requested.
+    public func pruningPipeline() -> [any GraphPass] {
+        guard let pruning = options.pruning else { return [] }
+        return [
+            // Zero weights first, so activations are calibrated on the pruned model.
+            PruneWeightsPass(pruning: pruning),
+        ]
+    }
+
+    /// Every pass in order, given the parameters calibration produced (for `--print-ir-after`-style tooling).
+    public func pipeline(calibratedParameters: [String: QuantizationParameters]) -> [any GraphPass] {
+        pruningPipeline() + [
+            // Float ops → integer ops, with quantize / dequantize at the boundaries.
+            QuantizeOperatorsPass(options: options, activationParameters: calibratedParameters),
+        ]
+    }
+
+    /// Fills in each layer's SQNR: the quantized graph's dequantized output against the float graph's value.
+    static func measure(_ layers: [LayerQuantizationReport], quantized: Graph, float: Graph,
+                        samples: CalibrationSamples) throws(DiagnosticError) -> [LayerQuantizationReport] {
+        let floatInterpreter = try ReferenceInterpreter(graph: float)
+        let quantizedInterpreter = try ReferenceInterpreter(graph: quantized)
+        var accumulators = [SignalToNoiseAccumulator](repeating: SignalToNoiseAccumulator(), count: layers.count)
+        let chunkSize = max(1, ParallelSamples.activeProcessorCount * 4)
+        var start = 0
+        while start < samples.count {
+            let chunk = Array(samples.feeds[start ..< min(start + chunkSize, samples.count)])
+            let pairs = try ParallelSamples.map(chunk.count) { index throws(DiagnosticError) -> [([Float], [Float])?] in
+                let reference = try floatInterpreter.runKeepingIntermediates(chunk[index])
+                let approximation = try quantizedInterpreter.runKeepingIntermediates(chunk[index])
+                return layers.map { layer in
+                    guard let expected = reference[layer.floatValue], let actual = approximation[layer.quantizedValue] else { return nil }
+                    return (expected.realValues, actual.realValues)
+                }
+            }
+            for sample in pairs {
+                for (index, pair) in sample.enumerated() {
+                    if let (reference, approximation) = pair { accumulators[index].add(reference: reference, approximation: approximation) }
+                }
+            }
+            start += chunkSize
+        }
+        var measured = layers
+        for index in measured.indices { measured[index].signalToQuantizationNoiseRatio = accumulators[index].decibels }
+        return measured
+    }
+}

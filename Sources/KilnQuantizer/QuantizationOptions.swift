@@ -1,0 +1,62 @@
+import KilnDiagnostics
+import KilnNumerics
+
+/// What post-training quantization produces: bit widths, granularity, calibration and pruning.
+///
+/// The defaults give ONNX Runtime's static QDQ quantization: int8 symmetric per-channel weights
+/// (range ±127, zero point 0), uint8 asymmetric per-tensor activations, min/max calibration.
+public struct QuantizationOptions: Sendable, Hashable {
+    /// The width of weight codes, `2...8` (signed, symmetric, narrow range: ±(2^(bits−1) − 1)).
+    public var weightBits: Int
+    /// The width of activation codes, `2...8`.
+    public var activationBits: Int
+    /// One scale per output channel (true) or one per weight tensor (false).
+    public var perChannelWeights: Bool
+    /// Signed activations with zero point 0 (true) or unsigned asymmetric activations (false).
+    public var symmetricActivations: Bool
+    /// How activation ranges are calibrated.
+    public var calibrationMethod: CalibrationMethod
+    /// Magnitude pruning of weights before quantization, or nil for none.
+    public var pruning: WeightPruning?
+
+    /// Creates options; call ``validate()`` before use with values from users.
+    public init(weightBits: Int = 8, activationBits: Int = 8, perChannelWeights: Bool = true,
+                symmetricActivations: Bool = false, calibrationMethod: CalibrationMethod = .minMax,
+                pruning: WeightPruning? = nil) {
+        self.weightBits = weightBits
+        self.activationBits = activationBits
+        self.perChannelWeights = perChannelWeights
+        self.symmetricActivations = symmetricActivations
+        self.calibrationMethod = calibrationMethod
+        self.pruning = pruning
+    }
+
+    /// The bit widths Kiln quantizes to.
+    public static let supportedBits = 2...8
+
+    /// Checks bit widths and sparsity.
+    /// - Throws: ``DiagnosticError`` naming the option that is out of range.
+    public func validate() throws(DiagnosticError) {
+        var findings = DiagnosticCollector()
+        if !Self.supportedBits.contains(weightBits) {
+            findings.error("weight bit width \(weightBits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
+        if !Self.supportedBits.contains(activationBits) {
+            findings.error("activation bit width \(activationBits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
+        if let pruning, !(pruning.sparsity >= 0 && pruning.sparsity <= 1) {
+            findings.error("pruning sparsity \(pruning.sparsity) is outside 0...1")
+        }
+        try findings.throwIfErrors()
+    }
+
+    /// The scheme of weight codes: signed, symmetric, narrow range.
+    var weightScheme: QuantizationScheme {
+        try! QuantizationScheme(bits: weightBits, signed: true, symmetric: true, narrowRange: true)
+    }
+
+    /// The scheme of activation codes.
+    var activationScheme: QuantizationScheme {
+        try! QuantizationScheme(bits: activationBits, signed: symmetricActivations, symmetric: symmetricActivations)
+    }
+}

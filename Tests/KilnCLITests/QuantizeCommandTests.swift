@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import KilnIR
+import KilnModelIO
+@testable import KilnCLI
+
+/// `kiln quantize`: writes a model every command reads, and reports bad input without crashing.
+@Suite struct QuantizeCommandTests {
+    let digits = repositoryRoot.appendingPathComponent("examples/digits")
+    var model: String { digits.appendingPathComponent("mlp.onnx").path }
+    var calibration: String { digits.appendingPathComponent("calibration_x_flat.npy").path }
+
+    func temporaryPath(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("kiln-quantize-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test func writesAModelThatInspectReads() throws {
+        let output = temporaryPath("mlp.json")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = runKiln(["quantize", model, "--calibration", calibration, "-o", output, "--prune", "0.25"])
+        #expect(result.code == .success, "\(result.error)")
+        #expect(result.output.contains("SQNR dB") && result.output.contains("SPARSITY"))
+        #expect(result.output.contains("fc1     dense  integer + relu"))
+        let graph = try KilnModelFile.read(contentsOf: output)
+        #expect(graph.nodes.map(\.kind) == [.quantize, .dense, .dense, .dequantize])
+        let inspect = runKiln(["inspect", output])
+        #expect(inspect.code == .success)
+        #expect(inspect.output.contains("u8[1,64]"))
+    }
+
+    @Test func jsonReportListsLayers() throws {
+        let output = temporaryPath("mlp4.json")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = runKiln(["quantize", model, "-c", calibration, "-o", output, "--bits", "4", "--per-tensor",
+                              "--observer", "percentile", "--format", "json"])
+        #expect(result.code == .success, "\(result.error)")
+        #expect(result.output.contains("\"layer\": \"fc1\"") || result.output.contains("\"layer\":\"fc1\""))
+        #expect(try KilnModelFile.read(contentsOf: output).types["relu1"]?.elementType == .integer(bits: 4, signed: false))
+    }
+
+    @Test(arguments: [
+        (["--bits", "1"], "--bits"), (["--bits", "9"], "--bits"), (["--weight-bits", "x"], "--weight-bits"),
+        (["--prune", "1.5"], "--prune"), (["--prune-structured"], "--prune-structured"),
+        (["--per-channel", "--per-tensor"], "--per-tensor"), (["--observer", "median"], "--observer"),
+    ])
+    func badOptionsAreUsageErrors(_ extra: [String], _ named: String) {
+        let result = runKiln(["quantize", model, "-c", calibration, "-o", temporaryPath("bad.json")] + extra)
+        #expect(result.code == .usageError)
+        #expect(result.error.contains(named), "\(result.error)")
+    }
+
+    @Test func badCalibrationDataIsAFindingNamingTheFile() {
+        let missing = runKiln(["quantize", model, "-c", "/nonexistent/calibration.npy", "-o", temporaryPath("x.json")])
+        #expect(missing.code == .inputError)
+        #expect(missing.error.contains("/nonexistent/calibration.npy"))
+        let wrongShape = digits.appendingPathComponent("calibration_x_nchw.npy").path
+        let mismatch = runKiln(["quantize", model, "-c", wrongShape, "-o", temporaryPath("x.json")])
+        #expect(mismatch.code == .inputError)
+        #expect(mismatch.error.contains("calibration_x_nchw.npy") && mismatch.error.contains("expected [N, 64]"), "\(mismatch.error)")
+        let noCalibration = runKiln(["quantize", model, "-o", temporaryPath("x.json")])
+        #expect(noCalibration.code == .usageError)
+        let noOutput = runKiln(["quantize", model, "-c", calibration])
+        #expect(noOutput.code == .usageError && noOutput.error.contains("--output"))
+    }
+}
