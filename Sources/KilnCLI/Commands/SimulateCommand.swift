@@ -1,3 +1,4 @@
+import Foundation
 import KilnCompiler
 import KilnDiagnostics
 import KilnIR
@@ -9,7 +10,7 @@ import KilnModelIO
 struct SimulateCommand: Command {
     let name = "simulate"
     let summary = "Simulate a model on a target: per-layer actions, outputs, accuracy"
-    let usage = "simulate MODEL --target T [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--format table|json|csv]"
+    let usage = "simulate MODEL --target T [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--trace trace.json] [--format table|json|csv]"
     let discussion = """
     Without --input only the program's action counts are computed (cost only, no data).
     With --input the functional simulator runs the program with the target's arithmetic on every
@@ -19,6 +20,7 @@ struct SimulateCommand: Command {
         OptionSpecification("--input", short: "-i", valueName: "X.npy", help: "input data; the first dimension is the batch"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer class labels, one per sample"),
         OptionSpecification("--output", short: "-o", valueName: "OUT.npy", help: "where to write the first output"),
+        OptionSpecification("--trace", valueName: "FILE", help: "write a Chrome trace (Perfetto, chrome://tracing) of one inference"),
         .format(["table", "json", "csv"]),
     ] + compileOptions
 
@@ -29,8 +31,17 @@ struct SimulateCommand: Command {
         if arguments.value("--labels") != nil && arguments.value("--input") == nil {
             throw UsageError("--labels needs --input")
         }
-        let program = try Compiler(registry: context.registry).compile(
+        let compiler = Compiler(registry: context.registry)
+        let program = try compiler.compile(
             graph, for: target, options: CompileOptions(allowHostFallback: !arguments.flag("--no-host-fallback")))
+        let cost = try CostEstimator(compiler: compiler, catalog: try context.targetCatalog(arguments)).estimate(program)
+        if let tracePath = arguments.value("--trace") {
+            do {
+                try Data((ChromeTrace.json(program: program, cost: cost) + "\n").utf8).write(to: URL(fileURLWithPath: tracePath))
+            } catch {
+                throw DiagnosticError(.error("cannot write the trace (\(error.localizedDescription))", file: tracePath))
+            }
+        }
 
         var accuracy: Double?
         if let inputPath = arguments.value("--input") {
@@ -53,7 +64,7 @@ struct SimulateCommand: Command {
                 accuracy = try Self.topOneAccuracy(outputs[0], labels: labels, labelsFile: labelsPath)
             }
         }
-        let report = SimulationReport(program: program, accuracy: accuracy)
+        let report = SimulationReport(program: program, cost: cost, accuracy: accuracy)
         switch arguments.value("--format") {
         case "json": context.console.print(report.json())
         case "csv": context.console.print(report.table().csv())
@@ -79,36 +90,35 @@ struct SimulateCommand: Command {
     }
 }
 
-/// The per-kernel view of a simulated program.
+/// The per-layer view of a simulated program: where each step ran, its MACs, cycles, share of
+/// the time, what bounds it and its energy, with totals.
 struct SimulationReport {
     let program: TargetProgram
+    let cost: ProgramCost
     let accuracy: Double?
 
     func table() -> TextTable {
         var table = TextTable([("#", .right), ("LAYER", .left), ("KERNEL", .left), ("WHERE", .left), ("MACS", .right),
-                               ("XNOR BITS", .right), ("ALU OPS", .right), ("HOST-LINK B", .right)])
-        var index = 0
-        for step in program.steps {
-            switch step {
-            case .transfer(let transfer):
-                table.append(["", transfer.value, "transfer", transfer.toHost ? "→ host" : "→ accelerator", "0", "0", "0", "\(transfer.bytes)"])
-            case .kernel(let kernelStep):
-                let counts = kernelStep.kernel.countActions()
-                let placement: String
-                switch kernelStep.placement {
-                case .accelerator: placement = "accelerator"
-                case .host: placement = "host"
-                }
-                table.append(["\(index)", kernelStep.kernel.nodes.map(\.name).joined(separator: "+"), kernelStep.kernel.name, placement,
-                              "\(counts.totalMultiplyAccumulates)", "\(counts.xnorPopcountBits)", "\(counts.aluOperations)", "\(counts.hostLinkBytes)"])
-                index += 1
-            }
+                               ("CYCLES", .right), ("TIME", .right), ("SHARE", .right), ("BOUND", .left), ("ENERGY", .right)])
+        let total = max(cost.steps.reduce(0) { $0 + $1.seconds }, 1e-30)
+        for (index, step) in cost.steps.enumerated() {
+            table.append(["\(index)", step.layer, step.kernel, step.placement, "\(step.counts.totalMultiplyAccumulates)",
+                          String(format: "%.0f", step.cost.totalCycles), Units.seconds(step.seconds),
+                          String(format: "%.1f%%", step.seconds / total * 100), step.cost.bound.rawValue, Units.joules(step.energy.total)])
         }
+        table.footer = [["", "total", "", "", "\(cost.steps.reduce(0) { $0 + $1.counts.totalMultiplyAccumulates })", "",
+                         Units.seconds(cost.latencySeconds), "", cost.bound.rawValue, Units.joules(cost.energy.total)]]
         return table
     }
 
     func text() -> String {
-        var lines = ["\(program.graph.name) on \(program.target.name) (\(program.target.family))", "", table().rendered()]
+        var lines = ["\(program.graph.name) on \(program.target.name) (\(program.target.family))", "", table().rendered(), ""]
+        lines.append("latency \(Units.seconds(cost.latencySeconds)), \(Units.engineering(cost.inferencesPerSecond)) inferences/s, "
+                     + "energy \(Units.joules(cost.energy.total)) per inference (compute \(Units.joules(cost.energy.compute)), "
+                     + "on-chip \(Units.joules(cost.energy.onChipMemory)), off-chip \(Units.joules(cost.energy.offChipMemory)), "
+                     + "static \(Units.joules(cost.energy.staticEnergy)), host link \(Units.joules(cost.energy.hostLink)))")
+        lines.append("weights \(Units.bytes(program.weightBytes)), peak activations \(Units.bytes(program.peakActivationBytes)), "
+                     + "utilization \(String(format: "%.1f%%", cost.utilization * 100))")
         for step in program.kernelSteps {
             if case .host(let reason) = step.placement {
                 lines.append("host: \(step.kernel.nodes.map(\.name).joined(separator: ", ")): \(reason)")
@@ -119,25 +129,32 @@ struct SimulationReport {
     }
 
     func json() -> String {
-        var rows: [JSONValue] = []
-        for step in program.steps {
-            guard case .kernel(let kernelStep) = step else { continue }
-            var members: [(String, JSONValue)] = [
-                ("layer", .string(kernelStep.kernel.nodes.map(\.name).joined(separator: "+"))),
-                ("kernel", .string(kernelStep.kernel.name)),
-            ]
-            switch kernelStep.placement {
-            case .accelerator: members.append(("placement", .string("accelerator")))
-            case .host(let reason): members += [("placement", .string("host")), ("reason", .string(reason))]
-            }
-            members.append(("actions", ProgramReport.countsJSON(kernelStep.kernel.countActions())))
-            rows.append(.object(JSONObject(members)))
+        let rows = cost.steps.map { step -> JSONValue in
+            .object(JSONObject([
+                ("layer", .string(step.layer)), ("kernel", .string(step.kernel)), ("placement", .string(step.placement)),
+                ("computeCycles", .number(step.cost.computeCycles)), ("memoryStallCycles", .number(step.cost.memoryStallCycles)),
+                ("overheadCycles", .number(step.cost.overheadCycles)), ("seconds", .number(step.seconds)),
+                ("bound", .string(step.cost.bound.rawValue)), ("energyJoules", .number(step.energy.total)),
+                ("actions", ProgramReport.countsJSON(step.counts)),
+            ]))
         }
         return JSONWriter().write(.object(JSONObject([
             ("model", .string(program.graph.name)),
             ("target", .string(program.target.name)),
             ("family", .string(program.target.family)),
             ("top1", accuracy.map { .number($0) } ?? .null),
+            ("latencySeconds", .number(cost.latencySeconds)),
+            ("inferencesPerSecond", .number(cost.inferencesPerSecond)),
+            ("energyJoules", .number(cost.energy.total)),
+            ("energy", .object(JSONObject([
+                ("compute", .number(cost.energy.compute)), ("onChipMemory", .number(cost.energy.onChipMemory)),
+                ("offChipMemory", .number(cost.energy.offChipMemory)), ("static", .number(cost.energy.staticEnergy)),
+                ("hostLink", .number(cost.energy.hostLink)),
+            ]))),
+            ("weightBytes", .integer(Int64(program.weightBytes))),
+            ("peakActivationBytes", .integer(Int64(program.peakActivationBytes))),
+            ("utilization", .number(cost.utilization)),
+            ("bound", .string(cost.bound.rawValue)),
             ("hostOps", .integer(Int64(program.hostNodeCount))),
             ("layers", .array(rows)),
         ])))

@@ -46,8 +46,11 @@ enum ChromeTrace {
             .object(JSONObject([("name", .string("thread_name")), ("ph", .string("M")), ("pid", .integer(1)),
                                 ("tid", .integer(Int64(index + 1))), ("args", .object(JSONObject([("name", .string(name))])))]))
         }
-        let process = JSONValue.object(JSONObject([("name", .string("process_name")), ("ph", .string("M")), ("pid", .integer(1)),
-                                                    ("args", .object(JSONObject([("name", .string("\(program.graph.name) on \(program.target.name)")]))]))]))
+        let title = "\(program.graph.name) on \(program.target.name)"
+        let process = JSONValue.object(JSONObject([
+            ("name", .string("process_name")), ("ph", .string("M")), ("pid", .integer(1)),
+            ("args", .object(JSONObject([("name", .string(title))]))),
+        ]))
         return JSONWriter().write(.object(JSONObject([
             ("traceEvents", .array([process] + names + events)),
             ("displayTimeUnit", .string("ns")),
