@@ -13,6 +13,8 @@ struct SimulateCommand: Command {
     let usage = "simulate MODEL --target T [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--trace trace.json] [--format table|json|csv]"
     let discussion = """
     Without --input only the program's action counts are computed (cost only, no data).
+    MODEL may be a SCALE-Sim topology CSV and T a SCALE-Sim .cfg: then Kiln's systolic-array
+    model reports SCALE-Sim's per-layer numbers; --format scalesim writes COMPUTE_REPORT.csv rows.
     With --input the functional simulator runs the program with the target's arithmetic on every
     sample (first dimension of X); --output writes the outputs, --labels reports top-1 accuracy.
     """
@@ -21,11 +23,19 @@ struct SimulateCommand: Command {
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer class labels, one per sample"),
         OptionSpecification("--output", short: "-o", valueName: "OUT.npy", help: "where to write the first output"),
         OptionSpecification("--trace", valueName: "FILE", help: "write a Chrome trace (Perfetto, chrome://tracing) of one inference"),
-        .format(["table", "json", "csv"]),
+        .format(["table", "json", "csv", "scalesim"]),
+        OptionSpecification("--topology-format", valueName: "KIND", choices: ["conv", "gemm"],
+                            help: "for a SCALE-Sim topology CSV: conv (default) or gemm"),
     ] + compileOptions
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         try arguments.expectPositionals(1...1, names: "MODEL")
+        if arguments.positionals[0].lowercased().hasSuffix(".csv") {
+            return try ScaleSimSimulation.run(arguments, context: context)
+        }
+        if arguments.value("--format") == "scalesim" {
+            throw UsageError("--format scalesim needs a SCALE-Sim topology CSV as MODEL")
+        }
         let graph = try ModelLoader.load(arguments.positionals[0])
         let target = try context.requiredTarget(arguments)
         if arguments.value("--labels") != nil && arguments.value("--input") == nil {
