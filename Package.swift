@@ -51,7 +51,7 @@ let package = Package(
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer",
+            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnConformance",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
 

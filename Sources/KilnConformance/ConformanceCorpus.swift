@@ -35,10 +35,27 @@ public enum ConformanceCorpus {
         var builder: GraphBuilder
         var random: SeededGenerator
         var layer = 0
+        /// Whether scales are chosen so that every layer keeps the input's activation scale
+        /// (deep networks), instead of growing with each layer's fan-in (the corpus).
+        let keepsActivationScale: Bool
 
-        init(name: String, seed: UInt64) {
+        init(name: String, seed: UInt64, keepsActivationScale: Bool = false) {
             builder = GraphBuilder(name: name)
             random = SeededGenerator(seed: seed)
+            self.keepsActivationScale = keepsActivationScale
+        }
+
+        /// Weight scales and the output scale of a layer with reduction depth `depth`.
+        /// With ``keepsActivationScale``, a weight scale is about `255 / (3·√depth·9350)` (three
+        /// standard deviations of a sum of `depth` products of uniform u8 and i8 codes land at
+        /// the top of the u8 range) and the output scale equals the input's.
+        mutating func scales(channels: Int, depth: Int, inputScale: Float) -> (weights: [Float], output: Float) {
+            if keepsActivationScale {
+                let base = 255 / (3 * Float(depth).squareRoot() * 9350)
+                return ((0..<channels).map { _ in base * random.float(in: 0.5...1.5) }, inputScale)
+            }
+            let weights = (0..<channels).map { _ in random.float(in: 0.002...0.02) }
+            return (weights, inputScale * (weights.max() ?? 0.01) * Float(depth) * 8)
         }
 
         /// A float input quantized to u8 with scale 1/255.
@@ -57,17 +74,15 @@ public enum ConformanceCorpus {
             let xType = builder.graph.types[x]!
             let inputChannels = xType.shape[1] / groups
             let weightCount = outputChannels * inputChannels * kernel * kernel
-            let weightScales = (0..<outputChannels).map { _ in random.float(in: 0.002...0.02) }
+            let inputScale = xType.quantization!.scale(at: 0)
+            let (weightScales, outputScale) = scales(channels: outputChannels, depth: inputChannels * kernel * kernel, inputScale: inputScale)
             let weights = (0..<weightCount).map { _ in Int32.random(in: -127...127, using: &random) }
             let w = builder.constant("conv\(layer).weight", Tensor(shape: [outputChannels, inputChannels, kernel, kernel], elementType: .int8,
                                                                   codes: weights, quantization: QuantizationParameters(scales: weightScales, zeroPoints: [Int32](repeating: 0, count: outputChannels), axis: 0)))
-            let inputScale = xType.quantization!.scale(at: 0)
             let bias = builder.constant("conv\(layer).bias", Tensor(shape: [outputChannels], elementType: .int32,
                                                                    codes: (0..<outputChannels).map { _ in Int32.random(in: -2000...2000, using: &random) }))
             let operation = Operator.conv2d(Convolution(strides: [stride, stride], pads: [pad, pad, pad, pad], groups: groups))
             let shape = try outputShape(operation, [xType.shape, w.shape(in: builder.graph), [outputChannels]])
-            // Output scale chosen so typical accumulators land inside u8.
-            let outputScale = inputScale * (weightScales.max() ?? 0.01) * Float(inputChannels * kernel * kernel) * 8
             return try builder.node(operation, [x, w, bias], name: "conv\(layer)",
                                     outputTypes: [.quantized(shape, .uint8, scale: outputScale, zeroPoint: clampsAtZero ? 0 : 128)])
         }
@@ -77,13 +92,12 @@ public enum ConformanceCorpus {
             layer += 1
             let xType = builder.graph.types[x]!
             let depth = xType.shape.last!
-            let weightScales = (0..<outputs).map { _ in random.float(in: 0.002...0.02) }
+            let (weightScales, outputScale) = scales(channels: outputs, depth: depth, inputScale: xType.quantization!.scale(at: 0))
             let w = builder.constant("fc\(layer).weight", Tensor(shape: [depth, outputs], elementType: .int8,
                                                                 codes: (0..<depth * outputs).map { _ in Int32.random(in: -127...127, using: &random) },
                                                                 quantization: QuantizationParameters(scales: weightScales, zeroPoints: [Int32](repeating: 0, count: outputs), axis: 1)))
             let bias = builder.constant("fc\(layer).bias", Tensor(shape: [outputs], elementType: .int32,
                                                                  codes: (0..<outputs).map { _ in Int32.random(in: -2000...2000, using: &random) }))
-            let outputScale = xType.quantization!.scale(at: 0) * (weightScales.max() ?? 0.01) * Float(depth) * 8
             return try builder.node(.dense, [x, w, bias], name: "fc\(layer)",
                                     outputTypes: [.quantized(Array(xType.shape.dropLast()) + [outputs], .uint8, scale: outputScale, zeroPoint: 64)])
         }

@@ -1,0 +1,129 @@
+import Foundation
+import KilnCompiler
+import KilnConformance
+import KilnDiagnostics
+import KilnIR
+import KilnJSON
+import KilnTargets
+
+/// `kiln bench`: machine-readable performance figures of Kiln itself — functional simulation
+/// throughput, cost-model throughput and compile time.
+struct BenchCommand: Command {
+    let name = "bench"
+    let summary = "Measure simulation throughput, cost-estimation speed and compile time"
+    let usage = "bench [--format table|json] [--targets A,B,...] [--quick]"
+    let discussion = """
+    Functional simulation: bit-exact int8 ResNet-18 layers (3×3 conv 64→64 at 56×56, and a
+    depthwise 3×3 layer) on one core, as MAC/s. Cost model: whole-network estimates of a
+    ResNet-50-sized graph per target, in seconds each. Compile: that graph per target, in
+    seconds. Build with -c release for meaningful numbers: swift run -c release kiln bench.
+    --quick uses a 28×28 layer and fewer repetitions (for smoke tests).
+    """
+    let options: [OptionSpecification] = [
+        .format(["table", "json"]),
+        OptionSpecification("--targets", valueName: "A,B,...", help: "targets for the cost and compile figures (default: all)"),
+        OptionSpecification("--simulation-target", valueName: "NAME", help: "target whose kernels run the layers (default: x86-avx512-vnni-xeon-gold-6248)"),
+        .flag("--quick", help: "small sizes, for a smoke test"),
+    ] + targetCatalogOptions
+
+    /// One measured figure.
+    struct Figure {
+        var group: String
+        var subject: String
+        var target: String
+        var value: Double
+        var unit: String
+        var detail: [(String, JSONValue)]
+    }
+
+    func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        try arguments.expectPositionals(0...0, names: "")
+        let quick = arguments.flag("--quick")
+        let catalog = try context.targetCatalog(arguments)
+        let compiler = Compiler(registry: context.registry)
+        let estimator = CostEstimator(compiler: compiler, catalog: catalog)
+        var figures: [Figure] = []
+
+        let simulationTargetName = arguments.value("--simulation-target") ?? "x86-avx512-vnni-xeon-gold-6248"
+        guard let simulationTarget = catalog.target(named: simulationTargetName) else {
+            throw DiagnosticError(.error("no target named '\(simulationTargetName)'"))
+        }
+        let size = quick ? 28 : 56
+        for depthwise in [false, true] {
+            let graph = try BenchmarkModels.convolutionLayer(channels: 64, size: size, depthwise: depthwise)
+            context.console.progress("simulating \(graph.name) on \(simulationTarget.name)")
+            let program = try compiler.compile(graph, for: simulationTarget)
+            let simulator = FunctionalSimulator(program: program)
+            let inputs = ConformanceKit.randomInputs(for: program.graph, seed: 7)
+            _ = try simulator.run(inputs)
+            let repetitions = quick ? 1 : (depthwise ? 20 : 5)
+            let start = DispatchTime.now().uptimeNanoseconds
+            var macs = 0
+            for _ in 0..<repetitions {
+                let run = try simulator.run(inputs)
+                macs += run.stepCounts.reduce(0) { $0 + $1.totalMultiplyAccumulates }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            figures.append(Figure(group: "functionalSimulation", subject: graph.name, target: simulationTarget.name,
+                                  value: Double(macs) / seconds, unit: "MAC/s",
+                                  detail: [("macsPerRun", .integer(Int64(macs / repetitions))), ("runs", .integer(Int64(repetitions))),
+                                           ("seconds", .number(seconds))]))
+        }
+
+        let network = try BenchmarkModels.resNet50()
+        let targets = try CompareCommand.selectTargets(arguments.value("--targets"), catalog: catalog)
+        for target in targets {
+            context.console.progress("compiling \(network.name) for \(target.name)")
+            let compileStart = DispatchTime.now().uptimeNanoseconds
+            let program: TargetProgram
+            do {
+                program = try compiler.compile(network, for: target)
+            } catch {
+                figures.append(Figure(group: "compile", subject: network.name, target: target.name, value: .nan, unit: "s",
+                                      detail: [("error", .string(error.diagnostics.map(\.message).joined(separator: "; ")))]))
+                continue
+            }
+            let compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - compileStart) / 1e9
+            figures.append(Figure(group: "compile", subject: network.name, target: target.name, value: compileSeconds, unit: "s",
+                                  detail: [("nodes", .integer(Int64(program.graph.nodes.count)))]))
+            _ = try estimator.estimate(program)
+            let repetitions = quick ? 3 : 20
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<repetitions { _ = try estimator.estimate(program) }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(repetitions)
+            figures.append(Figure(group: "costEstimation", subject: network.name, target: target.name, value: seconds, unit: "s",
+                                  detail: [("family", .string(target.family)), ("estimatesPerSecond", .number(1 / seconds))]))
+        }
+        context.console.endProgress()
+
+        if arguments.value("--format") == "json" {
+            let objects = figures.map { figure -> JSONValue in
+                .object(JSONObject([("group", .string(figure.group)), ("subject", .string(figure.subject)), ("target", .string(figure.target)),
+                                    ("value", figure.value.isFinite ? .number(figure.value) : .null), ("unit", .string(figure.unit))] + figure.detail))
+            }
+            context.console.print(JSONWriter().write(.object(JSONObject([
+                ("build", .string(Self.buildConfiguration)),
+                ("processors", .integer(Int64(ProcessInfo.processInfo.activeProcessorCount))),
+                ("figures", .array(objects)),
+            ]))))
+        } else {
+            var table = TextTable([("GROUP", .left), ("SUBJECT", .left), ("TARGET", .left), ("VALUE", .right)])
+            for figure in figures {
+                let failure = figure.detail.first { $0.0 == "error" }?.1.stringValue
+                let value = figure.value.isFinite ? Units.engineering(figure.value, unit: figure.unit) : "failed: \(failure ?? "")"
+                table.append([figure.group, figure.subject, figure.target, value])
+            }
+            context.console.print("build: \(Self.buildConfiguration)\n" + table.rendered())
+        }
+        return .success
+    }
+
+    /// `release` or `debug`: the optimization level this binary was built with.
+    static var buildConfiguration: String {
+        #if DEBUG
+        return "debug"
+        #else
+        return "release"
+        #endif
+    }
+}
