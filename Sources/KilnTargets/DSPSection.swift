@@ -14,6 +14,37 @@ public struct DSPSection: TargetFamilySection, Hashable {
         }
     }
 
+    /// The issue limits and instruction timings an instruction-level cycle model needs.
+    public struct Issue: Sendable, Hashable {
+        /// Stores per cycle.
+        public let storeUnits: Sourced<Int>
+        /// Integer ALU pipes.
+        public let aluUnits: Sourced<Int>
+        /// FPU instructions per cycle.
+        public let floatingPointUnits: Sourced<Int>
+        /// Cycles a load occupies issue (zero wait states).
+        public let loadIssueCycles: Sourced<Double>
+        /// Cycles a load directly after another load occupies issue.
+        public let pipelinedLoadIssueCycles: Sourced<Double>
+        /// Cycles of a taken loop branch, refill included.
+        public let takenBranchCycles: Sourced<Double>
+        /// Whether DSP SIMD instructions issue only in the first slot of a pair.
+        public let simdFirstSlotOnly: Bool
+
+        /// Creates the issue description.
+        public init(storeUnits: Sourced<Int>, aluUnits: Sourced<Int>, floatingPointUnits: Sourced<Int>,
+                    loadIssueCycles: Sourced<Double>, pipelinedLoadIssueCycles: Sourced<Double>,
+                    takenBranchCycles: Sourced<Double>, simdFirstSlotOnly: Bool) {
+            self.storeUnits = storeUnits
+            self.aluUnits = aluUnits
+            self.floatingPointUnits = floatingPointUnits
+            self.loadIssueCycles = loadIssueCycles
+            self.pipelinedLoadIssueCycles = pipelinedLoadIssueCycles
+            self.takenBranchCycles = takenBranchCycles
+            self.simdFirstSlotOnly = simdFirstSlotOnly
+        }
+    }
+
     /// MAC units.
     public let macUnits: Sourced<Int>
     /// Whether one MAC instruction does two 16×16 products.
@@ -32,11 +63,13 @@ public struct DSPSection: TargetFamilySection, Hashable {
     public let guardBits: Int
     /// Wait states per memory level.
     public let waitStates: [WaitState]
+    /// Issue limits and instruction timings.
+    public let issue: Issue
 
     /// Creates a section.
     public init(macUnits: Sourced<Int>, dualSixteenBitMac: Bool, macLatencyCycles: Sourced<Double>, vliwSlots: Sourced<Int>,
                 zeroOverheadLoops: Bool, loadStoreUnits: Sourced<Int>, saturationHardware: Bool, guardBits: Int,
-                waitStates: [WaitState]) {
+                waitStates: [WaitState], issue: Issue) {
         self.macUnits = macUnits
         self.dualSixteenBitMac = dualSixteenBitMac
         self.macLatencyCycles = macLatencyCycles
@@ -46,6 +79,7 @@ public struct DSPSection: TargetFamilySection, Hashable {
         self.saturationHardware = saturationHardware
         self.guardBits = guardBits
         self.waitStates = waitStates
+        self.issue = issue
     }
 
     /// The wait states of a memory level (0 if none are listed).
@@ -62,7 +96,9 @@ public struct DSPSection: TargetFamilySection, Hashable {
     public var details: [(label: String, value: String)] {
         [("MAC units", "\(macUnits.value)\(dualSixteenBitMac ? " (dual 16-bit)" : ""), latency \(formatNumber(macLatencyCycles.value))"),
          ("issue slots", "\(vliwSlots.value)"),
-         ("load/store units", "\(loadStoreUnits.value)"),
+         ("load/store units", "\(loadStoreUnits.value) (stores \(issue.storeUnits.value))"),
+         ("ALU / FPU pipes", "\(issue.aluUnits.value) / \(issue.floatingPointUnits.value)\(issue.simdFirstSlotOnly ? ", DSP SIMD in slot 0 only" : "")"),
+         ("load / taken-branch cycles", "\(formatNumber(issue.loadIssueCycles.value)) (after a load \(formatNumber(issue.pipelinedLoadIssueCycles.value))) / \(formatNumber(issue.takenBranchCycles.value))"),
          ("zero-overhead loops", zeroOverheadLoops ? "yes" : "no"),
          ("saturation hardware", saturationHardware ? "yes" : "no"),
          ("guard bits", "\(guardBits)")]

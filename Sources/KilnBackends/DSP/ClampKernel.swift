@@ -25,11 +25,13 @@ enum ClampCodes {
 
 /// relu / clip on Q7/Q15 codes: one saturating clamp per element (`usat` for relu, `ssat`-free
 /// `cmp`/`mov` pairs for other bounds), in place.
-struct ClampKernel: TargetKernel {
+struct ClampKernel: TargetKernel, DSPScheduledKernel {
     let node: Node
     let type: TensorType
     let lowerBound: Int32, upperBound: Int32
     let memory: DSPMemoryMap
+    /// Whether the target's loops cost no `subs`/`bne`.
+    let zeroOverheadLoops: Bool
 
     var name: String { node.kind == .relu ? "usat-relu" : "clamp-clip" }
     var nodes: [Node] { [node] }
@@ -54,23 +56,25 @@ struct ClampKernel: TargetKernel {
 
     func countActions() -> ActionCounts { actionCounts(elements: elementCount) }
 
-    /// Per element: a load, `usat` (relu) or `cmp`/`mov` ×2 (clip), a store.
+    /// The instructions of ``loops(elements:)``.
     func actionCounts(elements: Int) -> ActionCounts {
         var counts = ActionCounts()
-        let load = elementBytes == 1 ? "ldrsb" : "ldrsh", store = elementBytes == 1 ? "strb" : "strh"
-        counts.instructions[load] = elements
-        counts.instructions[store] = elements
-        if node.kind == .relu {
-            counts.instructions["usat"] = elements
-            counts.aluOperations = elements
-        } else {
-            counts.instructions["cmp"] = elements * 2
-            counts.instructions["mov"] = elements * 2
-            counts.aluOperations = elements * 4
-        }
+        counts.instructions = DSPLoop.instructionCounts(loops(elements: elements))
+        counts.aluOperations = node.kind == .relu ? elements : elements * 4
         counts.bytesRead[memory.activationLevel] = elements * elementBytes
         counts.bytesWritten[memory.activationLevel] = elements * elementBytes
         return counts
+    }
+
+    /// The loops of one run over every element.
+    func loops() -> [DSPLoop] { loops(elements: elementCount) }
+
+    /// Per element: a load, `usat` (relu) or `cmp`/`mov` ×2 (clip), a store; `subs`/`bne`.
+    func loops(elements: Int) -> [DSPLoop] {
+        let level = memory.activationLevel
+        let clamp = node.kind == .relu ? [DSPInstruction("usat")] : ["cmp", "mov", "cmp", "mov"].map { DSPInstruction($0) }
+        let body = [DSPInstruction(elementBytes == 1 ? "ldrsb" : "ldrsh", level)] + clamp + [DSPInstruction(elementBytes == 1 ? "strb" : "strh", level)]
+        return [DSPLoop(name: "element", body: body, iterations: elements, entries: 1, loopControl: !zeroOverheadLoops)]
     }
 
     func listing() -> [String] {
@@ -95,6 +99,7 @@ struct ClampPattern: LoweringPattern {
             return .rejected("needs q7/q15 codes with the same power-of-two scale in and out")
         }
         return .lowered(ClampKernel(node: node, type: outputType, lowerBound: bounds.0, upperBound: bounds.1,
-                                    memory: DSPMemoryMap(target: target, graph: graph)))
+                                    memory: DSPMemoryMap(target: target, graph: graph),
+                                    zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
     }
 }

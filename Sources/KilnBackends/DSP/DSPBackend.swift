@@ -27,6 +27,11 @@ public struct DSPBackend: Backend {
         ]
     }
 
+    /// The instruction-level model of the emitted loops (see ``DSPCycleModel``).
+    public func cycleModel(for target: TargetDescription) -> any CycleModel {
+        DSPCycleModel(target: target)
+    }
+
     /// The lowering table, one row per root operator.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         [

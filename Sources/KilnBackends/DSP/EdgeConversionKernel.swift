@@ -11,12 +11,14 @@ import KilnTargets
 /// Both equal the reference exactly: dividing by a power-of-two scale is the same float32 value
 /// as multiplying by its inverse, `vcvtr` rounds ties to even (NaN → 0), and `Float(code) · 2^−n`
 /// is exact.
-struct EdgeConversionKernel: TargetKernel {
+struct EdgeConversionKernel: TargetKernel, DSPScheduledKernel {
     let node: Node
     /// The quantized side's type and its fraction bits.
     let codeType: TensorType
     let fractionBits: Int
     let memory: DSPMemoryMap
+    /// Whether the target's loops cost no `subs`/`bne`.
+    let zeroOverheadLoops: Bool
 
     var isQuantize: Bool { node.kind == .quantize }
     var name: String { isQuantize ? "fpu-quantize" : "fpu-dequantize" }
@@ -52,30 +54,38 @@ struct EdgeConversionKernel: TargetKernel {
 
     func countActions() -> ActionCounts { actionCounts(elements: elementCount) }
 
-    /// Per element, quantize: `vldr`, `vmul.f32`, `vcvtr.s32.f32`, `vmov`, `ssat`, store;
-    /// dequantize: load, `vmov`, `vcvt.f32.s32`, `vmul.f32`, `vstr`.
+    /// The instructions of ``loops(elements:)``.
     func actionCounts(elements: Int) -> ActionCounts {
         var counts = ActionCounts()
-        let load = codeBytes == 1 ? "ldrsb" : "ldrsh", store = codeBytes == 1 ? "strb" : "strh"
-        counts.instructions["vmul.f32"] = elements
-        counts.instructions["vmov"] = elements
+        counts.instructions = DSPLoop.instructionCounts(loops(elements: elements))
         if isQuantize {
-            counts.instructions["vldr"] = elements
-            counts.instructions["vcvtr.s32.f32"] = elements
-            counts.instructions["ssat"] = elements
-            counts.instructions[store] = elements
             counts.aluOperations = elements * 3
             counts.bytesRead[memory.activationLevel] = elements * 4
             counts.bytesWritten[memory.activationLevel] = elements * codeBytes
         } else {
-            counts.instructions[load] = elements
-            counts.instructions["vcvt.f32.s32"] = elements
-            counts.instructions["vstr"] = elements
             counts.aluOperations = elements * 2
             counts.bytesRead[memory.activationLevel] = elements * codeBytes
             counts.bytesWritten[memory.activationLevel] = elements * 4
         }
         return counts
+    }
+
+    /// The loops of one run over every element.
+    func loops() -> [DSPLoop] { loops(elements: elementCount) }
+
+    /// Per element, quantize: `vldr`, `vmul.f32`, `vcvtr.s32.f32`, `vmov`, `ssat`, store;
+    /// dequantize: load, `vmov`, `vcvt.f32.s32`, `vmul.f32`, `vstr`; `subs`/`bne`.
+    func loops(elements: Int) -> [DSPLoop] {
+        let level = memory.activationLevel
+        let body: [DSPInstruction]
+        if isQuantize {
+            body = [DSPInstruction("vldr", level)] + ["vmul.f32", "vcvtr.s32.f32", "vmov", "ssat"].map { DSPInstruction($0) }
+                + [DSPInstruction(codeBytes == 1 ? "strb" : "strh", level)]
+        } else {
+            body = [DSPInstruction(codeBytes == 1 ? "ldrsb" : "ldrsh", level)] + ["vmov", "vcvt.f32.s32", "vmul.f32"].map { DSPInstruction($0) }
+                + [DSPInstruction("vstr", level)]
+        }
+        return [DSPLoop(name: "element", body: body, iterations: elements, entries: 1, loopControl: !zeroOverheadLoops)]
     }
 
     func listing() -> [String] {
@@ -104,6 +114,7 @@ struct EdgeConversionPattern: LoweringPattern {
             return .rejected("needs f32 ↔ q7/q15 with a power-of-two scale and zero point 0")
         }
         return .lowered(EdgeConversionKernel(node: node, codeType: codeType, fractionBits: bits,
-                                             memory: DSPMemoryMap(target: target, graph: graph)))
+                                             memory: DSPMemoryMap(target: target, graph: graph),
+                                             zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
     }
 }

@@ -11,13 +11,15 @@ import KilnTargets
 /// scaled on the Cortex-M4F/M7 single-precision FPU by the constant `s_in / (s_out · count)`
 /// (`vcvt.f32.s32`, `vmul.f32`, `vcvtr.s32.f32` rounding to nearest-even, `ssat`): the same
 /// float32 product the reference computes, so no division is needed at run time.
-struct FixedPointPoolKernel: TargetKernel {
+struct FixedPointPoolKernel: TargetKernel, DSPScheduledKernel {
     let node: Node
     let inputType: TensorType
     let outputType: TensorType
     /// The window (global pooling: the whole plane, no padding).
     let attributes: Pooling
     let memory: DSPMemoryMap
+    /// Whether the target's loops cost no `subs`/`bne`.
+    let zeroOverheadLoops: Bool
 
     var isMax: Bool { node.kind == .maxPool || node.kind == .globalMaxPool }
     var name: String { isMax ? "cmp-\(node.kind.rawValue)" : "sum-fpu-\(node.kind.rawValue)" }
@@ -104,39 +106,40 @@ struct FixedPointPoolKernel: TargetKernel {
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
-    func countActions() -> ActionCounts {
+    func countActions() -> ActionCounts { actionCounts(taps: tapCount) }
+
+    /// The in-bounds taps of every window of every plane.
+    var tapCount: Int {
         var taps = 0
         for oy in 0..<outputHeight { for ox in 0..<outputWidth { forEachTap(oy, ox) { _, _ in taps += 1 } } }
-        return actionCounts(taps: taps * planes)
+        return taps * planes
     }
 
-    /// Max per tap: `ldrsb`, `cmp`, `movgt`; average per tap: `ldrsb`, `add`, per output:
-    /// `vmov` ×2, `vcvt.f32.s32`, `vmul.f32`, `vcvtr.s32.f32`, `ssat`. Every output: a store and
-    /// `subs`/`bne` for the window loop.
+    /// The loops of one run (see ``loops(taps:)``).
+    func loops() -> [DSPLoop] { loops(taps: tapCount) }
+
+    /// The instructions of ``loops(taps:)``.
     func actionCounts(taps: Int) -> ActionCounts {
         var counts = ActionCounts()
         let outputsCount = planes * outputHeight * outputWidth
-        let load = elementBytes == 1 ? "ldrsb" : "ldrsh", store = elementBytes == 1 ? "strb" : "strh"
-        counts.instructions[load] = taps
-        counts.instructions[store] = outputsCount
-        counts.instructions["subs"] = outputsCount
-        counts.instructions["bne"] = outputsCount
-        if isMax {
-            counts.instructions["cmp"] = taps
-            counts.instructions["movgt"] = taps
-            counts.aluOperations = taps * 2
-        } else {
-            counts.instructions["add"] = taps
-            counts.instructions["vmov"] = outputsCount * 2
-            counts.instructions["vcvt.f32.s32"] = outputsCount
-            counts.instructions["vmul.f32"] = outputsCount
-            counts.instructions["vcvtr.s32.f32"] = outputsCount
-            counts.instructions["ssat"] = outputsCount
-            counts.aluOperations = taps + outputsCount * 4
-        }
+        counts.instructions = DSPLoop.instructionCounts(loops(taps: taps))
+        counts.aluOperations = isMax ? taps * 2 : taps + outputsCount * 4
         counts.bytesRead[memory.activationLevel] = taps * elementBytes
         counts.bytesWritten[memory.activationLevel] = outputsCount * elementBytes
         return counts
+    }
+
+    /// The emitted loops: the window's taps unrolled (max: `ldrsb`, `cmp`, `movgt`; average:
+    /// `ldrsb`, `add`), and per output (max: the store; average: `vmov`, `vcvt.f32.s32`,
+    /// `vmul.f32`, `vcvtr.s32.f32`, `vmov`, `ssat`, the store) with `subs`/`bne`.
+    func loops(taps: Int) -> [DSPLoop] {
+        let level = memory.activationLevel
+        let load = DSPInstruction(elementBytes == 1 ? "ldrsb" : "ldrsh", level), store = DSPInstruction(elementBytes == 1 ? "strb" : "strh", level)
+        let tap = isMax ? [load, DSPInstruction("cmp"), DSPInstruction("movgt")] : [load, DSPInstruction("add")]
+        let output = isMax ? [store]
+            : ["vmov", "vcvt.f32.s32", "vmul.f32", "vcvtr.s32.f32", "vmov", "ssat"].map { DSPInstruction($0) } + [store]
+        return [DSPLoop(name: "taps", body: tap, iterations: taps, entries: 1, loopControl: false),
+                DSPLoop(name: "output", body: output, iterations: planes * outputHeight * outputWidth, entries: 1, loopControl: !zeroOverheadLoops)]
     }
 
     func listing() -> [String] {
@@ -185,6 +188,7 @@ struct FixedPointPoolPattern: LoweringPattern {
             return .rejected("max pooling keeps its input's scale")
         }
         return .lowered(FixedPointPoolKernel(node: node, inputType: inputType, outputType: outputType, attributes: attributes,
-                                             memory: DSPMemoryMap(target: target, graph: graph)))
+                                             memory: DSPMemoryMap(target: target, graph: graph),
+                                             zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
     }
 }

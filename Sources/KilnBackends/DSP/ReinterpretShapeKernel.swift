@@ -5,7 +5,7 @@ import KilnTargets
 
 /// reshape / flatten of a row-major buffer: the same bytes under a new shape, so no instruction
 /// is issued (the next kernel reads the buffer with the new indexing).
-struct ReinterpretShapeKernel: TargetKernel {
+struct ReinterpretShapeKernel: TargetKernel, DSPScheduledKernel {
     let node: Node
     let outputType: TensorType
 
@@ -25,6 +25,9 @@ struct ReinterpretShapeKernel: TargetKernel {
 
     /// Nothing: the buffer is reinterpreted in place.
     func countActions() -> ActionCounts { ActionCounts() }
+
+    /// No loops.
+    func loops() -> [DSPLoop] { [] }
 
     func listing() -> [String] {
         ["reinterpret the buffer as [\(outputType.shape.map(String.init).joined(separator: ","))] (no instructions)"]

@@ -198,51 +198,18 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
 
     /// The counts of one run, from the data-dependent parts ``execute(_:counts:)`` tallies.
     ///
-    /// Inner loop per 4 taps (q7 weights): `ldr` (4 weights), `sxtb16` ×2, `ldr` ×2 (two q15
-    /// column pairs), `smlad` ×2, and `subs`/`bne` unless loops are free; q15 weights need a
-    /// second `ldr` and no `sxtb16`. Tail taps: `ldrsb`/`ldrsh` weight, `ldrsh` column, `smlabb`.
-    /// Column fill per 4 taps (q7 input): `ldr`, `sxtb16` ×2, `pkhbt` ×2, `str` ×2 (per 2 taps
-    /// for q15: `ldr`, `str`). Per output: bias `ldr` and rounding `add`, `asr`, `ssat` (`usat`
-    /// for a fused relu, plus `cmp`/`mov` ×2 for other clamps), one store.
+    /// Instructions are those of the emitted loops (``loops()``): the im2col fill, the SMLAD inner
+    /// loop, the per-channel prologue/tail/output stage and the loop over columns, each with
+    /// `subs`/`bne` unless loops are free.
     func actionCounts(inBoundsTaps: Int, dualMACs: Int, singleMACs: Int) -> ActionCounts {
         var counts = ActionCounts()
         let outputs = positions * outputChannels
         let columns = positions * groups
-        let quads = depth / 4, tail = depth % 4
         let inputBytes = (inputElement.bitWidth + 7) / 8, weightBytes = (weightElement.bitWidth + 7) / 8
         let outputBytes = (outputType.elementType.bitWidth + 7) / 8
-        var instructions: [String: Int] = [:]
-        func issue(_ name: String, _ count: Int) { if count > 0 { instructions[name, default: 0] += count } }
-
-        // im2col / row expansion into q15.
-        if inputBytes == 1 {
-            let groupsOfFour = (depth + 3) / 4
-            issue("ldr", columns * groupsOfFour)
-            issue("sxtb16", columns * groupsOfFour * 2)
-            if case .convolution = layout { issue("pkhbt", columns * groupsOfFour * 2) }
-            issue("str", columns * groupsOfFour * 2)
-        } else {
-            issue("ldr", columns * ((depth + 1) / 2))
-            issue("str", columns * ((depth + 1) / 2))
-        }
-        // Inner loop (SMLAD pairs); dualMACs = outputs · depth/2 and singleMACs = outputs · depth%2 when run.
-        let iterations = outputs * quads
-        issue("ldr", iterations * (weightBytes == 1 ? 1 : 2) + iterations * 2)
-        if weightBytes == 1 { issue("sxtb16", iterations * 2) }
-        issue("smlad", dualMACs)
-        if !zeroOverheadLoops { issue("subs", iterations); issue("bne", iterations) }
-        issue("ldr", outputs * (tail / 2) * 2)  // a tail pair: one weight pair, one column pair
-        issue(weightBytes == 1 ? "ldrsb" : "ldrsh", singleMACs)
-        issue("ldrsh", singleMACs)
-        issue("smlabb", singleMACs)
-        // Output stage.
-        let shifts = requantizers.contains { $0.shift > 0 }
-        if hasBias { issue("ldr", outputs) }
-        if shifts { issue("add", outputs); issue("asr", outputs) }
-        issue(fusedRelu ? "usat" : "ssat", outputs)
-        let clamps = !fusedRelu && (Int64(lowerBound) > outputType.elementType.minimumCode || Int64(upperBound) < outputType.elementType.maximumCode)
-        if clamps { issue("cmp", outputs * 2); issue("mov", outputs * 2) }
-        issue(outputBytes == 1 ? "strb" : "strh", outputs)
+        // The instructions of the emitted loops (see ``loops()``); their smlad and smlabb counts are
+        // the dualMACs = outputs · ⌊depth/2⌋ and singleMACs = outputs · (depth mod 2) a run tallies.
+        let instructions = DSPLoop.instructionCounts(loops())
         counts.instructions = instructions
 
         counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputElement, weightElement)] = outputs * depth

@@ -13,7 +13,7 @@ import KilnTargets
 /// dequantize → float32 add → quantize exactly: every dequantized value, the sum and the division
 /// by the output scale are exact in float32 (the pattern checks the sum stays below 2^24), and
 /// quantize rounds half to even.
-struct SaturatingAddKernel: TargetKernel {
+struct SaturatingAddKernel: TargetKernel, DSPScheduledKernel {
     let node: Node
     let shape: [Int]
     let outputType: TensorType
@@ -22,6 +22,8 @@ struct SaturatingAddKernel: TargetKernel {
     let shiftA: Int, shiftB: Int, outputShift: Int
     let elementBytes: (a: Int, b: Int, output: Int)
     let memory: DSPMemoryMap
+    /// Whether the target's loops cost no `subs`/`bne`.
+    let zeroOverheadLoops: Bool
 
     var name: String { "qadd-add" }
     var nodes: [Node] { [node] }
@@ -60,31 +62,33 @@ struct SaturatingAddKernel: TargetKernel {
 
     func countActions() -> ActionCounts { actionCounts(elements: elementCount) }
 
-    /// Per element: two loads, an `lsl` per unaligned operand, `qadd`, the rounding shift
-    /// (`ubfx`, `add` ×2, `asr`) when the output is coarser, `ssat`, a store; `subs`/`bne`.
+    /// The instructions of ``loops(elements:)``.
     func actionCounts(elements: Int) -> ActionCounts {
         var counts = ActionCounts()
-        func load(_ bytes: Int) -> String { bytes == 1 ? "ldrsb" : "ldrsh" }
-        counts.instructions[load(elementBytes.a), default: 0] += elements
-        counts.instructions[load(elementBytes.b), default: 0] += elements
         let shifts = (shiftA > 0 ? 1 : 0) + (shiftB > 0 ? 1 : 0) + (outputShift < 0 ? 1 : 0)
-        if shifts > 0 { counts.instructions["lsl"] = elements * shifts }
-        counts.instructions["qadd"] = elements
-        var alu = elements * (shifts + 2)
-        if outputShift > 0 {
-            counts.instructions["ubfx"] = elements
-            counts.instructions["add"] = elements * 2
-            counts.instructions["asr"] = elements
-            alu += elements * 4
-        }
-        counts.instructions["ssat"] = elements
-        counts.instructions[elementBytes.output == 1 ? "strb" : "strh"] = elements
-        counts.instructions["subs"] = elements
-        counts.instructions["bne"] = elements
-        counts.aluOperations = alu
+        counts.instructions = DSPLoop.instructionCounts(loops(elements: elements))
+        counts.aluOperations = elements * (shifts + 2) + (outputShift > 0 ? elements * 4 : 0)
         counts.bytesRead[memory.activationLevel] = elements * (elementBytes.a + elementBytes.b)
         counts.bytesWritten[memory.activationLevel] = elements * elementBytes.output
         return counts
+    }
+
+    /// The loops of one run over every element.
+    func loops() -> [DSPLoop] { loops(elements: elementCount) }
+
+    /// Per element: two loads, an `lsl` per unaligned operand, `qadd`, an `lsl` to a finer output
+    /// or the rounding shift (`ubfx`, `add` ×2, `asr`) to a coarser one, `ssat`, a store; `subs`/`bne`.
+    func loops(elements: Int) -> [DSPLoop] {
+        let level = memory.activationLevel
+        func load(_ bytes: Int) -> DSPInstruction { DSPInstruction(bytes == 1 ? "ldrsb" : "ldrsh", level) }
+        var body = [load(elementBytes.a), load(elementBytes.b)]
+        if shiftA > 0 { body.append(DSPInstruction("lsl")) }
+        if shiftB > 0 { body.append(DSPInstruction("lsl")) }
+        body.append(DSPInstruction("qadd"))
+        if outputShift < 0 { body.append(DSPInstruction("lsl")) }
+        if outputShift > 0 { body += ["ubfx", "add", "add", "asr"].map { DSPInstruction($0) } }
+        body += [DSPInstruction("ssat"), DSPInstruction(elementBytes.output == 1 ? "strb" : "strh", level)]
+        return [DSPLoop(name: "element", body: body, iterations: elements, entries: 1, loopControl: !zeroOverheadLoops)]
     }
 
     func listing() -> [String] {
@@ -129,6 +133,7 @@ struct SaturatingAddPattern: LoweringPattern {
         return .lowered(SaturatingAddKernel(node: node, shape: outputType.shape, outputType: outputType,
                                             shiftA: shiftA, shiftB: shiftB, outputShift: common - bitsOut,
                                             elementBytes: (bytes(a), bytes(b), bytes(outputType)),
-                                            memory: DSPMemoryMap(target: target, graph: graph)))
+                                            memory: DSPMemoryMap(target: target, graph: graph),
+                                            zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
     }
 }

@@ -1,0 +1,26 @@
+/// The issue class of a Cortex-M instruction: which pipe it needs and how long it holds issue.
+///
+/// The classes follow LLVM's Cortex-M4/M7 scheduling models (`ARMScheduleM4.td`,
+/// `ARMScheduleM7.td`): loads use a load pipe, stores the store pipe, `SMLAD`/`SMLABB`/`MLA` the
+/// MAC pipe, DSP SIMD instructions (`SXTB16`, `PKHBT`, `SSAT`, `USAT`, `QADD`, `UBFX`) an ALU pipe
+/// and — on the M7 — only the first issue slot, other data processing an ALU pipe, FPU
+/// instructions the FPU pipe, and the loop branch the branch pipe.
+enum DSPInstructionClass: String, Sendable, Hashable, CaseIterable {
+    case load, store, multiplyAccumulate, simd, alu, floatingPoint, branch
+
+    /// The class of every mnemonic the DSP kernels emit; nil for a mnemonic the table lacks.
+    static func of(_ mnemonic: String) -> DSPInstructionClass? { table[mnemonic] }
+
+    private static let table: [String: DSPInstructionClass] = [
+        "ldr": .load, "ldrb": .load, "ldrh": .load, "ldrsb": .load, "ldrsh": .load, "vldr": .load,
+        "str": .store, "strb": .store, "strh": .store, "vstr": .store,
+        "smlad": .multiplyAccumulate, "smlabb": .multiplyAccumulate, "mla": .multiplyAccumulate,
+        "sxtb16": .simd, "pkhbt": .simd, "ssat": .simd, "usat": .simd, "qadd": .simd, "ubfx": .simd,
+        "add": .alu, "asr": .alu, "lsl": .alu, "cmp": .alu, "mov": .alu, "movgt": .alu, "subs": .alu,
+        "vmul.f32": .floatingPoint, "vcvt.f32.s32": .floatingPoint, "vcvtr.s32.f32": .floatingPoint, "vmov": .floatingPoint,
+        "bne": .branch,
+    ]
+
+    /// Whether the instruction reads or writes memory.
+    var accessesMemory: Bool { self == .load || self == .store }
+}
