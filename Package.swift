@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "KilnConformance", targets: ["KilnConformance"]),
         .library(name: "Kiln", targets: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
-            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends",
+            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnReports",
         ]),
     ],
     dependencies: [],
@@ -46,10 +46,12 @@ let package = Package(
         .target(name: "KilnConformance", dependencies: [
             "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
         ]),
+        // HTML reports with inline SVG charts (latency, energy, accuracy vs energy, per-layer time, rooflines).
+        .target(name: "KilnReports", dependencies: ["KilnCompiler", "KilnTargets", "KilnDiagnostics", "KilnJSON"]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends",
+            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnReports",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
 
@@ -66,6 +68,7 @@ let package = Package(
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",
             "KilnNumerics", "KilnTargets",
         ]),
+        .testTarget(name: "KilnReportsTests", dependencies: ["KilnReports", "KilnCompiler", "KilnTargets", "KilnBackends", "KilnIR"]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]
 )
