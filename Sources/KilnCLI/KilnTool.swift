@@ -35,7 +35,7 @@ public struct KilnTool: Sendable {
 
     /// Every built-in command.
     public static func builtInCommands() -> [any Command] {
-        [InspectCommand(), RunCommand(), CompileCommand(), SimulateCommand(), CompareCommand(), TargetsCommand()]
+        [InspectCommand(), RunCommand(), CompileCommand(), SimulateCommand(), CompareCommand(), SweepCommand(), TargetsCommand()]
     }
 
     /// The version printed by `kiln --version`.
