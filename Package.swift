@@ -68,7 +68,9 @@ let package = Package(
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",
             "KilnNumerics", "KilnTargets",
         ]),
-        .testTarget(name: "KilnReportsTests", dependencies: ["KilnReports", "KilnCompiler", "KilnTargets", "KilnBackends", "KilnIR"]),
+        .testTarget(name: "KilnReportsTests", dependencies: [
+            "KilnReports", "KilnCompiler", "KilnTargets", "KilnBackends", "KilnConformance", "KilnIR", "KilnJSON",
+        ]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]
 )

@@ -134,7 +134,7 @@ public struct ComparisonPage: Sendable {
         sections.append("<h2>Time per layer</h2>\n<p class=\"caption\">Each step's time from the cost model, split into compute, memory stalls and fixed overheads (host steps and host-link transfers in their own colours). A pipelined dataflow design overlaps its layers, so its latency can be less than the sum.</p>")
         for result in results {
             guard let chart = Self.layerChart(result) else { continue }
-            sections.append("<details open>\n<summary>\(HTMLEscaping.escape(result.target.name)) (\(HTMLEscaping.escape(result.target.family)))</summary>\n\(chart.svg())\n</details>")
+            sections.append("<details open=\"open\">\n<summary>\(HTMLEscaping.escape(result.target.name)) (\(HTMLEscaping.escape(result.target.family)))</summary>\n\(chart.svg())\n</details>")
         }
 
         sections.append("<h2>Rooflines</h2>\n<p class=\"caption\">Attainable operations per second against arithmetic intensity (a MAC is two operations). The compute roof is the target's peak; the memory roof is the read bandwidth of its nearest activation/weight memory level × its clock. Each point is an accelerator layer: its operations over the bytes it moves, at the rate its estimated time gives.</p>")
