@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "KilnConformance", targets: ["KilnConformance"]),
         .library(name: "Kiln", targets: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
-            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer",
+            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnReports",
         ]),
     ],
     dependencies: [],
@@ -48,10 +48,12 @@ let package = Package(
         ]),
         // Post-training quantization of float graphs into the quantized IR (calibration, pruning).
         .target(name: "KilnQuantizer", dependencies: ["KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter"]),
+        // HTML reports with inline SVG charts (latency, energy, accuracy vs energy, per-layer time, rooflines).
+        .target(name: "KilnReports", dependencies: ["KilnCompiler", "KilnTargets", "KilnDiagnostics", "KilnJSON"]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnConformance",
+            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnReports", "KilnConformance",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
 
@@ -70,6 +72,9 @@ let package = Package(
         ]),
         .testTarget(name: "KilnQuantizerTests", dependencies: [
             "KilnQuantizer", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnModelIO", "KilnONNX",
+        ]),
+        .testTarget(name: "KilnReportsTests", dependencies: [
+            "KilnReports", "KilnCompiler", "KilnTargets", "KilnBackends", "KilnConformance", "KilnIR", "KilnJSON",
         ]),
         .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
     ]

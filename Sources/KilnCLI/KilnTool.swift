@@ -35,7 +35,8 @@ public struct KilnTool: Sendable {
 
     /// Every built-in command.
     public static func builtInCommands() -> [any Command] {
-        [InspectCommand(), RunCommand(), QuantizeCommand(), CompileCommand(), SimulateCommand(), CompareCommand(), BenchCommand(), TargetsCommand()]
+        [InspectCommand(), RunCommand(), QuantizeCommand(), CompileCommand(), SimulateCommand(), CompareCommand(),
+         SweepCommand(), BenchCommand(), TargetsCommand()]
     }
 
     /// The version printed by `kiln --version`.

@@ -6,6 +6,7 @@ import KilnInterpreter
 import KilnJSON
 import KilnModelIO
 import KilnNumerics
+import KilnReports
 import KilnTargets
 
 /// `kiln compare [MODEL]`: one row per target — format, accuracy, latency, throughput, energy,
@@ -13,7 +14,7 @@ import KilnTargets
 struct CompareCommand: Command {
     let name = "compare"
     let summary = "Compare deployment targets side by side: accuracy, latency, energy, memory"
-    let usage = "compare [MODEL] [--targets A,B,... | --all] [--data X.npy --labels Y.npy] [--format table|json|csv]"
+    let usage = "compare [MODEL] [--targets A,B,... | --all] [--data X.npy --labels Y.npy] [--format table|json|csv] [--html FILE]"
     let discussion = """
     With no MODEL, compares the shipped example (examples/digits/cnn_qdq.onnx, ONNX Runtime's
     int8 QDQ CNN) on the digits test split (540 images) on every built-in target. Accuracy is
@@ -27,6 +28,7 @@ struct CompareCommand: Command {
         OptionSpecification("--data", valueName: "X.npy", help: "inputs; the first dimension is the batch"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
         .format(["table", "json", "csv"]),
+        OptionSpecification("--html", valueName: "FILE", help: "also write a self-contained HTML report with charts to FILE"),
         .targetDirectory,
         OptionSpecification("--target", arity: .repeated, valueName: "FILE", help: "also load the target description FILE"),
     ]
@@ -80,6 +82,12 @@ struct CompareCommand: Command {
         case "json": context.console.print(report.json())
         case "csv": context.console.print(report.table().csv())
         default: context.console.print(report.table().rendered())
+        }
+        if let htmlPath = arguments.value("--html") {
+            let results = rows.map { TargetResult(target: $0.target, program: $0.program, cost: $0.cost, top1: $0.top1,
+                                                  sqnrDecibels: $0.sqnrDecibels, failure: $0.failure) }
+            let table = report.table()
+            try ComparisonPage(model: graph.name, results: results, table: HTMLTable(titles: table.titles, rows: table.rows)).page().write(to: htmlPath)
         }
         return .success
     }
