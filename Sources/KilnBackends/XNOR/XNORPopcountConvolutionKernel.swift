@@ -81,19 +81,19 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         fillWords = (0..<wordsPerTap).map { word in
             fill > 0 ? BinaryWordPacking.mask(min(wordBits, perGroup - word * wordBits)) : 0
         }
+        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: outputChannels, channelAxis: 1)
         if let biasName = node.input(2) {
             guard let codes = graph.constants[biasName]?.codes, codes.count == outputChannels else {
                 throw StageError("the bias must be a constant of \(outputChannels) int32 codes")
             }
-            bias = codes
+            bias = FusionChain.combinedBias(codes, activation.addend)
         } else {
-            bias = nil
+            bias = activation.addend
         }
-        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: outputChannels, channelAxis: 1)
         stage = activation.stage
         outputType = graph.types[activation.output]!
         self.facts = facts
-        nodes = [node] + (activation.node.map { [$0] } ?? [])
+        nodes = [node] + activation.nodes
         inputs = node.inputs.filter { !$0.isEmpty }
         outputs = [activation.output]
         var padded = 0

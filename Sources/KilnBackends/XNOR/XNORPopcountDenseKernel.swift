@@ -53,20 +53,20 @@ struct XNORPopcountDenseKernel: TargetKernel {
             }
         }
         packedWeights = packed
+        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: columns, channelAxis: denseOutput.shape.count - 1)
         if let biasName = node.input(2) {
             guard let codes = graph.constants[biasName]?.codes, codes.count == columns else {
                 throw StageError("the bias must be a constant of \(columns) int32 codes")
             }
-            bias = codes
+            bias = FusionChain.combinedBias(codes, activation.addend)
         } else {
-            bias = nil
+            bias = activation.addend
         }
-        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: columns, channelAxis: denseOutput.shape.count - 1)
         stage = activation.stage
         inputType = x
         outputType = graph.types[activation.output]!
         self.facts = facts
-        nodes = [node] + (activation.node.map { [$0] } ?? [])
+        nodes = [node] + activation.nodes
         inputs = node.inputs.filter { !$0.isEmpty }
         outputs = [activation.output]
     }
