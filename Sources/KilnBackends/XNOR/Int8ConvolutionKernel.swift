@@ -176,3 +176,12 @@ struct Int8ConvolutionPattern: LoweringPattern {
         }
     }
 }
+
+extension Int8ConvolutionKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let counts = countActions()
+        return XNORWorkload(work: .int8GEMM(multiplyAccumulates: counts.totalMultiplyAccumulates, outputOperations: counts.aluOperations),
+                            weightBytes: centeredWeights.count + 4 * outputChannels,
+                            inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

@@ -134,3 +134,12 @@ struct Int8DensePattern: LoweringPattern {
         }
     }
 }
+
+extension Int8DenseKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let counts = countActions()
+        return XNORWorkload(work: .int8GEMM(multiplyAccumulates: counts.totalMultiplyAccumulates, outputOperations: counts.aluOperations),
+                            weightBytes: depth * columns + 4 * columns,
+                            inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

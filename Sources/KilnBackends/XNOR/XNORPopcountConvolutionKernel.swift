@@ -270,3 +270,17 @@ struct XNORPopcountConvolutionPattern: LoweringPattern {
         }
     }
 }
+
+extension XNORPopcountConvolutionKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let gemm = XNORWorkload.BinaryGEMM(
+            rows: inputShape[0] * outputHeight * outputWidth, groups: groups, outputsPerGroup: outputChannels / max(groups, 1),
+            taps: kernelHeight * kernelWidth, wordsPerTap: wordsPerTap, wordBits: facts.wordBits,
+            packedInputWords: inputShape[0] * groups * inputShape[2] * inputShape[3] * wordsPerTap,
+            comparisonsPerOutput: stage.comparisonsPerOutput)
+        return XNORWorkload(work: .binaryGEMM(gemm),
+                            weightBytes: packedWeights.count * facts.wordBits / 8 + (bias == nil ? 0 : 4 * outputChannels),
+                            inputBytes: XNORKernelSupport.bytes(of: TensorType(shape: inputShape, elementType: .binary)),
+                            outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

@@ -140,3 +140,14 @@ struct XNORPopcountDensePattern: LoweringPattern {
         }
     }
 }
+
+extension XNORPopcountDenseKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let gemm = XNORWorkload.BinaryGEMM(rows: rows, groups: 1, outputsPerGroup: columns, taps: 1, wordsPerTap: wordsPerRow,
+                                           wordBits: facts.wordBits, packedInputWords: rows * wordsPerRow,
+                                           comparisonsPerOutput: stage.comparisonsPerOutput)
+        return XNORWorkload(work: .binaryGEMM(gemm),
+                            weightBytes: packedWeights.count * facts.wordBits / 8 + (bias == nil ? 0 : 4 * columns),
+                            inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}
