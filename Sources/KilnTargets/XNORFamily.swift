@@ -22,6 +22,16 @@ public struct XNORFamily: TargetFamilySchema {
         TargetField("padding", "`\"minusOne\"`, `\"plusOne\"` or `\"zeroCorrected\"`",
                     "How convolution padding is represented: as -1 bits, +1 bits, or zero padding with a correction term."),
         TargetField("int8Unit", "object", "The unit that runs non-binary (first and last) layers (see `xnor.int8Unit`)."),
+        .optional("vectorCore", "object",
+                  "Present when the binary kernels are vector instructions on a CPU core (bit-packed GEMM like Larq Compute Engine): its issue resources (see `xnor.vectorCore`)."),
+    ])
+
+    /// The schema of the `xnor.vectorCore` object.
+    public static let vectorCoreSchema = TargetSchemaSection(path: "xnor.vectorCore", fields: [
+        .cost("issueWidth", "sourced integer ≥ 1", "Instructions decoded and dispatched per cycle."),
+        .cost("vectorPipes", "sourced integer ≥ 1", "Pipelines that execute vector logic and integer instructions (EOR, CNT, ADDP), one instruction each per cycle."),
+        .cost("pairwiseAccumulatePipes", "sourced integer ≥ 1", "Those of the vector pipelines that execute pairwise add-and-accumulate-long (UADALP)."),
+        .cost("loadPipes", "sourced integer ≥ 1", "Load pipelines, one load instruction each per cycle."),
     ])
 
     /// The schema of the `xnor.int8Unit` object.
@@ -31,7 +41,7 @@ public struct XNORFamily: TargetFamilySchema {
     ])
 
     /// The section and its nested objects.
-    public var sections: [TargetSchemaSection] { [Self.sectionSchema, Self.int8UnitSchema] }
+    public var sections: [TargetSchemaSection] { [Self.sectionSchema, Self.int8UnitSchema, Self.vectorCoreSchema] }
 
     /// Decodes the `xnor` section.
     public func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)? {
@@ -54,11 +64,27 @@ public struct XNORFamily: TargetFamilySchema {
             }
             if let macs, let formats { unit = XNORSection.Int8Unit(multiplyAccumulatesPerCycle: macs, formats: formats) }
         }
+        var vectorCore: XNORSection.VectorCore?
+        if let section = reader.section("vectorCore", Self.vectorCoreSchema) {
+            let range: ClosedRange<Int64> = 1...64
+            let issue = section.sourcedInteger("issueWidth", in: range)
+            let vector = section.sourcedInteger("vectorPipes", in: range)
+            let accumulate = section.sourcedInteger("pairwiseAccumulatePipes", in: range)
+            let load = section.sourcedInteger("loadPipes", in: range)
+            if let issue, let vector, let accumulate, let load {
+                if accumulate.value > vector.value {
+                    section.error("\(accumulate.value) pairwise-accumulate pipes exceed the \(vector.value) vector pipes", at: "pairwiseAccumulatePipes")
+                } else {
+                    vectorCore = XNORSection.VectorCore(issueWidth: issue, vectorPipes: vector, pairwiseAccumulatePipes: accumulate, loadPipes: load)
+                }
+            }
+        }
         if let storage = common.numerics?.storageFormats, !storage.contains(.binary) {
             reader.context.error("an xnor target needs 'bin' in its storage formats", at: JSONPath.root.appending(key: "numerics").appending(key: "storageFormats"))
         }
         guard let bits, let popcounts, let thresholds, let accumulator, let word, let padding, let unit else { return nil }
         return XNORSection(xnorPopcountBitsPerCycle: bits, popcountUnits: popcounts, thresholdUnits: thresholds,
-                           accumulatorBits: accumulator, packingWordBits: word, padding: padding, int8Unit: unit)
+                           accumulatorBits: accumulator, packingWordBits: word, padding: padding, int8Unit: unit,
+                           vectorCore: vectorCore)
     }
 }

@@ -20,6 +20,26 @@ public struct XNORSection: TargetFamilySection, Hashable {
         public let formats: [ElementType]
     }
 
+    /// The issue resources of a CPU core that runs the binary kernels as vector instructions.
+    public struct VectorCore: Sendable, Hashable {
+        /// Instructions dispatched per cycle.
+        public let issueWidth: Sourced<Int>
+        /// Vector pipelines (logic, CNT, ADDP on any of them).
+        public let vectorPipes: Sourced<Int>
+        /// Vector pipelines that execute UADALP.
+        public let pairwiseAccumulatePipes: Sourced<Int>
+        /// Load pipelines.
+        public let loadPipes: Sourced<Int>
+
+        /// Creates the description.
+        public init(issueWidth: Sourced<Int>, vectorPipes: Sourced<Int>, pairwiseAccumulatePipes: Sourced<Int>, loadPipes: Sourced<Int>) {
+            self.issueWidth = issueWidth
+            self.vectorPipes = vectorPipes
+            self.pairwiseAccumulatePipes = pairwiseAccumulatePipes
+            self.loadPipes = loadPipes
+        }
+    }
+
     /// Binary products per cycle.
     public let xnorPopcountBitsPerCycle: Sourced<Int>
     /// Popcount units.
@@ -34,6 +54,8 @@ public struct XNORSection: TargetFamilySection, Hashable {
     public let padding: Padding
     /// The int8 unit.
     public let int8Unit: Int8Unit
+    /// The CPU core's issue resources, when the binary kernels are vector instructions.
+    public var vectorCore: VectorCore? = nil
 
     /// Two operations per binary product.
     public var peakOperationsPerCycle: Double { 2 * Double(xnorPopcountBitsPerCycle.value) }
@@ -45,5 +67,8 @@ public struct XNORSection: TargetFamilySection, Hashable {
          ("accumulator", "\(accumulatorBits) bits"),
          ("packing", "\(packingWordBits)-bit words, padding \(padding.rawValue)"),
          ("int8 unit", "\(formatNumber(int8Unit.multiplyAccumulatesPerCycle.value)) MAC/cycle, \(int8Unit.formats.map(\.name).joined(separator: ", "))")]
+            + (vectorCore.map { core in
+                [("vector core", "issue \(core.issueWidth.value)/cycle, \(core.vectorPipes.value) vector pipes (\(core.pairwiseAccumulatePipes.value) with UADALP), \(core.loadPipes.value) load pipe(s)")]
+            } ?? [])
     }
 }

@@ -92,3 +92,11 @@ struct BinaryMaxPoolKernel: TargetKernel {
         return ["\(window.summary)", "  OR the \(words) packed word(s) of \(window.channels) channels over the window's taps (max of ±1 = OR of bits) → \(outputType)"]
     }
 }
+
+extension BinaryMaxPoolKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let words = window.tapCount / max(window.channels, 1) * packing.wordCount(window.channels)
+        return XNORWorkload(work: .wordOperations(words: words, wordBits: facts.wordBits), weightBytes: 0,
+                            inputBytes: XNORKernelSupport.bytes(of: type), outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

@@ -15,6 +15,26 @@ enum FusionChain {
         guard candidate.input(0) == output, candidate.inputs.filter({ $0 == output }).count == 1, accepts(candidate) else { return nil }
         return next
     }
+
+    /// The per-channel values of an `add` that adds a constant to a plain int32 value (no
+    /// quantization on either side), broadcast along `channelAxis` only: the `−T_c` of a
+    /// quantizer's threshold form `acc → add(−T) → sign`. Nil when `node` is not such an add.
+    ///
+    /// The add wraps to 32 bits like the kernels' accumulators, so folding it into the bias
+    /// (`bias &+ addend`) gives the reference result bit for bit.
+    static func constantAddend(_ node: Node, in graph: Graph, channels: Int, channelAxis: Int) -> [Int32]? {
+        guard node.kind == .add, node.inputs.count == 2, let constant = graph.constants[node.inputs[1]],
+              let codes = constant.codes, constant.type.elementType == .int32, constant.type.quantization == nil,
+              let input = graph.types[node.inputs[0]], let output = graph.types[node.outputs[0]],
+              input.elementType == .int32, input.quantization == nil, output == input else { return nil }
+        let rank = output.shape.count
+        guard constant.shape.count <= rank, channelAxis < rank else { return nil }
+        let aligned = [Int](repeating: 1, count: rank - constant.shape.count) + constant.shape
+        for (axis, size) in aligned.enumerated() where size != 1 && !(axis == channelAxis && size == channels) { return nil }
+        if aligned[channelAxis] == channels, codes.count == channels { return codes }
+        guard codes.count == 1 else { return nil }
+        return [Int32](repeating: codes[0], count: channels)
+    }
 }
 
 extension FusionChain {
@@ -24,6 +44,8 @@ extension FusionChain {
     struct Int8Activations {
         /// The absorbed nodes, in order.
         var nodes: [Node] = []
+        /// Per-channel int32 values of an absorbed `add` of a constant (folded into the bias).
+        var addend: [Int32]?
         /// The clamp's code bounds, if a relu / clip is absorbed.
         var clamp: (lower: Int32, upper: Int32)?
         /// The zero point the absorbed sign compares with.
@@ -32,11 +54,22 @@ extension FusionChain {
         var output: String
     }
 
-    /// Collects the activations that follow the node at `index`.
-    static func int8Activations(after index: Int, in graph: Graph) -> Int8Activations {
+    /// Collects the activations that follow the node at `index` (`channels` output channels on
+    /// `channelAxis`): first an optional `add` of a per-channel int32 constant to the raw int32
+    /// result (the threshold form `acc → add(−T) → sign`).
+    static func int8Activations(after index: Int, in graph: Graph, channels: Int, channelAxis: Int) -> Int8Activations {
         let consumers = graph.consumers()
         var result = Int8Activations(output: graph.nodes[index].outputs[0])
         var current = index
+        if let next = follower(of: current, in: graph, consumers: consumers, accepts: {
+            constantAddend($0, in: graph, channels: channels, channelAxis: channelAxis) != nil
+        }) {
+            let node = graph.nodes[next]
+            result.addend = constantAddend(node, in: graph, channels: channels, channelAxis: channelAxis)
+            result.nodes.append(node)
+            result.output = node.outputs[0]
+            current = next
+        }
         if let next = follower(of: current, in: graph, consumers: consumers, accepts: { node in
             guard node.kind == .relu || node.kind == .clip, let input = graph.types[node.inputs[0]],
                   let output = graph.types[node.outputs[0]] else { return false }
@@ -65,18 +98,35 @@ extension FusionChain {
     /// thresholds, one row or one per output channel on `channelAxis`, every count fitting the
     /// output type) or a following `sign`.
     struct BinaryActivation {
-        /// The absorbed node, if any.
-        var node: Node?
+        /// The absorbed nodes, in order: an optional `add` of a constant, then an optional
+        /// threshold or sign.
+        var nodes: [Node] = []
+        /// Per-channel int32 values of an absorbed `add` of a constant (folded into the bias, so
+        /// the threshold units compare `dot ≥ −(bias + addend)`).
+        var addend: [Int32]?
         /// What the threshold units do.
         var stage: BinaryOutputStage = .accumulator
         /// The kernel's final output value.
         var output: String
     }
 
-    /// Collects the activation that follows the node at `index` (`channels` output channels on `channelAxis`).
+    /// Collects the activation that follows the node at `index` (`channels` output channels on
+    /// `channelAxis`): an optional `add` of a per-channel int32 constant (the quantizer's
+    /// threshold form `acc → add(−T_c) → sign`), then an optional `multiThreshold` or `sign`.
     static func binaryActivation(after index: Int, in graph: Graph, channels: Int, channelAxis: Int) -> BinaryActivation {
         var result = BinaryActivation(output: graph.nodes[index].outputs[0])
-        guard let next = follower(of: index, in: graph, consumers: graph.consumers(), accepts: { node in
+        let consumers = graph.consumers()
+        var current = index
+        if let next = follower(of: current, in: graph, consumers: consumers, accepts: {
+            constantAddend($0, in: graph, channels: channels, channelAxis: channelAxis) != nil
+        }) {
+            let node = graph.nodes[next]
+            result.addend = constantAddend(node, in: graph, channels: channels, channelAxis: channelAxis)
+            result.nodes.append(node)
+            result.output = node.outputs[0]
+            current = next
+        }
+        guard let next = follower(of: current, in: graph, consumers: consumers, accepts: { node in
             switch node.operation {
             case .sign: return true
             case .multiThreshold(let attributes):
@@ -89,7 +139,7 @@ extension FusionChain {
             }
         }) else { return result }
         let node = graph.nodes[next]
-        result.node = node
+        result.nodes.append(node)
         result.output = node.outputs[0]
         if case .multiThreshold(let attributes) = node.operation, let table = graph.constants[node.inputs[1]] {
             result.stage = .threshold(.init(table: table.doubles, rows: table.shape[0], perRow: table.shape[1], offset: attributes.offset))
@@ -97,5 +147,12 @@ extension FusionChain {
             result.stage = .sign
         }
         return result
+    }
+
+    /// `bias &+ addend` per channel (wrapping, as the IR's int32 add does), or the one that exists.
+    static func combinedBias(_ bias: [Int32]?, _ addend: [Int32]?) -> [Int32]? {
+        guard let addend else { return bias }
+        guard let bias else { return addend }
+        return zip(bias, addend).map { $0 &+ $1 }
     }
 }

@@ -85,3 +85,12 @@ struct Int8AddPattern: LoweringPattern {
         }
     }
 }
+
+extension Int8AddKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let elements = outputType.elementCount ?? 0
+        return XNORWorkload(work: .int8Operations(4 * elements), weightBytes: 0,
+                            inputBytes: XNORKernelSupport.bytes(of: leftType) + XNORKernelSupport.bytes(of: rightType),
+                            outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

@@ -47,7 +47,7 @@ struct Int8ConvolutionKernel: TargetKernel {
             throw StageError("kernel \(weights.shape[2])×\(weights.shape[3]) exceeds the target's largest, \(limit)×\(limit)")
         }
         guard weights.shape.allSatisfy({ $0 > 0 }), attributes.groups > 0 else { throw StageError("empty weights \(weights.shape)") }
-        let activations = FusionChain.int8Activations(after: index, in: graph)
+        let activations = FusionChain.int8Activations(after: index, in: graph, channels: weights.shape[0], channelAxis: 1)
         let convOutput = graph.types[node.outputs[0]]!
         outputChannels = weights.shape[0]
         channelsPerGroup = weights.shape[1]
@@ -70,7 +70,9 @@ struct Int8ConvolutionKernel: TargetKernel {
             guard let codes = graph.constants[biasName]?.codes, codes.count == outputChannels else {
                 throw StageError("the bias must be a constant of \(outputChannels) int32 codes")
             }
-            bias = codes
+            bias = FusionChain.combinedBias(codes, activations.addend)!
+        } else if let addend = activations.addend {
+            bias = addend
         } else {
             bias = [Int32](repeating: 0, count: outputChannels)
         }
@@ -172,5 +174,14 @@ struct Int8ConvolutionPattern: LoweringPattern {
         } catch {
             return .rejected(error.message)
         }
+    }
+}
+
+extension Int8ConvolutionKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let counts = countActions()
+        return XNORWorkload(work: .int8GEMM(multiplyAccumulates: counts.totalMultiplyAccumulates, outputOperations: counts.aluOperations),
+                            weightBytes: centeredWeights.count + 4 * outputChannels,
+                            inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
     }
 }

@@ -42,7 +42,7 @@ struct Int8DenseKernel: TargetKernel {
         depth = weights.shape[0]; columns = weights.shape[1]
         guard depth > 0, columns > 0 else { throw StageError("empty weights \(weights.shape)") }
         rows = depth == 0 ? 0 : (x.elementCount ?? 0) / depth
-        let activations = FusionChain.int8Activations(after: index, in: graph)
+        let activations = FusionChain.int8Activations(after: index, in: graph, channels: columns, channelAxis: graph.types[node.outputs[0]]!.shape.count - 1)
         var transposed = [Int32](repeating: 0, count: depth * columns)
         for c in 0..<columns {
             let zero = weights.type.quantization?.zeroPoint(at: c) ?? 0
@@ -53,7 +53,9 @@ struct Int8DenseKernel: TargetKernel {
             guard let codes = graph.constants[biasName]?.codes, codes.count == columns else {
                 throw StageError("the bias must be a constant of \(columns) int32 codes")
             }
-            bias = codes
+            bias = FusionChain.combinedBias(codes, activations.addend)!
+        } else if let addend = activations.addend {
+            bias = addend
         } else {
             bias = [Int32](repeating: 0, count: columns)
         }
@@ -130,5 +132,14 @@ struct Int8DensePattern: LoweringPattern {
         } catch {
             return .rejected(error.message)
         }
+    }
+}
+
+extension Int8DenseKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let counts = countActions()
+        return XNORWorkload(work: .int8GEMM(multiplyAccumulates: counts.totalMultiplyAccumulates, outputOperations: counts.aluOperations),
+                            weightBytes: depth * columns + 4 * columns,
+                            inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
     }
 }

@@ -85,3 +85,10 @@ struct Int8GlobalAveragePoolPattern: LoweringPattern {
         }
     }
 }
+
+extension Int8GlobalAveragePoolKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        XNORWorkload(work: .int8Operations(planes * plane + planes), weightBytes: 0,
+                     inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

@@ -86,3 +86,10 @@ struct MaxPoolPattern: LoweringPattern {
         }
     }
 }
+
+extension Int8MaxPoolKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        XNORWorkload(work: .int8Operations(window.tapCount), weightBytes: 0,
+                     inputBytes: XNORKernelSupport.bytes(of: type), outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

@@ -60,3 +60,10 @@ struct SignPattern: LoweringPattern {
         return .lowered(SignKernel(node: node, in: graph, facts: facts))
     }
 }
+
+extension SignKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        XNORWorkload(work: .comparisons(inputType.elementCount ?? 0), weightBytes: 0,
+                     inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

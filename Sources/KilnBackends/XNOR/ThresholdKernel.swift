@@ -87,3 +87,10 @@ struct ThresholdPattern: LoweringPattern {
         }
     }
 }
+
+extension ThresholdKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        XNORWorkload(work: .comparisons((inputType.elementCount ?? 0) * thresholds.perRow), weightBytes: thresholds.values.count * 4,
+                     inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
+    }
+}

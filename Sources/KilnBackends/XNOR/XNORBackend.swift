@@ -32,6 +32,13 @@ public struct XNORBackend: Backend {
         return passes
     }
 
+    /// The family's cycle model (``XNORCycleModel``): the array's passes and pipelines, or the
+    /// bit-packed kernel's NEON instruction mix on a CPU core; the roofline for a target without
+    /// an `xnor` section.
+    public func cycleModel(for target: TargetDescription) -> any CycleModel {
+        XNORCycleModel(target: target) ?? RooflineCycleModel(target: target)
+    }
+
     /// The lowering table: ±1 kernels on the XNOR array first, then the int8 unit.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         [

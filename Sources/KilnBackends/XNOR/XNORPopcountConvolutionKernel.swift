@@ -81,19 +81,19 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         fillWords = (0..<wordsPerTap).map { word in
             fill > 0 ? BinaryWordPacking.mask(min(wordBits, perGroup - word * wordBits)) : 0
         }
+        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: outputChannels, channelAxis: 1)
         if let biasName = node.input(2) {
             guard let codes = graph.constants[biasName]?.codes, codes.count == outputChannels else {
                 throw StageError("the bias must be a constant of \(outputChannels) int32 codes")
             }
-            bias = codes
+            bias = FusionChain.combinedBias(codes, activation.addend)
         } else {
-            bias = nil
+            bias = activation.addend
         }
-        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: outputChannels, channelAxis: 1)
         stage = activation.stage
         outputType = graph.types[activation.output]!
         self.facts = facts
-        nodes = [node] + (activation.node.map { [$0] } ?? [])
+        nodes = [node] + activation.nodes
         inputs = node.inputs.filter { !$0.isEmpty }
         outputs = [activation.output]
         var padded = 0
@@ -268,5 +268,19 @@ struct XNORPopcountConvolutionPattern: LoweringPattern {
         } catch {
             return .rejected(error.message)
         }
+    }
+}
+
+extension XNORPopcountConvolutionKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let gemm = XNORWorkload.BinaryGEMM(
+            rows: inputShape[0] * outputHeight * outputWidth, groups: groups, outputsPerGroup: outputChannels / max(groups, 1),
+            taps: kernelHeight * kernelWidth, wordsPerTap: wordsPerTap, wordBits: facts.wordBits,
+            packedInputWords: inputShape[0] * groups * inputShape[2] * inputShape[3] * wordsPerTap,
+            comparisonsPerOutput: stage.comparisonsPerOutput)
+        return XNORWorkload(work: .binaryGEMM(gemm),
+                            weightBytes: packedWeights.count * facts.wordBits / 8 + (bias == nil ? 0 : 4 * outputChannels),
+                            inputBytes: XNORKernelSupport.bytes(of: TensorType(shape: inputShape, elementType: .binary)),
+                            outputBytes: XNORKernelSupport.bytes(of: outputType))
     }
 }

@@ -53,20 +53,20 @@ struct XNORPopcountDenseKernel: TargetKernel {
             }
         }
         packedWeights = packed
+        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: columns, channelAxis: denseOutput.shape.count - 1)
         if let biasName = node.input(2) {
             guard let codes = graph.constants[biasName]?.codes, codes.count == columns else {
                 throw StageError("the bias must be a constant of \(columns) int32 codes")
             }
-            bias = codes
+            bias = FusionChain.combinedBias(codes, activation.addend)
         } else {
-            bias = nil
+            bias = activation.addend
         }
-        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: columns, channelAxis: denseOutput.shape.count - 1)
         stage = activation.stage
         inputType = x
         outputType = graph.types[activation.output]!
         self.facts = facts
-        nodes = [node] + (activation.node.map { [$0] } ?? [])
+        nodes = [node] + activation.nodes
         inputs = node.inputs.filter { !$0.isEmpty }
         outputs = [activation.output]
     }
@@ -138,5 +138,16 @@ struct XNORPopcountDensePattern: LoweringPattern {
         } catch {
             return .rejected(error.message)
         }
+    }
+}
+
+extension XNORPopcountDenseKernel: XNORCostedKernel {
+    var workload: XNORWorkload {
+        let gemm = XNORWorkload.BinaryGEMM(rows: rows, groups: 1, outputsPerGroup: columns, taps: 1, wordsPerTap: wordsPerRow,
+                                           wordBits: facts.wordBits, packedInputWords: rows * wordsPerRow,
+                                           comparisonsPerOutput: stage.comparisonsPerOutput)
+        return XNORWorkload(work: .binaryGEMM(gemm),
+                            weightBytes: packedWeights.count * facts.wordBits / 8 + (bias == nil ? 0 : 4 * columns),
+                            inputBytes: XNORKernelSupport.bytes(of: inputType), outputBytes: XNORKernelSupport.bytes(of: outputType))
     }
 }
