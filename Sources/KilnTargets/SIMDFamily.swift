@@ -16,6 +16,7 @@ public struct SIMDFamily: TargetFamilySchema {
     public static let sectionSchema = TargetSchemaSection(path: "simd", fields: [
         .cost("vectorWidthBits", "sourced integer ≥ 8", "Width of one vector register in bits (128 for NEON, 256 for AVX2, 512 for AVX-512)."),
         .cost("registerCount", "sourced integer ≥ 1", "Number of architectural vector registers."),
+        .cost("vectorInstructionsPerCycle", "sourced number > 0", "Vector instructions of full register width (any kind but loads and stores) issued per cycle per core: the number of vector pipes."),
         TargetField("instructions", "array of objects", "Dot-product and multiply-accumulate instructions the kernels use (see `simd.instructions[]`)."),
     ])
 
@@ -38,6 +39,7 @@ public struct SIMDFamily: TargetFamilySchema {
     public func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)? {
         let width = reader.sourcedInteger("vectorWidthBits", in: 8...4096)
         let registers = reader.sourcedInteger("registerCount", in: 1...1024)
+        let vectorIssue = reader.sourcedNumber("vectorInstructionsPerCycle", .positive)
         let entries = reader.sections("instructions", Self.instructionSchema, allowEmpty: false)
         var instructions: [SIMDSection.Instruction] = []
         var ok = entries != nil
@@ -74,7 +76,7 @@ public struct SIMDFamily: TargetFamilySchema {
                                                         productsPerLane: products, throughputPerCycle: throughput,
                                                         latencyCycles: latency, pairSumSaturates: saturates))
         }
-        guard ok, let width, let registers else { return nil }
-        return SIMDSection(vectorWidthBits: width, registerCount: registers, instructions: instructions)
+        guard ok, let width, let registers, let vectorIssue else { return nil }
+        return SIMDSection(vectorWidthBits: width, registerCount: registers, vectorInstructionsPerCycle: vectorIssue, instructions: instructions)
     }
 }

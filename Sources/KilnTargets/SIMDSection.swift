@@ -43,13 +43,17 @@ public struct SIMDSection: TargetFamilySection, Hashable {
     public let vectorWidthBits: Sourced<Int>
     /// Number of architectural vector registers.
     public let registerCount: Sourced<Int>
+    /// Full-width vector instructions (other than loads and stores) issued per cycle per core.
+    public let vectorInstructionsPerCycle: Sourced<Double>
     /// The dot-product / multiply-accumulate instructions.
     public let instructions: [Instruction]
 
     /// Creates a section.
-    public init(vectorWidthBits: Sourced<Int>, registerCount: Sourced<Int>, instructions: [Instruction]) {
+    public init(vectorWidthBits: Sourced<Int>, registerCount: Sourced<Int>, vectorInstructionsPerCycle: Sourced<Double>,
+                instructions: [Instruction]) {
         self.vectorWidthBits = vectorWidthBits
         self.registerCount = registerCount
+        self.vectorInstructionsPerCycle = vectorInstructionsPerCycle
         self.instructions = instructions
     }
 
@@ -60,7 +64,8 @@ public struct SIMDSection: TargetFamilySection, Hashable {
 
     /// Lines for `kiln targets show`.
     public var details: [(label: String, value: String)] {
-        [("vector width", "\(vectorWidthBits.value) bits"), ("vector registers", "\(registerCount.value)")]
+        [("vector width", "\(vectorWidthBits.value) bits"), ("vector registers", "\(registerCount.value)"),
+         ("vector issue", "\(formatNumber(vectorInstructionsPerCycle.value))/cycle")]
             + instructions.map { instruction in
                 ("instruction \(instruction.name)",
                  "\(instruction.inputFormats.map(\.name).joined(separator: " × ")) → \(instruction.lanes.value) × \(instruction.accumulatorFormat.name), "

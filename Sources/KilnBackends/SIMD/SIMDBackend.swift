@@ -27,6 +27,11 @@ public struct SIMDBackend: Backend {
         ]
     }
 
+    /// ``SIMDCycleModel``: micro-kernel instruction mix, tiling, cache traffic and cores.
+    public func cycleModel(for target: TargetDescription) -> any CycleModel {
+        SIMDCycleModel(target: target)
+    }
+
     /// The lowering table of the target's micro-kernel (empty when no instruction has one: every
     /// node then runs on the host with that reason).
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {

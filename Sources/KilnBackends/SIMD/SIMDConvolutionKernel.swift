@@ -94,8 +94,8 @@ struct SIMDConvolutionKernel: TargetKernel {
         let za = (inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
         let plane = g.height * g.width
         var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
-        var nhwc = [Int32](repeating: 0, count: plane * g.channels)
-        var columns = [Int32](repeating: 0, count: g.pixels * depth)
+        var nhwc = [Int16](repeating: 0, count: plane * g.channels)
+        var columns = [Int16](repeating: 0, count: g.pixels * depth)
         var accumulators = [Int32](repeating: 0, count: g.pixels * g.outputsPerGroup)
         let offset = encoding.firstOffset
         for n in 0..<g.batch {
@@ -104,12 +104,12 @@ struct SIMDConvolutionKernel: TargetKernel {
                 nhwc.withUnsafeMutableBufferPointer { destination in
                     for c in 0..<g.channels {
                         let base = (n * g.channels + c) * plane
-                        for p in 0..<plane { destination[p * g.channels + c] = source[base + p] &+ offset }
+                        for p in 0..<plane { destination[p * g.channels + c] = Int16(truncatingIfNeeded: source[base + p] &+ offset) }
                     }
                 }
             }
             for group in 0..<g.groups {
-                fillColumns(&columns, from: nhwc, group: group, zero: za, depth: depth)
+                fillColumns(&columns, from: nhwc, group: group, zero: Int16(truncatingIfNeeded: za), depth: depth)
                 columns.withUnsafeBufferPointer { a in
                     accumulators.withUnsafeMutableBufferPointer { raw in
                         Int8GEMM.multiply(rows: g.pixels, a: a.baseAddress!, weights: packed[group], saturatingPairs: saturatingPairs,
@@ -133,7 +133,7 @@ struct SIMDConvolutionKernel: TargetKernel {
 
     /// im2col for one group: row `oy·OW + ox` holds the window in (ky, kx, c) order, padded
     /// positions hold the activation zero point, the depth padding holds 0.
-    private func fillColumns(_ columns: inout [Int32], from nhwc: [Int32], group: Int, zero: Int32, depth: Int) {
+    private func fillColumns(_ columns: inout [Int16], from nhwc: [Int16], group: Int, zero: Int16, depth: Int) {
         let g = geometry
         let perGroup = g.channelsPerGroup
         let strideY = attributes.strides[0], strideX = attributes.strides[1]

@@ -107,6 +107,30 @@ public struct SIMDDotProductScheme: Sendable, Hashable {
         }
     }
 
+    /// Step instructions that issue on the dot-product instruction's multiply pipe (at its
+    /// `throughputPerCycle`): `vpmaddwd` shares `vpmaddubsw`'s ports (equal reciprocal throughput in
+    /// the LLVM-14 Haswell / Skylake / Zen 3 models, docs/cost-models/simd.md), the widening
+    /// kernels' `smull`/`smlal2` and `vmull`/`vmlal` are all NEON multiplies.
+    public var multiplyPipeInstructions: Set<String> {
+        switch kind {
+        case .signedDotProduct: ["sdot"]
+        case .unsignedSignedDotProduct: ["vpdpbusd"]
+        case .saturatingPairs: ["vpmaddubsw", "vpmaddwd"]
+        case .wideningA64: ["smull", "smull2", "smlal2"]
+        case .wideningA32: ["vmull.s8", "vmlal.s8"]
+        }
+    }
+
+    /// Step instructions that only load (a broadcast from memory is a load µop on x86).
+    public var loadInstructions: Set<String> { ["ld1", "vld1.8", "vmovdqu", "vmovdqu32", "vpbroadcastd"] }
+
+    /// Epilogue instructions that store accumulators.
+    public var storeInstructions: Set<String> { ["st1", "vst1.32", "vmovdqu", "vmovdqu32"] }
+
+    /// Whether the dot-product instruction accumulates into its destination (so consecutive steps
+    /// on one accumulator wait for its latency); the other kernels accumulate with a separate add.
+    public var accumulatesInPlace: Bool { kind == .signedDotProduct || kind == .unsignedSignedDotProduct }
+
     /// The instruction that flips the sign bit of 16 bytes (u8 ↔ s8 re-encoding while packing).
     public var signFlipInstruction: String {
         switch kind {

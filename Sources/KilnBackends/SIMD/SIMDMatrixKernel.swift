@@ -81,14 +81,14 @@ struct SIMDMatrixKernel: TargetKernel {
         let za = (leftType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
         let zs = (rightType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.secondOffset
         let padded = paddedDepth
-        var a = [Int32](repeating: 0, count: rows * padded)
+        var a = [Int16](repeating: 0, count: rows * padded)
         var accumulators = [Int32](repeating: 0, count: rows * columns)
         var output = [Int32](repeating: 0, count: batches * rows * columns)
         let rightBatchSize = depth * columns
         for batch in 0..<batches {
             // Left rows → hardware bytes, depth padded with 0.
             for r in 0..<rows {
-                for k in 0..<depth { a[r * padded + k] = left[(batch * rows + r) * depth + k] &+ encoding.firstOffset }
+                for k in 0..<depth { a[r * padded + k] = Int16(truncatingIfNeeded: left[(batch * rows + r) * depth + k] &+ encoding.firstOffset) }
             }
             let weights = packed ?? Int8GEMM.PackedWeights(
                 depth: depth, columns: columns, firstZero: za, signedZeros: [Int32](repeating: zs, count: columns), bias: { _ in 0 }) { k, n in

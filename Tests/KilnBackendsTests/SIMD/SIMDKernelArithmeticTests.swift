@@ -97,7 +97,7 @@ import KilnNumerics
     @Test func gemmSaturatesOnlyThePairs() {
         // One row, K = 3: a = (200, 200, 200), s = (100, 100, −100): pair (0,1) = 40000 → 32767, then −20000.
         let weights = Int8GEMM.PackedWeights(depth: 3, columns: 1, firstZero: 0, signedZeros: [0], bias: { _ in 0 }) { k, _ in k == 2 ? -100 : 100 }
-        var a: [Int32] = [200, 200, 200, 0]
+        var a: [Int16] = [200, 200, 200, 0]
         var output: [Int32] = [0]
         a.withUnsafeMutableBufferPointer { a in
             Int8GEMM.multiply(rows: 1, a: a.baseAddress!, weights: weights, saturatingPairs: true, output: &output)
@@ -107,6 +107,39 @@ import KilnNumerics
             Int8GEMM.multiply(rows: 1, a: a.baseAddress!, weights: weights, saturatingPairs: false, output: &output)
         }
         #expect(output == [20000])
+    }
+
+    /// The simulator's GEMM (pair layout, 4 × 8 register tile, int16 products) against a scalar
+    /// reference, with row and column counts off the tile and K off the depth step, both modes.
+    @Test(arguments: [(1, 1, 3), (5, 9, 7), (13, 40, 64), (4, 16, 576)])
+    func gemmEqualsScalarReference(rows: Int, columns: Int, depth: Int) {
+        var random = SystemRandomNumberGenerator()
+        let weightCodes = (0..<depth * columns).map { _ in Int32.random(in: -128...127, using: &random) }
+        let zeros = (0..<columns).map { _ in Int32.random(in: -3...3, using: &random) }
+        let bias = (0..<columns).map { _ in Int32.random(in: -1000...1000, using: &random) }
+        let za: Int32 = 7
+        let weights = Int8GEMM.PackedWeights(depth: depth, columns: columns, firstZero: za, signedZeros: zeros, bias: { bias[$0] }) { k, n in weightCodes[k * columns + n] }
+        let padded = weights.paddedDepth
+        var a = [Int16](repeating: 0, count: rows * padded)
+        for m in 0..<rows { for k in 0..<depth { a[m * padded + k] = Int16.random(in: 0...255, using: &random) } }
+        for saturating in [false, true] {
+            var output = [Int32](repeating: 0, count: rows * columns)
+            Int8GEMM.multiply(rows: rows, a: a, weights: weights, saturatingPairs: saturating, output: &output)
+            var expected = [Int32](repeating: 0, count: rows * columns)
+            for m in 0..<rows {
+                for n in 0..<columns {
+                    var raw: Int32 = 0, sumA: Int32 = 0, sumW: Int32 = 0
+                    for k in stride(from: 0, to: padded, by: 2) {
+                        func product(_ k: Int) -> Int32 { k < depth ? Int32(a[m * padded + k]) * weightCodes[k * columns + n] : 0 }
+                        let pair = product(k) + product(k + 1)
+                        raw &+= saturating ? min(max(pair, -32768), 32767) : pair
+                    }
+                    for k in 0..<depth { sumA += Int32(a[m * padded + k]); sumW += weightCodes[k * columns + n] }
+                    expected[m * columns + n] = raw &+ bias[n] &- za &* sumW &+ Int32(depth) &* za &* zeros[n] &- zeros[n] &* sumA
+                }
+            }
+            #expect(output == expected, "saturating: \(saturating)")
+        }
     }
 }
 

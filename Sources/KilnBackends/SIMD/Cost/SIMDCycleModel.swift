@@ -1,0 +1,205 @@
+import KilnCompiler
+import KilnTargets
+
+/// The simd family's cycle model: closed forms over the micro-kernel's loop trip counts, with
+/// every constant from the target description (docs/cost-models/simd.md).
+///
+/// GEMM kernels (conv2d, dense, matmul): one depth step of one register tile takes the largest of
+/// its resource times — multiply-pipe issue (the dot-product instruction and the multiplies that
+/// share its pipe, over `throughputPerCycle`), vector issue (every non-load instruction over
+/// `simd.vectorInstructionsPerCycle`), L1 load bandwidth (bytes of the step over the first level's
+/// `readBytesPerCycle`) and the accumulator dependency chain (`latencyCycles` × updates per
+/// accumulator). Steps × tiles per core (tiles split over `cores`, the busiest core counts) give
+/// compute cycles, edge tiles included. Traffic the blocking sends past the first level (activation
+/// rows re-read per channel tile, weight blocks re-read per pixel tile, first touches) is charged
+/// to the smallest level that holds its reuse footprint. Tile epilogues, requantization and layout
+/// instructions are overhead.
+///
+/// Other kernels (elementwise, pooling, data movement, host kernels): their counted instructions
+/// (or ALU operations in int32 lanes) over the vector issue rate, against their bytes.
+public struct SIMDCycleModel: CycleModel {
+    /// The target.
+    public let target: TargetDescription
+    let scheme: SIMDDotProductScheme?
+    let vectorIssue: Double
+    let cores: Int
+
+    /// Creates the model for a simd target.
+    public init(target: TargetDescription) {
+        self.target = target
+        scheme = SIMDDotProductScheme(target: target)
+        vectorIssue = max(target.simd?.vectorInstructionsPerCycle.value ?? 1, 1e-9)
+        cores = max(target.cores.value, 1)
+    }
+
+    /// The cost of one kernel.
+    public func cost(of kernel: any TargetKernel, counts: ActionCounts) -> KernelCost {
+        if let scheme, let gemm = kernel as? any SIMDGEMMKernel {
+            return gemmCost(gemm.loopNest, scheme: scheme, counts: counts).cost
+        }
+        return streamingCost(counts)
+    }
+
+    // MARK: - GEMM micro-kernels
+
+    /// The resource times of one depth step of one register tile, in cycles.
+    struct StepTiming: Hashable {
+        /// Multiply-pipe instructions over the dot-product instruction's throughput.
+        var multiplyIssue: Double
+        /// Non-load vector instructions over the vector issue rate.
+        var vectorIssue: Double
+        /// Bytes loaded over the first level's read bandwidth.
+        var loads: Double
+        /// Latency × dot-product updates per accumulator (in-place accumulating instructions).
+        var dependencyChain: Double
+        /// The step's cycles: the largest of the four.
+        var cycles: Double { max(multiplyIssue, vectorIssue, loads, dependencyChain) }
+    }
+
+    func stepTiming(_ scheme: SIMDDotProductScheme, pairedWeights: Bool) -> StepTiming {
+        let instructions = scheme.instructionsPerStep(pairedWeights: pairedWeights)
+        let multiplies = instructions.filter { scheme.multiplyPipeInstructions.contains($0.key) }.values.reduce(0, +)
+        let loads = instructions.filter { scheme.loadInstructions.contains($0.key) }.values.reduce(0, +)
+        let total = instructions.values.reduce(0, +)
+        let bytes = (scheme.tileRows + scheme.tileColumns) * scheme.depthStep
+        let first = target.memory[0]
+        var chain = 0.0
+        if scheme.accumulatesInPlace {
+            let updates = Double(instructions[scheme.instruction.name] ?? 0) / Double(max(scheme.accumulatorRegisters, 1))
+            chain = scheme.instruction.latencyCycles.value * updates.rounded(.up)
+        }
+        return StepTiming(multiplyIssue: Double(multiplies) / scheme.instruction.throughputPerCycle.value,
+                          vectorIssue: Double(total - loads) / vectorIssue,
+                          loads: Double(bytes) / first.readBytesPerCycle.value,
+                          dependencyChain: chain)
+    }
+
+    /// Cycles to finish one tile: accumulator stores over the first level's write bandwidth,
+    /// reductions over the vector issue rate.
+    func epilogueCycles(_ scheme: SIMDDotProductScheme) -> Double {
+        let epilogue = scheme.instructionsPerTileEpilogue
+        let stores = epilogue.filter { scheme.storeInstructions.contains($0.key) }.values.reduce(0, +)
+        let others = epilogue.values.reduce(0, +) - stores
+        let storeBytes = scheme.tileRows * scheme.tileColumns * 4
+        return max(Double(storeBytes) / target.memory[0].writeBytesPerCycle.value, Double(others) / vectorIssue)
+    }
+
+    /// Bytes the blocking moves at each level past the first, and the latency of the first touch.
+    struct LevelTraffic: Hashable {
+        var bytesRead: [String: Double] = [:]
+        var bytesWritten: [String: Double] = [:]
+    }
+
+    /// The smallest level at least `bytes` large (the last level if none is).
+    func level(holding bytes: Int) -> Int {
+        target.memory.firstIndex { $0.sizeBytes.value >= bytes } ?? target.memory.count - 1
+    }
+
+    func traffic(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme) -> LevelTraffic {
+        var traffic = LevelTraffic()
+        func read(_ index: Int, _ bytes: Int) {
+            guard index > 0, bytes > 0 else { return }
+            traffic.bytesRead[target.memory[index].name, default: 0] += Double(bytes)
+        }
+        func write(_ index: Int, _ bytes: Int) {
+            guard index > 0, bytes > 0 else { return }
+            traffic.bytesWritten[target.memory[index].name, default: 0] += Double(bytes)
+        }
+        let rowTiles = (nest.rows + scheme.tileRows - 1) / scheme.tileRows
+        let columnTiles = (nest.columns + scheme.tileColumns - 1) / scheme.tileColumns
+        let activations = nest.activationBytesPerRun
+        let weightBlock = nest.paddedDepth * scheme.tileColumns
+        // Channel tiles outer, pixel tiles inner: one run's activation rows are re-read per channel
+        // tile (reuse footprint: all rows + one weight block) ...
+        let activationLevel = level(holding: activations + weightBlock)
+        read(activationLevel, nest.runs * columnTiles * activations)
+        if nest.packsActivations { write(activationLevel, nest.runs * activations) }
+        // ... and a weight block per pixel tile (footprint: the block + one tile of rows).
+        let weightLevel = level(holding: weightBlock + scheme.tileRows * nest.paddedDepth)
+        read(weightLevel, nest.runs * columnTiles * rowTiles * weightBlock)
+        // First touches: input, weights and output at the level holding the whole working set.
+        let workingSet = level(holding: nest.inputBytes + nest.weightBytes + nest.outputBytes + activations)
+        read(workingSet, nest.inputBytes + nest.weightBytes)
+        write(workingSet, nest.outputBytes)
+        return traffic
+    }
+
+    /// Stall cycles of traffic past the first level: its time at each level's bandwidth, hidden
+    /// behind `compute` only where the level's `dmaOverlapsCompute`; and the levels' latencies.
+    func stall(_ traffic: LevelTraffic, compute: Double) -> (stall: Double, latency: Double) {
+        var stall = 0.0, latency = 0.0
+        for level in target.memory.dropFirst() {
+            let read = traffic.bytesRead[level.name] ?? 0, written = traffic.bytesWritten[level.name] ?? 0
+            guard read + written > 0 else { continue }
+            let time = read / level.readBytesPerCycle.value + written / level.writeBytesPerCycle.value
+            stall += level.dmaOverlapsCompute ? max(0, time - compute) : time
+            latency += level.latencyCycles.value
+        }
+        return (stall, latency)
+    }
+
+    /// The parts of a GEMM kernel's cost, for reports and tests.
+    struct GEMMCost: Hashable {
+        var step: StepTiming
+        var steps: Int
+        var tiles: Int
+        var tilesPerCore: Int
+        var traffic: LevelTraffic
+        var cost: KernelCost
+    }
+
+    func gemmCost(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme, counts: ActionCounts) -> GEMMCost {
+        let step = stepTiming(scheme, pairedWeights: nest.pairedWeights)
+        let steps = (nest.depth + scheme.depthStep - 1) / scheme.depthStep
+        let tiles = nest.runs * ((nest.rows + scheme.tileRows - 1) / scheme.tileRows)
+            * ((nest.columns + scheme.tileColumns - 1) / scheme.tileColumns)
+        let tilesPerCore = (tiles + cores - 1) / cores
+        let compute = Double(tilesPerCore * steps) * step.cycles
+        let int32Lanes = Double(max(scheme.vectorBits / 32, 1))
+        let layout = Double(counts.instructions[scheme.signFlipInstruction] ?? 0)
+        let perKernel = (Double(counts.aluOperations) / int32Lanes + layout) / vectorIssue / Double(cores)
+        let traffic = traffic(nest, scheme: scheme)
+        let (stall, latency) = stall(traffic, compute: compute)
+        let overhead = Double(tilesPerCore) * epilogueCycles(scheme) + perKernel + latency
+        return GEMMCost(step: step, steps: steps, tiles: tiles, tilesPerCore: tilesPerCore, traffic: traffic,
+                        cost: KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead,
+                                         bound: Self.bound(compute: compute, stall: stall, overhead: overhead)))
+    }
+
+    // MARK: - Streaming kernels
+
+    /// Elementwise, pooling, data-movement and host kernels: counted vector instructions (or ALU
+    /// operations in int32 lanes, and MACs at the peak rate) over the vector issue rate, split
+    /// over the cores; bytes at the first level against its bandwidth (overlapped by the
+    /// out-of-order core), and past it if the kernel's bytes do not fit.
+    func streamingCost(_ counts: ActionCounts) -> KernelCost {
+        let int32Lanes = Double(max((target.simd?.vectorWidthBits.value ?? 32) / 32, 1))
+        let instructions = Double(counts.instructions.values.reduce(0, +))
+        var issue = instructions > 0 ? instructions / vectorIssue : Double(counts.aluOperations) / int32Lanes / vectorIssue
+        let peakMACs = (target.familyDetails.peakOperationsPerCycle / 2)
+        if peakMACs > 0 { issue += Double(counts.totalMultiplyAccumulates) / peakMACs }
+        let compute = issue / Double(cores)
+        let read = counts.bytesRead.values.reduce(0, +), written = counts.bytesWritten.values.reduce(0, +)
+        let index = level(holding: read + written)
+        let first = target.memory[0]
+        let firstTime = (Double(read) / first.readBytesPerCycle.value + Double(written) / first.writeBytesPerCycle.value) / Double(cores)
+        var stall = max(0, firstTime - compute)
+        var latency = 0.0
+        if index > 0 {
+            var traffic = LevelTraffic()
+            traffic.bytesRead[target.memory[index].name] = Double(read)
+            traffic.bytesWritten[target.memory[index].name] = Double(written)
+            let beyond = self.stall(traffic, compute: compute)
+            stall += beyond.stall
+            latency = beyond.latency
+        }
+        return KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: latency,
+                          bound: Self.bound(compute: compute, stall: stall, overhead: latency))
+    }
+
+    static func bound(compute: Double, stall: Double, overhead: Double) -> PerformanceBound {
+        if stall > compute && stall >= overhead { return .memory }
+        if overhead > compute && overhead > stall { return .overhead }
+        return .compute
+    }
+}
