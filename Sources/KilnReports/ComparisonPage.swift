@@ -40,7 +40,7 @@ public struct ComparisonPage: Sendable {
     public func latencyChart() -> BarChart {
         BarChart(title: "Latency per inference", axisTitle: "latency", unit: "s",
                  series: [.init(name: "latency", color: ChartPalette.primary)],
-                 bars: results.map { .init(label: $0.target.name, segments: [$0.cost?.latencySeconds ?? 0], note: Self.note($0)) },
+                 bars: results.map { .init(label: $0.label, segments: [$0.cost?.latencySeconds ?? 0], note: Self.note($0)) },
                  preferLogarithmic: true, cssClass: "chart latency")
     }
 
@@ -50,7 +50,7 @@ public struct ComparisonPage: Sendable {
                  series: Self.energySeries,
                  bars: results.map { result in
                      let energy = result.cost?.energy
-                     return .init(label: result.target.name,
+                     return .init(label: result.label,
                                   segments: energy.map { [$0.compute, $0.onChipMemory, $0.offChipMemory, $0.staticEnergy, $0.hostLink] } ?? [],
                                   note: Self.note(result))
                  },
@@ -63,7 +63,7 @@ public struct ComparisonPage: Sendable {
         let useTop1 = results.contains { $0.top1 != nil }
         let candidates = results.compactMap { result -> (String, Double, Double)? in
             guard let energy = result.cost?.energy.total, let accuracy = useTop1 ? result.top1 : result.sqnrDecibels else { return nil }
-            return (result.target.name, energy, accuracy)
+            return (result.label, energy, accuracy)
         }
         guard !candidates.isEmpty else { return nil }
         let front = ParetoFront.membership(of: candidates.map { [$0.1, -$0.2] })
@@ -98,7 +98,7 @@ public struct ComparisonPage: Sendable {
             let label = step.kernel == "transfer" ? "⇄ \(step.layer)" : step.layer
             return .init(label: label, segments: segments, note: "no time")
         }
-        return BarChart(title: "Time per layer: \(result.target.name)", axisTitle: "time per inference", unit: "s",
+        return BarChart(title: "Time per layer: \(result.label)", axisTitle: "time per inference", unit: "s",
                         series: layerTimeSeries, bars: bars, preferLogarithmic: false, cssClass: "chart layers")
     }
 
@@ -134,7 +134,7 @@ public struct ComparisonPage: Sendable {
         sections.append("<h2>Time per layer</h2>\n<p class=\"caption\">Each step's time from the cost model, split into compute, memory stalls and fixed overheads (host steps and host-link transfers in their own colours). A pipelined dataflow design overlaps its layers, so its latency can be less than the sum.</p>")
         for result in results {
             guard let chart = Self.layerChart(result) else { continue }
-            sections.append("<details open=\"open\">\n<summary>\(HTMLEscaping.escape(result.target.name)) (\(HTMLEscaping.escape(result.target.family)))</summary>\n\(chart.svg())\n</details>")
+            sections.append("<details open=\"open\">\n<summary>\(HTMLEscaping.escape(result.label)) (\(HTMLEscaping.escape(result.target.family)))</summary>\n\(chart.svg())\n</details>")
         }
 
         sections.append("<h2>Rooflines</h2>\n<p class=\"caption\">Attainable operations per second against arithmetic intensity (a MAC is two operations). The compute roof is the target's peak; the memory roof is the read bandwidth of its nearest activation/weight memory level × its clock. Each point is an accelerator layer: its operations over the bytes it moves, at the rate its estimated time gives.</p>")

@@ -16,10 +16,15 @@ public struct TargetResult: Sendable {
     public var sqnrDecibels: Double?
     /// Why the target cannot run the model, if it cannot.
     public var failure: String?
+    /// How charts name this result: the target's name, or `target · model` when a report
+    /// compares several models.
+    public var label: String
 
     /// Creates a result.
+    /// - Parameter label: how charts name it (default: the target's name).
     public init(target: TargetDescription, program: TargetProgram?, cost: ProgramCost?, top1: Double? = nil,
-                sqnrDecibels: Double? = nil, failure: String? = nil) {
+                sqnrDecibels: Double? = nil, failure: String? = nil, label: String? = nil) {
+        self.label = label ?? target.name
         self.target = target
         self.program = program
         self.cost = cost

@@ -48,13 +48,14 @@ import KilnJSON
 
     @Test func compareJSONHasTheDocumentedKeys() throws {
         let result = runKiln(["compare", "--targets", "cortex-a55-rk3568,stm32l4r5-cortex-m4", "--format", "json"])
+        // Two shipped models (int8 CNN, binarized CNN) × two targets.
         #expect(result.code == .success, "\(result.error)")
         let report = try #require(try JSONParser().parse(result.output, file: "stdout").objectValue)
         let rows = try #require(report["rows"]?.arrayValue)
-        #expect(rows.count == 2)
+        #expect(rows.count == 4)
         for row in rows {
             let object = try #require(row.objectValue)
-            for key in ["target", "family", "format", "top1", "sqnrDecibels", "latencySeconds", "inferencesPerSecond",
+            for key in ["model", "target", "family", "format", "top1", "sqnrDecibels", "latencySeconds", "inferencesPerSecond",
                         "energyJoules", "weightBytes", "peakActivationBytes", "utilization", "bound", "hostOps"] {
                 #expect(object.contains(key), "row lacks \(key)")
             }

@@ -6,6 +6,7 @@ import KilnInterpreter
 import KilnJSON
 import KilnModelIO
 import KilnNumerics
+import KilnQuantizer
 import KilnReports
 import KilnTargets
 
@@ -14,10 +15,13 @@ import KilnTargets
 struct CompareCommand: Command {
     let name = "compare"
     let summary = "Compare deployment targets side by side: accuracy, latency, energy, memory"
-    let usage = "compare [MODEL] [--targets A,B,... | --all] [--data X.npy --labels Y.npy] [--format table|json|csv] [--html FILE]"
+    let usage = "compare [MODEL] [--targets A,B,... | --all] [--data X.npy --labels Y.npy] [--calibration C.npy] [--format table|json|csv] [--html FILE]"
     let discussion = """
-    With no MODEL, compares the shipped example (examples/digits/cnn_qdq.onnx, ONNX Runtime's
-    int8 QDQ CNN) on the digits test split (540 images) on every built-in target. Accuracy is
+    With no MODEL, compares the shipped examples on the digits test split (540 images) on every
+    built-in target: examples/digits/cnn_qdq.onnx (ONNX Runtime's int8 QDQ CNN) and
+    examples/digits/bnn.onnx (a binarized CNN, quantized by Kiln with the calibration images so
+    that its hidden layers are ±1). A float MODEL is quantized first when --calibration is given;
+    the calibration images also let targets with narrower formats choose their ranges. Accuracy is
     top-1 from bit-exact functional simulation of each target's program; without --labels, the
     output SQNR against the model's own reference output. Latency and energy come from each
     family's cost model and the target's sourced numbers.
@@ -27,6 +31,7 @@ struct CompareCommand: Command {
         .flag("--all", help: "every target in the catalog (the default)"),
         OptionSpecification("--data", valueName: "X.npy", help: "inputs; the first dimension is the batch"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
+        OptionSpecification("--calibration", valueName: "C.npy", help: "representative inputs: quantize a float MODEL and calibrate narrow formats"),
         .format(["table", "json", "csv"]),
         OptionSpecification("--html", valueName: "FILE", help: "also write a self-contained HTML report with charts to FILE"),
         .targetDirectory,
@@ -41,21 +46,22 @@ struct CompareCommand: Command {
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         try arguments.expectPositionals(0...1, names: "MODEL")
         if arguments.value("--targets") != nil && arguments.flag("--all") { throw UsageError("give --targets or --all, not both") }
-        var modelPath = arguments.positionals.first
+        var modelPaths = arguments.positionals
         var dataPath = arguments.value("--data")
         var labelsPath = arguments.value("--labels")
-        if modelPath == nil {
+        var calibrationPath = arguments.value("--calibration")
+        if modelPaths.isEmpty {
             guard let examples = Self.examplesDirectory(context) else {
                 throw DiagnosticError(.error("cannot find the shipped examples; give a MODEL"))
             }
-            modelPath = examples.appendingPathComponent("cnn_qdq.onnx").path
+            modelPaths = Self.shippedModels.map { examples.appendingPathComponent($0).path }
             if dataPath == nil {
                 dataPath = examples.appendingPathComponent("test_x_nchw.npy").path
                 labelsPath = labelsPath ?? examples.appendingPathComponent("test_y.npy").path
             }
+            calibrationPath = calibrationPath ?? examples.appendingPathComponent("calibration_x_nchw.npy").path
         }
         if labelsPath != nil && dataPath == nil { throw UsageError("--labels needs --data") }
-        let graph = try ModelLoader.load(modelPath!)
         let catalog = try context.targetCatalog(arguments)
         let targets = try Self.selectTargets(arguments.value("--targets"), catalog: catalog)
 
@@ -64,32 +70,60 @@ struct CompareCommand: Command {
         if let data, let labels, data.shape.first != labels.count {
             throw DiagnosticError(.error("\(labels.count) labels for \(data.shape.first ?? 0) samples in \(dataPath!)", file: labelsPath))
         }
-        let reference: Tensor? = try data.map { data throws(DiagnosticError) in
-            try Self.runReference(graph, data)
-        }
+        let calibration = try calibrationPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
 
         let compiler = Compiler(registry: context.registry)
         let estimator = CostEstimator(compiler: compiler, catalog: catalog)
         var rows: [ComparisonRow] = []
-        for (index, target) in targets.enumerated() {
-            context.console.progress("[\(index + 1)/\(targets.count)] \(target.name)")
-            rows.append(try Self.compare(graph, on: target, compiler: compiler, estimator: estimator,
-                                         data: data, labels: labels, reference: reference))
+        for modelPath in modelPaths {
+            let loaded = try ModelLoader.load(modelPath)
+            let reference: Tensor? = try data.map { data throws(DiagnosticError) in try Self.runReference(loaded, data) }
+            var graph = loaded
+            var calibrationInputs: [String: Tensor]?
+            if let calibration, let input = loaded.inputs.first {
+                calibrationInputs = [input: calibration]
+                if Self.isFloat(loaded) {
+                    context.console.progress("quantizing \(loaded.name)")
+                    graph = try PostTrainingQuantizer().quantize(loaded, calibration: [input: calibration]).graph
+                }
+            }
+            for (index, target) in targets.enumerated() {
+                context.console.progress("[\(index + 1)/\(targets.count)] \(graph.name) on \(target.name)")
+                var row = try Self.compare(graph, on: target, compiler: compiler, estimator: estimator,
+                                           data: data, labels: labels, reference: reference, calibration: calibrationInputs)
+                row.model = loaded.name + (graph == loaded ? "" : " (Kiln PTQ)")
+                rows.append(row)
+            }
         }
         context.console.endProgress()
-        let report = ComparisonReport(model: graph.name, rows: rows)
+        let report = ComparisonReport(rows: rows)
         switch arguments.value("--format") {
         case "json": context.console.print(report.json())
         case "csv": context.console.print(report.table().csv())
         default: context.console.print(report.table().rendered())
         }
         if let htmlPath = arguments.value("--html") {
+            let several = Set(rows.map(\.model)).count > 1
             let results = rows.map { TargetResult(target: $0.target, program: $0.program, cost: $0.cost, top1: $0.top1,
-                                                  sqnrDecibels: $0.sqnrDecibels, failure: $0.failure) }
+                                                  sqnrDecibels: $0.sqnrDecibels, failure: $0.failure,
+                                                  label: several ? "\($0.target.name) · \($0.model)" : nil) }
             let table = report.table()
-            try ComparisonPage(model: graph.name, results: results, table: HTMLTable(titles: table.titles, rows: table.rows)).page().write(to: htmlPath)
+            try ComparisonPage(model: Array(Set(rows.map(\.model))).sorted().joined(separator: ", "), results: results,
+                               table: HTMLTable(titles: table.titles, rows: table.rows)).page().write(to: htmlPath)
         }
         return .success
+    }
+
+    /// The models `kiln compare` runs with no MODEL: ONNX Runtime's int8 QDQ CNN, and the float
+    /// binarized CNN that Kiln quantizes itself (binary hidden layers).
+    static let shippedModels = ["cnn_qdq.onnx", "bnn.onnx"]
+
+    /// Whether a graph computes in float (no quantized multiply-accumulate), so that compare
+    /// quantizes it with the calibration data first.
+    static func isFloat(_ graph: Graph) -> Bool {
+        !graph.nodes.contains { node in
+            OperatorKind.multiplyAccumulate.contains(node.kind) && (node.input(0).flatMap { graph.types[$0]?.elementType.isInteger } ?? false)
+        }
     }
 
     static func selectTargets(_ list: String?, catalog: TargetCatalog) throws(DiagnosticError) -> [TargetDescription] {
@@ -113,10 +147,11 @@ struct CompareCommand: Command {
     }
 
     static func compare(_ graph: Graph, on target: TargetDescription, compiler: Compiler, estimator: CostEstimator,
-                        data: Tensor?, labels: [Int64]?, reference: Tensor?) throws(DiagnosticError) -> ComparisonRow {
+                        data: Tensor?, labels: [Int64]?, reference: Tensor?,
+                        calibration: [String: Tensor]?) throws(DiagnosticError) -> ComparisonRow {
         let program: TargetProgram
         do {
-            program = try compiler.compile(graph, for: target)
+            program = try compiler.compile(graph, for: target, options: CompileOptions(calibration: calibration))
         } catch {
             return ComparisonRow(target: target, failure: error.diagnostics.map(\.message).joined(separator: "; "))
         }
@@ -144,6 +179,7 @@ struct CompareCommand: Command {
 
 /// One target's row of a comparison.
 struct ComparisonRow {
+    var model = ""
     var target: TargetDescription
     var format = ""
     var top1: Double?
@@ -194,20 +230,19 @@ struct ComparisonRow {
 
 /// The rows of a comparison as a table or JSON (`docs/cli.md` documents the JSON).
 struct ComparisonReport {
-    let model: String
     let rows: [ComparisonRow]
 
     func table() -> TextTable {
-        var table = TextTable([("TARGET", .left), ("FAMILY", .left), ("FORMAT", .left), ("TOP-1", .right), ("SQNR dB", .right),
+        var table = TextTable([("MODEL", .left), ("TARGET", .left), ("FAMILY", .left), ("FORMAT", .left), ("TOP-1", .right), ("SQNR dB", .right),
                                ("LATENCY", .right), ("INF/S", .right), ("ENERGY/INF", .right), ("WEIGHTS", .right),
                                ("PEAK ACT", .right), ("UTIL", .right), ("BOUND", .left), ("HOST OPS", .right)])
         for row in rows {
             if let failure = row.failure {
-                table.append([row.target.name, row.target.family, "—", "", "", "", "", "", "", "", "", "does not run: \(failure)", ""])
+                table.append([row.model, row.target.name, row.target.family, "—", "", "", "", "", "", "", "", "", "does not run: \(failure)", ""])
                 continue
             }
             table.append([
-                row.target.name, row.target.family, row.format,
+                row.model, row.target.name, row.target.family, row.format,
                 row.top1.map { String(format: "%.2f%%", $0 * 100) } ?? "—",
                 row.sqnrDecibels.map { String(format: "%.1f", $0) } ?? "—",
                 row.latencySeconds.map(Units.seconds) ?? "—",
@@ -228,6 +263,7 @@ struct ComparisonReport {
         func integer(_ value: Int?) -> JSONValue { value.map { .integer(Int64($0)) } ?? .null }
         let objects = rows.map { row -> JSONValue in
             .object(JSONObject([
+                ("model", .string(row.model)),
                 ("target", .string(row.target.name)),
                 ("family", .string(row.target.family)),
                 ("format", .string(row.format)),
@@ -244,7 +280,7 @@ struct ComparisonReport {
                 ("error", row.failure.map { .string($0) } ?? .null),
             ]))
         }
-        return JSONWriter().write(.object(JSONObject([("model", .string(model)), ("rows", .array(objects))])))
+        return JSONWriter().write(.object(JSONObject([("rows", .array(objects))])))
     }
 }
 

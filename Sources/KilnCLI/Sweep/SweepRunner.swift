@@ -56,7 +56,7 @@ struct SweepRunner {
         let estimator = CostEstimator(compiler: compiler, catalog: catalog)
         do {
             let compared = try CompareCommand.compare(graph, on: target, compiler: compiler, estimator: estimator,
-                                                      data: data, labels: labels, reference: reference)
+                                                      data: data, labels: labels, reference: reference, calibration: nil)
             if let failure = compared.failure {
                 row.failure = failure
                 return row
