@@ -8,10 +8,13 @@ import KilnTargets
 ///
 /// For every conv2d / dense whose accumulator is requantized to an integer activation:
 ///
+/// 0. With ``KilnCompiler/CompileOptions/calibration``, the inputs run through the input graph
+///    and each activation's M-bit range is the MSE-optimal clipping of its observed values
+///    (``ActivationCalibration``); otherwise the original type's range is kept.
 /// 1. **Weights** wider than the layer's `N` bits are re-quantized from their real values
 ///    (`(code − zeroPoint) · scale`) to `N`-bit narrow symmetric codes per output channel
 ///    (`scale' = max|w| / (2^(N−1) − 1)`, round half to even); the int32 bias is rescaled to
-///    the new accumulator scale `inputScale · scale'`.
+///    the new accumulator scale `inputScale' · scale'` (the input may have been streamlined too).
 /// 2. **The requantization** becomes an unquantized int32 conv/dense followed by a
 ///    `multiThreshold` writing `M`-bit unsigned codes. The `M`-bit quantizer keeps the range of
 ///    the original output type (`[s·(qmin − z), s·(qmax − z)]` split into `2^M − 1` steps:
@@ -24,7 +27,9 @@ import KilnTargets
 /// 3. Values downstream follow: pools, flatten, reshape keep the new `M`-bit type; a quantized
 ///    add of streamlined values writes `M`-bit codes over its original range.
 ///
-/// The first layer still reads the u8 image; max pooling stays on codes.
+/// The first layer still reads the u8 image; max pooling stays on codes. A layer whose output
+/// leaves the stream (a graph output, or only dequantized into one) keeps its original width
+/// unless `layerBits` names it.
 public struct StreamliningPass: GraphPass {
     /// The dataflow target.
     public let target: TargetDescription
