@@ -68,7 +68,7 @@ let package = Package(
         .testTarget(name: "KilnCompilerTests", dependencies: ["KilnCompiler", "KilnIR", "KilnTargets", "KilnInterpreter"]),
         .testTarget(name: "KilnBackendsTests", dependencies: [
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",
-            "KilnNumerics", "KilnTargets",
+            "KilnModelIO", "KilnNumerics", "KilnONNX", "KilnTargets",
         ]),
         .testTarget(name: "KilnQuantizerTests", dependencies: [
             "KilnQuantizer", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnModelIO", "KilnONNX",

@@ -30,7 +30,10 @@ public struct FPGABackend: Backend {
     public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] {
         switch target.fpga?.architecture {
         case .dataflow:
-            return [StreamliningPass(target: target, options: options)]
+            return [
+                StreamliningPass(target: target, options: options),  // low-bit weights/activations, requantization → thresholds
+                DataflowFitPass(target: target, options: options),    // folding under the fabric budget, or "does not fit"
+            ]
         case .systolic:
             return [SystolicNumericsPass(target: target, options: options)]
         case nil:
@@ -38,21 +41,20 @@ public struct FPGABackend: Backend {
         }
     }
 
+    /// FINN's cycle model for dataflow designs; the roofline model for systolic arrays (until
+    /// they have their own).
+    public func cycleModel(for target: TargetDescription) -> any CycleModel {
+        switch target.fpga?.architecture {
+        case .dataflow: return DataflowCycleModel(target: target)
+        default: return RooflineCycleModel(target: target)
+        }
+    }
+
     /// The dataflow engines or the systolic GEMM patterns, by architecture.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         switch target.fpga?.architecture {
         case .dataflow:
-            return [
-                MatrixVectorActivationPattern(root: .conv2d),  // sliding window + MVAU (+ fused thresholds)
-                MatrixVectorActivationPattern(root: .dense),   // MVAU over a 1×1 "window" per row
-                ThresholdingPattern(root: .multiThreshold),    // a thresholding unit on its own
-                ThresholdingPattern(root: .sign),              // sign = one threshold at the zero point
-                StreamingMaxPoolPattern(),                     // max pool on codes
-                AccumulatingPoolPattern(),                     // global average = sum + thresholds
-                AddStreamsPattern(),                           // quantized add as a LUT ROM
-                StreamRelabelPattern(root: .flatten),          // no data movement
-                StreamRelabelPattern(root: .reshape),
-            ]
+            return Self.dataflowPatterns(plans: DataflowFoldingPlans())
         case .systolic:
             return [
                 SystolicGEMMPattern(root: .conv2d),
@@ -62,6 +64,24 @@ public struct FPGABackend: Backend {
         case nil:
             return []
         }
+    }
+}
+
+extension FPGABackend {
+    /// The dataflow pattern table; `plans` supplies each engine's folding (nil: unfolded, used
+    /// while the folding plan itself is made).
+    static func dataflowPatterns(plans: DataflowFoldingPlans?) -> [any LoweringPattern] {
+        [
+            MatrixVectorActivationPattern(root: .conv2d, plans: plans),  // sliding window + MVAU (+ fused thresholds)
+            MatrixVectorActivationPattern(root: .dense, plans: plans),   // MVAU over a 1×1 "window" per row
+            ThresholdingPattern(root: .multiThreshold, plans: plans),    // a thresholding unit on its own
+            ThresholdingPattern(root: .sign, plans: plans),              // sign = one threshold at the zero point
+            StreamingMaxPoolPattern(plans: plans),                       // max pool on codes
+            AccumulatingPoolPattern(plans: plans),                       // global average = sum + thresholds
+            AddStreamsPattern(plans: plans),                             // quantized add as a LUT ROM
+            StreamRelabelPattern(root: .flatten),                        // no data movement
+            StreamRelabelPattern(root: .reshape),
+        ]
     }
 }
 

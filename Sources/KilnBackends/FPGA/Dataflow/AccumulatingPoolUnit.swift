@@ -25,6 +25,8 @@ public struct AccumulatingPoolUnit: TargetKernel {
     let inputType: TensorType
     let outputType: TensorType
     let activationLevel: String
+    /// The engine's folding (PE channels per cycle), chosen by ``DataflowFoldingPlan``.
+    public internal(set) var folding = DataflowFolding.unfolded
 
     /// Derives the thresholds.
     /// - Throws: ``DiagnosticError`` when the scales give no valid requantizer.

@@ -21,6 +21,8 @@ public struct AddStreamsUnit: TargetKernel {
     let count: Int
     let types: (a: TensorType, b: TensorType, output: TensorType)
     let activationLevel: String
+    /// The engine's folding (PE element pairs per cycle), chosen by ``DataflowFoldingPlan``.
+    public internal(set) var folding = DataflowFolding.unfolded
 
     /// The largest ROM (entries).
     static let maximumEntries = 1 << 16

@@ -10,17 +10,24 @@ public struct DataflowFolding: Sendable, Hashable {
     public let processingElements: Int
     /// SIMD lanes per processing element.
     public let simdLanes: Int
+    /// Whether the multipliers are built in LUTs or DSP slices (FINN's `resType`).
+    public let multipliers: MultiplierStyle
 
     /// Creates a folding (no checks).
-    public init(processingElements: Int, simdLanes: Int) {
+    public init(processingElements: Int, simdLanes: Int, multipliers: MultiplierStyle = .lookupTables) {
         self.processingElements = processingElements
         self.simdLanes = simdLanes
+        self.multipliers = multipliers
     }
+
+    /// One PE, one lane, LUT multipliers: the smallest engine.
+    public static let unfolded = DataflowFolding(processingElements: 1, simdLanes: 1)
 
     /// A simple balanced choice: the largest `PE · SIMD` with `PE | MH`, `SIMD | MW`, within
     /// the target's `maxProcessingElements` / `maxSimdLanes` and within an equal share of the
     /// fabric's DSP multiply-accumulates per engine (`dspSlices · multiplyAccumulatesPerDspSlice
-    /// / engines`); ties go to the larger SIMD. The cost-model step refines this choice.
+    /// / engines`); ties go to the larger SIMD. Compilation uses ``DataflowFoldingPlan`` instead,
+    /// which balances the pipeline under the whole fabric budget.
     ///
     /// - Parameters:
     ///   - matrixHeight: MH, output channels.

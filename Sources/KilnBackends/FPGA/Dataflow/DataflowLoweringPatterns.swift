@@ -7,11 +7,13 @@ import KilnTargets
 /// the accumulator feeds only it.
 struct MatrixVectorActivationPattern: LoweringPattern {
     let root: OperatorKind
+    /// Where the folding comes from (nil: unfolded, while the plan itself is being made).
+    var plans: DataflowFoldingPlans?
     var name: String { "mvau-\(root.rawValue)" }
 
     func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
         let node = graph.nodes[index]
-        guard let dataflow = target.fpga?.dataflow else { return .rejected("the target is not a dataflow design") }
+        guard target.fpga?.dataflow != nil else { return .rejected("the target is not a dataflow design") }
         guard let x = node.input(0), let inputType = graph.types[x], inputType.elementType.isInteger,
               inputType.elementType.storage == .int32, inputType.quantization?.isPerTensor ?? true else {
             return .rejected("the engine streams integer codes with per-tensor parameters")
@@ -72,8 +74,7 @@ struct MatrixVectorActivationPattern: LoweringPattern {
                 outputType = type
             }
         }
-        let engines = max(1, graph.nodes.filter { $0.kind == .conv2d || $0.kind == .dense }.count)
-        let folding = DataflowFolding.balanced(matrixHeight: outputChannels, matrixWidth: window.windowLength, engines: engines, dataflow: dataflow)
+        let folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
         return .lowered(MatrixVectorActivationUnit(nodes: covered, window: window, outputChannels: outputChannels, folding: folding,
                                                    weight: weight, bias: node.input(2).flatMap { graph.constants[$0] },
                                                    thresholds: thresholds, thresholdOffset: offset, isDense: root == .dense,
@@ -85,6 +86,7 @@ struct MatrixVectorActivationPattern: LoweringPattern {
 /// multiThreshold (constant thresholds) or sign on codes → a thresholding unit.
 struct ThresholdingPattern: LoweringPattern {
     let root: OperatorKind
+    var plans: DataflowFoldingPlans?
     var name: String { root == .sign ? "sign-threshold" : "thresholding" }
 
     func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
@@ -94,8 +96,10 @@ struct ThresholdingPattern: LoweringPattern {
             return .rejected("the thresholding unit compares integer codes")
         }
         if root == .sign {
-            return .lowered(ThresholdingUnit(sign: node, inputType: inputType, outputType: outputType,
-                                             weightLevel: target.weightLevelName, activationLevel: target.activationLevelName))
+            var unit = ThresholdingUnit(sign: node, inputType: inputType, outputType: outputType,
+                                        weightLevel: target.weightLevelName, activationLevel: target.activationLevelName)
+            unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+            return .lowered(unit)
         }
         guard case .multiThreshold(let attributes) = node.operation, let table = node.input(1).flatMap({ graph.constants[$0] }),
               table.integers != nil, table.shape.count == 2, attributes.channelAxis < inputType.shape.count,
@@ -106,14 +110,17 @@ struct ThresholdingPattern: LoweringPattern {
               outputType.elementType.contains(Int64(attributes.offset) + Int64(table.shape[1])) else {
             return .rejected("offset \(attributes.offset) + up to \(table.shape[1]) does not fit \(outputType.elementType.name)")
         }
-        return .lowered(ThresholdingUnit(node: node, thresholds: table, attributes: attributes, inputType: inputType,
-                                         outputType: outputType, weightLevel: target.weightLevelName,
-                                         activationLevel: target.activationLevelName))
+        var unit = ThresholdingUnit(node: node, thresholds: table, attributes: attributes, inputType: inputType,
+                                    outputType: outputType, weightLevel: target.weightLevelName,
+                                    activationLevel: target.activationLevelName)
+        unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+        return .lowered(unit)
     }
 }
 
 /// maxPool on codes → streaming max pool.
 struct StreamingMaxPoolPattern: LoweringPattern {
+    var plans: DataflowFoldingPlans?
     var root: OperatorKind { .maxPool }
     var name: String { "streaming-maxpool" }
 
@@ -129,13 +136,16 @@ struct StreamingMaxPoolPattern: LoweringPattern {
                                             kernelHeight: attributes.kernel[0], kernelWidth: attributes.kernel[1],
                                             strides: attributes.strides, dilations: attributes.dilations, pads: attributes.pads,
                                             outputHeight: outputType.shape[2], outputWidth: outputType.shape[3], groups: max(s[1], 1))
-        return .lowered(StreamingMaxPoolUnit(node: node, window: window, inputType: inputType, outputType: outputType,
-                                             activationLevel: target.activationLevelName))
+        var unit = StreamingMaxPoolUnit(node: node, window: window, inputType: inputType, outputType: outputType,
+                                        activationLevel: target.activationLevelName)
+        unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+        return .lowered(unit)
     }
 }
 
 /// Quantized globalAveragePool → accumulating pool + thresholds.
 struct AccumulatingPoolPattern: LoweringPattern {
+    var plans: DataflowFoldingPlans?
     var root: OperatorKind { .globalAveragePool }
     var name: String { "accumulating-pool" }
 
@@ -151,8 +161,10 @@ struct AccumulatingPoolPattern: LoweringPattern {
         guard levels <= 255 else { return .rejected("\(levels) thresholds for \(outputType.elementType.name) exceed the unit's 255") }
         guard inputType.shape[0] * inputType.shape[1] > 0 else { return .rejected("an empty input") }
         do {
-            return .lowered(try AccumulatingPoolUnit(node: node, inputType: inputType, outputType: outputType,
-                                                     activationLevel: target.activationLevelName))
+            var unit = try AccumulatingPoolUnit(node: node, inputType: inputType, outputType: outputType,
+                                                activationLevel: target.activationLevelName)
+            unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+            return .lowered(unit)
         } catch {
             return .rejected(error.diagnostics.map(\.message).joined(separator: "; "))
         }
@@ -161,6 +173,7 @@ struct AccumulatingPoolPattern: LoweringPattern {
 
 /// Quantized add of two equal-shape streams → LUT ROM.
 struct AddStreamsPattern: LoweringPattern {
+    var plans: DataflowFoldingPlans?
     var root: OperatorKind { .add }
     var name: String { "add-streams-lut" }
 
@@ -176,7 +189,9 @@ struct AddStreamsPattern: LoweringPattern {
         guard AddStreamsUnit.entries(a.elementType, b.elementType) != nil else {
             return .rejected("\(a.elementType.name) + \(b.elementType.name) needs a ROM above \(AddStreamsUnit.maximumEntries) entries")
         }
-        return .lowered(AddStreamsUnit(node: node, a: a, b: b, output: output, activationLevel: target.activationLevelName))
+        var unit = AddStreamsUnit(node: node, a: a, b: b, output: output, activationLevel: target.activationLevelName)
+        unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+        return .lowered(unit)
     }
 }
 

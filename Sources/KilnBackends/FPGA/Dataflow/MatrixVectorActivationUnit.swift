@@ -30,7 +30,7 @@ public struct MatrixVectorActivationUnit: TargetKernel {
     /// Output channels (MH).
     public let outputChannels: Int
     /// The folding.
-    public let folding: DataflowFolding
+    public internal(set) var folding: DataflowFolding
     let weights: [Int32]            // [O][MW], (w − zw), (ky, kx, c) order
     let accumulatorStart: [Int32]   // per output channel
     let thresholds: [[Int64]]?      // per output channel
@@ -41,6 +41,7 @@ public struct MatrixVectorActivationUnit: TargetKernel {
     let inputZeroPoint: Int32
     let weightLevel: String
     let activationLevel: String
+    let isDense: Bool
 
     /// Builds the engine; weights, bias and thresholds are read from the graph's constants
     /// (they are synthesized into the fabric).
@@ -48,6 +49,7 @@ public struct MatrixVectorActivationUnit: TargetKernel {
          weight: Tensor, bias: Tensor?, thresholds: Tensor?, thresholdOffset: Int, isDense: Bool,
          inputType: TensorType, outputType: TensorType, weightLevel: String, activationLevel: String) {
         self.nodes = nodes
+        self.isDense = isDense
         self.name = window.groups > 1 && window.groupChannels == 1 ? "vvau" : "mvau"
         var names = nodes[0].inputs.filter { !$0.isEmpty }
         if nodes.count > 1 { names.append(nodes[1].inputs[1]) }

@@ -18,6 +18,8 @@ public struct StreamingMaxPoolUnit: TargetKernel {
     let inputType: TensorType
     let outputType: TensorType
     let activationLevel: String
+    /// The engine's folding (PE channels per cycle), chosen by ``DataflowFoldingPlan``.
+    public internal(set) var folding = DataflowFolding.unfolded
 
     init(node: Node, window: SlidingWindowGenerator, inputType: TensorType, outputType: TensorType, activationLevel: String) {
         nodes = [node]

@@ -8,10 +8,13 @@ import KilnTargets
 ///
 /// For every conv2d / dense whose accumulator is requantized to an integer activation:
 ///
+/// 0. With ``KilnCompiler/CompileOptions/calibration``, the inputs run through the input graph
+///    and each activation's M-bit range is the MSE-optimal clipping of its observed values
+///    (``ActivationCalibration``); otherwise the original type's range is kept.
 /// 1. **Weights** wider than the layer's `N` bits are re-quantized from their real values
 ///    (`(code − zeroPoint) · scale`) to `N`-bit narrow symmetric codes per output channel
 ///    (`scale' = max|w| / (2^(N−1) − 1)`, round half to even); the int32 bias is rescaled to
-///    the new accumulator scale `inputScale · scale'`.
+///    the new accumulator scale `inputScale' · scale'` (the input may have been streamlined too).
 /// 2. **The requantization** becomes an unquantized int32 conv/dense followed by a
 ///    `multiThreshold` writing `M`-bit unsigned codes. The `M`-bit quantizer keeps the range of
 ///    the original output type (`[s·(qmin − z), s·(qmax − z)]` split into `2^M − 1` steps:
@@ -24,7 +27,9 @@ import KilnTargets
 /// 3. Values downstream follow: pools, flatten, reshape keep the new `M`-bit type; a quantized
 ///    add of streamlined values writes `M`-bit codes over its original range.
 ///
-/// The first layer still reads the u8 image; max pooling stays on codes.
+/// The first layer still reads the u8 image; max pooling stays on codes. A layer whose output
+/// leaves the stream (a graph output, or only dequantized into one) keeps its original width
+/// unless `layerBits` names it.
 public struct StreamliningPass: GraphPass {
     /// The dataflow target.
     public let target: TargetDescription
@@ -53,6 +58,7 @@ public struct StreamliningPass: GraphPass {
         }
         let rule = try thresholdRule()
         let consumers = graph.consumers()
+        let calibration = try calibrate(graph, precision: precision, consumers: consumers)
         var result = graph
         result.nodes = []
         var streamlined = Set<String>()
@@ -71,8 +77,18 @@ public struct StreamliningPass: GraphPass {
                    graph.types[graph.nodes[users[0]].outputs[0]] == graph.types[node.outputs[0]] {
                     relu = graph.nodes[users[0]]
                 }
-                let output = try streamline(layer, precision: precision.precision(of: node.name), rule: rule,
-                                            absorbing: relu, into: &result)
+                var layerPrecision = precision.precision(of: node.name)
+                let produced = relu?.outputs[0] ?? node.outputs[0]
+                var range = calibration?.ranges[produced]
+                if options.layerBits[node.name] == nil, Self.leavesTheStream(produced, graph: graph, consumers: consumers),
+                   let original = graph.types[produced], original.elementType.bitWidth > layerPrecision.activationBits {
+                    layerPrecision.activationBits = original.elementType.bitWidth
+                    range = nil
+                    options.log.note("writes a network output: keeps \(original.elementType.bitWidth)-bit codes (like FINN's last layer, whose wide output goes to the host); layerBits overrides this",
+                                     pass: name, node: node.name)
+                }
+                let output = try streamline(layer, originalInput: graph.types[node.inputs[0]], precision: layerPrecision, rule: rule,
+                                            range: range, absorbing: relu, into: &result)
                 if let relu { absorbed.insert(relu.name) }
                 streamlined.insert(output)
             case .relu, .clip, .maxPool, .globalMaxPool, .flatten, .reshape, .squeeze, .unsqueeze, .transpose, .pad,
@@ -88,7 +104,7 @@ public struct StreamliningPass: GraphPass {
                 let bits = precision.precision(of: node.name).activationBits
                 guard node.inputs.contains(where: streamlined.contains), let old = result.types[node.outputs[0]],
                       old.quantization != nil, case .integer(let width, _) = old.elementType, width > bits else { continue }
-                let activation = ActivationQuantizer(original: old, bits: bits)
+                let activation = ActivationQuantizer(original: old, bits: bits, range: calibration?.ranges[node.outputs[0]])
                 result.types[node.outputs[0]] = activation.type
                 streamlined.insert(node.outputs[0])
                 options.log.note("\(node.kind.rawValue) of streamlined values writes \(activation.type) instead of \(old) (the same real range in \(activation.levels) steps)",
@@ -99,6 +115,39 @@ public struct StreamliningPass: GraphPass {
         }
         result.removeUnusedValues()
         return result
+    }
+
+    /// Runs the calibration inputs through the input graph and observes every value that may
+    /// become an M-bit activation (nil without calibration inputs).
+    private func calibrate(_ graph: Graph, precision: DataflowPrecision, consumers: [String: [Int]]) throws(DiagnosticError) -> ActivationCalibration? {
+        guard let inputs = options.calibration, !inputs.isEmpty else { return nil }
+        var watched: [String: Int] = [:]
+        for node in graph.nodes {
+            let bits = precision.precision(of: node.name).activationBits
+            switch node.kind {
+            case .conv2d, .dense:
+                watched[node.outputs[0]] = bits
+                if let users = consumers[node.outputs[0]], users.count == 1, graph.nodes[users[0]].kind == .relu {
+                    watched[graph.nodes[users[0]].outputs[0]] = bits
+                }
+            case .add, .sub, .mul:
+                watched[node.outputs[0]] = bits
+            default:
+                break
+            }
+        }
+        let calibration = try ActivationCalibration(graph: graph, inputs: inputs, watched: watched)
+        options.log.note("calibrated \(calibration.ranges.count) activation ranges on \(calibration.samples) samples (mean-squared-error clipping at each activation's width)",
+                         pass: name)
+        return calibration
+    }
+
+    /// Whether `value` leaves the streaming pipeline: a graph output, or read only by dequantize
+    /// nodes whose results are graph outputs.
+    static func leavesTheStream(_ value: String, graph: Graph, consumers: [String: [Int]]) -> Bool {
+        if graph.outputs.contains(value) { return true }
+        guard let users = consumers[value], !users.isEmpty else { return false }
+        return users.allSatisfy { graph.nodes[$0].kind == .dequantize && graph.outputs.contains(graph.nodes[$0].outputs[0]) }
     }
 
     /// The rule the thresholds are derived from: the first of float-scale and fixed-point
@@ -119,8 +168,9 @@ public struct StreamliningPass: GraphPass {
     }
 
     /// Rewrites one layer; returns the name of the value holding its M-bit codes.
-    private func streamline(_ layer: RequantizedLayer, precision: LayerPrecision, rule: RequantizationRule,
-                            absorbing relu: Node?, into graph: inout Graph) throws(DiagnosticError) -> String {
+    private func streamline(_ layer: RequantizedLayer, originalInput: TensorType?, precision: LayerPrecision, rule: RequantizationRule,
+                            range: (minimum: Float, maximum: Float)?, absorbing relu: Node?,
+                            into graph: inout Graph) throws(DiagnosticError) -> String {
         let node = layer.node
         let channels = layer.channels
         // 1. Weights.
@@ -140,9 +190,13 @@ public struct StreamliningPass: GraphPass {
             guard let bias = graph.constants[biasName], let codes = bias.codes else {
                 throw DiagnosticError(.error("the bias must be a constant int32 tensor to be rescaled", place: node.place))
             }
-            if weightScales != oldScales {
+            // The bias is in units of (input scale × weight scale); both may have changed (an
+            // upstream layer streamlined to a new activation scale, weights re-quantized).
+            let oldInputScale = Double(originalInput?.quantization?.scale(at: 0) ?? layer.inputType.quantization!.scale(at: 0))
+            let newInputScale = Double(layer.inputType.quantization!.scale(at: 0))
+            if weightScales != oldScales || oldInputScale != newInputScale {
                 let rescaled = codes.enumerated().map { index, code -> Int32 in
-                    let ratio = Double(oldScales[index % channels]) / Double(weightScales[index % channels])
+                    let ratio = oldInputScale * Double(oldScales[index % channels]) / (newInputScale * Double(weightScales[index % channels]))
                     return Int32(clamping: Int64((Double(code) * ratio).rounded(.toNearestOrEven)))
                 }
                 let newName = uniqueName("\(biasName).rescaled", in: graph)
@@ -157,7 +211,7 @@ public struct StreamliningPass: GraphPass {
         // 2. Accumulator and thresholds.
         let output = relu?.outputs[0] ?? node.outputs[0]
         let outputType = graph.types[node.outputs[0]]!
-        let activation = ActivationQuantizer(original: outputType, bits: precision.activationBits)
+        let activation = ActivationQuantizer(original: outputType, bits: precision.activationBits, range: range)
         let accumulatorName = uniqueName("\(node.outputs[0]).accumulator", in: graph)
         graph.types[accumulatorName] = TensorType(shape: outputType.shape, elementType: .int32)
         graph.nodes.append(Node(name: node.name, operation: node.operation, inputs: inputs, outputs: [accumulatorName],
@@ -274,13 +328,21 @@ struct ActivationQuantizer {
     let zeroPoint: Int32
     let type: TensorType
 
-    init(original: TensorType, bits: Int) {
+    /// - Parameters:
+    ///   - original: the value's type before streamlining.
+    ///   - bits: M.
+    ///   - range: a calibrated real range; nil keeps the original type's range.
+    init(original: TensorType, bits: Int, range: (minimum: Float, maximum: Float)? = nil) {
         let quantization = original.quantization!
         levels = (1 << bits) - 1
         let element = ElementType.integer(bits: bits, signed: false)
         let low = original.elementType.minimumCode, high = original.elementType.maximumCode
         let span = Double(high - low)
-        if original.elementType == element {
+        if let range, let scheme = try? QuantizationScheme(bits: bits, signed: false, symmetric: false),
+           let parameters = try? scheme.parameters(minimum: range.minimum, maximum: range.maximum), range.maximum > range.minimum {
+            scale = parameters.scale(at: 0)
+            zeroPoint = parameters.zeroPoint(at: 0)
+        } else if original.elementType == element {
             scale = quantization.scale(at: 0)
             zeroPoint = quantization.zeroPoint(at: 0)
         } else {

@@ -23,6 +23,8 @@ public struct ThresholdingUnit: TargetKernel {
     let outputType: TensorType
     let weightLevel: String
     let activationLevel: String
+    /// The engine's folding (PE channels per cycle), chosen by ``DataflowFoldingPlan``.
+    public internal(set) var folding = DataflowFolding.unfolded
 
     /// A multiThreshold node with constant thresholds.
     init(node: Node, thresholds: Tensor, attributes: MultiThreshold, inputType: TensorType, outputType: TensorType,
