@@ -46,6 +46,7 @@ public struct FPGABackend: Backend {
     public func cycleModel(for target: TargetDescription) -> any CycleModel {
         switch target.fpga?.architecture {
         case .dataflow: return DataflowCycleModel(target: target)
+        case .systolic: return SystolicCycleModel(target: target)
         default: return RooflineCycleModel(target: target)
         }
     }
