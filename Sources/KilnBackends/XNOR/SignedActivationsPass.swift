@@ -26,9 +26,15 @@ struct SignedActivationsPass: GraphPass {
         let passName = name
         var result = graph
         var moved: [String] = []
+        var movedSoFar = Set<String>()
+        // Ops whose output keeps their input's type move only together with their input (a u8
+        // graph input stays u8, and so must a pool or reshape that reads it).
+        let typePreserving = OperatorKind.dataMovement.union([.maxPool, .globalMaxPool, .relu, .clip])
         for node in graph.nodes where node.kind != .dynamicQuantize {
+            if typePreserving.contains(node.kind), let input = node.input(0), !movedSoFar.contains(input) { continue }
             for output in node.outputs {
                 guard let type = graph.types[output], type.elementType == .uint8, let quantization = type.quantization else { continue }
+                movedSoFar.insert(output)
                 let shifted = QuantizationParameters(scales: quantization.scales, zeroPoints: quantization.zeroPoints.map { $0 - 128 },
                                                      axis: quantization.axis)
                 result.types[output] = TensorType(shape: type.shape, elementType: .int8, quantization: shifted)

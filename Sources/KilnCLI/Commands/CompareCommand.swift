@@ -244,7 +244,7 @@ struct ComparisonReport {
             table.append([
                 row.model, row.target.name, row.target.family, row.format,
                 row.top1.map { String(format: "%.2f%%", $0 * 100) } ?? "—",
-                row.sqnrDecibels.map { String(format: "%.1f", $0) } ?? "—",
+                row.sqnrDecibels.map { $0.isInfinite ? "∞ (exact)" : String(format: "%.1f", $0) } ?? "—",
                 row.latencySeconds.map(Units.seconds) ?? "—",
                 row.inferencesPerSecond.map { Units.engineering($0) } ?? "—",
                 row.energyJoules.map(Units.joules) ?? "—",
@@ -268,7 +268,7 @@ struct ComparisonReport {
                 ("family", .string(row.target.family)),
                 ("format", .string(row.format)),
                 ("top1", number(row.top1)),
-                ("sqnrDecibels", number(row.sqnrDecibels)),
+                ("sqnrDecibels", row.sqnrDecibels.map { $0.isInfinite ? .string("infinity") : .number($0) } ?? .null),
                 ("latencySeconds", number(row.latencySeconds)),
                 ("inferencesPerSecond", number(row.inferencesPerSecond)),
                 ("energyJoules", number(row.energyJoules)),
