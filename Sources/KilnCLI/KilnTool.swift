@@ -1,3 +1,4 @@
+import Foundation
 import KilnBackends
 import KilnCompiler
 import KilnDiagnostics
@@ -16,16 +17,24 @@ public struct KilnTool: Sendable {
     /// The backends that compile for each family.
     public var registry: BackendRegistry
 
+    /// Target directories shipped with this tool besides the built-in `targets/` (a plugin's own
+    /// `targets/`). Every command loads them like the built-ins: each cost number needs a source.
+    public var packagedTargetDirectories: [URL]
+
     /// Creates the tool.
     /// - Parameters:
     ///   - commands: the commands (default: every built-in command).
     ///   - registry: the backends (a plugin passes the built-ins plus its own).
     ///   - targetFamilies: the target families whose descriptions load.
+    ///   - packagedTargetDirectories: extra directories of targets that ship with the tool (a
+    ///     plugin's `targets/`), loaded by every command as if they were built in.
     public init(commands: [any Command]? = nil, registry: BackendRegistry,
-                targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies) {
+                targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
+                packagedTargetDirectories: [URL] = []) {
         self.commands = commands ?? KilnTool.builtInCommands()
         self.registry = registry
         self.targetFamilies = targetFamilies
+        self.packagedTargetDirectories = packagedTargetDirectories
     }
 
     /// The tool with the built-in commands and backends.
@@ -47,7 +56,8 @@ public struct KilnTool: Sendable {
     /// Usage errors print the problem and a pointer to `--help` (exit 2); findings about the
     /// input print as compiler-style diagnostics (exit 1). Nothing the user types can crash it.
     public func run(_ arguments: [String], console: Console) -> ExitCode {
-        let context = CommandContext(console: console, registry: registry, targetFamilies: targetFamilies)
+        let context = CommandContext(console: console, registry: registry, targetFamilies: targetFamilies,
+                                     packagedTargetDirectories: packagedTargetDirectories)
         guard let first = arguments.first else {
             console.print(overview())
             return .success

@@ -187,7 +187,8 @@ public struct ReferenceInterpreter: Sendable {
 }
 
 /// Why a kernel could not execute a node (the interpreter adds the node's name).
-struct KernelError: Error {
-    var message: String
+public struct KernelError: Error, Sendable {
+    /// What is wrong, without the node's name.
+    public var message: String
     init(_ message: String) { self.message = message }
 }

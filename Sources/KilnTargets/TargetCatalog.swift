@@ -41,15 +41,17 @@ public struct TargetCatalog: Sendable {
         return nil
     }
 
-    /// Loads the built-in targets (sources required), then extra directories and files, then
-    /// checks names and host chains across all of them.
+    /// Loads the built-in targets and the packaged directories (sources required), then extra
+    /// directories and files, then checks names and host chains across all of them.
     /// - Parameters:
+    ///   - packagedDirectories: directories that ship with the tool like `targets/` does (a
+    ///     plugin's own targets); every cost number in them needs a source.
     ///   - extraDirectories: `--target-dir` arguments.
     ///   - extraFiles: `--target` arguments.
     ///   - families: the families to accept.
     ///   - environment: the process environment (for `KILN_TARGETS_DIR`).
     /// - Throws: ``DiagnosticError`` with every finding in every file.
-    public static func standard(extraDirectories: [URL] = [], extraFiles: [URL] = [],
+    public static func standard(packagedDirectories: [URL] = [], extraDirectories: [URL] = [], extraFiles: [URL] = [],
                                 families: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(DiagnosticError) -> TargetCatalog {
         var catalog = TargetCatalog(families: families)
@@ -58,6 +60,9 @@ public struct TargetCatalog: Sendable {
             catalog.loadDirectory(builtIn, requireSources: true, displayPrefix: "targets/", into: &findings)
         } else {
             findings.error("cannot find the built-in targets directory; set \(directoryEnvironmentVariable)")
+        }
+        for directory in packagedDirectories {
+            catalog.loadDirectory(directory, requireSources: true, displayPrefix: nil, into: &findings)
         }
         for directory in extraDirectories {
             catalog.loadDirectory(directory, requireSources: false, displayPrefix: nil, into: &findings)

@@ -13,17 +13,22 @@ public struct CommandContext: Sendable {
     public var targetFamilies: [any TargetFamilySchema]
     /// The process environment (for `KILN_TARGETS_DIR`).
     public var environment: [String: String]
+    /// Target directories shipped with the tool besides the built-in one (a plugin's `targets/`).
+    public var packagedTargetDirectories: [URL]
 
     /// Creates a context.
+    /// - Parameter packagedTargetDirectories: a plugin's own target directories, loaded like the
+    ///   built-in `targets/` (sources required).
     public init(console: Console, registry: BackendRegistry, targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment, packagedTargetDirectories: [URL] = []) {
         self.console = console
         self.registry = registry
         self.targetFamilies = targetFamilies
         self.environment = environment
+        self.packagedTargetDirectories = packagedTargetDirectories
     }
 
-    /// The built-in targets plus those named by `--target-dir DIR` and `--target FILE` options.
+    /// The built-in and packaged targets plus those named by `--target-dir DIR` and `--target FILE` options.
     /// - Parameter arguments: the parsed command line; `--target` values that name an existing
     ///   `.json` file are loaded as extra targets.
     /// - Throws: ``DiagnosticError`` with every finding in every target file.
@@ -35,8 +40,8 @@ public struct CommandContext: Sendable {
         for file in files where !FileManager.default.fileExists(atPath: file.path) {
             throw DiagnosticError(.error("no such target file", file: file.relativePath))
         }
-        return try TargetCatalog.standard(extraDirectories: directories, extraFiles: files,
-                                          families: targetFamilies, environment: environment)
+        return try TargetCatalog.standard(packagedDirectories: packagedTargetDirectories, extraDirectories: directories,
+                                          extraFiles: files, families: targetFamilies, environment: environment)
     }
 }
 

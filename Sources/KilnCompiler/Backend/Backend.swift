@@ -5,7 +5,7 @@ import KilnTargets
 ///
 /// A backend states the version it was written against in ``Backend/apiVersion``; a registry
 /// refuses a backend of another version with a clear message rather than misbehaving. The
-/// compatibility policy is in `docs/writing-a-backend.md`.
+/// compatibility policy is in `docs/compatibility.md`.
 public enum BackendAPI {
     /// The current version.
     public static let version = 1

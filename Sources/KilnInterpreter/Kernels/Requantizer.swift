@@ -9,8 +9,12 @@ import KilnNumerics
 /// rule (TFLite's QuantizeMultiplier), and required to be `2^−k` for the power-of-two-shift
 /// rule. With an unquantized int32 output the accumulator is returned unchanged (ConvInteger /
 /// MatMulInteger semantics).
-struct Requantizer {
-    private enum Channels {
+///
+/// It is public so that a backend's kernels scale their accumulators exactly as the reference
+/// does: a kernel that builds its output stage from this type cannot drift from the
+/// specification when a rule's rounding is refined.
+public struct Requantizer: Sendable {
+    private enum Channels: Sendable {
         case passThrough
         case floatScale([FloatScaleRequantizer])
         case fixedPoint([FixedPointRequantizer])
@@ -18,10 +22,16 @@ struct Requantizer {
     }
     private let channels: Channels
 
+    /// Creates the per-channel requantizers of one node.
     /// - Parameters:
+    ///   - rule: the node's ``RequantizationRule`` (`Node.requantization`).
+    ///   - input: the activation input's type (its scale is the accumulator's input scale).
     ///   - weight: the weight operand's type, or nil when the accumulator has only the input's scale.
+    ///   - output: the node's output type; unquantized means the int32 accumulator is the output.
     ///   - channels: the number of output channels (per-axis weight scales are indexed by channel).
-    init(rule: RequantizationRule, input: TensorType, weight: TensorType?, output: TensorType, channels count: Int) throws(KernelError) {
+    /// - Throws: ``KernelError`` when a scale is missing or not positive, a zero point is outside
+    ///   the output type, or a shift rule's multiplier is not `2^−k`.
+    public init(rule: RequantizationRule, input: TensorType, weight: TensorType?, output: TensorType, channels count: Int) throws(KernelError) {
         guard let outputQuantization = output.quantization else {
             channels = .passThrough
             return
@@ -64,8 +74,9 @@ struct Requantizer {
     }
 
     /// The output code for accumulator `value` of output channel `channel`.
+    /// - Complexity: O(1).
     @inline(__always)
-    func apply(_ value: Int32, channel: Int) -> Int32 {
+    public func apply(_ value: Int32, channel: Int) -> Int32 {
         switch channels {
         case .passThrough: value
         case .floatScale(let all): all[all.count == 1 ? 0 : channel].apply(value)
