@@ -6,7 +6,7 @@ import KilnIR
 ///
 /// A dense layer is the special case of a 1 × 1 window over `C = K` channels with one "image"
 /// per row, so the matrix engines use this one geometry for both.
-public struct SlidingWindowGenerator: Sendable, Hashable {
+struct SlidingWindowGenerator: Sendable, Hashable {
     /// Images (or dense rows).
     public let batch: Int
     /// Input channels, height and width.

@@ -14,7 +14,7 @@ import KilnTargets
 /// | `vpmaddubsw` (AVX2) | u8 × s8 | 4 × 16 (8 ymm accumulators) | 4 | int16 pair sums saturate |
 /// | `smlal` (A64 widening) | s8 × s8 | 4 × 4 (16 `.4s` accumulators) | 16 | int16 pair, exact when no weight is −128 |
 /// | `vmlal.s8` (A32 NEON) | s8 × s8 | 2 × 4 (8 q accumulators) | 16 | int16 pair, exact when no weight is −128 |
-public struct SIMDDotProductScheme: Sendable, Hashable {
+struct SIMDDotProductScheme: Sendable, Hashable {
     /// The instruction families Kiln has micro-kernels for.
     public enum Kind: String, Sendable, Hashable {
         /// A64 `sdot`: four s8×s8 products summed into each int32 lane.

@@ -1,5 +1,5 @@
 import Foundation
-import KilnBackends
+@testable import KilnBackends
 import KilnCompiler
 import KilnConformance
 import KilnDiagnostics

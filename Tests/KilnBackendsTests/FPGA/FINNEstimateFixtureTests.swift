@@ -1,5 +1,5 @@
 import Foundation
-import KilnBackends
+@testable import KilnBackends
 import Testing
 
 /// Kiln's FINN estimate formulas against the numbers FINN's own functions return

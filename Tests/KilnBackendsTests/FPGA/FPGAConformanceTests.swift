@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import KilnBackends
+@testable import KilnBackends
 import KilnCompiler
 import KilnConformance
 import KilnIR

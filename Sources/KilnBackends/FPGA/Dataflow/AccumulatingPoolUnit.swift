@@ -10,7 +10,7 @@ import KilnNumerics
 /// The thresholds come from the reference's quantized average (float-scale rule with multiplier
 /// `inputScale / (outputScale · count)`) by ``ThresholdDerivation``, so the two agree on every
 /// int32 sum.
-public struct AccumulatingPoolUnit: TargetKernel {
+struct AccumulatingPoolUnit: TargetKernel {
     /// `accumulating-pool`.
     public var name: String { "accumulating-pool" }
     /// The globalAveragePool node.

@@ -7,7 +7,7 @@ import KilnNumerics
 /// codes: `table[a][b] = quantize(dequantize(a) + dequantize(b))`, built with the reference's
 /// float32 dequantize / add / quantize (half to even), so every entry is the reference's result.
 /// With 4-bit inputs the ROM has 256 entries; it is limited to 2^16.
-public struct AddStreamsUnit: TargetKernel {
+struct AddStreamsUnit: TargetKernel {
     /// `add-streams-lut`.
     public var name: String { "add-streams-lut" }
     /// The add node.

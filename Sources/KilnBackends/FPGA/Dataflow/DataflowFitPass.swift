@@ -6,7 +6,7 @@ import KilnTargets
 /// Chooses the folding of every dataflow engine (``DataflowFoldingPlan``) and fails compilation
 /// when the design does not fit the target's fabric even fully folded, naming the budget, the
 /// excess and the layers that use most of it. The graph is unchanged.
-public struct DataflowFitPass: GraphPass {
+struct DataflowFitPass: GraphPass {
     /// The dataflow target.
     public let target: TargetDescription
     /// Where the plan is logged.

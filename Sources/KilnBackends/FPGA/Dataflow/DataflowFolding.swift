@@ -5,7 +5,7 @@ import KilnTargets
 /// PE processing elements each compute one output channel (PE divides the matrix height MH);
 /// each consumes SIMD input elements per cycle (SIMD divides the matrix width MW). The engine
 /// takes `(MH/PE) · (MW/SIMD)` cycles per output pixel (FINN's MVAU estimate).
-public struct DataflowFolding: Sendable, Hashable {
+struct DataflowFolding: Sendable, Hashable {
     /// Processing elements.
     public let processingElements: Int
     /// SIMD lanes per processing element.

@@ -4,7 +4,7 @@ import KilnNumerics
 import KilnTargets
 
 /// The weight and activation bit widths of one dataflow layer.
-public struct LayerPrecision: Sendable, Hashable {
+struct LayerPrecision: Sendable, Hashable {
     /// Signed weight bits (narrow symmetric: codes `−(2^(N−1)−1) ... 2^(N−1)−1`).
     public var weightBits: Int
     /// Unsigned activation bits (codes `0 ... 2^M − 1`).
@@ -17,7 +17,7 @@ public struct LayerPrecision: Sendable, Hashable {
 ///
 /// The `fpga.dataflow` section has no default-precision field, so the default is 4-bit weights
 /// and activations (FINN's usual choice) when the target stores `i4` and `u4`, else 8 bits.
-public struct DataflowPrecision: Sendable {
+struct DataflowPrecision: Sendable {
     /// The precision of layers without a per-layer override.
     public let global: LayerPrecision
     /// Per-layer overrides, by node name.

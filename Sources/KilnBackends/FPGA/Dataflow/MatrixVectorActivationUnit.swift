@@ -15,7 +15,7 @@ import KilnNumerics
 ///   int32 exactly like the reference's `bias + Σ (x − zx)(w − zw)`;
 /// * the thresholding stage compares the accumulator with every threshold of its channel in
 ///   parallel and outputs `offset + count(acc ≥ t)`; without it the int32 accumulator streams out.
-public struct MatrixVectorActivationUnit: TargetKernel {
+struct MatrixVectorActivationUnit: TargetKernel {
     /// `mvau` or `vvau` (depthwise).
     public let name: String
     /// The conv2d / dense node, then the fused multiThreshold if any.

@@ -4,7 +4,7 @@ import KilnIR
 
 /// flatten / reshape on a stream: the row-major element order does not change, so the engine
 /// only relabels the shape; nothing is read, written or computed.
-public struct StreamRelabelUnit: TargetKernel {
+struct StreamRelabelUnit: TargetKernel {
     /// `stream-relabel`.
     public var name: String { "stream-relabel" }
     /// The flatten / reshape node.

@@ -5,7 +5,7 @@ import KilnIR
 /// A streaming max pool (FINN `StreamingMaxPool` / `Pool` with a window generator) on codes:
 /// the window generator pads with the smallest code, and a comparator tree keeps the largest.
 /// A window that lies entirely in the padding outputs the zero point, as the reference does.
-public struct StreamingMaxPoolUnit: TargetKernel {
+struct StreamingMaxPoolUnit: TargetKernel {
     /// `streaming-maxpool`.
     public var name: String { "streaming-maxpool" }
     /// The maxPool node.

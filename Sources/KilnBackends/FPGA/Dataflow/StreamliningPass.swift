@@ -30,7 +30,7 @@ import KilnTargets
 /// The first layer still reads the u8 image; max pooling stays on codes. A layer whose output
 /// leaves the stream (a graph output, or only dequantized into one) keeps its original width
 /// unless `layerBits` names it.
-public struct StreamliningPass: GraphPass {
+struct StreamliningPass: GraphPass {
     /// The dataflow target.
     public let target: TargetDescription
     /// Bit widths and the log.

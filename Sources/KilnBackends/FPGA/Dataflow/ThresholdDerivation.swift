@@ -6,7 +6,7 @@
 /// `k = lowest + 1 ... highest`. Then for every int32 `a`,
 /// `q(a) = lowest + |{ k : a ≥ t_k }|` — exactly the `multiThreshold` semantics with
 /// `offset = lowest`. A code that no int32 reaches gets the threshold `2^31` (hence Int64).
-public enum ThresholdDerivation {
+enum ThresholdDerivation {
     /// The threshold of a code that no int32 accumulator reaches.
     public static let unreachable = Int64(Int32.max) + 1
 

@@ -6,7 +6,7 @@ import KilnIR
 /// channel in parallel and the unit outputs `offset + count(x ≥ t)`.
 ///
 /// `sign` is the one-threshold case at the input's zero point, with the count mapped to ±1.
-public struct ThresholdingUnit: TargetKernel {
+struct ThresholdingUnit: TargetKernel {
     /// `thresholding` or `sign-threshold`.
     public let name: String
     /// The multiThreshold or sign node.

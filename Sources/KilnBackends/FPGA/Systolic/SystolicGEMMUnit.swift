@@ -14,7 +14,7 @@ import KilnTargets
 /// tiles, K streamed; is: K × M tiles, N streamed), partial sums of successive folds added in
 /// the ofmap buffer, which starts at the bias. The output path requantizes per channel with
 /// the node's rule (``OutputRequantizer``).
-public struct SystolicGEMMUnit: TargetKernel {
+struct SystolicGEMMUnit: TargetKernel {
     /// `systolic-gemm-<dataflow>`.
     public let name: String
     /// The node.

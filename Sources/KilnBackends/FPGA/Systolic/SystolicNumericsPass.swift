@@ -8,7 +8,7 @@ import KilnTargets
 /// conv2d / dense / matmul requantization must use a rule the array's output path implements
 /// (`numerics.requantization`). A node with another rule switches to float-scale or, failing
 /// that, the fixed-point multiplier, and the change is logged.
-public struct SystolicNumericsPass: GraphPass {
+struct SystolicNumericsPass: GraphPass {
     /// The systolic target.
     public let target: TargetDescription
     /// The log.

@@ -14,7 +14,7 @@ import KilnTargets
 ///
 /// The ws row matches `systolic_compute_ws` of SCALE-Sim v2 (reads summed per fold); os and is
 /// follow the same per-fold logic (not yet checked against SCALE-Sim's numbers).
-public struct SystolicTiling: Sendable, Hashable {
+struct SystolicTiling: Sendable, Hashable {
     /// Output rows (pixels), reduction depth, output columns (filters).
     public let m: Int, k: Int, n: Int
     /// Array rows and columns.

@@ -17,7 +17,7 @@ import KilnTargets
 ///
 /// Other kernels (elementwise, pooling, data movement, host kernels): their counted instructions
 /// (or ALU operations in int32 lanes) over the vector issue rate, against their bytes.
-public struct SIMDCycleModel: CycleModel {
+struct SIMDCycleModel: CycleModel {
     /// The target.
     public let target: TargetDescription
     let scheme: SIMDDotProductScheme?

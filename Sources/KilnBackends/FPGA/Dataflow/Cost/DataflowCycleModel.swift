@@ -12,7 +12,7 @@ import KilnTargets
 ///
 /// ``timing(of:)``: engines run concurrently, so the interval is the slowest engine and the
 /// latency is the sum of all engines' cycles (FINN's critical-path estimate for a chain).
-public struct DataflowCycleModel: CycleModel {
+struct DataflowCycleModel: CycleModel {
     /// The target.
     public let target: TargetDescription
 

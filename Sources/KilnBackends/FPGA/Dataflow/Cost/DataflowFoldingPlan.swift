@@ -17,7 +17,7 @@ import KilnTargets
 /// channels, or is the whole window with a parallel-window generator), both at most the target's
 /// optional `maxProcessingElements` / `maxSimdLanes` (FINN has no other limit); the budget is the
 /// whole device (FINN's own shell, DMA and FIFOs are not counted).
-public struct DataflowFoldingPlan: Sendable {
+struct DataflowFoldingPlan: Sendable {
     /// One stage and its chosen folding.
     public struct Entry: Sendable {
         /// The stage.

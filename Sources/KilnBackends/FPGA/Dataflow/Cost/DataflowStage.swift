@@ -16,7 +16,7 @@ import KilnNumerics
 /// * `add-streams-lut`: PE ROM lookups per cycle; a ROM of `entries × output bits` in LUT6s
 ///   (64 bits each) per PE — Kiln's own estimate, FINN has no such engine;
 /// * `stream-relabel`: nothing.
-public struct DataflowStage: Sendable {
+struct DataflowStage: Sendable {
     /// The kernel name.
     public let kernel: String
     /// The first node of the kernel (the key of its folding).
@@ -160,7 +160,7 @@ public struct DataflowStage: Sendable {
 }
 
 /// A stage's cycles and resources under one folding.
-public struct StageEstimate: Sendable, Hashable {
+struct StageEstimate: Sendable, Hashable {
     /// Cycles of its slowest engine per inference.
     public var intervalCycles: Int
     /// Cycles through all its engines.

@@ -2,7 +2,7 @@ import Foundation
 
 /// FPGA fabric resources in FINN's estimate units: LUTs, 18 Kb block RAMs (`BRAM_18K`),
 /// UltraRAM blocks and DSP slices.
-public struct FabricResources: Sendable, Hashable, CustomStringConvertible {
+struct FabricResources: Sendable, Hashable, CustomStringConvertible {
     /// Lookup tables (logic and LUTRAM).
     public var lookupTables: Int
     /// 18 Kb block RAMs (a 36 Kb block is two).
@@ -52,7 +52,7 @@ public struct FabricResources: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Where an engine keeps its parameters (FINN's `ram_style`).
-public enum FabricMemoryStyle: String, Sendable, Hashable, CaseIterable {
+enum FabricMemoryStyle: String, Sendable, Hashable, CaseIterable {
     /// Let the tools decide (`auto`); FINN estimates it as block RAM except for shallow memories.
     case automatic = "auto"
     /// Block RAM.
@@ -64,7 +64,7 @@ public enum FabricMemoryStyle: String, Sendable, Hashable, CaseIterable {
 }
 
 /// How an engine builds its multipliers (FINN's `resType`).
-public enum MultiplierStyle: String, Sendable, Hashable, CaseIterable {
+enum MultiplierStyle: String, Sendable, Hashable, CaseIterable {
     /// In LUTs.
     case lookupTables = "lut"
     /// In DSP slices.

@@ -9,7 +9,7 @@
 /// * LUTs `= 300 + 1.1 · PE · (mult + adder tree + accumulator + thresholds) + LUTRAM` with
 ///   `mult = SIMD·(2⌈(W+A)/6⌉ − 1)·(W+A)` (0 on DSPs), `adder = (W+A)·(2·SIMD − 1)`;
 /// * DSPs `= PE · SIMD · ⌈(W+A)/48⌉` when the multipliers are on DSPs.
-public struct MatrixVectorEstimate: Sendable, Hashable {
+struct MatrixVectorEstimate: Sendable, Hashable {
     /// MW, the dot-product length.
     public var matrixWidth: Int
     /// MH, the output channels.

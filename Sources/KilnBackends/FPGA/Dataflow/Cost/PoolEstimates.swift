@@ -1,7 +1,7 @@
 /// FINN's cycle estimate for the pooling engine behind a depthwise sliding window (`Pool_hls`,
 /// finn-plus 1.6.1 `pool.py`): `(C · kH·kW / PE) · output pixels · batch`. FINN gives it no
 /// resource estimate.
-public struct PoolEstimate: Sendable, Hashable {
+struct PoolEstimate: Sendable, Hashable {
     /// Channels C, PE (divides C), window elements, output pixels, batch.
     public var channels: Int, processingElements: Int, windowElements: Int, outputPixels: Int, batch: Int
 
@@ -18,7 +18,7 @@ public struct PoolEstimate: Sendable, Hashable {
 /// FINN's cycle estimate for the global accumulating pool (`GlobalAccPool_hls`, finn-plus 1.6.1
 /// `globalaccpool.py`): `vectors · C/PE + C/PE` (the stream in, then one output per fold). FINN
 /// gives it no resource estimate.
-public struct GlobalAccumulatingPoolEstimate: Sendable, Hashable {
+struct GlobalAccumulatingPoolEstimate: Sendable, Hashable {
     /// Channels C, PE (divides C), input vectors (pixels × batch).
     public var channels: Int, processingElements: Int, vectors: Int
 

@@ -9,7 +9,7 @@
 ///   with the depthwise refill terms; (default, 1D) `OW·kW·cf + 2` or the depthwise bound;
 /// * LUTs `300 + SIMD·A·⌈depth/38⌉` in LUTRAM; BRAM_18K by the depth's aspect ratio
 ///   (36/18/9/4/2/1 bits wide up to 512/1K/2K/4K/8K/16K deep, cascaded); URAM `⌈depth/4096⌉·⌈width/72⌉`.
-public struct SlidingWindowEstimate: Sendable, Hashable {
+struct SlidingWindowEstimate: Sendable, Hashable {
     /// Input channels C.
     public var channels: Int
     /// Input height and width.

@@ -6,7 +6,7 @@
 /// * threshold memory: depth `TMEM = C/PE`, width `PE · T · steps` (T threshold bits);
 /// * LUTs `= A·PE` comparators `+ width·⌈TMEM/64⌉` LUTRAM (distributed, TMEM > 1);
 /// * BRAM_18K `= ⌈width/16⌉·⌈TMEM/1024⌉` (block, TMEM > 1); URAM `⌈width/72⌉·⌈TMEM/4096⌉` (ultra).
-public struct ThresholdingEstimate: Sendable, Hashable {
+struct ThresholdingEstimate: Sendable, Hashable {
     /// Channels C.
     public var channels: Int
     /// PE (divides C).

@@ -7,7 +7,7 @@
 /// * LUTs as the MVAU with the dot-product length `kH·kW`, thresholds always counted:
 ///   `(2^B − 1)·acc·TMEM/64` LUTRAM + `(2^B − 1)·acc` comparators;
 /// * DSPs `= PE · ⌈(W+A)/48⌉` when the multipliers are on DSPs.
-public struct VectorVectorEstimate: Sendable, Hashable {
+struct VectorVectorEstimate: Sendable, Hashable {
     /// Channels C.
     public var channels: Int
     /// Kernel height and width.
