@@ -23,12 +23,16 @@ public enum ConformanceKit {
         public var firstMismatch: String?
         /// Nodes on the accelerator and on the host.
         public var acceleratorKernels: Int, hostNodes: Int
+        /// Kernels whose cost-only counts (`countActions()`) differ from what their execution
+        /// counted (0 for a conforming backend: cost-only estimates must equal full runs).
+        public var countMismatches: [String] = []
 
         /// `model on target: N elements, M mismatches`.
         public var description: String {
             "\(model) on \(target): \(compared) elements compared, \(mismatches) mismatches"
                 + (firstMismatch.map { " (first: \($0))" } ?? "")
                 + ", \(acceleratorKernels) accelerator kernels, \(hostNodes) host nodes"
+                + (countMismatches.isEmpty ? "" : ", counts differ from cost-only counts in \(countMismatches.joined(separator: ", "))")
         }
     }
 
@@ -68,7 +72,13 @@ public enum ConformanceKit {
         for sample in 0..<samples {
             let inputs = randomInputs(for: program.graph, seed: seed &+ UInt64(sample))
             let expected = try reference.run(inputs)
-            let actual = try simulator.run(inputs).outputs
+            let run = try simulator.run(inputs)
+            let actual = run.outputs
+            for (step, counts) in zip(program.steps, run.stepCounts) {
+                guard case .kernel(let kernelStep) = step, kernelStep.kernel.countActions() != counts,
+                      !outcome.countMismatches.contains(kernelStep.kernel.name) else { continue }
+                outcome.countMismatches.append(kernelStep.kernel.name)
+            }
             for (index, (want, got)) in zip(expected, actual).enumerated() {
                 let wanted = want.doubles, gotten = got.doubles
                 outcome.compared += wanted.count

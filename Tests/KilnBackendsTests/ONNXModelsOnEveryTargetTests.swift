@@ -33,6 +33,7 @@ import KilnTargets
         let outcome = try ConformanceKit.check(model: parts[0], graph: graph, target: target,
                                                compiler: Compiler(registry: try BuiltInBackends.registry()), samples: 2)
         #expect(outcome.mismatches == 0, "\(outcome)")
+        #expect(outcome.countMismatches.isEmpty, "\(outcome)")
         #expect(outcome.compared > 0)
     }
 
