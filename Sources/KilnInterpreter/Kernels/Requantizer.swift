@@ -75,6 +75,12 @@ public struct Requantizer: Sendable {
 
     /// The output code for accumulator `value` of output channel `channel`.
     /// - Complexity: O(1).
+    /// Whether the output is requantized at all (false for an unquantized int32 output).
+    public var requantizes: Bool {
+        if case .passThrough = channels { return false }
+        return true
+    }
+
     @inline(__always)
     public func apply(_ value: Int32, channel: Int) -> Int32 {
         switch channels {
