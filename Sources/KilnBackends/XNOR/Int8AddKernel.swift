@@ -71,21 +71,6 @@ struct Int8AddKernel: TargetKernel {
     }
 }
 
-/// Lowers a quantized same-shape `add` of int8 tensors.
-struct Int8AddPattern: LoweringPattern {
-    var name: String { "int8-add" }
-    var root: OperatorKind { .add }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
-        do {
-            return .lowered(try Int8AddKernel(nodeAt: index, in: graph, facts: facts))
-        } catch {
-            return .rejected(error.message)
-        }
-    }
-}
-
 extension Int8AddKernel: XNORCostedKernel {
     var workload: XNORWorkload {
         let elements = outputType.elementCount ?? 0

@@ -162,21 +162,6 @@ struct Int8ConvolutionKernel: TargetKernel {
     }
 }
 
-/// Lowers an integer conv2d to the int8 unit (with following relu / clip / sign fused).
-struct Int8ConvolutionPattern: LoweringPattern {
-    var name: String { "int8-unit-conv2d" }
-    var root: OperatorKind { .conv2d }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
-        do {
-            return .lowered(try Int8ConvolutionKernel(nodeAt: index, in: graph, facts: facts))
-        } catch {
-            return .rejected(error.message)
-        }
-    }
-}
-
 extension Int8ConvolutionKernel: XNORCostedKernel {
     var workload: XNORWorkload {
         let counts = countActions()

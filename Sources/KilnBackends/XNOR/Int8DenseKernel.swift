@@ -120,21 +120,6 @@ struct Int8DenseKernel: TargetKernel {
     }
 }
 
-/// Lowers an integer dense layer to the int8 unit (with following relu / clip / sign fused).
-struct Int8DensePattern: LoweringPattern {
-    var name: String { "int8-unit-dense" }
-    var root: OperatorKind { .dense }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
-        do {
-            return .lowered(try Int8DenseKernel(nodeAt: index, in: graph, facts: facts))
-        } catch {
-            return .rejected(error.message)
-        }
-    }
-}
-
 extension Int8DenseKernel: XNORCostedKernel {
     var workload: XNORWorkload {
         let counts = countActions()

@@ -71,21 +71,6 @@ struct Int8GlobalAveragePoolKernel: TargetKernel {
     }
 }
 
-/// Lowers a quantized `globalAveragePool` to the int8 unit.
-struct Int8GlobalAveragePoolPattern: LoweringPattern {
-    var name: String { "int8-global-average-pool" }
-    var root: OperatorKind { .globalAveragePool }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
-        do {
-            return .lowered(try Int8GlobalAveragePoolKernel(nodeAt: index, in: graph, facts: facts))
-        } catch {
-            return .rejected(error.message)
-        }
-    }
-}
-
 extension Int8GlobalAveragePoolKernel: XNORCostedKernel {
     var workload: XNORWorkload {
         XNORWorkload(work: .int8Operations(planes * plane + planes), weightBytes: 0,

@@ -73,21 +73,6 @@ struct ThresholdKernel: TargetKernel {
     }
 }
 
-/// Lowers `multiThreshold` with constant thresholds to the threshold units.
-struct ThresholdPattern: LoweringPattern {
-    var name: String { "threshold-multi-threshold" }
-    var root: OperatorKind { .multiThreshold }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
-        do {
-            return .lowered(try ThresholdKernel(nodeAt: index, in: graph, facts: facts))
-        } catch {
-            return .rejected(error.message)
-        }
-    }
-}
-
 extension ThresholdKernel: XNORCostedKernel {
     var workload: XNORWorkload {
         XNORWorkload(work: .comparisons((inputType.elementCount ?? 0) * thresholds.perRow), weightBytes: thresholds.values.count * 4,

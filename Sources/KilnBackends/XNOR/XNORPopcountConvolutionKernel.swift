@@ -256,21 +256,6 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
     }
 }
 
-/// Lowers a ±1 × ±1 conv2d to the XNOR-popcount array (with a following threshold or sign fused).
-struct XNORPopcountConvolutionPattern: LoweringPattern {
-    var name: String { "xnor-popcount-conv2d" }
-    var root: OperatorKind { .conv2d }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
-        do {
-            return .lowered(try XNORPopcountConvolutionKernel(nodeAt: index, in: graph, facts: facts))
-        } catch {
-            return .rejected(error.message)
-        }
-    }
-}
-
 extension XNORPopcountConvolutionKernel: XNORCostedKernel {
     var workload: XNORWorkload {
         let gemm = XNORWorkload.BinaryGEMM(

@@ -126,21 +126,6 @@ struct XNORPopcountDenseKernel: TargetKernel {
     }
 }
 
-/// Lowers a ±1 × ±1 dense layer to the XNOR-popcount array (with a following threshold or sign fused).
-struct XNORPopcountDensePattern: LoweringPattern {
-    var name: String { "xnor-popcount-dense" }
-    var root: OperatorKind { .dense }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
-        do {
-            return .lowered(try XNORPopcountDenseKernel(nodeAt: index, in: graph, facts: facts))
-        } catch {
-            return .rejected(error.message)
-        }
-    }
-}
-
 extension XNORPopcountDenseKernel: XNORCostedKernel {
     var workload: XNORWorkload {
         let gemm = XNORWorkload.BinaryGEMM(rows: rows, groups: 1, outputsPerGroup: columns, taps: 1, wordsPerTap: wordsPerRow,
