@@ -55,7 +55,7 @@ public struct ReferenceInterpreter: Sendable {
             for (index, name) in inputNames.enumerated() { feed[name] = samplesPerInput[index][sample] }
             return try run(feed)
         }
-        return graph.outputs.indices.map { output in Self.stack(perSample.map { $0[output] }) }
+        return graph.outputs.indices.map { output in Tensor.stacked(perSample.map { $0[output] }) }
     }
 
     /// Executes one node on its operands with the reference semantics (for host partitions and
@@ -95,37 +95,14 @@ public struct ReferenceInterpreter: Sendable {
 
     /// Splits a batch tensor into single samples of the graph input's type.
     static func split(_ tensor: Tensor, into count: Int, as type: TensorType) throws(DiagnosticError) -> [Tensor] {
-        let sampleSize = Shape.elementCount(type.shape) ?? 0
-        var elementType = type
-        elementType.elementType = type.elementType
-        return try (0..<count).map { index throws(DiagnosticError) -> Tensor in
-            let range = index * sampleSize ..< (index + 1) * sampleSize
-            switch tensor.storage {
-            case .float32(let values): return try conform(Tensor(shape: type.shape, floats: Array(values[range])), to: type)
-            case .int32(let values):
-                return try conform(Tensor(type: TensorType(shape: type.shape, elementType: tensor.type.elementType),
-                                          storage: .int32(Array(values[range]))), to: type)
-            case .int64(let values):
-                return try conform(Tensor(shape: type.shape, int64s: Array(values[range])), to: type)
-            }
-        }
-    }
-
-    /// Stacks equally shaped tensors along a new leading dimension (replacing a leading 1).
-    static func stack(_ tensors: [Tensor]) -> Tensor {
-        let first = tensors[0]
-        let shape = [tensors.count] + (first.shape.first == 1 ? Array(first.shape.dropFirst()) : first.shape)
-        let type = first.type.withShape(shape)
-        switch first.storage {
-        case .float32: return Tensor(type: type, storage: .float32(tensors.flatMap { $0.floats! }))
-        case .int32: return Tensor(type: type, storage: .int32(tensors.flatMap { $0.codes! }))
-        case .int64: return Tensor(type: type, storage: .int64(tensors.flatMap { $0.int64s! }))
-        }
+        try tensor.samples(count, of: type.shape).map { sample throws(DiagnosticError) in try conform(sample, to: type) }
     }
 
     /// Checks that a fed tensor has the graph input's shape and a compatible element type, and
-    /// gives it the input's type (so quantization parameters come from the graph).
-    static func conform(_ tensor: Tensor, to type: TensorType, name: String = "") throws(DiagnosticError) -> Tensor {
+    /// gives it the input's type (so quantization parameters come from the graph): integer data
+    /// must lie in the input type's range, float data can only feed float inputs.
+    /// - Throws: ``DiagnosticError`` naming the tensor.
+    public static func conform(_ tensor: Tensor, to type: TensorType, name: String = "") throws(DiagnosticError) -> Tensor {
         guard tensor.shape == type.shape else {
             throw DiagnosticError(.error("expected shape \(type.shape), got \(tensor.shape)", place: "tensor '\(name)'"))
         }

@@ -139,4 +139,15 @@ import KilnNumerics
         #expect(refused.code == .inputError)
         #expect(refused.error.contains("cannot run on bnn-array-45nm"))
     }
+
+    /// Data of the wrong element type (integers for a float input) is a finding, not a trap in
+    /// the simulator's tensor constructor.
+    @Test func simulateRejectsDataOfTheWrongElementType() throws {
+        let path = temporaryFile("integers.npy")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try NumPyWriter.write(try NumPyArray(shape: [2, 1, 8, 8], storage: .int64((0..<128).map(Int64.init))), to: path)
+        let result = runKiln(["simulate", Self.path("cnn_qdq.onnx"), "--target", "cortex-a55-rk3568", "--input", path])
+        #expect(result.code == .inputError)
+        #expect(result.error == "error: at tensor 'input': expected f32 data, got i64\n")
+    }
 }

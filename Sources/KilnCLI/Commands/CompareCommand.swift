@@ -205,7 +205,7 @@ struct ComparisonRow {
         self.target = target
         self.program = program
         self.cost = cost
-        format = Self.numericFormat(program)
+        format = Self.numericFormat(cost)
         latencySeconds = cost.latencySeconds
         inferencesPerSecond = cost.inferencesPerSecond
         energyJoules = cost.energy.total
@@ -217,12 +217,12 @@ struct ComparisonRow {
     }
 
     /// The operand formats of the accelerator's multiply-accumulate kernels (`u8×i8`, `q7×q7`,
-    /// `bin×bin + u8×i8`), most frequent first.
-    static func numericFormat(_ program: TargetProgram) -> String {
+    /// `bin×bin + u8×i8`), most frequent first, from the step counts the estimate already made.
+    static func numericFormat(_ cost: ProgramCost) -> String {
         var counts: [String: Int] = [:]
-        for step in program.kernelSteps where step.placement == .accelerator {
-            for (key, macs) in step.kernel.countActions().multiplyAccumulates { counts[key, default: 0] += macs }
-            if step.kernel.countActions().xnorPopcountBits > 0 { counts["bin×bin", default: 0] += step.kernel.countActions().xnorPopcountBits }
+        for step in cost.steps where step.placement == "accelerator" {
+            for (key, macs) in step.counts.multiplyAccumulates { counts[key, default: 0] += macs }
+            if step.counts.xnorPopcountBits > 0 { counts["bin×bin", default: 0] += step.counts.xnorPopcountBits }
         }
         return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key).joined(separator: " + ")
     }

@@ -27,10 +27,10 @@ public struct FunctionalSimulator: Sendable {
         let graph = program.graph
         var values = graph.constants
         for name in graph.inputs {
-            guard let tensor = inputs[name], let type = graph.types[name], tensor.shape == type.shape else {
-                throw DiagnosticError(.error("expected data of shape \(graph.types[name]?.shape ?? []) for this input", place: "tensor '\(name)'"))
+            guard let tensor = inputs[name], let type = graph.types[name] else {
+                throw DiagnosticError(.error("no data given for this input", place: "tensor '\(name)'"))
             }
-            values[name] = Tensor(type: type, storage: tensor.storage)
+            values[name] = try ReferenceInterpreter.conform(tensor, to: type, name: name)
         }
         var stepCounts: [ActionCounts] = []
         for step in program.steps {
@@ -75,30 +75,11 @@ public struct FunctionalSimulator: Sendable {
                 throw DiagnosticError(.error("expected shape [\(batch), \(graph.types[name]?.shape.dropFirst().map(String.init).joined(separator: ", ") ?? "")]",
                                              place: "tensor '\(name)'"))
             }
-            let size = tensor.count / max(batch, 1)
-            for index in 0..<batch {
-                let range = index * size ..< (index + 1) * size
-                let storage: TensorStorage
-                switch tensor.storage {
-                case .float32(let v): storage = .float32(Array(v[range]))
-                case .int32(let v): storage = .int32(Array(v[range]))
-                case .int64(let v): storage = .int64(Array(v[range]))
-                }
-                samples[index][name] = Tensor(type: TensorType(shape: type.shape, elementType: tensor.type.elementType), storage: storage)
-            }
+            for (index, sample) in tensor.samples(batch, of: type.shape).enumerated() { samples[index][name] = sample }
         }
         let feeds = samples
         let runs = try ParallelSamples.map(batch, threads: threads) { index throws(DiagnosticError) -> Run in try run(feeds[index]) }
-        let outputs = graph.outputs.indices.map { output -> Tensor in
-            let parts = runs.map { $0.outputs[output] }
-            let shape = [batch] + Array(parts[0].shape.dropFirst())
-            let type = parts[0].type.withShape(shape)
-            switch parts[0].storage {
-            case .float32: return Tensor(type: type, storage: .float32(parts.flatMap { $0.floats! }))
-            case .int32: return Tensor(type: type, storage: .int32(parts.flatMap { $0.codes! }))
-            case .int64: return Tensor(type: type, storage: .int64(parts.flatMap { $0.int64s! }))
-            }
-        }
+        let outputs = graph.outputs.indices.map { output in Tensor.stacked(runs.map { $0.outputs[output] }) }
         return (outputs, runs.first?.stepCounts ?? [])
     }
 }
