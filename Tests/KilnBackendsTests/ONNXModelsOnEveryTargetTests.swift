@@ -53,6 +53,10 @@ import KilnTargets
         // Both QLinearMatMul layers run on the accelerator (the broadcasting QLinearAdd of the bias
         // may fall back to the host, which computes the same reference semantics).
         #expect(program.kernelSteps.filter { $0.placement == .accelerator && $0.kernel.nodes.contains { OperatorKind.multiplyAccumulate.contains($0.kind) } }.count == 2)
+        // A CPU target has no host link: the bias adds it cannot vectorize run on the same core,
+        // with nothing to transfer, and their values are planned in its memory.
+        #expect(!program.steps.contains { if case .transfer = $0 { true } else { false } })
+        #expect(program.buffers.contains { $0.value == "logits_quantized" })
         let images = try NumPyReader.read(contentsOf: digits.appendingPathComponent("test_x_flat.npy").path).tensor()
         let codes = try FunctionalSimulator(program: program).runBatch([graph.inputs[0]: images]).outputs[0].codes ?? []
         let expected = try NumPyReader.read(contentsOf: digits.appendingPathComponent("mlp2_qop_ort_codes.npy").path).int32Values()

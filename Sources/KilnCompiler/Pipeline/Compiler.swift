@@ -41,7 +41,10 @@ public struct Compiler: Sendable {
         let adapted = try adapt(graph, for: target, options: options, observe: observe)
         let kernelSteps = try Legalization(target: target, patterns: backend.loweringPatterns(for: target),
                                            allowHostFallback: options.allowHostFallback).run(on: adapted)
-        let steps = Self.insertTransfers(kernelSteps, graph: adapted)
+        // A target without a host link is its own host (a CPU or MCU): its fallback nodes run on the
+        // same core, in its memory, with nothing to transfer.
+        let steps = target.host == nil ? kernelSteps.map { TargetProgram.Step.kernel($0) }
+                                       : Self.insertTransfers(kernelSteps, graph: adapted)
         let memory = try MemoryPlanning(target: target).run(graph: adapted, steps: steps)
         return TargetProgram(target: target, graph: adapted, steps: steps, buffers: memory.buffers,
                              peakBytesPerLevel: memory.peakBytesPerLevel, weightBytes: memory.weightBytes,

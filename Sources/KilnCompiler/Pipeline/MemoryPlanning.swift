@@ -4,7 +4,8 @@ import KilnTargets
 
 /// Places the accelerator's values in its memory levels: all weights in the nearest level that
 /// holds weights and has room, activations in a liveness-based arena (first fit by lifetime) in
-/// the nearest level that holds activations and has room for the arena's peak.
+/// the nearest level that holds activations and has room for the arena's peak. On a target with
+/// no host link (a CPU or MCU), the nodes that fall back run on it too and are planned with it.
 struct MemoryPlanning {
     let target: TargetDescription
 
@@ -29,7 +30,8 @@ struct MemoryPlanning {
         var lastUse: [String: Int] = [:]
         var weights = Set<String>()
         for (index, step) in steps.enumerated() {
-            guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator else { continue }
+            // A target without a host runs its fallback nodes itself, in its own memory.
+            guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator || target.host == nil else { continue }
             for name in kernelStep.kernel.inputs + kernelStep.kernel.outputs {
                 if graph.constants[name] != nil { weights.insert(name); continue }
                 firstUse[name] = min(firstUse[name] ?? index, index)
