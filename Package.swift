@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "KilnConformance", targets: ["KilnConformance"]),
         .library(name: "Kiln", targets: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
-            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnReports",
+            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnEvaluation", "KilnReports",
         ]),
     ],
     dependencies: [],
@@ -48,34 +48,50 @@ let package = Package(
         ]),
         // Post-training quantization of float graphs into the quantized IR (calibration, pruning).
         .target(name: "KilnQuantizer", dependencies: ["KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter"]),
+        // Evaluating a model on targets the one way every command does: the calibration policy, the
+        // single-sample-or-batch rule, compile, cost, functional simulation and scoring.
+        .target(name: "KilnEvaluation", dependencies: [
+            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets", "KilnQuantizer",
+        ]),
         // HTML reports with inline SVG charts (latency, energy, accuracy vs energy, per-layer time, rooflines).
         .target(name: "KilnReports", dependencies: ["KilnCompiler", "KilnTargets", "KilnDiagnostics", "KilnJSON"]),
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnReports", "KilnConformance",
+            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnEvaluation", "KilnReports",
+            "KilnConformance",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
+
+        // Test support shared by the test targets: golden files with an explicit record mode.
+        .target(name: "KilnTestSupport", path: "Tests/KilnTestSupport"),
 
         .testTarget(name: "KilnDiagnosticsTests", dependencies: ["KilnDiagnostics"]),
         .testTarget(name: "KilnNumericsTests", dependencies: ["KilnNumerics"]),
         .testTarget(name: "KilnJSONTests", dependencies: ["KilnJSON"]),
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR"]),
         .testTarget(name: "KilnInterpreterTests", dependencies: ["KilnInterpreter", "KilnIR"]),
-        .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter"]),
+        .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter", "KilnTestSupport"]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
-        .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets"]),
-        .testTarget(name: "KilnCompilerTests", dependencies: ["KilnCompiler", "KilnIR", "KilnTargets", "KilnInterpreter"]),
+        .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets", "KilnTestSupport"]),
+        .testTarget(name: "KilnCompilerTests", dependencies: [
+            "KilnCompiler", "KilnDiagnostics", "KilnIR", "KilnTargets", "KilnInterpreter", "KilnJSON",
+        ]),
         .testTarget(name: "KilnBackendsTests", dependencies: [
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",
-            "KilnModelIO", "KilnNumerics", "KilnONNX", "KilnTargets",
+            "KilnModelIO", "KilnNumerics", "KilnONNX", "KilnTargets", "KilnTestSupport",
         ]),
         .testTarget(name: "KilnQuantizerTests", dependencies: [
             "KilnQuantizer", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnModelIO", "KilnONNX",
         ]),
+        .testTarget(name: "KilnEvaluationTests", dependencies: [
+            "KilnEvaluation", "KilnDiagnostics", "KilnInterpreter", "KilnIR",
+        ]),
         .testTarget(name: "KilnReportsTests", dependencies: [
             "KilnReports", "KilnCompiler", "KilnTargets", "KilnBackends", "KilnConformance", "KilnIR", "KilnJSON",
         ]),
-        .testTarget(name: "KilnCLITests", dependencies: ["KilnCLI", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO"]),
+        .testTarget(name: "KilnCLITests", dependencies: [
+            "KilnCLI", "KilnBackends", "KilnEvaluation", "KilnCompiler", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO", "KilnTestSupport",
+        ]),
     ]
 )

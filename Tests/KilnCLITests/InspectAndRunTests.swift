@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KilnTestSupport
 import KilnIR
 import KilnJSON
 import KilnModelIO
@@ -38,11 +39,9 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     let examplePath = repositoryRoot.appendingPathComponent("examples/tiny-cnn.json").path
 
     @Test func shippedExampleMatchesItsDefinition() throws {
-        let expected = KilnModelFile.encode(try tinyCNN())
-        if ProcessInfo.processInfo.environment["KILN_RECORD"] != nil {
-            try Data(expected.utf8).write(to: URL(fileURLWithPath: examplePath))
-        }
-        #expect(try String(contentsOfFile: examplePath, encoding: .utf8) == expected)
+        let golden = GoldenFile(URL(fileURLWithPath: examplePath))
+        let outcome = try golden.check(KilnModelFile.encode(try tinyCNN()))
+        #expect(outcome == .matches, "\(golden.explain(outcome, rerecord: "swift test --filter InspectAndRunTests"))")
     }
 
     @Test func inspectCountsMACsAndParameters() throws {

@@ -1,4 +1,5 @@
 import Testing
+import KilnDiagnostics
 import KilnIR
 import KilnNumerics
 @testable import KilnCompiler
@@ -9,5 +10,59 @@ import KilnNumerics
         #expect(MemoryPlanning.bytes(of: TensorType(shape: [5], elementType: .int4)) == 3)
         #expect(MemoryPlanning.bytes(of: TensorType(shape: [2, 3], elementType: .q15)) == 12)
         #expect(MemoryPlanning.bytes(of: .float32([10])) == 40)
+    }
+}
+
+/// x f32[1,16] → relu → a → dense (w f32[16,8], 512 B) → y f32[1,8] → relu → r (output): three
+/// accelerator steps. Lifetimes in steps: x 0…0, a 0…1, y 1…2, r 2…3 (an output lives to the end).
+func memoryGraph() throws -> Graph {
+    var builder = GraphBuilder(name: "memory")
+    let x = builder.input("x", .float32([1, 16]))
+    let a = try builder.node(.relu, [x], name: "relu1", outputs: ["a"])
+    let w = builder.constant("w", Tensor(shape: [16, 8], floats: [Float](repeating: 0.25, count: 128)))
+    let y = try builder.node(.dense, [a, w], name: "fc", outputs: ["y"])
+    builder.output(try builder.node(.relu, [y], name: "relu2", outputs: ["r"]))
+    return try builder.build()
+}
+
+@Suite struct MemoryArenaTests {
+    /// First fit in order of first use (ties by name): a (64 B) at 0; x (64 B, live with a) at
+    /// 64; y (32 B, live with a at step 1) at 64, where x was; r (32 B, live only with y) at 0.
+    /// Peak 128 B. Weights first in the level, so activations start after w's 512 bytes.
+    @Test func arenaOffsetsFollowLiveness() throws {
+        let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
+        let buffers = program.buffers.map { "\($0.value) \($0.level)@\($0.offset) \($0.bytes)\($0.isConstant ? " constant" : "")" }
+        #expect(buffers == ["w sram@0 512 constant", "a sram@512 64", "r sram@512 32", "x sram@576 64", "y sram@576 32"])
+        #expect(program.weightBytes == 512)
+        #expect(program.peakActivationBytes == 128)
+        #expect(program.peakBytesPerLevel == ["sram": 640])
+    }
+
+    /// When the weights' level has no room left for the activation peak, activations go to the
+    /// next level that holds them, from offset 0.
+    @Test func activationsSpillToTheNextLevel() throws {
+        let target = try TestArray.target(levels: [("sram", 600, true, true), ("dram", 1 << 20, true, true)])
+        let program = try TestArray.compiler().compile(try memoryGraph(), for: target)
+        let buffers = program.buffers.map { "\($0.value) \($0.level)@\($0.offset)" }
+        #expect(buffers == ["w sram@0", "a dram@0", "r dram@0", "x dram@64", "y dram@64"])
+        #expect(program.peakBytesPerLevel == ["sram": 512, "dram": 128])
+    }
+
+    /// A model that does not fit says so with the numbers: 600 − 512 = 88 bytes left for a
+    /// 128-byte activation peak; and 500 bytes cannot hold 512 bytes of weights.
+    @Test func doesNotFitNamesTheNumbers() throws {
+        for (size, what) in [(600, "activations need 128 bytes at their peak"), (500, "weights need 512 bytes")] {
+            let target = try TestArray.target(levels: [("sram", size, true, true)])
+            do {
+                _ = try TestArray.compiler().compile(try memoryGraph(), for: target)
+                Issue.record("expected \(size) bytes not to fit")
+            } catch let error as DiagnosticError {
+                #expect(error.diagnostics.map(\.message) == [
+                    "the model does not fit on testarray-1: \(what) (weights 512 bytes, activation peak 128 bytes); "
+                        + "memory levels: sram \(size) bytes (weights, activations)",
+                ])
+                #expect(error.diagnostics.first?.location.file == "testarray-1.json")
+            }
+        }
     }
 }

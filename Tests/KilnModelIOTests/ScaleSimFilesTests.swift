@@ -1,6 +1,7 @@
 import Foundation
 import KilnDiagnostics
 import Testing
+import KilnTestSupport
 @testable import KilnModelIO
 
 private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -92,12 +93,9 @@ private func expectFailure<T>(_ place: String?, file: String, _ fragments: [Stri
     @Test func targetDescriptionMatchesGolden() throws {
         let config = try ScaleSimConfigReader().read(contentsOf: goodConfig.path)
         let json = config.targetDescriptionJSON(sourceFile: "SCALE-Sim config Tests/Fixtures/scalesim/configs/a8x8s16_ws_user10.cfg")
-        let golden = fixtures.appendingPathComponent("targets/scalesim-a8x8s16-ws-user10.json")
-        if ProcessInfo.processInfo.environment["KILN_RECORD"] != nil {
-            try json.write(to: golden, atomically: true, encoding: .utf8)
-        }
-        let expected: String = try String(contentsOf: golden, encoding: .utf8)
-        #expect(json == expected)
+        let golden = GoldenFile(fixtures.appendingPathComponent("targets/scalesim-a8x8s16-ws-user10.json"))
+        let outcome = try golden.check(json)
+        #expect(outcome == .matches, "\(golden.explain(outcome, rerecord: "swift test --filter ScaleSimConfigReaderTests"))")
     }
 
     @Test func rejectsMalformedConfigs() throws {

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import KilnTestSupport
 @testable import KilnTargets
 
 /// Keeps `docs/target-format.md` in step with the schema: every field documented, no documented
 /// field missing from the schema, and the Required and Cost columns agree.
 ///
-/// Set `KILN_RECORD_DOCS=1` to write the generated tables to `.build/target-format-tables.md`
-/// for pasting into the document.
+/// `KILN_RECORD=1` writes the generated tables to `.build/target-format-tables.md` for pasting
+/// into the document (and fails, like every record run).
 @Suite struct TargetFormatDocTests {
     struct Row: Hashable {
         let path: String
@@ -33,9 +34,11 @@ import Testing
     }
 
     @Test func everyFieldIsDocumentedAndNothingElse() throws {
-        if ProcessInfo.processInfo.environment["KILN_RECORD_DOCS"] == "1" {
+        if GoldenFile.isRecording {
             let tables = TargetSchema.sections().map { "### `\($0.path.isEmpty ? "(top level)" : $0.path)`\n\n" + TargetSchema.markdownTable($0) }
-            try tables.joined(separator: "\n\n").write(to: packageRoot.appendingPathComponent(".build/target-format-tables.md"), atomically: true, encoding: .utf8)
+            let file = packageRoot.appendingPathComponent(".build/target-format-tables.md")
+            try tables.joined(separator: "\n\n").write(to: file, atomically: true, encoding: .utf8)
+            Issue.record("wrote the generated tables to \(file.path) for pasting into docs/target-format.md; run again without \(GoldenFile.recordVariable) to check the document")
         }
         let documented = try documentedRows()
         let schema = schemaRows()

@@ -2,6 +2,7 @@ import Foundation
 import KilnCompiler
 import KilnConformance
 import KilnDiagnostics
+import KilnEvaluation
 import KilnIR
 import KilnJSON
 import KilnTargets
@@ -40,8 +41,7 @@ struct BenchCommand: Command {
         try arguments.expectPositionals(0...0, names: "")
         let quick = arguments.flag("--quick")
         let catalog = try context.targetCatalog(arguments)
-        let compiler = Compiler(registry: context.registry)
-        let estimator = CostEstimator(compiler: compiler, catalog: catalog)
+        let evaluation = context.evaluation(catalog)
         var figures: [Figure] = []
 
         let simulationTargetName = arguments.value("--simulation-target") ?? "x86-avx512-vnni-xeon-gold-6248"
@@ -52,7 +52,7 @@ struct BenchCommand: Command {
         for depthwise in [false, true] {
             let graph = try BenchmarkModels.convolutionLayer(channels: 64, size: size, depthwise: depthwise)
             context.console.progress("simulating \(graph.name) on \(simulationTarget.name)")
-            let program = try compiler.compile(graph, for: simulationTarget)
+            let program = try evaluation.compile(try EvaluationModel(graph, calibration: nil), for: simulationTarget)
             let simulator = FunctionalSimulator(program: program)
             let inputs = ConformanceKit.randomInputs(for: program.graph, seed: 7)
             _ = try simulator.run(inputs)
@@ -70,28 +70,28 @@ struct BenchCommand: Command {
                                            ("seconds", .number(seconds))]))
         }
 
-        let network = try BenchmarkModels.resNet50()
+        let network = try EvaluationModel(try BenchmarkModels.resNet50(), calibration: nil)
         let targets = try CompareCommand.selectTargets(arguments.value("--targets"), catalog: catalog)
         for target in targets {
-            context.console.progress("compiling \(network.name) for \(target.name)")
+            context.console.progress("compiling \(network.graph.name) for \(target.name)")
             let compileStart = DispatchTime.now().uptimeNanoseconds
             let program: TargetProgram
             do {
-                program = try compiler.compile(network, for: target)
+                program = try evaluation.compile(network, for: target)
             } catch {
-                figures.append(Figure(group: "compile", subject: network.name, target: target.name, value: .nan, unit: "s",
+                figures.append(Figure(group: "compile", subject: network.graph.name, target: target.name, value: .nan, unit: "s",
                                       detail: [("error", .string(error.diagnostics.map(\.message).joined(separator: "; ")))]))
                 continue
             }
             let compileSeconds = Double(DispatchTime.now().uptimeNanoseconds - compileStart) / 1e9
-            figures.append(Figure(group: "compile", subject: network.name, target: target.name, value: compileSeconds, unit: "s",
+            figures.append(Figure(group: "compile", subject: network.graph.name, target: target.name, value: compileSeconds, unit: "s",
                                   detail: [("nodes", .integer(Int64(program.graph.nodes.count)))]))
-            _ = try estimator.estimate(program)
+            _ = try evaluation.estimator.estimate(program)
             let repetitions = quick ? 3 : 20
             let start = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<repetitions { _ = try estimator.estimate(program) }
+            for _ in 0..<repetitions { _ = try evaluation.estimator.estimate(program) }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(repetitions)
-            figures.append(Figure(group: "costEstimation", subject: network.name, target: target.name, value: seconds, unit: "s",
+            figures.append(Figure(group: "costEstimation", subject: network.graph.name, target: target.name, value: seconds, unit: "s",
                                   detail: [("family", .string(target.family)), ("estimatesPerSecond", .number(1 / seconds))]))
         }
         context.console.endProgress()

@@ -6,7 +6,7 @@ import KilnInterpreter
 import KilnJSON
 import KilnModelIO
 import KilnNumerics
-import KilnQuantizer
+import KilnEvaluation
 import KilnReports
 import KilnTargets
 
@@ -31,7 +31,7 @@ struct CompareCommand: Command {
         .flag("--all", help: "every target in the catalog (the default)"),
         OptionSpecification("--data", valueName: "X.npy", help: "inputs; the first dimension is the batch"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
-        OptionSpecification("--calibration", valueName: "C.npy", help: "representative inputs: quantize a float MODEL and calibrate narrow formats"),
+        .calibration,
         .format(["table", "json", "csv"]),
         OptionSpecification("--html", valueName: "FILE", help: "also write a self-contained HTML report with charts to FILE"),
         .targetDirectory,
@@ -61,37 +61,22 @@ struct CompareCommand: Command {
             }
             calibrationPath = calibrationPath ?? examples.appendingPathComponent("calibration_x_nchw.npy").path
         }
-        if labelsPath != nil && dataPath == nil { throw UsageError("--labels needs --data") }
         let catalog = try context.targetCatalog(arguments)
         let targets = try Self.selectTargets(arguments.value("--targets"), catalog: catalog)
+        let files = try EvaluationFiles(data: dataPath, labels: labelsPath, dataOption: "--data")
+        let calibration = try EvaluationFiles.calibration(calibrationPath)
 
-        let data = try dataPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
-        let labels = try labelsPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).int64Values() }
-        if let data, let labels, data.shape.first != labels.count {
-            throw DiagnosticError(.error("\(labels.count) labels for \(data.shape.first ?? 0) samples in \(dataPath!)", file: labelsPath))
-        }
-        let calibration = try calibrationPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
-
-        let compiler = Compiler(registry: context.registry)
-        let estimator = CostEstimator(compiler: compiler, catalog: catalog)
+        let evaluation = context.evaluation(catalog)
         var rows: [ComparisonRow] = []
         for modelPath in modelPaths {
             let loaded = try ModelLoader.load(modelPath)
-            let reference: Tensor? = try data.map { data throws(DiagnosticError) in try Self.runReference(loaded, data) }
-            var graph = loaded
-            var calibrationInputs: [String: Tensor]?
-            if let calibration, let input = loaded.inputs.first {
-                calibrationInputs = [input: calibration]
-                if Self.isFloat(loaded) {
-                    context.console.progress("quantizing \(loaded.name)")
-                    graph = try PostTrainingQuantizer().quantize(loaded, calibration: [input: calibration]).graph
-                }
-            }
+            if calibration != nil && EvaluationModel.computesInFloat(loaded) { context.console.progress("quantizing \(loaded.name)") }
+            let model = try EvaluationModel(loaded, calibration: calibration)
+            let data = try files.data(scoringAgainst: model)
             for (index, target) in targets.enumerated() {
-                context.console.progress("[\(index + 1)/\(targets.count)] \(graph.name) on \(target.name)")
-                var row = try Self.compare(graph, on: target, compiler: compiler, estimator: estimator,
-                                           data: data, labels: labels, reference: reference, calibration: calibrationInputs)
-                row.model = loaded.name + (graph == loaded ? "" : " (Kiln PTQ)")
+                context.console.progress("[\(index + 1)/\(targets.count)] \(model.graph.name) on \(target.name)")
+                var row = try Self.compare(model, on: target, evaluation: evaluation, data: data)
+                row.model = loaded.name + (model.isQuantizedByKiln ? " (Kiln PTQ)" : "")
                 rows.append(row)
             }
         }
@@ -118,14 +103,6 @@ struct CompareCommand: Command {
     /// binarized CNN that Kiln quantizes itself (binary hidden layers).
     static let shippedModels = ["cnn_qdq.onnx", "bnn.onnx"]
 
-    /// Whether a graph computes in float (no quantized multiply-accumulate), so that compare
-    /// quantizes it with the calibration data first.
-    static func isFloat(_ graph: Graph) -> Bool {
-        !graph.nodes.contains { node in
-            OperatorKind.multiplyAccumulate.contains(node.kind) && (node.input(0).flatMap { graph.types[$0]?.elementType.isInteger } ?? false)
-        }
-    }
-
     static func selectTargets(_ list: String?, catalog: TargetCatalog) throws(DiagnosticError) -> [TargetDescription] {
         guard let list else { return catalog.targets.sorted { ($0.family, $0.name) < ($1.family, $1.name) } }
         var chosen: [TargetDescription] = []
@@ -138,41 +115,21 @@ struct CompareCommand: Command {
         return chosen
     }
 
-    /// The model's own reference output on the data (batched when the input has batch 1).
-    static func runReference(_ graph: Graph, _ data: Tensor) throws(DiagnosticError) -> Tensor {
-        let interpreter = try ReferenceInterpreter(graph: graph)
-        let input = graph.inputs[0]
-        if data.shape == graph.types[input]?.shape { return try interpreter.run([input: data])[0] }
-        return try interpreter.runBatch([input: data])[0]
-    }
-
-    static func compare(_ graph: Graph, on target: TargetDescription, compiler: Compiler, estimator: CostEstimator,
-                        data: Tensor?, labels: [Int64]?, reference: Tensor?,
-                        calibration: [String: Tensor]?) throws(DiagnosticError) -> ComparisonRow {
+    /// One target's row: a model that does not compile for the target gives a row with the
+    /// reason; with data, the row has the score of the functional simulation.
+    /// - Throws: ``DiagnosticError`` when the estimate or the simulation fails.
+    static func compare(_ model: EvaluationModel, on target: TargetDescription, evaluation: Evaluation,
+                        data: EvaluationData?) throws(DiagnosticError) -> ComparisonRow {
         let program: TargetProgram
         do {
-            program = try compiler.compile(graph, for: target, options: CompileOptions(calibration: calibration))
+            program = try evaluation.compile(model, for: target)
         } catch {
             return ComparisonRow(target: target, failure: error.diagnostics.map(\.message).joined(separator: "; "))
         }
-        let cost = try estimator.estimate(program)
-        var row = ComparisonRow(target: target, program: program, cost: cost)
-        if let data {
-            let simulator = FunctionalSimulator(program: program)
-            let input = program.graph.inputs[0]
-            let output = data.shape == program.graph.types[input]?.shape
-                ? try simulator.run([input: data]).outputs[0] : try simulator.runBatch([input: data]).outputs[0]
-            if let labels {
-                row.top1 = try SimulateCommand.topOneAccuracy(output, labels: labels, labelsFile: "labels")
-            } else if let reference {
-                do {
-                    row.sqnrDecibels = try ErrorMetrics(reference: reference.doubles.map(Float.init),
-                                                        approximation: output.doubles.map(Float.init)).signalToQuantizationNoiseRatio
-                } catch {
-                    throw DiagnosticError(.error("the output of \(target.name) has \(output.count) elements, the reference \(reference.count)"))
-                }
-            }
-        }
+        let result = try evaluation.evaluate(program, data: data)
+        var row = ComparisonRow(target: target, program: program, cost: result.cost)
+        row.top1 = result.score?.topOne
+        row.sqnrDecibels = result.score?.sqnrDecibels
         return row
     }
 }

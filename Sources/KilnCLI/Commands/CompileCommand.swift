@@ -1,5 +1,6 @@
 import KilnCompiler
 import KilnDiagnostics
+import KilnEvaluation
 import KilnIR
 import KilnJSON
 import KilnModelIO
@@ -9,13 +10,14 @@ let compileOptions: [OptionSpecification] = [
     OptionSpecification("--target", arity: .repeated, valueName: "NAME|FILE", help: "the target: a built-in name or a target description file"),
     .targetDirectory,
     .flag("--no-host-fallback", help: "fail, listing every node the target cannot run, instead of running them on the host"),
+    .calibration,
 ]
 
 /// `kiln compile MODEL --target T`: the target program as a listing or JSON.
 struct CompileCommand: Command {
     let name = "compile"
     let summary = "Compile a model for a target and print the program"
-    let usage = "compile MODEL --target T [--emit listing|json] [--print-ir-after PASS] [--no-host-fallback]"
+    let usage = "compile MODEL --target T [--calibration C.npy] [--emit listing|json] [--print-ir-after PASS] [--no-host-fallback]"
     let discussion = """
     The listing shows the memory map, then each kernel in order with the graph nodes it
     implements and its loop nest; host fallbacks show their reason, transfers their size.
@@ -32,8 +34,9 @@ struct CompileCommand: Command {
         let graph = try ModelLoader.load(arguments.positionals[0])
         let target = try context.requiredTarget(arguments)
         let printAfter = arguments.value("--print-ir-after")
-        let program = try Compiler(registry: context.registry).compile(
-            graph, for: target, options: CompileOptions(allowHostFallback: !arguments.flag("--no-host-fallback"))
+        let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        let program = try context.evaluation(try context.targetCatalog(arguments)).compile(
+            model, for: target, allowHostFallback: !arguments.flag("--no-host-fallback")
         ) { pass, result in
             if printAfter == "all" || printAfter == pass.name {
                 context.console.printError("; graph after \(pass.name)\n" + KilnModelFile.encode(result))

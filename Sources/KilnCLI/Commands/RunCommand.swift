@@ -1,5 +1,5 @@
-import KilnCompiler
 import KilnDiagnostics
+import KilnEvaluation
 import KilnIR
 import KilnInterpreter
 import KilnModelIO
@@ -8,26 +8,30 @@ import KilnModelIO
 struct RunCommand: Command {
     let name = "run"
     let summary = "Run a model with the reference interpreter on .npy data"
-    let usage = "run MODEL --input X.npy|NAME=X.npy ... --output Y.npy|NAME=Y.npy ... [--target T]"
+    let usage = "run MODEL --input X.npy|NAME=X.npy ... --output Y.npy|NAME=Y.npy ... [--target T] [--calibration C.npy]"
     let discussion = """
     The first dimension of each input file is the batch: a graph input of shape [1, ...] runs
-    once per sample, in parallel, and the outputs are stacked. A file whose shape equals the
-    graph input's runs once. With one graph input, --input FILE needs no NAME=. With --target, the
+    once per sample, in parallel, and the outputs are stacked. Inputs whose shapes all equal the
+    graph inputs' run once. With one graph input, --input FILE needs no NAME=. With --target, the
     interpreter runs the graph after the target's numeric adaptation: the exact outputs that
-    'kiln simulate' of the target's program must reproduce.
+    'kiln simulate' of the target's program must reproduce. --calibration quantizes a float MODEL
+    and calibrates the target's narrow formats exactly as 'kiln simulate' and 'kiln compare' do.
     """
     let options: [OptionSpecification] = [
         OptionSpecification("--input", short: "-i", arity: .repeated, valueName: "[NAME=]FILE", help: "input data (.npy)"),
         OptionSpecification("--output", short: "-o", arity: .repeated, valueName: "[NAME=]FILE", help: "where to write an output (.npy)"),
         OptionSpecification("--target", arity: .repeated, valueName: "NAME|FILE", help: "run the graph as adapted to this target's numerics"),
+        .calibration,
         .targetDirectory,
     ]
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         try arguments.expectPositionals(1...1, names: "MODEL")
-        var graph = try ModelLoader.load(arguments.positionals[0])
+        let model = try EvaluationModel(try ModelLoader.load(arguments.positionals[0]),
+                                        calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        var graph = model.graph
         if !arguments.values("--target").isEmpty {
-            graph = try Compiler(registry: context.registry).adapt(graph, for: try context.requiredTarget(arguments))
+            graph = try context.evaluation(try context.targetCatalog(arguments)).adapt(model, for: try context.requiredTarget(arguments))
         }
         let inputFiles = try Self.bind(arguments.values("--input"), to: graph.inputs, option: "--input")
         let outputFiles = try Self.bind(arguments.values("--output"), to: graph.outputs, option: "--output")
@@ -38,12 +42,7 @@ struct RunCommand: Command {
             guard let file = inputFiles[name] else { throw UsageError("missing --input for graph input '\(name)'") }
             feeds[name] = try NumPyReader.read(contentsOf: file).tensor()
         }
-        let interpreter = try ReferenceInterpreter(graph: graph)
-        let batched = graph.inputs.allSatisfy { name in
-            let type = graph.types[name]!
-            return feeds[name]!.shape != type.shape && type.shape.first == 1
-        }
-        let results = batched ? try interpreter.runBatch(feeds) : try interpreter.run(feeds)
+        let results = try SampleBatch(feeds, for: graph).run(try ReferenceInterpreter(graph: graph))
         for (name, result) in zip(graph.outputs, results) {
             guard let file = outputFiles[name] else { continue }
             try NumPyWriter.write(try NumPyArray(tensor: result), to: file)

@@ -1,6 +1,7 @@
 import Foundation
 import KilnCompiler
 import KilnDiagnostics
+import KilnEvaluation
 import KilnIR
 import KilnJSON
 import KilnModelIO
@@ -10,13 +11,15 @@ import KilnModelIO
 struct SimulateCommand: Command {
     let name = "simulate"
     let summary = "Simulate a model on a target: per-layer actions, outputs, accuracy"
-    let usage = "simulate MODEL --target T [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--trace trace.json] [--format table|json|csv]"
+    let usage = "simulate MODEL --target T [--calibration C.npy] [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--trace trace.json] [--format table|json|csv]"
     let discussion = """
     Without --input only the program's action counts are computed (cost only, no data).
     MODEL may be a SCALE-Sim topology CSV and T a SCALE-Sim .cfg: then Kiln's systolic-array
     model reports SCALE-Sim's per-layer numbers; --format scalesim writes COMPUTE_REPORT.csv rows.
     With --input the functional simulator runs the program with the target's arithmetic on every
     sample (first dimension of X); --output writes the outputs, --labels reports top-1 accuracy.
+    --calibration quantizes a float MODEL and calibrates narrow formats exactly as 'kiln compare'
+    does, so both simulate the same program.
     """
     let options: [OptionSpecification] = [
         OptionSpecification("--input", short: "-i", valueName: "X.npy", help: "input data; the first dimension is the batch"),
@@ -38,13 +41,15 @@ struct SimulateCommand: Command {
         }
         let graph = try ModelLoader.load(arguments.positionals[0])
         let target = try context.requiredTarget(arguments)
-        if arguments.value("--labels") != nil && arguments.value("--input") == nil {
-            throw UsageError("--labels needs --input")
+        let files = try EvaluationFiles(data: arguments.value("--input"), labels: arguments.value("--labels"), dataOption: "--input")
+        if files.samples != nil && graph.inputs.count != 1 {
+            throw UsageError("--input feeds one graph input; this model has \(graph.inputs.count)")
         }
-        let compiler = Compiler(registry: context.registry)
-        let program = try compiler.compile(
-            graph, for: target, options: CompileOptions(allowHostFallback: !arguments.flag("--no-host-fallback")))
-        let cost = try CostEstimator(compiler: compiler, catalog: try context.targetCatalog(arguments)).estimate(program)
+        let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        let evaluation = context.evaluation(try context.targetCatalog(arguments))
+        let program = try evaluation.compile(model, for: target, allowHostFallback: !arguments.flag("--no-host-fallback"))
+        let result = try evaluation.evaluate(program, data: try files.data())
+        let cost = result.cost
         if let tracePath = arguments.value("--trace") {
             do {
                 try Data((ChromeTrace.json(program: program, cost: cost) + "\n").utf8).write(to: URL(fileURLWithPath: tracePath))
@@ -52,28 +57,10 @@ struct SimulateCommand: Command {
                 throw DiagnosticError(.error("cannot write the trace (\(error.localizedDescription))", file: tracePath))
             }
         }
-
-        var accuracy: Double?
-        if let inputPath = arguments.value("--input") {
-            guard program.graph.inputs.count == 1 else { throw UsageError("--input feeds one graph input; this model has \(program.graph.inputs.count)") }
-            let data = try NumPyReader.read(contentsOf: inputPath).tensor()
-            let inputName = program.graph.inputs[0]
-            let inputType = program.graph.types[inputName]!
-            let simulator = FunctionalSimulator(program: program)
-            let outputs: [Tensor]
-            if data.shape == inputType.shape {
-                outputs = try simulator.run([inputName: data]).outputs
-            } else {
-                outputs = try simulator.runBatch([inputName: data]).outputs
-            }
-            if let outputPath = arguments.value("--output") {
-                try NumPyWriter.write(try NumPyArray(tensor: outputs[0]), to: outputPath)
-            }
-            if let labelsPath = arguments.value("--labels") {
-                let labels = try NumPyReader.read(contentsOf: labelsPath).int64Values()
-                accuracy = try Self.topOneAccuracy(outputs[0], labels: labels, labelsFile: labelsPath)
-            }
+        if let outputPath = arguments.value("--output"), let output = result.outputs?.first {
+            try NumPyWriter.write(try NumPyArray(tensor: output), to: outputPath)
         }
+        let accuracy = result.score?.topOne
         let report = SimulationReport(program: program, cost: cost, accuracy: accuracy)
         switch arguments.value("--format") {
         case "json": context.console.print(report.json())
@@ -81,22 +68,6 @@ struct SimulateCommand: Command {
         default: context.console.print(report.text())
         }
         return .success
-    }
-
-    /// The fraction of samples whose largest output (last axis) is at the label's index.
-    static func topOneAccuracy(_ output: Tensor, labels: [Int64], labelsFile: String) throws(DiagnosticError) -> Double {
-        let classes = output.shape.last ?? 0
-        let samples = classes == 0 ? 0 : output.count / classes
-        guard labels.count == samples else {
-            throw DiagnosticError(.error("\(labels.count) labels for \(samples) samples", file: labelsFile))
-        }
-        let values = output.doubles
-        var correct = 0
-        for sample in 0..<samples {
-            let row = values[sample * classes ..< (sample + 1) * classes]
-            if let best = row.indices.max(by: { row[$0] < row[$1] }), best - sample * classes == Int(labels[sample]) { correct += 1 }
-        }
-        return samples == 0 ? 0 : Double(correct) / Double(samples)
     }
 }
 

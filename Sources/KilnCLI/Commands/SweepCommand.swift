@@ -1,6 +1,7 @@
 import Foundation
 import KilnCompiler
 import KilnDiagnostics
+import KilnEvaluation
 import KilnIR
 import KilnJSON
 import KilnModelIO
@@ -14,7 +15,7 @@ struct SweepCommand: Command {
     let name = "sweep"
     let summary = "Explore target parameters over a grid; mark the Pareto front (latency, energy, resources)"
     let usage = """
-    sweep MODEL --target T --vary PATH=V1,V2,... [--vary ...] [--shard K/N] [--data X.npy [--labels Y.npy]] [--format table|csv|json] [--html FILE]
+    sweep MODEL --target T --vary PATH=V1,V2,... [--vary ...] [--shard K/N] [--calibration C.npy] [--data X.npy [--labels Y.npy]] [--format table|csv|json] [--html FILE]
            kiln sweep merge SHARD.json ... [--format table|csv|json] [--html FILE]
     """
     let discussion = """
@@ -24,7 +25,8 @@ struct SweepCommand: Command {
     A sourced number keeps its object form with the source set to "sweep". Each point's target is
     validated again; an invalid value gives that row an error instead of an estimate (exit code 1
     only when every point fails). By default only the cost model runs; --data (and --labels) add
-    accuracy from functional simulation.
+    accuracy from functional simulation. --calibration quantizes a float MODEL and calibrates narrow
+    formats exactly as 'kiln compare' does, at every grid point.
 
     The front marks points that no other point beats in latency, energy and the resource figure:
     processing elements for systolic FPGA overlays, DSP slices for dataflow FPGA designs, on-chip
@@ -39,6 +41,7 @@ struct SweepCommand: Command {
         OptionSpecification("--shard", valueName: "K/N", help: "evaluate only shard K of N (round-robin over the grid)"),
         OptionSpecification("--data", valueName: "X.npy", help: "inputs for accuracy; the first dimension is the batch"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
+        .calibration,
         .format(["table", "csv", "json"]),
         OptionSpecification("--html", valueName: "FILE", help: "also write an HTML report with the Pareto charts to FILE"),
         .targetDirectory,
@@ -54,7 +57,6 @@ struct SweepCommand: Command {
             throw UsageError("--vary '\(vary)' needs PATH=V1,V2,... (for example --vary clockMegahertz=100,200)")
         }
         let shard = try arguments.value("--shard").map { text throws(UsageError) in try SweepShard(parsing: text) }
-        if arguments.value("--labels") != nil && arguments.value("--data") == nil { throw UsageError("--labels needs --data") }
 
         let catalog = try context.targetCatalog(arguments)
         let base = try context.requiredTarget(arguments)
@@ -63,21 +65,10 @@ struct SweepCommand: Command {
         let grid = try SweepGrid(parameters)
 
         let graph = try ModelLoader.load(arguments.positionals[0])
-        var runner = SweepRunner(graph: graph, base: base, grid: grid, catalog: catalog,
-                                 loader: TargetLoader(families: context.targetFamilies), compiler: Compiler(registry: context.registry))
-        if let dataPath = arguments.value("--data") {
-            let data = try NumPyReader.read(contentsOf: dataPath).tensor()
-            runner.data = data
-            if let labelsPath = arguments.value("--labels") {
-                let labels = try NumPyReader.read(contentsOf: labelsPath).int64Values()
-                if data.shape.first != labels.count {
-                    throw DiagnosticError(.error("\(labels.count) labels for \(data.shape.first ?? 0) samples in \(dataPath)", file: labelsPath))
-                }
-                runner.labels = labels
-            } else {
-                runner.reference = try CompareCommand.runReference(graph, data)
-            }
-        }
+        let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        let files = try EvaluationFiles(data: arguments.value("--data"), labels: arguments.value("--labels"), dataOption: "--data")
+        let runner = SweepRunner(model: model, base: base, grid: grid, catalog: catalog, loader: TargetLoader(families: context.targetFamilies),
+                                 evaluation: context.evaluation(catalog), data: try files.data(scoringAgainst: model))
 
         let indices = Array(shard?.indices(inGridOf: grid.count) ?? stride(from: 0, to: grid.count, by: 1))
         var rows: [SweepRow] = []
@@ -98,7 +89,7 @@ struct SweepCommand: Command {
 
     /// `kiln sweep merge SHARD.json ...`.
     private func merge(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
-        for option in ["--target", "--shard", "--data", "--labels"] where arguments.value(option) != nil {
+        for option in ["--target", "--shard", "--data", "--labels", "--calibration"] where arguments.value(option) != nil {
             throw UsageError("'sweep merge' takes shard files, not \(option); the shards already hold their sweep")
         }
         if !arguments.values("--vary").isEmpty { throw UsageError("'sweep merge' takes shard files, not --vary; the shards already hold their sweep") }

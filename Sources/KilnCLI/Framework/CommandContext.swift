@@ -1,6 +1,7 @@
 import Foundation
 import KilnCompiler
 import KilnDiagnostics
+import KilnEvaluation
 import KilnTargets
 
 /// What every command gets besides its arguments: where to write, and the tool's configuration.
@@ -15,6 +16,9 @@ public struct CommandContext: Sendable {
     public var environment: [String: String]
     /// Target directories shipped with the tool besides the built-in one (a plugin's `targets/`).
     public var packagedTargetDirectories: [URL]
+    /// Called with every graph a command adapts and every program it compiles (for tools and
+    /// tests that check what a command evaluated); nil for none.
+    public var evaluationObserver: (@Sendable (Evaluation.Product) -> Void)?
 
     /// Creates a context.
     /// - Parameter packagedTargetDirectories: a plugin's own target directories, loaded like the
@@ -26,6 +30,12 @@ public struct CommandContext: Sendable {
         self.targetFamilies = targetFamilies
         self.environment = environment
         self.packagedTargetDirectories = packagedTargetDirectories
+    }
+
+    /// The evaluation every command that compiles, simulates or scores a model goes through.
+    /// - Parameter catalog: the targets (host targets are looked up in it).
+    public func evaluation(_ catalog: TargetCatalog) -> Evaluation {
+        Evaluation(registry: registry, catalog: catalog, observer: evaluationObserver)
     }
 
     /// The built-in and packaged targets plus those named by `--target-dir DIR` and `--target FILE` options.

@@ -47,4 +47,9 @@ public struct OptionSpecification: Sendable, Hashable {
     /// `--target-dir DIR`: a folder of extra target descriptions.
     public static let targetDirectory = OptionSpecification("--target-dir", arity: .repeated, valueName: "DIR",
                                                             help: "also load every *.json target description in DIR")
+
+    /// `--calibration C.npy`: representative inputs (Kiln's one calibration policy, ``KilnEvaluation/EvaluationModel``).
+    public static let calibration = OptionSpecification(
+        "--calibration", valueName: "C.npy",
+        help: "representative inputs: quantize a float MODEL and let narrow formats choose their ranges")
 }

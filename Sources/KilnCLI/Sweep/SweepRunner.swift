@@ -1,15 +1,16 @@
 import KilnCompiler
 import KilnDiagnostics
+import KilnEvaluation
 import KilnIR
 import KilnJSON
 import KilnTargets
 
 /// Evaluates grid points of a sweep: sets the varied fields in the base target's document,
-/// re-validates the result as a target description, compiles the model for it and estimates
-/// the cost (and, with data, simulates it for accuracy).
+/// re-validates the result as a target description, and evaluates the model on it: compile and
+/// estimate the cost (and, with data, simulate and score it).
 struct SweepRunner {
-    /// The model.
-    let graph: Graph
+    /// The model, with its calibration policy applied.
+    let model: EvaluationModel
     /// The target the sweep varies.
     let base: TargetDescription
     /// The grid.
@@ -18,24 +19,10 @@ struct SweepRunner {
     let catalog: TargetCatalog
     /// The loader that re-validates each modified target.
     let loader: TargetLoader
-    /// The compiler.
-    let compiler: Compiler
-    /// Inputs for accuracy, if given.
-    var data: Tensor?
-    /// Labels for top-1 accuracy, if given.
-    var labels: [Int64]?
-    /// The model's reference output on `data`, for SQNR when there are no labels.
-    var reference: Tensor?
-
-    /// Creates a runner.
-    init(graph: Graph, base: TargetDescription, grid: SweepGrid, catalog: TargetCatalog, loader: TargetLoader, compiler: Compiler) {
-        self.graph = graph
-        self.base = base
-        self.grid = grid
-        self.catalog = catalog
-        self.loader = loader
-        self.compiler = compiler
-    }
+    /// The evaluation every grid point goes through.
+    let evaluation: Evaluation
+    /// The samples for accuracy and what scores them, if given.
+    let data: EvaluationData?
 
     /// The row of grid point `index`; an invalid target value or a model that does not run
     /// gives a row with the finding instead of an estimate (never a thrown error).
@@ -53,10 +40,8 @@ struct SweepRunner {
             row.failure = "at host.target: no target is named '\(host.target)'"
             return row
         }
-        let estimator = CostEstimator(compiler: compiler, catalog: catalog)
         do {
-            let compared = try CompareCommand.compare(graph, on: target, compiler: compiler, estimator: estimator,
-                                                      data: data, labels: labels, reference: reference, calibration: nil)
+            let compared = try CompareCommand.compare(model, on: target, evaluation: evaluation, data: data)
             if let failure = compared.failure {
                 row.failure = failure
                 return row

@@ -222,9 +222,10 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
         }
     }
 
-    /// A whole-network estimate is closed-form over trip counts: a ~90 M-MAC network costs in well
-    /// under a second (debug build), however many cycles it models.
-    @Test func wholeNetworkEstimateIsFast() throws {
+    /// A whole-network estimate is closed-form over trip counts: a ~90 M-MAC network is costed
+    /// without running its loops (`kiln bench` measures how fast), and its cycles are at least its
+    /// MACs over the dual-MAC peak.
+    @Test func wholeNetworkCyclesAreAtLeastMACsOverPeak() throws {
         var builder = GraphBuilder(name: "wide")
         var x = builder.input("x", DSPKernelArithmeticTests.q7([1, 32, 56, 56], fractionBits: 4))
         for layer in 0..<3 {
@@ -244,12 +245,8 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
             }
             kernels.append(kernel)
         }
-        let clock = ContinuousClock()
         var cycles = 0.0
-        let elapsed = clock.measure {
-            for kernel in kernels { cycles += model.cost(of: kernel, counts: kernel.countActions()).totalCycles }
-        }
+        for kernel in kernels { cycles += model.cost(of: kernel, counts: kernel.countActions()).totalCycles }
         #expect(cycles > 3 * 32 * 32 * 9 * 56 * 56 / 2)  // at least the MACs over the peak of 2 per cycle
-        #expect(elapsed < .seconds(1), "\(elapsed)")
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import KilnTestSupport
 import KilnCompiler
 @testable import KilnBackends
 
-/// The listing of a small CNN, pinned by golden files; `KILN_RECORD=1` re-records them.
+/// The listing of a small CNN, pinned by golden files; `KILN_RECORD=1` re-records them (and fails).
 @Suite struct FPGAListingGoldenTests {
     static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
@@ -11,12 +12,8 @@ import KilnCompiler
     func listingMatchesGolden(_ model: String, _ target: String) throws {
         let program = try FPGATestSupport.compiler.compile(FPGATestSupport.model(model), for: FPGATestSupport.target(target))
         let listing = program.listing() + "\n"
-        let file = Self.golden.appendingPathComponent("\(model)@\(target).listing")
-        if ProcessInfo.processInfo.environment["KILN_RECORD"] == "1" {
-            try listing.write(to: file, atomically: true, encoding: .utf8)
-            return
-        }
-        let expected = try String(contentsOf: file, encoding: .utf8)
-        #expect(listing == expected, "re-record with KILN_RECORD=1 swift test --filter FPGAListingGolden")
+        let golden = GoldenFile(Self.golden.appendingPathComponent("\(model)@\(target).listing"))
+        let outcome = try golden.check(listing)
+        #expect(outcome == .matches, "\(golden.explain(outcome, rerecord: "swift test --filter FPGAListingGolden"))")
     }
 }

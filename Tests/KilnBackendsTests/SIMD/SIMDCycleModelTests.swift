@@ -105,8 +105,9 @@ import KilnTargets
         }
     }
 
-    /// Cost estimation is closed-form: a 20-layer ResNet-like stack estimates in milliseconds.
-    @Test func wholeNetworkEstimateIsFast() throws {
+    /// A 20-layer ResNet-like stack is estimated step by step, every step with a positive time
+    /// (`kiln bench` measures how fast whole-network estimates are).
+    @Test func deepStackEstimatesEveryLayer() throws {
         var builder = GraphBuilder(name: "deep")
         var x = builder.input("x", .quantized([1, 64, 56, 56], .uint8, scale: 1 / 255, zeroPoint: 0))
         for layer in 0..<20 {
@@ -119,10 +120,9 @@ import KilnTargets
         let compiler = try SIMDTestSupport.compiler()
         let program = try compiler.compile(try builder.build(), for: SIMDTestSupport.target("x86-avx2-haswell-i7-4770"))
         let estimator = CostEstimator(compiler: compiler, catalog: SIMDTestSupport.catalog)
-        let start = Date()
         let cost = try estimator.estimate(program)
-        #expect(Date().timeIntervalSince(start) < 0.5)
         #expect(cost.latencySeconds > 0 && cost.steps.count == 20)
+        #expect(cost.steps.allSatisfy { $0.seconds > 0 })
     }
 
     // MARK: - Helpers

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import KilnTestSupport
 import KilnCompiler
 import KilnConformance
 import KilnDiagnostics
@@ -34,13 +35,10 @@ import KilnTargets
         let program = try SIMDTestSupport.compiler().compile(SIMDTestSupport.model("cnn-padded-strided"),
                                                              for: SIMDTestSupport.target("x86-avx2-haswell-i7-4770"))
         let listing = program.listing() + "\n"
-        let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Golden/cnn-padded-strided.x86-avx2-haswell-i7-4770.listing")
-        if ProcessInfo.processInfo.environment["KILN_RECORD"] == "1" {
-            try listing.write(to: golden, atomically: true, encoding: .utf8)
-        }
-        let expected = try String(contentsOf: golden, encoding: .utf8)
-        #expect(listing == expected, "re-record with KILN_RECORD=1 swift test --filter SIMDProgramTests")
+        let golden = GoldenFile(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Golden/cnn-padded-strided.x86-avx2-haswell-i7-4770.listing"))
+        let outcome = try golden.check(listing)
+        #expect(outcome == .matches, "\(golden.explain(outcome, rerecord: "swift test --filter SIMDProgramTests"))")
     }
 
     @Test func softmaxRunsOnTheHostWithItsReason() throws {

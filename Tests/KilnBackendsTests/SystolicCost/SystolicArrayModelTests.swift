@@ -59,9 +59,11 @@ import Testing
         #expect(compared >= 70)
     }
 
-    /// Prints the validation table of `docs/cost-models.md` (run with `--filter validationTable`).
+    /// The validation table of `docs/cost-models.md`, per array, SRAM size and bandwidth mode
+    /// (summed over os, ws and is): every count below is what the SCALE-Sim fixtures give, and the
+    /// test prints the rows in the document's layout (`swift test --filter validationTable`).
     @Test func validationTable() throws {
-        struct Row { var layers = 0, exact = 0, computeMatch = 0, stallLayers = 0, stallMatch = 0, stallError = 0, stallTotal = 0 }
+        struct Row: Equatable { var layers = 0, computeMatch = 0, exact = 0, stallMatch = 0, stallLayers = 0, stallError = 0, stallTotal = 0 }
         var rows: [String: Row] = [:]
         for run in try ScaleSimFixtureRun.all() {
             let group = String(run.name.split(separator: "__")[1].split(separator: "_").enumerated()
@@ -86,6 +88,15 @@ import Testing
         for (group, row) in rows.sorted(by: { $0.key < $1.key }) {
             print("| \(group) | \(row.layers) | \(row.computeMatch) | \(row.exact) | \(row.stallMatch) | \(row.stallLayers) | \(row.stallError) / \(row.stallTotal) |")
         }
+        let allExact = Row(layers: 51, computeMatch: 51, exact: 51, stallMatch: 51)
+        #expect(rows == [
+            "a8x8s16 calc": allExact, "a8x8s16 user10": allExact, "a8x8s16 user2": allExact,
+            "a32x32s64 calc": allExact, "a32x32s64 user10": allExact, "a32x32s64 user2": allExact,
+            // 1 KiB SRAMs: cycles stay exact, DRAM counts differ once an operand overflows the active half.
+            "a8x8s1 calc": Row(layers: 51, computeMatch: 51, exact: 31, stallMatch: 51),
+            "a8x8s1 user10": Row(layers: 51, computeMatch: 51, exact: 20, stallMatch: 45, stallLayers: 6, stallError: 1150, stallTotal: 1150),
+            "a8x8s1 user2": Row(layers: 51, computeMatch: 51, exact: 20, stallMatch: 31, stallLayers: 20, stallError: 16235, stallTotal: 16974),
+        ])
     }
 
     /// More DRAM bandwidth never increases cycles.
@@ -136,19 +147,5 @@ import Testing
         let noRows = SystolicArrayModel(configuration: .init(rows: 0, columns: 8, dataflow: .os, ifmapSramKibibytes: 1,
                                                              filterSramKibibytes: 1, ofmapSramKibibytes: 1))
         #expect(throws: DiagnosticError.self) { try noRows.estimate(.gemm(name: "g", m: 2, n: 2, k: 2)) }
-    }
-
-    /// A ResNet-50-sized layer list is estimated in milliseconds.
-    @Test func isFast() throws {
-        let model = SystolicArrayModel(configuration: .init(rows: 128, columns: 128, dataflow: .ws, ifmapSramKibibytes: 1024,
-                                                            filterSramKibibytes: 1024, ofmapSramKibibytes: 1024,
-                                                            userBandwidth: .init(wordsPerCycle: 10)))
-        let layers = (0..<53).map { index in
-            SystolicLayer(name: "l\(index)", ifmapHeight: 56, ifmapWidth: 56, filterHeight: 3, filterWidth: 3,
-                          channels: 256, filterCount: 256, strideHeight: 1, strideWidth: 1)
-        }
-        let clock = ContinuousClock()
-        let elapsed = try clock.measure { _ = try model.estimate(layers) }
-        #expect(elapsed < .milliseconds(50))
     }
 }

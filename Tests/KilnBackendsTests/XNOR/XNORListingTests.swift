@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import KilnTestSupport
 import KilnCompiler
 import KilnConformance
 import KilnIR
 @testable import KilnBackends
 
 /// Golden listings: the compiled program of a small CNN and of the binary-friendly model.
-/// Re-record with `KILN_RECORD=1 swift test --filter XNORListingTests`.
+/// Re-record with `KILN_RECORD=1 swift test --filter XNORListingTests` (a record run fails).
 @Suite struct XNORListingTests {
     static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
 
@@ -15,13 +16,8 @@ import KilnIR
     func listingMatchesGolden(model: String, target: String) throws {
         let program = try XNORTestSupport.compiler().compile(try XNORTestSupport.corpusModel(model), for: XNORTestSupport.target(target))
         let listing = program.listing() + "\n"
-        let file = Self.goldenDirectory.appendingPathComponent("\(model).\(target).listing")
-        if ProcessInfo.processInfo.environment["KILN_RECORD"] != nil {
-            try FileManager.default.createDirectory(at: Self.goldenDirectory, withIntermediateDirectories: true)
-            try listing.write(to: file, atomically: true, encoding: .utf8)
-            return
-        }
-        let golden = try String(contentsOf: file, encoding: .utf8)
-        #expect(listing == golden, "listing of \(model) on \(target) differs from \(file.lastPathComponent); re-record with KILN_RECORD=1")
+        let golden = GoldenFile(Self.goldenDirectory.appendingPathComponent("\(model).\(target).listing"))
+        let outcome = try golden.check(listing)
+        #expect(outcome == .matches, "\(model) on \(target): \(golden.explain(outcome, rerecord: "swift test --filter XNORListingTests"))")
     }
 }

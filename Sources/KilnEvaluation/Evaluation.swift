@@ -1,0 +1,87 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnTargets
+
+/// Evaluates models on targets the one way every command does: compile with the model's
+/// calibration policy (``EvaluationModel``), estimate the cost, and with data simulate the
+/// program functionally (``SampleBatch``) and score its first output (``Score``). Nothing is
+/// computed that the caller did not ask for.
+public struct Evaluation: Sendable {
+    /// Something an evaluation built, as it is built.
+    public enum Product: Sendable {
+        /// A target-numerics graph adapted without a program (`kiln run --target`).
+        case adaptedGraph(Graph, target: TargetDescription)
+        /// A compiled program (its ``KilnCompiler/TargetProgram/graph`` is the adapted graph).
+        case program(TargetProgram)
+    }
+
+    /// The compiler.
+    public let compiler: Compiler
+    /// The cost estimator (host targets come from its catalog).
+    public let estimator: CostEstimator
+    /// Called with every graph adapted and every program compiled (for tools and tests that
+    /// check what a command evaluated); nil for none.
+    public let observer: (@Sendable (Product) -> Void)?
+
+    /// Creates an evaluation.
+    /// - Parameters:
+    ///   - registry: the backends.
+    ///   - catalog: the targets (host targets are looked up in it).
+    ///   - observer: called with every adapted graph and compiled program.
+    public init(registry: BackendRegistry, catalog: TargetCatalog, observer: (@Sendable (Product) -> Void)? = nil) {
+        compiler = Compiler(registry: registry)
+        estimator = CostEstimator(compiler: compiler, catalog: catalog)
+        self.observer = observer
+    }
+
+    /// The graph the target's program must reproduce bit for bit: the model's graph after the
+    /// target's numeric adaptation, with the model's calibration inputs.
+    /// - Throws: ``DiagnosticError`` when adaptation fails.
+    public func adapt(_ model: EvaluationModel, for target: TargetDescription) throws(DiagnosticError) -> Graph {
+        let adapted = try compiler.adapt(model.graph, for: target, options: model.compileOptions())
+        observer?(.adaptedGraph(adapted, target: target))
+        return adapted
+    }
+
+    /// Compiles the model for a target with the model's calibration inputs.
+    /// - Parameters:
+    ///   - allowHostFallback: whether nodes the target cannot run may run on the host.
+    ///   - observe: called after each adaptation pass with its result (`--print-ir-after`).
+    /// - Throws: ``DiagnosticError`` when the model cannot be compiled for the target.
+    public func compile(_ model: EvaluationModel, for target: TargetDescription, allowHostFallback: Bool = true,
+                        observe: (any GraphPass, Graph) -> Void = { _, _ in }) throws(DiagnosticError) -> TargetProgram {
+        let program = try compiler.compile(model.graph, for: target, options: model.compileOptions(allowHostFallback: allowHostFallback),
+                                           observe: observe)
+        observer?(.program(program))
+        return program
+    }
+
+    /// Estimates a program's cost and, with data, simulates it and scores its first output.
+    /// - Throws: ``DiagnosticError`` when the estimate, the simulation or the scoring fails (the
+    ///   data does not fit the graph, labels do not match the output).
+    public func evaluate(_ program: TargetProgram, data: EvaluationData?) throws(DiagnosticError) -> TargetEvaluation {
+        let cost = try estimator.estimate(program)
+        guard let data else { return TargetEvaluation(program: program, cost: cost, outputs: nil, score: nil) }
+        let outputs = try SampleBatch([program.graph.inputs[0]: data.samples], for: program.graph).run(FunctionalSimulator(program: program))
+        let score: Score?
+        switch data.scoring {
+        case .none: score = nil
+        case .labels(let labels): score = try Score.topOne(outputs[0], labels: labels)
+        case .reference(let reference):
+            do {
+                score = try Score.against(reference: reference, outputs[0])
+            } catch {
+                throw DiagnosticError(.error("on \(program.target.name): \(error.diagnostics.map(\.message).joined(separator: "; "))"))
+            }
+        }
+        return TargetEvaluation(program: program, cost: cost, outputs: outputs, score: score)
+    }
+
+    /// Compiles the model for a target, estimates the cost and, with data, simulates and scores it.
+    /// - Throws: ``DiagnosticError`` when any of these fails.
+    public func run(model: EvaluationModel, target: TargetDescription, data: EvaluationData?,
+                    allowHostFallback: Bool = true) throws(DiagnosticError) -> TargetEvaluation {
+        try evaluate(try compile(model, for: target, allowHostFallback: allowHostFallback), data: data)
+    }
+}

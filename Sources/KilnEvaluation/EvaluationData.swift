@@ -1,0 +1,42 @@
+import KilnDiagnostics
+import KilnIR
+import KilnInterpreter
+
+/// The samples an evaluation runs on and what scores the outputs: labels (top-1), the model's
+/// own reference output (SQNR and cosine similarity), or nothing (outputs only).
+public struct EvaluationData: Sendable {
+    /// What the outputs are scored against.
+    public enum Scoring: Sendable {
+        /// Nothing: the outputs only.
+        case none
+        /// Integer class labels, one per sample.
+        case labels([Int64])
+        /// The source model's reference output on the samples.
+        case reference(Tensor)
+    }
+
+    /// The inputs of the model's first graph input: one sample of exactly its shape, or a batch
+    /// along the leading dimension (``SampleBatch``).
+    public let samples: Tensor
+    /// What scores the outputs.
+    public let scoring: Scoring
+
+    /// Samples scored by labels, or not scored.
+    /// - Throws: ``DiagnosticError`` when there is not one label per sample (leading dimension).
+    public init(samples: Tensor, labels: [Int64]?) throws(DiagnosticError) {
+        if let labels, samples.shape.first != labels.count {
+            throw DiagnosticError(.error("\(labels.count) labels for \(samples.shape.first ?? 0) samples"))
+        }
+        self.samples = samples
+        scoring = labels.map { .labels($0) } ?? .none
+    }
+
+    /// Samples scored against the model's own reference output: the reference interpreter runs
+    /// the source model (before any quantization by Kiln) on them once, here.
+    /// - Throws: ``DiagnosticError`` when the source model does not run on the samples.
+    public init(samples: Tensor, referenceOf model: EvaluationModel) throws(DiagnosticError) {
+        let graph = model.source
+        self.samples = samples
+        scoring = .reference(try SampleBatch([graph.inputs[0]: samples], for: graph).run(try ReferenceInterpreter(graph: graph))[0])
+    }
+}

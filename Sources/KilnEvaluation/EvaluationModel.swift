@@ -1,0 +1,56 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnQuantizer
+
+/// A model made ready for evaluation on any number of targets: Kiln's one calibration policy,
+/// decided once per model so that every command compiles the same program for the same model,
+/// target and calibration data.
+///
+/// The policy: with calibration data, a float model (no quantized multiply-accumulate) is
+/// quantized by Kiln's post-training quantizer on that data, and every target's adaptation gets
+/// the same data as its ``KilnCompiler/CompileOptions/calibration`` (targets with narrower
+/// formats choose their ranges from it). Without calibration data the model is compiled as it is.
+public struct EvaluationModel: Sendable {
+    /// The model as loaded.
+    public let source: Graph
+    /// The graph every target compiles: ``source``, or Kiln's quantization of it.
+    public let graph: Graph
+    /// The calibration inputs every target's adaptation gets (by graph input name), or nil.
+    public let calibration: [String: Tensor]?
+
+    /// Applies the calibration policy.
+    /// - Parameters:
+    ///   - source: the loaded model.
+    ///   - calibration: representative inputs for the model's first input (leading dimension =
+    ///     samples), or nil.
+    /// - Throws: ``DiagnosticError`` when quantization fails (for example calibration data of
+    ///   the wrong shape).
+    public init(_ source: Graph, calibration: Tensor?) throws(DiagnosticError) {
+        self.source = source
+        guard let calibration, let input = source.inputs.first else {
+            graph = source
+            self.calibration = nil
+            return
+        }
+        let inputs = [input: calibration]
+        self.calibration = inputs
+        graph = Self.computesInFloat(source) ? try PostTrainingQuantizer().quantize(source, calibration: inputs).graph : source
+    }
+
+    /// Whether Kiln quantized the model (reports mark such a model "Kiln PTQ").
+    public var isQuantizedByKiln: Bool { graph != source }
+
+    /// Whether a graph computes in float: no multiply-accumulate reads a quantized input.
+    public static func computesInFloat(_ graph: Graph) -> Bool {
+        !graph.nodes.contains { node in
+            OperatorKind.multiplyAccumulate.contains(node.kind) && (node.input(0).flatMap { graph.types[$0]?.elementType.isInteger } ?? false)
+        }
+    }
+
+    /// The compile options of this model: its calibration inputs, and whether nodes the target
+    /// cannot run may fall back to the host.
+    public func compileOptions(allowHostFallback: Bool = true) -> CompileOptions {
+        CompileOptions(allowHostFallback: allowHostFallback, calibration: calibration)
+    }
+}

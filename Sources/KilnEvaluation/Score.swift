@@ -1,0 +1,42 @@
+import KilnDiagnostics
+import KilnIR
+import KilnNumerics
+
+/// How well a target's outputs do: top-1 accuracy against labels, or the error against the
+/// model's own reference output.
+public struct Score: Sendable, Hashable {
+    /// The fraction of samples whose largest output is at the label's index.
+    public var topOne: Double?
+    /// The output's signal-to-quantization-noise ratio against the reference, in dB (+∞ when exact).
+    public var sqnrDecibels: Double?
+    /// The cosine similarity of the output and the reference.
+    public var cosineSimilarity: Double?
+
+    /// Top-1 accuracy of an output whose last axis holds the class scores.
+    /// - Throws: ``DiagnosticError`` when there is not one label per sample.
+    public static func topOne(_ output: Tensor, labels: [Int64]) throws(DiagnosticError) -> Score {
+        let classes = output.shape.last ?? 0
+        let samples = classes == 0 ? 0 : output.count / classes
+        guard labels.count == samples else {
+            throw DiagnosticError(.error("\(labels.count) labels for \(samples) samples"))
+        }
+        let values = output.doubles
+        var correct = 0
+        for sample in 0..<samples {
+            let row = values[sample * classes ..< (sample + 1) * classes]
+            if let best = row.indices.max(by: { row[$0] < row[$1] }), best - sample * classes == Int(labels[sample]) { correct += 1 }
+        }
+        return Score(topOne: samples == 0 ? 0 : Double(correct) / Double(samples))
+    }
+
+    /// SQNR and cosine similarity of an output against the reference output, element for element.
+    /// - Throws: ``DiagnosticError`` when the two have different element counts.
+    public static func against(reference: Tensor, _ output: Tensor) throws(DiagnosticError) -> Score {
+        do {
+            let metrics = try ErrorMetrics(reference: reference.doubles.map(Float.init), approximation: output.doubles.map(Float.init))
+            return Score(sqnrDecibels: metrics.signalToQuantizationNoiseRatio, cosineSimilarity: metrics.cosineSimilarity)
+        } catch {
+            throw DiagnosticError(.error("the output has \(output.count) elements, the reference \(reference.count)"))
+        }
+    }
+}
