@@ -59,11 +59,11 @@ public struct Evaluation: Sendable {
 
     /// Estimates a program's cost and, with data, simulates it and scores its first output.
     /// - Throws: ``DiagnosticError`` when the estimate, the simulation or the scoring fails (the
-    ///   data does not fit the graph, labels do not match the output).
+    ///   graph has not exactly one input, the data does not fit it, labels do not match the output).
     public func evaluate(_ program: TargetProgram, data: EvaluationData?) throws(DiagnosticError) -> TargetEvaluation {
         let cost = try estimator.estimate(program)
         guard let data else { return TargetEvaluation(program: program, cost: cost, outputs: nil, score: nil) }
-        let outputs = try SampleBatch([program.graph.inputs[0]: data.samples], for: program.graph).run(FunctionalSimulator(program: program))
+        let outputs = try SampleBatch.feeding(data.samples, to: program.graph).run(FunctionalSimulator(program: program))
         let score: Score?
         switch data.scoring {
         case .none: score = nil

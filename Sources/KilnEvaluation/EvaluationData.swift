@@ -33,10 +33,11 @@ public struct EvaluationData: Sendable {
 
     /// Samples scored against the model's own reference output: the reference interpreter runs
     /// the source model (before any quantization by Kiln) on them once, here.
-    /// - Throws: ``DiagnosticError`` when the source model does not run on the samples.
+    /// - Throws: ``DiagnosticError`` when the source model does not have one input or does not
+    ///   run on the samples.
     public init(samples: Tensor, referenceOf model: EvaluationModel) throws(DiagnosticError) {
         let graph = model.source
         self.samples = samples
-        scoring = .reference(try SampleBatch([graph.inputs[0]: samples], for: graph).run(try ReferenceInterpreter(graph: graph))[0])
+        scoring = .reference(try SampleBatch.feeding(samples, to: graph).run(try ReferenceInterpreter(graph: graph))[0])
     }
 }

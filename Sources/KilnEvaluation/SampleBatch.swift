@@ -19,6 +19,15 @@ public struct SampleBatch: Sendable {
         isSingleSample = graph.inputs.allSatisfy { name in feeds[name].map { $0.shape == graph.types[name]?.shape } ?? false }
     }
 
+    /// The rule applied to data for a graph's only input.
+    /// - Throws: ``DiagnosticError`` when the graph does not have exactly one input.
+    public static func feeding(_ samples: Tensor, to graph: Graph) throws(DiagnosticError) -> SampleBatch {
+        guard graph.inputs.count == 1 else {
+            throw DiagnosticError(.error("the data feeds one graph input; the model '\(graph.name)' has \(graph.inputs.count)"))
+        }
+        return SampleBatch([graph.inputs[0]: samples], for: graph)
+    }
+
     /// The graph's outputs from the reference interpreter.
     /// - Throws: ``DiagnosticError`` naming the input or node that failed.
     public func run(_ interpreter: ReferenceInterpreter) throws(DiagnosticError) -> [Tensor] {

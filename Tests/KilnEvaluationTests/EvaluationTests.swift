@@ -34,6 +34,20 @@ func floatDense() throws -> Graph {
         #expect(!SampleBatch(["x": Tensor(shape: [4], floats: [1, 2, 3, 4])], for: graph).isSingleSample)
     }
 
+    /// Data for "the" input of a model with two inputs is a finding, not a crash.
+    @Test func feedingNeedsExactlyOneInput() throws {
+        var builder = GraphBuilder(name: "two-inputs")
+        builder.output(try builder.node(.add, [builder.input("a", .float32([1, 2])), builder.input("b", .float32([1, 2]))], name: "sum"))
+        let graph = try builder.build()
+        do {
+            _ = try SampleBatch.feeding(Tensor(shape: [1, 2], floats: [1, 2]), to: graph)
+            Issue.record("expected a finding")
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["the data feeds one graph input; the model 'two-inputs' has 2"])
+        }
+        #expect(try SampleBatch.feeding(Tensor(shape: [1, 4], floats: [1, 2, 3, 4]), to: try floatDense()).isSingleSample)
+    }
+
     /// Top-1 counts rows whose largest score is at the label; SQNR and cosine similarity come
     /// from the element-wise error.
     @Test func scores() throws {

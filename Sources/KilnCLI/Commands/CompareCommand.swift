@@ -1,12 +1,9 @@
 import Foundation
 import KilnCompiler
 import KilnDiagnostics
-import KilnIR
-import KilnInterpreter
-import KilnJSON
-import KilnModelIO
-import KilnNumerics
 import KilnEvaluation
+import KilnIR
+import KilnJSON
 import KilnReports
 import KilnTargets
 

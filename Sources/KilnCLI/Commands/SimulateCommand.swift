@@ -47,9 +47,9 @@ struct SimulateCommand: Command {
         }
         let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
         let evaluation = context.evaluation(try context.targetCatalog(arguments))
-        let program = try evaluation.compile(model, for: target, allowHostFallback: !arguments.flag("--no-host-fallback"))
-        let result = try evaluation.evaluate(program, data: try files.data())
-        let cost = result.cost
+        let result = try evaluation.run(model: model, target: target, data: try files.data(),
+                                        allowHostFallback: !arguments.flag("--no-host-fallback"))
+        let program = result.program, cost = result.cost
         if let tracePath = arguments.value("--trace") {
             do {
                 try Data((ChromeTrace.json(program: program, cost: cost) + "\n").utf8).write(to: URL(fileURLWithPath: tracePath))
