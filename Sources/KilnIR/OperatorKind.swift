@@ -74,7 +74,7 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     case dynamicQuantize
     /// `x ≥ 0 ? +1 : −1`, to the binary element type.
     case sign
-    /// FINN-style multi-threshold: the number of per-channel thresholds reached, plus an offset.
+    /// Multi-threshold activation: the number of per-channel thresholds reached, plus an offset.
     case multiThreshold
 
     /// Ops that multiply and accumulate (their cost is counted in MACs).

@@ -100,6 +100,6 @@ struct ClampPattern: LoweringPattern {
         }
         return .lowered(ClampKernel(node: node, type: outputType, lowerBound: bounds.0, upperBound: bounds.1,
                                     memory: DSPMemoryMap(target: target, graph: graph),
-                                    zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
+                                    zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
     }
 }

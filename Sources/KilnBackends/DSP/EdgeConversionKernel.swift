@@ -115,6 +115,6 @@ struct EdgeConversionPattern: LoweringPattern {
         }
         return .lowered(EdgeConversionKernel(node: node, codeType: codeType, fractionBits: bits,
                                              memory: DSPMemoryMap(target: target, graph: graph),
-                                             zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
+                                             zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
     }
 }

@@ -189,6 +189,6 @@ struct FixedPointPoolPattern: LoweringPattern {
         }
         return .lowered(FixedPointPoolKernel(node: node, inputType: inputType, outputType: outputType, attributes: attributes,
                                              memory: DSPMemoryMap(target: target, graph: graph),
-                                             zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
+                                             zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
     }
 }

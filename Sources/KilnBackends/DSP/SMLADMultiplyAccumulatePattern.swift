@@ -123,7 +123,7 @@ struct SMLADMultiplyAccumulatePattern: LoweringPattern {
             outputChannels: outputChannels, groups: groups, depth: depth, outputType: outputType, requantizers: requantizers,
             lowerBound: lowerBound, upperBound: upperBound, fusedRelu: fusedRelu,
             inputElement: inputType.elementType, weightElement: weights.type.elementType, hasBias: bias != nil,
-            memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false,
+            memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false,
             accumulatorBound: bound))
     }
 }

@@ -134,6 +134,6 @@ struct SaturatingAddPattern: LoweringPattern {
                                             shiftA: shiftA, shiftB: shiftB, outputShift: common - bitsOut,
                                             elementBytes: (bytes(a), bytes(b), bytes(outputType)),
                                             memory: DSPMemoryMap(target: target, graph: graph),
-                                            zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
+                                            zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
     }
 }

@@ -25,7 +25,7 @@ public struct XNORBackend: Backend {
             // The targets store bin and i8: move u8 activations to i8 (exact).
             SignedActivationsPass(log: options.log),
         ]
-        if let section = target.xnor {
+        if let section = target.section(XNORSection.self) {
             // Padded ±1 convolutions keep zero padding through a per-tap correction (logged).
             passes.append(BinaryPaddingPass(padding: section.padding, log: options.log))
         }

@@ -216,7 +216,7 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         let taps = kernelHeight * kernelWidth
         let lanes = facts.lanes(outputChannels, for: "conv2d")
         let wordOperations = batch * lanes * outputHeight * outputWidth * taps * wordsPerTap
-        counts.xnorPopcountBits = wordOperations * facts.wordBits
+        counts.familyActions[XNORFamily.xnorPopcountBit] = wordOperations * facts.wordBits
         let outputElements = batch * outputChannels * outputHeight * outputWidth
         let corrections = batch * outputChannels * paddedOutputPixels
         let comparisons = outputElements * stage.comparisonsPerOutput

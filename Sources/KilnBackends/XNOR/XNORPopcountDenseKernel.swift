@@ -102,7 +102,7 @@ struct XNORPopcountDenseKernel: TargetKernel {
         var counts = ActionCounts()
         let lanes = facts.lanes(columns, for: "dense")
         let wordOperations = rows * lanes * wordsPerRow
-        counts.xnorPopcountBits = wordOperations * facts.wordBits
+        counts.familyActions[XNORFamily.xnorPopcountBit] = wordOperations * facts.wordBits
         let outputElements = rows * columns
         let comparisons = outputElements * stage.comparisonsPerOutput
         counts.aluOperations = outputElements * (bias == nil ? 1 : 2) + comparisons

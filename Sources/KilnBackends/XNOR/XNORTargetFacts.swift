@@ -25,7 +25,7 @@ struct XNORTargetFacts: Sendable, Hashable {
 
     /// Reads the facts, or nil when the target has no `xnor` section.
     init?(_ target: TargetDescription) {
-        guard let section = target.xnor else { return nil }
+        guard let section = target.section(XNORSection.self) else { return nil }
         targetName = target.name
         wordBits = section.packingWordBits
         accumulatorBits = section.accumulatorBits

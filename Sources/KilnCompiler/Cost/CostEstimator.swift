@@ -87,7 +87,7 @@ public struct CostEstimator: Sendable {
                 if kernelStep.placement == .accelerator {
                     let cost = model.cost(of: kernelStep.kernel, counts: counts)
                     acceleratorCosts.append(cost)
-                    usefulOperations += 2 * Double(counts.totalMultiplyAccumulates) + 2 * Double(counts.xnorPopcountBits) + Double(counts.aluOperations)
+                    usefulOperations += counts.operations
                     steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: "accelerator", counts: counts, cost: cost,
                                        seconds: cost.totalCycles / acceleratorHertz, energy: energyModel.energy(of: counts, seconds: 0)))
                 } else {

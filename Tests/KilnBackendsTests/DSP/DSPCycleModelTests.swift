@@ -27,7 +27,7 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
     typealias I = DSPInstruction
 
     static func issue(_ target: String) throws -> DSPIssueModel {
-        DSPIssueModel(section: try #require(try DSPFixtures.target(target).dsp))
+        DSPIssueModel(section: try #require(try DSPFixtures.target(target).section(DSPSection.self)))
     }
 
     /// The q7 SMLAD inner loop as the listing shows it (4 MACs).
@@ -196,7 +196,7 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
             document["dsp"] = dsp
         }
         let data = try JSONSerialization.data(withJSONObject: document)
-        return try TargetLoader().load(bytes: Array(data), file: "\(name)-variant.json")
+        return try TargetLoader(families: BuiltInBackends.targetFamilies).load(bytes: Array(data), file: "\(name)-variant.json")
     }
 
     /// More bandwidth never increases cycles; fewer wait states never increase them either.

@@ -25,7 +25,7 @@ struct TernaryConvolutionKernel: TernaryCostedKernel {
 
     init(nodeAt index: Int, in graph: Graph, target: TargetDescription) throws(PatternError) {
         let node = graph.nodes[index]
-        guard case .conv2d(let attributes) = node.operation, let section = target.ternary else { throw PatternError("not a ternary target") }
+        guard case .conv2d(let attributes) = node.operation, let section = target.section(TernarySection.self) else { throw PatternError("not a ternary target") }
         guard let weightName = node.input(1), let w = graph.constants[weightName], let codes = w.codes,
               w.type.elementType == .integer(bits: 2, signed: true), w.type.quantization?.isSymmetric ?? true else {
             throw PatternError("the weights must be constant i2 codes with zero point 0 (run ternarize-weights)")

@@ -16,7 +16,7 @@ public struct TernaryCycleModel: CycleModel {
 
     /// The model for a ternary target; nil for a target without a `ternary` section.
     public init?(target: TargetDescription) {
-        guard let section = target.ternary else { return nil }
+        guard let section = target.section(TernarySection.self) else { return nil }
         self.target = target
         self.section = section
     }

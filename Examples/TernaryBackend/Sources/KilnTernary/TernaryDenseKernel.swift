@@ -21,7 +21,7 @@ struct TernaryDenseKernel: TernaryCostedKernel {
 
     init(nodeAt index: Int, in graph: Graph, target: TargetDescription) throws(PatternError) {
         let node = graph.nodes[index]
-        guard let section = target.ternary else { throw PatternError("not a ternary target") }
+        guard let section = target.section(TernarySection.self) else { throw PatternError("not a ternary target") }
         guard let weightName = node.input(1), let w = graph.constants[weightName], let codes = w.codes, w.shape.count == 2,
               w.type.elementType == .integer(bits: 2, signed: true), w.type.quantization?.isSymmetric ?? true else {
             throw PatternError("the weights must be a constant [K, N] of i2 codes with zero point 0 (run ternarize-weights)")
