@@ -89,6 +89,8 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     public static let dataMovement: Set<OperatorKind> = [
         .reshape, .flatten, .transpose, .concat, .pad, .squeeze, .unsqueeze,
     ]
+    /// Ops that give the same row-major buffer a new shape (a view: nothing moves).
+    public static let views: Set<OperatorKind> = [.reshape, .flatten, .squeeze, .unsqueeze]
     /// Pooling ops.
     public static let pooling: Set<OperatorKind> = [.maxPool, .averagePool, .globalAveragePool, .globalMaxPool]
     /// Ops that change the numeric domain between float and integer codes.

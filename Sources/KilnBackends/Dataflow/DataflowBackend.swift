@@ -19,22 +19,24 @@ public struct DataflowBackend: Backend {
     /// The `dataflow` section schema.
     public var targetSchema: any TargetFamilySchema { DataflowFamily() }
 
-    /// Streamlining, then the folding plan under the fabric budget.
+    /// Streamlining: low-bit weights and activations, requantization → thresholds.
     public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] {
-        [
-            StreamliningPass(target: target, options: options),  // low-bit weights/activations, requantization → thresholds
-            DataflowFitPass(target: target, options: options),    // folding under the fabric budget, or "does not fit"
-        ]
+        [StreamliningPass(target: target, options: options)]
     }
 
-    /// FINN's cycle model.
+    /// FINN's cycle model, each engine at its own folding.
     public func cycleModel(for target: TargetDescription) -> any CycleModel {
-        DataflowCycleModel(target: target)
+        DataflowCycleModel(target: target, plan: nil)
     }
 
-    /// The dataflow engines.
+    /// FINN's cycle model with the folding of the plan the program was lowered with.
+    public func cycleModel(for target: TargetDescription, plan: (any Sendable)?) -> any CycleModel {
+        DataflowCycleModel(target: target, plan: plan as? DataflowFoldingPlan)
+    }
+
+    /// The dataflow engines; each takes its folding from the plan.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
-        Self.patterns(plans: DataflowFoldingPlans())
+        Self.patterns
     }
 
     /// The DSP slices of the fabric budget.
@@ -44,19 +46,17 @@ public struct DataflowBackend: Backend {
 }
 
 extension DataflowBackend {
-    /// The pattern table; `plans` supplies each engine's folding (nil: unfolded, used while the
-    /// folding plan itself is made).
-    static func patterns(plans: DataflowFoldingPlans?) -> [any LoweringPattern] {
-        [
-            MatrixVectorActivationPattern(root: .conv2d, plans: plans),  // sliding window + MVAU (+ fused thresholds)
-            MatrixVectorActivationPattern(root: .dense, plans: plans),   // MVAU over a 1×1 "window" per row
-            ThresholdingPattern(root: .multiThreshold, plans: plans),    // a thresholding unit on its own
-            ThresholdingPattern(root: .sign, plans: plans),              // sign = one threshold at the zero point
-            StreamingMaxPoolPattern(plans: plans),                       // max pool on codes
-            AccumulatingPoolPattern(plans: plans),                       // global average = sum + thresholds
-            AddStreamsPattern(plans: plans),                             // quantized add as a LUT ROM
-            StreamRelabelPattern(root: .flatten),                        // no data movement
-            StreamRelabelPattern(root: .reshape),
-        ]
-    }
+    /// The pattern table; each pattern takes its engine's folding from the context's plan
+    /// (unfolded while the plan itself is made).
+    static let patterns: [any LoweringPattern] = [
+        MatrixVectorActivationPattern(root: .conv2d),   // sliding window + MVAU (+ fused thresholds)
+        MatrixVectorActivationPattern(root: .dense),    // MVAU over a 1×1 "window" per row
+        ThresholdingPattern(root: .multiThreshold),     // a thresholding unit on its own
+        ThresholdingPattern(root: .sign),               // sign = one threshold at the zero point
+        StreamingMaxPoolPattern(),                      // max pool on codes
+        AccumulatingPoolPattern(),                      // global average = sum + thresholds
+        AddStreamsPattern(),                            // quantized add as a LUT ROM
+        ViewKernel.pattern(.flatten),                   // a relabelled stream: no data movement
+        ViewKernel.pattern(.reshape),
+    ]
 }

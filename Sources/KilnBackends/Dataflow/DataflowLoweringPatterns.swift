@@ -7,11 +7,10 @@ import KilnTargets
 /// the accumulator feeds only it.
 struct MatrixVectorActivationPattern: LoweringPattern {
     let root: OperatorKind
-    /// Where the folding comes from (nil: unfolded, while the plan itself is being made).
-    var plans: DataflowFoldingPlans?
     var name: String { "mvau-\(root.rawValue)" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard target.section(DataflowSection.self) != nil else { return .rejected("the target is not a dataflow design") }
         guard let x = node.input(0), let inputType = graph.types[x], inputType.elementType.isInteger,
@@ -61,9 +60,8 @@ struct MatrixVectorActivationPattern: LoweringPattern {
         var thresholds: Tensor?
         var offset = 0
         var outputType = accumulatorType
-        if let users = graph.consumers()[node.outputs[0]], users.count == 1, !graph.outputs.contains(node.outputs[0]),
-           case .multiThreshold(let attributes) = graph.nodes[users[0]].operation {
-            let thresholdNode = graph.nodes[users[0]]
+        if let reader = context.uses.soleReader(of: node.outputs[0]), case .multiThreshold(let attributes) = graph.nodes[reader].operation {
+            let thresholdNode = graph.nodes[reader]
             if let table = thresholdNode.input(1).flatMap({ graph.constants[$0] }), table.integers != nil, table.shape.count == 2,
                table.shape[0] == 1 || table.shape[0] == outputChannels, attributes.channelAxis == channelAxis,
                let type = graph.types[thresholdNode.outputs[0]], type.elementType != .binary,
@@ -74,7 +72,7 @@ struct MatrixVectorActivationPattern: LoweringPattern {
                 outputType = type
             }
         }
-        let folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+        let folding = context.plan(as: DataflowFoldingPlan.self)?.folding(of: node.name) ?? .unfolded
         return .lowered(MatrixVectorActivationUnit(nodes: covered, window: window, outputChannels: outputChannels, folding: folding,
                                                    weight: weight, bias: node.input(2).flatMap { graph.constants[$0] },
                                                    thresholds: thresholds, thresholdOffset: offset, isDense: root == .dense,
@@ -86,10 +84,10 @@ struct MatrixVectorActivationPattern: LoweringPattern {
 /// multiThreshold (constant thresholds) or sign on codes → a thresholding unit.
 struct ThresholdingPattern: LoweringPattern {
     let root: OperatorKind
-    var plans: DataflowFoldingPlans?
     var name: String { root == .sign ? "sign-threshold" : "thresholding" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard let x = node.input(0), let inputType = graph.types[x], inputType.elementType.isInteger,
               inputType.elementType.storage == .int32, let outputType = graph.types[node.outputs[0]] else {
@@ -98,7 +96,7 @@ struct ThresholdingPattern: LoweringPattern {
         if root == .sign {
             var unit = ThresholdingUnit(sign: node, inputType: inputType, outputType: outputType,
                                         weightLevel: target.weightLevelName, activationLevel: target.activationLevelName)
-            unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+            unit.folding = context.plan(as: DataflowFoldingPlan.self)?.folding(of: node.name) ?? .unfolded
             return .lowered(unit)
         }
         guard case .multiThreshold(let attributes) = node.operation, let table = node.input(1).flatMap({ graph.constants[$0] }),
@@ -113,18 +111,18 @@ struct ThresholdingPattern: LoweringPattern {
         var unit = ThresholdingUnit(node: node, thresholds: table, attributes: attributes, inputType: inputType,
                                     outputType: outputType, weightLevel: target.weightLevelName,
                                     activationLevel: target.activationLevelName)
-        unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+        unit.folding = context.plan(as: DataflowFoldingPlan.self)?.folding(of: node.name) ?? .unfolded
         return .lowered(unit)
     }
 }
 
 /// maxPool on codes → streaming max pool.
 struct StreamingMaxPoolPattern: LoweringPattern {
-    var plans: DataflowFoldingPlans?
     var root: OperatorKind { .maxPool }
     var name: String { "streaming-maxpool" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard case .maxPool(let attributes) = node.operation, let x = node.input(0), let inputType = graph.types[x],
               inputType.elementType.isInteger, inputType.elementType.storage == .int32, inputType.shape.count == 4,
@@ -138,18 +136,18 @@ struct StreamingMaxPoolPattern: LoweringPattern {
                                             outputHeight: outputType.shape[2], outputWidth: outputType.shape[3], groups: max(s[1], 1))
         var unit = StreamingMaxPoolUnit(node: node, window: window, inputType: inputType, outputType: outputType,
                                         activationLevel: target.activationLevelName)
-        unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+        unit.folding = context.plan(as: DataflowFoldingPlan.self)?.folding(of: node.name) ?? .unfolded
         return .lowered(unit)
     }
 }
 
 /// Quantized globalAveragePool → accumulating pool + thresholds.
 struct AccumulatingPoolPattern: LoweringPattern {
-    var plans: DataflowFoldingPlans?
     var root: OperatorKind { .globalAveragePool }
     var name: String { "accumulating-pool" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard let x = node.input(0), let inputType = graph.types[x], inputType.elementType.isInteger,
               inputType.quantization?.isPerTensor == true, inputType.shape.count >= 2,
@@ -163,7 +161,7 @@ struct AccumulatingPoolPattern: LoweringPattern {
         do {
             var unit = try AccumulatingPoolUnit(node: node, inputType: inputType, outputType: outputType,
                                                 activationLevel: target.activationLevelName)
-            unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+            unit.folding = context.plan(as: DataflowFoldingPlan.self)?.folding(of: node.name) ?? .unfolded
             return .lowered(unit)
         } catch {
             return .rejected(error.diagnostics.map(\.message).joined(separator: "; "))
@@ -173,11 +171,11 @@ struct AccumulatingPoolPattern: LoweringPattern {
 
 /// Quantized add of two equal-shape streams → LUT ROM.
 struct AddStreamsPattern: LoweringPattern {
-    var plans: DataflowFoldingPlans?
     var root: OperatorKind { .add }
     var name: String { "add-streams-lut" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard node.inputs.count == 2, let a = node.input(0).flatMap({ graph.types[$0] }), let b = node.input(1).flatMap({ graph.types[$0] }),
               let output = graph.types[node.outputs[0]] else { return .rejected("add needs two inputs") }
@@ -190,21 +188,7 @@ struct AddStreamsPattern: LoweringPattern {
             return .rejected("\(a.elementType.name) + \(b.elementType.name) needs a ROM above \(AddStreamsUnit.maximumEntries) entries")
         }
         var unit = AddStreamsUnit(node: node, a: a, b: b, output: output, activationLevel: target.activationLevelName)
-        unit.folding = plans?.folding(of: node.name, in: graph, target: target) ?? .unfolded
+        unit.folding = context.plan(as: DataflowFoldingPlan.self)?.folding(of: node.name) ?? .unfolded
         return .lowered(unit)
-    }
-}
-
-/// flatten / reshape → relabel.
-struct StreamRelabelPattern: LoweringPattern {
-    let root: OperatorKind
-    var name: String { "stream-relabel-\(root.rawValue)" }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        let node = graph.nodes[index]
-        guard let output = graph.types[node.outputs[0]], output.elementType.storage == .int32 else {
-            return .rejected("the stream carries integer codes")
-        }
-        return .lowered(StreamRelabelUnit(node: node, outputType: output))
     }
 }

@@ -15,7 +15,7 @@ struct LayerPrecision: Sendable, Hashable {
 /// `weightBits` / `activationBits`, then per-layer `layerBits`, each checked against the
 /// formats the target stores.
 ///
-/// The `fpga.dataflow` section has no default-precision field, so the default is 4-bit weights
+/// The `dataflow` section has no default-precision field, so the default is 4-bit weights
 /// and activations (FINN's usual choice) when the target stores `i4` and `u4`, else 8 bits.
 struct DataflowPrecision: Sendable {
     /// The precision of layers without a per-layer override.

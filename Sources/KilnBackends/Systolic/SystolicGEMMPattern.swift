@@ -8,7 +8,8 @@ struct SystolicGEMMPattern: LoweringPattern {
     let root: OperatorKind
     var name: String { "systolic-gemm-\(root.rawValue)" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard let systolic = target.section(SystolicSection.self) else { return .rejected("the target is not a systolic array") }
         guard let x = node.input(0), let inputType = graph.types[x], let y = node.input(1), let weightType = graph.types[y],

@@ -1,3 +1,4 @@
+import KilnDiagnostics
 import KilnIR
 import KilnTargets
 
@@ -28,8 +29,14 @@ public protocol Backend: Sendable {
     func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass]
     /// The lowering patterns for the target, tried in order for each node.
     func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern]
+    /// An analysis of the target-numerics graph that lowering and the cycle model share,
+    /// computed once per compilation (a folding of every engine, say), or nil.
+    /// - Throws: ``DiagnosticError`` when the graph cannot be mapped (a design that does not fit).
+    func plan(for graph: Graph, target: TargetDescription, options: CompileOptions) throws(DiagnosticError) -> (any Sendable)?
     /// The cycle model for the family's kernels on a target.
     func cycleModel(for target: TargetDescription) -> any CycleModel
+    /// The cycle model for a program compiled with `plan` (by default ``cycleModel(for:)``).
+    func cycleModel(for target: TargetDescription, plan: (any Sendable)?) -> any CycleModel
     /// The figure a design-space sweep minimizes besides latency and energy, or nil for the
     /// target's on-chip memory bytes.
     func resourceFigure(for target: TargetDescription) -> ResourceFigure?
@@ -41,6 +48,16 @@ extension Backend {
     /// The roofline model from the target description, for backends without a model of their own.
     public func cycleModel(for target: TargetDescription) -> any CycleModel {
         RooflineCycleModel(target: target)
+    }
+
+    /// No plan.
+    public func plan(for graph: Graph, target: TargetDescription, options: CompileOptions) throws(DiagnosticError) -> (any Sendable)? {
+        nil
+    }
+
+    /// The family's cycle model, which needs no plan.
+    public func cycleModel(for target: TargetDescription, plan: (any Sendable)?) -> any CycleModel {
+        cycleModel(for: target)
     }
 
     /// No figure of the family's own: sweeps use on-chip memory bytes.

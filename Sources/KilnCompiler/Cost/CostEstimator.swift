@@ -57,7 +57,7 @@ public struct CostEstimator: Sendable {
     ///   uses the kernels' cost-only counts (the two must agree).
     public func estimate(_ program: TargetProgram, stepCounts: [ActionCounts]? = nil) throws(DiagnosticError) -> ProgramCost {
         let target = program.target
-        let model = try compiler.backend(for: target).cycleModel(for: target)
+        let model = try compiler.backend(for: target).cycleModel(for: target, plan: program.plan)
         let host = target.host.flatMap { catalog.target(named: $0.target) } ?? target
         let hostModel = try compiler.backend(for: host).cycleModel(for: host)
         let acceleratorHertz = target.clockMegahertz.value * 1e6

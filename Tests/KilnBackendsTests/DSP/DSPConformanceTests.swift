@@ -85,7 +85,7 @@ enum DSPFixtures {
             }
         }
         #expect(kinds.isSuperset(of: ["smlad-conv2d", "smlad-depthwise-conv2d", "smlad-dense", "cmp-maxPool",
-                                      "sum-fpu-globalAveragePool", "qadd-add", "usat-relu", "view-flatten",
+                                      "sum-fpu-globalAveragePool", "qadd-add", "usat-relu", "view.flatten",
                                       "fpu-quantize", "fpu-dequantize"]), "\(kinds.sorted())")
     }
 }

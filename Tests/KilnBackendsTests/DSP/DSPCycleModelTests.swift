@@ -100,7 +100,7 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
     @Test func smladConvolutionKernelCostByHand() throws {
         let graph = try DSPKernelArithmeticTests.convolutionGraph(fusedRelu: false)
         let target = try DSPFixtures.target("stm32l4r5-cortex-m4")
-        guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: 0, in: graph, target: target) else {
+        guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: 0, in: LoweringContext(graph: graph, target: target)) else {
             Issue.record("rejected"); return
         }
         let cost = DSPCycleModel(target: target).cost(of: kernel, counts: kernel.countActions())
@@ -239,7 +239,7 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
         let model = DSPCycleModel(target: target)
         var kernels: [any TargetKernel] = []
         for index in graph.nodes.indices {
-            guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: index, in: graph, target: target) else {
+            guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: index, in: LoweringContext(graph: graph, target: target)) else {
                 Issue.record("rejected"); return
             }
             kernels.append(kernel)

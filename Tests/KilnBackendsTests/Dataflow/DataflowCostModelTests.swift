@@ -132,7 +132,7 @@ import Testing
             let message = error.diagnostics.map(\.message).joined()
             #expect(message.contains("does not fit") && message.contains("LUT") && message.contains("> 532"))
             #expect(message.contains("'conv1'") || message.contains("'conv2'"))
-            #expect(error.diagnostics.first?.location.place == "fpga.dataflow")
+            #expect(error.diagnostics.first?.location.place == "dataflow")
         }
     }
 

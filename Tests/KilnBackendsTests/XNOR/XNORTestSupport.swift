@@ -20,6 +20,10 @@ enum XNORTestSupport {
 
     static func compiler() throws -> Compiler { Compiler(registry: try BuiltInBackends.registry()) }
 
+    /// A lowering context for building a kernel directly (its graph and use-def analysis; the
+    /// kernel takes its target facts separately).
+    static func context(_ graph: Graph) -> LoweringContext { LoweringContext(graph: graph, target: target("bnn-array-45nm")) }
+
     static func corpusModel(_ name: String) throws -> Graph {
         try ConformanceCorpus.models().first { $0.name == name }!.graph
     }

@@ -9,8 +9,6 @@ struct TernaryWorkload: Sendable {
         case dotProducts(repetitions: Int, pairs: [[Int]])
         /// Element operations (comparisons) spread over the PEs.
         case elementwise(operations: Int)
-        /// Nothing (views).
-        case none
     }
     var work: Work
     /// The counted actions (bytes per memory level).

@@ -3,7 +3,8 @@ import KilnTargets
 
 /// FINN's cycle model for a streaming dataflow design.
 ///
-/// Every kernel is a chain of FINN engines (``DataflowStage``) with the folding the compiler chose;
+/// Every kernel is a chain of FINN engines (``DataflowStage``) with the folding of the program's
+/// plan (``DataflowFoldingPlan``, or the kernel's own without one);
 /// each engine's cycles per inference are FINN's `get_exp_cycles`. A kernel's compute cycles are
 /// its slowest engine (its initiation interval); the rest of its engines' cycles are pipeline
 /// fill, reported as overhead. Weights and thresholds live in on-chip memories read every cycle
@@ -15,10 +16,13 @@ import KilnTargets
 struct DataflowCycleModel: CycleModel {
     /// The target.
     public let target: TargetDescription
+    /// The plan the program was lowered with, if known.
+    let plan: DataflowFoldingPlan?
 
     /// Creates the model.
-    public init(target: TargetDescription) {
+    init(target: TargetDescription, plan: DataflowFoldingPlan?) {
         self.target = target
+        self.plan = plan
     }
 
     /// The kernel's interval as compute cycles and the rest of its engines as fill overhead.
@@ -26,7 +30,7 @@ struct DataflowCycleModel: CycleModel {
         guard let stage = DataflowStage(kernel) else {
             return RooflineCycleModel(target: target).cost(of: kernel, counts: counts)
         }
-        let estimate = stage.estimate(Self.folding(of: kernel))
+        let estimate = stage.estimate(plan?.folding(of: kernel.nodes[0].name) ?? Self.folding(of: kernel))
         return KernelCost(computeCycles: Double(estimate.intervalCycles), memoryStallCycles: 0,
                           overheadCycles: Double(estimate.latencyCycles - estimate.intervalCycles), bound: .compute)
     }

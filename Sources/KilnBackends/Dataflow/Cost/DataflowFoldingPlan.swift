@@ -103,17 +103,15 @@ struct DataflowFoldingPlan: Sendable {
     }
 
     /// The stages of the kernels the dataflow patterns build for `graph` (as legalization would
-    /// place them, every node the target's op set and a pattern accept), each unfolded.
+    /// place them: every node the target's ``ConversionTarget`` allows and a pattern accepts), each unfolded.
     static func stages(of graph: Graph, target: TargetDescription) -> [DataflowStage] {
-        let patterns = DataflowBackend.patterns(plans: nil)
+        let context = LoweringContext(graph: graph, target: target)
+        let conversion = ConversionTarget(target: target)
         var covered = Set<String>()
         var stages: [DataflowStage] = []
-        for (index, node) in graph.nodes.enumerated() where !covered.contains(node.name) {
-            guard let support = target.support(for: node.kind.rawValue) else { continue }
-            if let format = node.input(0).flatMap({ graph.types[$0] })?.elementType, node.kind != .quantize,
-               !support.formats.contains(format) { continue }
-            for pattern in patterns where pattern.root == node.kind {
-                if case .lowered(let kernel) = pattern.match(nodeAt: index, in: graph, target: target) {
+        for (index, node) in graph.nodes.enumerated() where !covered.contains(node.name) && conversion.illegality(of: node, in: graph) == nil {
+            for pattern in DataflowBackend.patterns where pattern.root == node.kind {
+                if case .lowered(let kernel) = pattern.match(nodeAt: index, in: context) {
                     covered.formUnion(kernel.nodes.map(\.name))
                     if let stage = DataflowStage(kernel) { stages.append(stage) }
                     break
@@ -127,26 +125,5 @@ struct DataflowFoldingPlan: Sendable {
     public static func plan(for graph: Graph, target: TargetDescription) -> DataflowFoldingPlan? {
         guard let dataflow = target.section(DataflowSection.self) else { return nil }
         return DataflowFoldingPlan(stages: stages(of: graph, target: target), dataflow: dataflow)
-    }
-}
-
-/// Computes each graph's folding plan once for all the patterns that lower it.
-final class DataflowFoldingPlans: @unchecked Sendable {
-    private let lock = NSLock()
-    private var plans: [String: DataflowFoldingPlan] = [:]
-
-    func plan(for graph: Graph, target: TargetDescription) -> DataflowFoldingPlan? {
-        let key = target.name + "|" + graph.name + "|" + graph.nodes.map(\.name).joined(separator: ",")
-        lock.lock()
-        if let plan = plans[key] { lock.unlock(); return plan }
-        lock.unlock()
-        guard let plan = DataflowFoldingPlan.plan(for: graph, target: target) else { return nil }
-        lock.lock(); plans[key] = plan; lock.unlock()
-        return plan
-    }
-
-    /// The folding of the kernel whose first node is `layer`.
-    func folding(of layer: String, in graph: Graph, target: TargetDescription) -> DataflowFolding {
-        plan(for: graph, target: target)?.folding(of: layer) ?? .unfolded
     }
 }

@@ -55,7 +55,7 @@ struct DataflowStage: Sendable {
                                 steps: unit.thresholds.count)
         case let unit as AddStreamsUnit:
             shape = .addStreams(elements: unit.count, romBits: unit.table.count * Self.bits(unit.types.output.elementType))
-        case is StreamRelabelUnit:
+        case is ViewKernel:
             shape = .none
         default:
             return nil
