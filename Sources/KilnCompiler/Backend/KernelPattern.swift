@@ -12,6 +12,14 @@ public struct LoweringRejection: Error, Sendable {
     }
 }
 
+/// A kernel whose initializer is its lowering pattern: it builds the kernel for the node at an
+/// index (and the nodes it fuses) or throws a ``LoweringRejection`` saying why not.
+public protocol MatchingKernel: TargetKernel {
+    /// Builds the kernel for the node at `index` of `context.graph`.
+    /// - Throws: ``LoweringRejection`` with the reason the node does not fit the kernel.
+    init(nodeAt index: Int, in context: LoweringContext) throws(LoweringRejection)
+}
+
 /// A row of a lowering table whose kernel's constructor does the matching: it builds the kernel
 /// for the node (and the nodes it fuses) or throws a ``LoweringRejection`` saying why not.
 public struct KernelPattern: LoweringPattern {
@@ -28,6 +36,11 @@ public struct KernelPattern: LoweringPattern {
         self.name = name
         self.root = root
         self.makeKernel = makeKernel
+    }
+
+    /// A row that builds a `Kernel` with its matching initializer.
+    public init<Kernel: MatchingKernel>(_ name: String, root: OperatorKind, kernel: Kernel.Type) {
+        self.init(name, root: root) { index, context throws(LoweringRejection) in try Kernel(nodeAt: index, in: context) }
     }
 
     /// The kernel, or the constructor's reason.

@@ -1,3 +1,4 @@
+import KilnCompiler
 import KilnIR
 import KilnInterpreter
 

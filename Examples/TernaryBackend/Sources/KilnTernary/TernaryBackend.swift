@@ -24,9 +24,9 @@ public struct TernaryBackend: Backend {
     /// The lowering table, tried in order for each node: each kernel's constructor matches.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         [
-            KernelPattern("adder-tree-conv2d", root: .conv2d) { try TernaryConvolutionKernel(nodeAt: $0, in: $1) },  // (+ relu)
-            KernelPattern("adder-tree-dense", root: .dense) { try TernaryDenseKernel(nodeAt: $0, in: $1) },          // (+ relu)
-            KernelPattern("comparators-max-pool", root: .maxPool) { try MaxPoolKernel(nodeAt: $0, in: $1) },
+            KernelPattern("adder-tree-conv2d", root: .conv2d, kernel: TernaryConvolutionKernel.self),  // (+ relu)
+            KernelPattern("adder-tree-dense", root: .dense, kernel: TernaryDenseKernel.self),          // (+ relu)
+            KernelPattern("comparators-max-pool", root: .maxPool, kernel: MaxPoolKernel.self),
             ViewKernel.pattern(.flatten),  // Kiln's shared view kernel: nothing moves
             ViewKernel.pattern(.reshape),
         ]

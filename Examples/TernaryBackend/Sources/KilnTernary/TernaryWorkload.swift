@@ -15,7 +15,8 @@ struct TernaryWorkload: Sendable {
     var counts: ActionCounts
 }
 
-/// A kernel of this family: it describes its work for the cycle model.
-protocol TernaryCostedKernel: TargetKernel {
+/// A kernel of this family: its initializer matches (``MatchingKernel``) and it describes its work
+/// for the cycle model.
+protocol TernaryCostedKernel: MatchingKernel {
     var workload: TernaryWorkload { get }
 }
