@@ -35,11 +35,12 @@ let package = Package(
         // The compiler: the public backend protocol, legalization, memory planning, target
         // programs and their functional simulation.
         .target(name: "KilnCompiler", dependencies: [
-            "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
+            "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnTargets",
         ]),
-        // The four built-in families, one folder each, implemented through the public backend protocol.
+        // The built-in families, one folder each (schema, sections, passes, kernels, cost model,
+        // extra file formats), implemented through the public backend protocol.
         .target(name: "KilnBackends", dependencies: [
-            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets",
+            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnTargets",
         ]),
         // The conformance kit every backend runs (built-in or plugin): a model corpus and the
         // simulation-equals-reference check.
@@ -73,9 +74,9 @@ let package = Package(
         .testTarget(name: "KilnInterpreterTests", dependencies: ["KilnInterpreter", "KilnIR"]),
         .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter", "KilnTestSupport"]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
-        .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets", "KilnTestSupport"]),
+        .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets", "KilnBackends", "KilnTestSupport"]),
         .testTarget(name: "KilnCompilerTests", dependencies: [
-            "KilnCompiler", "KilnDiagnostics", "KilnIR", "KilnTargets", "KilnInterpreter", "KilnJSON",
+            "KilnCompiler", "KilnBackends", "KilnDiagnostics", "KilnIR", "KilnTargets", "KilnInterpreter", "KilnJSON",
         ]),
         .testTarget(name: "KilnBackendsTests", dependencies: [
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",

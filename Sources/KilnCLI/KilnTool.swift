@@ -11,10 +11,8 @@ public struct KilnTool: Sendable {
     /// The top-level commands, in the order `kiln --help` lists them.
     public var commands: [any Command]
 
-    /// The target families whose descriptions load (the built-ins plus a plugin's).
-    public var targetFamilies: [any TargetFamilySchema]
-
-    /// The backends that compile for each family.
+    /// The backends that compile for each family: the only list of families (target schemas,
+    /// workload formats and resource figures come from it).
     public var registry: BackendRegistry
 
     /// Target directories shipped with this tool besides the built-in `targets/` (a plugin's own
@@ -23,17 +21,13 @@ public struct KilnTool: Sendable {
 
     /// Creates the tool.
     /// - Parameters:
-    ///   - commands: the commands (default: every built-in command).
+    ///   - commands: the commands (default: every built-in command, with the registry's workload formats).
     ///   - registry: the backends (a plugin passes the built-ins plus its own).
-    ///   - targetFamilies: the target families whose descriptions load.
     ///   - packagedTargetDirectories: extra directories of targets that ship with the tool (a
     ///     plugin's `targets/`), loaded by every command as if they were built in.
-    public init(commands: [any Command]? = nil, registry: BackendRegistry,
-                targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
-                packagedTargetDirectories: [URL] = []) {
-        self.commands = commands ?? KilnTool.builtInCommands()
+    public init(commands: [any Command]? = nil, registry: BackendRegistry, packagedTargetDirectories: [URL] = []) {
+        self.commands = commands ?? KilnTool.builtInCommands(workloadFormats: registry.workloadFormats)
         self.registry = registry
-        self.targetFamilies = targetFamilies
         self.packagedTargetDirectories = packagedTargetDirectories
     }
 
@@ -43,8 +37,10 @@ public struct KilnTool: Sendable {
     }
 
     /// Every built-in command.
-    public static func builtInCommands() -> [any Command] {
-        [InspectCommand(), RunCommand(), QuantizeCommand(), CompileCommand(), SimulateCommand(), CompareCommand(),
+    /// - Parameter workloadFormats: the workload formats `simulate` reads besides models (a
+    ///   registry's ``BackendRegistry/workloadFormats``).
+    public static func builtInCommands(workloadFormats: [any WorkloadFormat] = []) -> [any Command] {
+        [InspectCommand(), RunCommand(), QuantizeCommand(), CompileCommand(), SimulateCommand(workloadFormats: workloadFormats), CompareCommand(),
          SweepCommand(), BenchCommand(), TargetsCommand()]
     }
 
@@ -56,8 +52,7 @@ public struct KilnTool: Sendable {
     /// Usage errors print the problem and a pointer to `--help` (exit 2); findings about the
     /// input print as compiler-style diagnostics (exit 1). Nothing the user types can crash it.
     public func run(_ arguments: [String], console: Console) -> ExitCode {
-        let context = CommandContext(console: console, registry: registry, targetFamilies: targetFamilies,
-                                     packagedTargetDirectories: packagedTargetDirectories)
+        let context = CommandContext(console: console, registry: registry, packagedTargetDirectories: packagedTargetDirectories)
         guard let first = arguments.first else {
             console.print(overview())
             return .success

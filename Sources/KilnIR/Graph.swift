@@ -1,6 +1,6 @@
 import KilnDiagnostics
 
-/// A dataflow graph of named, typed values: the quantized graph IR every stage of Kiln reads.
+/// A graph of named, typed values: the quantized graph IR every stage of Kiln reads.
 ///
 /// Values are named (like ONNX): graph inputs, constants and node outputs share one namespace
 /// and every value's type is in ``types``. Nodes are in a topological order.

@@ -74,7 +74,7 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     case dynamicQuantize
     /// `x ≥ 0 ? +1 : −1`, to the binary element type.
     case sign
-    /// FINN-style multi-threshold: the number of per-channel thresholds reached, plus an offset.
+    /// Multi-threshold activation: the number of per-channel thresholds reached, plus an offset.
     case multiThreshold
 
     /// Ops that multiply and accumulate (their cost is counted in MACs).
@@ -89,6 +89,8 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     public static let dataMovement: Set<OperatorKind> = [
         .reshape, .flatten, .transpose, .concat, .pad, .squeeze, .unsqueeze,
     ]
+    /// Ops that give the same row-major buffer a new shape (a view: nothing moves).
+    public static let views: Set<OperatorKind> = [.reshape, .flatten, .squeeze, .unsqueeze]
     /// Pooling ops.
     public static let pooling: Set<OperatorKind> = [.maxPool, .averagePool, .globalAveragePool, .globalMaxPool]
     /// Ops that change the numeric domain between float and integer codes.

@@ -47,7 +47,7 @@ public enum BitPacking {
         return (0..<count).map { (bytes[$0 / 8] >> ($0 % 8)) & 1 == 1 ? 1 : -1 }
     }
 
-    /// The ±1 dot product of two packed binary vectors: `2 · popcount(XNOR(a, b)) − count`.
+    /// The ±1 dot product of two packed binary vectors: `2 · popcount(¬(a ⊕ b)) − count`.
     ///
     /// - Parameters:
     ///   - a: packed codes (see ``packBinary(_:)``).

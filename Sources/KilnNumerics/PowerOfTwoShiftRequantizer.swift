@@ -1,15 +1,15 @@
-/// The ``RequantizationRule/powerOfTwoShift`` rule of fixed-point DSPs, and its truncating variant.
+/// The ``RequantizationRule/powerOfTwoShift`` rule of fixed-point processors, and its truncating variant.
 ///
 /// Rounding (``Rounding/halfUp``): `out = saturate(((acc + 2^(s−1)) >> s) + zeroPoint)`, ties
 /// toward +∞. Truncating (``Rounding/truncate``): `out = saturate((acc >> s) + zeroPoint)`,
-/// toward −∞, as CMSIS-DSP kernels do. The rounding add is computed without overflow for every
+/// toward −∞, as fixed-point signal-processing libraries do. The rounding add is computed without overflow for every
 /// `Int64` accumulator (the result equals the exact formula).
 public struct PowerOfTwoShiftRequantizer: Sendable, Hashable {
     /// How the shifted-out bits are treated.
     public enum Rounding: String, Sendable, Hashable, CaseIterable, Codable {
         /// Add `2^(s−1)` then shift: round to nearest, ties toward +∞.
         case halfUp
-        /// Plain arithmetic shift: round toward −∞ (CMSIS-DSP).
+        /// Plain arithmetic shift: round toward −∞ (an arithmetic shift right).
         case truncate
     }
 

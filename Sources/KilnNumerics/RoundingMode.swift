@@ -8,10 +8,10 @@ public enum RoundingMode: String, Sendable, Hashable, CaseIterable, Codable {
     /// Round to nearest, ties away from zero (C `round`, gemmlowp `RoundingDivideByPOT`):
     /// 2.5 → 3, −2.5 → −3.
     case halfAwayFromZero
-    /// Round to nearest, ties toward +∞ (`(x + 2^(s−1)) >> s` on fixed-point DSPs, gemmlowp's
+    /// Round to nearest, ties toward +∞ (`(x + 2^(s−1)) >> s` on fixed-point processors, gemmlowp's
     /// saturating rounding doubling high multiply): 2.5 → 3, −2.5 → −2.
     case halfUp
-    /// Round toward −∞ (an arithmetic shift right, CMSIS-DSP kernels): 2.5 → 2, −2.5 → −3.
+    /// Round toward −∞ (an arithmetic shift right, as fixed-point signal-processing libraries do): 2.5 → 2, −2.5 → −3.
     case towardNegativeInfinity
     /// Round toward zero (a C cast from float to int): 2.5 → 2, −2.5 → −2.
     case towardZero

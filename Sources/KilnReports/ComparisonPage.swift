@@ -131,7 +131,7 @@ public struct ComparisonPage: Sendable {
             sections.append("<p class=\"caption\">No accuracy figures: run with --data (and --labels) to place the targets.</p>")
         }
 
-        sections.append("<h2>Time per layer</h2>\n<p class=\"caption\">Each step's time from the cost model, split into compute, memory stalls and fixed overheads (host steps and host-link transfers in their own colours). A pipelined dataflow design overlaps its layers, so its latency can be less than the sum.</p>")
+        sections.append("<h2>Time per layer</h2>\n<p class=\"caption\">Each step's time from the cost model, split into compute, memory stalls and fixed overheads (host steps and host-link transfers in their own colours). A pipelined design (one engine per layer) overlaps its layers, so its latency can be less than the sum.</p>")
         for result in results {
             guard let chart = Self.layerChart(result) else { continue }
             sections.append("<details open=\"open\">\n<summary>\(HTMLEscaping.escape(result.label)) (\(HTMLEscaping.escape(result.target.family)))</summary>\n\(chart.svg())\n</details>")

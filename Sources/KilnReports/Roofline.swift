@@ -15,7 +15,7 @@ public struct Roofline: Sendable {
         public var name: String
         /// The kernel that runs it.
         public var kernel: String
-        /// Operations (2 per MAC, 2 per XNOR-popcount bit, 1 per ALU operation).
+        /// Operations (``ActionCounts/operations``: 2 per MAC, a family action its own count, 1 per ALU operation).
         public var operations: Double
         /// Bytes read and written at every memory level.
         public var bytes: Double
@@ -68,7 +68,7 @@ public struct Roofline: Sendable {
         let layers = cost.steps.compactMap { step -> Layer? in
             guard step.placement == "accelerator" else { return nil }
             let counts = step.counts
-            let operations = 2 * Double(counts.totalMultiplyAccumulates) + 2 * Double(counts.xnorPopcountBits) + Double(counts.aluOperations)
+            let operations = counts.operations
             let bytes = Double(counts.bytesRead.values.reduce(0, +)) + Double(counts.bytesWritten.values.reduce(0, +))
             guard operations > 0, bytes > 0, step.seconds > 0, step.seconds.isFinite else { return nil }
             return Layer(name: step.layer, kernel: step.kernel, operations: operations, bytes: bytes, seconds: step.seconds)

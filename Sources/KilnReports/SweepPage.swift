@@ -6,7 +6,7 @@ public struct SweepPage: Sendable {
     public struct Point: Sendable, Hashable {
         /// The short label drawn next to the point (the grid index, `#12`).
         public var label: String
-        /// The varied values as text (`clockMegahertz=200 simd.vectorWidthBits=256`), for the tooltip.
+        /// The varied values as text (`clockMegahertz=200 cores=4`), for the tooltip.
         public var values: String
         /// Seconds per inference.
         public var latencySeconds: Double

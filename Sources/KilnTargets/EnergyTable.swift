@@ -19,10 +19,24 @@ public struct EnergyTable: Sendable, Hashable {
         }
     }
 
+    /// The energy of one action of a kind a family declares (``ActionKind``).
+    public struct Action: Sendable, Hashable {
+        /// The action's name (``ActionKind/name``).
+        public let action: String
+        /// Energy of one action in picojoules.
+        public let picojoules: Sourced<Double>
+
+        /// Creates an entry.
+        public init(action: String, picojoules: Sourced<Double>) {
+            self.action = action
+            self.picojoules = picojoules
+        }
+    }
+
     /// MAC energy by operand format.
     public let multiplyAccumulate: [MultiplyAccumulate]
-    /// Energy of one XNOR-popcount per bit, in picojoules, for targets with binary datapaths.
-    public let xnorPopcountPicojoulesPerBit: Sourced<Double>?
+    /// Energy of the families' own actions, by name.
+    public let actions: [Action]
     /// Energy of one ALU operation (add, compare, shift), in picojoules.
     public let aluOperationPicojoules: Sourced<Double>
     /// Energy of one register-file access, in picojoules.
@@ -35,11 +49,15 @@ public struct EnergyTable: Sendable, Hashable {
         multiplyAccumulate.first { $0.format == format }?.picojoules.value
     }
 
+    /// The energy of one action named `name`, if listed.
+    public func picojoules(forAction name: String) -> Double? {
+        actions.first { $0.action == name }?.picojoules.value
+    }
+
     /// The schema of the `energy` object.
     public static let schema = TargetSchemaSection(path: "energy", fields: [
         TargetField("multiplyAccumulate", "array of objects", "MAC energy by operand format (see `energy.multiplyAccumulate[]`)."),
-        .cost("xnorPopcountPicojoulesPerBit", "sourced number ≥ 0", required: false,
-              "Energy of one XNOR-popcount per bit, in pJ (binary datapaths)."),
+        .optional("actions", "array of objects", "Energy of actions a family counts besides MACs and ALU operations (see `energy.actions[]`)."),
         .cost("aluOperationPicojoules", "sourced number ≥ 0", "Energy of one ALU operation (add, compare, shift), in pJ."),
         .cost("registerAccessPicojoules", "sourced number ≥ 0", "Energy of one register-file access, in pJ."),
         .cost("staticPowerMilliwatts", "sourced number ≥ 0", "Static power in mW, charged for the duration of a run."),
@@ -51,12 +69,18 @@ public struct EnergyTable: Sendable, Hashable {
         .cost("picojoules", "sourced number ≥ 0", "Energy of one multiply-accumulate at this format, in pJ."),
     ])
 
+    /// The schema of one `energy.actions[]` element.
+    public static let actionSchema = TargetSchemaSection(path: "energy.actions[]", fields: [
+        TargetField("action", "string", "The action's name, as a registered family declares it (its `actionKinds`)."),
+        .cost("picojoules", "sourced number ≥ 0", "Energy of one such action, in pJ."),
+    ])
+
     /// Creates a table from its parts.
-    public init(multiplyAccumulate: [MultiplyAccumulate], xnorPopcountPicojoulesPerBit: Sourced<Double>?,
+    public init(multiplyAccumulate: [MultiplyAccumulate], actions: [Action] = [],
                 aluOperationPicojoules: Sourced<Double>, registerAccessPicojoules: Sourced<Double>,
                 staticPowerMilliwatts: Sourced<Double>) {
         self.multiplyAccumulate = multiplyAccumulate
-        self.xnorPopcountPicojoulesPerBit = xnorPopcountPicojoulesPerBit
+        self.actions = actions
         self.aluOperationPicojoules = aluOperationPicojoules
         self.registerAccessPicojoules = registerAccessPicojoules
         self.staticPowerMilliwatts = staticPowerMilliwatts
@@ -82,13 +106,25 @@ public struct EnergyTable: Sendable, Hashable {
             }
             macs.append(MultiplyAccumulate(format: format, picojoules: energy))
         }
-        let xnor = reader.sourcedNumber("xnorPopcountPicojoulesPerBit", .nonNegative)
+        var actions: [Action] = []
+        let actionEntries = reader.sections("actions", EnergyTable.actionSchema, allowEmpty: false)
+        var actionsOK = actionEntries != nil || !reader.contains("actions")
+        for entry in actionEntries ?? [] {
+            guard let name = entry.string("action"), let energy = entry.sourcedNumber("picojoules", .nonNegative) else {
+                actionsOK = false
+                continue
+            }
+            if actions.contains(where: { $0.action == name }) {
+                entry.error("action '\(name)' is listed twice in energy.actions", at: "action")
+                actionsOK = false
+            }
+            actions.append(Action(action: name, picojoules: energy))
+        }
         let alu = reader.sourcedNumber("aluOperationPicojoules", .nonNegative)
         let register = reader.sourcedNumber("registerAccessPicojoules", .nonNegative)
         let power = reader.sourcedNumber("staticPowerMilliwatts", .nonNegative)
-        guard macsOK, let alu, let register, let power, (xnor != nil) == reader.contains("xnorPopcountPicojoulesPerBit")
-        else { return nil }
-        self.init(multiplyAccumulate: macs, xnorPopcountPicojoulesPerBit: xnor, aluOperationPicojoules: alu,
+        guard macsOK, actionsOK, let alu, let register, let power else { return nil }
+        self.init(multiplyAccumulate: macs, actions: actions, aluOperationPicojoules: alu,
                   registerAccessPicojoules: register, staticPowerMilliwatts: power)
     }
 }

@@ -25,7 +25,7 @@ public struct OperationSupport: Sendable, Hashable {
         TargetField("formats", "array of element-type names",
                     "Element types the op runs at on the accelerator; each must be in `numerics.storageFormats`."),
         .optional("maxKernelSize", "integer ≥ 1", "Largest kernel height or width (convolution and pooling)."),
-        .optional("channelMultiple", "integer ≥ 1", "Channel counts must be a multiple of this."),
+        .optional("channelMultiple", "integer ≥ 1", "Channels run in groups of this many; how a family treats a count that is not a multiple (pads it, refuses it) is its own."),
         .optional("maxTensorElements", "integer ≥ 1", "Largest tensor the op accepts, in elements."),
     ])
 

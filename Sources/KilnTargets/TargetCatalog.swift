@@ -18,7 +18,7 @@ public struct TargetCatalog: Sendable {
 
     /// Creates an empty catalog.
     /// - Parameter families: the families to accept.
-    public init(families: [any TargetFamilySchema] = TargetLoader.builtInFamilies) {
+    public init(families: [any TargetFamilySchema]) {
         loader = TargetLoader(families: families)
     }
 
@@ -52,7 +52,7 @@ public struct TargetCatalog: Sendable {
     ///   - environment: the process environment (for `KILN_TARGETS_DIR`).
     /// - Throws: ``DiagnosticError`` with every finding in every file.
     public static func standard(packagedDirectories: [URL] = [], extraDirectories: [URL] = [], extraFiles: [URL] = [],
-                                families: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
+                                families: [any TargetFamilySchema],
                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(DiagnosticError) -> TargetCatalog {
         var catalog = TargetCatalog(families: families)
         var findings = DiagnosticCollector()

@@ -8,7 +8,7 @@ public struct TargetDescription: Sendable {
     public let file: String
     /// The target's name, unique within a catalog (`stm32h743-cortex-m7`).
     public let name: String
-    /// The family name (`simd`, `dsp`, `fpga`, `xnor`, or a plugin's).
+    /// The family name: the name of a registered family (a backend's ``TargetFamilySchema``).
     public let family: String
     /// One sentence saying what the part is.
     public let description: String
@@ -35,9 +35,9 @@ public struct TargetDescription: Sendable {
 
     /// The schema of the top-level object (the family section's key is added per family).
     public static let schema = TargetSchemaSection(path: "", fields: [
-        TargetField("schemaVersion", "integer, `1`", "Version of this schema; this Kiln reads version 1."),
+        TargetField("schemaVersion", "integer, `2`", "Version of this schema; this Kiln reads version 2."),
         TargetField("name", "string", "Unique target name, used by `--target NAME` and by `host.target`; by convention the file name without `.json`."),
-        TargetField("family", "string", "Accelerator family: `simd`, `dsp`, `fpga`, `xnor`, or one added by a plugin. The file must have a section with this key."),
+        TargetField("family", "string", "Accelerator family: the name of a family registered with the tool (a built-in backend or a plugin). The file must have a section with this key."),
         TargetField("description", "string", "One sentence naming the part."),
         .cost("clockMegahertz", "sourced number > 0", "Core (or fabric) clock in MHz."),
         .cost("cores", "sourced integer ≥ 1", "Cores or accelerator instances that run in parallel."),
@@ -67,14 +67,11 @@ public struct TargetDescription: Sendable {
         self.familyDetails = familyDetails
     }
 
-    /// The typed `simd` section, if this is a SIMD target.
-    public var simd: SIMDSection? { familyDetails as? SIMDSection }
-    /// The typed `dsp` section, if this is a DSP target.
-    public var dsp: DSPSection? { familyDetails as? DSPSection }
-    /// The typed `fpga` section, if this is an FPGA target.
-    public var fpga: FPGASection? { familyDetails as? FPGASection }
-    /// The typed `xnor` section, if this is an XNOR-popcount target.
-    public var xnor: XNORSection? { familyDetails as? XNORSection }
+    /// The family section typed as `type`, or nil if this target's family decodes to another
+    /// type: how a family reads its own section (`target.section(MyFamilySection.self)`).
+    public func section<Section: TargetFamilySection>(_ type: Section.Type) -> Section? {
+        familyDetails as? Section
+    }
 
     /// Peak operations per second over all cores (a MAC counts as two operations).
     public var peakOperationsPerSecond: Double {

@@ -1,21 +1,24 @@
 import KilnJSON
 import KilnNumerics
 
-/// The decoder and schema of one accelerator family's section (`simd`, `dsp`, `fpga`, `xnor`,
-/// or a family added by a plugin package).
+/// The decoder and schema of one accelerator family's section (a built-in backend's or one added
+/// by a plugin package).
 ///
 /// A target file names its family in `"family"` and carries a section with the same key. The
 /// loader decodes the common part itself and hands the family section to the schema registered
 /// for that name. Families are passed to ``TargetLoader`` as a list of values; there is no
-/// global registry.
+/// global registry: a tool takes them from its backend registry.
 public protocol TargetFamilySchema: Sendable {
-    /// The family name, which is also the key of its section (`"simd"`).
+    /// The family name, which is also the key of its section.
     var name: String { get }
     /// One line saying what the family models.
     var summary: String { get }
     /// The schema of the family section and of its nested objects. Paths start with ``name``
-    /// (`simd`, `simd.instructions[]`); the first section is the family section itself.
+    /// (`NAME`, `NAME.instructions[]`); the first section is the family section itself.
     var sections: [TargetSchemaSection] { get }
+    /// The actions the family's kernels count besides MACs, ALU operations and memory traffic;
+    /// each target of the family must price every one in `energy.actions[]`.
+    var actionKinds: [ActionKind] { get }
 
     /// Decodes and validates the family section.
     /// - Parameters:
@@ -25,10 +28,15 @@ public protocol TargetFamilySchema: Sendable {
     func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)?
 }
 
+extension TargetFamilySchema {
+    /// No actions of the family's own.
+    public var actionKinds: [ActionKind] { [] }
+}
+
 /// A decoded, validated family section.
 public protocol TargetFamilySection: Sendable {
     /// Peak operations per cycle of one core or instance (a multiply-accumulate counts as two
-    /// operations; a binary XNOR-popcount per bit counts as two).
+    /// operations; a family's own actions count their ``ActionKind/operations``).
     var peakOperationsPerCycle: Double { get }
     /// Label / value lines shown by `kiln targets show`, in order.
     var details: [(label: String, value: String)] { get }

@@ -31,7 +31,7 @@ public enum TargetListing {
         lines.append("peak: \(formatRate(target.peakOperationsPerSecond)) ops/s (a MAC counts as 2 ops)")
         lines.append("on-chip memory: \(formatBytes(target.onChipMemoryBytes))")
         let numerics = target.numerics
-        lines.append("numerics: \(numerics.storageFormats.map(\.name).joined(separator: ", ")); \(numerics.accumulatorBits)-bit accumulator, \(numerics.overflow.rawValue); requantization \(numerics.requantization.map(\.rawValue).joined(separator: ", "))")
+        lines.append("numerics: \(numerics.storageFormats.map(\.name).joined(separator: ", ")); \(numerics.accumulatorBits)-bit accumulator; requantization \(numerics.requantization.map(\.rawValue).joined(separator: ", "))")
         lines.append("memory:")
         let memoryRows = target.memory.map { level in
             [level.name, formatBytes(level.sizeBytes.value), formatNumber(level.readBytesPerCycle.value),
@@ -54,8 +54,8 @@ public enum TargetListing {
         for entry in target.energy.multiplyAccumulate {
             lines.append("  MAC \(entry.format.name): \(formatNumber(entry.picojoules.value)) pJ\(cite(entry.picojoules.source))")
         }
-        if let xnor = target.energy.xnorPopcountPicojoulesPerBit {
-            lines.append("  XNOR-popcount: \(formatNumber(xnor.value)) pJ/bit\(cite(xnor.source))")
+        for entry in target.energy.actions {
+            lines.append("  \(entry.action): \(formatNumber(entry.picojoules.value)) pJ\(cite(entry.picojoules.source))")
         }
         lines.append("  ALU op: \(formatNumber(target.energy.aluOperationPicojoules.value)) pJ\(cite(target.energy.aluOperationPicojoules.source))")
         lines.append("  register access: \(formatNumber(target.energy.registerAccessPicojoules.value)) pJ\(cite(target.energy.registerAccessPicojoules.source))")
@@ -175,4 +175,11 @@ public enum TargetListing {
         }
         return ([line(header)] + rows.map(line)).joined(separator: "\n")
     }
+}
+
+/// A number without a needless `.0`, for listings (`400`, `0.25`); family sections use it in
+/// their ``TargetFamilySection/details``.
+public func formatNumber(_ value: Double) -> String {
+    if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
+    return String(value)
 }

@@ -20,10 +20,7 @@ public struct TargetLoader: Sendable {
     }
 
     /// The schema version this loader reads.
-    public static let schemaVersion = 1
-
-    /// The four families built into Kiln.
-    public static let builtInFamilies: [any TargetFamilySchema] = [SIMDFamily(), DSPFamily(), FPGAFamily(), XNORFamily()]
+    public static let schemaVersion = 2
 
     /// The families this loader accepts, by name.
     public let families: [any TargetFamilySchema]
@@ -32,9 +29,9 @@ public struct TargetLoader: Sendable {
 
     /// Creates a loader.
     /// - Parameters:
-    ///   - families: the families to accept; a plugin appends its own to ``builtInFamilies``.
+    ///   - families: the families to accept (a backend registry's `targetFamilies`).
     ///   - options: what to enforce.
-    public init(families: [any TargetFamilySchema] = TargetLoader.builtInFamilies, options: Options = Options()) {
+    public init(families: [any TargetFamilySchema], options: Options = Options()) {
         self.families = families
         self.options = options
     }
@@ -118,7 +115,7 @@ public struct TargetLoader: Sendable {
         let numerics = reader.section("numerics", TargetNumerics.schema).flatMap(TargetNumerics.init)
         let memory = decodeMemory(reader)
         let operations = decodeOperations(reader, numerics: numerics)
-        let energy = decodeEnergy(reader, numerics: numerics)
+        let energy = decodeEnergy(reader, numerics: numerics, family: familySchema)
         let host = reader.section("host", HostLink.schema).flatMap(HostLink.init)
         if let host, let name, host.target == name {
             reader.context.error("host target '\(name)' is this target itself; a host chain must not loop", at: reader.path(of: "host").appending(key: "target"))
@@ -187,8 +184,18 @@ public struct TargetLoader: Sendable {
         return operations.count == entries.count ? operations : nil
     }
 
-    private func decodeEnergy(_ reader: TargetSectionReader, numerics: TargetNumerics?) -> EnergyTable? {
+    private func decodeEnergy(_ reader: TargetSectionReader, numerics: TargetNumerics?, family: (any TargetFamilySchema)?) -> EnergyTable? {
         guard let section = reader.section("energy", EnergyTable.schema), let table = EnergyTable(section) else { return nil }
+        let declared = families.flatMap(\.actionKinds).map(\.name)
+        for (index, entry) in table.actions.enumerated() where !declared.contains(entry.action) {
+            var message = "no registered family counts an action '\(entry.action)'"
+            if let close = closestMatch(to: entry.action, among: declared) { message += " (did you mean '\(close)'?)" }
+            reader.context.error(message, at: section.path(of: "actions").appending(index: index).appending(key: "action"))
+        }
+        for kind in family?.actionKinds ?? [] where table.picojoules(forAction: kind.name) == nil {
+            reader.context.error("family '\(family?.name ?? "")' counts '\(kind.name)' actions; energy.actions must give their energy",
+                                 at: section.path)
+        }
         if let storage = numerics?.storageFormats {
             for (index, entry) in table.multiplyAccumulate.enumerated() where !storage.contains(entry.format) {
                 reader.context.error("MAC energy is given for '\(entry.format.name)', which numerics.storageFormats lacks",

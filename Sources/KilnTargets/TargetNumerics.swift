@@ -3,20 +3,10 @@ import KilnNumerics
 
 /// What number formats and arithmetic the accelerator's hardware supports.
 public struct TargetNumerics: Sendable, Hashable {
-    /// How an accumulator behaves when a sum leaves its range.
-    public enum Overflow: String, Sendable, Hashable, CaseIterable {
-        /// Two's-complement wrap-around.
-        case wrap
-        /// Clamp to the accumulator's range.
-        case saturate
-    }
-
     /// The element types the hardware stores and computes on (weights and activations).
     public let storageFormats: [ElementType]
     /// The width of the MAC accumulator in bits.
     public let accumulatorBits: Int
-    /// Whether the accumulator wraps or saturates.
-    public let overflow: Overflow
     /// The requantization rules the hardware (or its kernels) implement.
     public let requantization: [RequantizationRule]
 
@@ -25,16 +15,14 @@ public struct TargetNumerics: Sendable, Hashable {
         TargetField("storageFormats", "array of element-type names",
                     "Element types held in memory and computed on, e.g. `[\"i8\", \"u8\"]`, `[\"q7\", \"q15\"]`, `[\"bin\", \"i8\"]`."),
         TargetField("accumulatorBits", "integer 8–64", "Width of the multiply-accumulate accumulator in bits."),
-        TargetField("overflow", "`\"wrap\"` or `\"saturate\"`", "What the accumulator does when a sum leaves its range."),
         TargetField("requantization", "array of `\"floatScale\"`, `\"fixedPointMultiplier\"`, `\"powerOfTwoShift\"`",
                     "Requantization rules the hardware or its kernels implement (see `docs/numerics.md`)."),
     ])
 
     /// Creates numerics from their parts.
-    public init(storageFormats: [ElementType], accumulatorBits: Int, overflow: Overflow, requantization: [RequantizationRule]) {
+    public init(storageFormats: [ElementType], accumulatorBits: Int, requantization: [RequantizationRule]) {
         self.storageFormats = storageFormats
         self.accumulatorBits = accumulatorBits
-        self.overflow = overflow
         self.requantization = requantization
     }
 
@@ -42,11 +30,10 @@ public struct TargetNumerics: Sendable, Hashable {
     public init?(_ reader: TargetSectionReader) {
         let formats = reader.formats("storageFormats")
         let bits = reader.integer("accumulatorBits", in: 8...64)
-        let overflow = reader.choice("overflow", as: Overflow.self)
         let rules = reader.array("requantization", allowEmpty: false) { value, path in
             reader.context.choice(value, at: path, as: RequantizationRule.self)
         }
-        guard let formats, let bits, let overflow, let rules else { return nil }
-        self.init(storageFormats: formats, accumulatorBits: bits, overflow: overflow, requantization: rules)
+        guard let formats, let bits, let rules else { return nil }
+        self.init(storageFormats: formats, accumulatorBits: bits, requantization: rules)
     }
 }

@@ -4,22 +4,22 @@ public enum TargetSchema {
     /// The common sections, in document order.
     public static let commonSections: [TargetSchemaSection] = [
         TargetDescription.schema, TargetNumerics.schema, MemoryLevel.schema, OperationSupport.schema,
-        EnergyTable.schema, EnergyTable.multiplyAccumulateSchema, HostLink.schema,
+        EnergyTable.schema, EnergyTable.multiplyAccumulateSchema, EnergyTable.actionSchema, HostLink.schema,
     ]
 
     /// The common sections followed by each family's sections.
-    /// - Parameter families: the registered families.
-    public static func sections(families: [any TargetFamilySchema] = TargetLoader.builtInFamilies) -> [TargetSchemaSection] {
+    /// - Parameter families: the registered families (a backend registry's `targetFamilies`).
+    public static func sections(families: [any TargetFamilySchema]) -> [TargetSchemaSection] {
         commonSections + families.flatMap(\.sections)
     }
 
-    /// Every field's path pattern (`memory[].sizeBytes`, `simd.instructions[].lanes`), in document order.
-    public static func fieldPaths(families: [any TargetFamilySchema] = TargetLoader.builtInFamilies) -> [String] {
+    /// Every field's path pattern (`memory[].sizeBytes`, `energy.actions[].picojoules`), in document order.
+    public static func fieldPaths(families: [any TargetFamilySchema]) -> [String] {
         sections(families: families).flatMap(\.fieldPaths)
     }
 
     /// The path patterns of every cost field (those that built-in targets must source).
-    public static func costFieldPaths(families: [any TargetFamilySchema] = TargetLoader.builtInFamilies) -> [String] {
+    public static func costFieldPaths(families: [any TargetFamilySchema]) -> [String] {
         sections(families: families).flatMap { section in
             section.fields.filter(\.isCost).map { section.path.isEmpty ? $0.key : "\(section.path).\($0.key)" }
         }

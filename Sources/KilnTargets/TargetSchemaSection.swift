@@ -1,7 +1,7 @@
 /// The fields of one JSON object in the target schema, and where that object sits.
 public struct TargetSchemaSection: Sendable, Hashable {
     /// The path pattern of the object, with `[]` for array elements: `""` for the root,
-    /// `memory[]`, `simd.instructions[]`.
+    /// `memory[]`, `FAMILY.nested[]`.
     public let path: String
     /// The object's fields in schema order.
     public let fields: [TargetField]

@@ -12,7 +12,7 @@ import KilnTargets
 enum BuiltInTargets {
     static let catalog: TargetCatalog = {
         // swiftlint-style force try is acceptable here: a broken built-in target fails every test.
-        try! TargetCatalog.standard(families: BuiltInBackends.all.map(\.targetSchema))
+        try! TargetCatalog.standard(families: BuiltInBackends.targetFamilies)
     }()
 
     /// Every built-in target whose family has a registered backend.
@@ -24,7 +24,7 @@ enum BuiltInTargets {
 @Suite struct BuiltInBackendRegistryTests {
     @Test func registryAcceptsEveryBuiltInBackend() throws {
         let registry = try BuiltInBackends.registry()
-        #expect(registry.backends.map(\.family) == ["simd", "dsp", "fpga", "xnor"])
+        #expect(registry.backends.map(\.family) == ["simd", "dsp", "dataflow", "systolic", "xnor"])
     }
 
     /// Every `targets/*.json` names a family that has a registered backend, read from the files

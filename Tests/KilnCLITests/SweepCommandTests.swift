@@ -16,7 +16,7 @@ private let exampleModel: String = {
 private let document = try! JSONParser().parse("""
 {"clockMegahertz": {"value": 100, "source": "datasheet"}, "cores": 2, "name": "t",
  "memory": [{"name": "sram", "sizeBytes": {"value": 1024, "source": "s"}, "onChip": true}],
- "fpga": {"systolic": {"rows": {"value": 8, "source": "s"}, "dataflow": "ws", "bandwidthWordsPerCycle": {"value": [10], "source": "s"}}}}
+ "systolic": {"rows": {"value": 8, "source": "s"}, "dataflow": "ws", "bandwidthWordsPerCycle": {"value": [10], "source": "s"}}}
 """)
 
 private func temporaryFile(_ name: String) -> String {
@@ -33,7 +33,7 @@ private func temporaryFile(_ name: String) -> String {
         let byIndex = try SweepParameter(parsing: "memory[0].sizeBytes=4", in: document)
         #expect(byIndex.path.components == [.key("memory"), .index(0), .key("sizeBytes")])
         #expect(try SweepParameter(parsing: "cores=1,4", in: document).kind == .number)
-        #expect(try SweepParameter(parsing: "fpga.systolic.dataflow=os,ws,is", in: document).values == [.string("os"), .string("ws"), .string("is")])
+        #expect(try SweepParameter(parsing: "systolic.dataflow=os,ws,is", in: document).values == [.string("os"), .string("ws"), .string("is")])
     }
 
     /// Row-major expansion (the last --vary fastest); sourced numbers keep their object form with
@@ -134,10 +134,10 @@ private func temporaryFile(_ name: String) -> String {
 
     /// A bigger systolic array is more processing elements, never slower.
     @Test func systolicRowsSweepReportsProcessingElements() throws {
-        let result = runKiln(["sweep", exampleModel, "--target", "scalesim-google-tpu-ws", "--vary", "fpga.systolic.rows=4,32", "--format", "csv"])
+        let result = runKiln(["sweep", exampleModel, "--target", "scalesim-google-tpu-ws", "--vary", "systolic.rows=4,32", "--format", "csv"])
         #expect(result.code == .success, "\(result.error)")
         let lines = result.output.split(separator: "\n").map(String.init)
-        #expect(lines.first == "index,fpga.systolic.rows,latencySeconds,inferencesPerSecond,energyJoules,utilization,bound,processingElements,top1,pareto,error")
+        #expect(lines.first == "index,systolic.rows,latencySeconds,inferencesPerSecond,energyJoules,utilization,bound,processingElements,top1,pareto,error")
         let cells = lines.dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         #expect(cells.count == 2)
         let columns = Double(cells[0][7])! / 4
@@ -160,7 +160,7 @@ private func temporaryFile(_ name: String) -> String {
 
     /// Shards 1/3, 2/3, 3/3 merged equal the unsharded run, byte for byte.
     @Test func mergedShardsEqualTheUnshardedRun() throws {
-        let sweep = ["sweep", exampleModel, "--target", "scalesim-google-tpu-ws", "--vary", "fpga.systolic.rows=8,16",
+        let sweep = ["sweep", exampleModel, "--target", "scalesim-google-tpu-ws", "--vary", "systolic.rows=8,16",
                      "--vary", "clockMegahertz=100,200,400", "--format", "json"]
         let whole = runKiln(sweep)
         #expect(whole.code == .success)
@@ -200,7 +200,7 @@ private func temporaryFile(_ name: String) -> String {
     @Test func htmlReportHasTheFrontCharts() throws {
         let file = temporaryFile("sweep.html")
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let result = runKiln(["sweep", exampleModel, "--target", "scalesim-google-tpu-ws", "--vary", "fpga.systolic.rows=8,16,32", "--html", file])
+        let result = runKiln(["sweep", exampleModel, "--target", "scalesim-google-tpu-ws", "--vary", "systolic.rows=8,16,32", "--html", file])
         #expect(result.code == .success)
         let html = try String(contentsOfFile: file, encoding: .utf8)
         #expect(html.contains("class=\"chart sweep-energy\""))

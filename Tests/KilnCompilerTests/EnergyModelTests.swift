@@ -2,16 +2,17 @@ import Foundation
 import Testing
 import KilnTargets
 @testable import KilnCompiler
+import KilnBackends
 
 @Suite struct EnergyModelTests {
-    static let catalog = try! TargetCatalog.standard()
+    static let catalog = try! TargetCatalog.standard(families: BuiltInBackends.targetFamilies)
 
     @Test func energyIsCountsTimesTheTable() throws {
         let target = try #require(Self.catalog.target(named: "bnn-array-45nm"))
         let model = EnergyModel(target: target)
         var counts = ActionCounts()
         counts.multiplyAccumulates = ["i8×i8": 1000]
-        counts.xnorPopcountBits = 4096
+        counts.familyActions[XNORFamily.xnorPopcountBit] = 4096
         counts.aluOperations = 50
         let level = try #require(target.memory.first)
         counts.bytesRead = [level.name: 100]
@@ -20,7 +21,7 @@ import KilnTargets
         let energy = model.energy(of: counts, seconds: 1e-3)
         let picojoule = 1e-12
         let mac = try #require(target.energy.picojoulesPerMultiplyAccumulate(.int8))
-        let expectedCompute = (1000 * mac + 4096 * (target.energy.xnorPopcountPicojoulesPerBit?.value ?? 0)
+        let expectedCompute = (1000 * mac + 4096 * (try #require(target.energy.picojoules(forAction: "xnorPopcountBit")))
             + 50 * target.energy.aluOperationPicojoules.value) * picojoule
         #expect(abs(energy.compute - expectedCompute) <= 1e-15 * max(1, expectedCompute))
         let memory = 128 * level.picojoulesPerByte * picojoule

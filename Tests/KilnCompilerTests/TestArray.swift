@@ -51,9 +51,9 @@ struct TestPattern: LoweringPattern {
     var rejection: String?
     var name: String { "test-\(root.rawValue)" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
         if let rejection { return .rejected(rejection) }
-        return .lowered(TestKernel(node: graph.nodes[index], graph: graph))
+        return .lowered(TestKernel(node: context.graph.nodes[index], graph: context.graph))
     }
 }
 
@@ -95,9 +95,9 @@ enum TestArray {
             """
         } ?? ""
         let text = """
-        {"schemaVersion": 1, "name": "\(name)", "family": "testarray", "description": "compiler test array",
+        {"schemaVersion": 2, "name": "\(name)", "family": "testarray", "description": "compiler test array",
          "clockMegahertz": \(sourced(100)), "cores": \(sourced(1)),
-         "numerics": {"storageFormats": ["f32", "i8"], "accumulatorBits": 32, "overflow": "wrap", "requantization": ["floatScale"]},
+         "numerics": {"storageFormats": ["f32", "i8"], "accumulatorBits": 32, "requantization": ["floatScale"]},
          "memory": [\(memory.joined(separator: ", "))],
          "ops": [{"op": "relu", "formats": ["f32"]}, {"op": "dense", "formats": ["f32"]}, {"op": "maxPool", "formats": ["f32"]},
                  {"op": "sigmoid", "formats": ["f32"]}, {"op": "tanh", "formats": ["i8"]}],

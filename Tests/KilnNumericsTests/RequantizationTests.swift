@@ -214,24 +214,6 @@ struct RequantizationTests {
         #expect(throws: NumericsError.self) { try PowerOfTwoShiftRequantizer(shift: 2, zeroPoint: 300, outputType: .int8) }
     }
 
-    @Test func multiThresholdAndSign() throws {
-        let activation = try MultiThresholdActivation(thresholds: [[-10, 0, 0, 25], [1, 2, 3, 4]], offset: -2)
-        #expect([-11, -10, -1, 0, 24, 25, 1000].map { activation.apply($0, channel: 0) } == [-2, -1, -1, 1, 1, 2, 2])
-        #expect([0, 1, 4].map { activation.apply($0, channel: 1) } == [-2, -1, 2])
-        #expect(activation.apply(3, channel: 3) == 1)  // the channel index wraps instead of trapping
-        // Exhaustive over an int8 × int8 product range against a linear count.
-        let thresholds: [Int64] = [-4000, -100, -1, 0, 7, 8, 200, 9000]
-        let shared = try MultiThresholdActivation(thresholds: [thresholds])
-        for a in int8Range { for b in int8Range {
-            let x = Int64(a * b)
-            #expect(shared.apply(x) == Int64(thresholds.filter { x >= $0 }.count))
-        } }
-        #expect(throws: NumericsError.self) { try MultiThresholdActivation(thresholds: [[3, 1]]) }
-        #expect(throws: NumericsError.self) { try MultiThresholdActivation(thresholds: [[1], [1, 2]]) }
-        #expect([Int64(-1), 0, 1, Int64.min].map(SignActivation.apply) == [-1, 1, 1, -1])
-        #expect([Float(-0.0), 0, -1e-30, .nan].map(SignActivation.apply) == [1, 1, -1, 1])
-    }
-
     @Test func roundingModesPinTies() {
         #expect([2.5, 3.5, -2.5].map(RoundingMode.halfToEven.round) == [2, 4, -2])
         #expect([2.5, 3.5, -2.5].map(RoundingMode.halfAwayFromZero.round) == [3, 4, -3])

@@ -11,7 +11,7 @@ import KilnTargets
 /// Shared fixtures: built-in targets, a compiled corpus model, and markup helpers.
 enum ReportFixtures {
     /// The built-in catalog.
-    static let catalog: TargetCatalog = try! TargetCatalog.standard(families: BuiltInBackends.all.map(\.targetSchema))
+    static let catalog: TargetCatalog = try! TargetCatalog.standard(families: BuiltInBackends.targetFamilies)
 
     /// One target per family, compiled and costed with the corpus CNN.
     static let results: [TargetResult] = {

@@ -4,10 +4,11 @@ import KilnJSON
 import KilnNumerics
 import Testing
 @testable import KilnTargets
+import KilnBackends
 
 @Suite struct BuiltInTargetsTests {
     func catalog() throws -> TargetCatalog {
-        try TargetCatalog.standard(environment: [:])
+        try TargetCatalog.standard(families: BuiltInBackends.targetFamilies, environment: [:])
     }
 
     @Test func builtInDirectoryIsFoundNextToPackageSwift() {
@@ -26,13 +27,11 @@ import Testing
 
     @Test func everyFamilyHasAtLeastTwoBuiltInsAndEveryFileHasARegisteredFamily() throws {
         let catalog = try catalog()
-        let registered = Set(TargetLoader.builtInFamilies.map(\.name))
+        let registered = Set(BuiltInBackends.targetFamilies.map(\.name))
         for target in catalog.targets { #expect(registered.contains(target.family)) }
         for family in registered {
             #expect(catalog.targets.filter { $0.family == family }.count >= 2, "family \(family)")
         }
-        #expect(catalog.targets.filter { $0.fpga?.architecture == .dataflow }.count >= 2)
-        #expect(catalog.targets.contains { $0.fpga?.architecture == .systolic })
     }
 
     @Test func hostChainsResolve() throws {
@@ -46,7 +45,7 @@ import Testing
 
     /// Walks every built-in file and checks that each cost field (by schema path) is written with a source.
     @Test func everyCostNumberOfABuiltInHasASource() throws {
-        let costPaths = Set(TargetSchema.costFieldPaths())
+        let costPaths = Set(TargetSchema.costFieldPaths(families: BuiltInBackends.targetFamilies))
         var checked = 0
         func walk(_ value: JSONValue, _ path: JSONPath, file: String) {
             if costPaths.contains(path.pattern) {
@@ -76,7 +75,7 @@ import Testing
 
     @Test func systolicTargetMatchesScaleSimGoogleConfig() throws {
         // configs/google.cfg in scalesim-project/scale-sim-v3.
-        let systolic = try #require(try catalog().target(named: "scalesim-google-tpu-ws")?.fpga?.systolic)
+        let systolic = try #require(try catalog().target(named: "scalesim-google-tpu-ws")?.section(SystolicSection.self))
         #expect(systolic.rows.value == 256)
         #expect(systolic.columns.value == 256)
         #expect(systolic.dataflow == .ws)
@@ -99,19 +98,12 @@ import Testing
     @Test func typedAccessorsAndPeakRates() throws {
         let catalog = try catalog()
         let m7 = try #require(catalog.target(named: "stm32h743-cortex-m7"))
-        #expect(m7.dsp?.dualSixteenBitMac == true)
+        #expect(m7.section(DSPSection.self)?.dualSixteenBitMac == true)
         #expect(m7.peakOperationsPerSecond == 480e6 * 4)
-        let avx2 = try #require(catalog.target(named: "x86-avx2-haswell-i7-4770")?.simd)
+        let avx2 = try #require(catalog.target(named: "x86-avx2-haswell-i7-4770")?.section(SIMDSection.self))
         #expect(avx2.instructions.first?.pairSumSaturates == true)
-        #expect(catalog.target(named: "cortex-a76-bcm2712")?.simd?.peakOperationsPerCycle == Double(2 * 16 * 2))
-        #expect(catalog.target(named: "bnn-array-45nm")?.xnor?.padding == .minusOne)
+        #expect(catalog.target(named: "cortex-a76-bcm2712")?.section(SIMDSection.self)?.peakOperationsPerCycle == Double(2 * 16 * 2))
+        #expect(catalog.target(named: "bnn-array-45nm")?.section(XNORSection.self)?.padding == .minusOne)
         #expect(m7.familySection.objectValue?["macUnits"] != nil)
-    }
-
-    @Test func weightTileCheck() throws {
-        let m4 = try #require(try catalog().target(named: "stm32l4r5-cortex-m4"))
-        #expect(m4.checkWeightTileFits(bytes: 100_000, tileName: "weights of node 'conv1'") == nil)
-        let finding = try #require(m4.checkWeightTileFits(bytes: 3_000_000, tileName: "weights of node 'fc'"))
-        #expect(finding.description == "targets/stm32l4r5-cortex-m4.json: error: at memory[1].sizeBytes: weights of node 'fc' needs 3000000 bytes, but the largest level that holds weights ('flash') has 2097152 bytes")
     }
 }

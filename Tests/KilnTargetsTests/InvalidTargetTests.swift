@@ -3,6 +3,7 @@ import KilnDiagnostics
 import KilnJSON
 import Testing
 @testable import KilnTargets
+import KilnBackends
 
 /// Each case breaks one thing in a valid built-in file and expects exactly the finding named.
 @Suite struct InvalidTargetTests {
@@ -76,7 +77,7 @@ import Testing
 
     @Test func unknownFamily() throws {
         try expectFinding(Self.m7, [.key("family")], .string("dps"),
-                          "at family: unknown family 'dps'; registered families: simd, dsp, fpga, xnor (did you mean 'dsp'?)")
+                          "at family: unknown family 'dps'; registered families: simd, dsp, dataflow, systolic, xnor (did you mean 'dsp'?)")
     }
 
     @Test func opDeclaredAtUnsupportedWidth() throws {
@@ -94,8 +95,8 @@ import Testing
     }
 
     @Test func unknownChoice() throws {
-        try expectFinding(Self.m7, [.key("numerics"), .key("overflow")], .string("saturating"),
-                          "at numerics.overflow: unknown value 'saturating'; expected one of 'wrap', 'saturate' (did you mean 'saturate'?)")
+        try expectFinding("scalesim-google-tpu-ws", [.key("systolic"), .key("dataflow")], .string("wss"),
+                          "at systolic.dataflow: unknown value 'wss'; expected one of 'os', 'ws', 'is' (did you mean 'ws'?)")
     }
 
     @Test func emptyOpSet() throws {
@@ -118,7 +119,7 @@ import Testing
     }
 
     @Test func wrongSchemaVersion() throws {
-        try expectFinding(Self.m7, [.key("schemaVersion")], .integer(2), "at schemaVersion: unsupported schema version 2; this Kiln reads version 1")
+        try expectFinding(Self.m7, [.key("schemaVersion")], .integer(1), "at schemaVersion: unsupported schema version 1; this Kiln reads version 2")
     }
 
     @Test func hostIsItself() throws {
@@ -132,14 +133,9 @@ import Testing
                           "at simd.instructions[0].lanes: 8 lanes of i32 need 256 bits, more than simd.vectorWidthBits (128)")
     }
 
-    @Test func fpgaArchitectureWithoutItsSection() throws {
-        try expectFinding("pynq-z1-zynq7020-finn", [.key("fpga"), .key("architecture")], .string("systolic"),
-                          "at fpga: architecture 'systolic' needs a 'systolic' section")
-    }
-
     @Test func systolicUserBandwidthNeedsValues() throws {
-        try expectFinding("scalesim-google-tpu-ws", [.key("fpga"), .key("systolic"), .key("bandwidthWordsPerCycle")], nil,
-                          "at fpga.systolic: interfaceBandwidth 'user' needs 'bandwidthWordsPerCycle'")
+        try expectFinding("scalesim-google-tpu-ws", [.key("systolic"), .key("bandwidthWordsPerCycle")], nil,
+                          "at systolic: interfaceBandwidth 'user' needs 'bandwidthWordsPerCycle'")
     }
 
     @Test func xnorTargetWithoutBinaryStorage() throws {
@@ -186,21 +182,21 @@ import Testing
 
     @Test func unreadableFile() {
         #expect(throws: DiagnosticError.self) {
-            _ = try TargetLoader().load(contentsOf: URL(fileURLWithPath: "/nonexistent/x.json"), displayName: "x.json")
+            _ = try TargetLoader(families: BuiltInBackends.targetFamilies).load(contentsOf: URL(fileURLWithPath: "/nonexistent/x.json"), displayName: "x.json")
         }
     }
 
     // MARK: across targets
 
     @Test func brokenAndLoopingHostChains() throws {
-        let loader = TargetLoader()
+        let loader = TargetLoader(families: BuiltInBackends.targetFamilies)
         func target(_ name: String, host: String) throws -> TargetDescription {
             var document = try builtInDocument("pynq-z1-zynq7020-finn")
             document = setting(document, [.key("name")], to: .string(name))
             document = setting(document, [.key("host"), .key("target")], to: .string(host))
             return try loader.decode(document, file: "\(name).json")
         }
-        var catalog = TargetCatalog()
+        var catalog = TargetCatalog(families: BuiltInBackends.targetFamilies)
         catalog.add(try target("a", host: "b"))
         catalog.add(try target("b", host: "a"))
         catalog.add(try target("c", host: "cortex-a9-zynq7000-pss"))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import KilnTestSupport
 @testable import KilnTargets
+import KilnBackends
 
 /// Keeps `docs/target-format.md` in step with the schema: every field documented, no documented
 /// field missing from the schema, and the Required and Cost columns agree.
@@ -28,14 +29,14 @@ import KilnTestSupport
     }
 
     func schemaRows() -> [Row] {
-        TargetSchema.sections().flatMap { section in
+        TargetSchema.sections(families: BuiltInBackends.targetFamilies).flatMap { section in
             zip(section.fields, section.fieldPaths).map { Row(path: $1, required: $0.isRequired, cost: $0.isCost) }
         }
     }
 
     @Test func everyFieldIsDocumentedAndNothingElse() throws {
         if GoldenFile.isRecording {
-            let tables = TargetSchema.sections().map { "### `\($0.path.isEmpty ? "(top level)" : $0.path)`\n\n" + TargetSchema.markdownTable($0) }
+            let tables = TargetSchema.sections(families: BuiltInBackends.targetFamilies).map { "### `\($0.path.isEmpty ? "(top level)" : $0.path)`\n\n" + TargetSchema.markdownTable($0) }
             let file = packageRoot.appendingPathComponent(".build/target-format-tables.md")
             try tables.joined(separator: "\n\n").write(to: file, atomically: true, encoding: .utf8)
             Issue.record("wrote the generated tables to \(file.path) for pasting into docs/target-format.md; run again without \(GoldenFile.recordVariable) to check the document")
@@ -52,13 +53,13 @@ import KilnTestSupport
 
     @Test func everyDecoderReadsOnlyDeclaredKeys() throws {
         // An internal error is recorded if decoding code reads a key its section does not declare.
-        let catalog = try TargetCatalog.standard(environment: [:])
+        let catalog = try TargetCatalog.standard(families: BuiltInBackends.targetFamilies, environment: [:])
         #expect(!catalog.targets.isEmpty)
     }
 
     @Test func targetsDocListsEveryBuiltIn() throws {
         let text = try String(contentsOf: packageRoot.appendingPathComponent("docs/targets.md"), encoding: .utf8)
-        for target in try TargetCatalog.standard(environment: [:]).targets {
+        for target in try TargetCatalog.standard(families: BuiltInBackends.targetFamilies, environment: [:]).targets {
             #expect(text.contains("`\(target.name)`"), "docs/targets.md does not mention \(target.name)")
         }
     }

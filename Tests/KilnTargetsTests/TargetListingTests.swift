@@ -2,9 +2,10 @@ import Foundation
 import KilnJSON
 import Testing
 @testable import KilnTargets
+import KilnBackends
 
 @Suite struct TargetListingTests {
-    func catalog() throws -> TargetCatalog { try TargetCatalog.standard(environment: [:]) }
+    func catalog() throws -> TargetCatalog { try TargetCatalog.standard(families: BuiltInBackends.targetFamilies, environment: [:]) }
 
     @Test func listTableHasOneRowPerTarget() throws {
         let catalog = try catalog()
@@ -49,12 +50,12 @@ import Testing
                                      [.key("host"), .key("target")], to: .string("nowhere"))
         try Data(JSONWriter().write(orphanDocument).utf8).write(to: orphan)
         let (report, allValid) = TargetListing.validate(
-            files: [(good, "good.json"), (bad, "bad.json"), (orphan, "orphan.json")], catalog: try catalog(), loader: TargetLoader())
+            files: [(good, "good.json"), (bad, "bad.json"), (orphan, "orphan.json")], catalog: try catalog(), loader: TargetLoader(families: BuiltInBackends.targetFamilies))
         #expect(!allValid)
         #expect(report == """
         bad.json: error: at line 1, column 21: trailing comma before '}' is not allowed in JSON
         orphan.json: error: at host.target: host target 'nowhere' does not exist
-        good.json: ok (zc706-zynq7045-finn, fpga)
+        good.json: ok (zc706-zynq7045-finn, dataflow)
 
         """)
     }
@@ -66,9 +67,9 @@ import Testing
         let copy = setting(try builtInDocument("stm32l4r5-cortex-m4"), [.key("clockMegahertz")], to: .integer(80))
         let file = directory.appendingPathComponent("m4-80.json")
         try Data(JSONWriter().write(copy).utf8).write(to: file)
-        let catalog = try TargetCatalog.standard(extraFiles: [file], environment: [:])
+        let catalog = try TargetCatalog.standard(extraFiles: [file], families: BuiltInBackends.targetFamilies, environment: [:])
         #expect(catalog.target(named: "stm32l4r5-cortex-m4")?.clockMegahertz.value == 80)
-        let viaDirectory = try TargetCatalog.standard(extraDirectories: [directory], environment: [:])
+        let viaDirectory = try TargetCatalog.standard(extraDirectories: [directory], families: BuiltInBackends.targetFamilies, environment: [:])
         #expect(viaDirectory.target(named: "stm32l4r5-cortex-m4")?.clockMegahertz.source == nil)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import KilnJSON
 import Testing
 @testable import KilnTargets
+import KilnBackends
 
 /// A fifth family defined outside the built-ins, as a plugin package would.
 struct AnalogFamily: TargetFamilySchema {
@@ -28,23 +29,23 @@ struct AnalogFamily: TargetFamilySchema {
     }
 
     @Test func aPluginFamilyIsAcceptedWhenRegistered() throws {
-        let families = TargetLoader.builtInFamilies + [AnalogFamily()]
+        let families = BuiltInBackends.targetFamilies + [AnalogFamily()]
         let target = try TargetLoader(families: families).decode(try analogDocument(rows: .integer(128)), file: "a.json")
         #expect(target.family == "analog")
         #expect(target.familyDetails.peakOperationsPerCycle == 256)
         #expect(target.familySection == .object(JSONObject([("crossbarRows", .integer(128))])))
-        #expect(target.dsp == nil)
+        #expect(target.section(AnalogFamily.Section.self) != nil)
         #expect(TargetSchema.fieldPaths(families: families).contains("analog.crossbarRows"))
     }
 
     @Test func aPluginFamilyReportsItsFindingsAtTheirPaths() throws {
-        let families = TargetLoader.builtInFamilies + [AnalogFamily()]
+        let families = BuiltInBackends.targetFamilies + [AnalogFamily()]
         #expect(failures(try analogDocument(rows: .integer(0)), file: "a.json", families: families)
             == ["a.json: error: at analog.crossbarRows: expected an integer from 1 to 4096, got 0"])
     }
 
     @Test func anUnregisteredFamilyIsAnError() throws {
         #expect(failures(try analogDocument(rows: .integer(1)), file: "a.json")
-            == ["a.json: error: at family: unknown family 'analog'; registered families: simd, dsp, fpga, xnor"])
+            == ["a.json: error: at family: unknown family 'analog'; registered families: simd, dsp, dataflow, systolic, xnor"])
     }
 }

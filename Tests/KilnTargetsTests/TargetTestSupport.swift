@@ -2,6 +2,7 @@ import Foundation
 import KilnDiagnostics
 import KilnJSON
 @testable import KilnTargets
+import KilnBackends
 
 /// The package root, found by walking up from this file to `Package.swift`.
 let packageRoot: URL = {
@@ -53,7 +54,7 @@ func setting(_ value: JSONValue, _ path: [Step], to replacement: JSONValue?) -> 
 
 /// Decodes `document` expecting failure; returns the findings' descriptions.
 func failures(_ document: JSONValue, file: String = "t.json", requireSources: Bool = false,
-              families: [any TargetFamilySchema] = TargetLoader.builtInFamilies) -> [String] {
+              families: [any TargetFamilySchema] = BuiltInBackends.targetFamilies) -> [String] {
     do {
         _ = try TargetLoader(families: families, options: .init(requireSources: requireSources)).decode(document, file: file)
         return []
@@ -65,7 +66,7 @@ func failures(_ document: JSONValue, file: String = "t.json", requireSources: Bo
 /// Loads bytes expecting failure; returns the findings' descriptions.
 func failures(bytes: [UInt8], file: String = "t.json") -> [String] {
     do {
-        _ = try TargetLoader().load(bytes: bytes, file: file)
+        _ = try TargetLoader(families: BuiltInBackends.targetFamilies).load(bytes: bytes, file: file)
         return []
     } catch {
         return error.diagnostics.map(\.description)

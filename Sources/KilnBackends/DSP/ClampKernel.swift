@@ -90,7 +90,8 @@ struct ClampPattern: LoweringPattern {
     /// `usat-relu` / `clamp-clip`.
     var name: String { root == .relu ? "usat-relu" : "clamp-clip" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard let input = node.input(0), let inputType = graph.types[input], let output = node.outputs.first,
               let outputType = graph.types[output], inputType == outputType,
@@ -100,6 +101,6 @@ struct ClampPattern: LoweringPattern {
         }
         return .lowered(ClampKernel(node: node, type: outputType, lowerBound: bounds.0, upperBound: bounds.1,
                                     memory: DSPMemoryMap(target: target, graph: graph),
-                                    zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
+                                    zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
     }
 }

@@ -44,8 +44,8 @@ public struct DSPBackend: Backend {
             SaturatingAddPattern(),
             ClampPattern(root: .relu),
             ClampPattern(root: .clip),
-            ReinterpretShapePattern(root: .reshape),
-            ReinterpretShapePattern(root: .flatten),
+            ViewKernel.pattern(.reshape),
+            ViewKernel.pattern(.flatten),
             EdgeConversionPattern(root: .quantize),
             EdgeConversionPattern(root: .dequantize),
         ]

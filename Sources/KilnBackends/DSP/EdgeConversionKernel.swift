@@ -103,7 +103,8 @@ struct EdgeConversionPattern: LoweringPattern {
     /// `fpu-<op>`.
     var name: String { "fpu-\(root.rawValue)" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard let input = node.input(0), let output = node.outputs.first, let inputType = graph.types[input],
               let outputType = graph.types[output] else { return .rejected("missing operands") }
@@ -115,6 +116,6 @@ struct EdgeConversionPattern: LoweringPattern {
         }
         return .lowered(EdgeConversionKernel(node: node, codeType: codeType, fractionBits: bits,
                                              memory: DSPMemoryMap(target: target, graph: graph),
-                                             zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
+                                             zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
     }
 }

@@ -164,7 +164,8 @@ struct FixedPointPoolPattern: LoweringPattern {
     /// `dsp-<op>`.
     var name: String { "dsp-\(root.rawValue)" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard let input = node.input(0), let inputType = graph.types[input], let output = node.outputs.first,
               let outputType = graph.types[output], inputType.shape.count == 4, outputType.shape.count == 4,
@@ -189,6 +190,6 @@ struct FixedPointPoolPattern: LoweringPattern {
         }
         return .lowered(FixedPointPoolKernel(node: node, inputType: inputType, outputType: outputType, attributes: attributes,
                                              memory: DSPMemoryMap(target: target, graph: graph),
-                                             zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
+                                             zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
     }
 }

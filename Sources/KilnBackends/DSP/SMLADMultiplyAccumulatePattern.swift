@@ -12,7 +12,8 @@ struct SMLADMultiplyAccumulatePattern: LoweringPattern {
     /// `smlad-conv2d` or `smlad-dense`.
     var name: String { "smlad-\(root.rawValue)" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard let inputName = node.input(0), let weightName = node.input(1), let output = node.outputs.first,
               let inputType = graph.types[inputName], let outputType = graph.types[output] else {
@@ -44,9 +45,6 @@ struct SMLADMultiplyAccumulatePattern: LoweringPattern {
         case .conv2d(let attributes):
             guard inputType.shape.count == 4, weights.shape.count == 4, outputType.shape.count == 4 else { return .rejected("needs 4-D NCHW operands") }
             let kernelHeight = weights.shape[2], kernelWidth = weights.shape[3]
-            if let limit = target.support(for: "conv2d")?.maxKernelSize, max(kernelHeight, kernelWidth) > limit {
-                return .rejected("kernel \(kernelHeight)×\(kernelWidth) exceeds the target's maximum \(limit)")
-            }
             outputChannels = weights.shape[0]
             groups = attributes.groups
             depth = weights.shape[1] * kernelHeight * kernelWidth
@@ -101,10 +99,8 @@ struct SMLADMultiplyAccumulatePattern: LoweringPattern {
         var kernelOutput = output
         var lowerBound = Int32(outputType.elementType.minimumCode), upperBound = Int32(outputType.elementType.maximumCode)
         var fusedRelu = false
-        let readers = graph.nodes.indices.filter { graph.nodes[$0].inputs.contains(output) }
-        if readers.count == 1, !graph.outputs.contains(output), let clamp = graph.nodes.dropFirst(index + 1).first(where: { $0.inputs.contains(output) }),
-           target.support(for: clamp.kind.rawValue) != nil,
-           let clampOutput = clamp.outputs.first, graph.types[clampOutput] == outputType,
+        if let next = context.fusibleFollower(of: index, accepts: { target.support(for: $0.kind.rawValue) != nil }),
+           case let clamp = graph.nodes[next], let clampOutput = clamp.outputs.first, graph.types[clampOutput] == outputType,
            let bounds = ClampCodes.bounds(of: clamp.operation, type: outputType) {
             covered.append(clamp)
             kernelOutput = clampOutput
@@ -123,7 +119,7 @@ struct SMLADMultiplyAccumulatePattern: LoweringPattern {
             outputChannels: outputChannels, groups: groups, depth: depth, outputType: outputType, requantizers: requantizers,
             lowerBound: lowerBound, upperBound: upperBound, fusedRelu: fusedRelu,
             inputElement: inputType.elementType, weightElement: weights.type.elementType, hasBias: bias != nil,
-            memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false,
+            memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false,
             accumulatorBound: bound))
     }
 }

@@ -35,13 +35,8 @@ struct SaturatingAddKernel: TargetKernel, DSPScheduledKernel {
     @inline(__always)
     func add(_ a: Int32, _ b: Int32) -> Int32 {
         let sum = (Int64(a) << shiftA) + (Int64(b) << shiftB)  // qadd: cannot saturate (|sum| < 2^24)
-        let rounded: Int64
-        if outputShift > 0 {
-            let quotientBit = (sum >> outputShift) & 1  // ubfx
-            rounded = (sum + (Int64(1) << (outputShift - 1)) - 1 + quotientBit) >> outputShift
-        } else {
-            rounded = sum << -outputShift
-        }
+        // ubfx of the quotient bit, then (sum + 2^(s−1) − 1 + bit) >> s: round half to even.
+        let rounded = outputShift > 0 ? RoundingMode.halfToEven.divide(sum, byPowerOfTwo: outputShift) : sum << -outputShift
         return Int32(outputType.elementType.saturate(rounded))
     }
 
@@ -105,7 +100,8 @@ struct SaturatingAddPattern: LoweringPattern {
     var root: OperatorKind { .add }
     var name: String { "qadd-add" }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         let node = graph.nodes[index]
         guard node.inputs.count == 2, let a = graph.types[node.inputs[0]], let b = graph.types[node.inputs[1]],
               let output = node.outputs.first, let outputType = graph.types[output],
@@ -134,6 +130,6 @@ struct SaturatingAddPattern: LoweringPattern {
                                             shiftA: shiftA, shiftB: shiftB, outputShift: common - bitsOut,
                                             elementBytes: (bytes(a), bytes(b), bytes(outputType)),
                                             memory: DSPMemoryMap(target: target, graph: graph),
-                                            zeroOverheadLoops: target.dsp?.zeroOverheadLoops ?? false))
+                                            zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
     }
 }

@@ -19,7 +19,7 @@ struct MarkSaturatingPairSumsPass: GraphPass {
         var result = graph
         for index in result.nodes.indices {
             let node = result.nodes[index]
-            guard [.conv2d, .dense, .matmul].contains(node.kind), node.accumulation == .wrappingInt32,
+            guard OperatorKind.multiplyAccumulate.contains(node.kind), node.accumulation == .wrappingInt32,
                   let a = node.input(0), let b = node.input(1),
                   let first = result.types[a]?.elementType, let second = result.types[b]?.elementType,
                   Int8OperandEncoding(scheme: scheme, first: first, second: second) != nil else { continue }

@@ -16,7 +16,7 @@ struct SIMDDataMovementKernel: TargetKernel {
     var nodes: [Node] { [node] }
     var inputs: [String] { node.inputs.filter { !$0.isEmpty } }
     var outputs: [String] { node.outputs }
-    private var isRetype: Bool { [.reshape, .flatten, .squeeze, .unsqueeze].contains(node.kind) }
+    private var isRetype: Bool { OperatorKind.views.contains(node.kind) }
 
     /// Lowers a data-movement node, or says why it cannot.
     static func lower(node: Node, graph: Graph, scheme: SIMDDotProductScheme, levels: SIMDMemoryLevels) -> LoweringMatch {

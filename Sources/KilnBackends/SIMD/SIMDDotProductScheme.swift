@@ -40,7 +40,7 @@ struct SIMDDotProductScheme: Sendable, Hashable {
 
     /// The scheme for a target, or nil if none of its instructions has a Kiln micro-kernel.
     public init?(target: TargetDescription) {
-        guard let simd = target.simd else { return nil }
+        guard let simd = target.section(SIMDSection.self) else { return nil }
         let table: [String: Kind] = ["sdot": .signedDotProduct, "vpdpbusd": .unsignedSignedDotProduct,
                                      "vpmaddubsw": .saturatingPairs, "smlal": .wideningA64, "vmlal.s8": .wideningA32]
         guard let instruction = simd.instructions.first(where: { table[$0.name] != nil }),

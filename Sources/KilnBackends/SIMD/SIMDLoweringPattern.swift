@@ -12,8 +12,8 @@ struct SIMDLoweringPattern: LoweringPattern {
     let scheme: SIMDDotProductScheme
     let lower: Lower
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        lower(graph.nodes[index], graph, scheme, target)
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        lower(context.graph.nodes[index], context.graph, scheme, context.target)
     }
 
     /// The simd lowering table for a scheme, one row per operator.

@@ -19,7 +19,7 @@ struct SelectRequantizationRulePass: GraphPass {
         var result = graph
         for index in result.nodes.indices {
             let node = result.nodes[index]
-            guard [.conv2d, .dense, .matmul, .requantize].contains(node.kind),
+            guard OperatorKind.multiplyAccumulate.union([.requantize]).contains(node.kind),
                   let output = result.types[node.outputs[0]], output.isQuantized,
                   !supported.contains(node.requantization) else { continue }
             guard let replacement = preferred.first(where: supported.contains) else {

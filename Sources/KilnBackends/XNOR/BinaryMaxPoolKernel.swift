@@ -22,9 +22,6 @@ struct BinaryMaxPoolKernel: TargetKernel {
         guard case .maxPool(let attributes) = node.operation else { throw StageError("not a maxPool") }
         let x = graph.types[node.inputs[0]]!
         guard x.elementType == .binary, x.shape.count == 4 else { throw StageError("OR pooling needs ±1 NCHW input") }
-        if let limit = facts.maxKernelSizes["maxPool"], attributes.kernel.contains(where: { $0 > limit }) {
-            throw StageError("window \(attributes.kernel) exceeds the target's largest, \(limit)")
-        }
         outputType = graph.types[node.outputs[0]]!
         window = PoolWindow(input: x.shape, output: outputType.shape, attributes: attributes)
         type = x

@@ -1,21 +1,9 @@
+import KilnCompiler
 import KilnIR
 
-/// Finds the nodes a kernel may absorb after its root: each must be the only reader of the
-/// previous node's single output, and that output must not be a graph output (a fused
-/// intermediate value never exists in memory).
+/// The chains of nodes an xnor kernel absorbs after its root, each link found by the shared
+/// matcher (``LoweringContext/fusibleFollower(of:accepts:)``).
 enum FusionChain {
-    /// The index of the node that alone reads the output of the node at `index`, if it may be
-    /// fused and `accepts` it.
-    static func follower(of index: Int, in graph: Graph, consumers: [String: [Int]], accepts: (Node) -> Bool) -> Int? {
-        let node = graph.nodes[index]
-        guard node.outputs.count == 1, let output = node.outputs.first, !graph.outputs.contains(output),
-              let readers = consumers[output], readers.count == 1 else { return nil }
-        let next = readers[0]
-        let candidate = graph.nodes[next]
-        guard candidate.input(0) == output, candidate.inputs.filter({ $0 == output }).count == 1, accepts(candidate) else { return nil }
-        return next
-    }
-
     /// The per-channel values of an `add` that adds a constant to a plain int32 value (no
     /// quantization on either side), broadcast along `channelAxis` only: the `−T_c` of a
     /// quantizer's threshold form `acc → add(−T) → sign`. Nil when `node` is not such an add.
@@ -57,11 +45,11 @@ extension FusionChain {
     /// Collects the activations that follow the node at `index` (`channels` output channels on
     /// `channelAxis`): first an optional `add` of a per-channel int32 constant to the raw int32
     /// result (the threshold form `acc → add(−T) → sign`).
-    static func int8Activations(after index: Int, in graph: Graph, channels: Int, channelAxis: Int) -> Int8Activations {
-        let consumers = graph.consumers()
+    static func int8Activations(after index: Int, in context: LoweringContext, channels: Int, channelAxis: Int) -> Int8Activations {
+        let graph = context.graph
         var result = Int8Activations(output: graph.nodes[index].outputs[0])
         var current = index
-        if let next = follower(of: current, in: graph, consumers: consumers, accepts: {
+        if let next = context.fusibleFollower(of: current, accepts: {
             constantAddend($0, in: graph, channels: channels, channelAxis: channelAxis) != nil
         }) {
             let node = graph.nodes[next]
@@ -70,7 +58,7 @@ extension FusionChain {
             result.output = node.outputs[0]
             current = next
         }
-        if let next = follower(of: current, in: graph, consumers: consumers, accepts: { node in
+        if let next = context.fusibleFollower(of: current, accepts: { node in
             guard node.kind == .relu || node.kind == .clip, let input = graph.types[node.inputs[0]],
                   let output = graph.types[node.outputs[0]] else { return false }
             return input == output && input.elementType.isInteger
@@ -81,7 +69,7 @@ extension FusionChain {
             result.output = node.outputs[0]
             current = next
         }
-        if let next = follower(of: current, in: graph, consumers: consumers, accepts: { node in
+        if let next = context.fusibleFollower(of: current, accepts: { node in
             node.kind == .sign && (graph.types[node.inputs[0]]?.elementType.isInteger ?? false)
         }) {
             let node = graph.nodes[next]
@@ -113,11 +101,11 @@ extension FusionChain {
     /// Collects the activation that follows the node at `index` (`channels` output channels on
     /// `channelAxis`): an optional `add` of a per-channel int32 constant (the quantizer's
     /// threshold form `acc → add(−T_c) → sign`), then an optional `multiThreshold` or `sign`.
-    static func binaryActivation(after index: Int, in graph: Graph, channels: Int, channelAxis: Int) -> BinaryActivation {
+    static func binaryActivation(after index: Int, in context: LoweringContext, channels: Int, channelAxis: Int) -> BinaryActivation {
+        let graph = context.graph
         var result = BinaryActivation(output: graph.nodes[index].outputs[0])
-        let consumers = graph.consumers()
         var current = index
-        if let next = follower(of: current, in: graph, consumers: consumers, accepts: {
+        if let next = context.fusibleFollower(of: current, accepts: {
             constantAddend($0, in: graph, channels: channels, channelAxis: channelAxis) != nil
         }) {
             let node = graph.nodes[next]
@@ -126,7 +114,7 @@ extension FusionChain {
             result.output = node.outputs[0]
             current = next
         }
-        guard let next = follower(of: current, in: graph, consumers: consumers, accepts: { node in
+        guard let next = context.fusibleFollower(of: current, accepts: { node in
             switch node.operation {
             case .sign: return true
             case .multiThreshold(let attributes):

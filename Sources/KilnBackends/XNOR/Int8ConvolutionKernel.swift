@@ -29,7 +29,8 @@ struct Int8ConvolutionKernel: TargetKernel {
     var name: String { "int8-unit.conv2d" }
 
     /// Builds the kernel for the node at `index`, absorbing the activations that follow it.
-    init(nodeAt index: Int, in graph: Graph, facts: XNORTargetFacts) throws(StageError) {
+    init(nodeAt index: Int, in context: LoweringContext, facts: XNORTargetFacts) throws(StageError) {
+        let graph = context.graph
         let node = graph.nodes[index]
         guard case .conv2d(let attributes) = node.operation else { throw StageError("not a conv2d") }
         guard let weightName = node.input(1), let weights = graph.constants[weightName], let weightCodes = weights.codes else {
@@ -43,11 +44,8 @@ struct Int8ConvolutionKernel: TargetKernel {
         if graph.types[node.outputs[0]]!.quantization != nil, !facts.requantizationRules.contains(node.requantization.rawValue) {
             throw StageError("requantization rule \(node.requantization.rawValue) is not one the target implements (\(facts.requantizationRules.joined(separator: ", ")))")
         }
-        if let limit = facts.maxKernelSizes["conv2d"], weights.shape[2] > limit || weights.shape[3] > limit {
-            throw StageError("kernel \(weights.shape[2])×\(weights.shape[3]) exceeds the target's largest, \(limit)×\(limit)")
-        }
         guard weights.shape.allSatisfy({ $0 > 0 }), attributes.groups > 0 else { throw StageError("empty weights \(weights.shape)") }
-        let activations = FusionChain.int8Activations(after: index, in: graph, channels: weights.shape[0], channelAxis: 1)
+        let activations = FusionChain.int8Activations(after: index, in: context, channels: weights.shape[0], channelAxis: 1)
         let convOutput = graph.types[node.outputs[0]]!
         outputChannels = weights.shape[0]
         channelsPerGroup = weights.shape[1]

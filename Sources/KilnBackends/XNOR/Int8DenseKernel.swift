@@ -25,7 +25,8 @@ struct Int8DenseKernel: TargetKernel {
     var name: String { "int8-unit.dense" }
 
     /// Builds the kernel for the node at `index`, absorbing the activations that follow it.
-    init(nodeAt index: Int, in graph: Graph, facts: XNORTargetFacts) throws(StageError) {
+    init(nodeAt index: Int, in context: LoweringContext, facts: XNORTargetFacts) throws(StageError) {
+        let graph = context.graph
         let node = graph.nodes[index]
         guard let weightName = node.input(1), let weights = graph.constants[weightName], let weightCodes = weights.codes,
               weights.shape.count == 2 else {
@@ -42,7 +43,7 @@ struct Int8DenseKernel: TargetKernel {
         depth = weights.shape[0]; columns = weights.shape[1]
         guard depth > 0, columns > 0 else { throw StageError("empty weights \(weights.shape)") }
         rows = depth == 0 ? 0 : (x.elementCount ?? 0) / depth
-        let activations = FusionChain.int8Activations(after: index, in: graph, channels: columns, channelAxis: graph.types[node.outputs[0]]!.shape.count - 1)
+        let activations = FusionChain.int8Activations(after: index, in: context, channels: columns, channelAxis: graph.types[node.outputs[0]]!.shape.count - 1)
         var transposed = [Int32](repeating: 0, count: depth * columns)
         for c in 0..<columns {
             let zero = weights.type.quantization?.zeroPoint(at: c) ?? 0

@@ -22,9 +22,6 @@ struct Int8MaxPoolKernel: TargetKernel {
         guard x.elementType.isInteger, x.elementType != .binary, x.shape.count == 4 else {
             throw StageError("int8 max pooling needs integer NCHW input")
         }
-        if let limit = facts.maxKernelSizes["maxPool"], attributes.kernel.contains(where: { $0 > limit }) {
-            throw StageError("window \(attributes.kernel) exceeds the target's largest, \(limit)")
-        }
         outputType = graph.types[node.outputs[0]]!
         window = PoolWindow(input: x.shape, output: outputType.shape, attributes: attributes)
         type = x
@@ -74,7 +71,8 @@ struct MaxPoolPattern: LoweringPattern {
     var name: String { "max-pool" }
     var root: OperatorKind { .maxPool }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
         do {
             if graph.types[graph.nodes[index].inputs[0]]?.elementType == .binary {

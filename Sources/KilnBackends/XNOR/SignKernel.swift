@@ -51,7 +51,8 @@ struct SignPattern: LoweringPattern {
     var name: String { "threshold-sign" }
     var root: OperatorKind { .sign }
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
         guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
         let node = graph.nodes[index]
         guard let type = graph.types[node.inputs[0]], type.elementType.isInteger else {

@@ -25,7 +25,7 @@ public struct XNORBackend: Backend {
             // The targets store bin and i8: move u8 activations to i8 (exact).
             SignedActivationsPass(log: options.log),
         ]
-        if let section = target.xnor {
+        if let section = target.section(XNORSection.self) {
             // Padded ±1 convolutions keep zero padding through a per-tap correction (logged).
             passes.append(BinaryPaddingPass(padding: section.padding, log: options.log))
         }
@@ -42,31 +42,31 @@ public struct XNORBackend: Backend {
     /// The lowering table: ±1 kernels on the XNOR array first, then the int8 unit.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         [
-            XNORKernelPattern(name: "xnor-popcount-conv2d", root: .conv2d) { index, graph, facts throws(StageError) in  // ±1 × ±1 conv (+ threshold / sign)
-                try XNORPopcountConvolutionKernel(nodeAt: index, in: graph, facts: facts)
+            XNORKernelPattern(name: "xnor-popcount-conv2d", root: .conv2d) { index, context, facts throws(StageError) in  // ±1 × ±1 conv (+ threshold / sign)
+                try XNORPopcountConvolutionKernel(nodeAt: index, in: context, facts: facts)
             },
-            XNORKernelPattern(name: "int8-unit-conv2d", root: .conv2d) { index, graph, facts throws(StageError) in  // i8 conv on the int8 unit (+ clamp / sign)
-                try Int8ConvolutionKernel(nodeAt: index, in: graph, facts: facts)
+            XNORKernelPattern(name: "int8-unit-conv2d", root: .conv2d) { index, context, facts throws(StageError) in  // i8 conv on the int8 unit (+ clamp / sign)
+                try Int8ConvolutionKernel(nodeAt: index, in: context, facts: facts)
             },
-            XNORKernelPattern(name: "xnor-popcount-dense", root: .dense) { index, graph, facts throws(StageError) in  // ±1 × ±1 dense (+ threshold / sign)
-                try XNORPopcountDenseKernel(nodeAt: index, in: graph, facts: facts)
+            XNORKernelPattern(name: "xnor-popcount-dense", root: .dense) { index, context, facts throws(StageError) in  // ±1 × ±1 dense (+ threshold / sign)
+                try XNORPopcountDenseKernel(nodeAt: index, in: context, facts: facts)
             },
-            XNORKernelPattern(name: "int8-unit-dense", root: .dense) { index, graph, facts throws(StageError) in  // i8 dense on the int8 unit (+ clamp / sign)
-                try Int8DenseKernel(nodeAt: index, in: graph, facts: facts)
+            XNORKernelPattern(name: "int8-unit-dense", root: .dense) { index, context, facts throws(StageError) in  // i8 dense on the int8 unit (+ clamp / sign)
+                try Int8DenseKernel(nodeAt: index, in: context, facts: facts)
             },
             SignPattern(),                      // standalone binarization
-            XNORKernelPattern(name: "threshold-multi-threshold", root: .multiThreshold) { index, graph, facts throws(StageError) in  // standalone multi-threshold
-                try ThresholdKernel(nodeAt: index, in: graph, facts: facts)
+            XNORKernelPattern(name: "threshold-multi-threshold", root: .multiThreshold) { index, context, facts throws(StageError) in  // standalone multi-threshold
+                try ThresholdKernel(nodeAt: index, in: context.graph, facts: facts)
             },
             MaxPoolPattern(),                   // OR pooling on ±1, code max on i8
-            XNORKernelPattern(name: "int8-global-average-pool", root: .globalAveragePool) { index, graph, facts throws(StageError) in  // per-channel mean on the int8 unit
-                try Int8GlobalAveragePoolKernel(nodeAt: index, in: graph, facts: facts)
+            XNORKernelPattern(name: "int8-global-average-pool", root: .globalAveragePool) { index, context, facts throws(StageError) in  // per-channel mean on the int8 unit
+                try Int8GlobalAveragePoolKernel(nodeAt: index, in: context.graph, facts: facts)
             },
-            XNORKernelPattern(name: "int8-add", root: .add) { index, graph, facts throws(StageError) in  // residual joins (float-scale, as the IR defines)
-                try Int8AddKernel(nodeAt: index, in: graph, facts: facts)
+            XNORKernelPattern(name: "int8-add", root: .add) { index, context, facts throws(StageError) in  // residual joins (float-scale, as the IR defines)
+                try Int8AddKernel(nodeAt: index, in: context.graph, facts: facts)
             },
-            ViewPattern(root: .flatten),        // views
-            ViewPattern(root: .reshape),
+            ViewKernel.pattern(.flatten),       // views: nothing moves
+            ViewKernel.pattern(.reshape),
         ]
     }
 }

@@ -7,12 +7,12 @@ import KilnTargets
 struct XNORKernelPattern: LoweringPattern {
     let name: String
     let root: OperatorKind
-    let makeKernel: @Sendable (Int, Graph, XNORTargetFacts) throws(StageError) -> any TargetKernel
+    let makeKernel: @Sendable (Int, LoweringContext, XNORTargetFacts) throws(StageError) -> any TargetKernel
 
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        guard let facts = XNORTargetFacts(target) else { return .rejected("the target has no xnor section") }
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        guard let facts = XNORTargetFacts(context.target) else { return .rejected("the target has no xnor section") }
         do {
-            return .lowered(try makeKernel(index, graph, facts))
+            return .lowered(try makeKernel(index, context, facts))
         } catch {
             return .rejected(error.message)
         }

@@ -42,7 +42,8 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
     var name: String { "xnor-popcount.conv2d" }
 
     /// Builds the kernel for the node at `index`, absorbing a following threshold or sign.
-    init(nodeAt index: Int, in graph: Graph, facts: XNORTargetFacts) throws(StageError) {
+    init(nodeAt index: Int, in context: LoweringContext, facts: XNORTargetFacts) throws(StageError) {
+        let graph = context.graph
         let node = graph.nodes[index]
         guard case .conv2d(let attributes) = node.operation else { throw StageError("not a conv2d") }
         let x = graph.types[node.inputs[0]]!
@@ -50,9 +51,6 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         guard let weightName = node.input(1), let weights = graph.constants[weightName], let weightCodes = weights.codes,
               weights.type.elementType == .binary, weights.shape.count == 4, x.shape.count == 4 else {
             throw StageError("the XNOR array needs constant ±1 weights [O, C/groups, KH, KW]")
-        }
-        if let limit = facts.maxKernelSizes["conv2d"], weights.shape[2] > limit || weights.shape[3] > limit {
-            throw StageError("kernel \(weights.shape[2])×\(weights.shape[3]) exceeds the target's largest, \(limit)×\(limit)")
         }
         guard weights.shape.allSatisfy({ $0 > 0 }), attributes.groups > 0 else { throw StageError("empty weights \(weights.shape)") }
         guard weightCodes.allSatisfy({ $0 == 1 || $0 == -1 }) else { throw StageError("±1 weights hold a code other than ±1") }
@@ -81,7 +79,7 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         fillWords = (0..<wordsPerTap).map { word in
             fill > 0 ? BinaryWordPacking.mask(min(wordBits, perGroup - word * wordBits)) : 0
         }
-        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: outputChannels, channelAxis: 1)
+        let activation = FusionChain.binaryActivation(after: index, in: context, channels: outputChannels, channelAxis: 1)
         if let biasName = node.input(2) {
             guard let codes = graph.constants[biasName]?.codes, codes.count == outputChannels else {
                 throw StageError("the bias must be a constant of \(outputChannels) int32 codes")
@@ -216,7 +214,7 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         let taps = kernelHeight * kernelWidth
         let lanes = facts.lanes(outputChannels, for: "conv2d")
         let wordOperations = batch * lanes * outputHeight * outputWidth * taps * wordsPerTap
-        counts.xnorPopcountBits = wordOperations * facts.wordBits
+        counts.familyActions[XNORFamily.xnorPopcountBit] = wordOperations * facts.wordBits
         let outputElements = batch * outputChannels * outputHeight * outputWidth
         let corrections = batch * outputChannels * paddedOutputPixels
         let comparisons = outputElements * stage.comparisonsPerOutput

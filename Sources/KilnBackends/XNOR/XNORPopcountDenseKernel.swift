@@ -24,7 +24,8 @@ struct XNORPopcountDenseKernel: TargetKernel {
     var name: String { "xnor-popcount.dense" }
 
     /// Builds the kernel for the node at `index`, absorbing a following threshold or sign.
-    init(nodeAt index: Int, in graph: Graph, facts: XNORTargetFacts) throws(StageError) {
+    init(nodeAt index: Int, in context: LoweringContext, facts: XNORTargetFacts) throws(StageError) {
+        let graph = context.graph
         let node = graph.nodes[index]
         let x = graph.types[node.inputs[0]]!
         guard x.elementType == .binary else { throw StageError("the XNOR array needs ±1 activations, got \(x.elementType.name)") }
@@ -53,7 +54,7 @@ struct XNORPopcountDenseKernel: TargetKernel {
             }
         }
         packedWeights = packed
-        let activation = FusionChain.binaryActivation(after: index, in: graph, channels: columns, channelAxis: denseOutput.shape.count - 1)
+        let activation = FusionChain.binaryActivation(after: index, in: context, channels: columns, channelAxis: denseOutput.shape.count - 1)
         if let biasName = node.input(2) {
             guard let codes = graph.constants[biasName]?.codes, codes.count == columns else {
                 throw StageError("the bias must be a constant of \(columns) int32 codes")
@@ -102,7 +103,7 @@ struct XNORPopcountDenseKernel: TargetKernel {
         var counts = ActionCounts()
         let lanes = facts.lanes(columns, for: "dense")
         let wordOperations = rows * lanes * wordsPerRow
-        counts.xnorPopcountBits = wordOperations * facts.wordBits
+        counts.familyActions[XNORFamily.xnorPopcountBit] = wordOperations * facts.wordBits
         let outputElements = rows * columns
         let comparisons = outputElements * stage.comparisonsPerOutput
         counts.aluOperations = outputElements * (bias == nil ? 1 : 2) + comparisons

@@ -18,14 +18,12 @@ struct XNORTargetFacts: Sendable, Hashable {
     var activationLevel: String
     /// Output channels are computed in groups of this many lanes, per op name (`ops[].channelMultiple`).
     var channelMultiples: [String: Int]
-    /// The largest kernel height or width per op name (`ops[].maxKernelSize`).
-    var maxKernelSizes: [String: Int]
     /// Requantization rules the target's kernels implement.
     var requantizationRules: [String]
 
     /// Reads the facts, or nil when the target has no `xnor` section.
     init?(_ target: TargetDescription) {
-        guard let section = target.xnor else { return nil }
+        guard let section = target.section(XNORSection.self) else { return nil }
         targetName = target.name
         wordBits = section.packingWordBits
         accumulatorBits = section.accumulatorBits
@@ -33,13 +31,10 @@ struct XNORTargetFacts: Sendable, Hashable {
         weightLevel = target.memory.first(where: \.holdsWeights)?.name ?? "memory"
         activationLevel = target.memory.first(where: \.holdsActivations)?.name ?? "memory"
         var multiples: [String: Int] = [:]
-        var kernels: [String: Int] = [:]
         for operation in target.operations {
             if let multiple = operation.channelMultiple { multiples[operation.operation] = multiple }
-            if let size = operation.maxKernelSize { kernels[operation.operation] = size }
         }
         channelMultiples = multiples
-        maxKernelSizes = kernels
         requantizationRules = target.numerics.requantization.map(\.rawValue)
     }
 

@@ -176,7 +176,7 @@ struct ComparisonRow {
         var counts: [String: Int] = [:]
         for step in cost.steps where step.placement == "accelerator" {
             for (key, macs) in step.counts.multiplyAccumulates { counts[key, default: 0] += macs }
-            if step.counts.xnorPopcountBits > 0 { counts["bin×bin", default: 0] += step.counts.xnorPopcountBits }
+            for (kind, actions) in step.counts.familyActions where actions > 0 { counts[kind.formatLabel, default: 0] += actions }
         }
         return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key).joined(separator: " + ")
     }

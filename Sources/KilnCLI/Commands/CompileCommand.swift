@@ -98,7 +98,7 @@ enum ProgramReport {
         }
         return .object(JSONObject([
             ("multiplyAccumulates", table(counts.multiplyAccumulates)),
-            ("xnorPopcountBits", .integer(Int64(counts.xnorPopcountBits))),
+            ("familyActions", table(Dictionary(counts.familyActions.map { ($0.key.name, $0.value) }, uniquingKeysWith: +))),
             ("aluOperations", .integer(Int64(counts.aluOperations))),
             ("bytesRead", table(counts.bytesRead)),
             ("bytesWritten", table(counts.bytesWritten)),

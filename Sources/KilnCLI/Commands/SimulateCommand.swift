@@ -9,35 +9,38 @@ import KilnModelIO
 /// `kiln simulate MODEL --target T`: compile, then simulate the program (functionally with
 /// `--input`, cost-only without), per kernel.
 struct SimulateCommand: Command {
+    /// The workload formats the families contribute (MODEL may be one of them).
+    let workloadFormats: [any WorkloadFormat]
+
     let name = "simulate"
     let summary = "Simulate a model on a target: per-layer actions, outputs, accuracy"
     let usage = "simulate MODEL --target T [--calibration C.npy] [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--trace trace.json] [--format table|json|csv]"
-    let discussion = """
-    Without --input only the program's action counts are computed (cost only, no data).
-    MODEL may be a SCALE-Sim topology CSV and T a SCALE-Sim .cfg: then Kiln's systolic-array
-    model reports SCALE-Sim's per-layer numbers; --format scalesim writes COMPUTE_REPORT.csv rows.
-    With --input the functional simulator runs the program with the target's arithmetic on every
-    sample (first dimension of X); --output writes the outputs, --labels reports top-1 accuracy.
-    --calibration quantizes a float MODEL and calibrates narrow formats exactly as 'kiln compare'
-    does, so both simulate the same program.
-    """
-    let options: [OptionSpecification] = [
-        OptionSpecification("--input", short: "-i", valueName: "X.npy", help: "input data; the first dimension is the batch"),
-        OptionSpecification("--labels", valueName: "Y.npy", help: "integer class labels, one per sample"),
-        OptionSpecification("--output", short: "-o", valueName: "OUT.npy", help: "where to write the first output"),
-        OptionSpecification("--trace", valueName: "FILE", help: "write a Chrome trace (Perfetto, chrome://tracing) of one inference"),
-        .format(["table", "json", "csv", "scalesim"]),
-        OptionSpecification("--topology-format", valueName: "KIND", choices: ["conv", "gemm"],
-                            help: "for a SCALE-Sim topology CSV: conv (default) or gemm"),
-    ] + compileOptions
+    var discussion: String {
+        (["Without --input only the program's action counts are computed (cost only, no data)."] + workloadFormats.map(\.help)
+            + ["With --input the functional simulator runs the program with the target's arithmetic on every",
+               "sample (first dimension of X); --output writes the outputs, --labels reports top-1 accuracy.",
+               "--calibration quantizes a float MODEL and calibrates narrow formats exactly as 'kiln compare'",
+               "does, so both simulate the same program."]).joined(separator: "\n")
+    }
+    var options: [OptionSpecification] {
+        [
+            OptionSpecification("--input", short: "-i", valueName: "X.npy", help: "input data; the first dimension is the batch"),
+            OptionSpecification("--labels", valueName: "Y.npy", help: "integer class labels, one per sample"),
+            OptionSpecification("--output", short: "-o", valueName: "OUT.npy", help: "where to write the first output"),
+            OptionSpecification("--trace", valueName: "FILE", help: "write a Chrome trace (Perfetto, chrome://tracing) of one inference"),
+            .format(["table", "json", "csv"] + workloadFormats.flatMap(\.reportFormats)),
+        ] + workloadFormats.compactMap(\.variantOption).map {
+            OptionSpecification($0.name, valueName: "KIND", choices: $0.choices, help: $0.help)
+        } + compileOptions
+    }
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         try arguments.expectPositionals(1...1, names: "MODEL")
-        if arguments.positionals[0].lowercased().hasSuffix(".csv") {
-            return try ScaleSimSimulation.run(arguments, context: context)
+        if let format = workloadFormats.first(where: { $0.reads(workloadAt: arguments.positionals[0]) }) {
+            return try WorkloadSimulation.run(format, arguments, context: context)
         }
-        if arguments.value("--format") == "scalesim" {
-            throw UsageError("--format scalesim needs a SCALE-Sim topology CSV as MODEL")
+        if let wanted = arguments.value("--format"), let format = workloadFormats.first(where: { $0.reportFormats.contains(wanted) }) {
+            throw UsageError("--format \(wanted) needs a \(format.name) as MODEL")
         }
         let graph = try ModelLoader.load(arguments.positionals[0])
         let target = try context.requiredTarget(arguments)

@@ -21,16 +21,16 @@ struct SweepCommand: Command {
     let discussion = """
     Every combination of the --vary values is one grid point (the last --vary changes fastest).
     PATH is a field of the target description (docs/target-format.md): clockMegahertz,
-    simd.vectorWidthBits, fpga.systolic.rows, memory[1].readBytesPerCycle or memory[dram].sizeBytes.
+    memory[1].readBytesPerCycle, memory[dram].sizeBytes or a field of the family section (FAMILY.FIELD).
     A sourced number keeps its object form with the source set to "sweep". Each point's target is
     validated again; an invalid value gives that row an error instead of an estimate (exit code 1
     only when every point fails). By default only the cost model runs; --data (and --labels) add
     accuracy from functional simulation. --calibration quantizes a float MODEL and calibrates narrow
     formats exactly as 'kiln compare' does, at every grid point.
 
-    The front marks points that no other point beats in latency, energy and the resource figure:
-    processing elements for systolic FPGA overlays, DSP slices for dataflow FPGA designs, on-chip
-    memory bytes for other families (and top-1 accuracy when --labels is given).
+    The front marks points that no other point beats in latency, energy and the resource figure
+    the target's family names (processing elements, fabric slices, ...; on-chip memory bytes for a
+    family that names none) (and top-1 accuracy when --labels is given).
 
     --shard K/N keeps grid points whose index is K-1 modulo N, for array jobs; write each shard with
     --format json and join them with 'kiln sweep merge', which recomputes the front.
@@ -67,7 +67,7 @@ struct SweepCommand: Command {
         let graph = try ModelLoader.load(arguments.positionals[0])
         let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
         let files = try EvaluationFiles(data: arguments.value("--data"), labels: arguments.value("--labels"), dataOption: "--data")
-        let runner = SweepRunner(model: model, base: base, grid: grid, catalog: catalog, loader: TargetLoader(families: context.targetFamilies),
+        let runner = SweepRunner(model: model, base: base, grid: grid, catalog: catalog, loader: context.registry.targetLoader(),
                                  evaluation: context.evaluation(catalog), data: try files.data(scoringAgainst: model))
 
         let indices = Array(shard?.indices(inGridOf: grid.count) ?? stride(from: 0, to: grid.count, by: 1))
@@ -79,7 +79,7 @@ struct SweepCommand: Command {
         }
         context.console.endProgress()
 
-        let figure = SweepResourceFigure(target: base)
+        let figure = context.registry.resourceFigure(for: base)
         var result = SweepResult(model: graph.name, target: base.name,
                                  axes: parameters.map { .init(path: $0.path.text, values: $0.values) }, gridSize: grid.count,
                                  shard: shard, resourceName: figure.name, resourceUnit: figure.unit, rows: rows)

@@ -71,8 +71,7 @@ struct TargetsValidateCommand: Command {
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         try arguments.expectPositionals(1...Int.max, names: "target description FILE(s)")
         let catalog = try context.targetCatalog(arguments)
-        let loader = TargetLoader(families: context.targetFamilies,
-                                  options: TargetLoader.Options(requireSources: arguments.flag("--require-sources")))
+        let loader = context.registry.targetLoader(options: TargetLoader.Options(requireSources: arguments.flag("--require-sources")))
         let files = arguments.positionals.map { (url: URL(fileURLWithPath: $0), displayName: $0) }
         let result = TargetListing.validate(files: files, catalog: catalog, loader: loader)
         let lines = result.report.split(separator: "\n", omittingEmptySubsequences: true)

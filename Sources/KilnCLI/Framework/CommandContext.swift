@@ -8,10 +8,8 @@ import KilnTargets
 public struct CommandContext: Sendable {
     /// Where output, progress and diagnostics go.
     public var console: Console
-    /// The backends, by family.
+    /// The backends, by family (and with them the target families whose descriptions load).
     public var registry: BackendRegistry
-    /// The target families whose descriptions can be loaded (the built-ins plus a plugin's).
-    public var targetFamilies: [any TargetFamilySchema]
     /// The process environment (for `KILN_TARGETS_DIR`).
     public var environment: [String: String]
     /// Target directories shipped with the tool besides the built-in one (a plugin's `targets/`).
@@ -23,11 +21,10 @@ public struct CommandContext: Sendable {
     /// Creates a context.
     /// - Parameter packagedTargetDirectories: a plugin's own target directories, loaded like the
     ///   built-in `targets/` (sources required).
-    public init(console: Console, registry: BackendRegistry, targetFamilies: [any TargetFamilySchema] = TargetLoader.builtInFamilies,
+    public init(console: Console, registry: BackendRegistry,
                 environment: [String: String] = ProcessInfo.processInfo.environment, packagedTargetDirectories: [URL] = []) {
         self.console = console
         self.registry = registry
-        self.targetFamilies = targetFamilies
         self.environment = environment
         self.packagedTargetDirectories = packagedTargetDirectories
     }
@@ -51,7 +48,7 @@ public struct CommandContext: Sendable {
             throw DiagnosticError(.error("no such target file", file: file.relativePath))
         }
         return try TargetCatalog.standard(packagedDirectories: packagedTargetDirectories, extraDirectories: directories,
-                                          extraFiles: files, families: targetFamilies, environment: environment)
+                                          extraFiles: files, families: registry.targetFamilies, environment: environment)
     }
 }
 
@@ -63,7 +60,7 @@ extension CommandContext {
         guard let wanted = arguments.values("--target").last else { throw UsageError("missing --target NAME|FILE") }
         let catalog = try targetCatalog(arguments)
         if wanted.hasSuffix(".json") {
-            let loaded = try TargetLoader(families: targetFamilies).load(contentsOf: URL(fileURLWithPath: wanted), displayName: wanted)
+            let loaded = try registry.targetLoader().load(contentsOf: URL(fileURLWithPath: wanted), displayName: wanted)
             return catalog.target(named: loaded.name) ?? loaded
         }
         guard let target = catalog.target(named: wanted) else {

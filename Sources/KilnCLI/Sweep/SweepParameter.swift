@@ -10,7 +10,7 @@ struct SweepParameter: Hashable {
         case number
         /// A sourced number `{"value", "source"}`: the value is replaced and the source set to `sweep`.
         case sourcedNumber
-        /// A string (an enumeration such as `fpga.systolic.dataflow`).
+        /// A string (an enumeration field of a family section).
         case string
         /// A Boolean.
         case boolean

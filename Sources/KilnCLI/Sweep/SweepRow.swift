@@ -17,7 +17,7 @@ struct SweepRow: Equatable {
     var utilization: Double?
     /// What dominates the latency (`compute`, `memory`, ...).
     var bound: String?
-    /// The resource figure (see ``SweepResourceFigure``).
+    /// The resource figure (``BackendRegistry/resourceFigure(for:)``).
     var resource: Double?
     /// Top-1 accuracy (0…1), when labels were given.
     var top1: Double?

@@ -35,7 +35,7 @@ struct SweepRunner {
             row.failure = Self.describe(error)
             return row
         }
-        row.resource = SweepResourceFigure(target: target).value
+        row.resource = evaluation.compiler.registry.resourceFigure(for: target).value
         if let host = target.host, catalog.target(named: host.target) == nil {
             row.failure = "at host.target: no target is named '\(host.target)'"
             return row

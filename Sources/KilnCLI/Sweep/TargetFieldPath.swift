@@ -2,7 +2,7 @@ import KilnJSON
 
 /// A path to one field of a target description, as `kiln sweep --vary` takes it:
 /// dot-separated keys with `[N]` for an array element or `[NAME]` for the element of an
-/// array of objects whose `"name"` is NAME (`clockMegahertz`, `simd.vectorWidthBits`,
+/// array of objects whose `"name"` is NAME (`clockMegahertz`, `FAMILY.FIELD`,
 /// `memory[1].readBytesPerCycle`, `memory[dram].readBytesPerCycle`).
 struct TargetFieldPath: Hashable, CustomStringConvertible {
     /// One step of the path.

@@ -1,3 +1,4 @@
+import KilnDiagnostics
 import KilnIR
 import KilnTargets
 
@@ -8,18 +9,18 @@ import KilnTargets
 /// compatibility policy is in `docs/compatibility.md`.
 public enum BackendAPI {
     /// The current version.
-    public static let version = 1
+    public static let version = 2
 }
 
 /// An accelerator family: how Kiln adapts numerics, lowers graphs, executes kernels and costs
 /// them for every target of the family.
 ///
-/// The four built-in families (simd, dsp, fpga, xnor) implement this protocol exactly as a
-/// plugin does; shared code never asks which family it is working with.
+/// The built-in families implement this protocol exactly as a plugin does; shared code never
+/// asks which family it is working with.
 public protocol Backend: Sendable {
     /// The backend API version this backend was written against (``BackendAPI/version``).
     var apiVersion: Int { get }
-    /// The family name used in target descriptions (`"family": "dsp"`).
+    /// The family name used in target descriptions (`"family": NAME`).
     var family: String { get }
     /// Decodes and validates the family's section of a target description.
     var targetSchema: any TargetFamilySchema { get }
@@ -28,8 +29,19 @@ public protocol Backend: Sendable {
     func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass]
     /// The lowering patterns for the target, tried in order for each node.
     func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern]
+    /// An analysis of the target-numerics graph that lowering and the cycle model share,
+    /// computed once per compilation (a folding of every engine, say), or nil.
+    /// - Throws: ``DiagnosticError`` when the graph cannot be mapped (a design that does not fit).
+    func plan(for graph: Graph, target: TargetDescription, options: CompileOptions) throws(DiagnosticError) -> (any Sendable)?
     /// The cycle model for the family's kernels on a target.
     func cycleModel(for target: TargetDescription) -> any CycleModel
+    /// The cycle model for a program compiled with `plan` (by default ``cycleModel(for:)``).
+    func cycleModel(for target: TargetDescription, plan: (any Sendable)?) -> any CycleModel
+    /// The figure a design-space sweep minimizes besides latency and energy, or nil for the
+    /// target's on-chip memory bytes.
+    func resourceFigure(for target: TargetDescription) -> ResourceFigure?
+    /// Workload file formats the family estimates without compiling (`kiln simulate`).
+    var workloadFormats: [any WorkloadFormat] { get }
 }
 
 extension Backend {
@@ -37,4 +49,20 @@ extension Backend {
     public func cycleModel(for target: TargetDescription) -> any CycleModel {
         RooflineCycleModel(target: target)
     }
+
+    /// No plan.
+    public func plan(for graph: Graph, target: TargetDescription, options: CompileOptions) throws(DiagnosticError) -> (any Sendable)? {
+        nil
+    }
+
+    /// The family's cycle model, which needs no plan.
+    public func cycleModel(for target: TargetDescription, plan: (any Sendable)?) -> any CycleModel {
+        cycleModel(for: target)
+    }
+
+    /// No figure of the family's own: sweeps use on-chip memory bytes.
+    public func resourceFigure(for target: TargetDescription) -> ResourceFigure? { nil }
+
+    /// No workload formats of the family's own.
+    public var workloadFormats: [any WorkloadFormat] { [] }
 }

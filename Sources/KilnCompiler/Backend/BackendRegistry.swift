@@ -33,4 +33,19 @@ public struct BackendRegistry: Sendable {
 
     /// The target-description schemas of every registered family (for the target loader).
     public var targetFamilies: [any TargetFamilySchema] { backends.map(\.targetSchema) }
+
+    /// Every registered family's workload formats, in registration order.
+    public var workloadFormats: [any WorkloadFormat] { backends.flatMap(\.workloadFormats) }
+
+    /// A target loader accepting every registered family.
+    /// - Parameter options: what the loader enforces.
+    public func targetLoader(options: TargetLoader.Options = .init()) -> TargetLoader {
+        TargetLoader(families: targetFamilies, options: options)
+    }
+
+    /// The resource figure sweeps minimize for `target`: its family's, or on-chip memory bytes.
+    public func resourceFigure(for target: TargetDescription) -> ResourceFigure {
+        backend(for: target.family)?.resourceFigure(for: target)
+            ?? ResourceFigure(name: "onChipMemoryBytes", unit: "B", value: Double(target.onChipMemoryBytes))
+    }
 }

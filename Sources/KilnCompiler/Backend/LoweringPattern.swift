@@ -12,8 +12,8 @@ public protocol LoweringPattern: Sendable {
     var name: String { get }
     /// The operator the pattern starts from.
     var root: OperatorKind { get }
-    /// Tries to lower the node at `index` of `graph`.
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch
+    /// Tries to lower the node at `index` of `context.graph`.
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch
 }
 
 /// The outcome of trying a lowering pattern on a node.

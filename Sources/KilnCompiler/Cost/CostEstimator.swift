@@ -57,7 +57,7 @@ public struct CostEstimator: Sendable {
     ///   uses the kernels' cost-only counts (the two must agree).
     public func estimate(_ program: TargetProgram, stepCounts: [ActionCounts]? = nil) throws(DiagnosticError) -> ProgramCost {
         let target = program.target
-        let model = try compiler.backend(for: target).cycleModel(for: target)
+        let model = try compiler.backend(for: target).cycleModel(for: target, plan: program.plan)
         let host = target.host.flatMap { catalog.target(named: $0.target) } ?? target
         let hostModel = try compiler.backend(for: host).cycleModel(for: host)
         let acceleratorHertz = target.clockMegahertz.value * 1e6
@@ -87,7 +87,7 @@ public struct CostEstimator: Sendable {
                 if kernelStep.placement == .accelerator {
                     let cost = model.cost(of: kernelStep.kernel, counts: counts)
                     acceleratorCosts.append(cost)
-                    usefulOperations += 2 * Double(counts.totalMultiplyAccumulates) + 2 * Double(counts.xnorPopcountBits) + Double(counts.aluOperations)
+                    usefulOperations += counts.operations
                     steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: "accelerator", counts: counts, cost: cost,
                                        seconds: cost.totalCycles / acceleratorHertz, energy: energyModel.energy(of: counts, seconds: 0)))
                 } else {

@@ -7,7 +7,7 @@ import KilnTargets
 public protocol CycleModel: Sendable {
     /// The cost of one accelerator kernel, given the actions it performs.
     func cost(of kernel: any TargetKernel, counts: ActionCounts) -> KernelCost
-    /// How the kernels' cycles combine (sequential by default; a pipelined dataflow design
+    /// How the kernels' cycles combine (sequential by default; a pipelined design
     /// overrides this).
     func timing(of costs: [KernelCost]) -> ProgramTiming
 }
@@ -21,7 +21,7 @@ extension CycleModel {
 }
 
 /// A roofline model from the target description alone: compute cycles are the operations over
-/// the target's peak operations per cycle (a MAC is two operations, an XNOR-popcount bit two, an
+/// the target's peak operations per cycle (``ActionCounts/operations``: a MAC is two operations, an
 /// ALU operation one), memory cycles are each level's bytes over its bandwidth, and the kernel
 /// takes the larger of the two (transfers overlap compute).
 ///
@@ -38,7 +38,7 @@ public struct RooflineCycleModel: CycleModel {
 
     /// The roofline cost of a kernel.
     public func cost(of kernel: any TargetKernel, counts: ActionCounts) -> KernelCost {
-        let operations = 2 * Double(counts.totalMultiplyAccumulates) + 2 * Double(counts.xnorPopcountBits) + Double(counts.aluOperations)
+        let operations = counts.operations
         let peak = max(target.familyDetails.peakOperationsPerCycle * Double(target.cores.value), 1e-9)
         let compute = operations / peak
         var memory = 0.0

@@ -3,7 +3,7 @@ import KilnTargets
 
 /// Energy of a run, split the way reports show it (joules).
 public struct EnergyBreakdown: Sendable, Hashable {
-    /// Multiply-accumulates, XNOR-popcounts and ALU operations.
+    /// Multiply-accumulates, the families' own actions and ALU operations.
     public var compute: Double = 0
     /// Reads and writes of on-chip memory levels.
     public var onChipMemory: Double = 0
@@ -32,8 +32,8 @@ public struct EnergyBreakdown: Sendable, Hashable {
 
 /// Energy = action counts × the target's energy-per-action table + static power × time.
 ///
-/// Every number comes from the target description: MAC energy by operand format, XNOR-popcount
-/// energy per bit, ALU energy per operation, each memory level's energy per byte, the host link's
+/// Every number comes from the target description: MAC energy by operand format, each family action's
+/// energy by name, ALU energy per operation, each memory level's energy per byte, the host link's
 /// energy per byte, and static power.
 public struct EnergyModel: Sendable {
     /// The target whose table is used.
@@ -64,7 +64,9 @@ public struct EnergyModel: Sendable {
         for (key, count) in counts.multiplyAccumulates {
             breakdown.compute += Double(count) * picojoulesPerMultiplyAccumulate(key: key) * picojoule
         }
-        breakdown.compute += Double(counts.xnorPopcountBits) * (target.energy.xnorPopcountPicojoulesPerBit?.value ?? 0) * picojoule
+        for (kind, count) in counts.familyActions {
+            breakdown.compute += Double(count) * (target.energy.picojoules(forAction: kind.name) ?? 0) * picojoule
+        }
         breakdown.compute += Double(counts.aluOperations) * target.energy.aluOperationPicojoules.value * picojoule
         for level in target.memory {
             let bytes = Double((counts.bytesRead[level.name] ?? 0) + (counts.bytesWritten[level.name] ?? 0))

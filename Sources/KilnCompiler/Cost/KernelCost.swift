@@ -40,7 +40,7 @@ public struct ProgramTiming: Sendable, Hashable {
     /// Cycles from the first input to the last output of one inference.
     public var latencyCycles: Double
     /// Cycles between the starts of consecutive inferences in steady state (equal to the latency
-    /// for sequential execution; the slowest engine's cycles for a pipelined dataflow design).
+    /// for sequential execution; the slowest engine's cycles for a pipelined design).
     public var intervalCycles: Double
 
     /// Creates a timing.

@@ -6,7 +6,7 @@ public struct CompileOptions: Sendable {
     /// Whether nodes the target cannot run may fall back to the host (`--no-host-fallback` turns
     /// this off: every such node becomes an error).
     public var allowHostFallback: Bool
-    /// Weight bit width for targets with configurable precision (FPGA dataflow), or nil for the
+    /// Weight bit width for targets with configurable precision (a family that chooses operand widths), or nil for the
     /// target's default.
     public var weightBits: Int?
     /// Activation bit width for targets with configurable precision, or nil for the default.

@@ -39,8 +39,9 @@ public struct Compiler: Sendable {
                         observe: (any GraphPass, Graph) -> Void = { _, _ in }) throws(DiagnosticError) -> TargetProgram {
         let backend = try backend(for: target)
         let adapted = try adapt(graph, for: target, options: options, observe: observe)
-        let kernelSteps = try Legalization(target: target, patterns: backend.loweringPatterns(for: target),
-                                           allowHostFallback: options.allowHostFallback).run(on: adapted)
+        let plan = try backend.plan(for: adapted, target: target, options: options)
+        let kernelSteps = try Legalization(patterns: backend.loweringPatterns(for: target), allowHostFallback: options.allowHostFallback)
+            .run(LoweringContext(graph: adapted, target: target, plan: plan))
         // A target without a host link is its own host (a CPU or MCU): its fallback nodes run on the
         // same core, in its memory, with nothing to transfer.
         let steps = target.host == nil ? kernelSteps.map { TargetProgram.Step.kernel($0) }
@@ -48,7 +49,7 @@ public struct Compiler: Sendable {
         let memory = try MemoryPlanning(target: target).run(graph: adapted, steps: steps)
         return TargetProgram(target: target, graph: adapted, steps: steps, buffers: memory.buffers,
                              peakBytesPerLevel: memory.peakBytesPerLevel, weightBytes: memory.weightBytes,
-                             peakActivationBytes: memory.peakActivationBytes, notes: options.log.entries)
+                             peakActivationBytes: memory.peakActivationBytes, notes: options.log.entries, plan: plan)
     }
 
     /// Adds a transfer over the host link wherever a kernel reads a value produced on the other

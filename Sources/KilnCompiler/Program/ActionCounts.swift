@@ -1,4 +1,5 @@
 import KilnNumerics
+import KilnTargets
 
 /// What a kernel does, counted: the input of every energy and cycle model.
 ///
@@ -8,8 +9,9 @@ import KilnNumerics
 public struct ActionCounts: Sendable, Hashable {
     /// Multiply-accumulates by operand element-type names (`"i8×i8"`, `"q15×q15"`).
     public var multiplyAccumulates: [String: Int] = [:]
-    /// Bits processed by XNOR + popcount.
-    public var xnorPopcountBits = 0
+    /// Actions of kinds a family declares (``ActionKind``), priced by name from the target's
+    /// `energy.actions[]`.
+    public var familyActions: [ActionKind: Int] = [:]
     /// Other arithmetic and logic operations (requantization, comparisons, additions).
     public var aluOperations = 0
     /// Bytes read per memory level name.
@@ -30,10 +32,17 @@ public struct ActionCounts: Sendable, Hashable {
     /// The total multiply-accumulates of every kind.
     public var totalMultiplyAccumulates: Int { multiplyAccumulates.values.reduce(0, +) }
 
+    /// Operations of the MACs (two each), the family actions (their ``ActionKind/operations``)
+    /// and the ALU operations: the numerator of utilization and arithmetic intensity.
+    public var operations: Double {
+        2 * Double(totalMultiplyAccumulates) + familyActions.reduce(0) { $0 + $1.key.operations * Double($1.value) }
+            + Double(aluOperations)
+    }
+
     /// Adds another kernel's counts to these.
     public mutating func add(_ other: ActionCounts) {
         multiplyAccumulates.merge(other.multiplyAccumulates, uniquingKeysWith: +)
-        xnorPopcountBits += other.xnorPopcountBits
+        familyActions.merge(other.familyActions, uniquingKeysWith: +)
         aluOperations += other.aluOperations
         bytesRead.merge(other.bytesRead, uniquingKeysWith: +)
         bytesWritten.merge(other.bytesWritten, uniquingKeysWith: +)

@@ -6,9 +6,9 @@ import KilnIR
 ///
 /// Every kernel must compute exactly what the reference interpreter computes on the nodes it
 /// covers (the conformance kit checks this), but with the target's own data layout and
-/// instructions: packed XNOR words, SMLAD pairs, saturating pairwise sums.
+/// instructions: bit-packed words, dual 16-bit MAC pairs, saturating pairwise sums.
 public protocol TargetKernel: Sendable {
-    /// The kernel's name in the target's vocabulary (`sdot-conv2d`, `xnor-popcount-gemm`).
+    /// The kernel's name in the target's vocabulary (`sdot-conv2d`).
     var name: String { get }
     /// The target-numerics graph nodes it implements, in order.
     var nodes: [Node] { get }

@@ -67,6 +67,9 @@ public struct TargetProgram: Sendable {
     public var peakActivationBytes: Int
     /// What the passes changed and why.
     public var notes: [CompileLog.Entry]
+    /// The plan the family made for ``graph`` (``Backend/plan(for:target:options:)``), which
+    /// lowering used and the cycle model reads.
+    public var plan: (any Sendable)?
 
     /// The kernel steps alone.
     public var kernelSteps: [KernelStep] {

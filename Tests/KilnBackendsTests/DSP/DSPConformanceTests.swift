@@ -11,7 +11,7 @@ enum DSPFixtures {
     /// The built-in targets, loaded with every built-in family's schema (so this suite runs
     /// before the other backends are registered; `BuiltInTargets.catalog` needs them all).
     static let catalog: TargetCatalog = {
-        try! TargetCatalog.standard(families: TargetLoader.builtInFamilies)
+        try! TargetCatalog.standard(families: BuiltInBackends.targetFamilies)
     }()
     static let targetNames = catalog.targets.filter { $0.family == "dsp" }.map(\.name).sorted()
     static let modelNames = ["mlp", "cnn-padded-strided", "depthwise-separable", "residual", "binary-friendly", "attention"]
@@ -85,7 +85,7 @@ enum DSPFixtures {
             }
         }
         #expect(kinds.isSuperset(of: ["smlad-conv2d", "smlad-depthwise-conv2d", "smlad-dense", "cmp-maxPool",
-                                      "sum-fpu-globalAveragePool", "qadd-add", "usat-relu", "view-flatten",
+                                      "sum-fpu-globalAveragePool", "qadd-add", "usat-relu", "view.flatten",
                                       "fpu-quantize", "fpu-dequantize"]), "\(kinds.sorted())")
     }
 }

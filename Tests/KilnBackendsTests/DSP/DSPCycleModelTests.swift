@@ -27,7 +27,7 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
     typealias I = DSPInstruction
 
     static func issue(_ target: String) throws -> DSPIssueModel {
-        DSPIssueModel(section: try #require(try DSPFixtures.target(target).dsp))
+        DSPIssueModel(section: try #require(try DSPFixtures.target(target).section(DSPSection.self)))
     }
 
     /// The q7 SMLAD inner loop as the listing shows it (4 MACs).
@@ -100,7 +100,7 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
     @Test func smladConvolutionKernelCostByHand() throws {
         let graph = try DSPKernelArithmeticTests.convolutionGraph(fusedRelu: false)
         let target = try DSPFixtures.target("stm32l4r5-cortex-m4")
-        guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: 0, in: graph, target: target) else {
+        guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: 0, in: LoweringContext(graph: graph, target: target)) else {
             Issue.record("rejected"); return
         }
         let cost = DSPCycleModel(target: target).cost(of: kernel, counts: kernel.countActions())
@@ -196,7 +196,7 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
             document["dsp"] = dsp
         }
         let data = try JSONSerialization.data(withJSONObject: document)
-        return try TargetLoader().load(bytes: Array(data), file: "\(name)-variant.json")
+        return try TargetLoader(families: BuiltInBackends.targetFamilies).load(bytes: Array(data), file: "\(name)-variant.json")
     }
 
     /// More bandwidth never increases cycles; fewer wait states never increase them either.
@@ -240,7 +240,7 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
         let model = DSPCycleModel(target: target)
         var kernels: [any TargetKernel] = []
         for index in graph.nodes.indices {
-            guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: index, in: graph, target: target) else {
+            guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: index, in: LoweringContext(graph: graph, target: target)) else {
                 Issue.record("rejected"); return
             }
             kernels.append(kernel)

@@ -18,7 +18,7 @@ import KilnTargets
     /// Lowers node `index` with `pattern`, runs it, checks the reference agrees, returns the codes.
     static func run(_ graph: Graph, node index: Int, pattern: any LoweringPattern, inputs: [Tensor]) throws -> (codes: [Int32], kernel: any TargetKernel) {
         let target = try DSPFixtures.target("stm32l4r5-cortex-m4")
-        guard case .lowered(let kernel) = pattern.match(nodeAt: index, in: graph, target: target) else {
+        guard case .lowered(let kernel) = pattern.match(nodeAt: index, in: LoweringContext(graph: graph, target: target)) else {
             Issue.record("pattern \(pattern.name) rejected the node")
             throw DiagnosticError(.error("rejected"))
         }
@@ -123,7 +123,7 @@ import KilnTargets
     @Test func kernelGivenWrongOperandsThrowsInsteadOfTrapping() throws {
         let graph = try Self.convolutionGraph(fusedRelu: false)
         let target = try DSPFixtures.target("stm32h743-cortex-m7")
-        guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: 0, in: graph, target: target) else {
+        guard case .lowered(let kernel) = SMLADMultiplyAccumulatePattern(root: .conv2d).match(nodeAt: 0, in: LoweringContext(graph: graph, target: target)) else {
             Issue.record("rejected"); return
         }
         var counts = ActionCounts()
@@ -141,7 +141,7 @@ import KilnTargets
                                  requantization: .powerOfTwoShift)
         builder.output(y)
         let graph = try builder.build()
-        let match = SMLADMultiplyAccumulatePattern(root: .dense).match(nodeAt: 0, in: graph, target: try DSPFixtures.target("stm32l4r5-cortex-m4"))
+        let match = SMLADMultiplyAccumulatePattern(root: .dense).match(nodeAt: 0, in: LoweringContext(graph: graph, target: try DSPFixtures.target("stm32l4r5-cortex-m4")))
         guard case .rejected(let reason) = match else { Issue.record("lowered an overflowing layer"); return }
         // 32768 · 4 · 32767 + 2^14 (the round constant of shift 15).
         #expect(reason.contains("could overflow (bound 4294852608 > 2147483647)"), "\(reason)")

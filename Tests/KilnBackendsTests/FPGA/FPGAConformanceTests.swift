@@ -5,14 +5,14 @@ import KilnCompiler
 import KilnConformance
 import KilnIR
 
-/// Every corpus model on every built-in fpga target simulates bit-exactly.
+/// Every corpus model on every built-in dataflow and systolic target simulates bit-exactly.
 @Suite struct FPGAConformanceTests {
     /// Models that cannot run on a target, with the reason. None today: nodes the accelerator
     /// lacks run on the host, and the corpus fits every target.
     static let excluded: [String: String] = [:]
 
     @Test func everyTargetOfTheFamilyIsTested() {
-        #expect(FPGATestSupport.targetNames == ["pynq-z1-zynq7020-finn", "scalesim-google-tpu-ws", "zc706-zynq7045-finn"])
+        #expect(FPGATestSupport.targetNames == ["pynq-z1-zynq7020-finn", "scalesim-google-tpu-ws", "scalesim-scale-32x32-os", "zc706-zynq7045-finn"])
     }
 
     @Test(arguments: FPGATestSupport.pairs.map { "\($0.0) @ \($0.1)" })

@@ -28,7 +28,7 @@ import KilnIR
             let program = try FPGATestSupport.compiler.compile(FPGATestSupport.model(model), for: FPGATestSupport.target(target))
             kinds.formUnion(program.kernelSteps.filter { $0.placement == .accelerator }.map(\.kernel.name))
         }
-        #expect(kinds.isSuperset(of: ["mvau", "vvau", "streaming-maxpool", "accumulating-pool", "add-streams-lut", "stream-relabel",
+        #expect(kinds.isSuperset(of: ["mvau", "vvau", "streaming-maxpool", "accumulating-pool", "add-streams-lut", "view.flatten",
                                       "sign-threshold", "systolic-gemm-ws"]), "\(kinds.sorted())")
     }
 

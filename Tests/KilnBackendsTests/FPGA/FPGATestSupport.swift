@@ -9,15 +9,15 @@ import KilnTargets
 enum FPGATestSupport {
     /// Every built-in target (all families' schemas, so the catalog loads whatever else is registered).
     static let catalog: TargetCatalog = {
-        try! TargetCatalog.standard()
+        try! TargetCatalog.standard(families: BuiltInBackends.targetFamilies)
     }()
 
-    /// The built-in fpga targets.
-    static var targetNames: [String] { catalog.targets.filter { $0.family == "fpga" }.map(\.name).sorted() }
+    /// The built-in dataflow and systolic targets.
+    static var targetNames: [String] { catalog.targets.filter { ["dataflow", "systolic"].contains($0.family) }.map(\.name).sorted() }
 
     static func target(_ name: String) -> TargetDescription { catalog.target(named: name)! }
 
-    static let compiler = Compiler(registry: try! BackendRegistry([FPGABackend()]))
+    static let compiler = Compiler(registry: try! BackendRegistry([DataflowBackend(), SystolicBackend()]))
 
     static func model(_ name: String) -> Graph {
         try! ConformanceCorpus.models().first { $0.name == name }!.graph

@@ -155,6 +155,6 @@ import KilnTargets
         }
         json["memory"] = levels
         let data = try JSONSerialization.data(withJSONObject: json)
-        return try TargetLoader().load(bytes: Array(data), file: "scaled.json")
+        return try TargetLoader(families: BuiltInBackends.targetFamilies).load(bytes: Array(data), file: "scaled.json")
     }
 }

@@ -69,7 +69,7 @@ import KilnTargets
         let t = SIMDTestSupport.target(name)
         return TargetDescription(file: t.file, name: t.name, family: t.family, description: t.description, clockMegahertz: t.clockMegahertz,
                                  cores: t.cores, numerics: TargetNumerics(storageFormats: t.numerics.storageFormats, accumulatorBits: t.numerics.accumulatorBits,
-                                                                          overflow: t.numerics.overflow, requantization: requantization),
+                                                                          requantization: requantization),
                                  memory: t.memory, operations: t.operations, energy: t.energy, host: t.host, document: t.document,
                                  familyDetails: t.familyDetails)
     }

@@ -10,7 +10,7 @@ import KilnTargets
 /// branch alone.
 enum SIMDTestSupport {
     static let catalog: TargetCatalog = {
-        try! TargetCatalog.standard()
+        try! TargetCatalog.standard(families: BuiltInBackends.targetFamilies)
     }()
 
     /// The built-in simd targets, by name.

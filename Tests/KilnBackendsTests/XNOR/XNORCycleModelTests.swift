@@ -70,7 +70,7 @@ import KilnTargets
     /// instructions over 2 pipes = 26 cycles. llvm-mca 14 (`-mcpu=cortex-a72`, 1000 iterations of
     /// the block) reports 26011 cycles: 26.0 per step.
     @Test func neonStepMatchesLLVMMCA() throws {
-        let core = try #require(XNORTestSupport.target("larq-rpi4-cortex-a72").xnor?.vectorCore)
+        let core = try #require(XNORTestSupport.target("larq-rpi4-cortex-a72").section(XNORSection.self)?.vectorCore)
         typealias Mix = BitPackedGEMMInstructionMix
         #expect(Mix.cycles(Mix.step, on: core) == 26)
         // 2048 binary products per step: 78.8 bits per cycle per core.
@@ -83,7 +83,7 @@ import KilnTargets
         // Block: vector 52·18 + 28 = 964, uadalp 72, loads 8·18 + 2·9 + 2 = 164,
         // instructions 59·18 + 5·9 + 32 = 1139 → max(482, 72, 164, 379.7) = 482 cycles.
         // Blocks: ⌈42/4⌉ = 11 pixel blocks × ⌈24/8⌉ = 3 channel blocks = 33, ⌈33/4⌉ = 9 per core.
-        #expect(model.vectorCoreCycles(Self.conv(wordBits: 32), core: XNORTestSupport.target("larq-rpi4-cortex-a72").xnor!.vectorCore!) == 9 * 482)
+        #expect(model.vectorCoreCycles(Self.conv(wordBits: 32), core: XNORTestSupport.target("larq-rpi4-cortex-a72").section(XNORSection.self)!.vectorCore!) == 9 * 482)
     }
 
     @Test func arrayTrafficRereadsWindowsAndSpillsToDRAM() {

@@ -56,7 +56,7 @@ import KilnNumerics
         let graph = try builder.build()
         let target = XNORTestSupport.target("bnn-array-45nm")
         let pattern = try #require(XNORBackend().loweringPatterns(for: target).first { $0.name == "xnor-popcount-dense" })
-        guard case .rejected(let reason) = pattern.match(nodeAt: 0, in: graph, target: target) else {
+        guard case .rejected(let reason) = pattern.match(nodeAt: 0, in: LoweringContext(graph: graph, target: target)) else {
             Issue.record("expected the XNOR array to refuse"); return
         }
         #expect(reason == "a reduction of 40000 bits overflows the 16-bit popcount accumulator (largest 32767)")
@@ -98,7 +98,7 @@ import KilnNumerics
     /// A "±1" operand holding another code is an error naming the element, not a silent bit.
     @Test func nonBinaryCodeInABinaryOperandIsAnError() throws {
         let graph = try XNORRandomGraphs.binaryStack(seed: 1, channels: 8, stride: 1, pads: [0, 0, 0, 0], groups: 1)
-        let kernel = try XNORPopcountConvolutionKernel(nodeAt: 1, in: graph, facts: XNORTargetFacts(XNORTestSupport.target("bnn-array-45nm"))!)
+        let kernel = try XNORPopcountConvolutionKernel(nodeAt: 1, in: XNORTestSupport.context(graph), facts: XNORTargetFacts(XNORTestSupport.target("bnn-array-45nm"))!)
         var codes = [Int32](repeating: 1, count: 8 * 42)
         codes[5] = 0
         var counts = ActionCounts()

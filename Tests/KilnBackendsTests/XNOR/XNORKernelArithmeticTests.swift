@@ -55,7 +55,7 @@ import KilnTargets
         let w = builder.constant("w", Tensor(shape: [70, 2], elementType: .binary, codes: weights))
         builder.output(try builder.node(.dense, [x, w], name: "fc"))
         let graph = try builder.build()
-        let kernel = try XNORPopcountDenseKernel(nodeAt: 0, in: graph, facts: Self.facts("bnn-array-45nm", wordBits: wordBits))
+        let kernel = try XNORPopcountDenseKernel(nodeAt: 0, in: XNORTestSupport.context(graph), facts: Self.facts("bnn-array-45nm", wordBits: wordBits))
         var input = [Int32](repeating: 1, count: 70)
         input[69] = -1
         // Column 0: 69 − 1 = 68. Column 1: agreements at k = 3...68 (66) and k = 69 (both −1): 67 − 3 = 64.
@@ -74,7 +74,7 @@ import KilnTargets
         let w = builder.constant("w", Tensor(shape: [1, 1, 3, 3], elementType: .binary, codes: [Int32](repeating: 1, count: 9)))
         builder.output(try builder.node(.conv2d(Convolution(pads: [1, 1, 1, 1])), [x, w], name: "conv"))
         let graph = try builder.build()
-        let kernel = try XNORPopcountConvolutionKernel(nodeAt: 0, in: graph, facts: Self.facts("bnn-array-45nm", padding: padding))
+        let kernel = try XNORPopcountConvolutionKernel(nodeAt: 0, in: XNORTestSupport.context(graph), facts: Self.facts("bnn-array-45nm", padding: padding))
         let output = try Self.run(kernel, [Tensor(shape: [1, 1, 2, 2], elementType: .binary, codes: [1, 1, 1, 1]), graph.constants["w"]!])
         #expect(output == [4, 4, 4, 4])
         #expect(kernel.countActions().instructions["padding-correction"] == 4)
@@ -91,7 +91,7 @@ import KilnTargets
         let graph = try builder.build()
         let input = Tensor(shape: [1, 1, 2, 2], elementType: .binary, codes: [1, -1, -1, 1])
         for target in XNORTestSupport.targetNames {
-            let kernel = try XNORPopcountConvolutionKernel(nodeAt: 0, in: graph, facts: Self.facts(target))
+            let kernel = try XNORPopcountConvolutionKernel(nodeAt: 0, in: XNORTestSupport.context(graph), facts: Self.facts(target))
             let output = try Self.run(kernel, [input, graph.constants["w"]!])
             #expect(output[0] == -2)
             #expect(output == (try ReferenceInterpreter(graph: graph).run(["x": input])[0].codes!))
@@ -122,7 +122,7 @@ import KilnTargets
         builder.output(try builder.node(.multiThreshold(MultiThreshold(offset: 0)), [conv, t], name: "threshold",
                                         outputTypes: [TensorType(shape: [1, 2, 1, 1], elementType: .int8)]))
         let graph = try builder.build()
-        let kernel = try XNORPopcountConvolutionKernel(nodeAt: 0, in: graph, facts: Self.facts("larq-rpi4-cortex-a72"))
+        let kernel = try XNORPopcountConvolutionKernel(nodeAt: 0, in: XNORTestSupport.context(graph), facts: Self.facts("larq-rpi4-cortex-a72"))
         #expect(kernel.nodes.map(\.name) == ["conv", "threshold"])
         // x = +1 +1 +1: dots 3 (≥ 3 → 1) and 1 (< 2 → 0).
         let output = try Self.run(kernel, [Tensor(shape: [1, 3, 1, 1], elementType: .binary, codes: [1, 1, 1]), graph.constants["w"]!])
@@ -153,7 +153,7 @@ import KilnTargets
         let b = builder.constant("b", Tensor(shape: [1], elementType: .int32, codes: [10]))
         builder.output(try builder.node(.conv2d(Convolution()), [x, w, b], name: "conv"))
         let graph = try builder.build()
-        let kernel = try Int8ConvolutionKernel(nodeAt: 0, in: graph, facts: Self.facts("larq-rpi4-cortex-a72"))
+        let kernel = try Int8ConvolutionKernel(nodeAt: 0, in: XNORTestSupport.context(graph), facts: Self.facts("larq-rpi4-cortex-a72"))
         let output = try Self.run(kernel, [Tensor(shape: [1, 1, 2, 2], elementType: .int8, codes: [1, 2, 3, 4]), graph.constants["w"]!, graph.constants["b"]!])
         #expect(output == [expected])
         #expect(kernel.countActions().multiplyAccumulates["i8×i8"] == 4)
@@ -167,7 +167,7 @@ import KilnTargets
         let w = builder.constant("w", Tensor(shape: [300, 1], elementType: .int8, codes: [Int32](repeating: -128, count: 300), quantization: QuantizationParameters(scale: 1)))
         builder.output(try builder.node(.dense, [x, w], name: "fc"))
         let graph = try builder.build()
-        let kernel = try Int8DenseKernel(nodeAt: 0, in: graph, facts: Self.facts("bnn-array-45nm"))
+        let kernel = try Int8DenseKernel(nodeAt: 0, in: XNORTestSupport.context(graph), facts: Self.facts("bnn-array-45nm"))
         let output = try Self.run(kernel, [Tensor(shape: [1, 300], elementType: .int8, codes: [Int32](repeating: -128, count: 300)), graph.constants["w"]!])
         #expect(output == [9_792_000])
     }

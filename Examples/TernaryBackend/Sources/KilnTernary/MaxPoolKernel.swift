@@ -15,13 +15,13 @@ struct MaxPoolKernel: TernaryCostedKernel {
 
     var name: String { "comparators.max-pool" }
 
-    init(nodeAt index: Int, in graph: Graph, target: TargetDescription) throws(PatternError) {
-        let node = graph.nodes[index]
+    init(nodeAt index: Int, in context: LoweringContext) throws(LoweringRejection) {
+        let (graph, target, node) = (context.graph, context.target, context.graph.nodes[index])
         guard case .maxPool(let pooling) = node.operation, pooling.dilations == [1, 1], !pooling.ceilMode else {
-            throw PatternError("only undilated max pooling with floor rounding")
+            throw LoweringRejection("only undilated max pooling with floor rounding")
         }
         let x = graph.types[node.inputs[0]]!, y = graph.types[node.outputs[0]]!
-        guard x.elementType.isInteger, x == y.withShape(x.shape) else { throw PatternError("input and output must share one integer type") }
+        guard x.elementType.isInteger, x == y.withShape(x.shape) else { throw LoweringRejection("input and output must share one integer type") }
         self.pooling = pooling
         inputType = x; outputType = y
         activationLevel = target.memory.first { $0.holdsActivations }!.name
@@ -66,15 +66,5 @@ struct MaxPoolKernel: TernaryCostedKernel {
 
     func listing() -> [String] {
         ["comparators: max over \(pooling.kernel[0])×\(pooling.kernel[1]) windows, strides \(pooling.strides), pads \(pooling.pads): \(inputType) → \(outputType.shape)"]
-    }
-}
-
-/// Lowers integer max pooling to the comparators.
-struct MaxPoolPattern: LoweringPattern {
-    var name: String { "comparators-max-pool" }
-    var root: OperatorKind { .maxPool }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        do { return .lowered(try MaxPoolKernel(nodeAt: index, in: graph, target: target)) } catch { return .rejected(error.message) }
     }
 }

@@ -1,3 +1,4 @@
+import KilnCompiler
 import KilnIR
 import KilnInterpreter
 
@@ -9,11 +10,11 @@ struct OutputStage: Sendable {
     let lowerBound: Int32
     let hasRelu: Bool
 
-    init(_ node: Node, input: TensorType, weight: TensorType, output: TensorType, channels: Int, relu: Bool) throws(PatternError) {
+    init(_ node: Node, input: TensorType, weight: TensorType, output: TensorType, channels: Int, relu: Bool) throws(LoweringRejection) {
         do {
             requantizer = try Requantizer(rule: node.requantization, input: input, weight: weight, output: output, channels: channels)
         } catch {
-            throw PatternError("cannot requantize: \(error.message)")
+            throw LoweringRejection("cannot requantize: \(error.message)")
         }
         hasRelu = relu
         lowerBound = relu ? (output.quantization?.zeroPoint(at: 0) ?? 0) : Int32.min
@@ -29,13 +30,11 @@ struct OutputStage: Sendable {
 }
 
 extension OutputStage {
-    /// The `relu` that a kernel rooted at `index` may absorb: the only reader of the node's output
-    /// (which is not a graph output), with the same type in and out, so that it is a clamp.
-    static func followingRelu(after index: Int, in graph: Graph) -> Node? {
-        let output = graph.nodes[index].outputs[0]
-        guard !graph.outputs.contains(output), let readers = graph.consumers()[output], readers.count == 1 else { return nil }
-        let next = graph.nodes[readers[0]]
-        guard next.kind == .relu, graph.types[next.outputs[0]] == graph.types[output] else { return nil }
-        return next
+    /// The `relu` that a kernel rooted at `index` may absorb (Kiln's fusion matcher finds it),
+    /// with the same type in and out, so that it is a clamp.
+    static func followingRelu(after index: Int, in context: LoweringContext) -> Node? {
+        let graph = context.graph
+        return context.fusibleFollower(of: index) { $0.kind == .relu && graph.types[$0.outputs[0]] == graph.types[$0.inputs[0]] }
+            .map { graph.nodes[$0] }
     }
 }

@@ -21,14 +21,14 @@ public struct TernaryBackend: Backend {
         [TernarizeWeightsPass(log: options.log)]
     }
 
-    /// The lowering table, tried in order for each node.
+    /// The lowering table, tried in order for each node: each kernel's constructor matches.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         [
-            TernaryConvolutionPattern(),           // ternary conv2d (+ relu) on the adder trees
-            TernaryDensePattern(),                 // ternary dense (+ relu) on the adder trees
-            MaxPoolPattern(),                      // code max on the comparators
-            ViewKernel.Pattern(root: .flatten),    // views: nothing moves
-            ViewKernel.Pattern(root: .reshape),
+            KernelPattern("adder-tree-conv2d", root: .conv2d, kernel: TernaryConvolutionKernel.self),  // (+ relu)
+            KernelPattern("adder-tree-dense", root: .dense, kernel: TernaryDenseKernel.self),          // (+ relu)
+            KernelPattern("comparators-max-pool", root: .maxPool, kernel: MaxPoolKernel.self),
+            ViewKernel.pattern(.flatten),  // Kiln's shared view kernel: nothing moves
+            ViewKernel.pattern(.reshape),
         ]
     }
 

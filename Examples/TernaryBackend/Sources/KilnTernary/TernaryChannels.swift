@@ -1,4 +1,4 @@
-import KilnIR
+import KilnCompiler
 
 /// Ternary weights as the PEs hold them: for every output channel, the positions of its +1 and
 /// −1 weights within the channel's reduction (zero weights are not stored in the schedule).
@@ -16,7 +16,7 @@ struct TernaryChannels: Sendable {
 
     /// Reads ternary codes laid out `[channels][depth]` (`transposed`: `[depth][channels]`).
     /// - Throws: a reason when a weight is not −1, 0 or +1.
-    init(codes: [Int32], channels: Int, transposed: Bool) throws(PatternError) {
+    init(codes: [Int32], channels: Int, transposed: Bool) throws(LoweringRejection) {
         depth = channels == 0 ? 0 : codes.count / channels
         var plus = [[Int]](repeating: [], count: channels), minus = plus
         for channel in 0..<channels {
@@ -25,7 +25,7 @@ struct TernaryChannels: Sendable {
                 case 1: plus[channel].append(k)
                 case -1: minus[channel].append(k)
                 case 0: break
-                case let other: throw PatternError("weight \(other) is not ternary; the ternarize-weights pass makes i2 weights in {−1, 0, +1}")
+                case let other: throw LoweringRejection("weight \(other) is not ternary; the ternarize-weights pass makes i2 weights in {−1, 0, +1}")
                 }
             }
         }
@@ -47,11 +47,4 @@ struct TernaryChannels: Sendable {
         let nonZero = plus.map(\.count).reduce(0, +) + minus.map(\.count).reduce(0, +)
         return 1 - Double(nonZero) / Double(max(depth * count, 1))
     }
-}
-
-/// Why a pattern does not apply.
-struct PatternError: Error, Sendable {
-    /// The reason, shown in the compile report.
-    let message: String
-    init(_ message: String) { self.message = message }
 }

@@ -23,22 +23,19 @@ struct TernaryConvolutionKernel: TernaryCostedKernel {
 
     var name: String { "adder-tree.conv2d" }
 
-    init(nodeAt index: Int, in graph: Graph, target: TargetDescription) throws(PatternError) {
-        let node = graph.nodes[index]
-        guard case .conv2d(let attributes) = node.operation, let section = target.ternary else { throw PatternError("not a ternary target") }
+    init(nodeAt index: Int, in context: LoweringContext) throws(LoweringRejection) {
+        let (graph, target, node) = (context.graph, context.target, context.graph.nodes[index])
+        guard case .conv2d(let attributes) = node.operation, let section = target.section(TernarySection.self) else { throw LoweringRejection("not a ternary target") }
         guard let weightName = node.input(1), let w = graph.constants[weightName], let codes = w.codes,
               w.type.elementType == .integer(bits: 2, signed: true), w.type.quantization?.isSymmetric ?? true else {
-            throw PatternError("the weights must be constant i2 codes with zero point 0 (run ternarize-weights)")
+            throw LoweringRejection("the weights must be constant i2 codes with zero point 0 (run ternarize-weights)")
         }
-        guard attributes.dilations == [1, 1] else { throw PatternError("dilated convolutions are not supported") }
-        if let largest = target.support(for: "conv2d")?.maxKernelSize, max(w.shape[2], w.shape[3]) > largest {
-            throw PatternError("kernel \(w.shape[2])×\(w.shape[3]) exceeds the target's largest, \(largest)")
-        }
+        guard attributes.dilations == [1, 1] else { throw LoweringRejection("dilated convolutions are not supported") }
         let x = graph.types[node.inputs[0]]!, y = graph.types[node.outputs[0]]!
         guard y.quantization != nil, target.numerics.requantization.contains(node.requantization) else {
-            throw PatternError("the output stage implements \(target.numerics.requantization.map(\.rawValue)) into a quantized output")
+            throw LoweringRejection("the output stage implements \(target.numerics.requantization.map(\.rawValue)) into a quantized output")
         }
-        let relu = OutputStage.followingRelu(after: index, in: graph)
+        let relu = OutputStage.followingRelu(after: index, in: context)
         let channels = w.shape[0]
         self.attributes = attributes
         kernelHeight = w.shape[2]; kernelWidth = w.shape[3]; groups = attributes.groups
@@ -117,15 +114,5 @@ struct TernaryConvolutionKernel: TernaryCostedKernel {
             "for each of \(positions) output positions, PE o: sum = bias[o] + Σ_{t=+1} (x − zx) − Σ_{t=−1} (x − zx)   (window \(kernelHeight)×\(kernelWidth), strides \(attributes.strides), pads \(attributes.pads))",
             "  output stage: requantize (\(nodes[0].requantization.rawValue))\(stage.hasRelu ? ", relu as max(code, zero point)" : "") → \(outputType)",
         ]
-    }
-}
-
-/// Lowers an integer conv2d with ternary weights to the adder trees.
-struct TernaryConvolutionPattern: LoweringPattern {
-    var name: String { "adder-tree-conv2d" }
-    var root: OperatorKind { .conv2d }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        do { return .lowered(try TernaryConvolutionKernel(nodeAt: index, in: graph, target: target)) } catch { return .rejected(error.message) }
     }
 }

@@ -16,12 +16,12 @@ public struct TernaryCycleModel: CycleModel {
 
     /// The model for a ternary target; nil for a target without a `ternary` section.
     public init?(target: TargetDescription) {
-        guard let section = target.ternary else { return nil }
+        guard let section = target.section(TernarySection.self) else { return nil }
         self.target = target
         self.section = section
     }
 
-    /// The cost of one kernel of this family (the roofline for a kernel of another family).
+    /// The cost of one kernel of this family (the roofline, which gives views nothing, for others).
     public func cost(of kernel: any TargetKernel, counts: ActionCounts) -> KernelCost {
         guard let workload = (kernel as? any TernaryCostedKernel)?.workload else {
             return RooflineCycleModel(target: target).cost(of: kernel, counts: counts)
@@ -33,8 +33,6 @@ public struct TernaryCycleModel: CycleModel {
             compute = (Double(repetitions) / cores).rounded(.up) * Double(pairs.map(passCycles).reduce(0, +))
         case .elementwise(let operations):
             compute = (Double(operations) / (cores * Double(section.processingElements.value))).rounded(.up)
-        case .none:
-            return KernelCost(computeCycles: 0, memoryStallCycles: 0, overheadCycles: 0, bound: .compute)
         }
         var overlapped = 0.0, exposed = 0.0, overhead = 0.0
         for level in target.memory {

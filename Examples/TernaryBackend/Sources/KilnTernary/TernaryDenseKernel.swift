@@ -19,18 +19,18 @@ struct TernaryDenseKernel: TernaryCostedKernel {
 
     var name: String { "adder-tree.dense" }
 
-    init(nodeAt index: Int, in graph: Graph, target: TargetDescription) throws(PatternError) {
-        let node = graph.nodes[index]
-        guard let section = target.ternary else { throw PatternError("not a ternary target") }
+    init(nodeAt index: Int, in context: LoweringContext) throws(LoweringRejection) {
+        let (graph, target, node) = (context.graph, context.target, context.graph.nodes[index])
+        guard let section = target.section(TernarySection.self) else { throw LoweringRejection("not a ternary target") }
         guard let weightName = node.input(1), let w = graph.constants[weightName], let codes = w.codes, w.shape.count == 2,
               w.type.elementType == .integer(bits: 2, signed: true), w.type.quantization?.isSymmetric ?? true else {
-            throw PatternError("the weights must be a constant [K, N] of i2 codes with zero point 0 (run ternarize-weights)")
+            throw LoweringRejection("the weights must be a constant [K, N] of i2 codes with zero point 0 (run ternarize-weights)")
         }
         let x = graph.types[node.inputs[0]]!, y = graph.types[node.outputs[0]]!
         guard y.quantization != nil, target.numerics.requantization.contains(node.requantization) else {
-            throw PatternError("the output stage implements \(target.numerics.requantization.map(\.rawValue)) into a quantized output")
+            throw LoweringRejection("the output stage implements \(target.numerics.requantization.map(\.rawValue)) into a quantized output")
         }
-        let relu = OutputStage.followingRelu(after: index, in: graph)
+        let relu = OutputStage.followingRelu(after: index, in: context)
         let columns = w.shape[1]
         weights = try TernaryChannels(codes: codes, channels: columns, transposed: true)
         bias = node.input(2).flatMap { graph.constants[$0]?.codes } ?? Array(repeating: 0, count: columns)
@@ -90,15 +90,5 @@ struct TernaryDenseKernel: TernaryCostedKernel {
             "for r in 0..<\(rows), PE n: sum = bias[n] + Σ_{t=+1} (x − zx) − Σ_{t=−1} (x − zx)",
             "  output stage: requantize (\(nodes[0].requantization.rawValue))\(stage.hasRelu ? ", relu as max(code, zero point)" : "") → \(outputType)",
         ]
-    }
-}
-
-/// Lowers an integer dense layer with ternary weights to the adder trees.
-struct TernaryDensePattern: LoweringPattern {
-    var name: String { "adder-tree-dense" }
-    var root: OperatorKind { .dense }
-
-    func match(nodeAt index: Int, in graph: Graph, target: TargetDescription) -> LoweringMatch {
-        do { return .lowered(try TernaryDenseKernel(nodeAt: index, in: graph, target: target)) } catch { return .rejected(error.message) }
     }
 }

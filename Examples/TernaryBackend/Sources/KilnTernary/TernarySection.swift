@@ -30,8 +30,3 @@ public struct TernarySection: TargetFamilySection, Hashable {
          ("zero skipping", zeroSkipping ? "yes: zero weights cost no cycle and no addition" : "no")]
     }
 }
-
-extension TargetDescription {
-    /// The `ternary` section, if this is a ternary target.
-    public var ternary: TernarySection? { familyDetails as? TernarySection }
-}

@@ -9,15 +9,14 @@ struct TernaryWorkload: Sendable {
         case dotProducts(repetitions: Int, pairs: [[Int]])
         /// Element operations (comparisons) spread over the PEs.
         case elementwise(operations: Int)
-        /// Nothing (views).
-        case none
     }
     var work: Work
     /// The counted actions (bytes per memory level).
     var counts: ActionCounts
 }
 
-/// A kernel of this family: it describes its work for the cycle model.
-protocol TernaryCostedKernel: TargetKernel {
+/// A kernel of this family: its initializer matches (``MatchingKernel``) and it describes its work
+/// for the cycle model.
+protocol TernaryCostedKernel: MatchingKernel {
     var workload: TernaryWorkload { get }
 }

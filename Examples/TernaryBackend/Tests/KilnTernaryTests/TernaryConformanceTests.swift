@@ -32,7 +32,7 @@ import KilnTernary
     @Test func targetIsInTheCatalogOfThePackagesKiln() throws {
         let catalog = try TargetCatalog.standard(packagedDirectories: [Self.targetFile.deletingLastPathComponent()],
                                                  families: Self.backends.map(\.targetSchema))
-        #expect(catalog.target(named: "ternary-array-45nm")?.ternary?.zeroSkipping == true)
+        #expect(catalog.target(named: "ternary-array-45nm")?.section(TernarySection.self)?.zeroSkipping == true)
         #expect(catalog.finalHost(of: "ternary-array-45nm")?.name == "cortex-a72-rpi4")
     }
 }

@@ -28,7 +28,7 @@ struct DSPCycleModel: CycleModel {
     /// The model of a target.
     init(target: TargetDescription) {
         self.target = target
-        self.issue = target.dsp.map(DSPIssueModel.init(section:))
+        self.issue = target.section(DSPSection.self).map(DSPIssueModel.init(section:))
     }
 
     /// The cost of one kernel.

@@ -28,7 +28,7 @@ struct SIMDCycleModel: CycleModel {
     public init(target: TargetDescription) {
         self.target = target
         scheme = SIMDDotProductScheme(target: target)
-        vectorIssue = max(target.simd?.vectorInstructionsPerCycle.value ?? 1, 1e-9)
+        vectorIssue = max(target.section(SIMDSection.self)?.vectorInstructionsPerCycle.value ?? 1, 1e-9)
         cores = max(target.cores.value, 1)
     }
 
@@ -173,7 +173,7 @@ struct SIMDCycleModel: CycleModel {
     /// over the cores; bytes at the first level against its bandwidth (overlapped by the
     /// out-of-order core), and past it if the kernel's bytes do not fit.
     func streamingCost(_ counts: ActionCounts) -> KernelCost {
-        let int32Lanes = Double(max((target.simd?.vectorWidthBits.value ?? 32) / 32, 1))
+        let int32Lanes = Double(max((target.section(SIMDSection.self)?.vectorWidthBits.value ?? 32) / 32, 1))
         let instructions = Double(counts.instructions.values.reduce(0, +))
         var issue = instructions > 0 ? instructions / vectorIssue : Double(counts.aluOperations) / int32Lanes / vectorIssue
         let peakMACs = (target.familyDetails.peakOperationsPerCycle / 2)

@@ -27,7 +27,7 @@ struct XNORCycleModel: CycleModel {
 
     /// The model for an `xnor` target, or nil when the target has no `xnor` section.
     init?(target: TargetDescription) {
-        guard let section = target.xnor, let facts = XNORTargetFacts(target) else { return nil }
+        guard let section = target.section(XNORSection.self), let facts = XNORTargetFacts(target) else { return nil }
         self.target = target
         self.section = section
         self.facts = facts

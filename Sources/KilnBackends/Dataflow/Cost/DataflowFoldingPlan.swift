@@ -1,0 +1,129 @@
+import Foundation
+import KilnCompiler
+import KilnIR
+import KilnTargets
+
+/// The folding of every engine of a dataflow design, chosen to balance the pipeline under the
+/// target's fabric budget.
+///
+/// The pipeline's throughput is set by its slowest engine, so the search looks for the smallest
+/// interval `T` such that, when every stage takes its cheapest folding whose interval is at most
+/// `T`, the whole design fits. "Cheapest" weighs each resource kind by the target's budget
+/// (`LUT/lookupTables + BRAM_18K/(2·blockRam36kBlocks) + URAM/ultraRamBlocks + DSP/dspSlices`),
+/// then prefers fewer PE·SIMD. `T` is searched by bisection over the stages' achievable intervals
+/// (FINN's `SetFolding` instead walks towards a user-given target cycle count).
+///
+/// Limits Kiln assumes: PE divides the channels and SIMD the window (conv: SIMD divides the
+/// channels, or is the whole window with a parallel-window generator), both at most the target's
+/// optional `maxProcessingElements` / `maxSimdLanes` (FINN has no other limit); the budget is the
+/// whole device (FINN's own shell, DMA and FIFOs are not counted).
+struct DataflowFoldingPlan: Sendable {
+    /// One stage and its chosen folding.
+    public struct Entry: Sendable {
+        /// The stage.
+        public let stage: DataflowStage
+        /// The chosen folding.
+        public let folding: DataflowFolding
+        /// Its cycles and resources.
+        public let estimate: StageEstimate
+    }
+
+    /// The stages in program order.
+    public let entries: [Entry]
+    /// The target's budget.
+    public let budget: FabricResources
+
+    /// The folding of the stage whose first node is `layer`.
+    public func folding(of layer: String) -> DataflowFolding? { entries.first { $0.stage.layer == layer }?.folding }
+    /// The design's resources.
+    public var resources: FabricResources { entries.reduce(FabricResources()) { $0 + $1.estimate.resources } }
+    /// The slowest stage's cycles.
+    public var intervalCycles: Int { entries.map(\.estimate.intervalCycles).max() ?? 0 }
+    /// Whether the design fits the budget.
+    public var fits: Bool { resources.fits(in: budget) }
+
+    /// The budget of a dataflow section: LUTs, `2 ·` 36 Kb block RAMs as BRAM_18K, UltraRAMs, DSPs.
+    public static func budget(of dataflow: DataflowSection) -> FabricResources {
+        FabricResources(lookupTables: dataflow.lookupTables.value, blockRam18k: 2 * dataflow.blockRam36kBlocks.value,
+                        ultraRams: dataflow.ultraRamBlocks.value, dspSlices: dataflow.dspSlices.value)
+    }
+
+    /// Chooses the foldings of `stages` for a target's dataflow section. When nothing fits, every
+    /// stage takes its cheapest folding (and ``fits`` is false).
+    public init(stages: [DataflowStage], dataflow: DataflowSection) {
+        let budget = Self.budget(of: dataflow)
+        self.budget = budget
+        func weight(_ r: FabricResources) -> Double {
+            func share(_ used: Int, _ available: Int) -> Double { used == 0 ? 0 : available == 0 ? 1e9 : Double(used) / Double(available) }
+            return share(r.lookupTables, budget.lookupTables) + share(r.blockRam18k, budget.blockRam18k)
+                + share(r.ultraRams, budget.ultraRams) + share(r.dspSlices, budget.dspSlices)
+        }
+        // Candidates per stage, cheapest first.
+        let options: [[(folding: DataflowFolding, estimate: StageEstimate, weight: Double)]] = stages.map { stage in
+            stage.candidates(maxProcessingElements: dataflow.maxProcessingElements?.value ?? .max,
+                             maxSimdLanes: dataflow.maxSimdLanes?.value ?? .max)
+                .map { folding in let estimate = stage.estimate(folding); return (folding, estimate, weight(estimate.resources)) }
+                .sorted { a, b in
+                    if a.weight != b.weight { return a.weight < b.weight }
+                    let pa = a.folding.processingElements * a.folding.simdLanes, pb = b.folding.processingElements * b.folding.simdLanes
+                    if pa != pb { return pa < pb }
+                    return a.estimate.intervalCycles > b.estimate.intervalCycles
+                }
+        }
+        func choose(within interval: Int) -> [Int]? {
+            var picks: [Int] = []
+            for candidates in options {
+                guard let index = candidates.firstIndex(where: { $0.estimate.intervalCycles <= interval }) else { return nil }
+                picks.append(index)
+            }
+            return picks
+        }
+        func total(_ picks: [Int]) -> FabricResources {
+            zip(options, picks).reduce(FabricResources()) { $0 + $1.0[$1.1].estimate.resources }
+        }
+        let floor = options.map { $0.map(\.estimate.intervalCycles).min() ?? 0 }.max() ?? 0
+        let intervals = Set(options.flatMap { $0.map(\.estimate.intervalCycles) }).filter { $0 >= floor }.sorted()
+        var low = 0, high = intervals.count - 1
+        var best: [Int]? = nil
+        while low <= high {
+            let middle = (low + high) / 2
+            if let picks = choose(within: intervals[middle]), total(picks).fits(in: budget) {
+                best = picks
+                high = middle - 1
+            } else {
+                low = middle + 1
+            }
+        }
+        let picks = best ?? options.map { _ in 0 }
+        entries = zip(stages, zip(options, picks)).compactMap { stage, pair in
+            let (candidates, pick) = pair
+            guard pick < candidates.count else { return nil }
+            return Entry(stage: stage, folding: candidates[pick].folding, estimate: candidates[pick].estimate)
+        }
+    }
+
+    /// The stages of the kernels the dataflow patterns build for `graph` (as legalization would
+    /// place them: every node the target's ``ConversionTarget`` allows and a pattern accepts), each unfolded.
+    static func stages(of graph: Graph, target: TargetDescription) -> [DataflowStage] {
+        let context = LoweringContext(graph: graph, target: target)
+        let conversion = ConversionTarget(target: target)
+        var covered = Set<String>()
+        var stages: [DataflowStage] = []
+        for (index, node) in graph.nodes.enumerated() where !covered.contains(node.name) && conversion.illegality(of: node, in: graph) == nil {
+            for pattern in DataflowBackend.patterns where pattern.root == node.kind {
+                if case .lowered(let kernel) = pattern.match(nodeAt: index, in: context) {
+                    covered.formUnion(kernel.nodes.map(\.name))
+                    if let stage = DataflowStage(kernel) { stages.append(stage) }
+                    break
+                }
+            }
+        }
+        return stages
+    }
+
+    /// The plan for a graph on a dataflow target.
+    public static func plan(for graph: Graph, target: TargetDescription) -> DataflowFoldingPlan? {
+        guard let dataflow = target.section(DataflowSection.self) else { return nil }
+        return DataflowFoldingPlan(stages: stages(of: graph, target: target), dataflow: dataflow)
+    }
+}
