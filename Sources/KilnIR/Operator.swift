@@ -45,6 +45,9 @@ public enum Operator: Sendable, Hashable {
     case globalAveragePool
     /// Inputs: x `[N, C, H, W]`; output `[N, C, 1, 1]`.
     case globalMaxPool
+    /// Inputs: x. Mean over `axes` (non-negative, sorted, distinct); reduced axes are kept as
+    /// size 1 when `keepDimensions`, else removed.
+    case mean(axes: [Int], keepDimensions: Bool)
     /// Inputs: x. The target shape is fully resolved (no −1 or 0 entries).
     case reshape(shape: [Int])
     /// Inputs: x. Output `[prod(dims[..<axis]), prod(dims[axis...])]`.
@@ -101,6 +104,7 @@ public enum Operator: Sendable, Hashable {
         case .averagePool: .averagePool
         case .globalAveragePool: .globalAveragePool
         case .globalMaxPool: .globalMaxPool
+        case .mean: .mean
         case .reshape: .reshape
         case .flatten: .flatten
         case .transpose: .transpose

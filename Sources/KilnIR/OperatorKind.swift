@@ -44,6 +44,8 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     case globalAveragePool
     /// Max over all spatial positions.
     case globalMaxPool
+    /// Mean over a set of axes.
+    case mean
     /// Same elements, new shape.
     case reshape
     /// Collapse to 2-D around an axis.
@@ -90,7 +92,7 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
         .reshape, .flatten, .transpose, .concat, .pad, .squeeze, .unsqueeze,
     ]
     /// Pooling ops.
-    public static let pooling: Set<OperatorKind> = [.maxPool, .averagePool, .globalAveragePool, .globalMaxPool]
+    public static let pooling: Set<OperatorKind> = [.maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .mean]
     /// Ops that change the numeric domain between float and integer codes.
     public static let quantization: Set<OperatorKind> = [.quantize, .dequantize, .requantize, .dynamicQuantize]
     /// Normalizations (folded away or run in float).

@@ -96,6 +96,14 @@ extension Operator {
             let x = try required(0, "input")
             guard x.count >= 3 else { throw ShapeInferenceError("input must have rank ≥ 3, got shape \(x)") }
             return [Array(x.prefix(2)) + [Int](repeating: 1, count: x.count - 2)]
+        case .mean(let axes, let keepDimensions):
+            let x = try required(0, "input")
+            guard !axes.isEmpty, axes == axes.sorted(), Set(axes).count == axes.count,
+                  axes.allSatisfy({ (0..<x.count).contains($0) }) else {
+                throw ShapeInferenceError("axes \(axes) must be distinct, sorted and inside rank \(x.count)")
+            }
+            return [keepDimensions ? x.indices.map { axes.contains($0) ? 1 : x[$0] }
+                                   : x.indices.filter { !axes.contains($0) }.map { x[$0] }]
         case .reshape(let shape):
             let x = try required(0, "input")
             guard shape.allSatisfy({ $0 >= 0 }), let count = Shape.elementCount(shape), count == Shape.elementCount(x) else {

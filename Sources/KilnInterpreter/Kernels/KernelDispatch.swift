@@ -9,6 +9,9 @@ enum KernelDispatch {
             guard index < operands.count, let tensor = operands[index] else { throw KernelError("input \(index) is missing") }
             return tensor
         }
+        if node.semantics == .tensorFlowLite, let results = try TFLiteKernels.execute(node, operands, outputTypes) {
+            return results
+        }
         let outputType = outputTypes[0]
         let optionalThird = operands.count > 2 ? operands[2] : nil
         switch node.operation {
@@ -29,6 +32,8 @@ enum KernelDispatch {
             return [try PoolingKernels.window(node.operation, attributes, try operand(0), outputType)]
         case .globalAveragePool, .globalMaxPool:
             return [try PoolingKernels.global(node.operation, try operand(0), outputType)]
+        case .mean(let axes, _):
+            return [try MeanKernel.execute(axes: axes, try operand(0), outputType)]
         case .reshape, .flatten, .squeeze, .unsqueeze:
             return [DataMovementKernels.retype(try operand(0), outputType)]
         case .transpose(let permutation):

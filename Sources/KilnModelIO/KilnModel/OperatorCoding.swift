@@ -123,6 +123,15 @@ struct OperatorCoding {
                       let axis = reader.integer("channelAxis", in: 0...64) else { return nil }
                 return .multiThreshold(MultiThreshold(offset: offset, channelAxis: axis))
             })
+        case .mean:
+            return OperatorCoding(keys: ["axes", "keepDimensions"], encode: { operation in
+                guard case .mean(let axes, let keep) = operation else { return [] }
+                return [("axes", ints(axes)), ("keepDimensions", .bool(keep))]
+            }, decode: { reader in
+                guard let axes = reader.array("axes", { reader.context.integer($0, at: $1, in: 0...64) }),
+                      let keep = reader.bool("keepDimensions") else { return nil }
+                return .mean(axes: axes, keepDimensions: keep)
+            })
         case .dense, .matmul, .add, .sub, .mul, .div, .relu, .sigmoid, .tanh, .hardSwish, .erf,
              .globalAveragePool, .globalMaxPool, .quantize, .dequantize, .requantize, .dynamicQuantize, .sign:
             let bare: Operator
