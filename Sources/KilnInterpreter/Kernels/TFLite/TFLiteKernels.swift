@@ -4,14 +4,17 @@ import KilnNumerics
 /// The kernels of nodes with ``IntegerSemantics/tensorFlowLite`` semantics whose integer
 /// arithmetic differs from the target-neutral kernels.
 ///
-/// conv2d, dense and matmul use the shared kernels with the `fixedPointMultiplier` rule (the
-/// arithmetic of TFLite's `ConvPerChannel`, `DepthwiseConvPerChannel`, `FullyConnected` and
-/// `BatchMatMul`); data movement and max pooling are exact on codes; float nodes compute in float.
+/// conv2d and matmul use the shared kernels with the `fixedPointMultiplier` rule (the
+/// arithmetic of TFLite's `ConvPerChannel`, `DepthwiseConvPerChannel` and `BatchMatMul`); data
+/// movement and max pooling are exact on codes; float nodes compute in float.
 enum TFLiteKernels {
     /// The node's outputs, or nil when the shared kernel computes TFLite's result.
     static func execute(_ node: Node, _ operands: [Tensor?], _ outputTypes: [TensorType]) throws(KernelError) -> [Tensor]? {
         guard let x = operands.first.flatMap({ $0 }), x.codes != nil, let outputType = outputTypes.first else { return nil }
         switch node.operation {
+        case .dense where outputType.isQuantized:
+            guard operands.count > 1, let w = operands[1] else { throw KernelError("input 1 is missing") }
+            return [try TFLiteFullyConnectedKernel.execute(x, w, operands.count > 2 ? operands[2] : nil, outputType)]
         case .add, .sub, .mul:
             guard operands.count == 2, let b = operands[1] else { throw KernelError("input 1 is missing") }
             return [try TFLiteArithmeticKernel.execute(node.kind, x, b, outputType)]
