@@ -66,7 +66,9 @@ let package = Package(
         .testTarget(name: "KilnInterpreterTests", dependencies: ["KilnInterpreter", "KilnIR"]),
         .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter"]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
-        .testTarget(name: "KilnTFLiteTests", dependencies: ["KilnTFLite", "KilnIR", "KilnInterpreter", "KilnModelIO", "KilnDiagnostics"]),
+        .testTarget(name: "KilnTFLiteTests", dependencies: [
+            "KilnTFLite", "KilnIR", "KilnInterpreter", "KilnModelIO", "KilnDiagnostics", "KilnConformance",
+        ]),
         .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets"]),
         .testTarget(name: "KilnCompilerTests", dependencies: ["KilnCompiler", "KilnIR", "KilnTargets", "KilnInterpreter"]),
         .testTarget(name: "KilnBackendsTests", dependencies: [

@@ -36,6 +36,7 @@ final class TFLiteImportContext {
             names[index] = base
         }
         for input in model.subgraph.inputs {
+            _ = try tensor(input)
             graph.inputs.append(names[input]!)
             graph.types[names[input]!] = try type(of: input)
             values[input] = (names[input]!, .model)
@@ -46,6 +47,9 @@ final class TFLiteImportContext {
 
     /// An error at the current operator.
     func error(_ message: String) -> DiagnosticError {
+        guard operatorIndex < model.subgraph.operators.count else {
+            return DiagnosticError(Diagnostic(.error, message, at: SourceLocation(file: file, place: "subgraph")))
+        }
         let op = model.subgraph.operators[operatorIndex]
         let code = op.opcodeIndex < model.operatorCodes.count ? model.operatorCodes[op.opcodeIndex].name : "?"
         return DiagnosticError(Diagnostic(.error, message, at: SourceLocation(file: file, place: "operator \(operatorIndex) (\(code))", byteOffset: op.offset)))
@@ -217,7 +221,9 @@ final class TFLiteImportContext {
     /// Kiln's type of a tensor in a layout.
     func type(of index: Int, in layout: Layout) throws(DiagnosticError) -> TensorType {
         let type = try self.type(of: index)
-        return layout == .model ? type : type.withShape(Self.toChannelsFirst.map { type.shape[$0] })
+        guard layout == .channelsFirst else { return type }
+        guard type.shape.count == 4 else { throw error("tensor '\(names[index]!)' must have rank 4 (NHWC), got shape \(type.shape)") }
+        return type.withShape(Self.toChannelsFirst.map { type.shape[$0] })
     }
 
     /// Sets the operator whose conversion follows.
