@@ -46,6 +46,14 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     case globalMaxPool
     /// Mean over a set of axes.
     case mean
+    /// Strided slice: every axis read from a start with a step.
+    case slice
+    /// Select slices along an axis by index.
+    case gather
+    /// Spatial resize (nearest neighbour or bilinear).
+    case resize
+    /// `(a − b)²` with NumPy broadcasting.
+    case squaredDifference
     /// Same elements, new shape.
     case reshape
     /// Collapse to 2-D around an axis.

@@ -34,6 +34,22 @@ enum KernelDispatch {
             return [try PoolingKernels.global(node.operation, try operand(0), outputType)]
         case .mean(let axes, _):
             return [try MeanKernel.execute(axes: axes, try operand(0), outputType)]
+        case .slice(let attributes):
+            return [SliceKernel.execute(attributes, try operand(0), outputType)]
+        case .gather(let axis):
+            return [try GatherKernel.execute(axis: axis, try operand(0), try operand(1), outputType)]
+        case .resize(let attributes):
+            return [try ResizeKernel.execute(attributes, try operand(0), outputType)]
+        case .squaredDifference:
+            guard let a = try operand(0).floats, let b = try operand(1).floats else {
+                throw KernelError("an integer squaredDifference is defined by TFLite semantics only")
+            }
+            let left = BroadcastIndex(from: try operand(0).shape, to: outputType.shape)
+            let right = BroadcastIndex(from: try operand(1).shape, to: outputType.shape)
+            return [Tensor(type: outputType, storage: .float32((0 ..< (Shape.elementCount(outputType.shape) ?? 0)).map { index in
+                let difference = a[left.sourceOffset(index)] - b[right.sourceOffset(index)]
+                return difference * difference
+            }))]
         case .reshape, .flatten, .squeeze, .unsqueeze:
             return [DataMovementKernels.retype(try operand(0), outputType)]
         case .transpose(let permutation):

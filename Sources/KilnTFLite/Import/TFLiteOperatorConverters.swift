@@ -33,10 +33,16 @@ extension TFLiteImportContext {
             let pooling = Pooling(kernel: [options.filterHeight, options.filterWidth], strides: [options.strideHeight, options.strideWidth], pads: pads)
             let operation: Operator = code == TFLiteOperatorConverters.maxPool2d ? .maxPool(pooling) : .averagePool(pooling)
             try emit(operation, [try value(x, in: .channelsFirst)], output: output, layout: .channelsFirst, activation: options.activation, name: nodeName)
-        case TFLiteOperatorConverters.add, TFLiteOperatorConverters.sub, TFLiteOperatorConverters.mul:
+        case TFLiteOperatorConverters.add, TFLiteOperatorConverters.sub, TFLiteOperatorConverters.mul,
+             TFLiteOperatorConverters.squaredDifference:
             let a = try input(0), b = try input(1)
             let layout = try sharedLayout([a, b])
-            let operation: Operator = code == TFLiteOperatorConverters.add ? .add : code == TFLiteOperatorConverters.sub ? .sub : .mul
+            let operation: Operator = switch code {
+            case TFLiteOperatorConverters.add: .add
+            case TFLiteOperatorConverters.sub: .sub
+            case TFLiteOperatorConverters.mul: .mul
+            default: .squaredDifference
+            }
             try emit(operation, [try value(a, in: layout), try value(b, in: layout)], output: output, layout: layout,
                      activation: options.activation, name: nodeName)
         case TFLiteOperatorConverters.concatenation:
@@ -116,6 +122,22 @@ extension TFLiteImportContext {
         case TFLiteOperatorConverters.transpose:
             let permutation = try integers(try input(1), "permutation")
             try emit(.transpose(permutation: permutation), [try value(try input(0), in: .model)], output: output, layout: .model, name: nodeName)
+        case TFLiteOperatorConverters.stridedSlice:
+            try stridedSlice(input: try input(0), begin: try input(1), end: try input(2), strides: try input(3), output: output,
+                             options: options, name: nodeName)
+        case TFLiteOperatorConverters.gather:
+            let x = try input(0)
+            let rank = try self.rank(of: x)
+            guard options.batchDimensions == 0 else { throw error("GATHER with batch_dims \(options.batchDimensions) is not supported") }
+            guard let axis = Shape.normalizedAxis(options.axis, rank: rank) else { throw error("axis \(options.axis) is outside rank \(rank)") }
+            try emit(.gather(axis: axis), [try value(x, in: .model), try value(try input(1), in: .model)], output: output, layout: .model, name: nodeName)
+        case TFLiteOperatorConverters.resizeBilinear, TFLiteOperatorConverters.resizeNearestNeighbor:
+            let size = try integers(try input(1), "size")
+            guard size.count == 2, size.allSatisfy({ $0 >= 1 }) else { throw error("the size must be two positive numbers, got \(size)") }
+            if options.alignCorners && options.halfPixelCenters { throw error("align_corners and half_pixel_centers cannot both be set") }
+            let mode: Resize.Mode = code == TFLiteOperatorConverters.resizeBilinear ? .bilinear : .nearest
+            try emit(.resize(Resize(mode: mode, size: size, alignCorners: options.alignCorners, halfPixelCenters: options.halfPixelCenters)),
+                     [try value(try input(0), in: .channelsFirst)], output: output, layout: .channelsFirst, name: nodeName)
         case TFLiteOperatorConverters.batchMatMul:
             var operands: [String] = []
             for (position, adjoint) in [(0, options.adjointX), (1, options.adjointY)] {
@@ -138,6 +160,39 @@ extension TFLiteImportContext {
         default:
             throw error("operator code \(code) has no converter")
         }
+    }
+
+    /// STRIDED_SLICE (`strided_slice_logic.h`): masks and negative indices resolved to a start,
+    /// a count and a step per axis; shrunk axes are removed by a reshape to the declared shape.
+    private func stridedSlice(input x: Int, begin: Int, end: Int, strides: Int, output: Int, options: TFLiteOptions,
+                              name: String) throws(DiagnosticError) {
+        guard options.ellipsisMask == 0, options.newAxisMask == 0, !options.offset else {
+            throw error("STRIDED_SLICE with an ellipsis or new-axis mask or offset is not supported")
+        }
+        let shape = try tensor(x).shape
+        let begins = try integers(begin, "begin"), ends = try integers(end, "end"), steps = try integers(strides, "strides")
+        guard begins.count == shape.count, ends.count == shape.count, steps.count == shape.count, steps.allSatisfy({ $0 != 0 }) else {
+            throw error("begin, end and strides need one non-zero entry per axis of \(shape)")
+        }
+        var starts: [Int] = [], counts: [Int] = []
+        for axis in shape.indices {
+            let size = shape[axis], step = steps[axis], bit = 1 << axis
+            func resolve(_ index: Int, masked: Bool, forBegin: Bool) -> Int {
+                if masked { return step > 0 ? (forBegin ? 0 : size) : (forBegin ? size - 1 : -1) }
+                let wrapped = index < 0 ? index + size : index
+                return step > 0 ? min(max(wrapped, 0), size) : min(max(wrapped, -1), size - 1)
+            }
+            let start = resolve(begins[axis], masked: options.beginMask & bit != 0, forBegin: true)
+            let stop = options.shrinkAxisMask & bit != 0 ? start + 1 : resolve(ends[axis], masked: options.endMask & bit != 0, forBegin: false)
+            let count = step > 0 ? max(0, (stop - start + step - 1) / step) : max(0, (start - stop - step - 1) / -step)
+            starts.append(count == 0 ? 0 : start)
+            counts.append(count)
+        }
+        let sliced = fresh("\(try tensor(output).name).slice")
+        let type = try self.type(of: x)
+        append(Node(name: name, operation: .slice(Slice(starts: starts, counts: counts, steps: steps)), inputs: [try value(x, in: .model)],
+                    outputs: [sliced], semantics: .tensorFlowLite), type.withShape(counts))
+        try emit(.reshape(shape: try tensor(output).shape), [sliced], output: output, layout: .model, name: "\(name).reshape")
     }
 
     /// The layout binary operators and concatenation work in: NCHW when every operand is a
@@ -281,12 +336,13 @@ enum TFLiteOperatorConverters {
     static let relu: Int32 = 19, reluN1To1: Int32 = 20, relu6: Int32 = 21, reshape: Int32 = 22, softmax: Int32 = 25, tanh: Int32 = 28
     static let pad: Int32 = 34, transpose: Int32 = 39, mean: Int32 = 40, sub: Int32 = 41, squeeze: Int32 = 43, neg: Int32 = 59
     static let padV2: Int32 = 60, leakyRelu: Int32 = 98, quantize: Int32 = 114, hardSwish: Int32 = 117, batchMatMul: Int32 = 126
-    static let gelu: Int32 = 150
+    static let gelu: Int32 = 150, resizeBilinear: Int32 = 23, gather: Int32 = 36, stridedSlice: Int32 = 45
+    static let resizeNearestNeighbor: Int32 = 97, squaredDifference: Int32 = 99
 
     /// Every code with a converter.
     static let supported: Set<Int32> = [
         add, averagePool2d, concatenation, conv2d, depthwiseConv2d, dequantize, fullyConnected, logistic, maxPool2d, mul, relu,
         reluN1To1, relu6, reshape, softmax, tanh, pad, transpose, mean, sub, squeeze, neg, padV2, leakyRelu, quantize, hardSwish,
-        batchMatMul, gelu,
+        batchMatMul, gelu, resizeBilinear, gather, stridedSlice, resizeNearestNeighbor, squaredDifference,
     ]
 }

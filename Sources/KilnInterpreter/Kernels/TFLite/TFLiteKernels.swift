@@ -30,6 +30,11 @@ enum TFLiteKernels {
             return [try TFLiteAveragePoolKernel.execute(attributes, x, outputType)]
         case .mean(let axes, _):
             return [try TFLiteMeanKernel.execute(axes: axes, x, outputType)]
+        case .resize(let attributes) where attributes.mode == .bilinear:
+            return [try TFLiteResizeBilinearKernel.execute(attributes, x, outputType)]
+        case .squaredDifference:
+            guard operands.count == 2, let b = operands[1] else { throw KernelError("input 1 is missing") }
+            return [try TFLiteSquaredDifferenceKernel.execute(x, b, outputType)]
         case .quantize, .requantize:
             return [try TFLiteQuantizeKernel.execute(x, outputType)]
         default:
