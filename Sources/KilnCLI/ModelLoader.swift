@@ -31,7 +31,7 @@ enum ModelLoader {
         let lowercased = path.lowercased()
         if lowercased.hasSuffix(".json") { return Loaded(graph: try KilnModelFile.read(contentsOf: path), unsupported: []) }
         if lowercased.hasSuffix(".tflite") {
-            return Loaded(graph: try TFLiteImporter().importGraph(contentsOf: URL(fileURLWithPath: path)), unsupported: [])
+            return Loaded(graph: try TFLiteImporter().importGraph(contentsOf: URL(fileURLWithPath: path), fileName: path), unsupported: [])
         }
         if lowercased.hasSuffix(".onnx") {
             let url = URL(fileURLWithPath: path)

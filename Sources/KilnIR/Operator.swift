@@ -57,6 +57,8 @@ public enum Operator: Sendable, Hashable {
     case resize(Resize)
     /// Inputs: a, b.
     case squaredDifference
+    /// Inputs: x.
+    case rsqrt
     /// Inputs: x. The target shape is fully resolved (no −1 or 0 entries).
     case reshape(shape: [Int])
     /// Inputs: x. Output `[prod(dims[..<axis]), prod(dims[axis...])]`.
@@ -118,6 +120,7 @@ public enum Operator: Sendable, Hashable {
         case .gather: .gather
         case .resize: .resize
         case .squaredDifference: .squaredDifference
+        case .rsqrt: .rsqrt
         case .reshape: .reshape
         case .flatten: .flatten
         case .transpose: .transpose

@@ -54,6 +54,8 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     case resize
     /// `(a − b)²` with NumPy broadcasting.
     case squaredDifference
+    /// `1 / √x`.
+    case rsqrt
     /// Same elements, new shape.
     case reshape
     /// Collapse to 2-D around an axis.

@@ -128,6 +128,8 @@ extension Operator {
                 throw ShapeInferenceError("resize needs a positive output size [height, width] and input, got \(attributes.size) from \(x)")
             }
             return [[x[0], x[1]] + attributes.size]
+        case .rsqrt:
+            return [try required(0, "input")]
         case .squaredDifference:
             let a = try required(0, "a"), b = try required(1, "b")
             guard let shape = Shape.broadcast(a, b) else { throw ShapeInferenceError("shapes \(a) and \(b) do not broadcast") }

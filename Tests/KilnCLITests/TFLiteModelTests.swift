@@ -35,10 +35,11 @@ import KilnModelIO
     }
 
     @Test func unsupportedOperatorsAreListedWithIndices() {
-        let path = Self.fixtures.appendingPathComponent("ops/rsqrt.tflite").path
+        let path = Self.fixtures.appendingPathComponent("unsupported/abs_cumsum.tflite").path
         let result = runKiln(["inspect", path])
         #expect(result.code != .success)
-        #expect(result.error.contains("at operator 0 (RSQRT): unsupported TFLite operator RSQRT"))
+        #expect(result.error.contains("\(path): error: at operator 0 (ABS): unsupported TFLite operator ABS"))
+        #expect(result.error.contains("\(path): error: at operator 2 (CUMSUM): unsupported TFLite operator CUMSUM"))
     }
 
     @Test func simulateAcceptsATFLiteModel() {

@@ -2,6 +2,7 @@ import Foundation
 import KilnIR
 import KilnInterpreter
 import KilnModelIO
+import KilnDiagnostics
 import Testing
 @testable import KilnTFLite
 
@@ -21,24 +22,41 @@ import Testing
         return (outputs[0].codes ?? [], expected.codes ?? [], outputs[0].shape)
     }
 
-    /// Fixtures of operators Kiln does not import yet: the importer must name them.
-    static let unsupported: [String: String] = ["rsqrt": "RSQRT"]
 
     @Test func everyOperatorOfTheIssueHasAFixture() {
         #expect(Self.names.count == 43)
     }
 
-    @Test(arguments: unsupported.keys.sorted())
-    func unsupportedOperatorsAreNamedWithTheirIndex(name: String) throws {
-        let url = Fixtures.ops.appendingPathComponent("\(name).tflite")
-        #expect {
-            _ = try TFLiteImporter().importGraph(contentsOf: url)
-        } throws: { error in
-            "\(error)".contains("unsupported TFLite operator \(Self.unsupported[name]!)") && "\(error)".contains("operator ")
+    @Test func unsupportedOperatorsAreListedAllAtOnceWithIndices() throws {
+        let url = Fixtures.root.appendingPathComponent("unsupported/abs_cumsum.tflite")
+        do {
+            _ = try TFLiteImporter().importGraph(contentsOf: url, fileName: "abs_cumsum.tflite")
+            Issue.record("ABS and CUMSUM must be refused")
+        } catch {
+            #expect(error.diagnostics.map(\.description) == [
+                "abs_cumsum.tflite: error: at operator 0 (ABS): unsupported TFLite operator ABS",
+                "abs_cumsum.tflite: error: at operator 2 (CUMSUM): unsupported TFLite operator CUMSUM",
+            ])
         }
     }
 
-    @Test(arguments: names.filter { unsupported[$0] == nil })
+    @Test func multipleSubgraphsAreRefused() throws {
+        // Patch the fixture's subgraphs vector to claim two entries (the second offset is then
+        // the first buffer's): decoding must refuse before reading them.
+        let bytes = [UInt8](try Data(contentsOf: Fixtures.ops.appendingPathComponent("relu.tflite")))
+        let reader = FlatBufferReader(bytes: bytes, fileName: nil)
+        let model = try reader.rootTable("Model")
+        let entry = model.vtable + 4 + 2 * 2
+        let vector = try reader.follow(at: model.position + Int(bytes[entry]) + Int(bytes[entry + 1]) << 8, for: "subgraphs")
+        var mutated = bytes
+        mutated[vector] = 2
+        #expect(throws: DiagnosticError.self) { try TFLiteModel(bytes: mutated, fileName: "two.tflite") }
+        do { _ = try TFLiteModel(bytes: mutated, fileName: "two.tflite") } catch {
+            #expect(error.diagnostics[0].message.contains("2 subgraphs"))
+        }
+    }
+
+    @Test(arguments: names)
     func outputCodesEqualTFLiteReferenceKernels(name: String) throws {
         let (kiln, tflite, _) = try Self.run(Fixtures.ops, name)
         #expect(!tflite.isEmpty)

@@ -40,6 +40,9 @@ enum KernelDispatch {
             return [try GatherKernel.execute(axis: axis, try operand(0), try operand(1), outputType)]
         case .resize(let attributes):
             return [try ResizeKernel.execute(attributes, try operand(0), outputType)]
+        case .rsqrt:
+            guard let values = try operand(0).floats else { throw KernelError("an integer rsqrt is defined by TFLite semantics only") }
+            return [Tensor(type: outputType, storage: .float32(values.map { 1 / $0.squareRoot() }))]
         case .squaredDifference:
             guard let a = try operand(0).floats, let b = try operand(1).floats else {
                 throw KernelError("an integer squaredDifference is defined by TFLite semantics only")

@@ -157,7 +157,7 @@ struct OperatorCoding {
                 return .resize(Resize(mode: mode, size: size, alignCorners: align, halfPixelCenters: half))
             })
         case .dense, .matmul, .add, .sub, .mul, .div, .relu, .sigmoid, .tanh, .hardSwish, .erf,
-             .globalAveragePool, .globalMaxPool, .quantize, .dequantize, .requantize, .dynamicQuantize, .sign, .squaredDifference:
+             .globalAveragePool, .globalMaxPool, .quantize, .dequantize, .requantize, .dynamicQuantize, .sign, .squaredDifference, .rsqrt:
             let bare: Operator
             switch kind {
             case .dense: bare = .dense
@@ -178,6 +178,7 @@ struct OperatorCoding {
             case .requantize: bare = .requantize
             case .dynamicQuantize: bare = .dynamicQuantize
             case .squaredDifference: bare = .squaredDifference
+            case .rsqrt: bare = .rsqrt
             default: bare = .sign
             }
             return OperatorCoding(keys: [], encode: { _ in [] }, decode: { _ in bare })

@@ -19,10 +19,14 @@ public struct TFLiteImporter: Sendable {
     public init() {}
 
     /// Reads, decodes and imports a `.tflite` file.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - fileName: the file as the user named it, for error locations (default: the URL's path).
     /// - Throws: ``DiagnosticError`` naming the file and the byte offset or operator of every problem.
-    public func importGraph(contentsOf url: URL) throws(DiagnosticError) -> Graph {
-        let model = try TFLiteModel(contentsOf: url)
-        return try importGraph(model, file: url.path, name: url.deletingPathExtension().lastPathComponent)
+    public func importGraph(contentsOf url: URL, fileName: String? = nil) throws(DiagnosticError) -> Graph {
+        let file = fileName ?? url.path
+        let model = try TFLiteModel(contentsOf: url, fileName: file)
+        return try importGraph(model, file: file, name: url.deletingPathExtension().lastPathComponent)
     }
 
     /// Imports a decoded model.

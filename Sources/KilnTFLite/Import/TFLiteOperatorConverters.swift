@@ -96,7 +96,8 @@ extension TFLiteImportContext {
             try emit(.softmax(axis: rank - 1), [try value(try input(0), in: .model)], output: output, layout: .model, name: nodeName)
         case TFLiteOperatorConverters.logistic, TFLiteOperatorConverters.tanh, TFLiteOperatorConverters.relu, TFLiteOperatorConverters.relu6,
              TFLiteOperatorConverters.reluN1To1, TFLiteOperatorConverters.hardSwish, TFLiteOperatorConverters.leakyRelu,
-             TFLiteOperatorConverters.gelu, TFLiteOperatorConverters.quantize, TFLiteOperatorConverters.dequantize:
+             TFLiteOperatorConverters.gelu, TFLiteOperatorConverters.quantize, TFLiteOperatorConverters.dequantize,
+             TFLiteOperatorConverters.rsqrt:
             let x = try input(0)
             let layout = self.layout(of: x)
             let operation: Operator
@@ -110,6 +111,7 @@ extension TFLiteImportContext {
             case TFLiteOperatorConverters.leakyRelu: operation = .leakyRelu(alpha: options.alpha)
             case TFLiteOperatorConverters.gelu: operation = .gelu(approximation: options.approximate ? .tanh : .none)
             case TFLiteOperatorConverters.dequantize: operation = .dequantize
+            case TFLiteOperatorConverters.rsqrt: operation = .rsqrt
             default: operation = try type(of: x).elementType.isFloat ? .quantize : .requantize
             }
             try emit(operation, [try value(x, in: layout)], output: output, layout: layout, name: nodeName)
@@ -337,12 +339,12 @@ enum TFLiteOperatorConverters {
     static let pad: Int32 = 34, transpose: Int32 = 39, mean: Int32 = 40, sub: Int32 = 41, squeeze: Int32 = 43, neg: Int32 = 59
     static let padV2: Int32 = 60, leakyRelu: Int32 = 98, quantize: Int32 = 114, hardSwish: Int32 = 117, batchMatMul: Int32 = 126
     static let gelu: Int32 = 150, resizeBilinear: Int32 = 23, gather: Int32 = 36, stridedSlice: Int32 = 45
-    static let resizeNearestNeighbor: Int32 = 97, squaredDifference: Int32 = 99
+    static let resizeNearestNeighbor: Int32 = 97, squaredDifference: Int32 = 99, rsqrt: Int32 = 76
 
     /// Every code with a converter.
     static let supported: Set<Int32> = [
         add, averagePool2d, concatenation, conv2d, depthwiseConv2d, dequantize, fullyConnected, logistic, maxPool2d, mul, relu,
         reluN1To1, relu6, reshape, softmax, tanh, pad, transpose, mean, sub, squeeze, neg, padV2, leakyRelu, quantize, hardSwish,
-        batchMatMul, gelu, resizeBilinear, gather, stridedSlice, resizeNearestNeighbor, squaredDifference,
+        batchMatMul, gelu, resizeBilinear, gather, stridedSlice, resizeNearestNeighbor, squaredDifference, rsqrt,
     ]
 }

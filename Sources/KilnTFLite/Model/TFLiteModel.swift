@@ -50,13 +50,16 @@ public struct TFLiteModel: Sendable {
     }
 
     /// Reads and decodes a `.tflite` file.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - fileName: the file as the user named it, for error locations (default: the URL's path).
     /// - Throws: ``DiagnosticError`` naming the file (and the byte offset of a decoding problem).
-    public init(contentsOf url: URL) throws(DiagnosticError) {
+    public init(contentsOf url: URL, fileName: String? = nil) throws(DiagnosticError) {
         let bytes: [UInt8]
         do { bytes = [UInt8](try Data(contentsOf: url, options: .mappedIfSafe)) } catch {
-            throw DiagnosticError(Diagnostic(.error, "cannot read file: \(error.localizedDescription)", at: SourceLocation(file: url.path)))
+            throw DiagnosticError(Diagnostic(.error, "cannot read file: \(error.localizedDescription)", at: SourceLocation(file: fileName ?? url.path)))
         }
-        try self.init(bytes: bytes, fileName: url.path)
+        try self.init(bytes: bytes, fileName: fileName ?? url.path)
     }
 }
 

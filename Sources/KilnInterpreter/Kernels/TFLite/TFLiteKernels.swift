@@ -32,6 +32,8 @@ enum TFLiteKernels {
             return [try TFLiteMeanKernel.execute(axes: axes, x, outputType)]
         case .resize(let attributes) where attributes.mode == .bilinear:
             return [try TFLiteResizeBilinearKernel.execute(attributes, x, outputType)]
+        case .rsqrt:
+            return [try TFLiteRsqrtKernel.execute(x, outputType)]
         case .squaredDifference:
             guard operands.count == 2, let b = operands[1] else { throw KernelError("input 1 is missing") }
             return [try TFLiteSquaredDifferenceKernel.execute(x, b, outputType)]
