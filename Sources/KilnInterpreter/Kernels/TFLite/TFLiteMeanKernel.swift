@@ -12,17 +12,10 @@ enum TFLiteMeanKernel {
         guard let codes = x.codes else { throw KernelError("TFLite's mean needs integer input") }
         let input = try TFLiteArithmetic.parameters(x.type, "input")
         let output = try TFLiteArithmetic.parameters(outputType, "output")
-        let shape = x.shape
-        let keptShape = shape.indices.map { axes.contains($0) ? 1 : shape[$0] }
-        let outputCount = Shape.elementCount(keptShape) ?? 0
-        let count = (Shape.elementCount(shape) ?? 0) / max(outputCount, 1)
+        let (targets, outputCount) = MeanKernel.reducedIndices(x.shape, axes: axes)
+        let count = codes.count / max(outputCount, 1)
         var sums = [Int32](repeating: 0, count: outputCount)
-        let strides = Shape.strides(shape), keptStrides = Shape.strides(keptShape)
-        for (index, code) in codes.enumerated() {
-            var target = 0
-            for axis in shape.indices where !axes.contains(axis) { target += (index / strides[axis]) % shape[axis] * keptStrides[axis] }
-            sums[target] &+= code
-        }
+        for (index, code) in codes.enumerated() { sums[targets[index]] &+= code }
         guard count > 0 else { return Tensor(type: outputType, storage: .int32(sums)) }
         let base = try TFLiteArithmetic.multiplier(Double(input.scale) / Double(output.scale))
         var shift = Int64(count).bitWidth - 1 - Int64(count).leadingZeroBitCount
