@@ -13,13 +13,25 @@ import Testing
     static let names: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: Fixtures.ops.path)) ?? [])
         .filter { $0.hasSuffix(".tflite") }.map { String($0.dropLast(".tflite".count)) }.sorted()
 
-    /// Runs a model on its stored inputs and returns (Kiln's codes, TFLite's codes).
-    static func run(_ directory: URL, _ name: String) throws -> (kiln: [Int32], tflite: [Int32], shape: [Int]) {
+    /// Runs a model on its stored inputs and returns (Kiln's output, TFLite's output).
+    static func outputs(_ directory: URL, _ name: String) throws -> (kiln: Tensor, tflite: Tensor) {
         let graph = try TFLiteImporter().importGraph(contentsOf: directory.appendingPathComponent("\(name).tflite"))
         let input = try NumPyReader.read(contentsOf: directory.appendingPathComponent("\(name).input.npy").path).tensor()
         let expected = try NumPyReader.read(contentsOf: directory.appendingPathComponent("\(name).output.npy").path).tensor()
         let outputs = try ReferenceInterpreter(graph: graph).runBatch([graph.inputs[0]: input], threads: 1)
-        return (outputs[0].codes ?? [], expected.codes ?? [], outputs[0].shape)
+        return (outputs[0], expected)
+    }
+
+    /// Integer outputs: (Kiln's codes, TFLite's codes, Kiln's shape).
+    static func run(_ directory: URL, _ name: String) throws -> (kiln: [Int32], tflite: [Int32], shape: [Int]) {
+        let (kiln, tflite) = try outputs(directory, name)
+        return (kiln.codes ?? [], tflite.codes ?? [], kiln.shape)
+    }
+
+    /// Float outputs: (Kiln's values, TFLite's values, Kiln's shape).
+    static func runFloat(_ directory: URL, _ name: String) throws -> (kiln: [Float], tflite: [Float], shape: [Int]) {
+        let (kiln, tflite) = try outputs(directory, name)
+        return (kiln.floats ?? [], tflite.floats ?? [], kiln.shape)
     }
 
 

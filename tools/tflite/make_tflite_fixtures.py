@@ -6,7 +6,8 @@ quantization (int8 inputs and outputs, TFLITE_BUILTINS_INT8, a seeded representa
 set). Each model is run by the TFLite interpreter with its *reference* kernels
 (OpResolverType.BUILTIN_REF) on seeded int8 inputs; the inputs and the output codes are stored
 as .npy next to the .tflite, under Tests/Fixtures/tflite/ops/<name>.{tflite,input.npy,output.npy};
-models of operators Kiln does not import go to Tests/Fixtures/tflite/unsupported/.
+models Kiln refuses (operators it does not import, a dynamic-range "hybrid" conv) go to
+Tests/Fixtures/tflite/unsupported/, float (unquantized) models to Tests/Fixtures/tflite/float/.
 
 The MLPerf Tiny reference models (mlcommons/tiny, Apache-2.0) are run the same way:
   python3 tools/tflite/make_tflite_fixtures.py --mlperf DIR  (DIR holds the four .tflite files)
@@ -36,16 +37,21 @@ def weights(seed, shape, scale=0.5):
     return tf.constant(rng(seed).normal(0, scale, size=shape).astype(np.float32))
 
 
-def convert(function, input_shape, seed, low=-3.0, high=3.0):
+def convert(function, input_shape, seed, low=-3.0, high=3.0, quantization="int8"):
+    """Converts with full-integer int8 quantization, dynamic-range ("hybrid") or none ("float")."""
     concrete = function.get_concrete_function(tf.TensorSpec(input_shape, tf.float32))
+    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], function)
+    if quantization == "float":
+        return converter.convert()
+    converter.optimizations = [tf.lite.Optimize.DEFAULT]
+    if quantization == "hybrid":
+        return converter.convert()
 
     def representative():
         generator = rng(seed + 1000)
         for _ in range(64):
             yield [generator.uniform(low, high, size=input_shape).astype(np.float32)]
 
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], function)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
     converter.representative_dataset = representative
     converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
     converter.inference_input_type = tf.int8
@@ -231,21 +237,37 @@ def op_models():
 
 
 def unsupported_models():
-    """Models with operators Kiln does not import (for the error listing every one of them)."""
-    return {"abs_cumsum": (tf.function(lambda x: tf.math.cumsum(tf.math.abs(x), axis=2)), (1, 4, 4, 4), -3.0, 3.0)}
+    """Models Kiln refuses: operators it does not import, and a dynamic-range ("hybrid") conv."""
+    return {
+        "abs_cumsum": (tf.function(lambda x: tf.math.cumsum(tf.math.abs(x), axis=2)), (1, 4, 4, 4), -3.0, 3.0),
+        "hybrid_conv2d": (tf.function(lambda x: conv(x, 11, 32)), (1, 6, 6, 16), -3.0, 3.0),
+    }
+
+
+def float_models():
+    """Float models (no quantization): the float operators around int8 ones."""
+    def cnn(x):
+        y = tf.nn.avg_pool2d(conv(conv(x, 11, 6, activation=tf.nn.relu6), 12, 4, stride=2), 2, 2, "VALID")
+        return tf.nn.softmax(tf.matmul(tf.reshape(y, (1, -1)), weights(13, (16, 5))) + weights(14, (5,), 0.2))
+    def dwcnn(x):
+        y = tf.nn.depthwise_conv2d(x, weights(11, (3, 3, 3, 2)), strides=[1, 1, 1, 1], padding="SAME")
+        return tf.sigmoid(tf.reduce_mean(tf.nn.relu(y) + x[..., :1], axis=[1, 2]))
+    return {"cnn": (tf.function(cnn), (1, 8, 8, 3), -3.0, 3.0), "depthwise_mean": (tf.function(dwcnn), (1, 6, 6, 3), -3.0, 3.0)}
 
 
 def make_op_fixtures(only):
     make_fixtures(op_models(), os.path.join(OUT, "ops"), only)
-    make_fixtures(unsupported_models(), os.path.join(OUT, "unsupported"), only)
+    make_fixtures(unsupported_models(), os.path.join(OUT, "unsupported"), only,
+                  quantization=lambda name: "hybrid" if name.startswith("hybrid") else "int8")
+    make_fixtures(float_models(), os.path.join(OUT, "float"), only, quantization=lambda name: "float")
 
 
-def make_fixtures(models, directory, only):
+def make_fixtures(models, directory, only, quantization=lambda name: "int8"):
     for index, (name, (function, shape, low, high)) in enumerate(models.items()):
         if only and name not in only:
             continue
         try:
-            model_bytes = convert(function, shape, seed=100 + index, low=low, high=high)
+            model_bytes = convert(function, shape, seed=100 + index, low=low, high=high, quantization=quantization(name))
         except Exception as error:  # reported, the fixture is left out
             print(f"{name}: conversion failed: {error}", file=sys.stderr)
             continue
@@ -254,7 +276,10 @@ def make_fixtures(models, directory, only):
         scale, zero_point = detail["quantization"]
         generator = rng(200 + index)
         real = generator.uniform(low, high, size=(SAMPLES,) + shape[1:]).astype(np.float32)
-        inputs = np.clip(np.round(real / scale) + zero_point, -128, 127).astype(np.int8)
+        if detail["dtype"] == np.float32:
+            inputs = real
+        else:
+            inputs = np.clip(np.round(real / scale) + zero_point, -128, 127).astype(np.int8)
         outputs = run_reference(model_bytes, inputs)
         save(directory, name, model_bytes, inputs, outputs)
         ops = sorted({op["op_name"] for op in interpreter._get_ops_details()})

@@ -249,6 +249,7 @@ extension TFLiteImportContext {
     private func convolution(depthwise: Bool, input x: Int, weight: Int, bias: Int?, output: Int, options: TFLiteOptions,
                              name: String) throws(DiagnosticError) {
         guard let weights = try constant(weight) else { throw error("the filter must be a constant") }
+        try requireMatchingWeights(input: x, weights: weights)
         let inputShape = try tensor(x).shape
         guard inputShape.count == 4, weights.shape.count == 4 else { throw error("convolution needs rank-4 input and filter, got \(inputShape) and \(weights.shape)") }
         let permutation = depthwise ? [3, 0, 1, 2] : [0, 3, 1, 2]
@@ -278,6 +279,7 @@ extension TFLiteImportContext {
     private func fullyConnected(input x: Int, weight: Int, bias: Int?, output: Int, options: TFLiteOptions, name: String) throws(DiagnosticError) {
         guard options.weightsFormat == 0 else { throw error("shuffled FULLY_CONNECTED weights are not supported") }
         guard let weights = try constant(weight), weights.shape.count == 2 else { throw error("the weights must be a constant of rank 2") }
+        try requireMatchingWeights(input: x, weights: weights)
         let depth = weights.shape[1], units = weights.shape[0]
         let inputType = try type(of: x)
         guard depth > 0, let count = inputType.elementCount, count % depth == 0 else {
@@ -303,6 +305,14 @@ extension TFLiteImportContext {
         let flat = fresh("\(outputName).rows")
         append(Node(name: name, operation: .dense, inputs: operands, outputs: [flat], requantization: .fixedPointMultiplier, semantics: .tensorFlowLite), rows)
         try emit(.reshape(shape: outputType.shape), [flat], output: output, layout: .model, activation: options.activation, name: "\(name).reshape")
+    }
+
+    /// Refuses hybrid operators (float activations, integer weights: TFLite's dynamic-range
+    /// quantization, which quantizes activations at run time).
+    private func requireMatchingWeights(input: Int, weights: Tensor) throws(DiagnosticError) {
+        if try type(of: input).elementType.isFloat && weights.type.elementType.isInteger {
+            throw error("hybrid (dynamic-range quantized) operators with float activations and \(weights.type.elementType.name) weights are not supported; convert with full-integer quantization or float weights")
+        }
     }
 
     /// A constant with permuted axes; per-channel quantization follows its axis.
