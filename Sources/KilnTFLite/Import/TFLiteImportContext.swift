@@ -83,6 +83,10 @@ final class TFLiteImportContext {
                                              at: SourceLocation(file: file, place: "tensor '\(tensor.name)'", byteOffset: tensor.offset)))
         }
         var quantization: QuantizationParameters?
+        if tensor.quantization != nil, elementType == .int16 {
+            throw DiagnosticError(Diagnostic(.error, "int16 quantized tensors (16×8 quantization) are not supported; Kiln imports int8 and uint8 models",
+                                             at: SourceLocation(file: file, place: "tensor '\(tensor.name)'", byteOffset: tensor.offset)))
+        }
         if let q = tensor.quantization, elementType != .int32, elementType.isInteger, elementType != .int64 {
             let zeroPoints = q.zeroPoints.isEmpty ? [Int64](repeating: 0, count: q.scales.count) : q.zeroPoints
             guard zeroPoints.count == q.scales.count, zeroPoints.allSatisfy({ elementType.contains($0) }) else {
