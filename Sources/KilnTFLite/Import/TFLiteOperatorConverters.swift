@@ -28,6 +28,9 @@ extension TFLiteImportContext {
             let x = try input(0)
             let shape = try tensor(x).shape
             guard shape.count == 4 else { throw error("pooling needs a rank-4 NHWC input, got \(shape)") }
+            guard options.filterHeight <= shape[1], options.filterWidth <= shape[2] else {
+                throw error("pooling window \(options.filterHeight)×\(options.filterWidth) is larger than the input's \(shape[1])×\(shape[2])")
+            }
             let pads = try padding(options.padding, input: [shape[1], shape[2]], kernel: [options.filterHeight, options.filterWidth],
                                    strides: [options.strideHeight, options.strideWidth], dilations: [1, 1])
             let pooling = Pooling(kernel: [options.filterHeight, options.filterWidth], strides: [options.strideHeight, options.strideWidth], pads: pads)
