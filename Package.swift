@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "KilnConformance", targets: ["KilnConformance"]),
         .library(name: "Kiln", targets: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter",
-            "KilnModelIO", "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnEvaluation", "KilnReports",
+            "KilnModelIO", "KilnONNX", "KilnTFLite", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnEvaluation", "KilnReports",
         ]),
     ],
     dependencies: [],
@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "KilnModelIO", dependencies: ["KilnIR", "KilnJSON", "KilnDiagnostics"]),
         // ONNX protobuf decoding, import to the IR and canonicalization.
         .target(name: "KilnONNX", dependencies: ["KilnIR", "KilnDiagnostics", "KilnNumerics", "KilnInterpreter"]),
+        // TensorFlow Lite flatbuffer decoding and import to the IR (NHWC mapped to Kiln's NCHW).
+        .target(name: "KilnTFLite", dependencies: ["KilnIR", "KilnDiagnostics", "KilnNumerics"]),
         // Target descriptions: schema, loader, validator.
         .target(name: "KilnTargets", dependencies: ["KilnJSON", "KilnDiagnostics", "KilnNumerics", "KilnIR"]),
         // The compiler: the public backend protocol, legalization, memory planning, target
@@ -59,7 +61,7 @@ let package = Package(
         // The command-line interface as a library, so a plugin package can build its own `kiln`.
         .target(name: "KilnCLI", dependencies: [
             "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnModelIO",
-            "KilnONNX", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnEvaluation", "KilnReports",
+            "KilnONNX", "KilnTFLite", "KilnTargets", "KilnCompiler", "KilnBackends", "KilnQuantizer", "KilnEvaluation", "KilnReports",
             "KilnConformance",
         ]),
         .executableTarget(name: "kiln", dependencies: ["KilnCLI"]),
@@ -74,6 +76,9 @@ let package = Package(
         .testTarget(name: "KilnInterpreterTests", dependencies: ["KilnInterpreter", "KilnIR"]),
         .testTarget(name: "KilnModelIOTests", dependencies: ["KilnModelIO", "KilnIR", "KilnInterpreter", "KilnTestSupport"]),
         .testTarget(name: "KilnONNXTests", dependencies: ["KilnONNX", "KilnIR", "KilnInterpreter", "KilnModelIO"]),
+        .testTarget(name: "KilnTFLiteTests", dependencies: [
+            "KilnTFLite", "KilnIR", "KilnInterpreter", "KilnModelIO", "KilnDiagnostics", "KilnConformance",
+        ]),
         .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets", "KilnBackends", "KilnTestSupport"]),
         .testTarget(name: "KilnCompilerTests", dependencies: [
             "KilnCompiler", "KilnBackends", "KilnDiagnostics", "KilnIR", "KilnTargets", "KilnInterpreter", "KilnJSON",

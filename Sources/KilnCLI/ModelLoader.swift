@@ -3,11 +3,12 @@ import KilnDiagnostics
 import KilnIR
 import KilnModelIO
 import KilnONNX
+import KilnTFLite
 
 /// Reads a model file of any format Kiln accepts, chosen by its extension.
 enum ModelLoader {
     /// The formats, by file extension.
-    static let extensions = [".onnx (ONNX, float, QDQ or QOperator)", ".json (Kiln model)"]
+    static let extensions = [".onnx (ONNX, float, QDQ or QOperator)", ".tflite (TensorFlow Lite)", ".json (Kiln model)"]
 
     /// A model with the ONNX nodes that could not be imported (only with `allowUnsupported`).
     struct Loaded {
@@ -29,6 +30,9 @@ enum ModelLoader {
         }
         let lowercased = path.lowercased()
         if lowercased.hasSuffix(".json") { return Loaded(graph: try KilnModelFile.read(contentsOf: path), unsupported: []) }
+        if lowercased.hasSuffix(".tflite") {
+            return Loaded(graph: try TFLiteImporter().importGraph(contentsOf: URL(fileURLWithPath: path), fileName: path), unsupported: [])
+        }
         if lowercased.hasSuffix(".onnx") {
             let url = URL(fileURLWithPath: path)
             guard allowUnsupported else { return Loaded(graph: try ONNXImporter().importGraph(contentsOf: url), unsupported: []) }

@@ -15,16 +15,21 @@ public struct Node: Sendable, Hashable {
     /// How an integer conv2d / dense / matmul sums its products (``Accumulation``); other
     /// operators ignore it.
     public var accumulation: Accumulation
+    /// Whose kernels define the node's arithmetic on quantized values (``IntegerSemantics``):
+    /// ONNX Runtime's unless the model came from TensorFlow Lite. Float nodes ignore it.
+    public var semantics: IntegerSemantics
 
     /// Creates a node.
     public init(name: String, operation: Operator, inputs: [String], outputs: [String],
-                requantization: RequantizationRule = .floatScale, accumulation: Accumulation = .wrappingInt32) {
+                requantization: RequantizationRule = .floatScale, accumulation: Accumulation = .wrappingInt32,
+                semantics: IntegerSemantics = .onnxRuntime) {
         self.name = name
         self.operation = operation
         self.inputs = inputs
         self.outputs = outputs
         self.requantization = requantization
         self.accumulation = accumulation
+        self.semantics = semantics
     }
 
     /// The operation's kind.

@@ -45,6 +45,20 @@ public enum Operator: Sendable, Hashable {
     case globalAveragePool
     /// Inputs: x `[N, C, H, W]`; output `[N, C, 1, 1]`.
     case globalMaxPool
+    /// Inputs: x. Mean over `axes` (non-negative, sorted, distinct); reduced axes are kept as
+    /// size 1 when `keepDimensions`, else removed.
+    case mean(axes: [Int], keepDimensions: Bool)
+    /// Inputs: x. Output dimension `i` reads `start[i] + k · step[i]` for `k` in `0..<count[i]`.
+    case slice(Slice)
+    /// Inputs: x, indices (integers in `0..<x.shape[axis]`). Output
+    /// `x.shape[..<axis] + indices.shape + x.shape[(axis + 1)...]`.
+    case gather(axis: Int)
+    /// Inputs: x `[N, C, H, W]`; output `[N, C, height, width]`.
+    case resize(Resize)
+    /// Inputs: a, b.
+    case squaredDifference
+    /// Inputs: x.
+    case rsqrt
     /// Inputs: x. The target shape is fully resolved (no −1 or 0 entries).
     case reshape(shape: [Int])
     /// Inputs: x. Output `[prod(dims[..<axis]), prod(dims[axis...])]`.
@@ -101,6 +115,12 @@ public enum Operator: Sendable, Hashable {
         case .averagePool: .averagePool
         case .globalAveragePool: .globalAveragePool
         case .globalMaxPool: .globalMaxPool
+        case .mean: .mean
+        case .slice: .slice
+        case .gather: .gather
+        case .resize: .resize
+        case .squaredDifference: .squaredDifference
+        case .rsqrt: .rsqrt
         case .reshape: .reshape
         case .flatten: .flatten
         case .transpose: .transpose
@@ -214,5 +234,49 @@ public struct MultiThreshold: Sendable, Hashable {
     public init(offset: Int = 0, channelAxis: Int = 1) {
         self.offset = offset
         self.channelAxis = channelAxis
+    }
+}
+
+/// Attributes of a strided slice, fully resolved (no negative indices, masks or clamping left).
+public struct Slice: Sendable, Hashable {
+    /// The first index read on each axis, inside the axis.
+    public var starts: [Int]
+    /// The number of indices read on each axis (≥ 0).
+    public var counts: [Int]
+    /// The step on each axis (non-zero; negative walks backwards).
+    public var steps: [Int]
+
+    /// Creates slice attributes.
+    public init(starts: [Int], counts: [Int], steps: [Int]) {
+        self.starts = starts
+        self.counts = counts
+        self.steps = steps
+    }
+}
+
+/// Attributes of a spatial resize.
+public struct Resize: Sendable, Hashable {
+    /// How output positions take input values.
+    public enum Mode: String, Sendable, Hashable, CaseIterable {
+        /// The nearest input position.
+        case nearest
+        /// Interpolation between the four nearest positions.
+        case bilinear
+    }
+    /// Nearest neighbour or bilinear.
+    public var mode: Mode
+    /// Whether the corner pixels of input and output are aligned (scale `(in − 1) / (out − 1)`).
+    public var alignCorners: Bool
+    /// Whether pixel centres sit at half-integer coordinates.
+    public var halfPixelCenters: Bool
+    /// The output height and width.
+    public var size: [Int]
+
+    /// Creates resize attributes.
+    public init(mode: Mode, size: [Int], alignCorners: Bool = false, halfPixelCenters: Bool = false) {
+        self.mode = mode
+        self.size = size
+        self.alignCorners = alignCorners
+        self.halfPixelCenters = halfPixelCenters
     }
 }

@@ -44,6 +44,18 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     case globalAveragePool
     /// Max over all spatial positions.
     case globalMaxPool
+    /// Mean over a set of axes.
+    case mean
+    /// Strided slice: every axis read from a start with a step.
+    case slice
+    /// Select slices along an axis by index.
+    case gather
+    /// Spatial resize (nearest neighbour or bilinear).
+    case resize
+    /// `(a − b)²` with NumPy broadcasting.
+    case squaredDifference
+    /// `1 / √x`.
+    case rsqrt
     /// Same elements, new shape.
     case reshape
     /// Collapse to 2-D around an axis.
@@ -92,7 +104,7 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     /// Ops that give the same row-major buffer a new shape (a view: nothing moves).
     public static let views: Set<OperatorKind> = [.reshape, .flatten, .squeeze, .unsqueeze]
     /// Pooling ops.
-    public static let pooling: Set<OperatorKind> = [.maxPool, .averagePool, .globalAveragePool, .globalMaxPool]
+    public static let pooling: Set<OperatorKind> = [.maxPool, .averagePool, .globalAveragePool, .globalMaxPool, .mean]
     /// Ops that change the numeric domain between float and integer codes.
     public static let quantization: Set<OperatorKind> = [.quantize, .dequantize, .requantize, .dynamicQuantize]
     /// Normalizations (folded away or run in float).

@@ -96,6 +96,44 @@ extension Operator {
             let x = try required(0, "input")
             guard x.count >= 3 else { throw ShapeInferenceError("input must have rank ≥ 3, got shape \(x)") }
             return [Array(x.prefix(2)) + [Int](repeating: 1, count: x.count - 2)]
+        case .mean(let axes, let keepDimensions):
+            let x = try required(0, "input")
+            guard !axes.isEmpty, axes == axes.sorted(), Set(axes).count == axes.count,
+                  axes.allSatisfy({ (0..<x.count).contains($0) }) else {
+                throw ShapeInferenceError("axes \(axes) must be distinct, sorted and inside rank \(x.count)")
+            }
+            return [keepDimensions ? x.indices.map { axes.contains($0) ? 1 : x[$0] }
+                                   : x.indices.filter { !axes.contains($0) }.map { x[$0] }]
+        case .slice(let attributes):
+            let x = try required(0, "input")
+            guard attributes.starts.count == x.count, attributes.counts.count == x.count, attributes.steps.count == x.count else {
+                throw ShapeInferenceError("slice needs a start, count and step for each of the \(x.count) axes")
+            }
+            for axis in x.indices {
+                let start = attributes.starts[axis], count = attributes.counts[axis], step = attributes.steps[axis]
+                guard step != 0, count >= 0, count == 0 || ((0..<x[axis]).contains(start)
+                        && (0..<x[axis]).contains(start + (count - 1) * step)) else {
+                    throw ShapeInferenceError("slice start \(start), count \(count), step \(step) leave axis \(axis) of size \(x[axis])")
+                }
+            }
+            return [attributes.counts]
+        case .gather(let axis):
+            let x = try required(0, "input"), indices = try required(1, "indices")
+            guard (0..<x.count).contains(axis) else { throw ShapeInferenceError("axis \(axis) is out of range for rank \(x.count)") }
+            return [Array(x[..<axis]) + indices + Array(x[(axis + 1)...])]
+        case .resize(let attributes):
+            let x = try required(0, "input")
+            try rank(x, 4, "input")
+            guard attributes.size.count == 2, attributes.size.allSatisfy({ $0 >= 1 }), x[2] >= 1, x[3] >= 1 else {
+                throw ShapeInferenceError("resize needs a positive output size [height, width] and input, got \(attributes.size) from \(x)")
+            }
+            return [[x[0], x[1]] + attributes.size]
+        case .rsqrt:
+            return [try required(0, "input")]
+        case .squaredDifference:
+            let a = try required(0, "a"), b = try required(1, "b")
+            guard let shape = Shape.broadcast(a, b) else { throw ShapeInferenceError("shapes \(a) and \(b) do not broadcast") }
+            return [shape]
         case .reshape(let shape):
             let x = try required(0, "input")
             guard shape.allSatisfy({ $0 >= 0 }), let count = Shape.elementCount(shape), count == Shape.elementCount(x) else {

@@ -138,6 +138,8 @@ extension Graph {
             if !x.elementType.isInteger || !y.isQuantized {
                 problems.append("requantize maps integer codes to a quantized type, got \(x) → \(y)")
             }
+        case .softmax where node.semantics == .tensorFlowLite && x.isQuantized:
+            if !y.isQuantized { problems.append("a quantized TFLite softmax writes a quantized type, got \(y)") }
         case .softmax, .batchNorm, .layerNorm, .dynamicQuantize:
             if !x.elementType.isFloat { problems.append("\(node.kind.rawValue) runs in f32 only, got \(x.elementType.name)") }
         case .sign:

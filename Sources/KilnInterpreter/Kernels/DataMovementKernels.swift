@@ -125,7 +125,8 @@ enum DataMovementKernels {
         }
     }
 
-    private static func gather(_ x: Tensor, _ offsets: [Int], _ outputType: TensorType) -> Tensor {
+    /// The elements of `x` at `offsets`, as a tensor of `outputType`.
+    static func gather(_ x: Tensor, _ offsets: [Int], _ outputType: TensorType) -> Tensor {
         switch x.storage {
         case .float32(let values): Tensor(type: outputType, storage: .float32(offsets.map { values[$0] }))
         case .int32(let values): Tensor(type: outputType, storage: .int32(offsets.map { values[$0] }))

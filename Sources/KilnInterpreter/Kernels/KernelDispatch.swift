@@ -9,6 +9,9 @@ enum KernelDispatch {
             guard index < operands.count, let tensor = operands[index] else { throw KernelError("input \(index) is missing") }
             return tensor
         }
+        if node.semantics == .tensorFlowLite, let results = try TFLiteKernels.execute(node, operands, outputTypes) {
+            return results
+        }
         let outputType = outputTypes[0]
         let optionalThird = operands.count > 2 ? operands[2] : nil
         switch node.operation {
@@ -29,6 +32,27 @@ enum KernelDispatch {
             return [try PoolingKernels.window(node.operation, attributes, try operand(0), outputType)]
         case .globalAveragePool, .globalMaxPool:
             return [try PoolingKernels.global(node.operation, try operand(0), outputType)]
+        case .mean(let axes, _):
+            return [try MeanKernel.execute(axes: axes, try operand(0), outputType)]
+        case .slice(let attributes):
+            return [SliceKernel.execute(attributes, try operand(0), outputType)]
+        case .gather(let axis):
+            return [try GatherKernel.execute(axis: axis, try operand(0), try operand(1), outputType)]
+        case .resize(let attributes):
+            return [try ResizeKernel.execute(attributes, try operand(0), outputType)]
+        case .rsqrt:
+            guard let values = try operand(0).floats else { throw KernelError("an integer rsqrt is defined by TFLite semantics only") }
+            return [Tensor(type: outputType, storage: .float32(values.map { 1 / $0.squareRoot() }))]
+        case .squaredDifference:
+            guard let a = try operand(0).floats, let b = try operand(1).floats else {
+                throw KernelError("an integer squaredDifference is defined by TFLite semantics only")
+            }
+            let left = BroadcastIndex(from: try operand(0).shape, to: outputType.shape)
+            let right = BroadcastIndex(from: try operand(1).shape, to: outputType.shape)
+            return [Tensor(type: outputType, storage: .float32((0 ..< (Shape.elementCount(outputType.shape) ?? 0)).map { index in
+                let difference = a[left.sourceOffset(index)] - b[right.sourceOffset(index)]
+                return difference * difference
+            }))]
         case .reshape, .flatten, .squeeze, .unsqueeze:
             return [DataMovementKernels.retype(try operand(0), outputType)]
         case .transpose(let permutation):

@@ -64,6 +64,7 @@ public enum KilnModelFile {
             ]
             // Written only when not the default, so existing files keep their bytes.
             if node.accumulation != .wrappingInt32 { fields.append(("accumulation", .string(node.accumulation.rawValue))) }
+            if node.semantics != .onnxRuntime { fields.append(("semantics", .string(node.semantics.rawValue))) }
             nodes.append(.object(JSONObject(fields)))
         }
         let constants = graph.constants.keys.sorted().map { name -> JSONValue in
@@ -159,7 +160,7 @@ public enum KilnModelFile {
 
     private static func decodeNode(_ value: JSONValue, _ path: JSONPath, _ context: JSONDecodingContext) -> (node: Node, types: [(String, TensorType)])? {
         guard let reader = context.object(value, at: path,
-                                          knownKeys: ["name", "op", "inputs", "attributes", "outputs", "requantization", "accumulation"]),
+                                          knownKeys: ["name", "op", "inputs", "attributes", "outputs", "requantization", "accumulation", "semantics"]),
               let name = reader.string("name"), let kind = reader.choice("op", as: OperatorKind.self) else { return nil }
         let coding = OperatorCoding.coding(for: kind)
         let inputs = reader.array("inputs") { context.string($0, at: $1) }
@@ -172,9 +173,11 @@ public enum KilnModelFile {
         }
         let rule = reader.optional("requantization").flatMap { context.choice($0, at: reader.path(of: "requantization"), as: RequantizationRule.self) }
         let accumulation = reader.optional("accumulation").flatMap { context.choice($0, at: reader.path(of: "accumulation"), as: Accumulation.self) }
+        let semantics = reader.optional("semantics").flatMap { context.choice($0, at: reader.path(of: "semantics"), as: IntegerSemantics.self) }
         guard let inputs, let operation, let outputs else { return nil }
         return (Node(name: name, operation: operation, inputs: inputs, outputs: outputs.map(\.0),
-                     requantization: rule ?? .floatScale, accumulation: accumulation ?? .wrappingInt32), outputs)
+                     requantization: rule ?? .floatScale, accumulation: accumulation ?? .wrappingInt32,
+                     semantics: semantics ?? .onnxRuntime), outputs)
     }
 
     private static func decodeType(_ value: JSONValue, _ path: JSONPath, _ context: JSONDecodingContext) -> TensorType? {

@@ -123,8 +123,41 @@ struct OperatorCoding {
                       let axis = reader.integer("channelAxis", in: 0...64) else { return nil }
                 return .multiThreshold(MultiThreshold(offset: offset, channelAxis: axis))
             })
+        case .mean:
+            return OperatorCoding(keys: ["axes", "keepDimensions"], encode: { operation in
+                guard case .mean(let axes, let keep) = operation else { return [] }
+                return [("axes", ints(axes)), ("keepDimensions", .bool(keep))]
+            }, decode: { reader in
+                guard let axes = reader.array("axes", { reader.context.integer($0, at: $1, in: 0...64) }),
+                      let keep = reader.bool("keepDimensions") else { return nil }
+                return .mean(axes: axes, keepDimensions: keep)
+            })
+        case .slice:
+            return OperatorCoding(keys: ["starts", "counts", "steps"], encode: { operation in
+                guard case .slice(let a) = operation else { return [] }
+                return [("starts", ints(a.starts)), ("counts", ints(a.counts)), ("steps", ints(a.steps))]
+            }, decode: { reader in
+                let integer = { (key: String) in reader.array(key, { reader.context.integer($0, at: $1, in: Int64(Int32.min)...Int64(Int32.max)) }) }
+                guard let starts = integer("starts"), let counts = integer("counts"), let steps = integer("steps") else { return nil }
+                return .slice(Slice(starts: starts, counts: counts, steps: steps))
+            })
+        case .gather:
+            return OperatorCoding(keys: ["axis"], encode: { operation in
+                guard case .gather(let axis) = operation else { return [] }
+                return [("axis", .integer(Int64(axis)))]
+            }, decode: { reader in reader.integer("axis", in: 0...64).map { .gather(axis: $0) } })
+        case .resize:
+            return OperatorCoding(keys: ["mode", "size", "alignCorners", "halfPixelCenters"], encode: { operation in
+                guard case .resize(let a) = operation else { return [] }
+                return [("mode", .string(a.mode.rawValue)), ("size", ints(a.size)), ("alignCorners", .bool(a.alignCorners)),
+                        ("halfPixelCenters", .bool(a.halfPixelCenters))]
+            }, decode: { reader in
+                guard let mode = reader.choice("mode", as: Resize.Mode.self), let size = intList(reader, "size", count: 2, minimum: 1),
+                      let align = reader.bool("alignCorners"), let half = reader.bool("halfPixelCenters") else { return nil }
+                return .resize(Resize(mode: mode, size: size, alignCorners: align, halfPixelCenters: half))
+            })
         case .dense, .matmul, .add, .sub, .mul, .div, .relu, .sigmoid, .tanh, .hardSwish, .erf,
-             .globalAveragePool, .globalMaxPool, .quantize, .dequantize, .requantize, .dynamicQuantize, .sign:
+             .globalAveragePool, .globalMaxPool, .quantize, .dequantize, .requantize, .dynamicQuantize, .sign, .squaredDifference, .rsqrt:
             let bare: Operator
             switch kind {
             case .dense: bare = .dense
@@ -144,6 +177,8 @@ struct OperatorCoding {
             case .dequantize: bare = .dequantize
             case .requantize: bare = .requantize
             case .dynamicQuantize: bare = .dynamicQuantize
+            case .squaredDifference: bare = .squaredDifference
+            case .rsqrt: bare = .rsqrt
             default: bare = .sign
             }
             return OperatorCoding(keys: [], encode: { _ in [] }, decode: { _ in bare })
