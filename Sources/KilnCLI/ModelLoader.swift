@@ -24,6 +24,10 @@ enum ModelLoader {
     /// Loads a model; with `allowUnsupported`, ONNX nodes Kiln cannot import are listed instead
     /// of failing, and the rest of the graph is returned.
     static func load(_ path: String, allowUnsupported: Bool) throws(DiagnosticError) -> Loaded {
+        do { return try read(path, allowUnsupported: allowUnsupported) } catch { throw error.inFile(path) }
+    }
+
+    private static func read(_ path: String, allowUnsupported: Bool) throws(DiagnosticError) -> Loaded {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DiagnosticError(.error("no such model file", file: path))
         }

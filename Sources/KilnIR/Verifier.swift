@@ -31,6 +31,9 @@ extension Graph {
         for name in inputs {
             if let type = types[name], let problem = Self.quantizationProblem(type) { findings.error(problem, at: "tensor '\(name)'") }
         }
+        for (name, type) in types.sorted(by: { $0.key < $1.key }) {
+            if let problem = Self.sizeProblem(type) { findings.error(problem, at: "tensor '\(name)'") }
+        }
 
         var nodeNames = Set<String>()
         for node in nodes {
@@ -67,16 +70,42 @@ extension Graph {
             for problem in Self.elementTypeProblems(node, inputTypes, node.outputs.map { types[$0] }) {
                 findings.error(problem, at: node.place)
             }
+            for problem in Self.storageProblems(node, inputTypes, node.outputs.map { types[$0] }) {
+                findings.error(problem, at: node.place)
+            }
             for output in node.outputs {
                 if let type = types[output], let problem = Self.quantizationProblem(type) {
                     findings.error("output '\(output)': \(problem)", at: node.place)
                 }
             }
         }
+        if outputs.isEmpty { findings.error("the graph has no outputs; a model must name at least one") }
         for name in outputs where !defined.contains(name) {
             findings.error("graph output is not defined", at: "tensor '\(name)'")
         }
         try findings.throwIfErrors()
+    }
+
+    /// A problem with a type's size (more than ``Shape/maximumElementCount`` elements), or nil.
+    static func sizeProblem(_ type: TensorType) -> String? {
+        guard let count = Shape.elementCount(type.shape) else { return "shape \(type.shape) has a negative dimension or too many elements" }
+        guard count <= Shape.maximumElementCount else {
+            return "shape \(type.shape) has \(count) elements, more than the \(Shape.maximumElementCount) (2^40) a tensor may have"
+        }
+        return nil
+    }
+
+    /// Outputs whose declared element type is held in other storage than the op writes (an
+    /// `add` of two i32 declaring i64): the kernel would build a tensor its type cannot hold.
+    static func storageProblems(_ node: Node, _ inputs: [TensorType?], _ outputs: [TensorType?]) -> [String] {
+        guard let implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
+        var problems: [String] = []
+        for (position, (declared, expected)) in zip(outputs, implied).enumerated() {
+            guard let declared, declared.elementType.storage != expected.elementType.storage else { continue }
+            problems.append("output \(position) is declared \(declared.elementType.name), but \(node.kind.rawValue) of these inputs "
+                            + "writes \(expected.elementType.name)-like values (\(expected.elementType.storage) storage, not \(declared.elementType.storage))")
+        }
+        return problems
     }
 
     /// A problem with a type's quantization parameters, or nil if they are valid.

@@ -20,32 +20,32 @@ public struct FPGAFamily: TargetFamilySchema {
 
     /// The schema of the `fpga.dataflow` object.
     public static let dataflowSchema = TargetSchemaSection(path: "fpga.dataflow", fields: [
-        .cost("lookupTables", "sourced integer ≥ 1", "LUTs available to the design."),
-        .cost("flipFlops", "sourced integer ≥ 1", "Flip-flops available to the design."),
-        .cost("dspSlices", "sourced integer ≥ 0", "DSP slices available to the design."),
-        .cost("blockRam36kBlocks", "sourced integer ≥ 0", "36 Kb block RAMs available to the design."),
-        .cost("ultraRamBlocks", "sourced integer ≥ 0", "288 Kb UltraRAM blocks available (0 on parts without URAM)."),
-        .cost("multiplyAccumulatesPerDspSlice", "sourced integer ≥ 1", "Low-precision MACs one DSP slice does per cycle (DSP packing, e.g. 2 for INT8 on DSP48E2 per Xilinx WP486)."),
-        .cost("maxProcessingElements", "sourced integer ≥ 1", required: false, "Largest PE count of one matrix-vector engine, if the toolflow limits it (otherwise only the fabric budgets do)."),
-        .cost("maxSimdLanes", "sourced integer ≥ 1", required: false, "Largest SIMD (input-parallel) width of one matrix-vector engine, if limited."),
+        .cost("lookupTables", "sourced integer ≥ 1", "LUTs available to the design.").plausible(1...100_000_000),
+        .cost("flipFlops", "sourced integer ≥ 1", "Flip-flops available to the design.").plausible(1...100_000_000),
+        .cost("dspSlices", "sourced integer ≥ 0", "DSP slices available to the design.").plausible(0...1_000_000),
+        .cost("blockRam36kBlocks", "sourced integer ≥ 0", "36 Kb block RAMs available to the design.").plausible(0...1_000_000),
+        .cost("ultraRamBlocks", "sourced integer ≥ 0", "288 Kb UltraRAM blocks available (0 on parts without URAM).").plausible(0...1_000_000),
+        .cost("multiplyAccumulatesPerDspSlice", "sourced integer ≥ 1", "Low-precision MACs one DSP slice does per cycle (DSP packing, e.g. 2 for INT8 on DSP48E2 per Xilinx WP486).").plausible(1...64),
+        .cost("maxProcessingElements", "sourced integer ≥ 1", required: false, "Largest PE count of one matrix-vector engine, if the toolflow limits it (otherwise only the fabric budgets do).").plausible(1...1_000_000),
+        .cost("maxSimdLanes", "sourced integer ≥ 1", required: false, "Largest SIMD (input-parallel) width of one matrix-vector engine, if limited.").plausible(1...1_000_000),
     ])
 
     /// The schema of the `fpga.systolic` object.
     public static let systolicSchema = TargetSchemaSection(path: "fpga.systolic", fields: [
-        .cost("rows", "sourced integer ≥ 1", "PE rows (SCALE-Sim `ArrayHeight`)."),
-        .cost("columns", "sourced integer ≥ 1", "PE columns (SCALE-Sim `ArrayWidth`)."),
+        .cost("rows", "sourced integer ≥ 1", "PE rows (SCALE-Sim `ArrayHeight`).").plausible(1...65536),
+        .cost("columns", "sourced integer ≥ 1", "PE columns (SCALE-Sim `ArrayWidth`).").plausible(1...65536),
         TargetField("dataflow", "`\"os\"`, `\"ws\"` or `\"is\"`", "Output-, weight- or input-stationary (SCALE-Sim `Dataflow`)."),
-        .cost("ifmapSramKibibytes", "sourced integer ≥ 1", "Input feature-map SRAM in KiB (SCALE-Sim `IfmapSramSzkB`)."),
-        .cost("filterSramKibibytes", "sourced integer ≥ 1", "Filter SRAM in KiB (SCALE-Sim `FilterSramSzkB`)."),
-        .cost("ofmapSramKibibytes", "sourced integer ≥ 1", "Output feature-map SRAM in KiB (SCALE-Sim `OfmapSramSzkB`)."),
-        TargetField("ifmapOffset", "integer ≥ 0", "Base address of input feature maps in the trace (SCALE-Sim `IfmapOffset`)."),
-        TargetField("filterOffset", "integer ≥ 0", "Base address of filters (SCALE-Sim `FilterOffset`)."),
-        TargetField("ofmapOffset", "integer ≥ 0", "Base address of output feature maps (SCALE-Sim `OfmapOffset`)."),
+        .cost("ifmapSramKibibytes", "sourced integer ≥ 1", "Input feature-map SRAM in KiB (SCALE-Sim `IfmapSramSzkB`).").plausible(1...0x4000_0000),
+        .cost("filterSramKibibytes", "sourced integer ≥ 1", "Filter SRAM in KiB (SCALE-Sim `FilterSramSzkB`).").plausible(1...0x4000_0000),
+        .cost("ofmapSramKibibytes", "sourced integer ≥ 1", "Output feature-map SRAM in KiB (SCALE-Sim `OfmapSramSzkB`).").plausible(1...0x4000_0000),
+        TargetField("ifmapOffset", "integer ≥ 0", "Base address of input feature maps in the trace (SCALE-Sim `IfmapOffset`).").plausible(0...0x4_0000_0000_0000),
+        TargetField("filterOffset", "integer ≥ 0", "Base address of filters (SCALE-Sim `FilterOffset`).").plausible(0...0x4_0000_0000_0000),
+        TargetField("ofmapOffset", "integer ≥ 0", "Base address of output feature maps (SCALE-Sim `OfmapOffset`).").plausible(0...0x4_0000_0000_0000),
         TargetField("interfaceBandwidth", "`\"user\"` or `\"calc\"`", "Whether the DRAM interface bandwidth is given (`user`) or computed for stall-free operation (`calc`) (SCALE-Sim `InterfaceBandwidth`)."),
         .cost("bandwidthWordsPerCycle", "sourced array of integers ≥ 1", required: false,
-              "DRAM interface bandwidth in words per cycle (SCALE-Sim `Bandwidth`); required when `interfaceBandwidth` is `user`."),
-        .cost("readRequestBufferEntries", "sourced integer ≥ 1", "Read request buffer depth (SCALE-Sim `ReadRequestBuffer`)."),
-        .cost("writeRequestBufferEntries", "sourced integer ≥ 1", "Write request buffer depth (SCALE-Sim `WriteRequestBuffer`)."),
+              "DRAM interface bandwidth in words per cycle (SCALE-Sim `Bandwidth`); required when `interfaceBandwidth` is `user`.").plausible(1...0x10_0000),
+        .cost("readRequestBufferEntries", "sourced integer ≥ 1", "Read request buffer depth (SCALE-Sim `ReadRequestBuffer`).").plausible(1...0x10_0000),
+        .cost("writeRequestBufferEntries", "sourced integer ≥ 1", "Write request buffer depth (SCALE-Sim `WriteRequestBuffer`).").plausible(1...0x10_0000),
         TargetField("useRamulatorTrace", "boolean", "Whether DRAM timing comes from a Ramulator trace (SCALE-Sim `UseRamulatorTrace`)."),
         .optional("layout", "object", "SRAM bank layout (SCALE-Sim `[layout]`, see `fpga.systolic.layout`)."),
         .optional("sparsity", "object", "Sparsity support (SCALE-Sim `[sparsity]`, see `fpga.systolic.sparsity`)."),
@@ -54,13 +54,13 @@ public struct FPGAFamily: TargetFamilySchema {
     /// The schema of the `fpga.systolic.layout` object.
     public static let layoutSchema = TargetSchemaSection(path: "fpga.systolic.layout", fields: [
         TargetField("ifmapCustomLayout", "boolean", "SCALE-Sim `IfmapCustomLayout`."),
-        .cost("ifmapSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per input SRAM bank (SCALE-Sim `IfmapSRAMBankBandwidth`)."),
-        TargetField("ifmapSramBankCount", "integer ≥ 1", "Input SRAM banks (SCALE-Sim `IfmapSRAMBankNum`)."),
-        TargetField("ifmapSramBankPorts", "integer ≥ 1", "Ports per input SRAM bank (SCALE-Sim `IfmapSRAMBankPort`)."),
+        .cost("ifmapSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per input SRAM bank (SCALE-Sim `IfmapSRAMBankBandwidth`).").plausible(1...0x10_0000),
+        TargetField("ifmapSramBankCount", "integer ≥ 1", "Input SRAM banks (SCALE-Sim `IfmapSRAMBankNum`).").plausible(1...1024),
+        TargetField("ifmapSramBankPorts", "integer ≥ 1", "Ports per input SRAM bank (SCALE-Sim `IfmapSRAMBankPort`).").plausible(1...64),
         TargetField("filterCustomLayout", "boolean", "SCALE-Sim `FilterCustomLayout`."),
-        .cost("filterSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per filter SRAM bank (SCALE-Sim `FilterSRAMBankBandwidth`)."),
-        TargetField("filterSramBankCount", "integer ≥ 1", "Filter SRAM banks (SCALE-Sim `FilterSRAMBankNum`)."),
-        TargetField("filterSramBankPorts", "integer ≥ 1", "Ports per filter SRAM bank (SCALE-Sim `FilterSRAMBankPort`)."),
+        .cost("filterSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per filter SRAM bank (SCALE-Sim `FilterSRAMBankBandwidth`).").plausible(1...0x10_0000),
+        TargetField("filterSramBankCount", "integer ≥ 1", "Filter SRAM banks (SCALE-Sim `FilterSRAMBankNum`).").plausible(1...1024),
+        TargetField("filterSramBankPorts", "integer ≥ 1", "Ports per filter SRAM bank (SCALE-Sim `FilterSRAMBankPort`).").plausible(1...64),
     ])
 
     /// The schema of the `fpga.systolic.sparsity` object.
@@ -68,8 +68,8 @@ public struct FPGAFamily: TargetFamilySchema {
         TargetField("supported", "boolean", "SCALE-Sim `SparsitySupport`."),
         TargetField("representation", "string", "Sparse representation, e.g. `ellpack_block` (SCALE-Sim `SparseRep`)."),
         TargetField("optimizedMapping", "boolean", "SCALE-Sim `OptimizedMapping`."),
-        TargetField("blockSize", "integer ≥ 1", "Sparsity block size; at most `rows` when `optimizedMapping` (SCALE-Sim `BlockSize`)."),
-        TargetField("randomSeed", "integer", "Seed of the sparsity pattern generator (SCALE-Sim `RandomNumberGeneratorSeed`)."),
+        TargetField("blockSize", "integer ≥ 1", "Sparsity block size; at most `rows` when `optimizedMapping` (SCALE-Sim `BlockSize`).").plausible(1...65536),
+        TargetField("randomSeed", "integer", "Seed of the sparsity pattern generator (SCALE-Sim `RandomNumberGeneratorSeed`).").plausible(0...4_294_967_295),
     ])
 
     /// The section and its nested objects.

@@ -65,11 +65,8 @@ struct CompareCommand: Command {
         let catalog = try context.targetCatalog(arguments)
         let targets = try Self.selectTargets(arguments.value("--targets"), catalog: catalog)
 
-        let data = try dataPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
-        let labels = try labelsPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).int64Values() }
-        if let data, let labels, data.shape.first != labels.count {
-            throw DiagnosticError(.error("\(labels.count) labels for \(data.shape.first ?? 0) samples in \(dataPath!)", file: labelsPath))
-        }
+        let data = try dataPath.map { path throws(DiagnosticError) in try ModelDataFiles.readData(path) }
+        let labels = try labelsPath.map { path throws(DiagnosticError) in try ModelDataFiles.readLabels(path, samples: data?.shape.first ?? 0) }
         let calibration = try calibrationPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
 
         let compiler = Compiler(registry: context.registry)
@@ -77,6 +74,12 @@ struct CompareCommand: Command {
         var rows: [ComparisonRow] = []
         for modelPath in modelPaths {
             let loaded = try ModelLoader.load(modelPath)
+            if let data, let dataPath, let input = loaded.inputs.first {
+                try ModelDataFiles.check(data, file: dataPath, feeds: input, of: loaded.types[input]!)
+            }
+            if let labels, let labelsPath, let output = loaded.outputs.first {
+                try ModelDataFiles.check(labels: labels, file: labelsPath, classes: loaded.types[output]?.shape.last ?? 0)
+            }
             let reference: Tensor? = try data.map { data throws(DiagnosticError) in try Self.runReference(loaded, data) }
             var graph = loaded
             var calibrationInputs: [String: Tensor]?

@@ -36,7 +36,7 @@ struct RunCommand: Command {
         var feeds: [String: Tensor] = [:]
         for name in graph.inputs {
             guard let file = inputFiles[name] else { throw UsageError("missing --input for graph input '\(name)'") }
-            feeds[name] = try NumPyReader.read(contentsOf: file).tensor()
+            feeds[name] = try ModelDataFiles.readData(file, feeds: name, of: graph.types[name]!)
         }
         let interpreter = try ReferenceInterpreter(graph: graph)
         let batched = graph.inputs.allSatisfy { name in

@@ -35,7 +35,8 @@ enum ScaleSimSimulation {
                           filterHeight: shape.filterHeight, filterWidth: shape.filterWidth, channels: shape.channels,
                           filterCount: shape.filterCount, strideHeight: shape.strideHeight, strideWidth: shape.strideWidth)
         }
-        let estimates = try SystolicArrayModel(configuration: SystolicArrayConfiguration(systolic)).estimate(layers)
+        let estimates: [SystolicLayerEstimate]
+        do { estimates = try SystolicArrayModel(configuration: SystolicArrayConfiguration(systolic)).estimate(layers) } catch { throw error.inFile(topologyPath) }
         switch arguments.value("--format") {
         case "scalesim":
             context.console.print(SystolicComputeReport().render(estimates))

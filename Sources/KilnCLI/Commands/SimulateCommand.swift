@@ -56,9 +56,9 @@ struct SimulateCommand: Command {
         var accuracy: Double?
         if let inputPath = arguments.value("--input") {
             guard program.graph.inputs.count == 1 else { throw UsageError("--input feeds one graph input; this model has \(program.graph.inputs.count)") }
-            let data = try NumPyReader.read(contentsOf: inputPath).tensor()
             let inputName = program.graph.inputs[0]
             let inputType = program.graph.types[inputName]!
+            let data = try ModelDataFiles.readData(inputPath, feeds: inputName, of: inputType)
             let simulator = FunctionalSimulator(program: program)
             let outputs: [Tensor]
             if data.shape == inputType.shape {
@@ -70,7 +70,8 @@ struct SimulateCommand: Command {
                 try NumPyWriter.write(try NumPyArray(tensor: outputs[0]), to: outputPath)
             }
             if let labelsPath = arguments.value("--labels") {
-                let labels = try NumPyReader.read(contentsOf: labelsPath).int64Values()
+                let labels = try ModelDataFiles.readLabels(labelsPath, samples: data.shape == inputType.shape ? 1 : data.shape[0],
+                                                           classes: outputs[0].shape.last ?? 0)
                 accuracy = try Self.topOneAccuracy(outputs[0], labels: labels, labelsFile: labelsPath)
             }
         }

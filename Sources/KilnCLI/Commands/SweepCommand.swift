@@ -66,14 +66,12 @@ struct SweepCommand: Command {
         var runner = SweepRunner(graph: graph, base: base, grid: grid, catalog: catalog,
                                  loader: TargetLoader(families: context.targetFamilies), compiler: Compiler(registry: context.registry))
         if let dataPath = arguments.value("--data") {
-            let data = try NumPyReader.read(contentsOf: dataPath).tensor()
+            guard let input = graph.inputs.first else { throw DiagnosticError(.error("the model has no input to feed --data to", file: arguments.positionals[0])) }
+            let data = try ModelDataFiles.readData(dataPath, feeds: input, of: graph.types[input]!)
             runner.data = data
             if let labelsPath = arguments.value("--labels") {
-                let labels = try NumPyReader.read(contentsOf: labelsPath).int64Values()
-                if data.shape.first != labels.count {
-                    throw DiagnosticError(.error("\(labels.count) labels for \(data.shape.first ?? 0) samples in \(dataPath)", file: labelsPath))
-                }
-                runner.labels = labels
+                runner.labels = try ModelDataFiles.readLabels(labelsPath, samples: data.shape.first ?? 0,
+                                                              classes: graph.outputs.first.flatMap { graph.types[$0]?.shape.last } ?? 0)
             } else {
                 runner.reference = try CompareCommand.runReference(graph, data)
             }
