@@ -1,4 +1,3 @@
-import KilnDiagnostics
 import KilnNumerics
 
 /// The elements of a tensor, in row-major order.
@@ -46,21 +45,6 @@ public struct Tensor: Sendable, Hashable {
         precondition(Shape.elementCount(type.shape) == storage.count, "\(storage.count) elements do not fill shape \(type.shape)")
         self.type = type
         self.storage = storage
-    }
-
-    /// Creates a tensor from parts that come from a file or a plugin's kernel, checking what
-    /// the plain initializer only asserts.
-    /// - Parameter place: where the parts come from (a tensor or node), for the finding.
-    /// - Throws: ``DiagnosticError`` at `place` if the storage does not hold the element type or
-    ///   its element count does not fill the shape.
-    public init(checking type: TensorType, storage: TensorStorage, place: String? = nil) throws(DiagnosticError) {
-        guard storage.kind == type.elementType.storage else {
-            throw DiagnosticError(.error("\(type.elementType.name) values cannot be held in \(storage.kind) storage", place: place))
-        }
-        guard Shape.elementCount(type.shape) == storage.count else {
-            throw DiagnosticError(.error("\(storage.count) elements do not fill shape \(type.shape)", place: place))
-        }
-        self.init(type: type, storage: storage)
     }
 
     /// A float32 tensor.

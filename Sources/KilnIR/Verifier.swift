@@ -56,21 +56,7 @@ extension Graph {
                 if types[output] == nil { findings.error("output '\(output)' has no type", at: node.place) }
             }
             guard inputsDefined else { continue }
-            do {
-                let shapes = try node.operation.outputShapes(inputTypes.map { $0?.shape })
-                for (output, shape) in zip(node.outputs, shapes) {
-                    if let declared = types[output], declared.shape != shape {
-                        findings.error("output '\(output)' is declared \(declared.shape) but computes to \(shape)", at: node.place)
-                    }
-                }
-            } catch {
-                findings.error(error.message, at: node.place)
-                continue
-            }
-            for problem in Self.elementTypeProblems(node, inputTypes, node.outputs.map { types[$0] }) {
-                findings.error(problem, at: node.place)
-            }
-            for problem in Self.storageProblems(node, inputTypes, node.outputs.map { types[$0] }) {
+            for problem in Self.typeProblems(of: node, inputs: inputTypes, outputs: node.outputs.map { types[$0] }) {
                 findings.error(problem, at: node.place)
             }
             for output in node.outputs {
@@ -84,6 +70,29 @@ extension Graph {
             findings.error("graph output is not defined", at: "tensor '\(name)'")
         }
         try findings.throwIfErrors()
+    }
+
+    /// Why `node` cannot run on inputs of `inputs` writing outputs of `outputs` (nil for an
+    /// absent optional input or an undeclared output): output shapes that differ from the
+    /// inferred ones, element types the op does not accept, outputs held in other storage than
+    /// the op writes. Empty when the node can run. The verifier checks every node with it, and
+    /// ``ReferenceInterpreter/execute(_:operands:outputTypes:)`` checks the types a plugin's
+    /// kernel passes, so no kernel builds a tensor its type cannot hold.
+    public static func typeProblems(of node: Node, inputs: [TensorType?], outputs: [TensorType?]) -> [String] {
+        let shapes: [[Int]]
+        do {
+            shapes = try node.operation.outputShapes(inputs.map { $0?.shape })
+        } catch {
+            return [error.message]
+        }
+        var problems: [String] = []
+        for (position, (declared, shape)) in zip(outputs, shapes).enumerated() {
+            if let declared, declared.shape != shape {
+                let name = node.outputs.indices.contains(position) ? node.outputs[position] : "\(position)"
+                problems.append("output '\(name)' is declared \(declared.shape) but computes to \(shape)")
+            }
+        }
+        return problems + elementTypeProblems(node, inputs, outputs) + storageProblems(node, inputs, outputs)
     }
 
     /// A problem with a type's size (more than ``Shape/maximumElementCount`` elements), or nil.

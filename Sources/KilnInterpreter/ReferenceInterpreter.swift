@@ -66,8 +66,15 @@ public struct ReferenceInterpreter: Sendable {
     ///   - node: the node.
     ///   - operands: one tensor per input position (nil for an absent optional input).
     ///   - outputTypes: the types of the node's outputs.
-    /// - Throws: ``DiagnosticError`` naming the node.
+    /// - Throws: ``DiagnosticError`` naming the node, also when the operands and output types do
+    ///   not fit the node (``Graph/typeProblems(of:inputs:outputs:)``), as a plugin may pass.
     public static func execute(_ node: Node, operands: [Tensor?], outputTypes: [TensorType]) throws(DiagnosticError) -> [Tensor] {
+        if outputTypes.count != node.operation.outputCount {
+            throw DiagnosticError(.error("\(outputTypes.count) output types for the \(node.operation.outputCount) outputs of \(node.kind.rawValue)", place: node.place))
+        }
+        if let problem = Graph.typeProblems(of: node, inputs: operands.map { $0?.type }, outputs: outputTypes).first {
+            throw DiagnosticError(.error(problem, place: node.place))
+        }
         do {
             return try KernelDispatch.execute(node, operands, outputTypes)
         } catch {
