@@ -10,12 +10,13 @@ import KilnTargets
 struct CompileCostHarness: Harness {
     let name = "compile-cost"
     let summary = "target loader, then compile + cost estimate + listings of a small int8 CNN"
-    let graph: Graph? = (try? ConformanceCorpus.models())?.first { $0.name == "cnn-padded-strided" }?.graph
-    let compiler: Compiler? = (try? BuiltInBackends.registry()).map(Compiler.init(registry:))
-    let catalog: TargetCatalog? = try? TargetCatalog.standard()
+    // Static, so only a process that runs this harness builds them.
+    static let graph: Graph? = (try? ConformanceCorpus.models())?.first { $0.name == "cnn-padded-strided" }?.graph
+    static let compiler: Compiler? = (try? BuiltInBackends.registry()).map(Compiler.init(registry:))
+    static let catalog: TargetCatalog? = try? TargetCatalog.standard()
 
     func run(_ bytes: [UInt8]) {
-        guard let graph, let compiler, var catalog,
+        guard let graph = Self.graph, let compiler = Self.compiler, var catalog = Self.catalog,
               let target = try? TargetLoader().load(bytes: bytes, file: "fuzz.json") else { return }
         _ = TargetListing.table([target])
         _ = TargetListing.details(target)
