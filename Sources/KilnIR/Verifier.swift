@@ -112,7 +112,7 @@ extension Graph {
         for (position, (declared, expected)) in zip(outputs, implied).enumerated() {
             guard let declared, declared.elementType.storage != expected.elementType.storage else { continue }
             problems.append("output \(position) is declared \(declared.elementType.name), but \(node.kind.rawValue) of these inputs "
-                            + "writes \(expected.elementType.name)-like values (\(expected.elementType.storage) storage, not \(declared.elementType.storage))")
+                            + "computes \(expected.elementType.name) values (\(expected.elementType.storage) storage, not \(declared.elementType.storage))")
         }
         return problems
     }

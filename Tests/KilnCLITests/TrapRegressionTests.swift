@@ -99,7 +99,8 @@ import KilnModelIO
                         ["simulate", model, "--target", "cortex-a72-rpi4", "--input", data]] {
             let result = runKiln(command)
             #expect(result.code == .inputError, "\(command)")
-            #expect(result.error.contains("\(model): error: at node 'sum' (add): output 0 is declared i64"), "\(command): \(result.error)")
+            #expect(result.error == "\(model): error: at node 'sum' (add): output 0 is declared i64, but add of these inputs computes i32 values (int32 storage, not int64)\n",
+                    "\(command): \(result.error)")
         }
     }
 
