@@ -132,4 +132,15 @@ import KilnModelIO
             #expect(result.error.contains("empty"), "\(command): \(result.error)")
         }
     }
+
+    /// Issue 19 also found that findings made after a model was read (a node the target cannot
+    /// run) named the node but not the model file.
+    @Test func findingsAfterLoadingNameTheModelFile() {
+        let model = repositoryRoot.appendingPathComponent("examples/digits/dscnn_residual.onnx").path
+        for command in ["compile", "simulate"] {
+            let result = runKiln([command, model, "--target", "bnn-array-45nm", "--no-host-fallback"])
+            #expect(result.code == .inputError, "\(command)")
+            #expect(result.error.hasPrefix("\(model): error: at node 'conv1' (conv2d): cannot run on bnn-array-45nm: "), "\(command)")
+        }
+    }
 }

@@ -32,11 +32,13 @@ struct CompileCommand: Command {
         let graph = try ModelLoader.load(arguments.positionals[0])
         let target = try context.requiredTarget(arguments)
         let printAfter = arguments.value("--print-ir-after")
-        let program = try Compiler(registry: context.registry).compile(
-            graph, for: target, options: CompileOptions(allowHostFallback: !arguments.flag("--no-host-fallback"))
-        ) { pass, result in
-            if printAfter == "all" || printAfter == pass.name {
-                context.console.printError("; graph after \(pass.name)\n" + KilnModelFile.encode(result))
+        let program = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
+            try Compiler(registry: context.registry).compile(
+                graph, for: target, options: CompileOptions(allowHostFallback: !arguments.flag("--no-host-fallback"))
+            ) { pass, result in
+                if printAfter == "all" || printAfter == pass.name {
+                    context.console.printError("; graph after \(pass.name)\n" + KilnModelFile.encode(result))
+                }
             }
         }
         context.console.print(arguments.value("--emit") == "json" ? ProgramReport.json(program) : program.listing())

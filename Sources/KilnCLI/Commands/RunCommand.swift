@@ -43,7 +43,9 @@ struct RunCommand: Command {
             let type = graph.types[name]!
             return feeds[name]!.shape != type.shape && type.shape.first == 1
         }
-        let results = batched ? try interpreter.runBatch(feeds) : try interpreter.run(feeds)
+        let results = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
+            batched ? try interpreter.runBatch(feeds) : try interpreter.run(feeds)
+        }
         for (name, result) in zip(graph.outputs, results) {
             guard let file = outputFiles[name] else { continue }
             try NumPyWriter.write(try NumPyArray(tensor: result), to: file)

@@ -42,8 +42,9 @@ struct SimulateCommand: Command {
             throw UsageError("--labels needs --input")
         }
         let compiler = Compiler(registry: context.registry)
-        let program = try compiler.compile(
-            graph, for: target, options: CompileOptions(allowHostFallback: !arguments.flag("--no-host-fallback")))
+        let program = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
+            try compiler.compile(graph, for: target, options: CompileOptions(allowHostFallback: !arguments.flag("--no-host-fallback")))
+        }
         let cost = try CostEstimator(compiler: compiler, catalog: try context.targetCatalog(arguments)).estimate(program)
         if let tracePath = arguments.value("--trace") {
             do {
