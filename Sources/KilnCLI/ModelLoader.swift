@@ -25,6 +25,16 @@ enum ModelLoader {
     /// Loads a model; with `allowUnsupported`, ONNX nodes Kiln cannot import are listed instead
     /// of failing, and the rest of the graph is returned.
     static func load(_ path: String, allowUnsupported: Bool) throws(DiagnosticError) -> Loaded {
+        do { return try read(path, allowUnsupported: allowUnsupported) } catch { throw error.inFile(path) }
+    }
+
+    /// Runs `body` on the model read from `path`: findings it throws without a file (a node that
+    /// cannot run, a model that does not fit) are attributed to the model file.
+    static func attributing<Result>(to path: String, _ body: () throws(DiagnosticError) -> Result) throws(DiagnosticError) -> Result {
+        do { return try body() } catch { throw error.inFile(path) }
+    }
+
+    private static func read(_ path: String, allowUnsupported: Bool) throws(DiagnosticError) -> Loaded {
         guard FileManager.default.fileExists(atPath: path) else {
             throw DiagnosticError(.error("no such model file", file: path))
         }

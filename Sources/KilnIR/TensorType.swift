@@ -55,6 +55,11 @@ public struct TensorType: Sendable, Hashable, CustomStringConvertible {
 
 /// Helpers for shapes given as `[Int]`.
 public enum Shape {
+    /// The most elements one tensor may have: 2⁴⁰ (4 TiB of f32). The verifier rejects larger
+    /// shapes, so a product of an element count with a per-element size, a bit width or a
+    /// target's per-cycle rate cannot overflow 64 bits.
+    public static let maximumElementCount = 1 << 40
+
     /// The product of the dimensions, or nil if a dimension is negative or the product overflows.
     public static func elementCount(_ shape: [Int]) -> Int? {
         var count = 1

@@ -31,6 +31,9 @@ extension Graph {
         for name in inputs {
             if let type = types[name], let problem = Self.quantizationProblem(type) { findings.error(problem, at: "tensor '\(name)'") }
         }
+        for (name, type) in types.sorted(by: { $0.key < $1.key }) {
+            if let problem = Self.sizeProblem(type) { findings.error(problem, at: "tensor '\(name)'") }
+        }
 
         var nodeNames = Set<String>()
         for node in nodes {
@@ -53,18 +56,7 @@ extension Graph {
                 if types[output] == nil { findings.error("output '\(output)' has no type", at: node.place) }
             }
             guard inputsDefined else { continue }
-            do {
-                let shapes = try node.operation.outputShapes(inputTypes.map { $0?.shape })
-                for (output, shape) in zip(node.outputs, shapes) {
-                    if let declared = types[output], declared.shape != shape {
-                        findings.error("output '\(output)' is declared \(declared.shape) but computes to \(shape)", at: node.place)
-                    }
-                }
-            } catch {
-                findings.error(error.message, at: node.place)
-                continue
-            }
-            for problem in Self.elementTypeProblems(node, inputTypes, node.outputs.map { types[$0] }) {
+            for problem in Self.typeProblems(of: node, inputs: inputTypes, outputs: node.outputs.map { types[$0] }) {
                 findings.error(problem, at: node.place)
             }
             for output in node.outputs {
@@ -73,10 +65,56 @@ extension Graph {
                 }
             }
         }
+        if outputs.isEmpty { findings.error("the graph has no outputs; a model must name at least one") }
         for name in outputs where !defined.contains(name) {
             findings.error("graph output is not defined", at: "tensor '\(name)'")
         }
         try findings.throwIfErrors()
+    }
+
+    /// Why `node` cannot run on inputs of `inputs` writing outputs of `outputs` (nil for an
+    /// absent optional input or an undeclared output): output shapes that differ from the
+    /// inferred ones, element types the op does not accept, outputs held in other storage than
+    /// the op writes. Empty when the node can run. The verifier checks every node with it, and
+    /// ``ReferenceInterpreter/execute(_:operands:outputTypes:)`` checks the types a plugin's
+    /// kernel passes, so no kernel builds a tensor its type cannot hold.
+    public static func typeProblems(of node: Node, inputs: [TensorType?], outputs: [TensorType?]) -> [String] {
+        let shapes: [[Int]]
+        do {
+            shapes = try node.operation.outputShapes(inputs.map { $0?.shape })
+        } catch {
+            return [error.message]
+        }
+        var problems: [String] = []
+        for (position, (declared, shape)) in zip(outputs, shapes).enumerated() {
+            if let declared, declared.shape != shape {
+                let name = node.outputs.indices.contains(position) ? node.outputs[position] : "\(position)"
+                problems.append("output '\(name)' is declared \(declared.shape) but computes to \(shape)")
+            }
+        }
+        return problems + elementTypeProblems(node, inputs, outputs) + storageProblems(node, inputs, outputs)
+    }
+
+    /// A problem with a type's size (more than ``Shape/maximumElementCount`` elements), or nil.
+    static func sizeProblem(_ type: TensorType) -> String? {
+        guard let count = Shape.elementCount(type.shape) else { return "shape \(type.shape) has a negative dimension or too many elements" }
+        guard count <= Shape.maximumElementCount else {
+            return "shape \(type.shape) has \(count) elements, more than the \(Shape.maximumElementCount) (2^40) a tensor may have"
+        }
+        return nil
+    }
+
+    /// Outputs whose declared element type is held in other storage than the op writes (an
+    /// `add` of two i32 declaring i64): the kernel would build a tensor its type cannot hold.
+    static func storageProblems(_ node: Node, _ inputs: [TensorType?], _ outputs: [TensorType?]) -> [String] {
+        guard let implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
+        var problems: [String] = []
+        for (position, (declared, expected)) in zip(outputs, implied).enumerated() {
+            guard let declared, declared.elementType.storage != expected.elementType.storage else { continue }
+            problems.append("output \(position) is declared \(declared.elementType.name), but \(node.kind.rawValue) of these inputs "
+                            + "computes \(expected.elementType.name) values (\(expected.elementType.storage) storage, not \(declared.elementType.storage))")
+        }
+        return problems
     }
 
     /// A problem with a type's quantization parameters, or nil if they are valid.

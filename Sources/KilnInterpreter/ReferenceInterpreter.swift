@@ -47,7 +47,7 @@ public struct ReferenceInterpreter: Sendable {
     public func runBatch(_ inputs: [String: Tensor], threads: Int? = nil) throws(DiagnosticError) -> [Tensor] {
         let batchSize = try batchSize(of: inputs)
         let samplesPerInput = try graph.inputs.map { name throws(DiagnosticError) -> [Tensor] in
-            try Self.split(inputs[name]!, into: batchSize, as: graph.types[name]!)
+            try Self.split(inputs[name]!, into: batchSize, as: graph.types[name]!, name: name)
         }
         let inputNames = graph.inputs
         let perSample = try ParallelSamples.map(batchSize, threads: threads) { sample throws(DiagnosticError) -> [Tensor] in
@@ -55,7 +55,9 @@ public struct ReferenceInterpreter: Sendable {
             for (index, name) in inputNames.enumerated() { feed[name] = samplesPerInput[index][sample] }
             return try run(feed)
         }
-        return graph.outputs.indices.map { output in Tensor.stacked(perSample.map { $0[output] }) }
+        return try graph.outputs.enumerated().map { output, name throws(DiagnosticError) in
+            try Tensor.stacked(perSample.map { $0[output] }, place: "tensor '\(name)'")
+        }
     }
 
     /// Executes one node on its operands with the reference semantics (for host partitions and
@@ -64,8 +66,15 @@ public struct ReferenceInterpreter: Sendable {
     ///   - node: the node.
     ///   - operands: one tensor per input position (nil for an absent optional input).
     ///   - outputTypes: the types of the node's outputs.
-    /// - Throws: ``DiagnosticError`` naming the node.
+    /// - Throws: ``DiagnosticError`` naming the node, also when the operands and output types do
+    ///   not fit the node (``Graph/typeProblems(of:inputs:outputs:)``), as a plugin may pass.
     public static func execute(_ node: Node, operands: [Tensor?], outputTypes: [TensorType]) throws(DiagnosticError) -> [Tensor] {
+        if outputTypes.count != node.operation.outputCount {
+            throw DiagnosticError(.error("\(outputTypes.count) output types for the \(node.operation.outputCount) outputs of \(node.kind.rawValue)", place: node.place))
+        }
+        if let problem = Graph.typeProblems(of: node, inputs: operands.map { $0?.type }, outputs: outputTypes).first {
+            throw DiagnosticError(.error(problem, place: node.place))
+        }
         do {
             return try KernelDispatch.execute(node, operands, outputTypes)
         } catch {
@@ -94,8 +103,8 @@ public struct ReferenceInterpreter: Sendable {
     }
 
     /// Splits a batch tensor into single samples of the graph input's type.
-    static func split(_ tensor: Tensor, into count: Int, as type: TensorType) throws(DiagnosticError) -> [Tensor] {
-        try tensor.samples(count, of: type.shape).map { sample throws(DiagnosticError) in try conform(sample, to: type) }
+    static func split(_ tensor: Tensor, into count: Int, as type: TensorType, name: String) throws(DiagnosticError) -> [Tensor] {
+        try tensor.samples(count, of: type.shape, place: "tensor '\(name)'").map { sample throws(DiagnosticError) in try conform(sample, to: type, name: name) }
     }
 
     /// Checks that a fed tensor has the graph input's shape and a compatible element type, and

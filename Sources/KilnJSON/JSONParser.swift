@@ -137,7 +137,9 @@ private struct Scanner {
         defer { depth -= 1 }
         if depth > maximumDepth { throw fail("nesting is deeper than the limit of \(maximumDepth)", at: start) }
         var object = JSONObject()
-        var firstLines: [String: Int] = [:]
+        // Byte offsets of the keys seen; a line number is computed only for a duplicate (from
+        // the start of the file, so computing one per key made parsing quadratic).
+        var firstOffsets: [String: Int] = [:]
         skipWhitespace()
         if peek(UInt8(ascii: "}")) { offset += 1; return .object(object) }
         while true {
@@ -155,12 +157,12 @@ private struct Scanner {
             skipWhitespace()
             path.append(.key(key))
             let value = try parseValue()
-            if let first = firstLines[key] {
+            if let first = firstOffsets[key] {
                 findings.append(Diagnostic(.error,
-                    "duplicate key '\(key)' (first defined at line \(first)); each key may appear once",
+                    "duplicate key '\(key)' (first defined at line \(lineAndColumn(of: first).line)); each key may appear once",
                     at: SourceLocation(file: file, place: position(of: keyOffset))))
             } else {
-                firstLines[key] = lineAndColumn(of: keyOffset).line
+                firstOffsets[key] = keyOffset
                 object[key] = value
             }
             path.removeLast()

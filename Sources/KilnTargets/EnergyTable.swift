@@ -58,21 +58,21 @@ public struct EnergyTable: Sendable, Hashable {
     public static let schema = TargetSchemaSection(path: "energy", fields: [
         TargetField("multiplyAccumulate", "array of objects", "MAC energy by operand format (see `energy.multiplyAccumulate[]`)."),
         .optional("actions", "array of objects", "Energy of actions a family counts besides MACs and ALU operations (see `energy.actions[]`)."),
-        .cost("aluOperationPicojoules", "sourced number ≥ 0", "Energy of one ALU operation (add, compare, shift), in pJ."),
-        .cost("registerAccessPicojoules", "sourced number ≥ 0", "Energy of one register-file access, in pJ."),
-        .cost("staticPowerMilliwatts", "sourced number ≥ 0", "Static power in mW, charged for the duration of a run."),
+        .cost("aluOperationPicojoules", "sourced number ≥ 0", "Energy of one ALU operation (add, compare, shift), in pJ.").plausible(0...1e6),
+        .cost("registerAccessPicojoules", "sourced number ≥ 0", "Energy of one register-file access, in pJ.").plausible(0...1e6),
+        .cost("staticPowerMilliwatts", "sourced number ≥ 0", "Static power in mW, charged for the duration of a run.").plausible(0...1e7),
     ])
 
     /// The schema of one `energy.multiplyAccumulate[]` element.
     public static let multiplyAccumulateSchema = TargetSchemaSection(path: "energy.multiplyAccumulate[]", fields: [
         TargetField("format", "element-type name", "Operand format; must be in `numerics.storageFormats`."),
-        .cost("picojoules", "sourced number ≥ 0", "Energy of one multiply-accumulate at this format, in pJ."),
+        .cost("picojoules", "sourced number ≥ 0", "Energy of one multiply-accumulate at this format, in pJ.").plausible(0...1e6),
     ])
 
     /// The schema of one `energy.actions[]` element.
     public static let actionSchema = TargetSchemaSection(path: "energy.actions[]", fields: [
         TargetField("action", "string", "The action's name, as a registered family declares it (its `actionKinds`)."),
-        .cost("picojoules", "sourced number ≥ 0", "Energy of one such action, in pJ."),
+        .cost("picojoules", "sourced number ≥ 0", "Energy of one such action, in pJ.").plausible(0...1e6),
     ])
 
     /// Creates a table from its parts.

@@ -15,9 +15,9 @@ public struct HostLink: Sendable, Hashable {
     /// The schema of the `host` object.
     public static let schema = TargetSchemaSection(path: "host", fields: [
         TargetField("target", "target name", "Name of the target that runs ops this target cannot (must exist; no cycles)."),
-        .cost("bandwidthMegabytesPerSecond", "sourced number > 0", "Link bandwidth in MB/s (10^6 bytes per second)."),
-        .cost("latencyMicroseconds", "sourced number ≥ 0", "Fixed latency of one transfer in µs."),
-        .cost("energyPicojoulesPerByte", "sourced number ≥ 0", "Energy per byte moved across the link, in pJ."),
+        .cost("bandwidthMegabytesPerSecond", "sourced number > 0", "Link bandwidth in MB/s (10^6 bytes per second).").plausible(0.001...1e7),
+        .cost("latencyMicroseconds", "sourced number ≥ 0", "Fixed latency of one transfer in µs.").plausible(0...1e7),
+        .cost("energyPicojoulesPerByte", "sourced number ≥ 0", "Energy per byte moved across the link, in pJ.").plausible(0...1e6),
     ])
 
     /// Creates a link.

@@ -24,9 +24,9 @@ public struct OperationSupport: Sendable, Hashable {
         TargetField("op", "Kiln IR op name", "The op, e.g. `conv2d`, `dense`, `add`, `multiThreshold`."),
         TargetField("formats", "array of element-type names",
                     "Element types the op runs at on the accelerator; each must be in `numerics.storageFormats`."),
-        .optional("maxKernelSize", "integer ≥ 1", "Largest kernel height or width (convolution and pooling)."),
-        .optional("channelMultiple", "integer ≥ 1", "Channels run in groups of this many; how a family treats a count that is not a multiple (pads it, refuses it) is its own."),
-        .optional("maxTensorElements", "integer ≥ 1", "Largest tensor the op accepts, in elements."),
+        .optional("maxKernelSize", "integer ≥ 1", "Largest kernel height or width (convolution and pooling).").plausible(1...65536),
+        .optional("channelMultiple", "integer ≥ 1", "Channels run in groups of this many; how a family treats a count that is not a multiple (pads it, refuses it) is its own.").plausible(1...65536),
+        .optional("maxTensorElements", "integer ≥ 1", "Largest tensor the op accepts, in elements.").plausible(1...0x4_0000_0000_0000),
     ])
 
     /// Creates an op entry.

@@ -35,12 +35,12 @@ public struct TargetDescription: Sendable {
 
     /// The schema of the top-level object (the family section's key is added per family).
     public static let schema = TargetSchemaSection(path: "", fields: [
-        TargetField("schemaVersion", "integer, `2`", "Version of this schema; this Kiln reads version 2."),
+        TargetField("schemaVersion", "integer, `2`", "Version of this schema; this Kiln reads version 2.").plausible(1...1000),
         TargetField("name", "string", "Unique target name, used by `--target NAME` and by `host.target`; by convention the file name without `.json`."),
         TargetField("family", "string", "Accelerator family: the name of a family registered with the tool (a built-in backend or a plugin). The file must have a section with this key."),
         TargetField("description", "string", "One sentence naming the part."),
-        .cost("clockMegahertz", "sourced number > 0", "Core (or fabric) clock in MHz."),
-        .cost("cores", "sourced integer ≥ 1", "Cores or accelerator instances that run in parallel."),
+        .cost("clockMegahertz", "sourced number > 0", "Core (or fabric) clock in MHz.").plausible(0.001...100_000),
+        .cost("cores", "sourced integer ≥ 1", "Cores or accelerator instances that run in parallel.").plausible(1...1_000_000),
         TargetField("numerics", "object", "Number formats and arithmetic (see `numerics`)."),
         TargetField("memory", "array of objects", "Memory hierarchy, nearest level first (see `memory[]`)."),
         TargetField("ops", "array of objects", "Op set: the IR ops that run on the accelerator, with limits (see `ops[]`)."),

@@ -16,6 +16,11 @@ public struct TargetField: Sendable, Hashable {
     public let isCost: Bool
     /// What the field means, with its unit.
     public let summary: String
+    /// The values a real part can have, for a numeric field (in the field's unit): the loader
+    /// rejects a value outside it at the field's path, so no cost model, listing or sweep ever
+    /// computes with an absurd number. The bounds are generous (orders of magnitude beyond any
+    /// part Kiln models) and keep every product Kiln forms from them far below 2⁶³.
+    public private(set) var plausibleRange: ClosedRange<Double>?
 
     /// Creates a field description.
     public init(_ key: String, _ type: String, required: Bool = true, cost: Bool = false, _ summary: String) {
@@ -24,6 +29,19 @@ public struct TargetField: Sendable, Hashable {
         self.isRequired = required
         self.isCost = cost
         self.summary = summary
+    }
+
+    /// The same field with the range of values a real part can have (see ``plausibleRange``).
+    public func plausible(_ range: ClosedRange<Double>) -> TargetField {
+        var field = self
+        field.plausibleRange = range
+        return field
+    }
+
+    /// The plausible range as documentation: `0.001–100000`, or an empty string.
+    public var plausibleRangeText: String {
+        guard let range = plausibleRange else { return "" }
+        return "\(formatBound(range.lowerBound))–\(formatBound(range.upperBound))"
     }
 
     /// A required cost number that may carry a source (`{"value": …, "source": …}`).
@@ -35,4 +53,12 @@ public struct TargetField: Sendable, Hashable {
     public static func optional(_ key: String, _ type: String, _ summary: String) -> TargetField {
         TargetField(key, type, required: false, summary)
     }
+}
+
+/// A bound of a plausible range: an integer below 2⁵³ without a fraction, `2^N` for a power of
+/// two from 2²⁰ on, otherwise the shortest decimal.
+private func formatBound(_ value: Double) -> String {
+    let exponent = value.exponent
+    if value >= 0x10_0000, value == Double(sign: .plus, exponent: exponent, significand: 1) { return "2^\(exponent)" }
+    return formatNumber(value)
 }

@@ -154,7 +154,7 @@ public enum TargetListing {
     }
 
     private static func threeDigits(_ value: Double) -> String {
-        if value >= 100 || value.rounded() == value { return String(Int64(value.rounded())) }
+        if value >= 100 || value.rounded() == value { return String(format: "%.0f", value) }
         let decimals = value >= 10 ? 1 : 2
         var text = String(format: "%.\(decimals)f", value)
         while text.hasSuffix("0") { text.removeLast() }

@@ -14,7 +14,7 @@ public struct TargetNumerics: Sendable, Hashable {
     public static let schema = TargetSchemaSection(path: "numerics", fields: [
         TargetField("storageFormats", "array of element-type names",
                     "Element types held in memory and computed on, e.g. `[\"i8\", \"u8\"]`, `[\"q7\", \"q15\"]`, `[\"bin\", \"i8\"]`."),
-        TargetField("accumulatorBits", "integer 8–64", "Width of the multiply-accumulate accumulator in bits."),
+        TargetField("accumulatorBits", "integer 8–64", "Width of the multiply-accumulate accumulator in bits.").plausible(8...64),
         TargetField("requantization", "array of `\"floatScale\"`, `\"fixedPointMultiplier\"`, `\"powerOfTwoShift\"`",
                     "Requantization rules the hardware or its kernels implement (see `docs/numerics.md`)."),
     ])

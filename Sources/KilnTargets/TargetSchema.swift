@@ -25,11 +25,11 @@ public enum TargetSchema {
         }
     }
 
-    /// A Markdown table of one section's fields: `| Field | Type | Required | Cost | Meaning |`.
+    /// A Markdown table of one section's fields: `| Field | Type | Plausible | Required | Cost | Meaning |`.
     public static func markdownTable(_ section: TargetSchemaSection) -> String {
-        var lines = ["| Field | Type | Required | Cost | Meaning |", "|---|---|---|---|---|"]
+        var lines = ["| Field | Type | Plausible | Required | Cost | Meaning |", "|---|---|---|---|---|---|"]
         for (field, path) in zip(section.fields, section.fieldPaths) {
-            lines.append("| `\(path)` | \(field.type) | \(field.isRequired ? "yes" : "no") | \(field.isCost ? "yes" : "no") | \(field.summary) |")
+            lines.append("| `\(path)` | \(field.type) | \(field.plausibleRangeText) | \(field.isRequired ? "yes" : "no") | \(field.isCost ? "yes" : "no") | \(field.summary) |")
         }
         return lines.joined(separator: "\n")
     }

@@ -84,7 +84,7 @@ public struct TargetSectionReader {
     public func sourcedNumber(_ key: String, _ constraint: NumberConstraint) -> Sourced<Double>? {
         decode(key) { value, path in
             guard let (number, source) = splitSourced(value, at: path, cost: section.field(key)?.isCost ?? false) else { return nil }
-            guard let checked = context.number(number, at: path, constraint) else { return nil }
+            guard let checked = context.number(number, at: path, constraint), isPlausible(checked, number, key, at: path) else { return nil }
             return Sourced(checked, source: source)
         }
     }
@@ -93,7 +93,7 @@ public struct TargetSectionReader {
     public func sourcedInteger(_ key: String, in range: ClosedRange<Int64>) -> Sourced<Int>? {
         decode(key) { value, path in
             guard let (number, source) = splitSourced(value, at: path, cost: section.field(key)?.isCost ?? false) else { return nil }
-            guard let checked = context.integer(number, at: path, in: range) else { return nil }
+            guard let checked = context.integer(number, at: path, in: range), isPlausible(Double(checked), number, key, at: path) else { return nil }
             return Sourced(checked, source: source)
         }
     }
@@ -150,7 +150,10 @@ public struct TargetSectionReader {
                 split = splitSourced(value, at: path, cost: cost)
             }
             guard let (inner, source) = split,
-                  let elements = context.array(inner, at: path, allowEmpty: allowEmpty, body) else { return nil }
+                  let elements = context.array(inner, at: path, allowEmpty: allowEmpty, { (value: JSONValue, path: JSONPath) -> Element? in
+                      guard let element = body(value, path), value.doubleValue.map({ isPlausible($0, value, key, at: path) }) ?? true else { return nil }
+                      return element
+                  }) else { return nil }
             return Sourced(elements, source: source)
         }
     }
@@ -158,6 +161,16 @@ public struct TargetSectionReader {
     /// An array of values decoded with `body`.
     public func array<Element>(_ key: String, allowEmpty: Bool, _ body: (JSONValue, JSONPath) -> Element?) -> [Element]? {
         decode(key) { context.array($0, at: $1, allowEmpty: allowEmpty, body) }
+    }
+
+    /// Whether `value` (written as `written`) lies in the field's declared
+    /// ``TargetField/plausibleRange``; records a finding at `path` if not (a field without a
+    /// range accepts every value).
+    private func isPlausible(_ value: Double, _ written: JSONValue, _ key: String, at path: JSONPath) -> Bool {
+        guard let field = section.field(key), let range = field.plausibleRange, !range.contains(value) else { return true }
+        context.error("\(written.summary) is outside the plausible range of \(key) (\(field.plausibleRangeText)); "
+                      + "no real part has such a value: check the number and its unit", at: path)
+        return false
     }
 
     /// Splits `{"value": n, "source": "…"}` or a bare number into the number and its source.

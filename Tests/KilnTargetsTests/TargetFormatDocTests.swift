@@ -5,13 +5,14 @@ import KilnTestSupport
 import KilnBackends
 
 /// Keeps `docs/target-format.md` in step with the schema: every field documented, no documented
-/// field missing from the schema, and the Required and Cost columns agree.
+/// field missing from the schema, and the Plausible, Required and Cost columns agree.
 ///
 /// `KILN_RECORD=1` writes the generated tables to `.build/target-format-tables.md` for pasting
 /// into the document (and fails, like every record run).
 @Suite struct TargetFormatDocTests {
     struct Row: Hashable {
         let path: String
+        let plausible: String
         let required: Bool
         let cost: Bool
     }
@@ -21,16 +22,16 @@ import KilnBackends
         var rows: [Row] = []
         for line in text.split(separator: "\n") where line.hasPrefix("| `") {
             let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard cells.count >= 6 else { continue }
-            rows.append(Row(path: cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")),
-                            required: cells[3] == "yes", cost: cells[4] == "yes"))
+            guard cells.count >= 7 else { continue }
+            rows.append(Row(path: cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`")), plausible: cells[3],
+                            required: cells[4] == "yes", cost: cells[5] == "yes"))
         }
         return rows
     }
 
     func schemaRows() -> [Row] {
         TargetSchema.sections(families: BuiltInBackends.targetFamilies).flatMap { section in
-            zip(section.fields, section.fieldPaths).map { Row(path: $1, required: $0.isRequired, cost: $0.isCost) }
+            zip(section.fields, section.fieldPaths).map { Row(path: $1, plausible: $0.plausibleRangeText, required: $0.isRequired, cost: $0.isCost) }
         }
     }
 
@@ -48,7 +49,15 @@ import KilnBackends
         #expect(Set(schemaPaths).subtracting(documentedPaths).sorted() == [], "fields missing from docs/target-format.md")
         #expect(Set(documentedPaths).subtracting(schemaPaths).sorted() == [], "documented fields the schema does not have")
         #expect(documentedPaths.count == Set(documentedPaths).count, "a field is documented twice")
-        #expect(Set(documented) == Set(schema), "Required / Cost columns disagree with the schema")
+        #expect(Set(documented) == Set(schema), "Plausible / Required / Cost columns disagree with the schema")
+    }
+
+    @Test func everyNumberHasAPlausibleRange() {
+        for section in TargetSchema.sections(families: BuiltInBackends.targetFamilies) {
+            for (field, path) in zip(section.fields, section.fieldPaths) where field.type.contains("integer") || field.type.contains("number") {
+                #expect(field.plausibleRange != nil, "\(path) declares no plausible range")
+            }
+        }
     }
 
     @Test func everyDecoderReadsOnlyDeclaredKeys() throws {

@@ -14,28 +14,28 @@ public struct DSPFamily: TargetFamilySchema {
 
     /// The schema of the `dsp` section.
     public static let sectionSchema = TargetSchemaSection(path: "dsp", fields: [
-        .cost("macUnits", "sourced integer ≥ 1", "Multiply-accumulate units that can start a MAC instruction each cycle."),
+        .cost("macUnits", "sourced integer ≥ 1", "Multiply-accumulate units that can start a MAC instruction each cycle.").plausible(1...1024),
         TargetField("dualSixteenBitMac", "boolean", "Whether one MAC instruction performs two 16×16 multiplies into one accumulator (SMLAD-style)."),
-        .cost("macLatencyCycles", "sourced number ≥ 1", "Latency of a MAC instruction in cycles."),
-        .cost("vliwSlots", "sourced integer ≥ 1", "Instructions issued per cycle (1 for a single-issue core)."),
+        .cost("macLatencyCycles", "sourced number ≥ 1", "Latency of a MAC instruction in cycles.").plausible(1...1000),
+        .cost("vliwSlots", "sourced integer ≥ 1", "Instructions issued per cycle (1 for a single-issue core).").plausible(1...64),
         TargetField("zeroOverheadLoops", "boolean", "Whether hardware loops run without per-iteration branch cost."),
-        .cost("loadStoreUnits", "sourced integer ≥ 1", "Loads or stores that can issue per cycle."),
-        .cost("storeUnits", "sourced integer ≥ 1", "Stores that can issue per cycle (at most `loadStoreUnits`)."),
-        .cost("aluUnits", "sourced integer ≥ 1", "Integer ALU pipes: data-processing instructions (add, shift, compare, DSP SIMD) that can issue per cycle."),
-        .cost("floatingPointUnits", "sourced integer ≥ 1", "FPU instructions (arithmetic, conversion, core↔FPU moves) that can issue per cycle."),
-        .cost("loadIssueCycles", "sourced number ≥ 1", "Cycles a single load occupies issue before the next instruction can issue, with zero wait states (2 on a Cortex-M4)."),
-        .cost("pipelinedLoadIssueCycles", "sourced number ≥ 1", "The same for a load directly after another load (the Cortex-M4 pipelines neighbouring loads: 1)."),
-        .cost("takenBranchCycles", "sourced number ≥ 1", "Cycles of a taken loop branch including the pipeline refill; a branch that falls through takes 1."),
+        .cost("loadStoreUnits", "sourced integer ≥ 1", "Loads or stores that can issue per cycle.").plausible(1...64),
+        .cost("storeUnits", "sourced integer ≥ 1", "Stores that can issue per cycle (at most `loadStoreUnits`).").plausible(1...64),
+        .cost("aluUnits", "sourced integer ≥ 1", "Integer ALU pipes: data-processing instructions (add, shift, compare, DSP SIMD) that can issue per cycle.").plausible(1...64),
+        .cost("floatingPointUnits", "sourced integer ≥ 1", "FPU instructions (arithmetic, conversion, core↔FPU moves) that can issue per cycle.").plausible(1...64),
+        .cost("loadIssueCycles", "sourced number ≥ 1", "Cycles a single load occupies issue before the next instruction can issue, with zero wait states (2 on a Cortex-M4).").plausible(1...1000),
+        .cost("pipelinedLoadIssueCycles", "sourced number ≥ 1", "The same for a load directly after another load (the Cortex-M4 pipelines neighbouring loads: 1).").plausible(1...1000),
+        .cost("takenBranchCycles", "sourced number ≥ 1", "Cycles of a taken loop branch including the pipeline refill; a branch that falls through takes 1.").plausible(1...1000),
         TargetField("simdFirstSlotOnly", "boolean", "Whether DSP SIMD instructions (SXTB16, PKHBT, SSAT/USAT, QADD, UBFX) issue only in the first slot of a dual-issue pair (Cortex-M7)."),
         TargetField("saturationHardware", "boolean", "Whether saturating arithmetic (QADD, SSAT) costs no extra instructions."),
-        TargetField("guardBits", "integer 0–32", "Guard bits above the accumulator's product width (0 for a plain 32-bit accumulator, 8 for a 40-bit one)."),
+        TargetField("guardBits", "integer 0–32", "Guard bits above the accumulator's product width (0 for a plain 32-bit accumulator, 8 for a 40-bit one).").plausible(0...32),
         TargetField("waitStates", "array of objects", "Extra cycles per access for memory levels that stall the core (see `dsp.waitStates[]`)."),
     ])
 
     /// The schema of one `dsp.waitStates[]` element.
     public static let waitStateSchema = TargetSchemaSection(path: "dsp.waitStates[]", fields: [
         TargetField("memory", "memory level name", "A level in `memory[]`."),
-        .cost("cycles", "sourced integer ≥ 0", "Wait states added to every access of that level."),
+        .cost("cycles", "sourced integer ≥ 0", "Wait states added to every access of that level.").plausible(0...1_000_000),
     ])
 
     /// The section and its nested objects.

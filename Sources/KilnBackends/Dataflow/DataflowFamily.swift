@@ -14,14 +14,14 @@ public struct DataflowFamily: TargetFamilySchema {
 
     /// The schema of the `dataflow` section.
     public static let sectionSchema = TargetSchemaSection(path: "dataflow", fields: [
-        .cost("lookupTables", "sourced integer ≥ 1", "LUTs available to the design."),
-        .cost("flipFlops", "sourced integer ≥ 1", "Flip-flops available to the design."),
-        .cost("dspSlices", "sourced integer ≥ 0", "DSP slices available to the design."),
-        .cost("blockRam36kBlocks", "sourced integer ≥ 0", "36 Kb block RAMs available to the design."),
-        .cost("ultraRamBlocks", "sourced integer ≥ 0", "288 Kb UltraRAM blocks available (0 on parts without URAM)."),
-        .cost("multiplyAccumulatesPerDspSlice", "sourced integer ≥ 1", "Low-precision MACs one DSP slice does per cycle (DSP packing, e.g. 2 for INT8 on DSP48E2 per Xilinx WP486)."),
-        .cost("maxProcessingElements", "sourced integer ≥ 1", required: false, "Largest PE count of one matrix-vector engine, if the toolflow limits it (otherwise only the fabric budgets do)."),
-        .cost("maxSimdLanes", "sourced integer ≥ 1", required: false, "Largest SIMD (input-parallel) width of one matrix-vector engine, if limited."),
+        .cost("lookupTables", "sourced integer ≥ 1", "LUTs available to the design.").plausible(1...100_000_000),
+        .cost("flipFlops", "sourced integer ≥ 1", "Flip-flops available to the design.").plausible(1...100_000_000),
+        .cost("dspSlices", "sourced integer ≥ 0", "DSP slices available to the design.").plausible(0...1_000_000),
+        .cost("blockRam36kBlocks", "sourced integer ≥ 0", "36 Kb block RAMs available to the design.").plausible(0...1_000_000),
+        .cost("ultraRamBlocks", "sourced integer ≥ 0", "288 Kb UltraRAM blocks available (0 on parts without URAM).").plausible(0...1_000_000),
+        .cost("multiplyAccumulatesPerDspSlice", "sourced integer ≥ 1", "Low-precision MACs one DSP slice does per cycle (DSP packing, e.g. 2 for INT8 on DSP48E2 per Xilinx WP486).").plausible(1...64),
+        .cost("maxProcessingElements", "sourced integer ≥ 1", required: false, "Largest PE count of one matrix-vector engine, if the toolflow limits it (otherwise only the fabric budgets do).").plausible(1...1_000_000),
+        .cost("maxSimdLanes", "sourced integer ≥ 1", required: false, "Largest SIMD (input-parallel) width of one matrix-vector engine, if limited.").plausible(1...1_000_000),
     ])
 
     /// The section (it has no nested objects).

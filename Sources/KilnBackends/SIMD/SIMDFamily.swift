@@ -15,9 +15,9 @@ public struct SIMDFamily: TargetFamilySchema {
 
     /// The schema of the `simd` section.
     public static let sectionSchema = TargetSchemaSection(path: "simd", fields: [
-        .cost("vectorWidthBits", "sourced integer ≥ 8", "Width of one vector register in bits (128 for NEON, 256 for AVX2, 512 for AVX-512)."),
-        .cost("registerCount", "sourced integer ≥ 1", "Number of architectural vector registers."),
-        .cost("vectorInstructionsPerCycle", "sourced number > 0", "Vector instructions of full register width (any kind but loads and stores) issued per cycle per core: the number of vector pipes."),
+        .cost("vectorWidthBits", "sourced integer ≥ 8", "Width of one vector register in bits (128 for NEON, 256 for AVX2, 512 for AVX-512).").plausible(8...4096),
+        .cost("registerCount", "sourced integer ≥ 1", "Number of architectural vector registers.").plausible(1...1024),
+        .cost("vectorInstructionsPerCycle", "sourced number > 0", "Vector instructions of full register width (any kind but loads and stores) issued per cycle per core: the number of vector pipes.").plausible(0.001...1024),
         TargetField("instructions", "array of objects", "Dot-product and multiply-accumulate instructions the kernels use (see `simd.instructions[]`)."),
     ])
 
@@ -26,10 +26,10 @@ public struct SIMDFamily: TargetFamilySchema {
         TargetField("name", "string", "Mnemonic (`sdot`, `vpmaddubsw`, `vpdpbusd`)."),
         TargetField("inputFormats", "array of element-type names", "Formats of the two multiplied operands, e.g. `[\"u8\", \"i8\"]`; each must be in `numerics.storageFormats`."),
         TargetField("accumulatorFormat", "element-type name", "Format of each output lane (`i16` for `vpmaddubsw`, `i32` for `sdot`)."),
-        .cost("lanes", "sourced integer ≥ 1", "Output lanes per instruction."),
-        .cost("productsPerLane", "sourced integer ≥ 1", "Products summed into each lane per instruction (4 for `sdot`, 2 for `vpmaddubsw`)."),
-        .cost("throughputPerCycle", "sourced number > 0", "Instructions issued per cycle per core (reciprocal throughput inverted)."),
-        .cost("latencyCycles", "sourced number ≥ 1", "Result latency in cycles."),
+        .cost("lanes", "sourced integer ≥ 1", "Output lanes per instruction.").plausible(1...65536),
+        .cost("productsPerLane", "sourced integer ≥ 1", "Products summed into each lane per instruction (4 for `sdot`, 2 for `vpmaddubsw`).").plausible(1...65536),
+        .cost("throughputPerCycle", "sourced number > 0", "Instructions issued per cycle per core (reciprocal throughput inverted).").plausible(0.001...1024),
+        .cost("latencyCycles", "sourced number ≥ 1", "Result latency in cycles.").plausible(1...1_000_000),
         TargetField("pairSumSaturates", "boolean", "Whether the sum of products into a lane saturates (true for x86 `vpmaddubsw`, which saturates the int16 pair sum)."),
     ])
 

@@ -14,20 +14,20 @@ public struct SystolicFamily: TargetFamilySchema {
 
     /// The schema of the `systolic` section.
     public static let sectionSchema = TargetSchemaSection(path: "systolic", fields: [
-        .cost("rows", "sourced integer ≥ 1", "PE rows (SCALE-Sim `ArrayHeight`)."),
-        .cost("columns", "sourced integer ≥ 1", "PE columns (SCALE-Sim `ArrayWidth`)."),
+        .cost("rows", "sourced integer ≥ 1", "PE rows (SCALE-Sim `ArrayHeight`).").plausible(1...65536),
+        .cost("columns", "sourced integer ≥ 1", "PE columns (SCALE-Sim `ArrayWidth`).").plausible(1...65536),
         TargetField("dataflow", "`\"os\"`, `\"ws\"` or `\"is\"`", "Output-, weight- or input-stationary (SCALE-Sim `Dataflow`)."),
-        .cost("ifmapSramKibibytes", "sourced integer ≥ 1", "Input feature-map SRAM in KiB (SCALE-Sim `IfmapSramSzkB`)."),
-        .cost("filterSramKibibytes", "sourced integer ≥ 1", "Filter SRAM in KiB (SCALE-Sim `FilterSramSzkB`)."),
-        .cost("ofmapSramKibibytes", "sourced integer ≥ 1", "Output feature-map SRAM in KiB (SCALE-Sim `OfmapSramSzkB`)."),
-        TargetField("ifmapOffset", "integer ≥ 0", "Base address of input feature maps in the trace (SCALE-Sim `IfmapOffset`)."),
-        TargetField("filterOffset", "integer ≥ 0", "Base address of filters (SCALE-Sim `FilterOffset`)."),
-        TargetField("ofmapOffset", "integer ≥ 0", "Base address of output feature maps (SCALE-Sim `OfmapOffset`)."),
+        .cost("ifmapSramKibibytes", "sourced integer ≥ 1", "Input feature-map SRAM in KiB (SCALE-Sim `IfmapSramSzkB`).").plausible(1...0x4000_0000),
+        .cost("filterSramKibibytes", "sourced integer ≥ 1", "Filter SRAM in KiB (SCALE-Sim `FilterSramSzkB`).").plausible(1...0x4000_0000),
+        .cost("ofmapSramKibibytes", "sourced integer ≥ 1", "Output feature-map SRAM in KiB (SCALE-Sim `OfmapSramSzkB`).").plausible(1...0x4000_0000),
+        TargetField("ifmapOffset", "integer ≥ 0", "Base address of input feature maps in the trace (SCALE-Sim `IfmapOffset`).").plausible(0...0x4_0000_0000_0000),
+        TargetField("filterOffset", "integer ≥ 0", "Base address of filters (SCALE-Sim `FilterOffset`).").plausible(0...0x4_0000_0000_0000),
+        TargetField("ofmapOffset", "integer ≥ 0", "Base address of output feature maps (SCALE-Sim `OfmapOffset`).").plausible(0...0x4_0000_0000_0000),
         TargetField("interfaceBandwidth", "`\"user\"` or `\"calc\"`", "Whether the DRAM interface bandwidth is given (`user`) or computed for stall-free operation (`calc`) (SCALE-Sim `InterfaceBandwidth`)."),
         .cost("bandwidthWordsPerCycle", "sourced array of integers ≥ 1", required: false,
-              "DRAM interface bandwidth in words per cycle (SCALE-Sim `Bandwidth`); required when `interfaceBandwidth` is `user`."),
-        .cost("readRequestBufferEntries", "sourced integer ≥ 1", "Read request buffer depth (SCALE-Sim `ReadRequestBuffer`)."),
-        .cost("writeRequestBufferEntries", "sourced integer ≥ 1", "Write request buffer depth (SCALE-Sim `WriteRequestBuffer`)."),
+              "DRAM interface bandwidth in words per cycle (SCALE-Sim `Bandwidth`); required when `interfaceBandwidth` is `user`.").plausible(1...0x10_0000),
+        .cost("readRequestBufferEntries", "sourced integer ≥ 1", "Read request buffer depth (SCALE-Sim `ReadRequestBuffer`).").plausible(1...0x10_0000),
+        .cost("writeRequestBufferEntries", "sourced integer ≥ 1", "Write request buffer depth (SCALE-Sim `WriteRequestBuffer`).").plausible(1...0x10_0000),
         TargetField("useRamulatorTrace", "boolean", "Whether DRAM timing comes from a Ramulator trace (SCALE-Sim `UseRamulatorTrace`)."),
         .optional("layout", "object", "SRAM bank layout (SCALE-Sim `[layout]`, see `systolic.layout`)."),
         .optional("sparsity", "object", "Sparsity support (SCALE-Sim `[sparsity]`, see `systolic.sparsity`)."),
@@ -36,13 +36,13 @@ public struct SystolicFamily: TargetFamilySchema {
     /// The schema of the `systolic.layout` object.
     public static let layoutSchema = TargetSchemaSection(path: "systolic.layout", fields: [
         TargetField("ifmapCustomLayout", "boolean", "SCALE-Sim `IfmapCustomLayout`."),
-        .cost("ifmapSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per input SRAM bank (SCALE-Sim `IfmapSRAMBankBandwidth`)."),
-        TargetField("ifmapSramBankCount", "integer ≥ 1", "Input SRAM banks (SCALE-Sim `IfmapSRAMBankNum`)."),
-        TargetField("ifmapSramBankPorts", "integer ≥ 1", "Ports per input SRAM bank (SCALE-Sim `IfmapSRAMBankPort`)."),
+        .cost("ifmapSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per input SRAM bank (SCALE-Sim `IfmapSRAMBankBandwidth`).").plausible(1...0x10_0000),
+        TargetField("ifmapSramBankCount", "integer ≥ 1", "Input SRAM banks (SCALE-Sim `IfmapSRAMBankNum`).").plausible(1...1024),
+        TargetField("ifmapSramBankPorts", "integer ≥ 1", "Ports per input SRAM bank (SCALE-Sim `IfmapSRAMBankPort`).").plausible(1...64),
         TargetField("filterCustomLayout", "boolean", "SCALE-Sim `FilterCustomLayout`."),
-        .cost("filterSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per filter SRAM bank (SCALE-Sim `FilterSRAMBankBandwidth`)."),
-        TargetField("filterSramBankCount", "integer ≥ 1", "Filter SRAM banks (SCALE-Sim `FilterSRAMBankNum`)."),
-        TargetField("filterSramBankPorts", "integer ≥ 1", "Ports per filter SRAM bank (SCALE-Sim `FilterSRAMBankPort`)."),
+        .cost("filterSramBankBandwidth", "sourced integer ≥ 1", "Words per cycle per filter SRAM bank (SCALE-Sim `FilterSRAMBankBandwidth`).").plausible(1...0x10_0000),
+        TargetField("filterSramBankCount", "integer ≥ 1", "Filter SRAM banks (SCALE-Sim `FilterSRAMBankNum`).").plausible(1...1024),
+        TargetField("filterSramBankPorts", "integer ≥ 1", "Ports per filter SRAM bank (SCALE-Sim `FilterSRAMBankPort`).").plausible(1...64),
     ])
 
     /// The schema of the `systolic.sparsity` object.
@@ -50,8 +50,8 @@ public struct SystolicFamily: TargetFamilySchema {
         TargetField("supported", "boolean", "SCALE-Sim `SparsitySupport`."),
         TargetField("representation", "string", "Sparse representation, e.g. `ellpack_block` (SCALE-Sim `SparseRep`)."),
         TargetField("optimizedMapping", "boolean", "SCALE-Sim `OptimizedMapping`."),
-        TargetField("blockSize", "integer ≥ 1", "Sparsity block size; at most `rows` when `optimizedMapping` (SCALE-Sim `BlockSize`)."),
-        TargetField("randomSeed", "integer", "Seed of the sparsity pattern generator (SCALE-Sim `RandomNumberGeneratorSeed`)."),
+        TargetField("blockSize", "integer ≥ 1", "Sparsity block size; at most `rows` when `optimizedMapping` (SCALE-Sim `BlockSize`).").plausible(1...65536),
+        TargetField("randomSeed", "integer", "Seed of the sparsity pattern generator (SCALE-Sim `RandomNumberGeneratorSeed`).").plausible(0...4_294_967_295),
     ])
 
     /// The section and its nested objects.

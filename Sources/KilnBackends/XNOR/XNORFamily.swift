@@ -15,11 +15,11 @@ public struct XNORFamily: TargetFamilySchema {
 
     /// The schema of the `xnor` section.
     public static let sectionSchema = TargetSchemaSection(path: "xnor", fields: [
-        .cost("xnorPopcountBitsPerCycle", "sourced integer ≥ 1", "Binary products (XNOR + popcount) per cycle per core or instance."),
-        .cost("popcountUnits", "sourced integer ≥ 1", "Popcount (or adder-tree) units working in parallel."),
-        .cost("thresholdUnits", "sourced integer ≥ 1", "Threshold comparators per cycle (sign / multi-threshold activation)."),
-        TargetField("accumulatorBits", "integer 8–32", "Width of the popcount accumulator in bits."),
-        TargetField("packingWordBits", "`8`, `16`, `32` or `64`", "Bits per packed word of ±1 values."),
+        .cost("xnorPopcountBitsPerCycle", "sourced integer ≥ 1", "Binary products (XNOR + popcount) per cycle per core or instance.").plausible(1...0x4000_0000),
+        .cost("popcountUnits", "sourced integer ≥ 1", "Popcount (or adder-tree) units working in parallel.").plausible(1...0x10_0000),
+        .cost("thresholdUnits", "sourced integer ≥ 1", "Threshold comparators per cycle (sign / multi-threshold activation).").plausible(1...0x10_0000),
+        TargetField("accumulatorBits", "integer 8–32", "Width of the popcount accumulator in bits.").plausible(8...32),
+        TargetField("packingWordBits", "`8`, `16`, `32` or `64`", "Bits per packed word of ±1 values.").plausible(8...64),
         TargetField("padding", "`\"minusOne\"`, `\"plusOne\"` or `\"zeroCorrected\"`",
                     "How convolution padding is represented: as -1 bits, +1 bits, or zero padding with a correction term."),
         TargetField("int8Unit", "object", "The unit that runs non-binary (first and last) layers (see `xnor.int8Unit`)."),
@@ -29,15 +29,15 @@ public struct XNORFamily: TargetFamilySchema {
 
     /// The schema of the `xnor.vectorCore` object.
     public static let vectorCoreSchema = TargetSchemaSection(path: "xnor.vectorCore", fields: [
-        .cost("issueWidth", "sourced integer ≥ 1", "Instructions decoded and dispatched per cycle."),
-        .cost("vectorPipes", "sourced integer ≥ 1", "Pipelines that execute vector logic and integer instructions (EOR, CNT, ADDP), one instruction each per cycle."),
-        .cost("pairwiseAccumulatePipes", "sourced integer ≥ 1", "Those of the vector pipelines that execute pairwise add-and-accumulate-long (UADALP)."),
-        .cost("loadPipes", "sourced integer ≥ 1", "Load pipelines, one load instruction each per cycle."),
+        .cost("issueWidth", "sourced integer ≥ 1", "Instructions decoded and dispatched per cycle.").plausible(1...64),
+        .cost("vectorPipes", "sourced integer ≥ 1", "Pipelines that execute vector logic and integer instructions (EOR, CNT, ADDP), one instruction each per cycle.").plausible(1...64),
+        .cost("pairwiseAccumulatePipes", "sourced integer ≥ 1", "Those of the vector pipelines that execute pairwise add-and-accumulate-long (UADALP).").plausible(1...64),
+        .cost("loadPipes", "sourced integer ≥ 1", "Load pipelines, one load instruction each per cycle.").plausible(1...64),
     ])
 
     /// The schema of the `xnor.int8Unit` object.
     public static let int8UnitSchema = TargetSchemaSection(path: "xnor.int8Unit", fields: [
-        .cost("multiplyAccumulatesPerCycle", "sourced number > 0", "int8 MACs per cycle of the unit."),
+        .cost("multiplyAccumulatesPerCycle", "sourced number > 0", "int8 MACs per cycle of the unit.").plausible(0.001...1e6),
         TargetField("formats", "array of element-type names", "Formats the unit computes at; each must be in `numerics.storageFormats`."),
     ])
 

@@ -42,7 +42,9 @@ struct XNORTargetFacts: Sendable, Hashable {
     /// rounded up to the op's channel multiple (idle lanes still compute and are counted).
     func lanes(_ channels: Int, for operation: String) -> Int {
         guard let multiple = channelMultiples[operation], multiple > 1 else { return channels }
-        return (channels + multiple - 1) / multiple * multiple
+        // Rounded up without forming `channels + multiple − 1`, which overflows near Int.max.
+        let remainder = channels % multiple
+        return remainder == 0 ? channels : channels + (multiple - remainder)
     }
 
     /// The bit value a padded tap holds in the hardware's ±1 encoding: +1 for `plusOne`, −1

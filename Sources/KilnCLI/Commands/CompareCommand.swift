@@ -69,7 +69,7 @@ struct CompareCommand: Command {
             let loaded = try ModelLoader.load(modelPath)
             if calibration != nil && EvaluationModel.computesInFloat(loaded) { context.console.progress("quantizing \(loaded.name)") }
             let model = try EvaluationModel(loaded, calibration: calibration)
-            let data = try files.data(scoringAgainst: model)
+            let data = try files.data(for: loaded, scoringAgainst: model)
             for (index, target) in targets.enumerated() {
                 context.console.progress("[\(index + 1)/\(targets.count)] \(model.graph.name) on \(target.name)")
                 var row = try Self.compare(model, on: target, evaluation: evaluation, data: data)

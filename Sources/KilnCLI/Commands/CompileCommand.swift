@@ -35,11 +35,12 @@ struct CompileCommand: Command {
         let target = try context.requiredTarget(arguments)
         let printAfter = arguments.value("--print-ir-after")
         let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
-        let program = try context.evaluation(try context.targetCatalog(arguments)).compile(
-            model, for: target, allowHostFallback: !arguments.flag("--no-host-fallback")
-        ) { pass, result in
-            if printAfter == "all" || printAfter == pass.name {
-                context.console.printError("; graph after \(pass.name)\n" + KilnModelFile.encode(result))
+        let evaluation = context.evaluation(try context.targetCatalog(arguments))
+        let program = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
+            try evaluation.compile(model, for: target, allowHostFallback: !arguments.flag("--no-host-fallback")) { pass, result in
+                if printAfter == "all" || printAfter == pass.name {
+                    context.console.printError("; graph after \(pass.name)\n" + KilnModelFile.encode(result))
+                }
             }
         }
         context.console.print(arguments.value("--emit") == "json" ? ProgramReport.json(program) : program.listing())

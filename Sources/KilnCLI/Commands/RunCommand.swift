@@ -40,9 +40,11 @@ struct RunCommand: Command {
         var feeds: [String: Tensor] = [:]
         for name in graph.inputs {
             guard let file = inputFiles[name] else { throw UsageError("missing --input for graph input '\(name)'") }
-            feeds[name] = try NumPyReader.read(contentsOf: file).tensor()
+            feeds[name] = try ModelDataFiles.readData(file, feeds: name, of: graph.types[name]!)
         }
-        let results = try SampleBatch(feeds, for: graph).run(try ReferenceInterpreter(graph: graph))
+        let results = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
+            try SampleBatch(feeds, for: graph).run(try ReferenceInterpreter(graph: graph))
+        }
         for (name, result) in zip(graph.outputs, results) {
             guard let file = outputFiles[name] else { continue }
             try NumPyWriter.write(try NumPyArray(tensor: result), to: file)

@@ -50,8 +50,10 @@ struct SimulateCommand: Command {
         }
         let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
         let evaluation = context.evaluation(try context.targetCatalog(arguments))
-        let result = try evaluation.run(model: model, target: target, data: try files.data(),
-                                        allowHostFallback: !arguments.flag("--no-host-fallback"))
+        let data = try files.data(for: graph)
+        let result = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
+            try evaluation.run(model: model, target: target, data: data, allowHostFallback: !arguments.flag("--no-host-fallback"))
+        }
         let program = result.program, cost = result.cost
         if let tracePath = arguments.value("--trace") {
             do {

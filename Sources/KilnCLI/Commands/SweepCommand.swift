@@ -68,7 +68,7 @@ struct SweepCommand: Command {
         let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
         let files = try EvaluationFiles(data: arguments.value("--data"), labels: arguments.value("--labels"), dataOption: "--data")
         let runner = SweepRunner(model: model, base: base, grid: grid, catalog: catalog, loader: context.registry.targetLoader(),
-                                 evaluation: context.evaluation(catalog), data: try files.data(scoringAgainst: model))
+                                 evaluation: context.evaluation(catalog), data: try files.data(for: graph, scoringAgainst: model))
 
         let indices = Array(shard?.indices(inGridOf: grid.count) ?? stride(from: 0, to: grid.count, by: 1))
         var rows: [SweepRow] = []

@@ -10,18 +10,22 @@ struct EvaluationFiles {
     let samples: Tensor?
     /// The labels, one per sample, or nil.
     let labels: [Int64]?
+    /// The data file's path, or nil.
+    let dataPath: String?
+    /// The labels file's path, or nil.
+    let labelsPath: String?
 
     /// Reads the files.
     /// - Parameter dataOption: the option that names the data file (for the usage error).
     /// - Throws: ``UsageError`` for labels without data, ``DiagnosticError`` naming the file that
-    ///   does not read, or the labels file when it has not one label per sample.
+    ///   does not read, holds no sample, or (labels) is not one integer label per sample.
     init(data dataPath: String?, labels labelsPath: String?, dataOption: String) throws {
         if labelsPath != nil && dataPath == nil { throw UsageError("--labels needs \(dataOption)") }
-        samples = try dataPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
-        labels = try labelsPath.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).int64Values() }
-        if let samples, let labels, let dataPath, let labelsPath, samples.shape.first != labels.count {
-            throw DiagnosticError(.error("\(labels.count) labels for \(samples.shape.first ?? 0) samples in \(dataPath)", file: labelsPath))
-        }
+        self.dataPath = dataPath
+        self.labelsPath = labelsPath
+        let samples = try dataPath.map { path throws(DiagnosticError) in try ModelDataFiles.readData(path) }
+        self.samples = samples
+        labels = try labelsPath.map { path throws(DiagnosticError) in try ModelDataFiles.readLabels(path, samples: samples?.shape.first ?? 0) }
     }
 
     /// The calibration inputs of `--calibration`, or nil.
@@ -30,11 +34,19 @@ struct EvaluationFiles {
         try path.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
     }
 
-    /// The data of one model, scored by the labels; without labels, by `model`'s reference
-    /// output when a model is given (the reference runs only then), else not scored.
-    /// - Throws: ``DiagnosticError`` when the model's reference does not run on the samples.
-    func data(scoringAgainst model: EvaluationModel? = nil) throws(DiagnosticError) -> EvaluationData? {
-        guard let samples else { return nil }
+    /// The data of one model, checked against `graph` (the samples feed its input, the labels are
+    /// its classes) and scored by the labels; without labels, by `model`'s reference output when a
+    /// model is given (the reference runs only then), else not scored.
+    /// - Throws: ``DiagnosticError`` naming the file whose samples or labels do not fit `graph`,
+    ///   or when the model's reference does not run on the samples.
+    func data(for graph: Graph, scoringAgainst model: EvaluationModel? = nil) throws(DiagnosticError) -> EvaluationData? {
+        guard let samples, let dataPath else { return nil }
+        if let input = graph.inputs.first, let type = graph.types[input] {
+            try ModelDataFiles.check(samples, file: dataPath, feeds: input, of: type)
+        }
+        if let labels, let labelsPath, let output = graph.outputs.first, let classes = graph.types[output]?.shape.last {
+            try ModelDataFiles.check(labels: labels, file: labelsPath, classes: classes)
+        }
         if labels == nil, let model { return try EvaluationData(samples: samples, referenceOf: model) }
         return try EvaluationData(samples: samples, labels: labels)
     }

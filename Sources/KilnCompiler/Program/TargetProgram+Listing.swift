@@ -51,7 +51,7 @@ extension TargetProgram {
     }
 
     private func formatMegahertz(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }
 

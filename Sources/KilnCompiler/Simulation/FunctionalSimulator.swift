@@ -49,6 +49,7 @@ public struct FunctionalSimulator: Sendable {
                     operands.append(value)
                 }
                 let results = try kernel.execute(operands, counts: &counts)
+                try Self.check(results, of: kernel, graph: graph)
                 for (name, tensor) in zip(kernel.outputs, results) { values[name] = tensor }
             }
             stepCounts.append(counts)
@@ -59,6 +60,20 @@ public struct FunctionalSimulator: Sendable {
             outputs.append(value)
         }
         return Run(outputs: outputs, stepCounts: stepCounts)
+    }
+
+    /// Checks that a kernel (built in or from a plugin) returned one tensor of the declared type
+    /// per output, so a wrong kernel is reported where it went wrong instead of trapping later.
+    /// - Throws: ``DiagnosticError`` naming the kernel's first node.
+    static func check(_ results: [Tensor], of kernel: any TargetKernel, graph: Graph) throws(DiagnosticError) {
+        guard results.count == kernel.outputs.count else {
+            throw DiagnosticError(.error("kernel \(kernel.name) returned \(results.count) tensors for its \(kernel.outputs.count) outputs",
+                                         place: kernel.nodes.first?.place))
+        }
+        for (name, result) in zip(kernel.outputs, results) where graph.types[name].map({ $0 != result.type }) ?? false {
+            throw DiagnosticError(.error("kernel \(kernel.name) returned \(result.type) for '\(name)', declared \(graph.types[name]!)",
+                                         place: kernel.nodes.first?.place))
+        }
     }
 
     /// Runs every sample of a batch (leading dimension) in parallel; graph inputs must have a
@@ -75,11 +90,13 @@ public struct FunctionalSimulator: Sendable {
                 throw DiagnosticError(.error("expected shape [\(batch), \(graph.types[name]?.shape.dropFirst().map(String.init).joined(separator: ", ") ?? "")]",
                                              place: "tensor '\(name)'"))
             }
-            for (index, sample) in tensor.samples(batch, of: type.shape).enumerated() { samples[index][name] = sample }
+            for (index, sample) in try tensor.samples(batch, of: type.shape, place: "tensor '\(name)'").enumerated() { samples[index][name] = sample }
         }
         let feeds = samples
         let runs = try ParallelSamples.map(batch, threads: threads) { index throws(DiagnosticError) -> Run in try run(feeds[index]) }
-        let outputs = graph.outputs.indices.map { output in Tensor.stacked(runs.map { $0.outputs[output] }) }
+        let outputs = try graph.outputs.enumerated().map { output, name throws(DiagnosticError) in
+            try Tensor.stacked(runs.map { $0.outputs[output] }, place: "tensor '\(name)'")
+        }
         return (outputs, runs.first?.stepCounts ?? [])
     }
 }

@@ -15,8 +15,10 @@ public struct TernaryFamily: TargetFamilySchema {
 
     /// The schema of the `ternary` section.
     public static let sectionSchema = TargetSchemaSection(path: "ternary", fields: [
-        .cost("processingElements", "sourced integer ≥ 1", "PEs working in lockstep, one output channel each."),
-        .cost("adderTreeInputs", "sourced integer ≥ 1", "Weight–activation pairs one PE's adder tree sums per cycle."),
+        .cost("processingElements", "sourced integer ≥ 1", "PEs working in lockstep, one output channel each.")
+            .plausible(1...65_536),
+        .cost("adderTreeInputs", "sourced integer ≥ 1", "Weight–activation pairs one PE's adder tree sums per cycle.")
+            .plausible(1...65_536),
         TargetField("zeroSkipping", "boolean", "Whether zero weights are skipped (cost no cycle and no addition)."),
     ])
 

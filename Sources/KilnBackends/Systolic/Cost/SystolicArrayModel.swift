@@ -55,6 +55,13 @@ public struct SystolicArrayModel: Sendable {
         if layer.filterHeight > layer.ifmapHeight || layer.filterWidth > layer.ifmapWidth {
             throw fail("the filter (\(layer.filterHeight)×\(layer.filterWidth)) is larger than the input (\(layer.ifmapHeight)×\(layer.ifmapWidth))")
         }
+        // SCALE-Sim rounds the output size up, so with a stride of at least the input's extent
+        // the last window would start past the edge and read no input at all.
+        for (label, extent, stride, outputs) in [("height", layer.ifmapHeight, layer.strideHeight, layer.ofmapHeight),
+                                                 ("width", layer.ifmapWidth, layer.strideWidth, layer.ofmapWidth)]
+        where (outputs - 1) * stride >= extent {
+            throw fail("stride \(label) \(stride) is not smaller than the input \(label) \(extent): output \(outputs) of \(outputs) would start past the input's edge")
+        }
         for (label, value) in [("rows", config.rows), ("columns", config.columns), ("ifmap SRAM KiB", config.ifmapSramKibibytes),
                                ("filter SRAM KiB", config.filterSramKibibytes), ("ofmap SRAM KiB", config.ofmapSramKibibytes)]
         where value < 1 || value > Int(Int32.max) {

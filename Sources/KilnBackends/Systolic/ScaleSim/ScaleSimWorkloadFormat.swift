@@ -39,7 +39,8 @@ struct ScaleSimWorkloadFormat: WorkloadFormat {
                           filterHeight: shape.filterHeight, filterWidth: shape.filterWidth, channels: shape.channels,
                           filterCount: shape.filterCount, strideHeight: shape.strideHeight, strideWidth: shape.strideWidth)
         }
-        let estimates = try SystolicArrayModel(configuration: SystolicArrayConfiguration(systolic)).estimate(layers)
+        let estimates: [SystolicLayerEstimate]
+        do { estimates = try SystolicArrayModel(configuration: SystolicArrayConfiguration(systolic)).estimate(layers) } catch { throw error.inFile(path) }
         return WorkloadEstimate(columns: Self.columns, rows: estimates.map(Self.row), json: Self.json(estimates, target: target),
                                 reports: ["scalesim": SystolicComputeReport().render(estimates)])
     }
