@@ -18,7 +18,7 @@ fuzz="$root/tools/fuzz"
 limit=(-max_total_time=60)
 if [[ "${1:-}" == "--runs" ]]; then limit=(-runs="$2"); shift 2
 elif [[ "${1:-}" =~ ^[0-9]+$ ]]; then limit=(-max_total_time="$1"); shift; fi
-all=(onnx npy json target kiln-model scalesim-topology scalesim-config sweep-shard compile-cost)
+all=(onnx tflite npy json target kiln-model scalesim-topology scalesim-config sweep-shard compile-cost)
 selected=("$@")
 [[ ${#selected[@]} -eq 0 ]] && selected=("${all[@]}")
 
@@ -26,6 +26,7 @@ selected=("$@")
 seeds() {
     case "$1" in
         onnx) ls "$root"/Tests/Fixtures/onnx-node/*/model.onnx "$root"/Tests/Fixtures/qdq-cnn/*.onnx "$root"/examples/digits/*.onnx ;;
+        tflite) ls "$root"/Tests/Fixtures/tflite/*/*.tflite ;;
         npy) ls "$root"/Tests/Fixtures/npy/*/*.npy "$root"/Tests/Fixtures/qdq-cnn/ort*.npy ;;
         json) ls "$root"/targets/*.json "$root"/examples/*.json "$root"/tools/fuzz/seeds/*/*.json ;;
         target | compile-cost) ls "$root"/targets/*.json "$root"/Tests/Fixtures/scalesim/targets/*.json ;;

@@ -14,12 +14,9 @@ protocol Harness: Sendable {
 }
 
 /// Every harness, in the order `tools/fuzz/run.sh` runs them.
-///
-/// The TFLite reader's harness goes here when that reader lands: a `TFLiteHarness` that
-/// decodes the flatbuffer and imports it, seeded from the `.tflite` fixtures (see
-/// docs/reliability.md, "Adding a harness").
 let harnesses: [any Harness] = [
     ONNXHarness(),
+    TFLiteHarness(),
     NumPyHarness(),
     JSONHarness(),
     TargetHarness(),

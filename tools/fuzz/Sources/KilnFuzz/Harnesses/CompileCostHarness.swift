@@ -13,11 +13,11 @@ struct CompileCostHarness: Harness {
     // Static, so only a process that runs this harness builds them.
     static let graph: Graph? = (try? ConformanceCorpus.models())?.first { $0.name == "cnn-padded-strided" }?.graph
     static let compiler: Compiler? = (try? BuiltInBackends.registry()).map(Compiler.init(registry:))
-    static let catalog: TargetCatalog? = try? TargetCatalog.standard()
+    static let catalog: TargetCatalog? = try? TargetCatalog.standard(families: BuiltInBackends.targetFamilies)
 
     func run(_ bytes: [UInt8]) {
         guard let graph = Self.graph, let compiler = Self.compiler, var catalog = Self.catalog,
-              let target = try? TargetLoader().load(bytes: bytes, file: "fuzz.json") else { return }
+              let target = try? TargetLoader(families: BuiltInBackends.targetFamilies).load(bytes: bytes, file: "fuzz.json") else { return }
         _ = TargetListing.table([target])
         _ = TargetListing.details(target)
         if catalog.target(named: target.name) == nil { catalog.add(target) }

@@ -41,8 +41,8 @@ enum ScaleSimPipeline {
     static func model(config text: String) -> SystolicArrayModel? {
         guard let config = try? ScaleSimConfigReader().read(text: text, file: "fuzz.cfg") else { return nil }
         let json = config.targetDescriptionJSON(sourceFile: "fuzz.cfg")
-        guard let target = try? TargetLoader().load(bytes: Array(json.utf8), file: "fuzz.cfg"),
-              let systolic = target.fpga?.systolic else { return nil }
+        guard let target = try? TargetLoader(families: BuiltInBackends.targetFamilies).load(bytes: Array(json.utf8), file: "fuzz.cfg"),
+              let systolic = target.section(SystolicSection.self) else { return nil }
         return SystolicArrayModel(configuration: SystolicArrayConfiguration(systolic))
     }
 
