@@ -67,7 +67,7 @@ let package = Package(
         .target(name: "KilnTestSupport", path: "Tests/KilnTestSupport"),
 
         .testTarget(name: "KilnDiagnosticsTests", dependencies: ["KilnDiagnostics"]),
-        .testTarget(name: "KilnNumericsTests", dependencies: ["KilnNumerics"]),
+        .testTarget(name: "KilnNumericsTests", dependencies: ["KilnNumerics", "KilnModelIO"]),
         .testTarget(name: "KilnJSONTests", dependencies: ["KilnJSON"]),
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR"]),
         .testTarget(name: "KilnInterpreterTests", dependencies: ["KilnInterpreter", "KilnIR"]),
