@@ -11,6 +11,8 @@ public struct LayerQuantizationReport: Sendable, Hashable {
         case threshold
         /// Codes moved or compared without arithmetic (pooling by max, reshape, sign on codes).
         case codes
+        /// Float activations, weights stored as codes and dequantized before the float layer.
+        case weightsOnly
     }
 
     /// The node's name in the quantized graph (the float model's node name).

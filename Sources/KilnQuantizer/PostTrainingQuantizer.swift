@@ -39,6 +39,9 @@ public struct PostTrainingQuantizer: Sendable {
         try graph.verify()
         let samples = try CalibrationSamples(calibration, for: graph)
         let pruned = try pruningPipeline().run(on: graph)
+        if let format = options.weightsOnly {
+            return try quantizeWeightsOnly(pruned, format: format, float: graph, samples: samples)
+        }
         let calibrated = try ActivationCalibration(graph: pruned, samples: samples, method: options.calibrationMethod,
                                                    scheme: options.activationScheme)
         let pass = QuantizeOperatorsPass(options: options, activationParameters: calibrated.parameters)
@@ -56,6 +59,22 @@ public struct PostTrainingQuantizer: Sendable {
         return QuantizationResult(graph: rewritten.graph, layers: layers, floatNodes: rewritten.floatNodes)
     }
 
+    /// Weights-only quantization of the (pruned) float graph; each layer's SQNR is measured like a full quantization's.
+    private func quantizeWeightsOnly(_ pruned: Graph, format: WeightOnlyFormat, float: Graph,
+                                     samples: CalibrationSamples) throws(DiagnosticError) -> QuantizationResult {
+        let pass = QuantizeWeightsOnlyPass(format: format, perChannel: options.perChannelWeights)
+        let rewritten = try pass.rewrite(pruned)
+        try rewritten.graph.verify()
+        let layers = rewritten.layers.map { layer in
+            LayerQuantizationReport(node: layer.node.name, operation: layer.node.kind, form: .weightsOnly,
+                                    floatValue: layer.node.outputs[0], quantizedValue: layer.node.outputs[0],
+                                    outputType: rewritten.graph.types[layer.node.outputs[0]]!, weightType: layer.weights,
+                                    fusedActivation: nil, weightSparsity: nil)
+        }
+        let measured = try Self.measure(layers, quantized: rewritten.graph, float: float, samples: samples)
+        return QuantizationResult(graph: rewritten.graph, layers: measured, floatNodes: [])
+    }
+
     /// The passes that run before calibration: weight pruning when requested.
     public func pruningPipeline() -> [any GraphPass] {
         guard let pruning = options.pruning else { return [] }
@@ -67,7 +86,11 @@ public struct PostTrainingQuantizer: Sendable {
 
     /// Every pass in order, given the parameters calibration produced (for `--print-ir-after`-style tooling).
     public func pipeline(calibratedParameters: [String: QuantizationParameters]) -> [any GraphPass] {
-        pruningPipeline() + [
+        if let format = options.weightsOnly {
+            // Weight constants → codes + dequantize; activations stay float, so no calibration is used.
+            return pruningPipeline() + [QuantizeWeightsOnlyPass(format: format, perChannel: options.perChannelWeights)]
+        }
+        return pruningPipeline() + [
             // Float ops → integer ops, with quantize / dequantize at the boundaries.
             QuantizeOperatorsPass(options: options, activationParameters: calibratedParameters),
         ]

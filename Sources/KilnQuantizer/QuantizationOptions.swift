@@ -18,6 +18,9 @@ public struct QuantizationOptions: Sendable, Hashable {
     public var calibrationMethod: CalibrationMethod
     /// Magnitude pruning of weights before quantization, or nil for none.
     public var pruning: WeightPruning?
+    /// Weights-only quantization to this format (activations stay float, ``weightBits``,
+    /// ``activationBits`` and the calibration method are not used), or nil for full integer quantization.
+    public var weightsOnly: WeightOnlyFormat?
 
     /// Creates options; call ``validate()`` before use with values from users.
     public init(weightBits: Int = 8, activationBits: Int = 8, perChannelWeights: Bool = true,
@@ -43,6 +46,9 @@ public struct QuantizationOptions: Sendable, Hashable {
         }
         if !Self.supportedBits.contains(activationBits) {
             findings.error("activation bit width \(activationBits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
+        if case .integer(let bits) = weightsOnly, !Self.supportedBits.contains(bits) {
+            findings.error("weights-only bit width \(bits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
         }
         if let pruning, !(pruning.sparsity >= 0 && pruning.sparsity <= 1) {
             findings.error("pruning sparsity \(pruning.sparsity) is outside 0...1")

@@ -32,6 +32,22 @@ public enum WeightQuantizer {
         return Tensor(shape: weights.shape, elementType: type, codes: clamped, quantization: parameters)
     }
 
+    /// Weights in a small float format: per output channel (or per tensor when `channelAxis` is
+    /// nil) the scale maps the slice's largest finite |w| onto the format's largest finite value
+    /// (FP8), or is 1 (FP16 and BF16, whose range holds any trained weight: the weights are just
+    /// rounded); codes `encode(w / scale)`, round to nearest even, saturating. An all-zero slice gets scale 1.
+    public static func floatWeights(_ weights: Tensor, channelAxis: Int?, format: FloatFormat) throws -> Tensor {
+        let values = weights.floats ?? weights.doubles.map(Float.init)
+        let maxima = channelAxis.map { channelMaxima(values, shape: weights.shape, axis: $0) }
+            ?? [values.reduce(Float(0)) { Swift.max($0, $1.isFinite ? abs($1) : 0) }]
+        let rescale = format.bitWidth == 8
+        let scales = maxima.map { rescale && $0 > 0 ? $0 / format.largestFinite : Float(1) }
+        let parameters = QuantizationParameters(scales: scales, zeroPoints: [Int32](repeating: 0, count: scales.count),
+                                                axis: channelAxis)
+        let codes = try ScaledFloatQuantization.quantize(values, shape: weights.shape, parameters: parameters, format: format)
+        return Tensor(shape: weights.shape, elementType: .floatingPoint(format), codes: codes, quantization: parameters)
+    }
+
     /// Binary (±1) weights when every weight of each output channel has the same magnitude
     /// `s_c > 0`: codes `sign(w)`, scale `s_c` per channel along `channelAxis`, zero point 0.
     ///

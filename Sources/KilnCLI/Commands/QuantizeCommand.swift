@@ -9,7 +9,7 @@ import KilnQuantizer
 struct QuantizeCommand: Command {
     let name = "quantize"
     let summary = "Quantize a float model with calibration data and write a Kiln model"
-    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]]"
+    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT]"
     let discussion = """
     Calibrates every activation on the calibration data (the first dimension of each file is the
     sample) with the reference interpreter, then writes the model ONNX Runtime's static QDQ
@@ -33,6 +33,8 @@ struct QuantizeCommand: Command {
         .flag("--symmetric", help: "signed activations with zero point 0 (default: unsigned asymmetric)"),
         OptionSpecification("--prune", valueName: "SPARSITY", help: "zero this fraction (0 to 1) of each layer's weights by magnitude first"),
         .flag("--prune-structured", help: "with --prune: zero whole output channels (smallest L2 norm)"),
+        OptionSpecification("--weights-only", valueName: "FORMAT", choices: WeightOnlyFormat.names,
+                            help: "keep activations float; store conv/dense/matmul weights as i2..i8, f8e4m3, f8e5m2, f16 or bf16 codes"),
         .format(["table", "json"]),
     ]
 
@@ -72,6 +74,7 @@ struct QuantizeCommand: Command {
         }
         options.perChannelWeights = !arguments.flag("--per-tensor")
         options.symmetricActivations = arguments.flag("--symmetric")
+        if let name = arguments.value("--weights-only") { options.weightsOnly = WeightOnlyFormat(name: name)! }
         if let method = arguments.value("--observer") { options.calibrationMethod = CalibrationMethod(rawValue: method)! }
         if let text = arguments.value("--prune") {
             guard let sparsity = Double(text), sparsity >= 0, sparsity <= 1 else {
@@ -110,9 +113,9 @@ struct QuantizationReport {
             if pruning { row.append(layer.weightSparsity.map { String(format: "%.1f%%", $0 * 100) } ?? "") }
             table.append(row)
         }
-        var lines = ["model: \(result.graph.name) -> \(output)",
-                     "weights \(options.weightBits)-bit \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations \(options.activationBits)-bit \(options.symmetricActivations ? "symmetric" : "asymmetric"), calibration \(options.calibrationMethod.rawValue)",
-                     "", table.rendered()]
+        let settings = options.weightsOnly.map { "weights-only \($0.name) \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations float" }
+            ?? "weights \(options.weightBits)-bit \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations \(options.activationBits)-bit \(options.symmetricActivations ? "symmetric" : "asymmetric"), calibration \(options.calibrationMethod.rawValue)"
+        var lines = ["model: \(result.graph.name) -> \(output)", settings, "", table.rendered()]
         if !result.binaryLayers.isEmpty { lines.append("binary layers: \(result.binaryLayers.joined(separator: ", "))") }
         if !result.floatNodes.isEmpty { lines.append("left in float: \(result.floatNodes.joined(separator: ", "))") }
         return lines.joined(separator: "\n")
