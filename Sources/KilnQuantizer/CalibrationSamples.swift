@@ -1,5 +1,6 @@
 import KilnDiagnostics
 import KilnIR
+import KilnNumerics
 
 /// Calibration data split into single samples that each feed the graph once.
 ///
@@ -65,9 +66,15 @@ extension Tensor {
     func withType(_ type: TensorType) -> Tensor { Tensor(type: type, storage: storage) }
 
     /// The real values: floats as they are, quantized codes dequantized (`scale · (code − zeroPoint)`,
-    /// per tensor or per axis), plain integers converted.
+    /// or `scale · decode(code)` for small float formats, per tensor or per axis), plain integers converted.
     var realValues: [Float] {
         if let floats { return floats }
+        if let format = type.elementType.floatFormat, let quantization = type.quantization, let codes {
+            return codes.indices.map { index in
+                let channel = quantization.isPerTensor ? 0 : (index / Shape.strides(shape)[quantization.axis!]) % shape[quantization.axis!]
+                return ScaledFloatQuantization.dequantize(codes[index], scale: quantization.scale(at: channel), format: format)
+            }
+        }
         let values = doubles
         guard let quantization = type.quantization else { return values.map(Float.init) }
         if quantization.isPerTensor || quantization.axis == nil {

@@ -11,10 +11,12 @@ import KilnNumerics
 /// for layer in result.layers { print(layer.node, layer.signalToQuantizationNoiseRatio) }
 /// ```
 ///
-/// The pipeline is ``pipeline(calibratedParameters:)``: optional ``PruneWeightsPass``, then
+/// The pipeline is ``pipeline(calibratedParameters:)``: optional ``CrossLayerEqualizationPass`` and
+/// ``PruneWeightsPass``, then optional ``BiasCorrectionPass`` (it needs the calibration data), then
 /// calibration (``ActivationCalibration``) on the pruned float graph, then ``QuantizeOperatorsPass``.
-/// Each layer's SQNR compares its dequantized output with the *original* float graph's value
-/// (so it includes the pruning error) over all calibration samples.
+/// Each layer's SQNR compares its dequantized output with the float graph's value after the
+/// function-preserving passes (``equivalencePipeline()``), so it includes the pruning error, over
+/// all calibration samples.
 public struct PostTrainingQuantizer: Sendable {
     /// Bit widths, granularity, calibration and pruning.
     public let options: QuantizationOptions
@@ -38,9 +40,14 @@ public struct PostTrainingQuantizer: Sendable {
         try options.validate()
         try graph.verify()
         let samples = try CalibrationSamples(calibration, for: graph)
-        let pruned = try pruningPipeline().run(on: graph)
+        let reference = try equivalencePipeline().run(on: graph)
+        var pruned = try pruningPipeline().run(on: reference)
         if let format = options.weightsOnly {
-            return try quantizeWeightsOnly(pruned, format: format, float: graph, samples: samples)
+            return try quantizeWeightsOnly(pruned, format: format, float: reference, samples: samples)
+        }
+        if options.biasCorrection {
+            // Needs the final float weights (after pruning) and the calibration data.
+            pruned = try BiasCorrectionPass(options: options, samples: samples).run(on: pruned)
         }
         let calibrated = try ActivationCalibration(graph: pruned, samples: samples, method: options.calibrationMethod,
                                                    scheme: options.activationScheme)
@@ -55,7 +62,7 @@ public struct PostTrainingQuantizer: Sendable {
                 return copy
             })
         }
-        let layers = try Self.measure(rewritten.layers, quantized: rewritten.graph, float: graph, samples: samples)
+        let layers = try Self.measure(rewritten.layers, quantized: rewritten.graph, float: reference, samples: samples)
         return QuantizationResult(graph: rewritten.graph, layers: layers, floatNodes: rewritten.floatNodes)
     }
 
@@ -75,7 +82,14 @@ public struct PostTrainingQuantizer: Sendable {
         return QuantizationResult(graph: rewritten.graph, layers: measured, floatNodes: [])
     }
 
-    /// The passes that run before calibration: weight pruning when requested.
+    /// Float passes that leave the model's function unchanged and so define the float reference
+    /// each layer's SQNR is measured against: cross-layer equalization, when requested.
+    public func equivalencePipeline() -> [any GraphPass] {
+        // Rescales channels between consecutive convs so per-tensor weight scales fit every channel.
+        options.crossLayerEqualization ? [CrossLayerEqualizationPass()] : []
+    }
+
+    /// Float passes that change the model before calibration: weight pruning, when requested.
     public func pruningPipeline() -> [any GraphPass] {
         guard let pruning = options.pruning else { return [] }
         return [
@@ -88,9 +102,9 @@ public struct PostTrainingQuantizer: Sendable {
     public func pipeline(calibratedParameters: [String: QuantizationParameters]) -> [any GraphPass] {
         if let format = options.weightsOnly {
             // Weight constants → codes + dequantize; activations stay float, so no calibration is used.
-            return pruningPipeline() + [QuantizeWeightsOnlyPass(format: format, perChannel: options.perChannelWeights)]
+            return equivalencePipeline() + pruningPipeline() + [QuantizeWeightsOnlyPass(format: format, perChannel: options.perChannelWeights)]
         }
-        return pruningPipeline() + [
+        return equivalencePipeline() + pruningPipeline() + [
             // Float ops → integer ops, with quantize / dequantize at the boundaries.
             QuantizeOperatorsPass(options: options, activationParameters: calibratedParameters),
         ]

@@ -21,6 +21,11 @@ public struct QuantizationOptions: Sendable, Hashable {
     /// Weights-only quantization to this format (activations stay float, ``weightBits``,
     /// ``activationBits`` and the calibration method are not used), or nil for full integer quantization.
     public var weightsOnly: WeightOnlyFormat?
+    /// Cross-layer equalization of consecutive conv2d weights before calibration (``CrossLayerEqualizationPass``).
+    public var crossLayerEqualization = false
+    /// Correction of each conv2d / dense bias for the mean error weight quantization causes on the
+    /// calibration data (``BiasCorrectionPass``; integer quantization only).
+    public var biasCorrection = false
 
     /// Creates options; call ``validate()`` before use with values from users.
     public init(weightBits: Int = 8, activationBits: Int = 8, perChannelWeights: Bool = true,
