@@ -12,7 +12,8 @@ import KilnNumerics
 /// ```
 ///
 /// The pipeline is ``pipeline(calibratedParameters:)``: optional ``CrossLayerEqualizationPass`` and
-/// ``PruneWeightsPass``, then optional ``BiasCorrectionPass`` (it needs the calibration data), then
+/// ``PruneWeightsPass``, then optional ``AdaptiveRoundingPass`` and ``BiasCorrectionPass`` (they need the
+/// calibration data), then
 /// calibration (``ActivationCalibration``) on the pruned float graph, then ``QuantizeOperatorsPass``.
 /// Each layer's SQNR compares its dequantized output with the float graph's value after the
 /// function-preserving passes (``equivalencePipeline()``), so it includes the pruning error, over
@@ -44,6 +45,10 @@ public struct PostTrainingQuantizer: Sendable {
         var pruned = try pruningPipeline().run(on: reference)
         if let format = options.weightsOnly {
             return try quantizeWeightsOnly(pruned, format: format, float: reference, samples: samples)
+        }
+        if options.adaptiveRounding {
+            // Re-round the (pruned) weights on the grid quantization will use, before bias correction measures their error.
+            pruned = try AdaptiveRoundingPass(options: options, samples: samples).run(on: pruned)
         }
         if options.biasCorrection {
             // Needs the final float weights (after pruning) and the calibration data.

@@ -26,6 +26,9 @@ public struct QuantizationOptions: Sendable, Hashable {
     /// Correction of each conv2d / dense bias for the mean error weight quantization causes on the
     /// calibration data (``BiasCorrectionPass``; integer quantization only).
     public var biasCorrection = false
+    /// Layer-wise rounding optimization of integer weights on the calibration data
+    /// (``AdaptiveRoundingPass``, AdaRound-style); integer quantization only.
+    public var adaptiveRounding = false
 
     /// Creates options; call ``validate()`` before use with values from users.
     public init(weightBits: Int = 8, activationBits: Int = 8, perChannelWeights: Bool = true,
@@ -54,6 +57,9 @@ public struct QuantizationOptions: Sendable, Hashable {
         }
         if case .integer(let bits) = weightsOnly, !Self.supportedBits.contains(bits) {
             findings.error("weights-only bit width \(bits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
+        if weightsOnly != nil && (biasCorrection || adaptiveRounding) {
+            findings.error("bias correction and adaptive rounding work on integer quantization, not on weights-only quantization")
         }
         if let pruning, !(pruning.sparsity >= 0 && pruning.sparsity <= 1) {
             findings.error("pruning sparsity \(pruning.sparsity) is outside 0...1")

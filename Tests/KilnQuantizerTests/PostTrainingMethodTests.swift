@@ -46,6 +46,24 @@ import KilnNumerics
         }
     }
 
+    /// Adaptive rounding at 4-bit per-channel weights beats round-to-nearest at 4 bits on both
+    /// shipped CNNs (top-1 on the test split: cnn 528 → 529, dscnn_residual 520 → 527 of 540) and
+    /// raises every layer's SQNR (by 1.2 to 6.9 dB).
+    @Test(arguments: ["cnn", "dscnn_residual"])
+    func adaptiveRoundingBeatsRoundToNearestAtFourBits(_ name: String) throws {
+        let base = QuantizationOptions(weightBits: 4)
+        var options = base
+        options.adaptiveRounding = true
+        let nearest = try DigitsQuantizationTests.quantize(name, base)
+        let adaptive = try DigitsQuantizationTests.quantize(name, options)
+        print("\(name) 4-bit weights: round-to-nearest \(nearest.quantized)/540, adaptive \(adaptive.quantized)/540, float \(nearest.float)/540")
+        #expect(adaptive.quantized > nearest.quantized)
+        for (before, after) in zip(nearest.result.layers, adaptive.result.layers) {
+            #expect(after.signalToQuantizationNoiseRatio > before.signalToQuantizationNoiseRatio + 1,
+                    "\(before.node): \(before.signalToQuantizationNoiseRatio) dB -> \(after.signalToQuantizationNoiseRatio) dB")
+        }
+    }
+
     /// Equalization leaves the float function unchanged (up to float32 rounding) and equalizes ranges.
     @Test func crossLayerEqualizationPreservesTheFloatModel() throws {
         let graph = try DigitsQuantizationTests.model("dscnn_residual")

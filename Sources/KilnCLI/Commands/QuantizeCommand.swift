@@ -9,7 +9,7 @@ import KilnQuantizer
 struct QuantizeCommand: Command {
     let name = "quantize"
     let summary = "Quantize a float model with calibration data and write a Kiln model"
-    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT] [--cross-layer-equalization] [--bias-correction]"
+    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT] [--cross-layer-equalization] [--bias-correction] [--adaptive-rounding]"
     let discussion = """
     Calibrates every activation on the calibration data (the first dimension of each file is the
     sample) with the reference interpreter, then writes the model ONNX Runtime's static QDQ
@@ -37,6 +37,7 @@ struct QuantizeCommand: Command {
                             help: "keep activations float; store conv/dense/matmul weights as i2..i8, f8e4m3, f8e5m2, f16 or bf16 codes"),
         .flag("--cross-layer-equalization", help: "equalize per-channel weight ranges of consecutive convs first (helps per-tensor scales)"),
         .flag("--bias-correction", help: "subtract each layer's mean weight-quantization error (on the calibration data) from its bias"),
+        .flag("--adaptive-rounding", help: "choose each weight's rounding direction to minimise its layer's output error on the calibration data"),
         .format(["table", "json"]),
     ]
 
@@ -79,9 +80,8 @@ struct QuantizeCommand: Command {
         if let name = arguments.value("--weights-only") { options.weightsOnly = WeightOnlyFormat(name: name)! }
         options.crossLayerEqualization = arguments.flag("--cross-layer-equalization")
         options.biasCorrection = arguments.flag("--bias-correction")
-        if options.biasCorrection && options.weightsOnly != nil {
-            throw UsageError("option '--bias-correction' corrects integer weights; it does not combine with '--weights-only'")
-        }
+        options.adaptiveRounding = arguments.flag("--adaptive-rounding")
+
         if let method = arguments.value("--observer") { options.calibrationMethod = CalibrationMethod(rawValue: method)! }
         if let text = arguments.value("--prune") {
             guard let sparsity = Double(text), sparsity >= 0, sparsity <= 1 else {
