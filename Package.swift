@@ -91,7 +91,7 @@ let package = Package(
             "KilnReports", "KilnCompiler", "KilnTargets", "KilnBackends", "KilnConformance", "KilnIR", "KilnJSON",
         ]),
         .testTarget(name: "KilnCLITests", dependencies: [
-            "KilnCLI", "KilnBackends", "KilnEvaluation", "KilnCompiler", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO", "KilnTestSupport",
+            "KilnCLI", "KilnBackends", "KilnEvaluation", "KilnCompiler", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO", "KilnNumerics", "KilnTestSupport",
         ]),
     ]
 )

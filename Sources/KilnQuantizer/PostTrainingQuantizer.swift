@@ -67,8 +67,9 @@ public struct PostTrainingQuantizer: Sendable {
                 return copy
             })
         }
-        let layers = try Self.measure(rewritten.layers, quantized: rewritten.graph, float: reference, samples: samples)
-        return QuantizationResult(graph: rewritten.graph, layers: layers, floatNodes: rewritten.floatNodes)
+        let measured = try Self.measure(rewritten.layers, quantized: rewritten.graph, float: reference, samples: samples)
+        return QuantizationResult(graph: rewritten.graph, layers: measured.layers, floatNodes: rewritten.floatNodes,
+                                  outputs: measured.outputs)
     }
 
     /// Weights-only quantization of the (pruned) float graph; each layer's SQNR is measured like a full quantization's.
@@ -84,7 +85,7 @@ public struct PostTrainingQuantizer: Sendable {
                                     fusedActivation: nil, weightSparsity: nil)
         }
         let measured = try Self.measure(layers, quantized: rewritten.graph, float: float, samples: samples)
-        return QuantizationResult(graph: rewritten.graph, layers: measured, floatNodes: [])
+        return QuantizationResult(graph: rewritten.graph, layers: measured.layers, floatNodes: [], outputs: measured.outputs)
     }
 
     /// Float passes that leave the model's function unchanged and so define the float reference
@@ -115,12 +116,14 @@ public struct PostTrainingQuantizer: Sendable {
         ]
     }
 
-    /// Fills in each layer's SQNR: the quantized graph's dequantized output against the float graph's value.
-    static func measure(_ layers: [LayerQuantizationReport], quantized: Graph, float: Graph,
-                        samples: CalibrationSamples) throws(DiagnosticError) -> [LayerQuantizationReport] {
+    /// Fills in each layer's error statistics (the quantized graph's dequantized output against the
+    /// float graph's value) and measures every graph output the same way.
+    static func measure(_ layers: [LayerQuantizationReport], quantized: Graph, float: Graph, samples: CalibrationSamples)
+        throws(DiagnosticError) -> (layers: [LayerQuantizationReport], outputs: [(name: String, error: ErrorStatistics)]) {
         let floatInterpreter = try ReferenceInterpreter(graph: float)
         let quantizedInterpreter = try ReferenceInterpreter(graph: quantized)
-        var accumulators = [SignalToNoiseAccumulator](repeating: SignalToNoiseAccumulator(), count: layers.count)
+        let compared = layers.map { ($0.floatValue, $0.quantizedValue) } + float.outputs.map { ($0, $0) }
+        var accumulators = [ErrorAccumulator](repeating: ErrorAccumulator(), count: compared.count)
         let chunkSize = max(1, ParallelSamples.activeProcessorCount * 4)
         var start = 0
         while start < samples.count {
@@ -128,8 +131,8 @@ public struct PostTrainingQuantizer: Sendable {
             let pairs = try ParallelSamples.map(chunk.count) { index throws(DiagnosticError) -> [([Float], [Float])?] in
                 let reference = try floatInterpreter.runKeepingIntermediates(chunk[index])
                 let approximation = try quantizedInterpreter.runKeepingIntermediates(chunk[index])
-                return layers.map { layer in
-                    guard let expected = reference[layer.floatValue], let actual = approximation[layer.quantizedValue] else { return nil }
+                return compared.map { floatValue, quantizedValue in
+                    guard let expected = reference[floatValue], let actual = approximation[quantizedValue] else { return nil }
                     return (expected.realValues, actual.realValues)
                 }
             }
@@ -141,7 +144,8 @@ public struct PostTrainingQuantizer: Sendable {
             start += chunkSize
         }
         var measured = layers
-        for index in measured.indices { measured[index].signalToQuantizationNoiseRatio = accumulators[index].decibels }
-        return measured
+        for index in measured.indices { measured[index].error = accumulators[index].statistics }
+        let outputs = float.outputs.enumerated().map { ($1, accumulators[layers.count + $0].statistics) }
+        return (measured, outputs)
     }
 }

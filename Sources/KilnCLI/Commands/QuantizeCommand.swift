@@ -38,7 +38,7 @@ struct QuantizeCommand: Command {
         .flag("--cross-layer-equalization", help: "equalize per-channel weight ranges of consecutive convs first (helps per-tensor scales)"),
         .flag("--bias-correction", help: "subtract each layer's mean weight-quantization error (on the calibration data) from its bias"),
         .flag("--adaptive-rounding", help: "choose each weight's rounding direction to minimise its layer's output error on the calibration data"),
-        .format(["table", "json"]),
+        .format(["table", "json", "csv"]),
     ]
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
@@ -62,7 +62,11 @@ struct QuantizeCommand: Command {
         }
         try KilnModelFile.write(result.graph, to: outputPath)
         let report = QuantizationReport(result: result, options: options, output: outputPath)
-        context.console.print(arguments.value("--format") == "json" ? report.json() : report.table())
+        switch arguments.value("--format") {
+        case "json": context.console.print(report.json())
+        case "csv": context.console.print(report.csv())
+        default: context.console.print(report.table())
+        }
         return .success
     }
 
@@ -95,37 +99,87 @@ struct QuantizeCommand: Command {
     }
 }
 
-/// The per-layer table (or JSON) `kiln quantize` prints.
+/// The per-layer and per-output error report `kiln quantize` prints: a table, CSV or JSON
+/// (`kind` `kiln.quantize`, `schemaVersion` 1). Errors are in the value's own unit, SQNR in dB.
 struct QuantizationReport {
     let result: QuantizationResult
     let options: QuantizationOptions
     let output: String
 
+    /// The JSON document's `kind`.
+    static let kind = "kiln.quantize"
+    /// The JSON document's `schemaVersion`.
+    static let schemaVersion: Int64 = 1
+
     static func decibels(_ value: Double) -> String {
         value.isNaN ? "-" : value.isInfinite ? "inf" : String(format: "%.1f", value)
+    }
+
+    /// The error columns: name (unit-suffixed where the quantity has a unit), statistic.
+    static let errorColumns: [(String, KeyPath<ErrorStatistics, Double> & Sendable)] = [
+        ("meanAbsoluteError", \.meanAbsoluteError), ("relativeError", \.relativeError),
+        ("meanSquaredError", \.meanSquaredError), ("maximumAbsoluteError", \.maximumAbsoluteError),
+        ("sqnrDecibels", \.signalToQuantizationNoiseRatioDecibels), ("cosineSimilarity", \.cosineSimilarity),
+    ]
+
+    static func weights(_ layer: LayerQuantizationReport) -> String {
+        layer.weightType.map { "\($0.elementType.name)\($0.quantization?.isPerTensor == false ? " per-channel" : "")" } ?? ""
+    }
+
+    static func form(_ layer: LayerQuantizationReport) -> String {
+        layer.form.rawValue + (layer.fusedActivation.map { " + \($0.rawValue)" } ?? "")
     }
 
     func table() -> String {
         let pruning = options.pruning != nil
         var columns: [(String, TextTable.Alignment)] = [("LAYER", .left), ("OP", .left), ("FORM", .left), ("OUTPUT", .left),
-                                                        ("WEIGHTS", .left), ("SQNR dB", .right)]
+                                                        ("WEIGHTS", .left), ("SQNR dB", .right), ("MAX ERR", .right), ("COSINE", .right)]
         if pruning { columns.append(("SPARSITY", .right)) }
         var table = TextTable(columns)
         for layer in result.layers {
-            var form = layer.form.rawValue
-            if let fused = layer.fusedActivation { form += " + \(fused.rawValue)" }
-            var row = [layer.node, layer.operation.rawValue, form, String(describing: layer.outputType),
-                       layer.weightType.map { "\($0.elementType.name)\($0.quantization?.isPerTensor == false ? " per-channel" : "")" } ?? "",
-                       Self.decibels(layer.signalToQuantizationNoiseRatio)]
+            let error = layer.error
+            var row = [layer.node, layer.operation.rawValue, Self.form(layer), String(describing: layer.outputType), Self.weights(layer),
+                       Self.decibels(layer.signalToQuantizationNoiseRatio),
+                       error.map { String(format: "%.4g", $0.maximumAbsoluteError) } ?? "-",
+                       error.map { String(format: "%.5f", $0.cosineSimilarity) } ?? "-"]
             if pruning { row.append(layer.weightSparsity.map { String(format: "%.1f%%", $0 * 100) } ?? "") }
             table.append(row)
         }
+        var outputs = TextTable([("GRAPH OUTPUT", .left), ("SQNR dB", .right), ("MEAN ABS ERR", .right), ("REL ERR", .right),
+                                 ("MSE", .right), ("MAX ERR", .right), ("COSINE", .right)])
+        for (name, error) in result.outputs {
+            outputs.append([name, Self.decibels(error.signalToQuantizationNoiseRatioDecibels), String(format: "%.4g", error.meanAbsoluteError),
+                            String(format: "%.4g", error.relativeError), String(format: "%.4g", error.meanSquaredError),
+                            String(format: "%.4g", error.maximumAbsoluteError), String(format: "%.5f", error.cosineSimilarity)])
+        }
         let settings = options.weightsOnly.map { "weights-only \($0.name) \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations float" }
             ?? "weights \(options.weightBits)-bit \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations \(options.activationBits)-bit \(options.symmetricActivations ? "symmetric" : "asymmetric"), calibration \(options.calibrationMethod.rawValue)"
-        var lines = ["model: \(result.graph.name) -> \(output)", settings, "", table.rendered()]
+        var lines = ["model: \(result.graph.name) -> \(output)", settings, "", table.rendered(), "", outputs.rendered()]
         if !result.binaryLayers.isEmpty { lines.append("binary layers: \(result.binaryLayers.joined(separator: ", "))") }
         if !result.floatNodes.isEmpty { lines.append("left in float: \(result.floatNodes.joined(separator: ", "))") }
         return lines.joined(separator: "\n")
+    }
+
+    /// One row per layer (`scope` `layer`) and per graph output (`scope` `output`), raw numbers.
+    func csv() -> String {
+        var table = TextTable([("scope", .left), ("name", .left), ("op", .left), ("form", .left), ("weights", .left)]
+                              + Self.errorColumns.map { ($0.0, .right) })
+        func numbers(_ error: ErrorStatistics?) -> [String] {
+            Self.errorColumns.map { _, statistic in error.map { "\($0[keyPath: statistic])" } ?? "" }
+        }
+        for layer in result.layers {
+            table.append(["layer", layer.node, layer.operation.rawValue, Self.form(layer), Self.weights(layer)] + numbers(layer.error))
+        }
+        for (name, error) in result.outputs { table.append(["output", name, "", "", ""] + numbers(error)) }
+        return table.csv()
+    }
+
+    static func errorObject(_ error: ErrorStatistics?) -> JSONValue {
+        guard let error else { return .null }
+        return .object(JSONObject(errorColumns.map { name, statistic in
+            let value = error[keyPath: statistic]
+            return (name, value.isFinite ? .number(value) : .null)
+        } + [("count", .integer(Int64(error.count)))]))
     }
 
     func json() -> String {
@@ -133,7 +187,7 @@ struct QuantizationReport {
             var fields: [(String, JSONValue)] = [
                 ("layer", .string(layer.node)), ("op", .string(layer.operation.rawValue)), ("form", .string(layer.form.rawValue)),
                 ("output", KilnModelFile.encodeType(layer.outputType)),
-                ("sqnrDecibels", layer.signalToQuantizationNoiseRatio.isFinite ? .number(layer.signalToQuantizationNoiseRatio) : .null),
+                ("error", Self.errorObject(layer.error)),
             ]
             if let fused = layer.fusedActivation { fields.append(("fusedActivation", .string(fused.rawValue))) }
             if let weights = layer.weightType { fields.append(("weights", KilnModelFile.encodeType(weights))) }
@@ -141,9 +195,14 @@ struct QuantizationReport {
             return .object(JSONObject(fields))
         }
         return JSONWriter().write(.object(JSONObject([
+            ("kind", .string(Self.kind)),
+            ("schemaVersion", .integer(Self.schemaVersion)),
             ("model", .string(result.graph.name)),
             ("output", .string(output)),
             ("layers", .array(layers)),
+            ("outputs", .array(result.outputs.map { name, error in
+                .object(JSONObject([("name", .string(name)), ("error", Self.errorObject(error))]))
+            })),
             ("binaryLayers", .array(result.binaryLayers.map { .string($0) })),
             ("floatNodes", .array(result.floatNodes.map { .string($0) })),
         ])))
