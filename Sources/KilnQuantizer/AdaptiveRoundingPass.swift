@@ -48,7 +48,7 @@ public struct AdaptiveRoundingPass: GraphPass {
             let rounded: Tensor
             do {
                 rounded = try WeightQuantizer.symmetricIntegerWeights(weights, channelAxis: options.perChannelWeights ? axis : nil,
-                                                                      bits: options.weightBits)
+                                                                      bits: options.weightBits(for: node.name))
             } catch {
                 throw DiagnosticError(.error("cannot quantize weights '\(weightName)': \(error)", place: node.place))
             }

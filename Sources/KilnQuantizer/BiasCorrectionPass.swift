@@ -38,7 +38,7 @@ public struct BiasCorrectionPass: GraphPass {
             let quantized: [Float]
             do {
                 let codes = try WeightQuantizer.symmetricIntegerWeights(weights, channelAxis: options.perChannelWeights ? axis : nil,
-                                                                         bits: options.weightBits)
+                                                                         bits: options.weightBits(for: node.name))
                 quantized = codes.realValues
             } catch {
                 throw DiagnosticError(.error("cannot quantize weights '\(weightName)': \(error)", place: node.place))

@@ -8,6 +8,8 @@ import KilnNumerics
 public struct QuantizationOptions: Sendable, Hashable {
     /// The width of weight codes, `2...8` (signed, symmetric, narrow range: ±(2^(bits−1) − 1)).
     public var weightBits: Int
+    /// Weight widths of single layers (by node name) that differ from ``weightBits``.
+    public var layerWeightBits: [String: Int] = [:]
     /// The width of activation codes, `2...8`.
     public var activationBits: Int
     /// One scale per output channel (true) or one per weight tensor (false).
@@ -52,6 +54,9 @@ public struct QuantizationOptions: Sendable, Hashable {
         if !Self.supportedBits.contains(weightBits) {
             findings.error("weight bit width \(weightBits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
         }
+        for (layer, bits) in layerWeightBits.sorted(by: { $0.key < $1.key }) where !Self.supportedBits.contains(bits) {
+            findings.error("weight bit width \(bits) of layer '\(layer)' is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
         if !Self.supportedBits.contains(activationBits) {
             findings.error("activation bit width \(activationBits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
         }
@@ -66,6 +71,9 @@ public struct QuantizationOptions: Sendable, Hashable {
         }
         try findings.throwIfErrors()
     }
+
+    /// The weight width of the layer (node) named `layer`.
+    public func weightBits(for layer: String) -> Int { layerWeightBits[layer] ?? weightBits }
 
     /// The scheme of weight codes: signed, symmetric, narrow range.
     var weightScheme: QuantizationScheme {

@@ -67,11 +67,28 @@ import KilnNumerics
         #expect(abs(try #require(Double(outputRow[7])) - meanSquared) <= 1e-12 * meanSquared)
     }
 
+    @Test func fallbackWidensLayersUntilTheOutputSQNRIsMet() throws {
+        let output = temporaryPath("mlp-fallback.json")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = runKiln(["quantize", model, "-c", calibration, "-o", output, "--weight-bits", "2", "--fallback-sqnr", "20", "--format", "json"])
+        #expect(result.code == .success, "\(result.error)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let fallback = try #require(document["fallback"] as? [String: Any])
+        let widened = try #require(fallback["widenedLayers"] as? [String])
+        #expect(fallback["metTarget"] as? Bool == true && !widened.isEmpty)
+        let sqnr = try #require(((document["outputs"] as? [[String: Any]])?.first?["error"] as? [String: Double])?["sqnrDecibels"])
+        #expect(sqnr >= 20)
+        let graph = try KilnModelFile.read(contentsOf: output)
+        for node in graph.nodes where node.kind == .dense {
+            #expect(graph.types[node.inputs[1]]?.elementType.bitWidth == (widened.contains(node.name) ? 8 : 2))
+        }
+    }
+
     @Test(arguments: [
         (["--bits", "1"], "--bits"), (["--bits", "9"], "--bits"), (["--weight-bits", "x"], "--weight-bits"),
         (["--prune", "1.5"], "--prune"), (["--prune-structured"], "--prune-structured"),
         (["--per-channel", "--per-tensor"], "--per-tensor"), (["--observer", "median"], "--observer"),
-        (["--weights-only", "f8e4m4"], "--weights-only"),
+        (["--weights-only", "f8e4m4"], "--weights-only"), (["--fallback-sqnr", "loud"], "--fallback-sqnr"),
     ])
     func badOptionsAreUsageErrors(_ extra: [String], _ named: String) {
         let result = runKiln(["quantize", model, "-c", calibration, "-o", temporaryPath("bad.json")] + extra)

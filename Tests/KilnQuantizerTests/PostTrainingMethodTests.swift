@@ -79,3 +79,30 @@ import KilnNumerics
         #expect(zip(before, after).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) })
     }
 }
+
+/// Accuracy-driven fallback on the depthwise CNN at 3-bit weights with a 20 dB output SQNR target:
+/// plain 3-bit gives 13.8 dB (515/540); widening pw, conv3, logits and dw to 8 bits (conv1 stays at
+/// 3) gives 25.0 dB (525/540).
+@Suite struct AccuracyFallbackTests {
+    @Test func widensTheMostSensitiveLayersUntilTheTargetIsMet() throws {
+        let graph = try DigitsQuantizationTests.model("dscnn_residual")
+        let (calibration, test) = try DigitsQuantizationTests.data(for: graph)
+        let narrow = QuantizationOptions(weightBits: 3)
+        let plain = try PostTrainingQuantizer(options: narrow).quantize(graph, calibration: [graph.inputs[0]: calibration])
+        let outcome = try AccuracyFallback(options: narrow, minimumOutputDecibels: 20).quantize(graph, calibration: [graph.inputs[0]: calibration])
+        let plainDecibels = plain.outputs[0].error.signalToQuantizationNoiseRatioDecibels
+        let fallbackDecibels = outcome.result.outputs[0].error.signalToQuantizationNoiseRatioDecibels
+        let plainCorrect = try DigitsQuantizationTests.correct(plain.graph, test: test)
+        let fallbackCorrect = try DigitsQuantizationTests.correct(outcome.result.graph, test: test)
+        print("dscnn_residual 3-bit: output SQNR \(plainDecibels) dB, \(plainCorrect)/540; fallback widened \(outcome.widenedLayers) -> \(fallbackDecibels) dB, \(fallbackCorrect)/540")
+        #expect(plainDecibels < 20)
+        #expect(outcome.metTarget && fallbackDecibels >= 20)
+        #expect(!outcome.widenedLayers.isEmpty && outcome.widenedLayers.count < outcome.result.layers.count)
+        for layer in outcome.result.layers where layer.weightType != nil {
+            #expect(layer.weightType?.elementType.bitWidth == (outcome.widenedLayers.contains(layer.node) ? 8 : 3))
+        }
+        // The first layer to widen is the one with the lowest SQNR in the plain quantization.
+        #expect(outcome.widenedLayers.first == plain.layers.min { $0.signalToQuantizationNoiseRatio < $1.signalToQuantizationNoiseRatio }?.node)
+        #expect(fallbackCorrect >= plainCorrect)
+    }
+}

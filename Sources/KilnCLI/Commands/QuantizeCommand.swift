@@ -9,7 +9,7 @@ import KilnQuantizer
 struct QuantizeCommand: Command {
     let name = "quantize"
     let summary = "Quantize a float model with calibration data and write a Kiln model"
-    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT] [--cross-layer-equalization] [--bias-correction] [--adaptive-rounding]"
+    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT] [--cross-layer-equalization] [--bias-correction] [--adaptive-rounding] [--fallback-sqnr DB]"
     let discussion = """
     Calibrates every activation on the calibration data (the first dimension of each file is the
     sample) with the reference interpreter, then writes the model ONNX Runtime's static QDQ
@@ -38,6 +38,7 @@ struct QuantizeCommand: Command {
         .flag("--cross-layer-equalization", help: "equalize per-channel weight ranges of consecutive convs first (helps per-tensor scales)"),
         .flag("--bias-correction", help: "subtract each layer's mean weight-quantization error (on the calibration data) from its bias"),
         .flag("--adaptive-rounding", help: "choose each weight's rounding direction to minimise its layer's output error on the calibration data"),
+        OptionSpecification("--fallback-sqnr", valueName: "DB", help: "widen the most sensitive layers' weights to 8 bits until every output's SQNR reaches DB"),
         .format(["table", "json", "csv"]),
     ]
 
@@ -52,16 +53,28 @@ struct QuantizeCommand: Command {
             guard let file = files[name] else { throw UsageError("missing --calibration for graph input '\(name)'") }
             calibration[name] = try NumPyReader.read(contentsOf: file).tensor()
         }
+        let target = try arguments.value("--fallback-sqnr").map { text throws(UsageError) -> Double in
+            guard let decibels = Double(text), decibels.isFinite else {
+                throw UsageError("option '--fallback-sqnr' must be a number of decibels (e.g. 30), got '\(text)'")
+            }
+            return decibels
+        }
         let result: QuantizationResult
+        var fallback: AccuracyFallback.Outcome?
         do {
-            result = try PostTrainingQuantizer(options: options).quantize(graph, calibration: calibration)
+            if let target {
+                fallback = try AccuracyFallback(options: options, minimumOutputDecibels: target).quantize(graph, calibration: calibration)
+                result = fallback!.result
+            } else {
+                result = try PostTrainingQuantizer(options: options).quantize(graph, calibration: calibration)
+            }
         } catch {
             // Calibration findings name the graph input; say which file fed it.
             let file = graph.inputs.count == 1 ? files[graph.inputs[0]] : nil
             throw file.map { error.inFile($0) } ?? error
         }
         try KilnModelFile.write(result.graph, to: outputPath)
-        let report = QuantizationReport(result: result, options: options, output: outputPath)
+        let report = QuantizationReport(result: result, options: options, output: outputPath, fallback: fallback)
         switch arguments.value("--format") {
         case "json": context.console.print(report.json())
         case "csv": context.console.print(report.csv())
@@ -105,6 +118,8 @@ struct QuantizationReport {
     let result: QuantizationResult
     let options: QuantizationOptions
     let output: String
+    /// The accuracy-driven fallback's outcome, with `--fallback-sqnr`.
+    let fallback: AccuracyFallback.Outcome?
 
     /// The JSON document's `kind`.
     static let kind = "kiln.quantize"
@@ -157,6 +172,10 @@ struct QuantizationReport {
         var lines = ["model: \(result.graph.name) -> \(output)", settings, "", table.rendered(), "", outputs.rendered()]
         if !result.binaryLayers.isEmpty { lines.append("binary layers: \(result.binaryLayers.joined(separator: ", "))") }
         if !result.floatNodes.isEmpty { lines.append("left in float: \(result.floatNodes.joined(separator: ", "))") }
+        if let fallback {
+            lines.append("fallback to 8-bit weights: \(fallback.widenedLayers.isEmpty ? "none" : fallback.widenedLayers.joined(separator: ", "))"
+                         + (fallback.metTarget ? "" : " (target not met with every layer at 8 bits)"))
+        }
         return lines.joined(separator: "\n")
     }
 
@@ -205,6 +224,9 @@ struct QuantizationReport {
             })),
             ("binaryLayers", .array(result.binaryLayers.map { .string($0) })),
             ("floatNodes", .array(result.floatNodes.map { .string($0) })),
+            ("fallback", fallback.map { outcome in
+                .object(JSONObject([("widenedLayers", .array(outcome.widenedLayers.map { .string($0) })), ("metTarget", .bool(outcome.metTarget))]))
+            } ?? .null),
         ])))
     }
 }
