@@ -41,7 +41,11 @@ public struct PostTrainingQuantizer: Sendable {
         try options.validate()
         try graph.verify()
         let samples = try CalibrationSamples(calibration, for: graph)
-        let reference = try equivalencePipeline().run(on: graph)
+        var reference = try equivalencePipeline().run(on: graph)
+        if let alpha = options.smoothQuantAlpha {
+            // Function-preserving too, but it needs activation ranges from the calibration data.
+            reference = try SmoothQuantPass(alpha: alpha, samples: samples).run(on: reference)
+        }
         var pruned = try pruningPipeline().run(on: reference)
         if let format = options.weightsOnly {
             return try quantizeWeightsOnly(pruned, format: format, float: reference, samples: samples)

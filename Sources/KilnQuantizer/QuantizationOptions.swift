@@ -31,6 +31,8 @@ public struct QuantizationOptions: Sendable, Hashable {
     /// Layer-wise rounding optimization of integer weights on the calibration data
     /// (``AdaptiveRoundingPass``, AdaRound-style); integer quantization only.
     public var adaptiveRounding = false
+    /// SmoothQuant migration strength α (0...1) for dense layers (``SmoothQuantPass``), or nil for none.
+    public var smoothQuantAlpha: Double?
 
     /// Creates options; call ``validate()`` before use with values from users.
     public init(weightBits: Int = 8, activationBits: Int = 8, perChannelWeights: Bool = true,
@@ -62,6 +64,9 @@ public struct QuantizationOptions: Sendable, Hashable {
         }
         if case .integer(let bits) = weightsOnly, !Self.supportedBits.contains(bits) {
             findings.error("weights-only bit width \(bits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
+        if let alpha = smoothQuantAlpha, !(alpha >= 0 && alpha <= 1) {
+            findings.error("SmoothQuant strength \(alpha) is outside 0...1")
         }
         if weightsOnly != nil && (biasCorrection || adaptiveRounding) {
             findings.error("bias correction and adaptive rounding work on integer quantization, not on weights-only quantization")

@@ -106,3 +106,40 @@ import KilnNumerics
         #expect(fallbackCorrect >= plainCorrect)
     }
 }
+
+/// SmoothQuant on the MLP's dense layers (fc1 → relu → logits is the one foldable site).
+@Suite struct SmoothQuantTests {
+    @Test func migrationPreservesTheFloatModelAndBalancesRanges() throws {
+        let graph = try DigitsQuantizationTests.model("mlp")
+        let (calibration, test) = try DigitsQuantizationTests.data(for: graph)
+        let samples = try CalibrationSamples([graph.inputs[0]: calibration], for: graph)
+        #expect(SmoothQuantPass.sites(in: graph).map { "\($0.producer.name)->\($0.dense.name)" } == ["fc1->logits"])
+        let smoothed = try SmoothQuantPass(alpha: 0.5, samples: samples).run(on: graph)
+        let before = try ReferenceInterpreter(graph: graph).runBatch([graph.inputs[0]: test])[0].doubles
+        let after = try ReferenceInterpreter(graph: smoothed).runBatch([graph.inputs[0]: test])[0].doubles
+        #expect(zip(before, after).allSatisfy { abs($0 - $1) <= 1e-4 * max(1, abs($0)) })
+        // With α = 0.5 each input channel's activation range equals its weight row's range.
+        let interpreter = try ReferenceInterpreter(graph: smoothed)
+        let logits = smoothed.nodes.first { $0.name == "logits" }!
+        let weights = smoothed.constants[logits.inputs[1]]!
+        let rows = weights.shape[0]
+        var xMaxima = [Float](repeating: 0, count: rows)
+        for feed in samples.feeds {
+            let x = try interpreter.runKeepingIntermediates(feed)[logits.inputs[0]]!
+            for (index, value) in x.floats!.enumerated() { xMaxima[index % rows] = max(xMaxima[index % rows], abs(value)) }
+        }
+        let wMaxima = WeightQuantizer.channelMaxima(weights.floats!, shape: weights.shape, axis: 0)
+        for (a, w) in zip(xMaxima, wMaxima) where a > 0 { #expect(abs(a - w) <= 1e-4 * max(a, w)) }
+
+        // Against plain min-max at 4-bit per-tensor weights and activations: output SQNR
+        // 16.6 → 17.8 dB, top-1 508 → 516 of 540 (float 524). At 8 bits both give 524 and 42.0 dB.
+        let plainOptions = QuantizationOptions(weightBits: 4, activationBits: 4, perChannelWeights: false)
+        var smoothOptions = plainOptions
+        smoothOptions.smoothQuantAlpha = 0.5
+        let plain = try DigitsQuantizationTests.quantize("mlp", plainOptions)
+        let smooth = try DigitsQuantizationTests.quantize("mlp", smoothOptions)
+        let decibels = { (result: QuantizationResult) in result.outputs[0].error.signalToQuantizationNoiseRatioDecibels }
+        #expect(decibels(smooth.result) > decibels(plain.result) + 0.5)
+        #expect(smooth.quantized > plain.quantized)
+    }
+}
