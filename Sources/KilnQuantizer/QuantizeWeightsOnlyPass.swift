@@ -9,7 +9,9 @@ import KilnNumerics
 /// The weights keep their value name (now the `dequantize` output); the codes are the constant
 /// `<weight>_codes`. A weight constant shared by several layers is quantized once. Integer weights
 /// use ``WeightQuantizer/symmetricIntegerWeights(_:channelAxis:bits:)``, float formats
-/// ``WeightQuantizer/floatWeights(_:channelAxis:format:)``.
+/// ``WeightQuantizer/floatWeights(_:channelAxis:format:)``, binary and ternary
+/// ``WeightQuantizer/scaledSignWeights(_:channelAxis:ternary:)``; residual quantization writes a
+/// second constant `<weight>_residual_codes`, each dequantized, and an `add` of the two.
 public struct QuantizeWeightsOnlyPass: GraphPass {
     /// The pass's name.
     public let name = "quantize-weights-only"
@@ -43,28 +45,49 @@ public struct QuantizeWeightsOnlyPass: GraphPass {
                let weights = graph.constants[weightName], weights.floats != nil {
                 if done[weightName] == nil {
                     let axis = perChannel ? PruneWeightsPass.outputChannelAxis(of: node, weightRank: weights.shape.count) : nil
-                    let codes: Tensor
+                    let parts: [Tensor]
                     do {
-                        codes = switch format {
-                        case .integer(let bits): try WeightQuantizer.symmetricIntegerWeights(weights, channelAxis: axis, bits: bits)
-                        case .float(let floatFormat): try WeightQuantizer.floatWeights(weights, channelAxis: axis, format: floatFormat)
-                        }
+                        parts = try Self.codes(of: weights, format: format, channelAxis: axis)
                     } catch {
                         throw DiagnosticError(.error("cannot quantize weights '\(weightName)': \(error)", place: node.place))
                     }
-                    let codesName = Self.unusedName(weightName + "_codes", in: result)
                     result.constants[weightName] = nil
-                    result.constants[codesName] = codes
-                    result.types[codesName] = codes.type
-                    result.nodes.append(Node(name: codesName + "_dequantize", operation: .dequantize,
-                                             inputs: [codesName], outputs: [weightName]))
-                    done[weightName] = codes.type
+                    var terms: [String] = []
+                    for (index, codes) in parts.enumerated() {
+                        let codesName = Self.unusedName(weightName + (index == 0 ? "_codes" : "_residual_codes"), in: result)
+                        result.constants[codesName] = codes
+                        result.types[codesName] = codes.type
+                        let term = parts.count == 1 ? weightName : codesName + "_real"
+                        result.types[term] = .float32(weights.shape)
+                        result.nodes.append(Node(name: codesName + "_dequantize", operation: .dequantize, inputs: [codesName], outputs: [term]))
+                        terms.append(term)
+                    }
+                    if terms.count == 2 {
+                        result.nodes.append(Node(name: Self.unusedName(weightName + "_sum", in: result), operation: .add,
+                                                 inputs: terms, outputs: [weightName]))
+                    }
+                    done[weightName] = parts[0].type
                 }
                 layers.append((node, done[weightName]!))
             }
             result.nodes.append(node)
         }
         return (result, layers)
+    }
+
+    /// The code tensors whose dequantized sum approximates `weights`: one, or two for residual quantization.
+    static func codes(of weights: Tensor, format: WeightOnlyFormat, channelAxis axis: Int?) throws -> [Tensor] {
+        switch format {
+        case .integer(let bits): return [try WeightQuantizer.symmetricIntegerWeights(weights, channelAxis: axis, bits: bits)]
+        case .float(let floatFormat): return [try WeightQuantizer.floatWeights(weights, channelAxis: axis, format: floatFormat)]
+        case .binary: return [WeightQuantizer.scaledSignWeights(weights, channelAxis: axis, ternary: false)]
+        case .ternary: return [WeightQuantizer.scaledSignWeights(weights, channelAxis: axis, ternary: true)]
+        case .residual(let bits):
+            let first = try WeightQuantizer.symmetricIntegerWeights(weights, channelAxis: axis, bits: bits)
+            let values = weights.floats ?? weights.doubles.map(Float.init)
+            let residual = Tensor(shape: weights.shape, floats: zip(values, first.realValues).map { $0 - $1 })
+            return [first, try WeightQuantizer.symmetricIntegerWeights(residual, channelAxis: axis, bits: bits)]
+        }
     }
 
     /// `base`, or `base_2`, `base_3`, … if a value or node already has that name.

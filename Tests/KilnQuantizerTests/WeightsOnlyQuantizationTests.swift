@@ -45,4 +45,35 @@ import KilnNumerics
         print("dscnn_residual int4 weights-only \(weightsOnly.quantized)/540, full int4 \(full.quantized)/540, float \(full.float)/540")
         #expect(weightsOnly.quantized > full.quantized)
     }
+
+    /// On the MLP: residual 4-bit (two 4-bit codes) beats one 4-bit code and ternary beats binary
+    /// on every layer's SQNR; the codes are what the formats allow, and the residual weight the
+    /// interpreter computes is exactly `s₁ q₁ + s₂ q₂` in float32.
+    @Test func residualTernaryAndBinaryWeights() throws {
+        var sqnr: [String: [Double]] = [:]
+        var graphs: [String: Graph] = [:]
+        for name in ["i4", "r4", "bin", "ternary"] {
+            let (_, _, result) = try Self.run("mlp", try #require(WeightOnlyFormat(name: name)))
+            sqnr[name] = result.layers.map(\.signalToQuantizationNoiseRatio)
+            graphs[name] = result.graph
+        }
+        for layer in sqnr["i4"]!.indices {
+            #expect(sqnr["r4"]![layer] > sqnr["i4"]![layer] + 10)
+            #expect(sqnr["ternary"]![layer] > sqnr["bin"]![layer])
+        }
+        let ternaryCodes = graphs["ternary"]!.constants.values.filter { $0.type.elementType == .integer(bits: 2, signed: true) }
+        #expect(ternaryCodes.count == 2 && ternaryCodes.allSatisfy { Set($0.codes!).isSubset(of: [-1, 0, 1]) && Set($0.codes!).contains(0) })
+        #expect(graphs["bin"]!.constants.values.filter { $0.type.elementType == .binary }.count == 2)
+
+        let residual = graphs["r4"]!
+        let sum = try #require(residual.nodes.first { $0.kind == .add })
+        let first = residual.constants[sum.inputs[0].replacingOccurrences(of: "_real", with: "")]!
+        let second = residual.constants[sum.inputs[1].replacingOccurrences(of: "_real", with: "")]!
+        var probe = residual
+        probe.outputs = [sum.outputs[0]]
+        let weight = try ReferenceInterpreter(graph: probe).run(Dictionary(uniqueKeysWithValues: residual.inputs.map {
+            ($0, Tensor(shape: residual.types[$0]!.shape, floats: [Float](repeating: 0, count: residual.types[$0]!.shape.reduce(1, *))))
+        }))[0]
+        #expect(weight.floats == zip(first.realValues, second.realValues).map { $0 + $1 })
+    }
 }

@@ -34,7 +34,7 @@ struct QuantizeCommand: Command {
         OptionSpecification("--prune", valueName: "SPARSITY", help: "zero this fraction (0 to 1) of each layer's weights by magnitude first"),
         .flag("--prune-structured", help: "with --prune: zero whole output channels (smallest L2 norm)"),
         OptionSpecification("--weights-only", valueName: "FORMAT", choices: WeightOnlyFormat.names,
-                            help: "keep activations float; store conv/dense/matmul weights as i2..i8, f8e4m3, f8e5m2, f16 or bf16 codes"),
+                            help: "keep activations float; store conv/dense/matmul weights as i2..i8, f8e4m3, f8e5m2, f16, bf16, bin, ternary or r2..r8 (residual) codes"),
         .flag("--cross-layer-equalization", help: "equalize per-channel weight ranges of consecutive convs first (helps per-tensor scales)"),
         .flag("--bias-correction", help: "subtract each layer's mean weight-quantization error (on the calibration data) from its bias"),
         .flag("--adaptive-rounding", help: "choose each weight's rounding direction to minimise its layer's output error on the calibration data"),
