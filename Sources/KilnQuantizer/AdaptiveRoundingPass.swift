@@ -1,5 +1,4 @@
 import KilnDiagnostics
-import KilnInterpreter
 import KilnIR
 
 /// `adaptive-rounding`: replaces the float weights of every conv2d and dense by grid values
@@ -34,12 +33,7 @@ public struct AdaptiveRoundingPass: GraphPass {
                 && graph.types[node.inputs[0]]?.elementType == .float32
         }
         guard !layers.isEmpty else { return graph }
-        let interpreter = try ReferenceInterpreter(graph: graph)
-        let feeds = samples.feeds
-        let inputNames = Set(layers.map { $0.inputs[0] })
-        let activations = try ParallelSamples.map(feeds.count) { sample throws(DiagnosticError) -> [String: Tensor] in
-            try interpreter.runKeepingIntermediates(feeds[sample]).filter { inputNames.contains($0.key) }
-        }
+        let activations = try samples.values(Set(layers.map { $0.inputs[0] }), of: graph)
         var result = graph
         for node in layers {
             let weightName = node.inputs[1]

@@ -1,5 +1,6 @@
 import KilnDiagnostics
 import KilnIR
+import KilnInterpreter
 import KilnNumerics
 
 /// Calibration data split into single samples that each feed the graph once.
@@ -57,6 +58,19 @@ public struct CalibrationSamples: Sendable {
             case .int32(let values): return Tensor(type: type, storage: .int32(Array(values[range])))
             case .int64(let values): return Tensor(type: type, storage: .int64(Array(values[range])))
             }
+        }
+    }
+}
+
+extension CalibrationSamples {
+    /// Runs `graph` (the reference interpreter, samples in parallel) on every sample and keeps the
+    /// values named in `names`: one dictionary per sample, in sample order.
+    /// - Throws: ``DiagnosticError`` from the interpreter.
+    func values(_ names: Set<String>, of graph: Graph) throws(DiagnosticError) -> [[String: Tensor]] {
+        let interpreter = try ReferenceInterpreter(graph: graph)
+        let feeds = self.feeds
+        return try ParallelSamples.map(feeds.count) { sample throws(DiagnosticError) -> [String: Tensor] in
+            try interpreter.runKeepingIntermediates(feeds[sample]).filter { names.contains($0.key) }
         }
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import KilnDiagnostics
-import KilnInterpreter
 import KilnIR
 
 /// `smooth-quant`: migrates quantization difficulty from the activations of a dense layer to its
@@ -63,12 +62,7 @@ public struct SmoothQuantPass: GraphPass {
     public func run(on graph: Graph) throws(DiagnosticError) -> Graph {
         let sites = Self.sites(in: graph)
         guard !sites.isEmpty else { return graph }
-        let interpreter = try ReferenceInterpreter(graph: graph)
-        let inputs = Set(sites.map { $0.dense.inputs[0] })
-        let feeds = samples.feeds
-        let activations = try ParallelSamples.map(feeds.count) { sample throws(DiagnosticError) -> [String: Tensor] in
-            try interpreter.runKeepingIntermediates(feeds[sample]).filter { inputs.contains($0.key) }
-        }
+        let activations = try samples.values(Set(sites.map { $0.dense.inputs[0] }), of: graph)
         var result = graph
         for site in sites {
             let weightName = site.dense.inputs[1]
