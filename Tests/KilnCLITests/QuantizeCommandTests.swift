@@ -59,7 +59,11 @@ import KilnNumerics
         #expect(try #require(logits["cosineSimilarity"]) > 0.999 && (try #require(logits["sqnrDecibels"])) > 25)
         #expect(try KilnModelFile.read(contentsOf: output).constants.values.contains { $0.type.elementType == .floatingPoint(.float8E4M3) })
 
-        let csv = runKiln(["quantize", model, "-c", calibration, "-o", output, "--weights-only", "f8e4m3", "--format", "csv"])
+        let html = temporaryPath("report.html")
+        defer { try? FileManager.default.removeItem(atPath: html) }
+        let csv = runKiln(["quantize", model, "-c", calibration, "-o", output, "--weights-only", "f8e4m3", "--format", "csv", "--html", html])
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<svg") && page.contains("SQNR per layer") && page.contains("fc1") && page.contains("output logits"))
         let lines = csv.output.split(separator: "\n")
         #expect(lines.first == "scope,name,op,form,weights,meanAbsoluteError,relativeError,meanSquaredError,maximumAbsoluteError,sqnrDecibels,cosineSimilarity")
         let outputRow = try #require(lines.first { $0.hasPrefix("output,") }).split(separator: ",", omittingEmptySubsequences: false)

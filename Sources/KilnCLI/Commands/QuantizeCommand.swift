@@ -4,12 +4,13 @@ import KilnIR
 import KilnJSON
 import KilnModelIO
 import KilnQuantizer
+import KilnReports
 
 /// `kiln quantize MODEL --calibration X.npy -o OUT.json`: post-training quantization of a float model.
 struct QuantizeCommand: Command {
     let name = "quantize"
     let summary = "Quantize a float model with calibration data and write a Kiln model"
-    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT] [--cross-layer-equalization] [--bias-correction] [--adaptive-rounding] [--fallback-sqnr DB] [--smooth-quant ALPHA]"
+    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT] [--cross-layer-equalization] [--bias-correction] [--adaptive-rounding] [--fallback-sqnr DB] [--smooth-quant ALPHA] [--html FILE]"
     let discussion = """
     Calibrates every activation on the calibration data (the first dimension of each file is the
     sample) with the reference interpreter, then writes the model ONNX Runtime's static QDQ
@@ -40,6 +41,7 @@ struct QuantizeCommand: Command {
         .flag("--adaptive-rounding", help: "choose each weight's rounding direction to minimise its layer's output error on the calibration data"),
         OptionSpecification("--fallback-sqnr", valueName: "DB", help: "widen the most sensitive layers' weights to 8 bits until every output's SQNR reaches DB"),
         OptionSpecification("--smooth-quant", valueName: "ALPHA", help: "migrate activation ranges of dense layers into their weights with strength ALPHA (0 to 1, e.g. 0.5)"),
+        OptionSpecification("--html", valueName: "FILE", help: "also write an HTML report with the error-per-layer chart to FILE"),
         .format(["table", "json", "csv"]),
     ]
 
@@ -76,6 +78,7 @@ struct QuantizeCommand: Command {
         }
         try KilnModelFile.write(result.graph, to: outputPath)
         let report = QuantizationReport(result: result, options: options, output: outputPath, fallback: fallback)
+        if let htmlPath = arguments.value("--html") { try report.page().write(to: htmlPath) }
         switch arguments.value("--format") {
         case "json": context.console.print(report.json())
         case "csv": context.console.print(report.csv())
@@ -198,6 +201,23 @@ struct QuantizationReport {
         }
         for (name, error) in result.outputs { table.append(["output", name, "", "", ""] + numbers(error)) }
         return table.csv()
+    }
+
+    /// The HTML report: SQNR per layer and per graph output as a bar chart, then every statistic in a table.
+    func page() -> HTMLPage {
+        let rows = result.layers.map { ($0.node, $0.error) } + result.outputs.map { ("output \($0.name)", Optional($0.error)) }
+        let chart = BarChart(title: "SQNR per layer against the float model (calibration data)", axisTitle: "SQNR", unit: "dB",
+                             series: [BarChart.Series(name: "SQNR", color: ChartPalette.compute)],
+                             bars: rows.map { name, error in
+                                 let decibels = error?.signalToQuantizationNoiseRatioDecibels ?? .nan
+                                 return BarChart.Bar(label: name, segments: [decibels.isFinite ? decibels : 0],
+                                                     note: decibels.isInfinite ? "exact" : nil)
+                             },
+                             preferLogarithmic: false, cssClass: "chart sqnr")
+        let table = HTMLTable(titles: ["name"] + Self.errorColumns.map(\.0), rows: rows.map { name, error in
+            [name] + Self.errorColumns.map { _, statistic in error.map { String(format: "%.6g", $0[keyPath: statistic]) } ?? "" }
+        })
+        return HTMLPage(title: "kiln quantize: \(result.graph.name)", sections: [chart.svg(), table.html()])
     }
 
     static func errorObject(_ error: ErrorStatistics?) -> JSONValue {
