@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "KilnTestSupport", path: "Tests/KilnTestSupport"),
 
         .testTarget(name: "KilnDiagnosticsTests", dependencies: ["KilnDiagnostics"]),
-        .testTarget(name: "KilnNumericsTests", dependencies: ["KilnNumerics"]),
+        .testTarget(name: "KilnNumericsTests", dependencies: ["KilnNumerics", "KilnModelIO"]),
         .testTarget(name: "KilnJSONTests", dependencies: ["KilnJSON"]),
         .testTarget(name: "KilnIRTests", dependencies: ["KilnIR"]),
         .testTarget(name: "KilnInterpreterTests", dependencies: ["KilnInterpreter", "KilnIR"]),
@@ -97,7 +97,7 @@ let package = Package(
             "KilnReports", "KilnCompiler", "KilnTargets", "KilnBackends", "KilnConformance", "KilnIR", "KilnJSON",
         ]),
         .testTarget(name: "KilnCLITests", dependencies: [
-            "KilnCLI", "KilnBackends", "KilnEvaluation", "KilnCompiler", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO", "KilnTestSupport",
+            "KilnCLI", "KilnBackends", "KilnEvaluation", "KilnCompiler", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO", "KilnNumerics", "KilnTestSupport",
         ]),
     ]
 )

@@ -130,6 +130,9 @@ extension Graph {
         if let bad = quantization.zeroPoints.first(where: { !type.elementType.contains(Int64($0)) && type.elementType != .binary }) {
             return "zero point \(bad) is outside the \(type.elementType.name) range"
         }
+        if type.elementType.floatFormat != nil, let bad = quantization.zeroPoints.first(where: { $0 != 0 }) {
+            return "zero point \(bad) of a \(type.elementType.name) tensor: small float formats have zero point 0"
+        }
         if let axis = quantization.axis {
             guard (0..<type.shape.count).contains(axis) else {
                 return "quantization axis \(axis) is out of range for shape \(type.shape)"

@@ -16,6 +16,10 @@ public enum ElementType: Sendable, Hashable {
     /// Signed fixed point Qm.n: `1 + integerBits + fractionBits` bits in all (Q15 is
     /// `fixedPoint(integerBits: 0, fractionBits: 15)`), value = code / 2^fractionBits.
     case fixedPoint(integerBits: Int, fractionBits: Int)
+    /// A small floating-point format (FP8 E4M3 / E5M2, FP16, BF16) held as bit-pattern codes
+    /// `0 ..< 2^bits` in `Int32` storage; ``FloatFormat`` converts. Quantized tensors of it have
+    /// `real = decode(code) · scale` (zero point 0), as ONNX `DequantizeLinear` on float8.
+    case floatingPoint(FloatFormat)
 
     /// Signed 8-bit integer.
     public static let int8 = ElementType.integer(bits: 8, signed: true)
@@ -47,11 +51,24 @@ public enum ElementType: Sendable, Hashable {
         case .int64: 64
         case .bool: 1
         case .fixedPoint(let integerBits, let fractionBits): 1 + integerBits + fractionBits
+        case .floatingPoint(let format): format.bitWidth
         }
     }
 
-    /// Whether the type holds integer codes (everything except `float32`).
-    public var isInteger: Bool { self != .float32 }
+    /// Whether the type holds integer codes that integer arithmetic works on (everything except
+    /// `float32` and the small float formats, whose codes are bit patterns).
+    public var isInteger: Bool {
+        switch self {
+        case .float32, .floatingPoint: false
+        default: true
+        }
+    }
+
+    /// The small float format of this type, or nil.
+    public var floatFormat: FloatFormat? {
+        if case .floatingPoint(let format) = self { return format }
+        return nil
+    }
 
     /// Whether the type is a floating-point type.
     public var isFloat: Bool { self == .float32 }
@@ -59,13 +76,14 @@ public enum ElementType: Sendable, Hashable {
     /// Whether negative codes are allowed.
     public var isSigned: Bool {
         switch self {
-        case .float32, .binary, .int64, .fixedPoint: true
+        case .float32, .binary, .int64, .fixedPoint, .floatingPoint: true
         case .integer(_, let signed): signed
         case .bool: false
         }
     }
 
-    /// The smallest code, for integer types (`-128` for int8, `-1` for binary).
+    /// The smallest code, for integer types (`-128` for int8, `-1` for binary); 0 for the bit
+    /// patterns of small float formats.
     public var minimumCode: Int64 {
         switch self {
         case .float32: Int64(Int32.min)
@@ -74,10 +92,12 @@ public enum ElementType: Sendable, Hashable {
         case .int64: Int64.min
         case .integer(let bits, let signed): signed ? -(Int64(1) << (bits - 1)) : 0
         case .fixedPoint: -(Int64(1) << (bitWidth - 1))
+        case .floatingPoint: 0
         }
     }
 
-    /// The largest code, for integer types (`127` for int8, `255` for uint8, `1` for binary).
+    /// The largest code, for integer types (`127` for int8, `255` for uint8, `1` for binary);
+    /// the all-ones bit pattern for small float formats.
     public var maximumCode: Int64 {
         switch self {
         case .float32: Int64(Int32.max)
@@ -85,6 +105,7 @@ public enum ElementType: Sendable, Hashable {
         case .int64: Int64.max
         case .integer(let bits, let signed): signed ? (Int64(1) << (bits - 1)) - 1 : (Int64(1) << bits) - 1
         case .fixedPoint: (Int64(1) << (bitWidth - 1)) - 1
+        case .floatingPoint(let format): (Int64(1) << format.bitWidth) - 1
         }
     }
 
@@ -109,7 +130,7 @@ public enum ElementType: Sendable, Hashable {
     }
 
     /// The short name used in listings, model files and tables: `f32`, `i8`, `u8`, `i4`,
-    /// `i32`, `i64`, `bool`, `bin`, `q15`, `q3.12`.
+    /// `i32`, `i64`, `bool`, `bin`, `q15`, `q3.12`, `f8e4m3`, `f8e5m2`, `f16`, `bf16`.
     public var name: String {
         switch self {
         case .float32: "f32"
@@ -119,6 +140,7 @@ public enum ElementType: Sendable, Hashable {
         case .integer(let bits, let signed): "\(signed ? "i" : "u")\(bits)"
         case .fixedPoint(let integerBits, let fractionBits):
             integerBits == 0 ? "q\(fractionBits)" : "q\(integerBits).\(fractionBits)"
+        case .floatingPoint(let format): format.rawValue
         }
     }
 
@@ -130,7 +152,9 @@ public enum ElementType: Sendable, Hashable {
         case "i64": self = .int64
         case "bool": self = .bool
         default:
-            if let first = name.first, first == "i" || first == "u",
+            if let format = FloatFormat(rawValue: name) {
+                self = .floatingPoint(format)
+            } else if let first = name.first, first == "i" || first == "u",
                let bits = Int(name.dropFirst()), (2...32).contains(bits) {
                 self = .integer(bits: bits, signed: first == "i")
             } else if name.first == "q" {

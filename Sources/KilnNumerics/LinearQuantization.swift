@@ -101,7 +101,7 @@ public enum LinearQuantization {
     /// The code range of a quantizable type as `Int32`, or throws for float32, int64 and bool.
     static func codeRange(of type: ElementType) throws -> (Int32, Int32) {
         switch type {
-        case .float32, .int64, .bool: throw NumericsError.unsupportedType(type)
+        case .float32, .int64, .bool, .floatingPoint: throw NumericsError.unsupportedType(type)
         case .integer(let bits, _) where !(2...32).contains(bits): throw NumericsError.unsupportedType(type)
         case .fixedPoint(let integerBits, let fractionBits)
             where integerBits < 0 || fractionBits < 0 || integerBits + fractionBits > 31:

@@ -1,5 +1,7 @@
 import KilnDiagnostics
 import KilnIR
+import KilnInterpreter
+import KilnNumerics
 
 /// Calibration data split into single samples that each feed the graph once.
 ///
@@ -60,14 +62,33 @@ public struct CalibrationSamples: Sendable {
     }
 }
 
+extension CalibrationSamples {
+    /// Runs `graph` (the reference interpreter, samples in parallel) on every sample and keeps the
+    /// values named in `names`: one dictionary per sample, in sample order.
+    /// - Throws: ``DiagnosticError`` from the interpreter.
+    func values(_ names: Set<String>, of graph: Graph) throws(DiagnosticError) -> [[String: Tensor]] {
+        let interpreter = try ReferenceInterpreter(graph: graph)
+        let feeds = self.feeds
+        return try ParallelSamples.map(feeds.count) { sample throws(DiagnosticError) -> [String: Tensor] in
+            try interpreter.runKeepingIntermediates(feeds[sample]).filter { names.contains($0.key) }
+        }
+    }
+}
+
 extension Tensor {
     /// The same storage under `type` (same element count and storage kind).
     func withType(_ type: TensorType) -> Tensor { Tensor(type: type, storage: storage) }
 
     /// The real values: floats as they are, quantized codes dequantized (`scale · (code − zeroPoint)`,
-    /// per tensor or per axis), plain integers converted.
+    /// or `scale · decode(code)` for small float formats, per tensor or per axis), plain integers converted.
     var realValues: [Float] {
         if let floats { return floats }
+        if let format = type.elementType.floatFormat, let quantization = type.quantization, let codes {
+            return codes.indices.map { index in
+                let channel = quantization.isPerTensor ? 0 : (index / Shape.strides(shape)[quantization.axis!]) % shape[quantization.axis!]
+                return ScaledFloatQuantization.dequantize(codes[index], scale: quantization.scale(at: channel), format: format)
+            }
+        }
         let values = doubles
         guard let quantization = type.quantization else { return values.map(Float.init) }
         if quantization.isPerTensor || quantization.axis == nil {

@@ -11,6 +11,8 @@ public struct LayerQuantizationReport: Sendable, Hashable {
         case threshold
         /// Codes moved or compared without arithmetic (pooling by max, reshape, sign on codes).
         case codes
+        /// Float activations, weights stored as codes and dequantized before the float layer.
+        case weightsOnly
     }
 
     /// The node's name in the quantized graph (the float model's node name).
@@ -31,8 +33,12 @@ public struct LayerQuantizationReport: Sendable, Hashable {
     public var fusedActivation: OperatorKind?
     /// The fraction of weight codes that are zero, for multiply-accumulate layers.
     public var weightSparsity: Double?
-    /// SQNR in dB of the dequantized output against the float model's value on the calibration data.
-    public var signalToQuantizationNoiseRatio: Double = .nan
+    /// The dequantized output against the float model's value on the calibration data (nil until measured).
+    public var error: ErrorStatistics?
+
+    /// SQNR in dB of the dequantized output against the float model's value on the calibration
+    /// data (NaN until measured).
+    public var signalToQuantizationNoiseRatio: Double { error?.signalToQuantizationNoiseRatioDecibels ?? .nan }
 
     /// Whether the weights are binary (±1 codes with a per-channel scale).
     public var hasBinaryWeights: Bool { weightType?.elementType == .binary }

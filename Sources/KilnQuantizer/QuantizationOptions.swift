@@ -8,6 +8,8 @@ import KilnNumerics
 public struct QuantizationOptions: Sendable, Hashable {
     /// The width of weight codes, `2...8` (signed, symmetric, narrow range: ±(2^(bits−1) − 1)).
     public var weightBits: Int
+    /// Weight widths of single layers (by node name) that differ from ``weightBits``.
+    public var layerWeightBits: [String: Int] = [:]
     /// The width of activation codes, `2...8`.
     public var activationBits: Int
     /// One scale per output channel (true) or one per weight tensor (false).
@@ -18,6 +20,19 @@ public struct QuantizationOptions: Sendable, Hashable {
     public var calibrationMethod: CalibrationMethod
     /// Magnitude pruning of weights before quantization, or nil for none.
     public var pruning: WeightPruning?
+    /// Weights-only quantization to this format (activations stay float, ``weightBits``,
+    /// ``activationBits`` and the calibration method are not used), or nil for full integer quantization.
+    public var weightsOnly: WeightOnlyFormat?
+    /// Cross-layer equalization of consecutive conv2d weights before calibration (``CrossLayerEqualizationPass``).
+    public var crossLayerEqualization = false
+    /// Correction of each conv2d / dense bias for the mean error weight quantization causes on the
+    /// calibration data (``BiasCorrectionPass``; integer quantization only).
+    public var biasCorrection = false
+    /// Layer-wise rounding optimization of integer weights on the calibration data
+    /// (``AdaptiveRoundingPass``, AdaRound-style); integer quantization only.
+    public var adaptiveRounding = false
+    /// SmoothQuant migration strength α (0...1) for dense layers (``SmoothQuantPass``), or nil for none.
+    public var smoothQuantAlpha: Double?
 
     /// Creates options; call ``validate()`` before use with values from users.
     public init(weightBits: Int = 8, activationBits: Int = 8, perChannelWeights: Bool = true,
@@ -41,14 +56,29 @@ public struct QuantizationOptions: Sendable, Hashable {
         if !Self.supportedBits.contains(weightBits) {
             findings.error("weight bit width \(weightBits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
         }
+        for (layer, bits) in layerWeightBits.sorted(by: { $0.key < $1.key }) where !Self.supportedBits.contains(bits) {
+            findings.error("weight bit width \(bits) of layer '\(layer)' is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
         if !Self.supportedBits.contains(activationBits) {
             findings.error("activation bit width \(activationBits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
+        if case .integer(let bits) = weightsOnly, !Self.supportedBits.contains(bits) {
+            findings.error("weights-only bit width \(bits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
+        }
+        if let alpha = smoothQuantAlpha, !(alpha >= 0 && alpha <= 1) {
+            findings.error("SmoothQuant strength \(alpha) is outside 0...1")
+        }
+        if weightsOnly != nil && (biasCorrection || adaptiveRounding) {
+            findings.error("bias correction and adaptive rounding work on integer quantization, not on weights-only quantization")
         }
         if let pruning, !(pruning.sparsity >= 0 && pruning.sparsity <= 1) {
             findings.error("pruning sparsity \(pruning.sparsity) is outside 0...1")
         }
         try findings.throwIfErrors()
     }
+
+    /// The weight width of the layer (node) named `layer`.
+    public func weightBits(for layer: String) -> Int { layerWeightBits[layer] ?? weightBits }
 
     /// The scheme of weight codes: signed, symmetric, narrow range.
     var weightScheme: QuantizationScheme {

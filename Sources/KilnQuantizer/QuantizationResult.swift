@@ -8,6 +8,9 @@ public struct QuantizationResult: Sendable {
     public var layers: [LayerQuantizationReport]
     /// Nodes whose results stay float (operators Kiln does not quantize, or inputs it cannot quantize).
     public var floatNodes: [String]
+    /// Per graph output, in graph order: the quantized graph's output against the float model's
+    /// on the calibration data.
+    public var outputs: [(name: String, error: ErrorStatistics)]
 
     /// The names of the layers whose weights became binary.
     public var binaryLayers: [String] { layers.filter(\.hasBinaryWeights).map(\.node) }

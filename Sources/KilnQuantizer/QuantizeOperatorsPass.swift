@@ -244,7 +244,7 @@ private struct QuantizedGraphWriter {
                 quantizedWeights = binary
             } else {
                 quantizedWeights = try WeightQuantizer.symmetricIntegerWeights(
-                    weights, channelAxis: options.perChannelWeights ? channelAxis : nil, bits: options.weightBits)
+                    weights, channelAxis: options.perChannelWeights ? channelAxis : nil, bits: options.weightBits(for: node.name))
             }
         } catch {
             throw DiagnosticError(.error("cannot quantize weights '\(weightName)': \(error)", place: node.place))

@@ -32,6 +32,48 @@ public enum WeightQuantizer {
         return Tensor(shape: weights.shape, elementType: type, codes: clamped, quantization: parameters)
     }
 
+    /// Weights in a small float format: per output channel (or per tensor when `channelAxis` is
+    /// nil) the scale maps the slice's largest finite |w| onto the format's largest finite value
+    /// (FP8), or is 1 (FP16 and BF16, whose range holds any trained weight: the weights are just
+    /// rounded); codes `encode(w / scale)`, round to nearest even, saturating. An all-zero slice gets scale 1.
+    public static func floatWeights(_ weights: Tensor, channelAxis: Int?, format: FloatFormat) throws -> Tensor {
+        let values = weights.floats ?? weights.doubles.map(Float.init)
+        let maxima = channelAxis.map { channelMaxima(values, shape: weights.shape, axis: $0) }
+            ?? [values.reduce(Float(0)) { Swift.max($0, $1.isFinite ? abs($1) : 0) }]
+        let rescale = format.bitWidth == 8
+        let scales = maxima.map { rescale && $0 > 0 ? $0 / format.largestFinite : Float(1) }
+        let parameters = QuantizationParameters(scales: scales, zeroPoints: [Int32](repeating: 0, count: scales.count),
+                                                axis: channelAxis)
+        let codes = try ScaledFloatQuantization.quantize(values, shape: weights.shape, parameters: parameters, format: format)
+        return Tensor(shape: weights.shape, elementType: .floatingPoint(format), codes: codes, quantization: parameters)
+    }
+
+    /// Binary or ternary weights with per-slice scales: binary codes `sign(w)` (+1 at 0) with scale
+    /// `mean |w|`; ternary codes `sign(w)` where `|w| > 0.7 · mean |w|`, else 0, with scale the mean
+    /// |w| of the nonzero codes. Slices are output channels along `channelAxis`, or the whole
+    /// tensor when it is nil; an all-zero slice gets scale 1.
+    public static func scaledSignWeights(_ weights: Tensor, channelAxis: Int?, ternary: Bool) -> Tensor {
+        let values = weights.floats ?? weights.doubles.map(Float.init)
+        let channels = channelAxis.map { weights.shape[$0] } ?? 1
+        let stride = channelAxis.map { Shape.strides(weights.shape)[$0] } ?? 1
+        let slice = { (index: Int) in channelAxis == nil ? 0 : (index / stride) % channels }
+        var sums = [Double](repeating: 0, count: channels), counts = [Int](repeating: 0, count: channels)
+        for (index, value) in values.enumerated() where value.isFinite { sums[slice(index)] += Double(abs(value)); counts[slice(index)] += 1 }
+        let thresholds = (0 ..< channels).map { ternary && counts[$0] > 0 ? 0.7 * sums[$0] / Double(counts[$0]) : -1 }
+        var codes = [Int32](repeating: 0, count: values.count)
+        var kept = [Double](repeating: 0, count: channels), keptCount = [Int](repeating: 0, count: channels)
+        for (index, value) in values.enumerated() {
+            let channel = slice(index)
+            guard Double(abs(value)) > thresholds[channel] || !ternary else { continue }
+            codes[index] = value >= 0 || value.isNaN ? 1 : -1
+            if value.isFinite { kept[channel] += Double(abs(value)); keptCount[channel] += 1 }
+        }
+        let scales = (0 ..< channels).map { keptCount[$0] > 0 && kept[$0] > 0 ? Float(kept[$0] / Double(keptCount[$0])) : 1 }
+        let parameters = QuantizationParameters(scales: scales, zeroPoints: [Int32](repeating: 0, count: channels), axis: channelAxis)
+        return Tensor(shape: weights.shape, elementType: ternary ? .integer(bits: 2, signed: true) : .binary,
+                      codes: codes, quantization: parameters)
+    }
+
     /// Binary (±1) weights when every weight of each output channel has the same magnitude
     /// `s_c > 0`: codes `sign(w)`, scale `s_c` per channel along `channelAxis`, zero point 0.
     ///

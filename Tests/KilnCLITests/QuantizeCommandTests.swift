@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import KilnIR
 import KilnModelIO
+import KilnNumerics
 @testable import KilnCLI
 
 /// `kiln quantize`: writes a model every command reads, and reports bad input without crashing.
@@ -38,10 +39,60 @@ import KilnModelIO
         #expect(try KilnModelFile.read(contentsOf: output).types["relu1"]?.elementType == .integer(bits: 4, signed: false))
     }
 
+    /// The error report: JSON with kind and schema version, per-layer and per-output statistics that
+    /// agree with each other (MSE ≤ max², SQNR from the same sums), the same numbers in CSV, and a
+    /// weights-only FP8 model every command reads.
+    @Test func errorReportInJSONAndCSV() throws {
+        let output = temporaryPath("mlp-fp8.json")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let json = runKiln(["quantize", model, "-c", calibration, "-o", output, "--weights-only", "f8e4m3", "--format", "json"])
+        #expect(json.code == .success, "\(json.error)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
+        #expect(document["kind"] as? String == "kiln.quantize" && document["schemaVersion"] as? Int == 1)
+        let layers = try #require(document["layers"] as? [[String: Any]])
+        #expect(layers.map { $0["layer"] as? String } == ["fc1", "logits"])
+        let outputs = try #require(document["outputs"] as? [[String: Any]])
+        let logits = try #require(outputs.first?["error"] as? [String: Double])
+        let maximum = try #require(logits["maximumAbsoluteError"]), meanSquared = try #require(logits["meanSquaredError"])
+        let meanAbsolute = try #require(logits["meanAbsoluteError"])
+        #expect(maximum > 0 && meanSquared <= maximum * maximum && meanAbsolute <= maximum)
+        #expect(try #require(logits["cosineSimilarity"]) > 0.999 && (try #require(logits["sqnrDecibels"])) > 25)
+        #expect(try KilnModelFile.read(contentsOf: output).constants.values.contains { $0.type.elementType == .floatingPoint(.float8E4M3) })
+
+        let html = temporaryPath("report.html")
+        defer { try? FileManager.default.removeItem(atPath: html) }
+        let csv = runKiln(["quantize", model, "-c", calibration, "-o", output, "--weights-only", "f8e4m3", "--format", "csv", "--html", html])
+        let page = try String(contentsOfFile: html, encoding: .utf8)
+        #expect(page.contains("<svg") && page.contains("SQNR per layer") && page.contains("fc1") && page.contains("output logits"))
+        let lines = csv.output.split(separator: "\n")
+        #expect(lines.first == "scope,name,op,form,weights,meanAbsoluteError,relativeError,meanSquaredError,maximumAbsoluteError,sqnrDecibels,cosineSimilarity")
+        let outputRow = try #require(lines.first { $0.hasPrefix("output,") }).split(separator: ",", omittingEmptySubsequences: false)
+        #expect(abs(try #require(Double(outputRow[8])) - maximum) <= 1e-12 * maximum)
+        #expect(abs(try #require(Double(outputRow[7])) - meanSquared) <= 1e-12 * meanSquared)
+    }
+
+    @Test func fallbackWidensLayersUntilTheOutputSQNRIsMet() throws {
+        let output = temporaryPath("mlp-fallback.json")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = runKiln(["quantize", model, "-c", calibration, "-o", output, "--weight-bits", "2", "--fallback-sqnr", "20", "--format", "json"])
+        #expect(result.code == .success, "\(result.error)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let fallback = try #require(document["fallback"] as? [String: Any])
+        let widened = try #require(fallback["widenedLayers"] as? [String])
+        #expect(fallback["metTarget"] as? Bool == true && !widened.isEmpty)
+        let sqnr = try #require(((document["outputs"] as? [[String: Any]])?.first?["error"] as? [String: Double])?["sqnrDecibels"])
+        #expect(sqnr >= 20)
+        let graph = try KilnModelFile.read(contentsOf: output)
+        for node in graph.nodes where node.kind == .dense {
+            #expect(graph.types[node.inputs[1]]?.elementType.bitWidth == (widened.contains(node.name) ? 8 : 2))
+        }
+    }
+
     @Test(arguments: [
         (["--bits", "1"], "--bits"), (["--bits", "9"], "--bits"), (["--weight-bits", "x"], "--weight-bits"),
         (["--prune", "1.5"], "--prune"), (["--prune-structured"], "--prune-structured"),
         (["--per-channel", "--per-tensor"], "--per-tensor"), (["--observer", "median"], "--observer"),
+        (["--weights-only", "f8e4m4"], "--weights-only"), (["--fallback-sqnr", "loud"], "--fallback-sqnr"),
     ])
     func badOptionsAreUsageErrors(_ extra: [String], _ named: String) {
         let result = runKiln(["quantize", model, "-c", calibration, "-o", temporaryPath("bad.json")] + extra)

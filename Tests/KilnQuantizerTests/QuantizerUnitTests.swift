@@ -144,7 +144,7 @@ import KilnNumerics
 
     @Test func signalToNoiseAccumulatorMatchesErrorMetrics() throws {
         let reference: [Float] = [1, -2, 3, 0.5, 4], approximation: [Float] = [1.1, -2, 2.9, 0.5, 3.5]
-        var accumulator = SignalToNoiseAccumulator()
+        var accumulator = ErrorAccumulator()
         accumulator.add(reference: Array(reference[..<2]), approximation: Array(approximation[..<2]))
         accumulator.add(reference: Array(reference[2...]), approximation: Array(approximation[2...]))
         let metrics = try ErrorMetrics(reference: reference, approximation: approximation)

@@ -1,15 +1,23 @@
 import KilnIR
 
 /// The index arithmetic of a 2-D sliding window (convolution or pooling) over NCHW data.
-struct WindowGeometry {
-    let batch: Int, channels: Int, height: Int, width: Int
-    let kernelHeight: Int, kernelWidth: Int
-    let strideY: Int, strideX: Int
-    let dilationY: Int, dilationX: Int
-    let padTop: Int, padLeft: Int
-    let outputHeight: Int, outputWidth: Int
+public struct WindowGeometry: Sendable {
+    /// Input dimensions (NCHW).
+    public let batch: Int, channels: Int, height: Int, width: Int
+    /// Window size.
+    public let kernelHeight: Int, kernelWidth: Int
+    /// Window steps.
+    public let strideY: Int, strideX: Int
+    /// Tap spacing inside the window.
+    public let dilationY: Int, dilationX: Int
+    /// Leading padding.
+    public let padTop: Int, padLeft: Int
+    /// Output spatial size.
+    public let outputHeight: Int, outputWidth: Int
 
-    init(input: [Int], kernel: (Int, Int), strides: [Int], dilations: [Int], pads: [Int], output: [Int]) {
+    /// The geometry of a window of `kernel` (height, width) over an NCHW `input` giving an NCHW
+    /// `output`; `pads` are `[top, left, bottom, right]`.
+    public init(input: [Int], kernel: (Int, Int), strides: [Int], dilations: [Int], pads: [Int], output: [Int]) {
         batch = input[0]; channels = input[1]; height = input[2]; width = input[3]
         kernelHeight = kernel.0; kernelWidth = kernel.1
         strideY = strides[0]; strideX = strides[1]
@@ -21,7 +29,7 @@ struct WindowGeometry {
     /// Calls `body(ky, kx, y, x)` for each window tap of output position (oy, ox) that lies
     /// inside the input (padding taps are skipped).
     @inline(__always)
-    func forEachTap(_ oy: Int, _ ox: Int, _ body: (Int, Int, Int, Int) -> Void) {
+    public func forEachTap(_ oy: Int, _ ox: Int, _ body: (Int, Int, Int, Int) -> Void) {
         for ky in 0..<kernelHeight {
             let y = oy * strideY - padTop + ky * dilationY
             if y < 0 || y >= height { continue }

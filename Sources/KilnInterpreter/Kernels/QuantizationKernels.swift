@@ -11,12 +11,17 @@ enum QuantizationKernels {
         return { ($0 / inner) % size }
     }
 
-    /// `code = saturate(roundHalfEven(x / scale) + zeroPoint)`, float32 division (ONNX QuantizeLinear).
+    /// `code = saturate(roundHalfEven(x / scale) + zeroPoint)`, float32 division (ONNX QuantizeLinear);
+    /// for a small float output format, `code = encode(x / scale)` rounded to nearest even and saturating.
     static func quantize(_ x: Tensor, _ outputType: TensorType) throws(KernelError) -> Tensor {
         guard let values = x.floats, let quantization = outputType.quantization else {
             throw KernelError("quantize needs float32 input and a quantized output type")
         }
         let slice = sliceIndex(x.shape, quantization)
+        if let format = outputType.elementType.floatFormat {
+            let codes = values.indices.map { ScaledFloatQuantization.quantize(values[$0], scale: quantization.scale(at: slice($0)), format: format) }
+            return Tensor(type: outputType, storage: .int32(codes))
+        }
         let minimum = Int32(clamping: outputType.elementType.minimumCode)
         let maximum = Int32(clamping: outputType.elementType.maximumCode)
         var output = [Int32](repeating: 0, count: values.count)
@@ -28,12 +33,17 @@ enum QuantizationKernels {
         return Tensor(type: outputType, storage: .int32(output))
     }
 
-    /// `real = (code − zeroPoint) · scale` in float32 (ONNX DequantizeLinear).
+    /// `real = (code − zeroPoint) · scale` in float32 (ONNX DequantizeLinear); `decode(code) · scale`
+    /// for a small float input format.
     static func dequantize(_ x: Tensor, _ outputType: TensorType) throws(KernelError) -> Tensor {
         guard let codes = x.codes, let quantization = x.type.quantization else {
             throw KernelError("dequantize needs quantized input")
         }
         let slice = sliceIndex(x.shape, quantization)
+        if let format = x.type.elementType.floatFormat {
+            let values = codes.indices.map { ScaledFloatQuantization.dequantize(codes[$0], scale: quantization.scale(at: slice($0)), format: format) }
+            return Tensor(type: outputType, storage: .float32(values))
+        }
         var output = [Float](repeating: 0, count: codes.count)
         for index in 0..<codes.count {
             let s = slice(index)
