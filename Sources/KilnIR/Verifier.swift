@@ -106,8 +106,15 @@ extension Graph {
 
     /// Outputs whose declared element type is held in other storage than the op writes (an
     /// `add` of two i32 declaring i64): the kernel would build a tensor its type cannot hold.
+    ///
+    /// A node with TFLite semantics whose softmax reads codes writes codes of the input's storage
+    /// (TFLite's integer softmax kernel), where the target-neutral softmax writes float32.
     static func storageProblems(_ node: Node, _ inputs: [TensorType?], _ outputs: [TensorType?]) -> [String] {
-        guard let implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
+        guard var implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
+        if node.semantics == .tensorFlowLite, node.kind == .softmax, let input = inputs.first.flatMap({ $0 }),
+           !input.elementType.isFloat, let first = implied.first {
+            implied[0] = TensorType(shape: first.shape, elementType: input.elementType, quantization: input.quantization)
+        }
         var problems: [String] = []
         for (position, (declared, expected)) in zip(outputs, implied).enumerated() {
             guard let declared, declared.elementType.storage != expected.elementType.storage else { continue }

@@ -11,22 +11,26 @@ import Testing
     }
 
     /// The environment the running `kiln` process was executed with, read from /proc while it
-    /// waits for its input on a pipe.
+    /// waits to open its input: a named pipe that has no writer until the environment is read
+    /// (opening a FIFO for reading blocks until a writer opens it, so the wait does not depend on
+    /// timing).
     func environmentOfRunningKiln(_ environment: [String: String]) throws -> (settings: String?, status: Int32) {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kiln")
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build kiln first (swift build)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-backtrace-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let fifo = directory.appendingPathComponent("input.npy").path
+        try #require(mkfifo(fifo, 0o600) == 0, "mkfifo failed")
         let process = Process()
         process.executableURL = binary
         process.arguments = ["run", repositoryRoot.appendingPathComponent("examples/tiny-cnn.json").path,
-                             "--input", "/dev/stdin", "--output", FileManager.default.temporaryDirectory.appendingPathComponent("kiln-\(UUID()).npy").path]
+                             "--input", fifo, "--output", directory.appendingPathComponent("output.npy").path]
         process.environment = environment
-        let input = Pipe()
-        process.standardInput = input
         process.standardError = Pipe()
         try process.run()
-        // Until its input is closed, kiln waits in its .npy reader: poll its environment meanwhile.
         var settings: String?
-        for _ in 0..<600 where settings == nil {
+        for _ in 0..<1200 where settings == nil && process.isRunning {
             let raw = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(process.processIdentifier)/environ"))) ?? Data()
             let variables = raw.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
             if let found = variables.first(where: { $0.hasPrefix("SWIFT_BACKTRACE=") }) {
@@ -35,7 +39,13 @@ import Testing
                 Thread.sleep(forTimeInterval: 0.05)
             }
         }
-        try input.fileHandleForWriting.close()
+        // Open the pipe for writing and close it (without blocking, for as long as kiln waits on it):
+        // kiln reads an empty file and stops with a finding.
+        while process.isRunning {
+            let descriptor = open(fifo, O_WRONLY | O_NONBLOCK)
+            if descriptor >= 0 { close(descriptor) }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
         process.waitUntilExit()
         return (settings, process.terminationStatus)
     }

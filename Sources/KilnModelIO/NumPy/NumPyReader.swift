@@ -36,7 +36,11 @@ public enum NumPyReader {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
         } catch {
-            throw DiagnosticError(.error("cannot read the file: \(error.localizedDescription)", file: path))
+            // A pipe or FIFO (`/dev/stdin`) cannot be mapped or sized: read it to its end instead.
+            guard let handle = FileHandle(forReadingAtPath: path), let streamed = try? handle.readToEnd() ?? Data() else {
+                throw DiagnosticError(.error("cannot read the file: \(error.localizedDescription)", file: path))
+            }
+            data = streamed
         }
         return try decode(data, file: path)
     }

@@ -37,6 +37,10 @@ public struct TFLiteImporter: Sendable {
     /// - Throws: ``DiagnosticError`` listing every unsupported operator (name and index) at once,
     ///   or the first operator that cannot be imported.
     public func importGraph(_ model: TFLiteModel, file: String? = nil, name: String = "model") throws(DiagnosticError) -> Graph {
+        guard !model.subgraph.outputs.isEmpty else {
+            throw DiagnosticError(Diagnostic(.error, "the subgraph names no output tensor; a model must have at least one output",
+                                             at: SourceLocation(file: file, place: "subgraph 0 outputs")))
+        }
         var unsupported: [Diagnostic] = []
         for (index, op) in model.subgraph.operators.enumerated() {
             guard op.opcodeIndex < model.operatorCodes.count else {
