@@ -49,6 +49,7 @@ public struct FunctionalSimulator: Sendable {
                     operands.append(value)
                 }
                 let results = try kernel.execute(operands, counts: &counts)
+                if !kernel.countsWhileExecuting { counts.add(kernel.countActions()) }
                 for (name, tensor) in zip(kernel.outputs, results) { values[name] = tensor }
             }
             stepCounts.append(counts)
