@@ -81,7 +81,7 @@ let package = Package(
         ]),
         .testTarget(name: "KilnTargetsTests", dependencies: ["KilnTargets", "KilnBackends", "KilnTestSupport"]),
         .testTarget(name: "KilnCompilerTests", dependencies: [
-            "KilnCompiler", "KilnBackends", "KilnDiagnostics", "KilnIR", "KilnTargets", "KilnInterpreter", "KilnJSON",
+            "KilnCompiler", "KilnBackends", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnTargets", "KilnInterpreter", "KilnJSON",
         ]),
         .testTarget(name: "KilnBackendsTests", dependencies: [
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",

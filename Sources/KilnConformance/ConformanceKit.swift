@@ -23,8 +23,10 @@ public enum ConformanceKit {
         public var firstMismatch: String?
         /// Nodes on the accelerator and on the host.
         public var acceleratorKernels: Int, hostNodes: Int
-        /// Kernels whose cost-only counts (`countActions()`) differ from what their execution
-        /// counted (0 for a conforming backend: cost-only estimates must equal full runs).
+        /// Kernels whose cost-only counts (`countActions()`) differ from what the simulator
+        /// counted for their step: a kernel that tallies while executing and arrives at other
+        /// counts, or one that counts in `execute` without declaring `countsWhileExecuting` (and
+        /// so is counted twice). Empty for a conforming backend.
         public var countMismatches: [String] = []
 
         /// `model on target: N elements, M mismatches`.

@@ -85,8 +85,8 @@ public struct ComparisonPage: Sendable {
         let bars = cost.steps.map { step -> BarChart.Bar in
             var segments = [0.0, 0, 0, 0, 0]
             switch step.placement {
-            case "host": segments[3] = step.seconds
-            case "link": segments[4] = step.seconds
+            case .host: segments[3] = step.seconds
+            case .link: segments[4] = step.seconds
             default:
                 let cycles = step.cost.totalCycles
                 if cycles > 0 {

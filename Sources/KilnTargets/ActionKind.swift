@@ -1,3 +1,5 @@
+import KilnNumerics
+
 /// A kind of action that a family's kernels count besides multiply-accumulates, ALU operations
 /// and memory traffic (one bit of a bit-packed dot product, say), declared by the family and priced by
 /// ``name`` from the target's `energy.actions[]` table.
@@ -6,17 +8,18 @@ public struct ActionKind: Sendable, Hashable {
     public let name: String
     /// Operations one action counts for in peak and roofline figures (a MAC counts 2).
     public let operations: Double
-    /// How the action's operand formats read in a comparison's format column (`bin×bin`).
-    public let formatLabel: String
+    /// The element types of the action's operands (`[.binary, .binary]` for an XNOR-popcount
+    /// bit), which a comparison's format column shows.
+    public let operandFormats: [ElementType]
 
     /// Creates a kind.
     /// - Parameters:
     ///   - name: the name in `energy.actions[].action`.
     ///   - operations: operations per action, for peak and roofline figures.
-    ///   - formatLabel: the operand formats as a comparison shows them.
-    public init(name: String, operations: Double, formatLabel: String) {
+    ///   - operandFormats: the element types of its operands.
+    public init(name: String, operations: Double, operandFormats: [ElementType]) {
         self.name = name
         self.operations = operations
-        self.formatLabel = formatLabel
+        self.operandFormats = operandFormats
     }
 }

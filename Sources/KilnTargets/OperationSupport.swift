@@ -5,8 +5,8 @@ import KilnNumerics
 /// One IR op the accelerator runs, with the formats and limits under which it runs there.
 /// Ops not declared, or outside these limits, fall back to the host.
 public struct OperationSupport: Sendable, Hashable {
-    /// The Kiln IR op name (`conv2d`, `dense`, …), one of ``knownOperations``.
-    public let operation: String
+    /// The IR op.
+    public let operation: OperatorKind
     /// The element types the op runs at on the accelerator.
     public let formats: [ElementType]
     /// The largest kernel height or width (conv and pooling), if limited.
@@ -30,7 +30,7 @@ public struct OperationSupport: Sendable, Hashable {
     ])
 
     /// Creates an op entry.
-    public init(operation: String, formats: [ElementType], maxKernelSize: Int? = nil, channelMultiple: Int? = nil,
+    public init(operation: OperatorKind, formats: [ElementType], maxKernelSize: Int? = nil, channelMultiple: Int? = nil,
                 maxTensorElements: Int? = nil) {
         self.operation = operation
         self.formats = formats
@@ -41,12 +41,12 @@ public struct OperationSupport: Sendable, Hashable {
 
     /// Decodes one `ops[]` element, recording findings; nil if any part is invalid.
     public init?(_ reader: TargetSectionReader) {
-        var name = reader.string("op")
-        if let given = name, !OperationSupport.knownOperations.contains(given) {
+        let given = reader.string("op")
+        let kind = given.flatMap(OperatorKind.init(rawValue:))
+        if let given, kind == nil {
             var message = "unknown op '\(given)'"
             if let close = closestMatch(to: given, among: OperationSupport.knownOperations) { message += "; did you mean '\(close)'?" }
             reader.error(message, at: "op")
-            name = nil
         }
         let formats = reader.formats("formats")
         let kernel = reader.integer("maxKernelSize", in: 1...Int64.max)
@@ -55,7 +55,7 @@ public struct OperationSupport: Sendable, Hashable {
         let limitsOK = (kernel != nil) == reader.contains("maxKernelSize")
             && (channels != nil) == reader.contains("channelMultiple")
             && (elements != nil) == reader.contains("maxTensorElements")
-        guard let name, let formats, limitsOK else { return nil }
-        self.init(operation: name, formats: formats, maxKernelSize: kernel, channelMultiple: channels, maxTensorElements: elements)
+        guard let kind, let formats, limitsOK else { return nil }
+        self.init(operation: kind, formats: formats, maxKernelSize: kernel, channelMultiple: channels, maxTensorElements: elements)
     }
 }

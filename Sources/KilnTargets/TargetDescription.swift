@@ -1,3 +1,4 @@
+import KilnIR
 import KilnJSON
 import KilnNumerics
 
@@ -87,7 +88,7 @@ public struct TargetDescription: Sendable {
     }
 
     /// The op entry for `operation`, if the accelerator runs it.
-    public func support(for operation: String) -> OperationSupport? {
+    public func support(for operation: OperatorKind) -> OperationSupport? {
         operations.first { $0.operation == operation }
     }
 }

@@ -48,7 +48,7 @@ public enum TargetListing {
             if let kernel = operation.maxKernelSize { limits.append("kernel ≤ \(kernel)") }
             if let multiple = operation.channelMultiple { limits.append("channels multiple of \(multiple)") }
             if let elements = operation.maxTensorElements { limits.append("≤ \(elements) elements") }
-            lines.append("  \(operation.operation): \(operation.formats.map(\.name).joined(separator: ", "))\(limits.isEmpty ? "" : " (" + limits.joined(separator: ", ") + ")")")
+            lines.append("  \(operation.operation.rawValue): \(operation.formats.map(\.name).joined(separator: ", "))\(limits.isEmpty ? "" : " (" + limits.joined(separator: ", ") + ")")")
         }
         lines.append("energy:")
         for entry in target.energy.multiplyAccumulate {

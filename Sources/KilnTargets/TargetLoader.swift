@@ -171,11 +171,11 @@ public struct TargetLoader: Sendable {
         for entry in entries {
             guard let operation = OperationSupport(entry) else { continue }
             if operations.contains(where: { $0.operation == operation.operation }) {
-                entry.error("op '\(operation.operation)' is declared twice", at: "op")
+                entry.error("op '\(operation.operation.rawValue)' is declared twice", at: "op")
             }
             if let storage = numerics?.storageFormats {
                 for (index, format) in operation.formats.enumerated() where !storage.contains(format) {
-                    reader.context.error("op '\(operation.operation)' is declared at '\(format.name)', which numerics.storageFormats lacks (it has \(storage.map(\.name).joined(separator: ", ")))",
+                    reader.context.error("op '\(operation.operation.rawValue)' is declared at '\(format.name)', which numerics.storageFormats lacks (it has \(storage.map(\.name).joined(separator: ", ")))",
                                          at: entry.path(of: "formats").appending(index: index))
                 }
             }

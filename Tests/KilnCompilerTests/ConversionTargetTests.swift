@@ -36,17 +36,17 @@ import KilnTargets
         let graph = try Self.graph()
         let (conv, relu, pool) = (graph.nodes[0], graph.nodes[1], graph.nodes[2])
         let limited = ConversionTarget(target: try Self.target(operations: [
-            OperationSupport(operation: "conv2d", formats: [.int8], maxKernelSize: 3),
-            OperationSupport(operation: "relu", formats: [.uint8]),
-            OperationSupport(operation: "maxPool", formats: [.int8], maxTensorElements: 15),
+            OperationSupport(operation: .conv2d, formats: [.int8], maxKernelSize: 3),
+            OperationSupport(operation: .relu, formats: [.uint8]),
+            OperationSupport(operation: .maxPool, formats: [.int8], maxTensorElements: 15),
         ]))
         #expect(limited.illegality(of: conv, in: graph) == "kernel 5×5 exceeds the target's largest, 3×3")
         #expect(limited.illegality(of: relu, in: graph) == "relu at i8: the target runs it at u8")
         // The pool reads 16 elements (conv 5×5 on 8×8 gives 4×4) and writes 4.
         #expect(limited.illegality(of: pool, in: graph) == "maxPool on 'relu' of 16 elements: the target's op set allows at most 15")
         let roomy = ConversionTarget(target: try Self.target(operations: [
-            OperationSupport(operation: "conv2d", formats: [.int8], maxKernelSize: 5),
-            OperationSupport(operation: "maxPool", formats: [.int8], maxTensorElements: 16),
+            OperationSupport(operation: .conv2d, formats: [.int8], maxKernelSize: 5),
+            OperationSupport(operation: .maxPool, formats: [.int8], maxTensorElements: 16),
         ]))
         #expect(roomy.illegality(of: conv, in: graph) == nil)
         #expect(roomy.illegality(of: pool, in: graph) == nil)
@@ -54,7 +54,7 @@ import KilnTargets
     }
 
     @Test func withoutHostFallbackEveryIllegalNodeIsListed() throws {
-        let target = try Self.target(operations: [OperationSupport(operation: "relu", formats: [.int8])])
+        let target = try Self.target(operations: [OperationSupport(operation: .relu, formats: [.int8])])
         let compiler = Compiler(registry: try BuiltInBackends.registry())
         let graph = try Self.graph()
         do {

@@ -11,7 +11,7 @@ import KilnBackends
         let target = try #require(Self.catalog.target(named: "bnn-array-45nm"))
         let model = EnergyModel(target: target)
         var counts = ActionCounts()
-        counts.multiplyAccumulates = ["i8×i8": 1000]
+        counts.multiplyAccumulates = [MultiplyAccumulateKind(.int8, .int8): 1000]
         counts.familyActions[XNORFamily.xnorPopcountBit] = 4096
         counts.aluOperations = 50
         let level = try #require(target.memory.first)
@@ -37,9 +37,9 @@ import KilnBackends
         let model = EnergyModel(target: target)
         let q15 = try #require(target.energy.picojoulesPerMultiplyAccumulate(.q15))
         let q7 = try #require(target.energy.picojoulesPerMultiplyAccumulate(.q7))
-        #expect(model.picojoulesPerMultiplyAccumulate(key: "q7×q15") == max(q7, q15))
+        #expect(model.picojoulesPerMultiplyAccumulate(MultiplyAccumulateKind(.q7, .q15)) == max(q7, q15))
         // A 4-bit operand is costed as the narrowest listed format that is at least 4 bits wide.
         let narrowest = target.energy.multiplyAccumulate.sorted { $0.format.bitWidth < $1.format.bitWidth }.first!
-        #expect(model.picojoulesPerMultiplyAccumulate(key: "i4×i4") == narrowest.picojoules.value)
+        #expect(model.picojoulesPerMultiplyAccumulate(MultiplyAccumulateKind(.integer(bits: 4, signed: true), .integer(bits: 4, signed: true))) == narrowest.picojoules.value)
     }
 }

@@ -19,19 +19,45 @@ struct TestArrayFamily: TargetFamilySchema {
     func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)? { Section() }
 }
 
+/// How a ``TestKernel`` counts while it executes.
+enum TestTally: Sendable {
+    /// It counts nothing while running (its actions are its `countActions()`).
+    case none
+    /// It tallies one ALU operation per element it writes and the bytes of the tensors it reads
+    /// and writes, as it runs.
+    case exact
+    /// It tallies like `exact` but misses the last element's ALU operation.
+    case missingOne
+    /// It adds its `countActions()` while running without declaring that it counts.
+    case undeclared
+}
+
 /// A one-node kernel that runs the node's reference semantics and counts one ALU operation per
 /// output element, its operands' bytes read and its results' bytes written, all in `sram`.
 struct TestKernel: TargetKernel {
     let node: Node
     let graph: Graph
+    var tally = TestTally.none
     var name: String { "test-\(node.kind.rawValue)" }
     var nodes: [Node] { [node] }
     var inputs: [String] { node.inputs.compactMap { $0 } }
     var outputs: [String] { node.outputs }
+    var countsWhileExecuting: Bool { tally == .exact || tally == .missingOne }
 
     func execute(_ inputs: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
-        counts = countActions()
-        return try ReferenceInterpreter.execute(node, operands: inputs, outputTypes: node.outputs.map { graph.types[$0]! })
+        let results = try ReferenceInterpreter.execute(node, operands: inputs, outputTypes: node.outputs.map { graph.types[$0]! })
+        switch tally {
+        case .none: break
+        case .undeclared: counts.add(countActions())
+        case .exact, .missingOne:
+            for tensor in inputs { counts.bytesRead["sram", default: 0] += tensor.doubles.count * 4 }
+            for tensor in results {
+                counts.bytesWritten["sram", default: 0] += tensor.doubles.count * 4
+                counts.aluOperations += tensor.doubles.count
+            }
+            if tally == .missingOne { counts.aluOperations -= 1 }
+        }
+        return results
     }
 
     func countActions() -> ActionCounts {
@@ -49,23 +75,25 @@ struct TestKernel: TargetKernel {
 struct TestPattern: LoweringPattern {
     let root: OperatorKind
     var rejection: String?
+    var tally = TestTally.none
     var name: String { "test-\(root.rawValue)" }
 
     func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
         if let rejection { return .rejected(rejection) }
-        return .lowered(TestKernel(node: context.graph.nodes[index], graph: context.graph))
+        return .lowered(TestKernel(node: context.graph.nodes[index], graph: context.graph, tally: tally))
     }
 }
 
 /// The test family's backend: no adaptation; relu and dense lower, max-pool's pattern always
 /// refuses ("window larger than the line buffer"), sigmoid has no pattern.
 struct TestArrayBackend: Backend {
+    var tally = TestTally.none
     var apiVersion: Int { BackendAPI.version }
     var family: String { "testarray" }
     var targetSchema: any TargetFamilySchema { TestArrayFamily() }
     func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] { [] }
     func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
-        [TestPattern(root: .relu), TestPattern(root: .dense),
+        [TestPattern(root: .relu, tally: tally), TestPattern(root: .dense, tally: tally),
          TestPattern(root: .maxPool, rejection: "window larger than the line buffer")]
     }
 }
@@ -109,5 +137,8 @@ enum TestArray {
                                                                        file: "\(name).json")
     }
 
-    static func compiler() throws -> Compiler { Compiler(registry: try BackendRegistry([TestArrayBackend()])) }
+    /// A compiler whose only backend is the test family's, its kernels counting as `tally` says.
+    static func compiler(tally: TestTally = .none) throws -> Compiler {
+        Compiler(registry: try BackendRegistry([TestArrayBackend(tally: tally)]))
+    }
 }

@@ -40,6 +40,9 @@ struct ClampKernel: TargetKernel, DSPScheduledKernel {
     var elementCount: Int { type.elementCount ?? 0 }
     var elementBytes: Int { (type.elementType.bitWidth + 7) / 8 }
 
+    /// True: `execute` tallies the trip counts of the loops it runs.
+    var countsWhileExecuting: Bool { true }
+
     func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
         guard operands.count == 1, let codes = operands[0].codes, codes.count == elementCount else {
             throw DiagnosticError(.error("\(name): expected \(elementCount) integer codes", place: node.place))

@@ -28,6 +28,9 @@ struct EdgeConversionKernel: TargetKernel, DSPScheduledKernel {
     var elementCount: Int { codeType.elementCount ?? 0 }
     var codeBytes: Int { (codeType.elementType.bitWidth + 7) / 8 }
 
+    /// True: `execute` tallies the trip counts of the loops it runs.
+    var countsWhileExecuting: Bool { true }
+
     func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
         guard operands.count == 1, operands[0].count == elementCount else {
             throw DiagnosticError(.error("\(name): expected \(elementCount) elements", place: node.place))

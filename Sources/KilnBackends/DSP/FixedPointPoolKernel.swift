@@ -73,6 +73,9 @@ struct FixedPointPoolKernel: TargetKernel, DSPScheduledKernel {
         return Int32(outputType.elementType.saturate(Int64(bounded)))  // ssat
     }
 
+    /// True: `execute` tallies the trip counts of the loops it runs.
+    var countsWhileExecuting: Bool { true }
+
     func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
         guard operands.count == 1, let codes = operands[0].codes, codes.count == inputType.elementCount else {
             throw DiagnosticError(.error("\(name): expected \(inputType.elementCount ?? 0) integer codes", place: node.place))

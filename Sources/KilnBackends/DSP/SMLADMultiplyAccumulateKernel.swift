@@ -56,6 +56,9 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
 
     // MARK: execution
 
+    /// True: `execute` tallies the trip counts of the loops it runs.
+    var countsWhileExecuting: Bool { true }
+
     func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
         guard operands.count == inputs.count, let x = operands[0].codes, let w = operands[1].codes,
               w.count == outputChannels * depth else {
@@ -212,9 +215,9 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
         let instructions = DSPLoop.instructionCounts(loops())
         counts.instructions = instructions
 
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputElement, weightElement)] = outputs * depth
+        counts.multiplyAccumulates[MultiplyAccumulateKind(inputElement, weightElement)] = outputs * depth
         let aluNames: Set<String> = ["sxtb16", "pkhbt", "add", "asr", "ssat", "usat", "cmp", "mov"]
-        counts.aluOperations = instructions.filter { aluNames.contains($0.key) }.values.reduce(0, +)
+        counts.aluOperations = instructions.filter { aluNames.contains($0.key.name) }.values.reduce(0, +)
         counts.bytesRead[memory.weightLevel, default: 0] += outputs * depth * weightBytes + (hasBias ? outputs * 4 : 0)
         counts.bytesRead[memory.activationLevel, default: 0] += inBoundsTaps * inputBytes + outputs * depth * 2
         counts.bytesWritten[memory.activationLevel, default: 0] += columns * depth * 2 + outputs * outputBytes

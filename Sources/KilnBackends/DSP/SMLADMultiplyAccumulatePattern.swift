@@ -99,7 +99,7 @@ struct SMLADMultiplyAccumulatePattern: LoweringPattern {
         var kernelOutput = output
         var lowerBound = Int32(outputType.elementType.minimumCode), upperBound = Int32(outputType.elementType.maximumCode)
         var fusedRelu = false
-        if let next = context.fusibleFollower(of: index, accepts: { target.support(for: $0.kind.rawValue) != nil }),
+        if let next = context.fusibleFollower(of: index, accepts: { target.support(for: $0.kind) != nil }),
            case let clamp = graph.nodes[next], let clampOutput = clamp.outputs.first, graph.types[clampOutput] == outputType,
            let bounds = ClampCodes.bounds(of: clamp.operation, type: outputType) {
             covered.append(clamp)

@@ -40,6 +40,9 @@ struct SaturatingAddKernel: TargetKernel, DSPScheduledKernel {
         return Int32(outputType.elementType.saturate(rounded))
     }
 
+    /// True: `execute` tallies the trip counts of the loops it runs.
+    var countsWhileExecuting: Bool { true }
+
     func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
         guard operands.count == 2, let a = operands[0].codes, let b = operands[1].codes,
               a.count == elementCount, b.count == elementCount else {

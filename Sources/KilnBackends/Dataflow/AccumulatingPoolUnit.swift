@@ -65,7 +65,6 @@ struct AccumulatingPoolUnit: TargetKernel {
             for threshold in thresholds where Int64(sum) >= threshold { reached += 1 }
             output[p] = offset + reached
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 

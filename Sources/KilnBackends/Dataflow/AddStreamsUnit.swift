@@ -69,7 +69,6 @@ struct AddStreamsUnit: TargetKernel {
         for index in 0..<count {
             output[index] = table[Int(a[index] - lowA) * spanB + Int(b[index] - lowB)]
         }
-        counts.add(countActions())
         return [Tensor(type: types.output, storage: .int32(output))]
     }
 

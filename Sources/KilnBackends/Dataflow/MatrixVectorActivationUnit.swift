@@ -147,7 +147,6 @@ struct MatrixVectorActivationUnit: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -156,7 +155,7 @@ struct MatrixVectorActivationUnit: TargetKernel {
         var counts = ActionCounts()
         let length = window.windowLength
         let macs = pixels * outputChannels * length
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputType.elementType, weightType.elementType)] = macs
+        counts.multiplyAccumulates[MultiplyAccumulateKind(inputType.elementType, weightType.elementType)] = macs
         counts.aluOperations = pixels * outputChannels * thresholdCount
         let outputBits = outputType.elementType.bitWidth
         counts.bytesRead[activationLevel, default: 0] += packedBytes(window.inputCount, bits: inputType.elementType.bitWidth)
@@ -164,7 +163,7 @@ struct MatrixVectorActivationUnit: TargetKernel {
         // Every weight (and every threshold, at accumulator width) is read once per output pixel.
         counts.bytesRead[weightLevel, default: 0] += packedBytes(outputChannels * length, bits: weightType.elementType.bitWidth) * pixels
             + outputChannels * thresholdCount * 4 * pixels
-        counts.instructions["\(name).cycles"] = folding.cyclesPerPixel(matrixHeight: outputChannels, matrixWidth: length) * pixels
+        counts.instructions[.cycles(of: name)] = folding.cyclesPerPixel(matrixHeight: outputChannels, matrixWidth: length) * pixels
         return counts
     }
 
@@ -194,4 +193,9 @@ struct MatrixVectorActivationUnit: TargetKernel {
 extension TensorType {
     /// The zero point of a per-tensor quantized value, else 0.
     var quantizationZero: Int32 { quantization?.zeroPoint(at: 0) ?? 0 }
+}
+
+extension Instruction {
+    /// The cycles a dataflow unit named `unit` is busy (`mvau.cycles`).
+    public static func cycles(of unit: String) -> Instruction { Instruction("\(unit).cycles") }
 }

@@ -64,7 +64,6 @@ struct StreamingMaxPoolUnit: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 

@@ -77,7 +77,6 @@ struct ThresholdingUnit: TargetKernel {
             for threshold in table[row] where Int64(input[index]) >= threshold { reached += 1 }
             output[index] = producesSign ? (reached == 1 ? 1 : -1) : offset + reached
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 

@@ -127,7 +127,6 @@ struct SIMDConvolutionKernel: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -169,15 +168,15 @@ struct SIMDConvolutionKernel: TargetKernel {
         let depth = packed[0].paddedDepth
         var counts = ActionCounts()
         let perGroupRuns = g.batch * g.groups
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputType.elementType, weightType.elementType)] =
+        counts.multiplyAccumulates[MultiplyAccumulateKind(inputType.elementType, weightType.elementType)] =
             perGroupRuns * g.pixels * g.outputsPerGroup * g.depth
         let tiles = ((g.pixels + scheme.tileRows - 1) / scheme.tileRows) * ((g.outputsPerGroup + scheme.tileColumns - 1) / scheme.tileColumns)
         let steps = (g.depth + scheme.depthStep - 1) / scheme.depthStep
-        for (name, count) in scheme.instructionsPerStep(pairedWeights: pairedWeights) { counts.instructions[name, default: 0] += perGroupRuns * tiles * steps * count }
-        for (name, count) in scheme.instructionsPerTileEpilogue { counts.instructions[name, default: 0] += perGroupRuns * tiles * count }
+        for (name, count) in scheme.instructionsPerStep(pairedWeights: pairedWeights) { counts.instructions[Instruction(name), default: 0] += perGroupRuns * tiles * steps * count }
+        for (name, count) in scheme.instructionsPerTileEpilogue { counts.instructions[Instruction(name), default: 0] += perGroupRuns * tiles * count }
         let inputElements = g.batch * g.channels * g.height * g.width
         if encoding.flipsActivations {
-            counts.instructions[scheme.signFlipInstruction, default: 0] += (inputElements + scheme.vectorBytes - 1) / scheme.vectorBytes
+            counts.instructions[Instruction(scheme.signFlipInstruction), default: 0] += (inputElements + scheme.vectorBytes - 1) / scheme.vectorBytes
         }
         let outputElements = g.batch * g.outputChannels * g.pixels
         let rowSums = packed[0].needsRowSums ? perGroupRuns * g.pixels * g.depth + outputElements : 0

@@ -103,7 +103,6 @@ struct SIMDDataMovementKernel: TargetKernel {
         default:
             result = inputs[0].codes!
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(result))]
     }
 
@@ -117,11 +116,11 @@ struct SIMDDataMovementKernel: TargetKernel {
         let vector = scheme.vectorBytes
         if node.kind == .transpose {
             // Byte gathers: one scalar load and store per element.
-            counts.instructions["load-byte"] = inputBytes
-            counts.instructions["store-byte"] = outputBytes
+            counts.instructions[.loadByte] = inputBytes
+            counts.instructions[.storeByte] = outputBytes
         } else {
-            counts.instructions["vector-load"] = (inputBytes + vector - 1) / vector
-            counts.instructions["vector-store"] = (outputBytes + vector - 1) / vector
+            counts.instructions[.vectorLoad] = (inputBytes + vector - 1) / vector
+            counts.instructions[.vectorStore] = (outputBytes + vector - 1) / vector
         }
         return counts
     }

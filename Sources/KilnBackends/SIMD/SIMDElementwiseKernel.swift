@@ -53,7 +53,6 @@ struct SIMDElementwiseKernel: TargetKernel {
         guard inputs.count == inputTypes.count, zip(inputs, inputTypes).allSatisfy({ $0.shape == $1.shape && $0.codes != nil }) else {
             throw DiagnosticError(.error("expected inputs \(inputTypes)", place: node.place))
         }
-        counts.add(countActions())
         if let bounds {
             return [Tensor(type: outputType, storage: .int32(inputs[0].codes!.map { min(max($0, bounds.lower), bounds.upper) }))]
         }
@@ -85,15 +84,15 @@ struct SIMDElementwiseKernel: TargetKernel {
         counts.bytesWritten[levels.activations] = elements
         if bounds != nil {
             counts.aluOperations = elements * 2
-            counts.instructions["vector-max"] = (elements + byteLanes - 1) / byteLanes
-            counts.instructions["vector-min"] = (elements + byteLanes - 1) / byteLanes
+            counts.instructions[.vectorMax] = (elements + byteLanes - 1) / byteLanes
+            counts.instructions[.vectorMin] = (elements + byteLanes - 1) / byteLanes
         } else {
             let vectors = (elements + floatLanes - 1) / floatLanes
             counts.aluOperations = elements * 9
-            counts.instructions["vector-convert"] = vectors * 3
-            counts.instructions["vector-float-multiply"] = vectors * 2
-            counts.instructions["vector-float-add"] = vectors
-            counts.instructions["vector-float-divide"] = vectors
+            counts.instructions[.vectorConvert] = vectors * 3
+            counts.instructions[.vectorFloatMultiply] = vectors * 2
+            counts.instructions[.vectorFloatAdd] = vectors
+            counts.instructions[.vectorFloatDivide] = vectors
         }
         return counts
     }

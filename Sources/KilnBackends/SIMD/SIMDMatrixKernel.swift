@@ -102,7 +102,6 @@ struct SIMDMatrixKernel: TargetKernel {
             }
             for index in 0..<rows * columns { output[batch * rows * columns + index] = accumulators[index] }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -110,13 +109,13 @@ struct SIMDMatrixKernel: TargetKernel {
 
     func countActions() -> ActionCounts {
         var counts = ActionCounts()
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(leftType.elementType, rightType.elementType)] = batches * rows * columns * depth
+        counts.multiplyAccumulates[MultiplyAccumulateKind(leftType.elementType, rightType.elementType)] = batches * rows * columns * depth
         let tiles = ((rows + scheme.tileRows - 1) / scheme.tileRows) * ((columns + scheme.tileColumns - 1) / scheme.tileColumns)
         let steps = (depth + scheme.depthStep - 1) / scheme.depthStep
-        for (name, count) in scheme.instructionsPerStep(pairedWeights: pairedWeights) { counts.instructions[name, default: 0] += batches * tiles * steps * count }
-        for (name, count) in scheme.instructionsPerTileEpilogue { counts.instructions[name, default: 0] += batches * tiles * count }
+        for (name, count) in scheme.instructionsPerStep(pairedWeights: pairedWeights) { counts.instructions[Instruction(name), default: 0] += batches * tiles * steps * count }
+        for (name, count) in scheme.instructionsPerTileEpilogue { counts.instructions[Instruction(name), default: 0] += batches * tiles * count }
         if encoding.flipsActivations {
-            counts.instructions[scheme.signFlipInstruction, default: 0] += batches * ((rows * depth + scheme.vectorBytes - 1) / scheme.vectorBytes)
+            counts.instructions[Instruction(scheme.signFlipInstruction), default: 0] += batches * ((rows * depth + scheme.vectorBytes - 1) / scheme.vectorBytes)
         }
         let outputElements = batches * rows * columns
         let needsRowSums = packed?.needsRowSums ?? ((rightType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.secondOffset != 0)

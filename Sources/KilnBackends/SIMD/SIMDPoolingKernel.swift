@@ -87,7 +87,6 @@ struct SIMDPoolingKernel: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -100,8 +99,8 @@ struct SIMDPoolingKernel: TargetKernel {
         counts.bytesRead[levels.activations] = outputElements * window
         counts.bytesWritten[levels.activations] = outputElements
         // NHWC over channels: one vector op per window tap per vector of channel bytes.
-        counts.instructions[isMax ? "vector-max" : "vector-add-widen"] = (outputElements * window + lanes - 1) / lanes
-        if !isMax { counts.instructions["vector-float-multiply"] = (outputElements + lanes / 4 - 1) / max(lanes / 4, 1) }
+        counts.instructions[isMax ? .vectorMax : .vectorAddWiden] = (outputElements * window + lanes - 1) / lanes
+        if !isMax { counts.instructions[.vectorFloatMultiply] = (outputElements + lanes / 4 - 1) / max(lanes / 4, 1) }
         return counts
     }
 

@@ -28,7 +28,6 @@ struct SIMDQuantizationKernel: TargetKernel {
 
     func execute(_ inputs: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
         guard let x = inputs.first, x.shape == inputType.shape else { throw DiagnosticError(.error("expected \(inputType)", place: node.place)) }
-        counts.add(countActions())
         if node.kind == .quantize {
             guard let values = x.floats, let q = outputType.quantization else { throw DiagnosticError(.error("expected float32 input", place: node.place)) }
             let scale = q.scale(at: 0), zero = q.zeroPoint(at: 0)
@@ -48,8 +47,8 @@ struct SIMDQuantizationKernel: TargetKernel {
         let lanes = max(scheme.vectorBits / 32, 1)
         let vectors = (elements + lanes - 1) / lanes
         counts.aluOperations = elements * 4
-        counts.instructions[node.kind == .quantize ? "vector-float-divide" : "vector-float-multiply"] = vectors
-        counts.instructions["vector-convert"] = vectors
+        counts.instructions[node.kind == .quantize ? .vectorFloatDivide : .vectorFloatMultiply] = vectors
+        counts.instructions[.vectorConvert] = vectors
         counts.bytesRead[levels.activations] = SIMDMemoryLevels.bytes(elements, of: inputType.elementType)
         counts.bytesWritten[levels.activations] = SIMDMemoryLevels.bytes(elements, of: outputType.elementType)
         return counts

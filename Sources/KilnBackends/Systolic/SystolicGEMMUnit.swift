@@ -131,7 +131,6 @@ struct SystolicGEMMUnit: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: types.output, storage: .int32(result))]
     }
 
@@ -182,7 +181,7 @@ struct SystolicGEMMUnit: TargetKernel {
     public func countActions() -> ActionCounts {
         var counts = ActionCounts()
         let t = tiling
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(types.input.elementType, types.weight.elementType)] = m * k * n * groups
+        counts.multiplyAccumulates[MultiplyAccumulateKind(types.input.elementType, types.weight.elementType)] = m * k * n * groups
         let inputBytes = (types.input.elementType.bitWidth + 7) / 8
         let weightBytes = (types.weight.elementType.bitWidth + 7) / 8
         counts.bytesRead[levels.ifmap, default: 0] += t.ifmapReads * groups * inputBytes
@@ -194,7 +193,7 @@ struct SystolicGEMMUnit: TargetKernel {
             counts.bytesWritten[dram, default: 0] += MemoryPlanningSizes.bytes(types.output)
         }
         counts.aluOperations = requantizer.requantizes ? m * n * groups : 0
-        counts.instructions["systolic.folds"] = t.folds.rows * t.folds.columns * groups
+        counts.instructions[.systolicFold] = t.folds.rows * t.folds.columns * groups
         return counts
     }
 
@@ -222,4 +221,9 @@ struct SystolicGEMMUnit: TargetKernel {
 /// Byte sizes of tensor types (sub-byte packed), as memory planning counts them.
 enum MemoryPlanningSizes {
     static func bytes(_ type: TensorType) -> Int { packedBytes(Shape.elementCount(type.shape) ?? 0, bits: type.elementType.bitWidth) }
+}
+
+extension Instruction {
+    /// One fold of a GEMM onto the array (a weight tile loaded and streamed through).
+    public static let systolicFold = Instruction("systolic.folds")
 }

@@ -68,7 +68,6 @@ struct BinaryMaxPoolKernel: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -77,8 +76,8 @@ struct BinaryMaxPoolKernel: TargetKernel {
         let words = packing.wordCount(window.channels)
         let orWords = window.tapCount / max(window.channels, 1) * words
         counts.aluOperations = orWords
-        counts.instructions["or.w\(facts.wordBits)"] = orWords
-        counts.instructions["pack.w\(facts.wordBits)"] = window.batch * window.height * window.width * words
+        counts.instructions[.or(wordBits: facts.wordBits)] = orWords
+        counts.instructions[.pack(wordBits: facts.wordBits)] = window.batch * window.height * window.width * words
         counts.bytesRead[facts.activationLevel] = XNORKernelSupport.bytes(of: type)
         counts.bytesWritten[facts.activationLevel] = XNORKernelSupport.bytes(of: outputType)
         return counts

@@ -49,7 +49,6 @@ struct Int8AddKernel: TargetKernel {
                 + LinearQuantization.dequantize(b[index], scale: sb, zeroPoint: zb)
             output[index] = LinearQuantization.quantize(sum, scale: sy, zeroPoint: zy, minimumCode: -128, maximumCode: 127)
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -58,9 +57,9 @@ struct Int8AddKernel: TargetKernel {
         let elements = outputType.elementCount ?? 0
         // Two dequantizations, the add, the quantization.
         counts.aluOperations = 4 * elements
-        counts.instructions["float.dequantize"] = 2 * elements
-        counts.instructions["float.add"] = elements
-        counts.instructions["float.quantize"] = elements
+        counts.instructions[.floatDequantize] = 2 * elements
+        counts.instructions[.floatAdd] = elements
+        counts.instructions[.floatQuantize] = elements
         counts.bytesRead[facts.activationLevel] = 2 * elements
         counts.bytesWritten[facts.activationLevel] = elements
         return counts

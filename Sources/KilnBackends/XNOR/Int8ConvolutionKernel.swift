@@ -127,20 +127,19 @@ struct Int8ConvolutionKernel: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
     func countActions() -> ActionCounts {
         var counts = ActionCounts()
         let batch = inputShape[0]
-        let lanes = facts.lanes(outputChannels, for: "conv2d")
+        let lanes = facts.lanes(outputChannels, for: .conv2d)
         let macs = batch * lanes * outputHeight * outputWidth * channelsPerGroup * kernelHeight * kernelWidth
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputType.elementType, weightType.elementType)] = macs
+        counts.multiplyAccumulates[MultiplyAccumulateKind(inputType.elementType, weightType.elementType)] = macs
         let outputElements = batch * outputChannels * outputHeight * outputWidth
         counts.aluOperations = outputElements * stage.operationsPerOutput
-        counts.instructions["int8-unit.mac"] = macs
-        counts.instructions["int8-unit.output-stage"] = outputElements
+        counts.instructions[.int8UnitMAC] = macs
+        counts.instructions[.int8UnitOutputStage] = outputElements
         counts.bytesRead[facts.activationLevel] = XNORKernelSupport.bytes(of: inputType)
         counts.bytesRead[facts.weightLevel, default: 0] += outputChannels * channelsPerGroup * kernelHeight * kernelWidth + 4 * outputChannels
         counts.bytesWritten[facts.activationLevel] = XNORKernelSupport.bytes(of: outputType)
@@ -148,7 +147,7 @@ struct Int8ConvolutionKernel: TargetKernel {
     }
 
     func listing() -> [String] {
-        let lanes = facts.lanes(outputChannels, for: "conv2d")
+        let lanes = facts.lanes(outputChannels, for: .conv2d)
         let perOutput = channelsPerGroup * kernelHeight * kernelWidth
         return [
             "int8 unit: \(inputType.elementType.name) × \(weightType.elementType.name) → i32 (wrapping), zero-point-filled padding \(pads)",

@@ -93,18 +93,17 @@ struct Int8DenseKernel: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
     func countActions() -> ActionCounts {
         var counts = ActionCounts()
-        let lanes = facts.lanes(columns, for: "dense")
+        let lanes = facts.lanes(columns, for: .dense)
         let macs = rows * lanes * depth
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputType.elementType, weightType.elementType)] = macs
+        counts.multiplyAccumulates[MultiplyAccumulateKind(inputType.elementType, weightType.elementType)] = macs
         counts.aluOperations = rows * columns * stage.operationsPerOutput
-        counts.instructions["int8-unit.mac"] = macs
-        counts.instructions["int8-unit.output-stage"] = rows * columns
+        counts.instructions[.int8UnitMAC] = macs
+        counts.instructions[.int8UnitOutputStage] = rows * columns
         counts.bytesRead[facts.activationLevel] = XNORKernelSupport.bytes(of: inputType)
         counts.bytesRead[facts.weightLevel, default: 0] += depth * columns + 4 * columns
         counts.bytesWritten[facts.activationLevel] = XNORKernelSupport.bytes(of: outputType)
@@ -115,7 +114,7 @@ struct Int8DenseKernel: TargetKernel {
         [
             "int8 unit: \(inputType.elementType.name) × \(weightType.elementType.name) → i32 (wrapping); weights transposed [N=\(columns), K=\(depth)]",
             "for r in 0..<\(rows): centre x[r] − zx (zx = \(inputType.quantization?.zeroPoint(at: 0) ?? 0))",
-            "  for n in 0..<\(columns) (on \(facts.lanes(columns, for: "dense")) lanes): acc = bias[n] + Σ \(depth) MACs",
+            "  for n in 0..<\(columns) (on \(facts.lanes(columns, for: .dense)) lanes): acc = bias[n] + Σ \(depth) MACs",
             "  output stage: \(stage.summary) → \(outputType)",
         ]
     }

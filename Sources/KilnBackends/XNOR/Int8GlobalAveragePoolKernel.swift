@@ -52,15 +52,14 @@ struct Int8GlobalAveragePoolKernel: TargetKernel {
             for index in p * plane ..< (p + 1) * plane { sum = sum &+ (input[index] &- zero) }
             output[p] = requantizer.apply(sum)
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
     func countActions() -> ActionCounts {
         var counts = ActionCounts()
         counts.aluOperations = planes * plane + planes
-        counts.instructions["int8-unit.accumulate"] = planes * plane
-        counts.instructions["int8-unit.output-stage"] = planes
+        counts.instructions[.int8UnitAccumulate] = planes * plane
+        counts.instructions[.int8UnitOutputStage] = planes
         counts.bytesRead[facts.activationLevel] = planes * plane
         counts.bytesWritten[facts.activationLevel] = XNORKernelSupport.bytes(of: outputType)
         return counts

@@ -47,7 +47,6 @@ struct Int8MaxPoolKernel: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -55,7 +54,7 @@ struct Int8MaxPoolKernel: TargetKernel {
         var counts = ActionCounts()
         let comparisons = window.tapCount
         counts.aluOperations = comparisons
-        counts.instructions["int8-unit.max"] = comparisons
+        counts.instructions[.int8UnitMax] = comparisons
         counts.bytesRead[facts.activationLevel] = XNORKernelSupport.bytes(of: type)
         counts.bytesWritten[facts.activationLevel] = XNORKernelSupport.bytes(of: outputType)
         return counts

@@ -27,7 +27,6 @@ struct SignKernel: TargetKernel {
         try XNORKernelSupport.checkOperands(operands, shapes: [inputType.shape], kernel: name, node: nodes[0])
         let zero = inputType.quantization?.zeroPoint(at: 0) ?? 0
         let output = operands[0].codes!.map { $0 >= zero ? Int32(1) : -1 }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -35,7 +34,7 @@ struct SignKernel: TargetKernel {
         var counts = ActionCounts()
         let elements = inputType.elementCount ?? 0
         counts.aluOperations = elements
-        counts.instructions["threshold-compare"] = elements
+        counts.instructions[.thresholdCompare] = elements
         counts.bytesRead[facts.activationLevel] = XNORKernelSupport.bytes(of: inputType)
         counts.bytesWritten[facts.activationLevel] = XNORKernelSupport.bytes(of: outputType)
         return counts

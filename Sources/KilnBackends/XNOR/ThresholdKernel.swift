@@ -53,7 +53,6 @@ struct ThresholdKernel: TargetKernel {
         for index in 0..<input.count {
             output[index] = stage.apply(input[index], channel: (index / max(inner, 1)) % max(channels, 1))
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -61,7 +60,7 @@ struct ThresholdKernel: TargetKernel {
         var counts = ActionCounts()
         let comparisons = (inputType.elementCount ?? 0) * thresholds.perRow
         counts.aluOperations = comparisons
-        counts.instructions["threshold-compare"] = comparisons
+        counts.instructions[.thresholdCompare] = comparisons
         counts.bytesRead[facts.activationLevel] = XNORKernelSupport.bytes(of: inputType)
         counts.bytesRead[facts.weightLevel] = thresholds.values.count * 4
         counts.bytesWritten[facts.activationLevel] = XNORKernelSupport.bytes(of: outputType)

@@ -45,7 +45,7 @@ public struct XNORFamily: TargetFamilySchema {
     public var sections: [TargetSchemaSection] { [Self.sectionSchema, Self.int8UnitSchema, Self.vectorCoreSchema] }
 
     /// One bit of an XNOR + popcount (two operations, like a MAC), priced per bit.
-    public static let xnorPopcountBit = ActionKind(name: "xnorPopcountBit", operations: 2, formatLabel: "bin×bin")
+    public static let xnorPopcountBit = ActionKind(name: "xnorPopcountBit", operations: 2, operandFormats: [.binary, .binary])
 
     /// The XNOR-popcount bit.
     public var actionKinds: [ActionKind] { [Self.xnorPopcountBit] }

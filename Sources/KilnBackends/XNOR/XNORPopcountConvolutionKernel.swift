@@ -204,7 +204,6 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -212,7 +211,7 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         var counts = ActionCounts()
         let batch = inputShape[0]
         let taps = kernelHeight * kernelWidth
-        let lanes = facts.lanes(outputChannels, for: "conv2d")
+        let lanes = facts.lanes(outputChannels, for: .conv2d)
         let wordOperations = batch * lanes * outputHeight * outputWidth * taps * wordsPerTap
         counts.familyActions[XNORFamily.xnorPopcountBit] = wordOperations * facts.wordBits
         let outputElements = batch * outputChannels * outputHeight * outputWidth
@@ -221,10 +220,10 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
         // K − 2·popcount per output, the bias add, the corrections, the threshold comparisons.
         counts.aluOperations = outputElements * (bias == nil ? 1 : 2) + corrections + comparisons
         let packedWords = batch * groups * inputShape[2] * inputShape[3] * wordsPerTap
-        counts.instructions["pack.w\(facts.wordBits)"] = packedWords
-        counts.instructions["xnor-popcount.w\(facts.wordBits)"] = wordOperations
-        counts.instructions["padding-correction"] = corrections
-        if comparisons > 0 { counts.instructions["threshold-compare"] = comparisons }
+        counts.instructions[.pack(wordBits: facts.wordBits)] = packedWords
+        counts.instructions[.xnorPopcount(wordBits: facts.wordBits)] = wordOperations
+        counts.instructions[.paddingCorrection] = corrections
+        if comparisons > 0 { counts.instructions[.thresholdCompare] = comparisons }
         let wordBytes = facts.wordBits / 8
         counts.bytesRead[facts.activationLevel] = XNORKernelSupport.bytes(of: TensorType(shape: inputShape, elementType: .binary))
         counts.bytesWritten[facts.activationLevel] = packedWords * wordBytes + XNORKernelSupport.bytes(of: outputType)
@@ -235,7 +234,7 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
 
     func listing() -> [String] {
         let taps = kernelHeight * kernelWidth
-        let lanes = facts.lanes(outputChannels, for: "conv2d")
+        let lanes = facts.lanes(outputChannels, for: .conv2d)
         let fill = facts.paddingFill > 0 ? "+1 (all-one bits)" : "−1 (all-zero words)"
         var lines = [
             "XNOR-popcount array: ±1 encoded +1 → bit 1, −1 → bit 0; dot = K − 2·popcount(a XOR w), K = \(channelsPerGroup * taps)",

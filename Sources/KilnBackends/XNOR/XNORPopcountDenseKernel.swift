@@ -95,21 +95,20 @@ struct XNORPopcountDenseKernel: TargetKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
     func countActions() -> ActionCounts {
         var counts = ActionCounts()
-        let lanes = facts.lanes(columns, for: "dense")
+        let lanes = facts.lanes(columns, for: .dense)
         let wordOperations = rows * lanes * wordsPerRow
         counts.familyActions[XNORFamily.xnorPopcountBit] = wordOperations * facts.wordBits
         let outputElements = rows * columns
         let comparisons = outputElements * stage.comparisonsPerOutput
         counts.aluOperations = outputElements * (bias == nil ? 1 : 2) + comparisons
-        counts.instructions["pack.w\(facts.wordBits)"] = rows * wordsPerRow
-        counts.instructions["xnor-popcount.w\(facts.wordBits)"] = wordOperations
-        if comparisons > 0 { counts.instructions["threshold-compare"] = comparisons }
+        counts.instructions[.pack(wordBits: facts.wordBits)] = rows * wordsPerRow
+        counts.instructions[.xnorPopcount(wordBits: facts.wordBits)] = wordOperations
+        if comparisons > 0 { counts.instructions[.thresholdCompare] = comparisons }
         let wordBytes = facts.wordBits / 8
         counts.bytesRead[facts.activationLevel] = XNORKernelSupport.bytes(of: inputType)
         counts.bytesRead[facts.weightLevel, default: 0] += packedWeights.count * wordBytes + (bias == nil ? 0 : 4 * columns)
@@ -121,7 +120,7 @@ struct XNORPopcountDenseKernel: TargetKernel {
         [
             "XNOR-popcount array: ±1 encoded +1 → bit 1, −1 → bit 0; dot = K − 2·popcount(x XOR w), K = \(depth)",
             "pack: each row into \(wordsPerRow) word(s) of \(facts.wordBits) bits (\(wordsPerRow * facts.wordBits - depth) masked bit(s)); weights [N=\(columns)][\(wordsPerRow) word(s)] packed at compile time",
-            "for r in 0..<\(rows), n in 0..<\(columns) (on \(facts.lanes(columns, for: "dense")) lanes): popcount(x XOR w) over \(wordsPerRow) words\(bias == nil ? "" : ", + bias[n]")",
+            "for r in 0..<\(rows), n in 0..<\(columns) (on \(facts.lanes(columns, for: .dense)) lanes): popcount(x XOR w) over \(wordsPerRow) words\(bias == nil ? "" : ", + bias[n]")",
             "  \(stage.summary) → \(outputType)",
         ]
     }

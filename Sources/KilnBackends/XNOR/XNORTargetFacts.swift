@@ -1,3 +1,4 @@
+import KilnIR
 import KilnTargets
 
 /// What the XNOR kernels need to know about their target, read once from its description:
@@ -17,7 +18,7 @@ struct XNORTargetFacts: Sendable, Hashable {
     /// The memory level activations live in: the nearest level that holds activations.
     var activationLevel: String
     /// Output channels are computed in groups of this many lanes, per op name (`ops[].channelMultiple`).
-    var channelMultiples: [String: Int]
+    var channelMultiples: [OperatorKind: Int]
     /// Requantization rules the target's kernels implement.
     var requantizationRules: [String]
 
@@ -30,7 +31,7 @@ struct XNORTargetFacts: Sendable, Hashable {
         padding = section.padding
         weightLevel = target.memory.first(where: \.holdsWeights)?.name ?? "memory"
         activationLevel = target.memory.first(where: \.holdsActivations)?.name ?? "memory"
-        var multiples: [String: Int] = [:]
+        var multiples: [OperatorKind: Int] = [:]
         for operation in target.operations {
             if let multiple = operation.channelMultiple { multiples[operation.operation] = multiple }
         }
@@ -40,7 +41,7 @@ struct XNORTargetFacts: Sendable, Hashable {
 
     /// The lanes used for `channels` output channels of op `operation`: the channel count
     /// rounded up to the op's channel multiple (idle lanes still compute and are counted).
-    func lanes(_ channels: Int, for operation: String) -> Int {
+    func lanes(_ channels: Int, for operation: OperatorKind) -> Int {
         guard let multiple = channelMultiples[operation], multiple > 1 else { return channels }
         // Rounded up without forming `channels + multiple − 1`, which overflows near Int.max.
         let remainder = channels % multiple

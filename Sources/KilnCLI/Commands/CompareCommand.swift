@@ -4,6 +4,7 @@ import KilnDiagnostics
 import KilnEvaluation
 import KilnIR
 import KilnJSON
+import KilnNumerics
 import KilnReports
 import KilnTargets
 
@@ -173,12 +174,13 @@ struct ComparisonRow {
     /// The operand formats of the accelerator's multiply-accumulate kernels (`u8×i8`, `q7×q7`,
     /// `bin×bin + u8×i8`), most frequent first, from the step counts the estimate already made.
     static func numericFormat(_ cost: ProgramCost) -> String {
-        var counts: [String: Int] = [:]
-        for step in cost.steps where step.placement == "accelerator" {
-            for (key, macs) in step.counts.multiplyAccumulates { counts[key, default: 0] += macs }
-            for (kind, actions) in step.counts.familyActions where actions > 0 { counts[kind.formatLabel, default: 0] += actions }
+        var counts: [[ElementType]: Int] = [:]
+        for step in cost.steps where step.placement == .accelerator {
+            for (kind, macs) in step.counts.multiplyAccumulates { counts[kind.operands, default: 0] += macs }
+            for (kind, actions) in step.counts.familyActions where actions > 0 { counts[kind.operandFormats, default: 0] += actions }
         }
-        return counts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key).joined(separator: " + ")
+        let labelled = counts.map { (label: $0.key.map(\.name).joined(separator: "×"), count: $0.value) }
+        return labelled.sorted { ($1.count, $0.label) < ($0.count, $1.label) }.map(\.label).joined(separator: " + ")
     }
 }
 

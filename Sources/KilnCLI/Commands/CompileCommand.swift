@@ -98,13 +98,13 @@ enum ProgramReport {
             .object(JSONObject(values.sorted { $0.key < $1.key }.map { ($0.key, .integer(Int64($0.value))) }))
         }
         return .object(JSONObject([
-            ("multiplyAccumulates", table(counts.multiplyAccumulates)),
+            ("multiplyAccumulates", table(Dictionary(uniqueKeysWithValues: counts.multiplyAccumulates.map { ($0.key.label, $0.value) }))),
             ("familyActions", table(Dictionary(counts.familyActions.map { ($0.key.name, $0.value) }, uniquingKeysWith: +))),
             ("aluOperations", .integer(Int64(counts.aluOperations))),
             ("bytesRead", table(counts.bytesRead)),
             ("bytesWritten", table(counts.bytesWritten)),
             ("hostLinkBytes", .integer(Int64(counts.hostLinkBytes))),
-            ("instructions", table(counts.instructions)),
+            ("instructions", table(Dictionary(uniqueKeysWithValues: counts.instructions.map { ($0.key.name, $0.value) }))),
         ]))
     }
 }

@@ -88,7 +88,7 @@ struct SimulationReport {
                                ("CYCLES", .right), ("TIME", .right), ("SHARE", .right), ("BOUND", .left), ("ENERGY", .right)])
         let total = max(cost.steps.reduce(0) { $0 + $1.seconds }, 1e-30)
         for (index, step) in cost.steps.enumerated() {
-            table.append(["\(index)", step.layer, step.kernel, step.placement, "\(step.counts.totalMultiplyAccumulates)",
+            table.append(["\(index)", step.layer, step.kernel, step.placement.rawValue, "\(step.counts.totalMultiplyAccumulates)",
                           String(format: "%.0f", step.cost.totalCycles), Units.seconds(step.seconds),
                           String(format: "%.1f%%", step.seconds / total * 100), step.cost.bound.rawValue, Units.joules(step.energy.total)])
         }
@@ -117,7 +117,7 @@ struct SimulationReport {
     func json() -> String {
         let rows = cost.steps.map { step -> JSONValue in
             .object(JSONObject([
-                ("layer", .string(step.layer)), ("kernel", .string(step.kernel)), ("placement", .string(step.placement)),
+                ("layer", .string(step.layer)), ("kernel", .string(step.kernel)), ("placement", .string(step.placement.rawValue)),
                 ("computeCycles", .number(step.cost.computeCycles)), ("memoryStallCycles", .number(step.cost.memoryStallCycles)),
                 ("overheadCycles", .number(step.cost.overheadCycles)), ("seconds", .number(step.seconds)),
                 ("bound", .string(step.cost.bound.rawValue)), ("energyJoules", .number(step.energy.total)),

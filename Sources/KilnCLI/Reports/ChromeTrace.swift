@@ -22,15 +22,15 @@ enum ChromeTrace {
             let duration = step.seconds * 1e6
             let lane: String
             switch step.placement {
-            case "accelerator": lane = "\(program.target.name): \(step.kernel)"
-            case "host": lane = "host (\(program.target.host?.target ?? program.target.name))"
-            default: lane = "host link"
+            case .accelerator: lane = "\(program.target.name): \(step.kernel)"
+            case .host: lane = "host (\(program.target.host?.target ?? program.target.name))"
+            case .link: lane = "host link"
             }
             events.append(slice(name: step.layer, category: step.kernel, start: start, duration: duration, track: track(lane),
                                 arguments: [("cycles", .number(step.cost.totalCycles)), ("bound", .string(step.cost.bound.rawValue)),
                                             ("macs", .integer(Int64(step.counts.totalMultiplyAccumulates))),
                                             ("energyJoules", .number(step.energy.total))]))
-            if step.placement == "accelerator" {
+            if step.placement == .accelerator {
                 for level in program.target.memory {
                     let bytes = (step.counts.bytesRead[level.name] ?? 0) + (step.counts.bytesWritten[level.name] ?? 0)
                     guard bytes > 0 else { continue }

@@ -9,7 +9,7 @@ import KilnTargets
 /// compatibility policy is in `docs/compatibility.md`.
 public enum BackendAPI {
     /// The current version.
-    public static let version = 2
+    public static let version = 3
 }
 
 /// An accelerator family: how Kiln adapts numerics, lowers graphs, executes kernels and costs

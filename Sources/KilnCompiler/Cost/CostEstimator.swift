@@ -3,14 +3,24 @@ import KilnTargets
 
 /// The cost of one inference of a program: per step and in total.
 public struct ProgramCost: Sendable {
+    /// Where a step's time is spent: the machine that runs it, or the link between them.
+    public enum Placement: String, Sendable, Hashable {
+        /// A kernel on the accelerator.
+        case accelerator
+        /// A kernel on the host (a fallback).
+        case host
+        /// A transfer over the host link.
+        case link
+    }
+
     /// The cost of one step.
     public struct Step: Sendable {
         /// The graph nodes of the step (or the value moved, for a transfer).
         public var layer: String
         /// The kernel name, or `transfer`.
         public var kernel: String
-        /// Where it runs: `accelerator`, `host` or `link`.
-        public var placement: String
+        /// Where it runs.
+        public var placement: Placement
         /// The actions it performs.
         public var counts: ActionCounts
         /// Its cycles on the machine that runs it (the host's cycles for host steps).
@@ -78,7 +88,7 @@ public struct CostEstimator: Sendable {
                 let seconds = (link?.latencyMicroseconds.value ?? 0) * 1e-6
                     + Double(transfer.bytes) / max((link?.bandwidthMegabytesPerSecond.value ?? .infinity) * 1e6, 1e-9)
                 offAcceleratorSeconds += seconds
-                steps.append(.init(layer: transfer.value, kernel: "transfer", placement: "link", counts: counts,
+                steps.append(.init(layer: transfer.value, kernel: "transfer", placement: .link, counts: counts,
                                    cost: KernelCost(computeCycles: 0, memoryStallCycles: 0, overheadCycles: seconds * acceleratorHertz, bound: .hostLink),
                                    seconds: seconds, energy: energyModel.energy(of: counts, seconds: 0)))
             case .kernel(let kernelStep):
@@ -88,14 +98,14 @@ public struct CostEstimator: Sendable {
                     let cost = model.cost(of: kernelStep.kernel, counts: counts)
                     acceleratorCosts.append(cost)
                     usefulOperations += counts.operations
-                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: "accelerator", counts: counts, cost: cost,
+                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: .accelerator, counts: counts, cost: cost,
                                        seconds: cost.totalCycles / acceleratorHertz, energy: energyModel.energy(of: counts, seconds: 0)))
                 } else {
                     var cost = hostModel.cost(of: kernelStep.kernel, counts: counts)
                     cost.bound = .host
                     let seconds = cost.totalCycles / hostHertz
                     offAcceleratorSeconds += seconds
-                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: "host", counts: counts, cost: cost,
+                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: .host, counts: counts, cost: cost,
                                        seconds: seconds, energy: hostEnergyModel.energy(of: counts, seconds: 0)))
                 }
             }
@@ -113,7 +123,7 @@ public struct CostEstimator: Sendable {
         var secondsByBound: [PerformanceBound: Double] = [:]
         for step in steps {
             let parts: [(PerformanceBound, Double)]
-            if step.placement == "accelerator" {
+            if step.placement == .accelerator {
                 parts = [(PerformanceBound.compute, step.cost.computeCycles / acceleratorHertz),
                          (PerformanceBound.memory, step.cost.memoryStallCycles / acceleratorHertz),
                          (PerformanceBound.overhead, step.cost.overheadCycles / acceleratorHertz)]

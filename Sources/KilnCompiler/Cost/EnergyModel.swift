@@ -44,25 +44,23 @@ public struct EnergyModel: Sendable {
         self.target = target
     }
 
-    /// The energy of one multiply-accumulate whose operands have the formats in `key`
-    /// (`"u8×i8"`): the larger of the two formats' listed MAC energies; for a format the table
+    /// The energy of one multiply-accumulate of `kind` (`u8×i8`): the larger of the two formats' listed MAC energies; for a format the table
     /// lacks, the MAC energy of the narrowest listed format at least as wide (or the widest listed).
-    public func picojoulesPerMultiplyAccumulate(key: String) -> Double {
-        let formats = key.split(separator: "×").compactMap { ElementType(name: String($0)) }
+    public func picojoulesPerMultiplyAccumulate(_ kind: MultiplyAccumulateKind) -> Double {
         let listed = target.energy.multiplyAccumulate.sorted { $0.format.bitWidth < $1.format.bitWidth }
         func energy(_ format: ElementType) -> Double {
             if let exact = target.energy.picojoulesPerMultiplyAccumulate(format) { return exact }
             return (listed.first { $0.format.bitWidth >= format.bitWidth } ?? listed.last)?.picojoules.value ?? 0
         }
-        return formats.map(energy).max() ?? 0
+        return kind.operands.map(energy).max() ?? 0
     }
 
     /// The energy of the counted actions, with static power charged for `seconds`.
     public func energy(of counts: ActionCounts, seconds: Double) -> EnergyBreakdown {
         let picojoule = 1e-12
         var breakdown = EnergyBreakdown()
-        for (key, count) in counts.multiplyAccumulates {
-            breakdown.compute += Double(count) * picojoulesPerMultiplyAccumulate(key: key) * picojoule
+        for (kind, count) in counts.multiplyAccumulates {
+            breakdown.compute += Double(count) * picojoulesPerMultiplyAccumulate(kind) * picojoule
         }
         for (kind, count) in counts.familyActions {
             breakdown.compute += Double(count) * (target.energy.picojoules(forAction: kind.name) ?? 0) * picojoule

@@ -18,7 +18,7 @@ public struct ConversionTarget: Sendable {
 
     /// Why the node may not run on the accelerator, or nil if the op set allows it.
     public func illegality(of node: Node, in graph: Graph) -> String? {
-        guard let support = target.support(for: node.kind.rawValue) else {
+        guard let support = target.support(for: node.kind) else {
             return "\(node.kind.rawValue) is not in the target's op set"
         }
         if let format = Self.decidingElementType(node, in: graph), !support.formats.contains(format) {

@@ -3,12 +3,13 @@ import KilnTargets
 
 /// What a kernel does, counted: the input of every energy and cycle model.
 ///
-/// Counts are exact integers. The functional simulator counts while it executes; the cost-only
-/// path (``TargetKernel/countActions()``) computes the same counts without data, and the two must
-/// agree.
+/// Counts are exact integers. The cost-only path (``TargetKernel/countActions()``) computes them
+/// from shapes; a kernel that tallies its actions while it executes
+/// (``TargetKernel/countsWhileExecuting``) must arrive at the same counts, which the conformance
+/// kit checks.
 public struct ActionCounts: Sendable, Hashable {
-    /// Multiply-accumulates by operand element-type names (`"i8×i8"`, `"q15×q15"`).
-    public var multiplyAccumulates: [String: Int] = [:]
+    /// Multiply-accumulates by operand formats.
+    public var multiplyAccumulates: [MultiplyAccumulateKind: Int] = [:]
     /// Actions of kinds a family declares (``ActionKind``), priced by name from the target's
     /// `energy.actions[]`.
     public var familyActions: [ActionKind: Int] = [:]
@@ -20,14 +21,11 @@ public struct ActionCounts: Sendable, Hashable {
     public var bytesWritten: [String: Int] = [:]
     /// Bytes moved over the host link.
     public var hostLinkBytes = 0
-    /// Instructions issued, by instruction name (for instruction-level cycle models).
-    public var instructions: [String: Int] = [:]
+    /// Instructions issued, by instruction (for instruction-level cycle models).
+    public var instructions: [Instruction: Int] = [:]
 
     /// No actions.
     public init() {}
-
-    /// The key of a multiply-accumulate by its operand types.
-    public static func multiplyAccumulateKey(_ a: ElementType, _ b: ElementType) -> String { "\(a.name)×\(b.name)" }
 
     /// The total multiply-accumulates of every kind.
     public var totalMultiplyAccumulates: Int { multiplyAccumulates.values.reduce(0, +) }

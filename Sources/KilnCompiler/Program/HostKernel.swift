@@ -38,7 +38,6 @@ public struct HostKernel: TargetKernel {
         for name in node.inputs {
             if name.isEmpty { operands.append(nil) } else { operands.append(inputs[next]); next += 1 }
         }
-        counts.add(countActions())
         return try ReferenceInterpreter.execute(node, operands: operands, outputTypes: outputTypes)
     }
 
@@ -47,7 +46,7 @@ public struct HostKernel: TargetKernel {
         var counts = ActionCounts()
         counts.aluOperations = outputTypes.reduce(0) { $0 + (Shape.elementCount($1.shape) ?? 0) }
         if multiplyAccumulates > 0, let a = inputTypes.first??.elementType, let b = inputTypes.dropFirst().first??.elementType {
-            counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(a, b)] = multiplyAccumulates
+            counts.multiplyAccumulates[MultiplyAccumulateKind(a, b)] = multiplyAccumulates
         }
         return counts
     }

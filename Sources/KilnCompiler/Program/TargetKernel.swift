@@ -16,10 +16,22 @@ public protocol TargetKernel: Sendable {
     var inputs: [String] { get }
     /// The values it writes.
     var outputs: [String] { get }
-    /// Runs the kernel on its inputs and adds the actions it performs to `counts`.
+    /// Runs the kernel on its inputs and adds to `counts` what it tallies while running: every
+    /// action when ``countsWhileExecuting`` is true, nothing otherwise (the simulator then adds
+    /// ``countActions()`` once).
     func execute(_ inputs: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor]
     /// The actions one execution performs, computed from shapes alone (the cost-only path).
     func countActions() -> ActionCounts
+    /// Whether ``execute(_:counts:)`` tallies the kernel's actions as it runs (the trip counts of
+    /// its loops, the events its data causes), so the conformance kit can compare that tally with
+    /// ``countActions()``. False (the default) for a kernel whose actions all follow from shapes
+    /// and which counts nothing while running: the simulator takes ``countActions()`` for it.
+    var countsWhileExecuting: Bool { get }
     /// Lines of the listing: the loop nest over target operations, annotated.
     func listing() -> [String]
+}
+
+extension TargetKernel {
+    /// False: the kernel's actions are its ``countActions()``.
+    public var countsWhileExecuting: Bool { false }
 }

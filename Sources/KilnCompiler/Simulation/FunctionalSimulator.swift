@@ -50,6 +50,7 @@ public struct FunctionalSimulator: Sendable {
                 }
                 let results = try kernel.execute(operands, counts: &counts)
                 try Self.check(results, of: kernel, graph: graph)
+                if !kernel.countsWhileExecuting { counts.add(kernel.countActions()) }
                 for (name, tensor) in zip(kernel.outputs, results) { values[name] = tensor }
             }
             stepCounts.append(counts)

@@ -57,10 +57,10 @@ import KilnTargets
         #expect(codes == [127, 127, 127, 127, 2, -4, 12, 15])
         // Depth 9 = two SMLAD quads + one SMLABB per output; 8 outputs.
         let counts = kernel.countActions()
-        #expect(counts.instructions["smlad"] == 8 * 4)
-        #expect(counts.instructions["smlabb"] == 8)
-        #expect(counts.instructions["ssat"] == 8)
-        #expect(counts.multiplyAccumulates["q7×q7"] == 8 * 9)
+        #expect(counts.instructions[Instruction("smlad")] == 8 * 4)
+        #expect(counts.instructions[Instruction("smlabb")] == 8)
+        #expect(counts.instructions[Instruction("ssat")] == 8)
+        #expect(counts.multiplyAccumulates[MultiplyAccumulateKind(.q7, .q7)] == 8 * 9)
     }
 
     @Test func fusedReluBecomesUSAT() throws {
@@ -69,7 +69,7 @@ import KilnTargets
         let (codes, kernel) = try Self.run(graph, node: 0, pattern: SMLADMultiplyAccumulatePattern(root: .conv2d), inputs: [input])
         #expect(codes == [127, 127, 127, 127, 2, 0, 12, 15])
         #expect(kernel.nodes.map(\.name) == ["conv", "relu"])
-        #expect(kernel.countActions().instructions["usat"] == 8)
+        #expect(kernel.countActions().instructions[Instruction("usat")] == 8)
     }
 
     @Test func saturatingAddAlignsAndRoundsHalfToEven() throws {

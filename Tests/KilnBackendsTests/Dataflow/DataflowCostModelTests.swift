@@ -94,7 +94,7 @@ import Testing
             guard let unit = step.kernel as? MatrixVectorActivationUnit else { continue }
             let mvau = try #require(DataflowStage(unit)?.engines(unit.folding).first { $0.name == "mvau" })
             let f = unit.folding
-            #expect(mvau.cycles == unit.countActions().instructions["mvau.cycles"])
+            #expect(mvau.cycles == unit.countActions().instructions[.cycles(of: "mvau")])
             #expect(unit.outputChannels % f.processingElements == 0 && unit.window.windowLength % f.simdLanes == 0)
         }
     }

@@ -37,9 +37,9 @@ import KilnIR
         let first = try #require(program.kernelSteps.first { $0.kernel.name == "mvau" }?.kernel as? MatrixVectorActivationUnit)
         let counts = first.countActions()
         // conv1: 8 channels × 27 (3×3×3) × 144 pixels, u8 image × i4 weights, 15 thresholds each.
-        #expect(counts.multiplyAccumulates == ["u8×i4": 8 * 27 * 144])
+        #expect(counts.multiplyAccumulates == [MultiplyAccumulateKind(.uint8, .int4): 8 * 27 * 144])
         #expect(counts.aluOperations == 8 * 144 * 15)
         let pe = first.folding.processingElements, simd = first.folding.simdLanes
-        #expect(counts.instructions["mvau.cycles"] == (8 / pe) * (27 / simd) * 144)
+        #expect(counts.instructions[.cycles(of: "mvau")] == (8 / pe) * (27 / simd) * 144)
     }
 }

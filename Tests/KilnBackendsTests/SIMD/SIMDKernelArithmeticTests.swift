@@ -81,8 +81,8 @@ import KilnNumerics
             #expect(result.reference == result.simulated)
             let counts = result.program.kernelSteps[0].kernel.countActions()
             // One 4×4 (A64) or 2×4 (A32) tile, one depth step, every product widened on its own.
-            #expect(counts.instructions["smlal2"] == nil && counts.instructions["vmlal.s8"] == nil, "\(target): \(counts.instructions)")
-            #expect(counts.instructions["smull2"] == 16 || counts.instructions["vmull.s8"] == 16, "\(target): \(counts.instructions)")
+            #expect(counts.instructions[Instruction("smlal2")] == nil && counts.instructions[Instruction("vmlal.s8")] == nil, "\(target): \(counts.instructions)")
+            #expect(counts.instructions[Instruction("smull2")] == 16 || counts.instructions[Instruction("vmull.s8")] == 16, "\(target): \(counts.instructions)")
         }
     }
 

@@ -50,7 +50,6 @@ struct MaxPoolKernel: TernaryCostedKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 

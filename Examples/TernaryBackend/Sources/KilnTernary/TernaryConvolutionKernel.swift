@@ -81,7 +81,6 @@ struct TernaryConvolutionKernel: TernaryCostedKernel {
                 }
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -91,9 +90,9 @@ struct TernaryConvolutionKernel: TernaryCostedKernel {
     func countActions() -> ActionCounts {
         var counts = ActionCounts()
         let pairs = (0..<weights.count).map { weights.pairs($0, zeroSkipping: section.zeroSkipping) }.reduce(0, +)
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputType.elementType, .integer(bits: 2, signed: true))] = positions * pairs
-        counts.instructions["adder-tree.add"] = positions * pairs
-        counts.instructions["zero-skipped"] = positions * (weights.depth * weights.count - pairs)
+        counts.multiplyAccumulates[MultiplyAccumulateKind(inputType.elementType, .integer(bits: 2, signed: true))] = positions * pairs
+        counts.instructions[.adderTreeAdd] = positions * pairs
+        counts.instructions[.zeroSkipped] = positions * (weights.depth * weights.count - pairs)
         counts.aluOperations = positions * weights.count * stage.operationsPerOutput
         counts.bytesRead[activationLevel] = inputType.elementCount ?? 0
         counts.bytesRead[weightLevel] = (weights.depth * weights.count * 2 + 7) / 8 + 4 * weights.count

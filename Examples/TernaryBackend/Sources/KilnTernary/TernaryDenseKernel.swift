@@ -61,16 +61,15 @@ struct TernaryDenseKernel: TernaryCostedKernel {
                 output[r * weights.count + n] = stage.apply(sum, channel: n)
             }
         }
-        counts.add(countActions())
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
     func countActions() -> ActionCounts {
         var counts = ActionCounts()
         let pairs = (0..<weights.count).map { weights.pairs($0, zeroSkipping: section.zeroSkipping) }.reduce(0, +)
-        counts.multiplyAccumulates[ActionCounts.multiplyAccumulateKey(inputType.elementType, .integer(bits: 2, signed: true))] = rows * pairs
-        counts.instructions["adder-tree.add"] = rows * pairs
-        counts.instructions["zero-skipped"] = rows * (weights.depth * weights.count - pairs)
+        counts.multiplyAccumulates[MultiplyAccumulateKind(inputType.elementType, .integer(bits: 2, signed: true))] = rows * pairs
+        counts.instructions[.adderTreeAdd] = rows * pairs
+        counts.instructions[.zeroSkipped] = rows * (weights.depth * weights.count - pairs)
         counts.aluOperations = rows * weights.count * stage.operationsPerOutput
         counts.bytesRead[activationLevel] = inputType.elementCount ?? 0
         counts.bytesRead[weightLevel] = (weights.depth * weights.count * 2 + 7) / 8 + 4 * weights.count

@@ -20,3 +20,10 @@ struct TernaryWorkload: Sendable {
 protocol TernaryCostedKernel: MatchingKernel {
     var workload: TernaryWorkload { get }
 }
+
+extension Instruction {
+    /// One weight–activation pair an adder tree sums.
+    static let adderTreeAdd = Instruction("adder-tree.add")
+    /// One zero weight the schedule skips.
+    static let zeroSkipped = Instruction("zero-skipped")
+}

@@ -66,8 +66,8 @@ struct DSPCycleModel: CycleModel {
     /// Loops for a kernel without a DSP loop structure, from its counts alone.
     static func fallbackLoops(counts: ActionCounts) -> [DSPLoop] {
         if !counts.instructions.isEmpty {
-            return counts.instructions.sorted { $0.key < $1.key }.map { name, count in
-                DSPLoop(name: name, body: [DSPInstruction(name)], iterations: count, entries: 1, loopControl: false)
+            return counts.instructions.sorted { $0.key < $1.key }.map { instruction, count in
+                DSPLoop(name: instruction.name, body: [DSPInstruction(instruction.name)], iterations: count, entries: 1, loopControl: false)
             }
         }
         return [DSPLoop(name: "scalar-mac", body: [DSPInstruction("ldrsb"), DSPInstruction("ldrsb"), DSPInstruction("mla")],

@@ -1,3 +1,5 @@
+import KilnCompiler
+
 /// One instruction of an emitted loop body, with the memory level a load or store accesses.
 struct DSPInstruction: Sendable, Hashable {
     /// The mnemonic, as the kernel's counts name it (`ldr`, `smlad`, `vmul.f32`).
@@ -46,10 +48,10 @@ struct DSPLoop: Sendable, Hashable {
     var executions: Int { iterations * entries }
 
     /// Instructions issued by these loops, by mnemonic.
-    static func instructionCounts(_ loops: [DSPLoop]) -> [String: Int] {
-        var counts: [String: Int] = [:]
+    static func instructionCounts(_ loops: [DSPLoop]) -> [Instruction: Int] {
+        var counts: [Instruction: Int] = [:]
         for loop in loops where loop.executions > 0 {
-            for instruction in loop.fullBody { counts[instruction.mnemonic, default: 0] += loop.executions }
+            for instruction in loop.fullBody { counts[Instruction(instruction.mnemonic), default: 0] += loop.executions }
         }
         return counts
     }

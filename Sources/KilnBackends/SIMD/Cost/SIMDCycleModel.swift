@@ -156,7 +156,7 @@ struct SIMDCycleModel: CycleModel {
         let tilesPerCore = (tiles + cores - 1) / cores
         let compute = Double(tilesPerCore * steps) * step.cycles
         let int32Lanes = Double(max(scheme.vectorBits / 32, 1))
-        let layout = Double(counts.instructions[scheme.signFlipInstruction] ?? 0)
+        let layout = Double(counts.instructions[Instruction(scheme.signFlipInstruction)] ?? 0)
         let perKernel = (Double(counts.aluOperations) / int32Lanes + layout) / vectorIssue / Double(cores)
         let traffic = traffic(nest, scheme: scheme)
         let (stall, latency) = stall(traffic, compute: compute)
