@@ -82,6 +82,23 @@ import KilnNumerics
         }
     }
 
+    /// The Cortex-M33 target is a `kiln compare` row. LLVM schedules the M33 with the Cortex-M4
+    /// model, so on a model whose weights fit both SRAMs the two targets take the same cycles and
+    /// their latencies differ only by the clocks (128 vs 120 MHz).
+    @Test func cortexM33IsACompareRowWithTheM4PipelineAtItsOwnClock() throws {
+        let result = runKiln(["compare", Self.path("cnn_qdq.onnx"), "--data", try Self.firstImages(8),
+                              "--targets", "stm32l4r5-cortex-m4,nrf5340-cortex-m33", "--format", "json"])
+        #expect(result.code == .success, "\(result.error)")
+        let report = try #require(try JSONParser().parse(result.output, file: "stdout").objectValue)
+        let rows = try #require(report["rows"]?.arrayValue).compactMap(\.objectValue)
+        let m4 = try #require(rows.first { $0["target"]?.stringValue == "stm32l4r5-cortex-m4" })
+        let m33 = try #require(rows.first { $0["target"]?.stringValue == "nrf5340-cortex-m33" })
+        #expect(m33["family"]?.stringValue == "dsp")
+        #expect(m33["sqnrDecibels"] == m4["sqnrDecibels"])
+        let m4Latency = try #require(m4["latencySeconds"]?.doubleValue), m33Latency = try #require(m33["latencySeconds"]?.doubleValue)
+        #expect(abs(m33Latency * 128 - m4Latency * 120) <= 1e-12 * m4Latency * 120)
+    }
+
     @Test func compareBadInputIsAFindingOrUsageError() throws {
         let unknown = runKiln(["compare", "--targets", "cortex-a56"])
         #expect(unknown.code == .inputError)
@@ -100,7 +117,7 @@ import KilnNumerics
 
     /// `kiln run --target T` (reference on the adapted graph) and `kiln simulate --target T
     /// --output` (the program) write identical files, for one target of each family.
-    @Test(arguments: ["x86-avx2-haswell-i7-4770", "stm32l4r5-cortex-m4", "pynq-z1-zynq7020-finn", "bnn-array-45nm"])
+    @Test(arguments: ["x86-avx2-haswell-i7-4770", "stm32l4r5-cortex-m4", "nrf5340-cortex-m33", "pynq-z1-zynq7020-finn", "bnn-array-45nm"])
     func runWithTargetEqualsSimulate(_ target: String) throws {
         let reference = temporaryFile("reference.npy"), simulated = temporaryFile("simulated.npy")
         defer { try? FileManager.default.removeItem(atPath: reference); try? FileManager.default.removeItem(atPath: simulated) }
