@@ -1,3 +1,4 @@
+import KilnBackends
 import KilnModelIO
 
 /// SCALE-Sim `.cfg` files: the reader, the target description made from them, and a small
