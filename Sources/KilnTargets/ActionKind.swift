@@ -8,7 +8,7 @@ public struct ActionKind: Sendable, Hashable {
     public let name: String
     /// Operations one action counts for in peak and roofline figures (a MAC counts 2).
     public let operations: Double
-    /// The element types of the action's operands (`[.binary, .binary]` for an binary popcount
+    /// The element types of the action's operands (`[.binary, .binary]` for a binary popcount
     /// bit), which a comparison's format column shows.
     public let operandFormats: [ElementType]
 
