@@ -84,4 +84,21 @@ public struct FixedPointMultiplier: Sendable, Hashable {
         let high = FixedPointMath.saturatingRoundingDoublingHighMultiply(shifted, quantizedMultiplier)
         return FixedPointMath.roundingDivideByPowerOfTwo(high, exponent: rightShift)
     }
+
+    /// Multiplies an accumulator by this multiplier with *single* rounding: the exact 64-bit
+    /// product `x · quantizedMultiplier` divided by `2^(31 − shift)`, rounding half toward +∞
+    /// (`(x · m + 2^(30 − shift)) >> (31 − shift)`), saturated to `Int32`.
+    ///
+    /// This is TFLite's `MultiplyByQuantizedMultiplier` when built with `TFLITE_SINGLE_ROUNDING`
+    /// and CMSIS-NN's `arm_nn_requantize` with `CMSIS_NN_USE_SINGLE_ROUNDING` (which computes
+    /// `((x · m) >> (30 − shift) + 1) >> 1`, the same value).
+    ///
+    /// - Parameter accumulator: the int32 accumulator.
+    @inlinable
+    public func applySingleRounding(_ accumulator: Int32) -> Int32 {
+        let totalShift = Int64(31 - shift)  // 0...62
+        let product = Int64(accumulator) * Int64(quantizedMultiplier)  // |product| < 2^62
+        let rounding: Int64 = totalShift > 0 ? Int64(1) << (totalShift - 1) : 0
+        return Int32(clamping: (product + rounding) >> totalShift)
+    }
 }

@@ -4,10 +4,13 @@ import KilnTargets
 
 /// The fixed-point DSP family (`dsp`): Cortex-M4/M7 with the DSP extension and similar cores.
 ///
-/// Adaptation turns the quantized graph into Q7 (or Q15) codes with power-of-two scales and
-/// shift requantization (``FixedPointAdaptationPass``); lowering maps conv2d / dense to SMLAD
-/// dual-16-bit MAC kernels, pooling, saturating add, clamps and the float ↔ Q7 edges to kernels
-/// with the core's own arithmetic. Everything else runs on the host partition.
+/// By default (a target listing `fixedPointMultiplier`) the family computes what TFLite Micro
+/// with CMSIS-NN's s8 kernels computes: TFLite's int8 arithmetic, node by node
+/// (``TFLiteArithmeticAdaptationPass`` converts ONNX models as the TFLite converter would), with
+/// conv2d / depthwise / dense, add / sub / mul, pooling and activation kernels. A target listing
+/// only `powerOfTwoShift` gets the legacy q7 stack instead: Q7 (or Q15) codes with power-of-two
+/// scales and shift requantization (``FixedPointAdaptationPass``), SMLAD kernels, saturating add,
+/// clamps and the float ↔ Q7 edges. Everything else runs on the host partition.
 public struct DSPBackend: Backend {
     /// Creates the backend.
     public init() {}
@@ -19,12 +22,17 @@ public struct DSPBackend: Backend {
     /// The `dsp` section schema.
     public var targetSchema: any TargetFamilySchema { DSPFamily() }
 
-    /// One pass: Q7/Q15 with power-of-two scales (see ``FixedPointAdaptationPass``).
+    /// One pass: TFLite's int8 arithmetic (``TFLiteArithmeticAdaptationPass``), or on a legacy
+    /// q7 target Q7/Q15 with power-of-two scales (``FixedPointAdaptationPass``).
     public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] {
-        [
+        switch DSPArithmetic(target: target) {
+        case .cmsisNNs8:
+            // i8 activations; ONNX nodes to TFLite's multiplier + shift arithmetic, each change logged.
+            [TFLiteArithmeticAdaptationPass(target: target, log: options.log)]
+        case .q7PowerOfTwo:
             // Q7/Q15 activations and weights, shift requantization, accumulator bounds, explicit relus.
-            FixedPointAdaptationPass(target: target, options: options),
-        ]
+            [FixedPointAdaptationPass(target: target, options: options)]
+        }
     }
 
     /// The instruction-level model of the emitted loops (see ``DSPCycleModel``).
@@ -32,8 +40,33 @@ public struct DSPBackend: Backend {
         DSPCycleModel(target: target)
     }
 
-    /// The lowering table, one row per root operator.
+    /// The lowering table of the target's arithmetic, one row per root operator.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
+        switch DSPArithmetic(target: target) {
+        case .cmsisNNs8:
+            [
+                S8MultiplyAccumulatePattern(root: .conv2d),
+                S8MultiplyAccumulatePattern(root: .dense),
+                S8ElementwisePattern(root: .add),
+                S8ElementwisePattern(root: .sub),
+                S8ElementwisePattern(root: .mul),
+                S8PoolPattern(root: .maxPool),
+                S8PoolPattern(root: .averagePool),
+                S8ActivationPattern(root: .relu),
+                S8ActivationPattern(root: .clip),
+                S8ActivationPattern(root: .leakyRelu),
+                ViewKernel.pattern(.reshape),
+                ViewKernel.pattern(.flatten),
+                ViewKernel.pattern(.squeeze),
+                ViewKernel.pattern(.unsqueeze),
+            ]
+        case .q7PowerOfTwo:
+            q7LoweringPatterns
+        }
+    }
+
+    /// The legacy q7 table.
+    private var q7LoweringPatterns: [any LoweringPattern] {
         [
             SMLADMultiplyAccumulatePattern(root: .conv2d),
             SMLADMultiplyAccumulatePattern(root: .dense),

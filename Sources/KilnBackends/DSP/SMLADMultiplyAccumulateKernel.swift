@@ -47,12 +47,7 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
     var outputsPerGroup: Int { outputChannels / groups }
 
     /// Output positions per group (per batch element folded in).
-    var positions: Int {
-        switch layout {
-        case .convolution(_, let input, _, _, let output): input[0] * output[2] * output[3]
-        case .dense(let rows): rows
-        }
-    }
+    var positions: Int { layout.positions }
 
     // MARK: execution
 
@@ -76,11 +71,7 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
         case .dense:
             for k in 0..<depth { for n in 0..<outputChannels { rows[n * depth + k] = Int16(truncatingIfNeeded: w[k * outputChannels + n]) } }
         }
-        let expectedInput: Int
-        switch layout {
-        case .convolution(_, let input, _, _, _): expectedInput = Shape.elementCount(input) ?? -1
-        case .dense(let rows): expectedInput = rows * depth
-        }
+        let expectedInput = layout.inputCount(depth: depth)
         guard x.count == expectedInput else {
             throw DiagnosticError(.error("\(name): expected \(expectedInput) input elements, got \(x.count)", place: nodes.first?.place))
         }
@@ -96,7 +87,7 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
                     output.withUnsafeMutableBufferPointer { output in
                         for position in 0..<positions {
                             for group in 0..<groups {
-                                inBoundsTaps += gather(position: position, group: group, from: x, into: column)
+                                inBoundsTaps += layout.gather(position: position, group: group, depth: depth, offset: 0, from: x, into: column)
                                 for local in 0..<outputsPerGroup {
                                     let channel = group * outputsPerGroup + local
                                     let row = rows.baseAddress! + channel * depth
@@ -114,7 +105,7 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
                                     pairInstructions += depth / 2
                                     singleInstructions += depth % 2
                                     let code = requantizers[requantizers.count == 1 ? 0 : channel].apply(Int64(accumulator))
-                                    output[outputIndex(position: position, channel: channel)] = min(max(code, lowerBound), upperBound)
+                                    output[layout.outputIndex(position: position, channel: channel, outputChannels: outputChannels)] = min(max(code, lowerBound), upperBound)
                                 }
                             }
                         }
@@ -126,73 +117,10 @@ struct SMLADMultiplyAccumulateKernel: TargetKernel {
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
-    /// Fills the q15 column of one output position and group; returns the taps read from the input.
-    @inline(__always)
-    private func gather(position: Int, group: Int, from x: UnsafeBufferPointer<Int32>, into column: UnsafeMutableBufferPointer<Int16>) -> Int {
-        switch layout {
-        case .dense:
-            let base = position * depth
-            for k in 0..<depth { column[k] = Int16(truncatingIfNeeded: x[base + k]) }
-            return depth
-        case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
-            let (height, width) = (input[2], input[3])
-            let plane = output[2] * output[3]
-            let n = position / plane, oy = (position % plane) / output[3], ox = position % output[3]
-            let channelsPerGroup = depth / (kernelHeight * kernelWidth)
-            var index = 0, read = 0
-            for c in 0..<channelsPerGroup {
-                let channelBase = (n * input[1] + group * channelsPerGroup + c) * height * width
-                for ky in 0..<kernelHeight {
-                    let y = oy * attributes.strides[0] - attributes.pads[0] + ky * attributes.dilations[0]
-                    for kx in 0..<kernelWidth {
-                        let xx = ox * attributes.strides[1] - attributes.pads[1] + kx * attributes.dilations[1]
-                        if y >= 0 && y < height && xx >= 0 && xx < width {
-                            column[index] = Int16(truncatingIfNeeded: x[channelBase + y * width + xx])
-                            read += 1
-                        } else {
-                            column[index] = 0  // padding: the zero point is 0 in Q formats
-                        }
-                        index += 1
-                    }
-                }
-            }
-            return read
-        }
-    }
-
-    @inline(__always)
-    private func outputIndex(position: Int, channel: Int) -> Int {
-        switch layout {
-        case .dense: return position * outputChannels + channel
-        case .convolution(_, _, _, _, let output):
-            let plane = output[2] * output[3]
-            return ((position / plane) * outputChannels + channel) * plane + position % plane
-        }
-    }
-
     // MARK: counting
 
     /// The taps of every column that lie inside the input (padding taps are written, not read).
-    var inBoundsTapCount: Int {
-        switch layout {
-        case .dense: return positions * depth
-        case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
-            var taps = 0
-            for oy in 0..<output[2] {
-                for ky in 0..<kernelHeight {
-                    let y = oy * attributes.strides[0] - attributes.pads[0] + ky * attributes.dilations[0]
-                    guard y >= 0 && y < input[2] else { continue }
-                    for ox in 0..<output[3] {
-                        for kx in 0..<kernelWidth {
-                            let x = ox * attributes.strides[1] - attributes.pads[1] + kx * attributes.dilations[1]
-                            if x >= 0 && x < input[3] { taps += 1 }
-                        }
-                    }
-                }
-            }
-            return taps * input[0] * (depth / (kernelHeight * kernelWidth)) * groups
-        }
-    }
+    var inBoundsTapCount: Int { layout.inBoundsTapCount(depth: depth, groups: groups) }
 
     func countActions() -> ActionCounts {
         let outputs = positions * outputChannels

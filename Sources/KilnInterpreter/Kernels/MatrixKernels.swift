@@ -102,15 +102,18 @@ enum MatrixKernels {
     }
 }
 
-/// Maps a flat index in a broadcast shape to the flat index in one of its (smaller) operands.
-struct BroadcastIndex {
+/// Maps a flat index in a broadcast shape to the flat index in one of its (smaller) operands
+/// (NumPy broadcasting). Public so that a backend's elementwise kernels read operands exactly as
+/// the reference does.
+public struct BroadcastIndex: Sendable, Hashable {
     private let outputStrides: [Int]
     private let sourceStrides: [Int]
     private let outputShape: [Int]
     /// Whether the operand already has the output shape (index maps to itself).
-    let isIdentity: Bool
+    public let isIdentity: Bool
 
-    init(from source: [Int], to output: [Int]) {
+    /// The map from an operand of shape `source` to the broadcast shape `output`.
+    public init(from source: [Int], to output: [Int]) {
         outputShape = output
         outputStrides = Shape.strides(output)
         let padded = [Int](repeating: 1, count: output.count - source.count) + source
@@ -121,7 +124,7 @@ struct BroadcastIndex {
 
     /// The operand's flat index for output flat index `index`.
     @inline(__always)
-    func sourceOffset(_ index: Int) -> Int {
+    public func sourceOffset(_ index: Int) -> Int {
         if isIdentity { return index }
         var remainder = index, offset = 0
         for axis in outputShape.indices {

@@ -7,7 +7,17 @@ import KilnNumerics
 /// and the zero point is not subtracted: input and output share their parameters); the sum is
 /// divided by the number of those positions rounding half away from zero
 /// (`(sum ± count/2) / count`, truncating), then saturated to the output type.
-enum TFLiteAveragePoolKernel {
+public enum TFLiteAveragePoolKernel {
+    /// One output code: `sum` (of `count > 0` raw codes) divided by `count` rounding half away
+    /// from zero as C computes `(sum ± count/2) / count`, then clamped to `bounds`. Public so
+    /// that a backend's pooling kernels compute exactly these codes (CMSIS-NN's `arm_avgpool_s8`
+    /// divides the same way).
+    @inline(__always)
+    public static func average(sum: Int32, count: Int32, bounds: ClosedRange<Int32>) -> Int32 {
+        let average = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count
+        return min(max(average, bounds.lowerBound), bounds.upperBound)
+    }
+
     static func execute(_ attributes: Pooling, _ x: Tensor, _ outputType: TensorType) throws(KernelError) -> Tensor {
         guard let input = x.codes else { throw KernelError("TFLite's averagePool needs integer input") }
         let geometry = WindowGeometry(input: x.shape, kernel: (attributes.kernel[0], attributes.kernel[1]),
@@ -26,8 +36,7 @@ enum TFLiteAveragePoolKernel {
                         count += 1
                     }
                     guard count > 0 else { throw KernelError("an average-pooling window lies entirely in the padding") }
-                    let average = sum > 0 ? (sum + count / 2) / count : (sum - count / 2) / count
-                    output[p * outputPlane + oy * geometry.outputWidth + ox] = min(max(average, bounds.lowerBound), bounds.upperBound)
+                    output[p * outputPlane + oy * geometry.outputWidth + ox] = average(sum: sum, count: count, bounds: bounds)
                 }
             }
         }

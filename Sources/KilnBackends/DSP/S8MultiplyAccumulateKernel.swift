@@ -1,0 +1,195 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnInterpreter
+import KilnNumerics
+
+/// conv2d, depthwise conv2d and dense on int8 codes as TFLite Micro runs them with CMSIS-NN
+/// (`arm_convolve_s8`, `arm_depthwise_conv_s8`, `arm_fully_connected_s8`), with TFLite's
+/// arithmetic (`docs/numerics.md`, "CMSIS-NN s8 kernels").
+///
+/// Each output is `acc = bias + Σ (x + inputOffset) · w` over the receptive field in a 32-bit
+/// accumulator that wraps (`inputOffset = −inputZeroPoint`; a padded tap contributes nothing, as
+/// CMSIS-NN's im2col writes 0 after the offset and TFLite's reference skips the tap). The output
+/// stage is the node's: conv2d and depthwise scale per channel with the double-rounding
+/// `arm_nn_requantize` (TFLite's `MultiplyByQuantizedMultiplier`, KilnInterpreter's
+/// ``Requantizer``); dense with the single rounding TFLite's FULLY_CONNECTED uses
+/// (``TFLiteFullyConnectedOutputStage``). The output zero point is added and the sum clamped to
+/// the activation range (a fused relu / clip narrows it).
+struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
+    /// The arithmetic of the output stage.
+    enum OutputStage: Sendable {
+        /// Per-channel multiplier + shift, double rounding (CONV_2D, DEPTHWISE_CONV_2D).
+        case doubleRounding(Requantizer)
+        /// Per-unit multiplier + shift, single rounding (FULLY_CONNECTED).
+        case singleRounding(TFLiteFullyConnectedOutputStage)
+    }
+
+    let name: String
+    let nodes: [Node]
+    let inputs: [String]
+    let outputs: [String]
+    let layout: SMLADMultiplyAccumulateKernel.Layout
+    /// Output channels (O or N), groups and the dot-product depth per output.
+    let outputChannels: Int, groups: Int, depth: Int
+    /// The output type (after a fused clamp, the same parameters).
+    let outputType: TensorType
+    /// `−inputZeroPoint`, added to every input code (CMSIS-NN's `input_offset`).
+    let inputOffset: Int32
+    let stage: OutputStage
+    /// The activation range: the output type's, narrowed by a fused relu / clip.
+    let bounds: ClosedRange<Int32>
+    let hasBias: Bool
+    let memory: DSPMemoryMap
+    let zeroOverheadLoops: Bool
+
+    var outputsPerGroup: Int { outputChannels / groups }
+    var positions: Int { layout.positions }
+    /// Depthwise: one input channel per group (CMSIS-NN's depthwise kernel, no im2col).
+    var isDepthwise: Bool {
+        if case .convolution(_, _, let kernelHeight, let kernelWidth, _) = layout { return groups > 1 && depth == kernelHeight * kernelWidth }
+        return false
+    }
+
+    @inline(__always)
+    private func requantize(_ accumulator: Int32, channel: Int) -> Int32 {
+        let code: Int32
+        switch stage {
+        case .doubleRounding(let requantizer): code = requantizer.apply(accumulator, channel: channel)
+        case .singleRounding(let fullyConnected): code = fullyConnected.apply(accumulator, unit: channel)
+        }
+        return min(max(code, bounds.lowerBound), bounds.upperBound)
+    }
+
+    func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
+        guard operands.count == inputs.count, let x = operands[0].codes, let w = operands[1].codes,
+              w.count == outputChannels * depth, x.count == layout.inputCount(depth: depth) else {
+            throw DiagnosticError(.error("\(name): expected \(inputs.count) integer operands with \(outputChannels * depth) weights and \(layout.inputCount(depth: depth)) inputs",
+                                         place: nodes.first?.place))
+        }
+        let bias = hasBias ? operands[2].codes : nil
+        if hasBias && bias?.count != outputChannels {
+            throw DiagnosticError(.error("\(name): expected \(outputChannels) bias values", place: nodes.first?.place))
+        }
+        // Weight rows (the dense [K, N] matrix is read by column, as arm_fully_connected_s8's [N, K]).
+        var rows = [Int32](repeating: 0, count: outputChannels * depth)
+        switch layout {
+        case .convolution: rows = w
+        case .dense: for k in 0..<depth { for n in 0..<outputChannels { rows[n * depth + k] = w[k * outputChannels + n] } }
+        }
+        var output = [Int32](repeating: 0, count: positions * outputChannels)
+        var column = [Int16](repeating: 0, count: depth)
+        x.withUnsafeBufferPointer { x in
+            column.withUnsafeMutableBufferPointer { column in
+                for position in 0..<positions {
+                    for group in 0..<groups {
+                        _ = layout.gather(position: position, group: group, depth: depth, offset: inputOffset, from: x, into: column)
+                        for local in 0..<outputsPerGroup {
+                            let channel = group * outputsPerGroup + local
+                            var accumulator: Int32 = bias?[channel] ?? 0
+                            for k in 0..<depth {  // SMLAD pairs / MLA: 32-bit wrap
+                                accumulator = accumulator &+ Int32(column[k]) &* rows[channel * depth + k]
+                            }
+                            output[layout.outputIndex(position: position, channel: channel, outputChannels: outputChannels)] =
+                                requantize(accumulator, channel: channel)
+                        }
+                    }
+                }
+            }
+        }
+        return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    func countActions() -> ActionCounts {
+        var counts = ActionCounts()
+        let outputs = positions * outputChannels
+        let instructions = DSPLoop.instructionCounts(loops())
+        counts.instructions = instructions
+        counts.multiplyAccumulates[MultiplyAccumulateKind(.int8, .int8)] = outputs * depth
+        let memoryClasses: Set<DSPInstructionClass> = [.load, .store, .branch, .multiplyAccumulate]
+        counts.aluOperations = instructions.filter { !memoryClasses.contains(DSPInstructionClass.of($0.key.name) ?? .alu) }.values.reduce(0, +)
+        let taps = layout.inBoundsTapCount(depth: depth, groups: groups)
+        counts.bytesRead[memory.weightLevel, default: 0] += outputs * depth + (hasBias ? outputs * 4 : 0)
+        let usesColumns: Bool
+        if case .convolution = layout { usesColumns = !isDepthwise } else { usesColumns = false }
+        if usesColumns {  // im2col: the taps in, q15 columns out and read back per output
+            counts.bytesRead[memory.activationLevel, default: 0] += taps + outputs * depth * 2
+            counts.bytesWritten[memory.activationLevel, default: 0] += positions * groups * depth * 2 + outputs
+        } else {  // every tap (or input element) read per output
+            counts.bytesRead[memory.activationLevel, default: 0] += outputs * depth
+            counts.bytesWritten[memory.activationLevel, default: 0] += outputs
+        }
+        return counts
+    }
+
+    /// The per-output requantization (``S8OutputStage``), offset, clamp and `strb`.
+    var outputStageInstructions: [DSPInstruction] {
+        switch stage {
+        case .doubleRounding: S8OutputStage.doubleRounding + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
+        case .singleRounding: S8OutputStage.singleRounding + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
+        }
+    }
+
+    /// The emitted loops:
+    ///
+    /// * conv2d (`arm_convolve_s8`): per column the im2col fill `arm_q7_to_q15_with_offset` (per 4
+    ///   taps `ldr`, `sxtab16` ×2 adding the offset, `pkhbt` ×2, `str` ×2), per output the MAC loop
+    ///   (per 4 taps the weight `ldr`, `sxtb16` ×2, the column `ldr` ×2, `smlad` ×2), per output the
+    ///   bias `ldr`, the tail (`ldrsb`, `ldrsh`, `mla` per tap) and the output stage;
+    /// * depthwise (`arm_depthwise_conv_s8`): per output and tap `ldrsb` ×2, `add` (offset), `mla`,
+    ///   then the bias `ldr` and the output stage;
+    /// * dense (`arm_fully_connected_s8`): per output the MAC loop (per 4 taps the input `ldr`,
+    ///   `sxtab16` ×2, the weight `ldr`, `sxtb16` ×2, `smlad` ×2), the tail, the output stage.
+    ///
+    /// Every loop ends in `subs`/`bne` unless the target has zero-overhead loops.
+    func loops() -> [DSPLoop] {
+        typealias I = DSPInstruction
+        let weights = memory.weightLevel, activations = memory.activationLevel
+        let control = !zeroOverheadLoops
+        let outputs = positions * outputChannels, columns = positions * groups
+        let quads = depth / 4, tail = depth % 4
+        var channel: [I] = hasBias ? [I("ldr", weights)] : []
+        if isDepthwise {
+            let taps = DSPLoop(name: "mac", body: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")],
+                               iterations: depth, entries: outputs, loopControl: control)
+            return [taps,
+                    DSPLoop(name: "channel", body: channel + outputStageInstructions, iterations: outputs, entries: 1, loopControl: control)]
+        }
+        var loops: [DSPLoop] = []
+        let mac: [I]
+        if case .dense = layout {
+            mac = [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("ldr", weights), I("sxtb16"), I("sxtb16"), I("smlad"), I("smlad")]
+            channel += Array(repeating: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")], count: tail).flatMap { $0 }
+        } else {
+            loops.append(DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
+                                                         I("str", activations), I("str", activations)],
+                                 iterations: (depth + 3) / 4, entries: columns, loopControl: control))
+            mac = [I("ldr", weights), I("sxtb16"), I("sxtb16"), I("ldr", activations), I("ldr", activations), I("smlad"), I("smlad")]
+            channel += Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: tail).flatMap { $0 }
+        }
+        loops.append(DSPLoop(name: "mac", body: mac, iterations: quads, entries: outputs, loopControl: control))
+        loops.append(DSPLoop(name: "channel", body: channel + outputStageInstructions, iterations: outputsPerGroup, entries: columns, loopControl: control))
+        loops.append(DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control))
+        return loops
+    }
+
+    func listing() -> [String] {
+        let rounding: String
+        switch stage {
+        case .doubleRounding: rounding = "arm_nn_requantize per channel (double rounding: saturating rounding doubling high multiply, rounding divide by 2^shift)"
+        case .singleRounding: rounding = "single-rounding requantize per unit ((acc·m + 2^(30−shift)) >> (31−shift), TFLite's FULLY_CONNECTED)"
+        }
+        var lines = ["s8×s8 → s8: depth \(depth), \(outputChannels) channels, groups \(groups); input offset \(inputOffset); i32 accumulator from the bias",
+                     "weights s8 in \(memory.weightLevel); activations in \(memory.activationLevel)"]
+        switch layout {
+        case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
+            lines.append("\(kernelHeight)×\(kernelWidth) stride \(attributes.strides.map(String.init).joined(separator: "×")) pads [\(attributes.pads.map(String.init).joined(separator: ","))] x [\(input.map(String.init).joined(separator: ","))] → [\(output.map(String.init).joined(separator: ","))]")
+            lines.append(isDepthwise ? "for n, oy, ox, c: for each tap: ldrsb x, add offset, ldrsb w, mla"
+                                     : "for n, oy, ox: im2col (x + offset → q15, padding 0); for o: smlad ×2 per 4 taps")
+        case .dense(let rows):
+            lines.append("for r in 0..<\(rows): for o in 0..<\(outputChannels): smlad ×2 per 4 taps (x + offset by sxtab16)")
+        }
+        lines.append("  y = clamp(\(rounding) + output offset, [\(bounds.lowerBound), \(bounds.upperBound)]); strb")
+        return lines
+    }
+}

@@ -1,0 +1,101 @@
+import KilnCompiler
+import KilnIR
+import KilnInterpreter
+import KilnNumerics
+import KilnTargets
+
+/// Lowers an int8 conv2d or dense with TensorFlow Lite semantics (TFLite's requantization:
+/// multiplier + shift) to ``S8MultiplyAccumulateKernel``, fusing a following relu or clip that
+/// only clamps codes (a TFLite fused activation).
+///
+/// A node with ONNX Runtime semantics is rejected (its float-scale arithmetic is not CMSIS-NN's;
+/// the `dsp-cmsis-nn-s8` adaptation converts ONNX models first).
+struct S8MultiplyAccumulatePattern: LoweringPattern {
+    /// conv2d or dense.
+    let root: OperatorKind
+
+    /// `arm_convolve_s8` or `arm_fully_connected_s8` (depthwise: `arm_depthwise_conv_s8`).
+    var name: String { root == .dense ? "arm_fully_connected_s8" : "arm_convolve_s8" }
+
+    func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
+        let (graph, target) = (context.graph, context.target)
+        let node = graph.nodes[index]
+        guard node.semantics == .tensorFlowLite, node.requantization == .fixedPointMultiplier, node.accumulation == .wrappingInt32 else {
+            return .rejected("CMSIS-NN's s8 kernels compute TFLite's arithmetic (fixed-point multiplier, wrapping int32 sums); the node has \(node.semantics.rawValue) semantics with \(node.requantization.rawValue) requantization")
+        }
+        guard let inputName = node.input(0), let weightName = node.input(1), let output = node.outputs.first,
+              let inputType = graph.types[inputName], let outputType = graph.types[output] else {
+            return .rejected("missing operands")
+        }
+        guard inputType.elementType == .int8, outputType.elementType == .int8,
+              inputType.quantization?.isPerTensor == true, outputType.quantization?.isPerTensor == true else {
+            return .rejected("needs per-tensor quantized i8 input and output (got \(inputType) → \(outputType))")
+        }
+        guard let weights = graph.constants[weightName], weights.codes != nil, weights.type.elementType == .int8,
+              let weightQuantization = weights.type.quantization, weightQuantization.isSymmetric else {
+            return .rejected("needs constant symmetric i8 weights")
+        }
+        var hasBias = false
+        if let biasName = node.input(2) {
+            guard let tensor = graph.constants[biasName], tensor.codes != nil, tensor.type.elementType == .int32 else {
+                return .rejected("needs a constant i32 bias")
+            }
+            hasBias = true
+        }
+
+        let layout: SMLADMultiplyAccumulateKernel.Layout
+        let outputChannels: Int, groups: Int, depth: Int
+        let stage: S8MultiplyAccumulateKernel.OutputStage
+        do {
+            switch node.operation {
+            case .conv2d(let attributes):
+                guard inputType.shape.count == 4, weights.shape.count == 4, outputType.shape.count == 4 else { return .rejected("needs 4-D NCHW operands") }
+                outputChannels = weights.shape[0]
+                groups = attributes.groups
+                depth = weights.shape[1] * weights.shape[2] * weights.shape[3]
+                layout = .convolution(attributes, input: inputType.shape, kernelHeight: weights.shape[2], kernelWidth: weights.shape[3], output: outputType.shape)
+                stage = .doubleRounding(try Requantizer(rule: .fixedPointMultiplier, input: inputType, weight: weights.type, output: outputType, channels: outputChannels))
+            case .dense:
+                guard weights.shape.count == 2, let last = inputType.shape.last, last == weights.shape[0] else { return .rejected("needs x[..., K] and w[K, N]") }
+                outputChannels = weights.shape[1]
+                groups = 1
+                depth = weights.shape[0]
+                layout = .dense(rows: depth == 0 ? 0 : (inputType.elementCount ?? 0) / depth)
+                stage = .singleRounding(try TFLiteFullyConnectedOutputStage(input: inputType, weight: weights.type, output: outputType, units: outputChannels))
+            default:
+                return .rejected("not a conv2d or dense")
+            }
+        } catch {
+            return .rejected("cannot prepare the output stage: \(error.message)")
+        }
+        guard outputChannels > 0, groups > 0, outputChannels % groups == 0, depth > 0 else {
+            return .rejected("empty or ungrouped shape")
+        }
+
+        // A relu or clip that only clamps the codes (equal input and output parameters) and that
+        // only this node feeds narrows the activation range, as a TFLite fused activation.
+        var covered = [node]
+        var kernelOutput = output
+        var bounds = Int32(outputType.elementType.minimumCode)...Int32(outputType.elementType.maximumCode)
+        if let next = context.fusibleFollower(of: index, accepts: { $0.semantics == .tensorFlowLite && target.support(for: $0.kind) != nil }),
+           case let clamp = graph.nodes[next], clamp.kind == .relu || clamp.kind == .clip,
+           let clampOutput = clamp.outputs.first, let clampType = graph.types[clampOutput],
+           let activation = try? TFLiteClamp(clamp.operation, input: outputType, output: clampType), activation.isCodeClamp {
+            covered.append(clamp)
+            kernelOutput = clampOutput
+            bounds = activation.bounds
+        }
+
+        let kind: String
+        if case .conv2d = node.operation, groups > 1, depth == weights.shape[2] * weights.shape[3] {
+            kind = "arm_depthwise_conv_s8"
+        } else {
+            kind = name
+        }
+        return .lowered(S8MultiplyAccumulateKernel(
+            name: kind, nodes: covered, inputs: node.inputs.filter { !$0.isEmpty }, outputs: [kernelOutput], layout: layout,
+            outputChannels: outputChannels, groups: groups, depth: depth, outputType: graph.types[kernelOutput] ?? outputType,
+            inputOffset: -inputType.quantization!.zeroPoints[0], stage: stage, bounds: bounds, hasBias: hasBias,
+            memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
+    }
+}

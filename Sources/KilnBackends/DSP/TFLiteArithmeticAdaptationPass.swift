@@ -1,0 +1,225 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnInterpreter
+import KilnNumerics
+import KilnTargets
+
+/// Adapts a quantized graph to the arithmetic of TFLite Micro with CMSIS-NN's s8 kernels, the
+/// DSP family's default: nodes imported from a `.tflite` file already have it and are left
+/// alone; nodes with ONNX Runtime semantics are converted as the TFLite converter would
+/// quantize the same layers, each change written to the compile log:
+///
+/// * a u8 activation (zero point `z`) becomes i8 with zero point `z − 128`: the same real values,
+///   every code shifted by −128 (TFLite's int8 scheme has no u8 activations); a graph output
+///   keeps its type through a `requantize` back;
+/// * conv2d / dense with constant symmetric i8 weights, add, sub, mul, relu, clip, leakyRelu and
+///   max / average pooling with equal input and output parameters take TFLite semantics: the
+///   float multiplier `s_x · s_w / s_y` becomes a Q31 multiplier and a shift (TFLite's
+///   `QuantizeMultiplier`), requantized with `MultiplyByQuantizedMultiplier` (dense: single
+///   rounding, as TFLite's FULLY_CONNECTED), ADD / MUL with TFLite's fixed-point rules;
+/// * views and transposes keep their input's format; every other node keeps ONNX Runtime's
+///   semantics and reads its inputs in their original types (a `requantize` back where needed),
+///   so it runs on the host partition with its own arithmetic.
+struct TFLiteArithmeticAdaptationPass: GraphPass {
+    /// The target.
+    let target: TargetDescription
+    /// The compile log.
+    let log: CompileLog
+
+    /// `dsp-cmsis-nn-s8`.
+    var name: String { "dsp-cmsis-nn-s8" }
+    /// One line for `--print-ir-after` listings.
+    var summary: String { "int8 activations and TFLite's multiplier + shift requantization (TFLite Micro + CMSIS-NN s8 kernels)" }
+
+    func run(on graph: Graph) throws(DiagnosticError) -> Graph {
+        var state = State(original: graph, log: log, pass: name)
+        for node in graph.nodes { state.adapt(node) }
+        var result = state.graph
+        result.removeUnusedValues()
+        return result
+    }
+}
+
+extension TFLiteArithmeticAdaptationPass {
+    /// The graph being rewritten.
+    struct State {
+        let original: Graph
+        let log: CompileLog
+        let pass: String
+        var graph: Graph
+
+        init(original: Graph, log: CompileLog, pass: String) {
+            self.original = original
+            self.log = log
+            self.pass = pass
+            graph = original
+            graph.nodes = []
+        }
+
+        func isRetyped(_ value: String) -> Bool { graph.types[value] != original.types[value] }
+
+        mutating func adapt(_ node: Node) {
+            guard node.semantics == .onnxRuntime else {
+                restoreOriginalTypes(node)
+                return
+            }
+            switch node.kind {
+            case .quantize:
+                retypeOutput(node) { $0 }
+            case .conv2d, .dense:
+                convertMultiplyAccumulate(node)
+            case .add, .sub, .mul, .relu, .clip, .leakyRelu:
+                convert(node, inputCount: OperatorKind.elementwiseBinary.contains(node.kind) ? 2 : 1, what: "TFLite's fixed-point \(node.kind.rawValue)")
+            case .maxPool, .averagePool:
+                convertPooling(node)
+            case .reshape, .flatten, .squeeze, .unsqueeze, .transpose:
+                propagate(node)
+            case .dequantize:
+                graph.nodes.append(node)  // (q − z)·s: the same reals from the shifted codes
+            default:
+                restoreOriginalTypes(node)
+            }
+        }
+
+        // MARK: conversions
+
+        mutating func convertMultiplyAccumulate(_ node: Node) {
+            guard let weightName = node.input(1), let weights = graph.constants[weightName], weights.type.elementType == .int8,
+                  let quantization = weights.type.quantization, quantization.isSymmetric, node.accumulation == .wrappingInt32,
+                  node.input(2).map({ graph.constants[$0]?.type.elementType == .int32 }) ?? true else {
+                log.note("kept ONNX Runtime's arithmetic (runs on the host): CMSIS-NN's s8 kernels need constant symmetric i8 weights, an i32 bias and wrapping int32 sums",
+                         pass: pass, node: node.name)
+                restoreOriginalTypes(node)
+                return
+            }
+            convert(node, inputCount: 1, what: node.kind == .dense
+                    ? "TFLite's FULLY_CONNECTED requantization (multiplier + shift, single rounding)"
+                    : "TFLite's CONV_2D requantization (per-channel multiplier + shift, double rounding)")
+        }
+
+        mutating func convertPooling(_ node: Node) {
+            guard let input = node.input(0), let inputType = original.types[input], let output = node.outputs.first,
+                  let outputType = original.types[output], inputType.quantization == outputType.quantization,
+                  inputType.quantization?.isPerTensor == true else {
+                log.note("kept ONNX Runtime's arithmetic: TFLite's pooling needs equal input and output parameters", pass: pass, node: node.name)
+                restoreOriginalTypes(node)
+                return
+            }
+            if case .averagePool(let attributes) = node.operation, attributes.countIncludePad {
+                log.note("kept ONNX Runtime's arithmetic: TFLite's average pooling does not count padding", pass: pass, node: node.name)
+                restoreOriginalTypes(node)
+                return
+            }
+            convert(node, inputCount: 1, what: "TFLite's \(node.kind.rawValue) (codes; averages rounded half away from zero)")
+        }
+
+        /// Gives the node TFLite semantics with i8 operands (the first `inputCount` inputs) and an
+        /// i8 output; keeps ONNX Runtime's when an operand is not a per-tensor quantized 8-bit value.
+        mutating func convert(_ node: Node, inputCount: Int, what: String) {
+            let operands = node.inputs.prefix(inputCount)
+            guard operands.allSatisfy({ isEightBit(graph.types[$0]) }), let output = node.outputs.first, isEightBit(original.types[output]) else {
+                restoreOriginalTypes(node)
+                return
+            }
+            var converted = node
+            for (position, input) in operands.enumerated() { converted.inputs[position] = signedInput(input, for: node) }
+            converted.semantics = .tensorFlowLite
+            if OperatorKind.multiplyAccumulate.contains(node.kind) { converted.requantization = .fixedPointMultiplier }
+            log.note("ONNX Runtime's arithmetic → \(what)", pass: pass, node: node.name)
+            retypeOutput(converted) { $0 }
+        }
+
+        /// Pass-through ops: the output takes input 0's (new) format.
+        mutating func propagate(_ node: Node) {
+            guard let input = node.input(0), isRetyped(input), let inputType = graph.types[input], let output = node.outputs.first,
+                  let outputType = original.types[output], outputType.quantization == original.types[input]?.quantization else {
+                restoreOriginalTypes(node)
+                return
+            }
+            retypeOutput(node) { _ in inputType.withShape(outputType.shape) }
+        }
+
+        // MARK: types
+
+        func isEightBit(_ type: TensorType?) -> Bool {
+            guard let type, let quantization = type.quantization, quantization.isPerTensor else { return false }
+            return type.elementType == .int8 || type.elementType == .uint8
+        }
+
+        /// The i8 form of a u8 type: codes and zero point shifted by −128 (the same reals).
+        static func signed(_ type: TensorType) -> TensorType {
+            guard type.elementType == .uint8, let quantization = type.quantization else { return type }
+            return TensorType(shape: type.shape, elementType: .int8,
+                              quantization: QuantizationParameters(scales: quantization.scales,
+                                                                   zeroPoints: quantization.zeroPoints.map { $0 - 128 }, axis: quantization.axis))
+        }
+
+        /// The node's output written as i8 (`retype` gives the new type from the signed original);
+        /// a graph output gets a fresh internal name and a `requantize` back to its declared type.
+        mutating func retypeOutput(_ node: Node, _ retype: (TensorType) -> TensorType) {
+            guard let output = node.outputs.first, let type = original.types[output], type.elementType == .uint8 || isRetyped(node.inputs.first ?? "") else {
+                graph.nodes.append(node)
+                return
+            }
+            let newType = retype(Self.signed(type))
+            guard newType != type else {
+                graph.nodes.append(node)
+                return
+            }
+            var copy = node
+            if original.outputs.contains(output) {
+                let renamed = uniqueName("\(output)_s8")
+                copy.outputs[0] = renamed
+                graph.types[renamed] = newType
+                graph.nodes.append(copy)
+                graph.nodes.append(Node(name: uniqueName("\(node.name)_output_requantize"), operation: .requantize,
+                                        inputs: [renamed], outputs: [output]))
+                log.note("graph output \(output) keeps \(type.elementType.name) through a requantize from i8", pass: pass, node: node.name)
+                return
+            }
+            graph.types[output] = newType
+            graph.nodes.append(copy)
+            if type.elementType == .uint8 {
+                log.note("output \(output) written as i8 with zero point \(newType.quantization!.zeroPoints[0]) in place of u8 with \(type.quantization!.zeroPoints[0]) (the same reals)",
+                         pass: pass, node: node.name)
+            }
+        }
+
+        /// An i8 name for an operand: itself, or a `requantize` of a u8 operand to i8.
+        mutating func signedInput(_ input: String, for node: Node) -> String {
+            guard let type = graph.types[input], type.elementType == .uint8 else { return input }
+            let signed = uniqueName("\(input)_s8")
+            graph.types[signed] = Self.signed(type)
+            graph.nodes.append(Node(name: uniqueName("\(node.name)_input_requantize"), operation: .requantize, inputs: [input], outputs: [signed]))
+            log.note("input \(input) requantized from u8 to i8 (codes − 128)", pass: pass, node: node.name)
+            return signed
+        }
+
+        /// Inserts a requantize back to the original type in front of every retyped input.
+        mutating func restoreOriginalTypes(_ node: Node) {
+            var copy = node
+            for (position, input) in node.inputs.enumerated() where !input.isEmpty && isRetyped(input) {
+                guard let originalType = original.types[input] else { continue }
+                let restored = uniqueName("\(input)_as_\(originalType.elementType.name)")
+                graph.types[restored] = originalType
+                graph.nodes.append(Node(name: uniqueName("\(node.name)_input\(position)_requantize"), operation: .requantize,
+                                        inputs: [input], outputs: [restored]))
+                copy.inputs[position] = restored
+                log.note("input \(position) requantized back to \(originalType) for \(node.kind.rawValue), which keeps ONNX Runtime's arithmetic",
+                         pass: pass, node: node.name)
+            }
+            graph.nodes.append(copy)
+        }
+
+        func uniqueName(_ base: String) -> String {
+            var name = base, index = 1
+            while graph.types[name] != nil || original.types[name] != nil || graph.nodes.contains(where: { $0.name == name })
+                    || original.nodes.contains(where: { $0.name == name }) {
+                index += 1
+                name = "\(base)_\(index)"
+            }
+            return name
+        }
+    }
+}
