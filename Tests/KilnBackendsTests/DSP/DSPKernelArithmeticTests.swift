@@ -153,7 +153,7 @@ import KilnTargets
         let compiler = try DSPFixtures.compiler()
         let options = CompileOptions(activationBits: 4)
         do {
-            _ = try compiler.compile(DSPFixtures.model("mlp"), for: DSPFixtures.target("stm32l4r5-cortex-m4"), options: options)
+            _ = try compiler.compile(DSPFixtures.model("mlp"), for: DSPFixtures.q7Target("stm32l4r5-cortex-m4"), options: options)
             Issue.record("compiled 4-bit activations")
         } catch {
             #expect((error as? DiagnosticError)?.diagnostics.first?.message == "stm32l4r5-cortex-m4 computes on 8-bit (q7) or 16-bit (q15) activations, not 4-bit")
@@ -162,7 +162,7 @@ import KilnTargets
 
     @Test func everyMACLayerLogsItsShiftsAndAccumulatorBound() throws {
         let log = CompileLog()
-        let program = try DSPFixtures.compiler().compile(DSPFixtures.model("residual"), for: DSPFixtures.target("stm32h743-cortex-m7"),
+        let program = try DSPFixtures.compiler().compile(DSPFixtures.model("residual"), for: DSPFixtures.q7Target("stm32h743-cortex-m7"),
                                                          options: CompileOptions(log: log))
         let macNodes = program.graph.nodes.filter { OperatorKind.multiplyAccumulate.contains($0.kind) }
         #expect(macNodes.allSatisfy { $0.requantization == .powerOfTwoShift })
@@ -180,7 +180,7 @@ import KilnTargets
         let options = CompileOptions(weightBits: 16, activationBits: 16, log: log)
         let registry = try BuiltInBackends.registry()
         let graph = try DSPFixtures.model("cnn-padded-strided")
-        let program = try Compiler(registry: registry).compile(graph, for: DSPFixtures.target(target), options: options)
+        let program = try Compiler(registry: registry).compile(graph, for: DSPFixtures.q7Target(target), options: options)
         #expect(log.entries.contains { $0.message.contains("coarser weights") })
         #expect(program.graph.types.values.contains { $0.elementType == .q15 })
         let reference = try ReferenceInterpreter(graph: program.graph)

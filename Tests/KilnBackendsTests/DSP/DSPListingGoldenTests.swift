@@ -12,7 +12,7 @@ import KilnCompiler
 
     @Test func cnnListingMatchesGolden() throws {
         let program = try DSPFixtures.compiler().compile(DSPFixtures.model("cnn-padded-strided"),
-                                                         for: DSPFixtures.target("stm32l4r5-cortex-m4"))
+                                                         for: DSPFixtures.q7Target("stm32l4r5-cortex-m4"))
         let listing = program.listing() + "\n"
         let golden = GoldenFile(Self.golden)
         let outcome = try golden.check(listing)
