@@ -97,7 +97,7 @@ let package = Package(
             "KilnReports", "KilnCompiler", "KilnTargets", "KilnBackends", "KilnConformance", "KilnIR", "KilnJSON",
         ]),
         .testTarget(name: "KilnCLITests", dependencies: [
-            "KilnCLI", "KilnBackends", "KilnEvaluation", "KilnCompiler", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO", "KilnNumerics", "KilnTestSupport",
+            "KilnCLI", "KilnBackends", "KilnEvaluation", "KilnCompiler", "KilnIR", "KilnInterpreter", "KilnJSON", "KilnModelIO", "KilnNumerics", "KilnTargets", "KilnTestSupport",
         ]),
     ]
 )

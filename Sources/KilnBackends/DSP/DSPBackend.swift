@@ -28,7 +28,7 @@ public struct DSPBackend: Backend {
         switch DSPArithmetic(target: target) {
         case .cmsisNNs8:
             // i8 activations; ONNX nodes to TFLite's multiplier + shift arithmetic, each change logged.
-            [TFLiteArithmeticAdaptationPass(target: target, log: options.log)]
+            [TFLiteArithmeticAdaptationPass(target: target, options: options)]
         case .q7PowerOfTwo:
             // Q7/Q15 activations and weights, shift requantization, accumulator bounds, explicit relus.
             [FixedPointAdaptationPass(target: target, options: options)]

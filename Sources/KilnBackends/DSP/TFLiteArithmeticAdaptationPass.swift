@@ -24,8 +24,8 @@ import KilnTargets
 struct TFLiteArithmeticAdaptationPass: GraphPass {
     /// The target.
     let target: TargetDescription
-    /// The compile log.
-    let log: CompileLog
+    /// The options (the log; activation and weight widths, which must be 8 bits).
+    let options: CompileOptions
 
     /// `dsp-cmsis-nn-s8`.
     var name: String { "dsp-cmsis-nn-s8" }
@@ -33,7 +33,11 @@ struct TFLiteArithmeticAdaptationPass: GraphPass {
     var summary: String { "int8 activations and TFLite's multiplier + shift requantization (TFLite Micro + CMSIS-NN s8 kernels)" }
 
     func run(on graph: Graph) throws(DiagnosticError) -> Graph {
-        var state = State(original: graph, log: log, pass: name)
+        for (bits, what) in [(options.activationBits, "activations"), (options.weightBits, "weights")] where bits != nil && bits != 8 {
+            throw DiagnosticError(.error("\(target.name) runs CMSIS-NN's s8 kernels on 8-bit \(what), not \(bits!)-bit (a target listing only powerOfTwoShift in numerics.requantization has the q7/q15 kernels)",
+                                         file: target.file, place: "numerics.requantization"))
+        }
+        var state = State(original: graph, log: options.log, pass: name)
         for node in graph.nodes { state.adapt(node) }
         var result = state.graph
         result.removeUnusedValues()

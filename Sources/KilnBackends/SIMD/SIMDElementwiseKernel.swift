@@ -1,6 +1,7 @@
 import KilnCompiler
 import KilnDiagnostics
 import KilnIR
+import KilnInterpreter
 import KilnNumerics
 
 /// Elementwise ops on 8-bit codes: relu / clip as a clamp of the codes (input and output share
@@ -37,8 +38,17 @@ struct SIMDElementwiseKernel: TargetKernel {
             }
             var bounds = (lower: q.zeroPoint(at: 0), upper: high)
             if case .clip(let minimum, let maximum) = node.operation { bounds = (minimum.map(code) ?? low, maximum.map(code) ?? high) }
+            if node.semantics == .tensorFlowLite {  // TFLite quantizes the bounds rounding half away from zero
+                guard let activation = try? TFLiteClamp(node.operation, input: first, output: output), activation.isCodeClamp else {
+                    return .rejected("TFLite's \(node.kind.rawValue) with these parameters rescales the codes")
+                }
+                bounds = (activation.bounds.lowerBound, activation.bounds.upperBound)
+            }
             return .lowered(SIMDElementwiseKernel(node: node, scheme: scheme, inputTypes: types, outputType: output, levels: levels, bounds: bounds))
         case .add, .sub, .mul:
+            guard node.semantics == .onnxRuntime else {
+                return .rejected("the float-lane kernel computes ONNX Runtime's \(node.kind.rawValue); TFLite's is fixed point (a TFLite node runs on the host)")
+            }
             guard types.count == 2, types[0].shape == types[1].shape, types[0].shape == output.shape,
                   types.allSatisfy({ $0.quantization?.isPerTensor ?? false }), output.quantization?.isPerTensor ?? false else {
                 return .rejected("needs two per-tensor quantized operands of the output's shape (no broadcasting)")

@@ -28,6 +28,8 @@ struct SIMDPoolingKernel: TargetKernel {
         case .maxPool(let attributes):
             guard input.quantization == output.quantization else { return .rejected("max pooling on codes needs equal parameters in and out") }
             pooling = attributes
+        case .averagePool where node.semantics != .onnxRuntime, .globalAveragePool where node.semantics != .onnxRuntime:
+            return .rejected("the kernel averages with ONNX Runtime's float scale; TFLite's average rounds the integer quotient (a TFLite node runs on the host)")
         case .averagePool(let attributes):
             guard input.quantization != nil, output.quantization != nil else { return .rejected("needs quantized input and output") }
             pooling = attributes

@@ -20,6 +20,9 @@ struct SIMDQuantizationKernel: TargetKernel {
     static func lower(node: Node, graph: Graph, scheme: SIMDDotProductScheme, levels: SIMDMemoryLevels) -> LoweringMatch {
         guard let input = graph.types[node.inputs[0]], let output = graph.types[node.outputs[0]] else { return .rejected("missing types") }
         let quantized = node.kind == .quantize ? output : input
+        guard node.kind == .dequantize || node.semantics == .onnxRuntime else {
+            return .rejected("the kernel rounds half to even (ONNX Runtime); TFLite's quantize rounds half away from zero (a TFLite node runs on the host)")
+        }
         guard quantized.elementType.bitWidth == 8, let quantization = quantized.quantization, quantization.isPerTensor else {
             return .rejected("needs per-tensor 8-bit quantization")
         }

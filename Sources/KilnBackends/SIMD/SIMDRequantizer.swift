@@ -12,10 +12,15 @@ import KilnNumerics
 /// * `floatScale` (ONNX Runtime): `vcvtdq2ps`, `vmulps` by the float32 multiplier
 ///   `(inputScale · weightScale) / outputScale`, `vcvtps2dq` (round to nearest even), add the
 ///   zero point, saturate (`vpackusdw` / `vpackuswb`).
+/// * A dense node with TensorFlow Lite semantics: TFLite's FULLY_CONNECTED output stage, single
+///   rounding (`smull`/`sqrshrn`-style: the 64-bit product rounded once), as the reference's
+///   ``TFLiteFullyConnectedOutputStage`` defines it.
 /// * An unquantized int32 output passes the accumulator through.
 struct SIMDRequantizer: Sendable {
     /// The reference interpreter's requantizer: the epilogue scales exactly as the definition does.
     private let base: Requantizer
+    /// TFLite's FULLY_CONNECTED stage, in place of `base` for a dense node with TFLite semantics.
+    private let fullyConnected: TFLiteFullyConnectedOutputStage?
     /// The rule, for listings.
     let rule: RequantizationRule
     /// Whether the output is requantized at all.
@@ -30,6 +35,11 @@ struct SIMDRequantizer: Sendable {
         }
         do {
             base = try Requantizer(rule: rule, input: input, weight: weight, output: output, channels: count)
+            if node.semantics == .tensorFlowLite, node.kind == .dense, output.quantization != nil, let weight {
+                fullyConnected = try TFLiteFullyConnectedOutputStage(input: input, weight: weight, output: output, units: count)
+            } else {
+                fullyConnected = nil
+            }
         } catch {
             throw DiagnosticError(.error(error.message, place: node.place))
         }
@@ -37,12 +47,14 @@ struct SIMDRequantizer: Sendable {
 
     /// The output code of accumulator `value` in channel `channel`.
     @inline(__always)
-    func apply(_ value: Int32, channel: Int) -> Int32 { base.apply(value, channel: channel) }
+    func apply(_ value: Int32, channel: Int) -> Int32 {
+        fullyConnected?.apply(value, unit: channel) ?? base.apply(value, channel: channel)
+    }
 
     /// Requantizes a row-major `[rows][columns]` block of accumulators whose column is the channel.
     func apply(rows: Int, columns: Int, _ values: UnsafeMutablePointer<Int32>) {
         guard base.requantizes else { return }
-        for m in 0..<rows { for n in 0..<columns { values[m * columns + n] = base.apply(values[m * columns + n], channel: n) } }
+        for m in 0..<rows { for n in 0..<columns { values[m * columns + n] = apply(values[m * columns + n], channel: n) } }
     }
 
     /// Vector ALU operations per output element (multiply, round/shift, add zero point, saturate).
@@ -51,6 +63,7 @@ struct SIMDRequantizer: Sendable {
     /// One line for listings.
     var summary: String {
         guard base.requantizes else { return "no requantization (int32 output)" }
+        if fullyConnected != nil { return "requantize as TFLite's FULLY_CONNECTED: Q31 multiplier per channel, 64-bit product rounded once, + zp, saturate" }
         switch rule {
         case .floatScale: return "requantize floatScale: int32 → f32, × f32 multiplier per channel, round half to even, + zp, saturate"
         case .fixedPointMultiplier: return "requantize fixedPointMultiplier: sqrdmulh Q31 multiplier per channel, rounding shift, + zp, saturate"

@@ -149,6 +149,35 @@ import KilnTargets
 }
 
 @Suite struct DSPAdaptationTests {
+    /// The s8 stack converts an ONNX model's layers to TFLite's arithmetic, node by node, and logs
+    /// each change: MAC layers take the fixed-point multiplier, u8 activations become i8.
+    @Test func s8StackConvertsONNXLayersToTFLiteArithmeticAndLogsIt() throws {
+        let log = CompileLog()
+        let program = try DSPFixtures.compiler().compile(DSPFixtures.model("residual"), for: DSPFixtures.target("stm32l4r5-cortex-m4"),
+                                                         options: CompileOptions(log: log))
+        let macNodes = program.graph.nodes.filter { OperatorKind.multiplyAccumulate.contains($0.kind) }
+        #expect(!macNodes.isEmpty)
+        #expect(macNodes.allSatisfy { $0.semantics == .tensorFlowLite && $0.requantization == .fixedPointMultiplier })
+        for node in macNodes {
+            #expect(log.entries.contains { $0.node == node.name && $0.pass == "dsp-cmsis-nn-s8" && $0.message.contains("ONNX Runtime's arithmetic → TFLite's") })
+        }
+        #expect(log.entries.contains { $0.message.contains("written as i8 with zero point") })
+        // No u8 value reaches a TFLite node.
+        for node in program.graph.nodes where node.semantics == .tensorFlowLite {
+            #expect(node.inputs.prefix(1).allSatisfy { program.graph.types[$0]?.elementType == .int8 }, "\(node.place)")
+        }
+    }
+
+    @Test func s8StackRefusesOtherWidthsWithTheOption() throws {
+        do {
+            _ = try DSPFixtures.compiler().compile(DSPFixtures.model("mlp"), for: DSPFixtures.target("stm32l4r5-cortex-m4"),
+                                                   options: CompileOptions(activationBits: 16))
+            Issue.record("compiled 16-bit activations on the s8 stack")
+        } catch {
+            #expect((error as? DiagnosticError)?.diagnostics.first?.message.hasPrefix("stm32l4r5-cortex-m4 runs CMSIS-NN's s8 kernels on 8-bit activations, not 16-bit") == true)
+        }
+    }
+
     @Test func unsupportedBitWidthIsAnErrorWithTheNumbers() throws {
         let compiler = try DSPFixtures.compiler()
         let options = CompileOptions(activationBits: 4)
