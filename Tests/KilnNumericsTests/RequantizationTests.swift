@@ -137,6 +137,26 @@ struct RequantizationTests {
         #expect(FixedPointMath.roundingDivideByPowerOfTwo(Int32.max, exponent: 31) == 1)
     }
 
+    /// Single rounding (TFLite's FULLY_CONNECTED, `CMSIS_NN_USE_SINGLE_ROUNDING`) is the exact
+    /// product `acc · M / 2^(31 − shift)` rounded once, ties toward +∞, over sampled accumulators
+    /// and multipliers of both shift signs; and it differs from double rounding where the pinned
+    /// example says.
+    @Test func singleRoundingIsOneRoundingOfTheExactProduct() throws {
+        var generator = SplitMix64(state: 12)
+        for _ in 0..<20_000 {
+            let real = Double.random(in: 1e-6...4, using: &generator)
+            let multiplier = try FixedPointMultiplier(real: real)
+            let accumulator = Int32.random(in: -(1 << 24)...(1 << 24), using: &generator)
+            let exact = Exact.round(Int64(accumulator) * Int64(multiplier.quantizedMultiplier),
+                                    dividedByPowerOfTwo: 31 - multiplier.shift, tie: .up)
+            #expect(Int64(multiplier.applySingleRounding(accumulator)) == Exact.clamp(exact, Int64(Int32.min), Int64(Int32.max)))
+        }
+        // 5 · 0.25 = 1.25 → 1 once; double rounding gives 2 (see the next test).
+        let quarter = try FixedPointMultiplier(real: 0.25)
+        #expect(quarter.applySingleRounding(5) == 1 && quarter.apply(5) == 2)
+        #expect(quarter.applySingleRounding(-6) == -1 && quarter.applySingleRounding(6) == 2)
+    }
+
     @Test func fixedPointPinsDoubleRoundingAndSaturation() throws {
         let quarter = try FixedPointRequantizer(multiplier: FixedPointMultiplier(real: 0.25), zeroPoint: 0, outputType: .int8)
         // 5 · 0.25 = 1.25, but SRDHM rounds 2.5 up to 3 and the divide rounds 1.5 away to 2.

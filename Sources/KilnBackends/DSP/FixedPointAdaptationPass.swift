@@ -80,7 +80,7 @@ struct FixedPointAdaptationPass: GraphPass {
 
 extension FixedPointAdaptationPass {
     /// The graph being rewritten and what has been retyped so far.
-    struct State {
+    struct State: DSPGraphRebuilding {
         let original: Graph
         let formats: Formats
         let target: TargetDescription
@@ -98,8 +98,7 @@ extension FixedPointAdaptationPass {
             graph.nodes = []
         }
 
-        /// Whether a value's type differs from the one in the original graph.
-        func isRetyped(_ value: String) -> Bool { graph.types[value] != original.types[value] }
+        var restoreReason: String { "which reads raw codes" }
 
         mutating func adapt(_ node: Node) throws(DiagnosticError) {
             switch node.kind {
@@ -322,22 +321,6 @@ extension FixedPointAdaptationPass {
             graph.nodes.append(node)
         }
 
-        /// Inserts a requantize back to the original type in front of every retyped input.
-        mutating func restoreOriginalTypes(_ node: Node) {
-            var copy = node
-            for (position, input) in node.inputs.enumerated() where !input.isEmpty && isRetyped(input) {
-                guard let originalType = original.types[input], originalType.isQuantized else { continue }
-                let restored = uniqueName("\(input)_as_\(originalType.elementType.name)")
-                graph.types[restored] = originalType
-                graph.nodes.append(Node(name: uniqueName("\(node.name)_input\(position)_requantize"), operation: .requantize,
-                                        inputs: [input], outputs: [restored]))
-                copy.inputs[position] = restored
-                log.note("input \(position) requantized back to \(originalType) for \(node.kind.rawValue), which reads raw codes",
-                         pass: pass, node: node.name)
-            }
-            graph.nodes.append(copy)
-        }
-
         /// After a node whose original output clamped at 0 (zero point = lowest code), renames its
         /// output and adds a relu writing the original name.
         mutating func insertFusedRelu(after node: Node, originalType: TensorType) {
@@ -367,16 +350,6 @@ extension FixedPointAdaptationPass {
         func activationType(shape: [Int], fractionBits: Int) -> TensorType {
             TensorType(shape: shape, elementType: formats.activation,
                        quantization: QuantizationParameters(scale: Float(PowerOfTwoFormat.scale(fractionBits))))
-        }
-
-        func uniqueName(_ base: String) -> String {
-            var name = base, index = 1
-            while graph.types[name] != nil || original.types[name] != nil || graph.nodes.contains(where: { $0.name == name })
-                    || original.nodes.contains(where: { $0.name == name }) {
-                index += 1
-                name = "\(base)_\(index)"
-            }
-            return name
         }
 
         func range(_ values: [Int]) -> String {

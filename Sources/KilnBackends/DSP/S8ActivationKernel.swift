@@ -30,15 +30,7 @@ struct S8ActivationKernel: TargetKernel, DSPScheduledKernel {
     }
 
     func countActions() -> ActionCounts {
-        var counts = ActionCounts()
-        let instructions = DSPLoop.instructionCounts(loops())
-        counts.instructions = instructions
-        counts.aluOperations = instructions.filter {
-            DSPInstructionClass.of($0.key.name).map { [.alu, .simd].contains($0) } ?? false
-        }.values.reduce(0, +)
-        counts.bytesRead[memory.activationLevel] = elementCount
-        counts.bytesWritten[memory.activationLevel] = elementCount
-        return counts
+        S8OutputStage.counts(of: loops(), bytesRead: elementCount, bytesWritten: elementCount, level: memory.activationLevel)
     }
 
     func loops() -> [DSPLoop] {

@@ -49,15 +49,7 @@ struct S8ElementwiseKernel: TargetKernel, DSPScheduledKernel {
     }
 
     func countActions() -> ActionCounts {
-        var counts = ActionCounts()
-        let instructions = DSPLoop.instructionCounts(loops())
-        counts.instructions = instructions
-        counts.aluOperations = instructions.filter {
-            DSPInstructionClass.of($0.key.name).map { [.alu, .simd].contains($0) } ?? false
-        }.values.reduce(0, +)
-        counts.bytesRead[memory.activationLevel] = elementCount * 2
-        counts.bytesWritten[memory.activationLevel] = elementCount
-        return counts
+        S8OutputStage.counts(of: loops(), bytesRead: elementCount * 2, bytesWritten: elementCount, level: memory.activationLevel)
     }
 
     func loops() -> [DSPLoop] {

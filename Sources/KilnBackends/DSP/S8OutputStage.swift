@@ -1,3 +1,5 @@
+import KilnCompiler
+
 /// The instructions CMSIS-NN's scalar requantization compiles to on a Cortex-M with the DSP
 /// extension, shared by the s8 kernels' loop bodies.
 enum S8OutputStage {
@@ -10,4 +12,18 @@ enum S8OutputStage {
     static let singleRounding = ["mov", "smlal", "lsr", "orr", "add", "asr"].map { DSPInstruction($0) }
     /// The output offset `add` and the activation `cmp`/`mov` ×2 (`MAX(out, act_min)`, `MIN(out, act_max)`).
     static let offsetAndClamp = ["add", "cmp", "mov", "cmp", "mov"].map { DSPInstruction($0) }
+
+    /// The counts of an s8 kernel's loops: their instructions, the ALU and DSP SIMD ones as ALU
+    /// operations, and the bytes it reads and writes in its activation level.
+    static func counts(of loops: [DSPLoop], bytesRead: Int, bytesWritten: Int, level: String) -> ActionCounts {
+        var counts = ActionCounts()
+        let instructions = DSPLoop.instructionCounts(loops)
+        counts.instructions = instructions
+        counts.aluOperations = instructions.filter {
+            DSPInstructionClass.of($0.key.name).map { [.alu, .simd].contains($0) } ?? false
+        }.values.reduce(0, +)
+        counts.bytesRead[level] = bytesRead
+        counts.bytesWritten[level] = bytesWritten
+        return counts
+    }
 }

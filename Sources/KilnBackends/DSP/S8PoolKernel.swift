@@ -72,15 +72,7 @@ struct S8PoolKernel: TargetKernel, DSPScheduledKernel {
     func countActions() -> ActionCounts { actionCounts(taps: tapCount) }
 
     private func actionCounts(taps: Int) -> ActionCounts {
-        var counts = ActionCounts()
-        let instructions = DSPLoop.instructionCounts(loops(taps: taps))
-        counts.instructions = instructions
-        counts.aluOperations = instructions.filter {
-            DSPInstructionClass.of($0.key.name).map { [.alu, .simd].contains($0) } ?? false
-        }.values.reduce(0, +)
-        counts.bytesRead[memory.activationLevel] = taps
-        counts.bytesWritten[memory.activationLevel] = planes * outputPlane
-        return counts
+        S8OutputStage.counts(of: loops(taps: taps), bytesRead: taps, bytesWritten: planes * outputPlane, level: memory.activationLevel)
     }
 
     func loops() -> [DSPLoop] { loops(taps: tapCount) }

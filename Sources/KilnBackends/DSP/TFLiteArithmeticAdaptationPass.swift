@@ -47,7 +47,7 @@ struct TFLiteArithmeticAdaptationPass: GraphPass {
 
 extension TFLiteArithmeticAdaptationPass {
     /// The graph being rewritten.
-    struct State {
+    struct State: DSPGraphRebuilding {
         let original: Graph
         let log: CompileLog
         let pass: String
@@ -61,7 +61,7 @@ extension TFLiteArithmeticAdaptationPass {
             graph.nodes = []
         }
 
-        func isRetyped(_ value: String) -> Bool { graph.types[value] != original.types[value] }
+        var restoreReason: String { "which keeps ONNX Runtime's arithmetic" }
 
         mutating func adapt(_ node: Node) {
             guard node.semantics == .onnxRuntime else {
@@ -198,32 +198,6 @@ extension TFLiteArithmeticAdaptationPass {
             graph.nodes.append(Node(name: uniqueName("\(node.name)_input_requantize"), operation: .requantize, inputs: [input], outputs: [signed]))
             log.note("input \(input) requantized from u8 to i8 (codes − 128)", pass: pass, node: node.name)
             return signed
-        }
-
-        /// Inserts a requantize back to the original type in front of every retyped input.
-        mutating func restoreOriginalTypes(_ node: Node) {
-            var copy = node
-            for (position, input) in node.inputs.enumerated() where !input.isEmpty && isRetyped(input) {
-                guard let originalType = original.types[input] else { continue }
-                let restored = uniqueName("\(input)_as_\(originalType.elementType.name)")
-                graph.types[restored] = originalType
-                graph.nodes.append(Node(name: uniqueName("\(node.name)_input\(position)_requantize"), operation: .requantize,
-                                        inputs: [input], outputs: [restored]))
-                copy.inputs[position] = restored
-                log.note("input \(position) requantized back to \(originalType) for \(node.kind.rawValue), which keeps ONNX Runtime's arithmetic",
-                         pass: pass, node: node.name)
-            }
-            graph.nodes.append(copy)
-        }
-
-        func uniqueName(_ base: String) -> String {
-            var name = base, index = 1
-            while graph.types[name] != nil || original.types[name] != nil || graph.nodes.contains(where: { $0.name == name })
-                    || original.nodes.contains(where: { $0.name == name }) {
-                index += 1
-                name = "\(base)_\(index)"
-            }
-            return name
         }
     }
 }
