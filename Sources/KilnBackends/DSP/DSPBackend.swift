@@ -59,6 +59,8 @@ public struct DSPBackend: Backend {
                 ViewKernel.pattern(.flatten),
                 ViewKernel.pattern(.squeeze),
                 ViewKernel.pattern(.unsqueeze),
+                S8EdgeConversionPattern(root: .quantize),
+                S8EdgeConversionPattern(root: .dequantize),
             ]
         case .q7PowerOfTwo:
             q7LoweringPatterns

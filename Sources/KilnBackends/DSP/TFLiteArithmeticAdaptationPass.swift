@@ -115,7 +115,7 @@ extension TFLiteArithmeticAdaptationPass {
                 restoreOriginalTypes(node)
                 return
             }
-            convert(node, inputCount: 1, what: "TFLite's \(node.kind.rawValue) (codes; averages rounded half away from zero)")
+            convert(node, inputCount: 1, what: node.kind == .maxPool ? "TFLite's maxPool (the largest code)" : "TFLite's averagePool (the sum of codes divided rounding half away from zero)")
         }
 
         /// Gives the node TFLite semantics with i8 operands (the first `inputCount` inputs) and an

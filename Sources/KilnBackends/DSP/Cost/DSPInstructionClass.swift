@@ -19,7 +19,7 @@ enum DSPInstructionClass: String, Sendable, Hashable, CaseIterable {
         "add": .alu, "asr": .alu, "lsl": .alu, "cmp": .alu, "mov": .alu, "movgt": .alu, "subs": .alu,
         "vmul.f32": .floatingPoint, "vcvt.f32.s32": .floatingPoint, "vcvtr.s32.f32": .floatingPoint, "vmov": .floatingPoint,
         "bne": .branch,
-        "smlal": .multiplyAccumulate, "sxtab16": .simd, "lsr": .alu, "orr": .alu, "and": .alu, "sdiv": .alu,  // the s8 kernels
+        "smlal": .multiplyAccumulate, "sxtab16": .simd, "lsr": .alu, "orr": .alu, "and": .alu, "sdiv": .alu, "vdiv.f32": .floatingPoint,  // the s8 kernels
     ]
 
     /// Whether the instruction reads or writes memory.
