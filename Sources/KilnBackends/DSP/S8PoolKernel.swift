@@ -28,16 +28,12 @@ struct S8PoolKernel: TargetKernel, DSPScheduledKernel {
     private var zeroPoint: Int32 { outputType.quantization?.zeroPoint(at: 0) ?? 0 }
     private var bounds: ClosedRange<Int32> { Int32(outputType.elementType.minimumCode)...Int32(outputType.elementType.maximumCode) }
 
-    /// True: `execute` tallies the window taps it visits (they depend on the padding).
-    var countsWhileExecuting: Bool { true }
-
     func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
         let plane = geometry.height * geometry.width
         guard operands.count == 1, let input = operands[0].codes, input.count == planes * plane else {
             throw DiagnosticError(.error("\(name): expected \(planes * plane) integer codes", place: node.place))
         }
         var output = [Int32](repeating: 0, count: planes * outputPlane)
-        var taps = 0
         for p in 0..<planes {
             for oy in 0..<geometry.outputHeight {
                 for ox in 0..<geometry.outputWidth {
@@ -50,46 +46,44 @@ struct S8PoolKernel: TargetKernel, DSPScheduledKernel {
                     guard count > 0 || isMax else {
                         throw DiagnosticError(.error("\(name): an average-pooling window lies entirely in the padding", place: node.place))
                     }
-                    taps += Int(count)
                     output[p * outputPlane + oy * geometry.outputWidth + ox] =
                         isMax ? (count > 0 ? accumulator : zeroPoint) : TFLiteAveragePoolKernel.average(sum: accumulator, count: count, bounds: bounds)
                 }
             }
         }
-        counts.add(actionCounts(taps: taps))
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
-    /// The window taps inside the input over the whole output.
-    private var tapCount: Int {
-        var taps = 0
+    /// How many outputs see each number of in-bounds window taps (the padding trims the edges).
+    private var tapHistogram: [(taps: Int, outputs: Int)] {
+        var histogram: [Int: Int] = [:]
         for oy in 0..<geometry.outputHeight {
-            for ox in 0..<geometry.outputWidth { geometry.forEachTap(oy, ox) { _, _, _, _ in taps += 1 } }
+            for ox in 0..<geometry.outputWidth {
+                var taps = 0
+                geometry.forEachTap(oy, ox) { _, _, _, _ in taps += 1 }
+                histogram[taps, default: 0] += planes
+            }
         }
-        return taps * planes
+        return histogram.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
     }
 
-    func countActions() -> ActionCounts { actionCounts(taps: tapCount) }
-
-    private func actionCounts(taps: Int) -> ActionCounts {
-        S8OutputStage.counts(of: loops(taps: taps), bytesRead: taps, bytesWritten: planes * outputPlane, level: memory.activationLevel)
+    func countActions() -> ActionCounts {
+        let taps = tapHistogram.reduce(0) { $0 + $1.taps * $1.outputs }
+        return S8OutputStage.counts(of: loops(), bytesRead: taps, bytesWritten: planes * outputPlane, level: memory.activationLevel)
     }
 
-    func loops() -> [DSPLoop] { loops(taps: tapCount) }
-
-    /// Per tap `ldrsb` and `cmp`/`movgt` (max) or `add` (average); per output of an average the
-    /// rounding term `count/2` (`asr`), its sign (`cmp`, `add`), the division (`sdiv`) and the
-    /// clamp (`cmp`/`mov` ×2); then `strb`.
-    private func loops(taps: Int) -> [DSPLoop] {
+    /// Per tap `ldrsb` and `cmp`/`movgt` (max) or `add` (average), one loop per number of taps a
+    /// window has; per output of an average the rounding term `count/2` (`asr`), its sign (`cmp`,
+    /// `add`), the division (`sdiv`) and the clamp (`cmp`/`mov` ×2); then `strb`.
+    func loops() -> [DSPLoop] {
         let level = memory.activationLevel
         let tap = isMax ? [DSPInstruction("ldrsb", level), DSPInstruction("cmp"), DSPInstruction("movgt")]
                         : [DSPInstruction("ldrsb", level), DSPInstruction("add")]
         var output: [DSPInstruction] = []
         if !isMax { output += ["asr", "cmp", "add", "sdiv", "cmp", "mov", "cmp", "mov"].map { DSPInstruction($0) } }
         output.append(DSPInstruction("strb", level))
-        let outputs = planes * outputPlane
-        return [DSPLoop(name: "tap", body: tap, iterations: outputs == 0 ? 0 : taps / outputs, entries: outputs, loopControl: !zeroOverheadLoops),
-                DSPLoop(name: "output", body: output, iterations: outputs, entries: 1, loopControl: !zeroOverheadLoops)]
+        return tapHistogram.map { DSPLoop(name: "tap", body: tap, iterations: $0.taps, entries: $0.outputs, loopControl: !zeroOverheadLoops) }
+            + [DSPLoop(name: "output", body: output, iterations: planes * outputPlane, entries: 1, loopControl: !zeroOverheadLoops)]
     }
 
     func listing() -> [String] {
