@@ -8,6 +8,12 @@ import KilnTargets
 /// ``KilnIR/Accumulation/pairwiseSaturatingInt16``, so the reference computes what the
 /// hardware computes; each change is logged. Other targets accumulate exactly in int32 and the
 /// graph is unchanged.
+///
+/// The saturation belongs to the kernel library, not to the model: ONNX Runtime's MLAS u8s8
+/// kernels use `vpmaddubsw` on AVX2, so an ONNX Runtime node is marked. TensorFlow Lite's x86
+/// kernels (ruy's `Kernel8bitAvx2` in `ruy/kernel_avx2_fma.cc`, XNNPACK's qs8 AVX2 micro-kernels)
+/// sign-extend both operands to int16 and multiply-add with `vpmaddwd`, which cannot saturate,
+/// so a node with TensorFlow Lite semantics keeps its exact int32 accumulation (also logged).
 struct MarkSaturatingPairSumsPass: GraphPass {
     let scheme: SIMDDotProductScheme?
     let log: CompileLog
@@ -23,6 +29,11 @@ struct MarkSaturatingPairSumsPass: GraphPass {
                   let a = node.input(0), let b = node.input(1),
                   let first = result.types[a]?.elementType, let second = result.types[b]?.elementType,
                   Int8OperandEncoding(scheme: scheme, first: first, second: second) != nil else { continue }
+            guard node.semantics == .onnxRuntime else {
+                log.note("keeps exact int32 accumulation: TensorFlow Lite's x86 kernels widen int8 to int16 and use vpmaddwd, not \(scheme.instruction.name)",
+                         pass: name, node: node.name)
+                continue
+            }
             result.nodes[index].accumulation = .pairwiseSaturatingInt16
             log.note("accumulates through \(scheme.instruction.name): u8×s8 pair sums saturate to int16 before int32 accumulation (may differ from exact int32)",
                      pass: name, node: node.name)
