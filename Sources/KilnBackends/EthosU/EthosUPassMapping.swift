@@ -45,6 +45,7 @@ enum EthosUPassMapping {
                 throw LoweringRejection("Vela: dilated kernel must be at most 64×64 (got \(result.kernelAreaHeight)×\(result.kernelAreaWidth))")
             }
             result.biasBytes = node.input(2) == nil ? 0 : 4
+            result.weightCount = weights.reduce(1, *)
             return [result]
         case .dense:
             guard types.count >= 2, let k = types[0].shape.last, let o = output.shape.last else { throw LoweringRejection("dense needs an input and weights") }
@@ -52,10 +53,12 @@ enum EthosUPassMapping {
             var result = pass(.vectorProduct, .other, ifm: .init(batch: 1, height: 1, width: rows, depth: k),
                               ofm: .init(batch: 1, height: 1, width: rows, depth: o))
             result.biasBytes = node.input(2) == nil ? 0 : 4
+            result.weightCount = types[1].shape.reduce(1, *)
             return [result]
         case .maxPool(let pooling), .averagePool(let pooling):
-            try checkStrides(pooling.strides)
             let ifm = channelsFirst(types[0].shape), ofm = channelsFirst(output.shape)
+            // A window over the whole input has one position: Vela ignores its stride.
+            if ofm.height > 1 || ofm.width > 1 { try checkStrides(pooling.strides) }
             let average = node.kind == .averagePool
             if average, pooling.pads.contains(where: { $0 != 0 }), pooling.kernel.contains(where: { $0 > 8 }) {
                 throw LoweringRejection("Vela: padded average pooling needs a kernel of at most 8×8")
@@ -66,8 +69,10 @@ enum EthosUPassMapping {
             var result = pass(.pooling, average ? .other : .maxPool, ifm: ifm, ofm: ofm)
             result.kernelHeight = pooling.kernel[0]
             result.kernelWidth = pooling.kernel[1]
-            result.strideHeight = pooling.strides[0]
-            result.strideWidth = pooling.strides[1]
+            if ofm.height > 1 || ofm.width > 1 {
+                result.strideHeight = pooling.strides[0]
+                result.strideWidth = pooling.strides[1]
+            }
             return [result]
         case .globalAveragePool:
             let ifm = channelsFirst(types[0].shape)

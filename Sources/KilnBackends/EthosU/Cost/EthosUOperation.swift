@@ -89,6 +89,18 @@ struct EthosUPass: Sendable, Hashable {
     var dilationHeight = 1, dilationWidth = 1
     /// Bytes of one bias (0: the pass has no bias / scale tensor).
     var biasBytes = 0
+    /// Int8 weights of the pass.
+    var weightCount = 0
+
+    /// Whether Vela DMAs the pass's weights into the arena SRAM before use: convolutions and
+    /// depthwise convolutions when the weights live in another memory (Vela
+    /// `Scheduler.propose_weight_buffering`: fully connected weights are read in place).
+    var buffersWeights: Bool { (blockType == .convolution || blockType == .depthwise) && weightCount > 0 }
+
+    /// The weights' encoded size: int8 weights plus Vela's 10-byte scale and bias record per
+    /// output channel (`weight_compressor.encode_bias`: 40-bit bias, 32-bit scale, 6-bit shift,
+    /// padded to 80 bits), aligned to 16 bytes; compression is not modelled.
+    var encodedWeightBytes: Int { roundUp(weightCount + (biasBytes > 0 ? 10 * ofm.depth : 0), 16) }
 
     /// The dilated kernel height (Vela `Kernel.area_height`).
     var kernelAreaHeight: Int { (kernelHeight - 1) * dilationHeight + 1 }
