@@ -4,9 +4,11 @@ import KilnTargets
 /// Cycles of Ethos-U kernels: Vela 5.2's estimate of each NPU pass (``EthosUPerformance``) —
 /// the slowest of the MAC array, the arena port and the constants port — summed over the
 /// kernel's passes, as Vela sums its passes into the network's total. A pass's weight DMA is
-/// its overhead; in the program's timing it hides under the previous kernel's cycles, as Vela
-/// charges only `full_weight_transfer_cycles − slack` (`estimate_full_op_performance`, with the
-/// previous operation's cycles as the slack). Layout and view kernels cost nothing.
+/// its overhead. In the program's timing the DMA engine fetches the weights of kernel after
+/// kernel ahead of the array, as Vela pre-buffers the next weights under earlier operations
+/// when the arena has room (`Scheduler.propose_weight_buffering`, `pre_buffer`; the 4 MiB
+/// Shared_Sram arena always has it for these models): a kernel waits only when its weights
+/// have not arrived by the time the kernel before it ends. Layout and view kernels cost nothing.
 struct EthosUCycleModel: CycleModel {
     /// Vela's cycles for the kernel's passes (compute: NPU cycles; memory: what the ports add
     /// beyond them; overhead: the weight DMA when nothing hides it).
@@ -19,14 +21,14 @@ struct EthosUCycleModel: CycleModel {
         return KernelCost(computeCycles: compute, memoryStallCycles: total - compute, overheadCycles: transfer, bound: bound)
     }
 
-    /// Kernels run in order; each one's weight DMA overlaps the kernel before it.
+    /// Kernels run in order; the weight DMA runs ahead of them in the same order, and a kernel
+    /// starts when the previous kernel has ended and its own weights have arrived.
     func timing(of costs: [KernelCost]) -> ProgramTiming {
-        var total = 0.0, previous = 0.0
+        var end = 0.0, weightsArrived = 0.0
         for cost in costs {
-            let work = cost.computeCycles + cost.memoryStallCycles
-            total += work + max(0, cost.overheadCycles - previous)
-            previous = work
+            weightsArrived += cost.overheadCycles
+            end = max(end, weightsArrived) + cost.computeCycles + cost.memoryStallCycles
         }
-        return ProgramTiming(latencyCycles: total, intervalCycles: total)
+        return ProgramTiming(latencyCycles: end, intervalCycles: end)
     }
 }
