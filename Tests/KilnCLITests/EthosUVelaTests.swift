@@ -27,32 +27,30 @@ import KilnModelIO
         return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     }
 
-    /// Kiln's total cycles against Vela's `cycles_total`. Kiln re-derives Vela's block-config
-    /// search and per-pass formulas but not its weight compression (weights count at int8
-    /// size; Vela encodes vww's 208 KB of weights into 47 KB), its cascading or its
-    /// double-buffered weight slices, so models whose weights compress well are slower in
-    /// Kiln. Stated bound for every model and configuration: ±60 %; the reproduced cases
-    /// (±10 %, docs/cost-models.md) are asserted separately.
+    /// The (model, configuration) pairs where Kiln reproduces Vela's total within ±10 %
+    /// (docs/cost-models/ethos-u.md): models whose weights Vela barely compresses.
+    static let reproduced: Set<[String]> = [["kws_ref_model", "ethos-u55-128"], ["pretrainedResnet_quant", "ethos-u55-128"],
+                                            ["kws_ref_model", "ethos-u65-256"], ["pretrainedResnet_quant", "ethos-u65-256"],
+                                            ["vww_96_int8", "ethos-u55-64"]]
+
+    /// Kiln's total cycles against Vela's `cycles_total` (default core; the Python core's figure
+    /// is printed beside it). Kiln re-derives Vela's block-config search and per-pass formulas
+    /// (equal to Vela's own functions: `EthosUPassEstimateTests`) but not its weight compression
+    /// (weights count at int8 size; Vela encodes vww's 208 KB of weights into 47 KB), cascading
+    /// or double-buffered weight slices. Stated bound for every model and configuration: ±40 %
+    /// (ad01's fully connected weights stream from flash and compress by a third); ±10 % for
+    /// ``reproduced``.
     @Test(arguments: configurations)
     func totalCyclesFollowVela(configuration: (String, String, Double)) throws {
         let (target, vela, clock) = configuration
         for model in Self.models {
             let expected = try #require(Double(try Self.velaSummary(vela, model)["cycles_total"] ?? ""))
+            let legacy = try Self.velaSummary(vela + "-legacy", model)["cycles_total"] ?? "?"
             let latency = try #require(try Self.simulate(model, on: target)["latencySeconds"] as? Double)
             let error = latency * clock / expected - 1
-            print("\(model) on \(target): Kiln \(Int(latency * clock)) cycles, Vela \(Int(expected)), error \(String(format: "%+.1f", error * 100)) %")
-            #expect(abs(error) <= 0.60, "\(model) on \(target): \(error)")
+            print("\(model) on \(target): Kiln \(Int(latency * clock)) cycles, Vela \(Int(expected)) (Python core \(legacy)), error \(String(format: "%+.1f", error * 100)) %")
+            #expect(abs(error) <= (Self.reproduced.contains([model, vela]) ? 0.10 : 0.40), "\(model) on \(target): \(error)")
         }
-    }
-
-    /// The cases where Kiln reproduces Vela's total within ±10 % (models whose weights Vela barely compresses).
-    @Test(arguments: [("kws_ref_model", 1), ("pretrainedResnet_quant", 1), ("kws_ref_model", 3), ("pretrainedResnet_quant", 3),
-                      ("vww_96_int8", 0)])
-    func reproducedWithinTenPercent(model: String, configurationIndex: Int) throws {
-        let (target, vela, clock) = Self.configurations[configurationIndex]
-        let expected = try #require(Double(try Self.velaSummary(vela, model)["cycles_total"] ?? ""))
-        let latency = try #require(try Self.simulate(model, on: target)["latencySeconds"] as? Double)
-        #expect(abs(latency * clock / expected - 1) <= 0.10, "\(model) on \(target): Kiln \(latency * clock), Vela \(expected)")
     }
 
     /// Operators on the host: exactly as many as Vela places on the CPU (none for the MLPerf Tiny models; GATHER for gather).

@@ -16,7 +16,10 @@ and writes, under the output folder (default Tests/Fixtures/vela):
                                 "<TFLite op>: <Vela's reason>" (empty file: none)
 
 The configurations are Vela's shipped system configurations and memory modes (vela.ini in the
-ethos-u-vela package). Requires `pip install ethos-u-vela==5.2.0`.
+ethos-u-vela package). Each runs twice: with Vela 5.2's default compiler core (the C++ "regor"
+core, folder <config>) and with its Python core (`--debug-force-legacy-core`, folder
+<config>-legacy), whose performance model (ethosu/vela/npu_performance.py) is the one Kiln
+re-derives. Requires `pip install ethos-u-vela==5.2.0`.
 
 Usage: python3 tools/vela/run_vela.py [--out DIR] [MODEL.tflite ...]
 """
@@ -50,6 +53,10 @@ DEFAULT_MODELS = (
 )
 
 CPU_LINE = re.compile(r"^Warning \(supported operators\) operator: (\S+), ofm: '(.*)'$")
+# The Python core: "Info: OP 'tensor' is a CPU only op", or "Warning: OP 'tensor' is not supported
+# on the NPU. Placing on CPU instead" followed by " - constraint" lines.
+LEGACY_CPU_ONLY = re.compile(r"^Info: (\S+) '(.*)' is a CPU only op$")
+LEGACY_CPU_LINE = re.compile(r"^Warning: (\S+) '(.*)' is not supported on the NPU\. Placing on CPU instead$")
 
 
 def cpu_operators(stdout):
@@ -57,28 +64,33 @@ def cpu_operators(stdout):
     lines = stdout.splitlines()
     out = []
     for i, line in enumerate(lines):
-        match = CPU_LINE.match(line)
+        match = LEGACY_CPU_ONLY.match(line)
+        if match:
+            out.append(f"{match.group(1)}: CPU only op")
+            continue
+        match = CPU_LINE.match(line) or LEGACY_CPU_LINE.match(line)
         if not match:
             continue
         reasons = []
         for follow in lines[i + 1:]:
-            if not follow.startswith("Reason: ") and not follow.startswith("   "):
+            if not follow.startswith(("Reason: ", "   ", " - ")):
                 break
-            reasons.append(follow.replace("Reason: ", "").strip())
+            reasons.append(follow.replace("Reason: ", "").strip().lstrip("- ").strip())
         out.append(f"{match.group(1)}: {' | '.join(reasons)}")
     return out
 
 
-def run(model, name, accel, system, mode, out_dir):
+def run(model, name, accel, system, mode, out_dir, legacy):
     stem = os.path.splitext(os.path.basename(model))[0]
     with tempfile.TemporaryDirectory() as tmp:
         result = subprocess.run(
             ["vela", model, "--accelerator-config", accel, "--config", VELA_INI, "--system-config", system,
-             "--memory-mode", mode, "--output-dir", tmp, "--verbose-performance"],
+             "--memory-mode", mode, "--output-dir", tmp, "--verbose-performance"]
+            + (["--debug-force-legacy-core"] if legacy else []),
             capture_output=True, text=True)
         if result.returncode != 0:
             sys.exit(f"vela failed on {model} ({name}):\n{result.stdout}\n{result.stderr}")
-        target = os.path.join(out_dir, name)
+        target = os.path.join(out_dir, name + ("-legacy" if legacy else ""))
         os.makedirs(target, exist_ok=True)
         layers = os.path.join(tmp, f"{stem}_per-layer.csv")
         with open(layers) as src, open(os.path.join(target, f"{stem}.layers.csv"), "w", newline="") as dst:
@@ -108,7 +120,8 @@ def main():
     version = subprocess.run(["vela", "--version"], capture_output=True, text=True).stdout.strip()
     for model in args.models:
         for name, (accel, system, mode) in CONFIGURATIONS.items():
-            run(model, name, accel, system, mode, args.out)
+            for legacy in (False, True):
+                run(model, name, accel, system, mode, args.out, legacy)
     with open(os.path.join(args.out, "VERSION"), "w") as dst:
         dst.write(f"ethos-u-vela {version}\n")
 

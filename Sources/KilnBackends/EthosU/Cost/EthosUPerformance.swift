@@ -152,7 +152,9 @@ struct EthosUPerformance: Sendable {
         let blocks = pass.ofm.blocks(of: ofmBlock).elements
         var output = (outputCyclesPerElement(pass, config: config) * Double(ofmBlock.elements)).rounded(.up)
         if pass.biasBytes > 0 {
-            output = max(output, 10 * Double(ofmBlock.depth) * Double(section.constants.readLatencyCycles.value) / 256)
+            // Scales and biases come from the weight buffer in the arena when the weights are buffered.
+            let latency = pass.buffersWeights ? section.arena.readLatencyCycles.value : section.constants.readLatencyCycles.value
+            output = max(output, 10 * Double(ofmBlock.depth) * Double(latency) / 256)
         }
         let (ifmCycles, ofmCycles) = minimumBlockTransferCycles(pass, config: config)
         let command = (ifmCycles + ofmCycles + output + dpu) / 4
