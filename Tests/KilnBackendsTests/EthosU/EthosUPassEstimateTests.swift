@@ -21,8 +21,13 @@ import KilnTargets
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
     }
 
+    struct MissingColumn: Error { let key: String }
+
     static func pass(_ row: [String: String]) throws -> EthosUPass {
-        func int(_ key: String) throws -> Int { try #require(Int(row[key] ?? ""), "\(key)") }
+        func int(_ key: String) throws -> Int {
+            guard let value = Int(row[key] ?? "") else { throw MissingColumn(key: key) }
+            return value
+        }
         func shape(_ prefix: String) throws -> FeatureMapShape {
             FeatureMapShape(batch: 1, height: try int("\(prefix)_h"), width: try int("\(prefix)_w"), depth: try int("\(prefix)_c"))
         }
@@ -60,7 +65,8 @@ import KilnTargets
         #expect(rows.count == 80)
         for row in rows {
             let accelerator = try #require(row["accelerator"])
-            let target = try #require(BuiltInTargets.catalog.target(named: try #require(Self.targets[accelerator])))
+            let name = try #require(Self.targets[accelerator])
+            let target = try #require(BuiltInTargets.catalog.target(named: name))
             let section = try #require(target.section(EthosUSection.self))
             let arena = try #require(target.memory.first { $0.name == section.arena.memory })
             let constants = try #require(target.memory.first { $0.name == section.constants.memory })

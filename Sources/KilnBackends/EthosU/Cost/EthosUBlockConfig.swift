@@ -71,7 +71,8 @@ struct EthosUBlockConfig: Sendable, Hashable {
                     let blocksDepth = Double(pass.ofm.depth) / Double(ofmBlock.depth)
                     var weightFetch = Double(weightFetchArea * ifm.depth * full.area)
                     if !depthwise { weightFetch *= Double(ofmBlock.depth) * blocksDepth }
-                    var ifmFetch = Double(ifmBlock.area * ifm.depth * repeats) * blocksHeight * blocksWidth
+                    // Vela's float arithmetic, in its order: ties between blocks are decided by it.
+                    var ifmFetch = Double(ifmBlock.area * ifm.depth * repeats) * (blocksWidth * blocksHeight)
                     if !equalDepth { ifmFetch *= Double(full.depth) }
                     var cost = elementwise ? max(Double(pass.ofm.elements) / Double(height * width * depth), 1)
                         : (ifmFetch + weightFetch) / Double(pass.ofm.elements)
