@@ -1,4 +1,5 @@
 import KilnCompiler
+import KilnDiagnostics
 import KilnIR
 import KilnTargets
 
@@ -29,6 +30,11 @@ public struct EthosUBackend: Backend {
         return npu.map { KernelPattern("npu-\($0.rawValue)", root: $0, kernel: EthosUKernel.self) }
             + [KernelPattern("layout-transpose", root: .transpose, kernel: EthosULayoutKernel.self),
                ViewKernel.pattern(.reshape), ViewKernel.pattern(.flatten), ViewKernel.pattern(.squeeze), ViewKernel.pattern(.unsqueeze)]
+    }
+
+    /// The NPU cycles of every pass with buffered weights charged in program order (``EthosUPlan``).
+    public func plan(for graph: Graph, target: TargetDescription, options: CompileOptions) throws(DiagnosticError) -> (any Sendable)? {
+        EthosUPlan(graph: graph, target: target)
     }
 
     /// Vela's per-pass estimate.

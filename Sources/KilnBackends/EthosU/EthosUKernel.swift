@@ -7,7 +7,8 @@ import KilnTargets
 /// One NPU operation: a node (with the ReLU-like clamp Vela fuses into its output stage) run as
 /// one or more NPU passes. Its arithmetic is TFLite's reference kernels', which the NPU
 /// reproduces for these int8 operators (see docs/numerics.md, "Ethos-U"); its cost is Vela's
-/// estimate of each pass, computed once at lowering.
+/// estimate of each pass, computed once at lowering, with the weight transfers the family's
+/// ``EthosUPlan`` charges.
 struct EthosUKernel: MatchingKernel {
     let nodes: [Node]
     let inputs: [String]
@@ -41,7 +42,11 @@ struct EthosUKernel: MatchingKernel {
         }
         let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
                                       constantBytesPerCycle: constants.readBytesPerCycle.value)
-        estimates = passes.map(model.estimate)
+        var estimates = passes.map(model.estimate)
+        if let charged = context.plan(as: EthosUPlan.self)?.npuCycles[root.name], charged.count == estimates.count {
+            for index in estimates.indices { estimates[index].npuCycles = charged[index] }
+        }
+        self.estimates = estimates
         if let failed = zip(passes, estimates).first(where: { $0.1.blockConfig == nil }) {
             throw LoweringRejection("no OFM block of \(failed.0.blockType.rawValue) fits the \(section.shramBanks.value) KiB SHRAM")
         }

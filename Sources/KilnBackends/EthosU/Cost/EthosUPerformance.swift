@@ -13,9 +13,6 @@ struct EthosUPassEstimate: Sendable, Hashable {
     var constantBytesRead: Int
     /// The block configuration used.
     var blockConfig: EthosUBlockConfig?
-    /// Cycles to DMA the pass's buffered weights from the constants memory into the arena
-    /// (Vela `measure_mem2mem_cycles`); hidden under the previous pass as far as it lasts.
-    var weightTransferCycles: Double = 0
 
     /// The pass's cycles: the slowest of the array and the two ports (Vela `update_summary_cycles`).
     var totalCycles: Double { max(npuCycles, arenaAccessCycles, constantAccessCycles) }
@@ -29,10 +26,9 @@ struct EthosUPassEstimate: Sendable, Hashable {
 /// per OFM block and sub-kernel, weights per OFM block (streamed from the constants memory), each
 /// transfer scaled by the burst it achieves against the port's burst length.
 ///
-/// Convolution weights are DMA'd into the arena before the pass (``EthosUPass/buffersWeights``);
-/// the transfer overlaps the previous pass (``EthosUCycleModel/timing(of:)``).
-/// Not modelled (stated in docs/cost-models.md): Vela's weight compression (weights count at
-/// their int8 size), splitting a transfer into double-buffered slices, and cascading.
+/// Convolution weights are DMA'd into the arena (``EthosUPass/buffersWeights``), charged by
+/// ``EthosUWeightBuffering``. Not modelled (stated in docs/cost-models/ethos-u.md): Vela's weight
+/// compression (weights count at their int8 size) and cascading.
 struct EthosUPerformance: Sendable {
     let section: EthosUSection
     /// Bytes per cycle of the arena and constants ports (the memory levels' `readBytesPerCycle`).
@@ -62,16 +58,13 @@ struct EthosUPerformance: Sendable {
                                       arenaBytesRead: access.ifmRead + access.ifm2Read, arenaBytesWritten: access.ofmWrite,
                                       constantBytesRead: constants, blockConfig: config)
         }
-        // Buffered weights: one DMA of the encoded weights from the constants memory into the
-        // arena; the array then reads them from the SRAM buffer, which Vela does not charge as
-        // port traffic (`estimate_full_op_performance` adds buffered weights to no access cycles).
+        // Buffered weights: DMA'd from the constants memory into the arena (charged by
+        // ``EthosUWeightBuffering``); the array then reads them from the SRAM buffer, which Vela
+        // does not charge as port traffic (`estimate_full_op_performance`).
         let bytes = pass.encodedWeightBytes
-        let from = (Double(bytes) / constantBytesPerCycle).rounded(.down) + Double(section.constants.readLatencyCycles.value)
-        let transfer = max(from, (Double(bytes) / arenaBytesPerCycle).rounded(.down))
         return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: (ofmScaled + ifmScaled) / arenaBytesPerCycle,
                                   constantAccessCycles: 0, arenaBytesRead: access.ifmRead + access.ifm2Read + bytes,
-                                  arenaBytesWritten: access.ofmWrite + bytes, constantBytesRead: bytes, blockConfig: config,
-                                  weightTransferCycles: transfer)
+                                  arenaBytesWritten: access.ofmWrite + bytes, constantBytesRead: bytes, blockConfig: config)
     }
 
     // MARK: - Cycles
