@@ -88,4 +88,22 @@ import KilnModelIO
         #expect(written.shape == expected.shape)
         #expect(written.storage.isBitwiseIdentical(to: expected.storage))
     }
+
+    /// LOGISTIC and TANH on the NPU are Vela's 256-entry tables (`tools/vela/lut_tables.py`:
+    /// Vela's own `convert_tanh_sigmoid_to_lut`); every input code gives the table's output code.
+    @Test(arguments: ["logistic", "tanh"])
+    func lookupTableActivationsEqualVelasTable(model: String) throws {
+        let lut = Self.fixtures.appendingPathComponent("vela/lut")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-ethosu-lut-\(UUID()).npy").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let result = runKiln(["simulate", Self.fixtures.appendingPathComponent("tflite/ops/\(model).tflite").path, "--target", "ethos-u55-128-corstone300",
+                              "--input", lut.appendingPathComponent("all_int8_codes.npy").path, "--output", output])
+        #expect(result.code == .success, "\(result.error)")
+        #expect(!result.output.contains("host:"), "the activation runs on the NPU")
+        let written = try NumPyReader.read(contentsOf: output).doubleValues().map { Int($0) }
+        let table = try String(contentsOf: lut.appendingPathComponent("\(model).csv"), encoding: .utf8).split(separator: "\n")
+            .map { Int($0.split(separator: ",")[1])! }
+        #expect(written == table)
+    }
 }
+
