@@ -77,7 +77,7 @@ def target(name, accel, system, description):
     }
     ops = [{"op": op, "formats": ["i8"]} for op in (
         "conv2d", "dense", "maxPool", "averagePool", "globalAveragePool", "add", "sub", "mul", "relu", "clip",
-        "sigmoid", "tanh", "leakyRelu", "hardSwish", "softmax", "transpose", "reshape", "flatten", "squeeze", "unsqueeze")]
+        "sigmoid", "tanh", "leakyRelu", "hardSwish", "softmax", "mean", "concat", "slice", "pad", "transpose", "reshape", "flatten", "squeeze", "unsqueeze")]
     return {
         "schemaVersion": 2,
         "name": name,

@@ -54,9 +54,11 @@ DEFAULT_MODELS = (
 
 CPU_LINE = re.compile(r"^Warning \(supported operators\) operator: (\S+), ofm: '(.*)'$")
 # The Python core: "Info: OP 'tensor' is a CPU only op", or "Warning: OP 'tensor' is not supported
-# on the NPU. Placing on CPU instead" followed by " - constraint" lines.
+# on the NPU. Placing on CPU instead" (or "Warning: Unsupported TensorFlow Lite semantics for OP
+# 'tensor'. Placing on CPU instead") followed by " - constraint" lines.
 LEGACY_CPU_ONLY = re.compile(r"^Info: (\S+) '(.*)' is a CPU only op$")
-LEGACY_CPU_LINE = re.compile(r"^Warning: (\S+) '(.*)' is not supported on the NPU\. Placing on CPU instead$")
+LEGACY_CPU_LINE = re.compile(
+    r"^Warning: (?:Unsupported TensorFlow Lite semantics for )?(\S+) '(.*)'(?: is not supported on the NPU)?\. Placing on CPU instead$")
 
 
 def cpu_operators(stdout):

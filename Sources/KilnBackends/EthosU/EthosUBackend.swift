@@ -6,7 +6,8 @@ import KilnTargets
 /// The `ethosU` family: Arm Ethos-U55/U65 NPUs beside a Cortex-M host, compiled as Arm's Vela
 /// 5.2 compiles int8 TFLite models. The graph keeps TFLite's int8 semantics (no adaptation);
 /// convolutions, depthwise convolutions, fully connected layers, pooling, elementwise add /
-/// sub / mul, lookup-table activations and softmax become NPU passes under Vela's operator
+/// sub / mul, lookup-table activations, softmax, spatial mean, concatenation, slices and
+/// constant padding become NPU passes under Vela's operator
 /// checks, with ReLU-like clamps fused; the rest runs on the host with the reason. Cycles are
 /// Vela's performance estimate per pass.
 public struct EthosUBackend: Backend {
@@ -26,7 +27,7 @@ public struct EthosUBackend: Backend {
     /// One row per operator the NPU runs, then views and the layout transposes.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         let npu: [OperatorKind] = [.conv2d, .dense, .maxPool, .averagePool, .globalAveragePool, .add, .sub, .mul,
-                                   .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSwish, .softmax]
+                                   .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSwish, .softmax, .mean, .concat, .slice, .pad]
         return npu.map { KernelPattern("npu-\($0.rawValue)", root: $0, kernel: EthosUKernel.self) }
             + [KernelPattern("layout-transpose", root: .transpose, kernel: EthosULayoutKernel.self),
                ViewKernel.pattern(.reshape), ViewKernel.pattern(.flatten), ViewKernel.pattern(.squeeze), ViewKernel.pattern(.unsqueeze)]

@@ -3,8 +3,8 @@ import KilnDiagnostics
 import KilnIR
 import KilnInterpreter
 
-/// A transpose between NHWC and NCHW. Kiln's IR holds 4-D activations channels-first, so its
-/// TFLite importer brackets the model with these; the NPU keeps NHWC throughout, so on the
+/// A transpose between NHWC and NCHW that Kiln's TFLite importer inserted. Kiln's IR holds 4-D
+/// activations channels-first, so the importer brackets the model with these; the NPU keeps NHWC throughout, so on the
 /// device they move nothing and cost nothing. The kernel still computes the transpose, so the
 /// simulated values stay in Kiln's layout.
 struct EthosULayoutKernel: MatchingKernel {
@@ -17,6 +17,11 @@ struct EthosULayoutKernel: MatchingKernel {
         let node = context.graph.nodes[index]
         guard case .transpose(let permutation) = node.operation, permutation == [0, 2, 3, 1] || permutation == [0, 3, 1, 2] else {
             throw LoweringRejection("Kiln's Ethos-U lowering has no NPU pass for a transpose other than NHWC ⇄ NCHW")
+        }
+        // The TFLite importer names the transposes it inserts after the value they write
+        // (`<value>.transpose`); a TRANSPOSE of the model itself moves data and is not a layout change.
+        guard node.outputs.count == 1, node.name == node.outputs[0] + ".transpose" else {
+            throw LoweringRejection("a model TRANSPOSE moves data; Kiln's Ethos-U lowering has no NPU pass for it")
         }
         guard let type = context.graph.types[node.outputs[0]] else { throw LoweringRejection("the output has no type") }
         nodes = [node]

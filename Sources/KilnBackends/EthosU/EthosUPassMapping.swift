@@ -92,9 +92,52 @@ enum EthosUPassMapping {
             return [pass(.elementwise, .other, ifm: flattened(types[0].shape), ofm: flattened(output.shape)).withActivation(.lookupTable)]
         case .softmax:
             return softmaxPasses(flattened(types[0].shape), ifmFormat: ifmFormat, ofmFormat: ofmFormat)
+        case .mean(let axes, _):
+            // Vela: a depthwise convolution over the window with unit weights, then a multiply (`convert_mean_to_depthwise_conv`).
+            // Over height and width: axes 2, 3 of Kiln's NCHW, or 1, 2 when the importer kept TFLite's NHWC.
+            let shape = types[0].shape
+            guard shape.count == 4, axes == [2, 3] || axes == [1, 2] else {
+                throw LoweringRejection("Kiln's Ethos-U lowering runs MEAN over height and width of a 4-D tensor only")
+            }
+            let ifm = axes == [2, 3] ? channelsFirst(shape) : FeatureMapShape(batch: shape[0], height: shape[1], width: shape[2], depth: shape[3])
+            guard ifm.height <= 64, ifm.width <= 64 else { throw LoweringRejection("Vela: MEAN window must be at most 64×64 (got \(ifm.height)×\(ifm.width))") }
+            let rows = FeatureMapShape(batch: 1, height: 1, width: 1, depth: ifm.depth)
+            var sum = pass(.depthwise, .other, ifm: ifm, ofm: rows)
+            sum.kernelHeight = ifm.height
+            sum.kernelWidth = ifm.width
+            sum.biasBytes = 4
+            sum.weightCount = ifm.area * ifm.depth
+            var scale = pass(.elementwise, .multiply, ifm: rows, ofm: rows)
+            scale.ifm2 = FeatureMapShape()
+            return [sum, scale]
+        case .concat:
+            // Vela: one 1×1 average-pool copy per input into its slice of the output (`ConcatSliceWrite`).
+            return types.map { copy(flattened($0.shape), activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat) }
+        case .slice:
+            // Vela: a strided 1×1 average-pool copy of the selected elements.
+            return [copy(flattened(output.shape), activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat)]
+        case .pad(let padding):
+            // Vela: a copy of the input into the output and one fill per padded border (`convert_pad`).
+            guard types[0].shape.count == 4, padding.mode == .constant else {
+                throw LoweringRejection("Kiln's Ethos-U lowering runs constant PAD of a 4-D tensor only")
+            }
+            let ifm = channelsFirst(types[0].shape), ofm = channelsFirst(output.shape)
+            let (top, left, bottom, right) = (padding.pads[2], padding.pads[3], padding.pads[6], padding.pads[7])
+            var passes = [copy(ifm, activation: .none, ifmFormat: ifmFormat, ofmFormat: ofmFormat)]
+            for (height, width) in [(top, ofm.width), (bottom, ofm.width), (ifm.height, left), (ifm.height, right)] where height > 0 && width > 0 {
+                passes.append(copy(FeatureMapShape(batch: 1, height: height, width: width, depth: ofm.depth), activation: .none,
+                                   ifmFormat: ifmFormat, ofmFormat: ofmFormat))
+            }
+            return passes
         default:
             throw LoweringRejection("Kiln's Ethos-U lowering has no NPU pass for \(node.kind.rawValue)")
         }
+    }
+
+    /// A 1×1 average-pool pass that copies `shape` (Vela's memory operations).
+    static func copy(_ shape: FeatureMapShape, activation: EthosUActivation, ifmFormat: FeatureMapFormat,
+                     ofmFormat: FeatureMapFormat) -> EthosUPass {
+        EthosUPass(blockType: .pooling, outputKind: .other, activation: activation, ifm: shape, ofm: shape, ifmFormat: ifmFormat, ofmFormat: ofmFormat)
     }
 
     /// Vela's int8 softmax (`ethosu/vela/softmax.py`, `get_graph_8bit`): a max reduction over
