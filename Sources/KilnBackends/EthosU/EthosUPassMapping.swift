@@ -22,7 +22,10 @@ enum EthosUPassMapping {
         }
         switch node.operation {
         case .conv2d(let convolution):
-            guard types.count >= 2, types[0].shape.count == 4, types[1].shape.count == 4 else { throw LoweringRejection("Vela: only 2-D convolutions run on the NPU") }
+            guard types.count >= 2, types[0].shape.count == 4, types[1].shape.count == 4, output.shape.count == 4,
+                  convolution.strides.count == 2, convolution.dilations.count == 2 else {
+                throw LoweringRejection("Vela: only 2-D convolutions run on the NPU")
+            }
             let ifm = channelsFirst(types[0].shape), ofm = channelsFirst(output.shape)
             let weights = types[1].shape
             guard ifm.batch == 1 else { throw LoweringRejection("Vela: batch size must be 1 for convolutions (got \(ifm.batch))") }
@@ -56,6 +59,9 @@ enum EthosUPassMapping {
             result.weightCount = types[1].shape.reduce(1, *)
             return [result]
         case .maxPool(let pooling), .averagePool(let pooling):
+            guard types[0].shape.count == 4, output.shape.count == 4, pooling.kernel.count == 2, pooling.strides.count == 2 else {
+                throw LoweringRejection("Vela: only 2-D pooling runs on the NPU")
+            }
             let ifm = channelsFirst(types[0].shape), ofm = channelsFirst(output.shape)
             // A window over the whole input has one position: Vela ignores its stride.
             if ofm.height > 1 || ofm.width > 1 { try checkStrides(pooling.strides) }
@@ -75,6 +81,7 @@ enum EthosUPassMapping {
             }
             return [result]
         case .globalAveragePool:
+            guard types[0].shape.count == 4 else { throw LoweringRejection("Vela: only 2-D pooling runs on the NPU") }
             let ifm = channelsFirst(types[0].shape)
             var result = pass(.pooling, .other, ifm: ifm, ofm: .init(batch: 1, height: 1, width: 1, depth: ifm.depth))
             result.kernelHeight = ifm.height
@@ -118,7 +125,7 @@ enum EthosUPassMapping {
             return [copy(flattened(output.shape), activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat)]
         case .pad(let padding):
             // Vela: a copy of the input into the output and one fill per padded border (`convert_pad`).
-            guard types[0].shape.count == 4, padding.mode == .constant else {
+            guard types[0].shape.count == 4, output.shape.count == 4, padding.pads.count == 8, padding.mode == .constant else {
                 throw LoweringRejection("Kiln's Ethos-U lowering runs constant PAD of a 4-D tensor only")
             }
             let ifm = channelsFirst(types[0].shape), ofm = channelsFirst(output.shape)
