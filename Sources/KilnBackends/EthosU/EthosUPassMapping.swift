@@ -128,6 +128,9 @@ enum EthosUPassMapping {
             guard types[0].shape.count == 4, output.shape.count == 4, padding.pads.count == 8, padding.mode == .constant else {
                 throw LoweringRejection("Kiln's Ethos-U lowering runs constant PAD of a 4-D tensor only")
             }
+            guard padding.value == 0 else {
+                throw LoweringRejection("Vela: PADV2's constant value is a scalar input tensor, which only ADD, ARG_MAX, EXPAND_DIMS, MAXIMUM, MEAN, MINIMUM, MUL, QUANTIZE, SPLIT, SPLIT_V and SUB accept")
+            }
             let ifm = channelsFirst(types[0].shape), ofm = channelsFirst(output.shape)
             let (top, left, bottom, right) = (padding.pads[2], padding.pads[3], padding.pads[6], padding.pads[7])
             var passes = [copy(ifm, activation: .none, ifmFormat: ifmFormat, ofmFormat: ofmFormat)]
