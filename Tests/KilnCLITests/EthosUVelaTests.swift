@@ -133,5 +133,34 @@ import KilnModelIO
             }
         }
     }
+
+    /// Per layer (convolutions, depthwise convolutions, fully connected layers, in order) on
+    /// U55-128: Kiln's cycles against the per-layer CSV of Vela's Python core and of its default
+    /// core. For kws and ResNet-8 (weights Vela barely compresses) every pair of layers above 1 %
+    /// of the total whose Vela cycles differ by more than 10 % is ordered the same way, and the
+    /// median per-layer error against the Python core is under 1 % (its formulas are Kiln's).
+    @Test(arguments: ["kws_ref_model", "pretrainedResnet_quant"])
+    func perLayerCyclesFollowVela(model: String) throws {
+        let layers = try #require(try Self.simulate(model, on: "ethos-u55-128-corstone300")["layers"] as? [[String: Any]])
+        let kiln = layers.filter { ($0["kernel"] as? String).map { $0.hasPrefix("ethos-u.conv2d") || $0.hasPrefix("ethos-u.dense") } ?? false }
+            .map { layer in ["computeCycles", "memoryStallCycles", "overheadCycles"].reduce(0.0) { total, key in total + (layer[key] as? Double ?? 0) } }
+        for core in ["ethos-u55-128-legacy", "ethos-u55-128"] {
+            let text = try String(contentsOf: Self.fixtures.appendingPathComponent("vela/\(core)/\(model).layers.csv"), encoding: .utf8)
+            let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+            let header = try #require(lines.first)
+            let kind = try #require(header.firstIndex(of: "NNG Operator")), cycles = try #require(header.firstIndex(of: "Op Cycles"))
+            let rows = lines.dropFirst().filter { $0.count == header.count }
+            let total = rows.compactMap { Double($0[cycles]) }.reduce(0, +)
+            let vela = rows.filter { ["Conv2DBias", "DepthwiseConv2DBias", "FullyConnected", "Conv2D", "DepthwiseConv2D"].contains($0[kind]) }
+                .compactMap { Double($0[cycles]) }
+            try #require(vela.count == kiln.count, "\(model) \(core): \(vela.count) Vela layers, \(kiln.count) Kiln layers")
+            let big = vela.indices.filter { vela[$0] > 0.01 * total }
+            let outOfOrder = big.flatMap { i in big.filter { j in vela[i] > 1.1 * vela[j] && !(kiln[i] > kiln[j]) }.map { (i, $0) } }
+            #expect(outOfOrder.isEmpty, "\(model) \(core): layers out of order \(outOfOrder)")
+            let errors = big.map { abs(kiln[$0] / vela[$0] - 1) }.sorted()
+            print("\(model) vs \(core): \(big.count) layers above 1 %, median error \(String(format: "%.1f", 100 * errors[errors.count / 2])) %, largest \(String(format: "%.1f", 100 * (errors.last ?? 0))) %")
+            if core.hasSuffix("-legacy") { #expect(errors[errors.count / 2] < 0.01, "\(model): median per-layer error \(errors[errors.count / 2])") }
+        }
+    }
 }
 
