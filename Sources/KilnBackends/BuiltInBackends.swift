@@ -7,7 +7,7 @@ import KilnTargets
 /// all come from the registry made of it.
 public enum BuiltInBackends {
     /// One instance of each built-in backend.
-    public static var all: [any Backend] { [SIMDBackend(), DSPBackend(), DataflowBackend(), SystolicBackend(), XNORBackend()] }
+    public static var all: [any Backend] { [SIMDBackend(), DSPBackend(), DataflowBackend(), SystolicBackend(), XNORBackend(), EthosUBackend()] }
 
     /// The built-in backends' target-description schemas (for loaders and catalogs of built-in targets).
     public static var targetFamilies: [any TargetFamilySchema] { all.map(\.targetSchema) }

@@ -24,7 +24,7 @@ enum BuiltInTargets {
 @Suite struct BuiltInBackendRegistryTests {
     @Test func registryAcceptsEveryBuiltInBackend() throws {
         let registry = try BuiltInBackends.registry()
-        #expect(registry.backends.map(\.family) == ["simd", "dsp", "dataflow", "systolic", "xnor"])
+        #expect(registry.backends.map(\.family) == ["simd", "dsp", "dataflow", "systolic", "xnor", "ethosU"])
     }
 
     /// Every `targets/*.json` names a family that has a registered backend, read from the files

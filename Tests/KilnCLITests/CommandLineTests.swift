@@ -56,11 +56,11 @@ func allCommandPaths() -> [[String]] {
         let result = runKiln(["targets", "list", "--format", "json"])
         #expect(result.code == .success)
         let rows = try #require(try JSONParser().parse(result.output, file: "stdout").arrayValue)
-        #expect(rows.count == 15)
+        #expect(rows.count == 19)
         for row in rows {
             let object = try #require(row.objectValue)
             #expect(object["name"]?.stringValue != nil)
-            #expect(["simd", "dsp", "dataflow", "systolic", "xnor"].contains(object["family"]?.stringValue ?? ""))
+            #expect(["simd", "dsp", "dataflow", "systolic", "xnor", "ethosU"].contains(object["family"]?.stringValue ?? ""))
             #expect(object["file"]?.stringValue?.hasPrefix("targets/") == true)
         }
     }

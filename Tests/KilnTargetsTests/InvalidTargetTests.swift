@@ -77,7 +77,7 @@ import KilnBackends
 
     @Test func unknownFamily() throws {
         try expectFinding(Self.m7, [.key("family")], .string("dps"),
-                          "at family: unknown family 'dps'; registered families: simd, dsp, dataflow, systolic, xnor (did you mean 'dsp'?)")
+                          "at family: unknown family 'dps'; registered families: simd, dsp, dataflow, systolic, xnor, ethosU (did you mean 'dsp'?)")
     }
 
     @Test func opDeclaredAtUnsupportedWidth() throws {

@@ -46,6 +46,6 @@ struct AnalogFamily: TargetFamilySchema {
 
     @Test func anUnregisteredFamilyIsAnError() throws {
         #expect(failures(try analogDocument(rows: .integer(1)), file: "a.json")
-            == ["a.json: error: at family: unknown family 'analog'; registered families: simd, dsp, dataflow, systolic, xnor"])
+            == ["a.json: error: at family: unknown family 'analog'; registered families: simd, dsp, dataflow, systolic, xnor, ethosU"])
     }
 }

@@ -1,0 +1,120 @@
+/// A feature-map shape as Vela's performance model sees it: batch, height, width, channels.
+struct FeatureMapShape: Sendable, Hashable {
+    var batch = 1, height = 1, width = 1, depth = 1
+
+    var elements: Int { batch * height * width * depth }
+    var area: Int { height * width }
+
+    /// Element-wise minimum (Vela `Shape4D.min`).
+    func clamped(to other: FeatureMapShape) -> FeatureMapShape {
+        .init(batch: min(batch, other.batch), height: min(height, other.height), width: min(width, other.width), depth: min(depth, other.depth))
+    }
+
+    /// Each dimension rounded up to a multiple of the other's (Vela `Shape4D.round_up`).
+    func roundedUp(to other: FeatureMapShape) -> FeatureMapShape {
+        .init(batch: roundUp(batch, other.batch), height: roundUp(height, other.height), width: roundUp(width, other.width),
+              depth: roundUp(depth, other.depth))
+    }
+
+    /// How many blocks of `block` cover the shape, per dimension (Vela `Shape4D.div_round_up`).
+    func blocks(of block: FeatureMapShape) -> FeatureMapShape {
+        .init(batch: divideRoundingUp(batch, block.batch), height: divideRoundingUp(height, block.height),
+              width: divideRoundingUp(width, block.width), depth: divideRoundingUp(depth, block.depth))
+    }
+}
+
+/// `value` rounded up to a multiple of `quantum` (≥ 1).
+func roundUp(_ value: Int, _ quantum: Int) -> Int { divideRoundingUp(value, quantum) * quantum }
+
+/// ⌈value / divisor⌉ for a divisor ≥ 1.
+func divideRoundingUp(_ value: Int, _ divisor: Int) -> Int { (value + divisor - 1) / max(divisor, 1) }
+
+/// The unit of the NPU a pass runs on (Vela `NpuBlockType`).
+enum EthosUBlockType: String, Sendable, Hashable {
+    /// Conv2D: the MAC array over an M×N kernel and all input channels.
+    case convolution
+    /// DepthwiseConv2D: one input channel per output channel.
+    case depthwise
+    /// FullyConnected: a 1×1 kernel over a vector (weights streamed once).
+    case vectorProduct
+    /// Average and max pooling.
+    case pooling
+    /// Add, sub, mul and the other elementwise passes.
+    case elementwise
+}
+
+/// The output-stage class of a pass, which picks its entry of ``EthosUSection/outputCyclesPerElement``
+/// (Vela `_estimate_output_cycles_per_element`).
+enum EthosUOutputKind: Int, Sendable, Hashable {
+    /// Int8 multiplication (Vela index 3).
+    case multiply = 3
+    /// Add or subtract with rescaling (Vela's "advanced add/sub", index 5).
+    case addSubtract = 5
+    /// Max pooling (index 6).
+    case maxPool = 6
+    /// Everything else: convolutions, average pooling, copies (index 7).
+    case other = 7
+}
+
+/// The activation a pass applies in its output stage, which picks its entry of
+/// ``EthosUSection/activationCyclesPerElement``.
+enum EthosUActivation: Int, Sendable, Hashable {
+    /// A 256-entry lookup table (sigmoid, tanh, ...).
+    case lookupTable = 0
+    /// A ReLU-like clamp.
+    case clamp = 1
+    /// None.
+    case none = 2
+}
+
+/// How a feature map is laid out in memory (Vela `TensorFormat`): NHWC at the graph's edges,
+/// NHCWB16 (bricks of 16 channels) between NPU passes.
+enum FeatureMapFormat: Sendable, Hashable {
+    case nhwc, brick16
+}
+
+/// One NPU pass in Vela's terms: what the performance model needs to cost it.
+struct EthosUPass: Sendable, Hashable {
+    var blockType: EthosUBlockType
+    var outputKind: EthosUOutputKind
+    var activation: EthosUActivation = .none
+    var ifm: FeatureMapShape
+    /// The second input of a binary elementwise pass (nil: unary; a 1-element shape: a scalar).
+    var ifm2: FeatureMapShape?
+    var ofm: FeatureMapShape
+    var ifmFormat: FeatureMapFormat
+    var ofmFormat: FeatureMapFormat
+    var kernelHeight = 1, kernelWidth = 1
+    var strideHeight = 1, strideWidth = 1
+    var dilationHeight = 1, dilationWidth = 1
+    /// Bytes of one bias (0: the pass has no bias / scale tensor).
+    var biasBytes = 0
+    /// Int8 weights of the pass.
+    var weightCount = 0
+
+    /// Whether Vela DMAs the pass's weights into the arena SRAM before use: convolutions and
+    /// depthwise convolutions when the weights live in another memory (Vela
+    /// `Scheduler.propose_weight_buffering`: fully connected weights are read in place).
+    var buffersWeights: Bool { (blockType == .convolution || blockType == .depthwise) && weightCount > 0 }
+
+    /// The weights' encoded size: int8 weights plus Vela's 10-byte scale and bias record per
+    /// output channel (`weight_compressor.encode_bias`: 40-bit bias, 32-bit scale, 6-bit shift,
+    /// padded to 80 bits), aligned to 16 bytes; compression is not modelled.
+    var encodedWeightBytes: Int { roundUp(weightCount + (biasBytes > 0 ? 10 * ofm.depth : 0), 16) }
+
+    /// The dilated kernel height (Vela `Kernel.area_height`).
+    var kernelAreaHeight: Int { (kernelHeight - 1) * dilationHeight + 1 }
+    /// The dilated kernel width.
+    var kernelAreaWidth: Int { (kernelWidth - 1) * dilationWidth + 1 }
+    /// Kernel elements (height × width).
+    var kernelElements: Int { kernelHeight * kernelWidth }
+
+    /// MACs (Vela `measure_cycle_cost`: kernel area × output elements, × input depth unless depthwise or pooling).
+    var multiplyAccumulates: Int {
+        switch blockType {
+        case .convolution, .vectorProduct: kernelElements * ifm.depth * ofm.elements
+        case .depthwise: kernelElements * ofm.elements
+        case .pooling, .elementwise: 0
+        }
+    }
+}

@@ -1,0 +1,219 @@
+/// One pass's estimate in Vela's terms (`npu_performance.estimate_full_op_performance`): NPU
+/// cycles, access cycles per memory port, and bytes moved.
+struct EthosUPassEstimate: Sendable, Hashable {
+    /// Cycles of the MAC array and output stage (Vela's "NPU" column).
+    var npuCycles: Double
+    /// Cycles the arena port needs for the pass's burst-scaled traffic (Vela's "SRAM AC").
+    var arenaAccessCycles: Double
+    /// Cycles the constants port needs for the pass's weights and biases (Vela's "OffFlash AC" or "DRAM AC").
+    var constantAccessCycles: Double
+    /// Feature-map bytes read from and written to the arena.
+    var arenaBytesRead: Int, arenaBytesWritten: Int
+    /// Weight and bias bytes read from the constants memory.
+    var constantBytesRead: Int
+    /// The block configuration used.
+    var blockConfig: EthosUBlockConfig?
+
+    /// The pass's cycles: the slowest of the array and the two ports (Vela `update_summary_cycles`).
+    var totalCycles: Double { max(npuCycles, arenaAccessCycles, constantAccessCycles) }
+}
+
+/// Vela 5.2's performance estimate of one pass (`ethosu/vela/npu_performance.py`), re-derived:
+/// per OFM block, the MAC array's cycles (micro-blocks × kernel steps, with the pipeline delay of
+/// single-micro-block passes) against the output stage's (elements × cycles per element, or the
+/// bias fetch), both at least a quarter of the block's IFM/OFM transfer with latency; the pass takes
+/// the larger per block times the blocks plus one of the other. Memory traffic: the IFM is re-read
+/// per OFM block and sub-kernel, weights per OFM block (streamed from the constants memory), each
+/// transfer scaled by the burst it achieves against the port's burst length.
+///
+/// Convolution weights are DMA'd into the arena (``EthosUPass/buffersWeights``), charged by
+/// ``EthosUWeightBuffering``. Not modelled (stated in docs/cost-models/ethos-u.md): Vela's weight
+/// compression (weights count at their int8 size) and cascading.
+struct EthosUPerformance: Sendable {
+    let section: EthosUSection
+    /// Bytes per cycle of the arena and constants ports (the memory levels' `readBytesPerCycle`).
+    let arenaBytesPerCycle: Double, constantBytesPerCycle: Double
+
+    /// The estimate of `pass`.
+    func estimate(_ pass: EthosUPass) -> EthosUPassEstimate {
+        let config = EthosUBlockConfig(for: pass, on: section)
+        let npu = config.map { cycles(pass, config: $0) } ?? 0
+        guard let config else {
+            return EthosUPassEstimate(npuCycles: 0, arenaAccessCycles: 0, constantAccessCycles: 0, arenaBytesRead: 0,
+                                      arenaBytesWritten: 0, constantBytesRead: 0, blockConfig: nil)
+        }
+        let access = accesses(pass, config: config)
+        let ofmScaled = transferBytes(read: false, port: section.arena, format: pass.ofmFormat, block: config.ofmBlock, shape: pass.ofm,
+                                      bytes: Double(access.ofmWrite))
+        var ifmScaled = transferBytes(read: true, port: section.arena, format: pass.ifmFormat, block: config.ifmBlock, shape: pass.ifm,
+                                      bytes: Double(access.ifmRead))
+        if let ifm2 = pass.ifm2 {
+            ifmScaled += transferBytes(read: true, port: section.arena, format: pass.ifmFormat, block: config.ifmBlock, shape: ifm2,
+                                       bytes: Double(access.ifm2Read))
+        }
+        guard pass.buffersWeights else {
+            let constants = access.weightRead + access.biasRead * pass.biasBytes
+            return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: (ofmScaled + ifmScaled) / arenaBytesPerCycle,
+                                      constantAccessCycles: Double(constants) / constantBytesPerCycle,
+                                      arenaBytesRead: access.ifmRead + access.ifm2Read, arenaBytesWritten: access.ofmWrite,
+                                      constantBytesRead: constants, blockConfig: config)
+        }
+        // Buffered weights: DMA'd from the constants memory into the arena (charged by
+        // ``EthosUWeightBuffering``); the array then reads them from the SRAM buffer, which Vela
+        // does not charge as port traffic (`estimate_full_op_performance`).
+        let bytes = pass.encodedWeightBytes
+        return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: (ofmScaled + ifmScaled) / arenaBytesPerCycle,
+                                  constantAccessCycles: 0, arenaBytesRead: access.ifmRead + access.ifm2Read + bytes,
+                                  arenaBytesWritten: access.ofmWrite + bytes, constantBytesRead: bytes, blockConfig: config)
+    }
+
+    // MARK: - Cycles
+
+    /// NPU cycles of a pass (Vela `measure_cycle_cost`).
+    func cycles(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
+        guard pass.blockType == .elementwise else { return convolutionCycles(pass, config: config).rounded(.down) }
+        let rounding = pass.ofmFormat == .brick16 ? 16 : 1
+        let elements = pass.ofm.roundedUp(to: FeatureMapShape(batch: 1, height: 1, width: 1, depth: rounding)).elements
+        return (outputCyclesPerElement(pass, config: config) * Double(elements)).rounded(.up)
+    }
+
+    /// Output-stage cycles per element: the slower of the output kind's and the activation's
+    /// rates; an elementwise pass also pays a quarter of its blocks' transfers (Vela
+    /// `_estimate_output_cycles_per_element`).
+    func outputCyclesPerElement(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
+        var perElement = max(section.outputCyclesPerElement.value[pass.outputKind.rawValue],
+                             section.activationCyclesPerElement.value[pass.activation.rawValue])
+        if pass.blockType == .elementwise {
+            let blockElements = Double(config.ofmBlock.elements)
+            let (ifmCycles, ofmCycles) = minimumBlockTransferCycles(pass, config: config)
+            let command = (ifmCycles + ofmCycles + perElement * blockElements) / 4
+            perElement = max(perElement, command / blockElements)
+        }
+        return perElement
+    }
+
+    /// Cycles of a convolution-like pass (Vela `_estimate_conv_cycles`).
+    func convolutionCycles(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
+        let ifmBlock = pass.ifm.clamped(to: config.ifmBlock)
+        var ofmBlock = pass.ofm.clamped(to: config.ofmBlock)
+        let micro = section.ofmMicroBlock.value
+        var ublock = FeatureMapShape(batch: 1, height: micro.height, width: micro.width, depth: micro.depth)
+        let arrayPass = pass.blockType == .convolution || pass.blockType == .depthwise || pass.blockType == .vectorProduct
+        if micro.height == 2, arrayPass, pass.ofm.height == 1, pass.ofm.width % 2 == 0, pass.kernelHeight == 1 {
+            ublock = FeatureMapShape(batch: 1, height: 1, width: 4, depth: micro.depth)  // 1-D optimisation
+            ofmBlock.height = 1
+        }
+        let ublocksX = divideRoundingUp(ofmBlock.width, ublock.width), ublocksY = divideRoundingUp(ofmBlock.height, ublock.height)
+        let ublocksXY = ublocksX * ublocksY, ublocksZ = divideRoundingUp(ofmBlock.depth, ublock.depth)
+        let limit = pass.blockType == .vectorProduct ? 1 : EthosUBlockConfig.subKernelMaximum
+        let subKernelsY = (0..<divideRoundingUp(pass.kernelHeight, limit)).map { min(pass.kernelHeight - $0 * limit, limit) }
+        let subKernelsX = (0..<divideRoundingUp(pass.kernelWidth, limit)).map { min(pass.kernelWidth - $0 * limit, limit) }
+        let writeBack = 32 * ublock.depth / 8
+        let delay = 2  // 32-bit accumulators on every configuration but U55-32
+        var arrayCycles = 0
+        for y in subKernelsY {
+            for x in subKernelsX {
+                let elements = x * y
+                let steps: Int
+                var cycles: Int
+                switch pass.blockType {
+                case .pooling:
+                    steps = 1
+                    cycles = max(4, elements) * ublocksXY * ublocksZ
+                case .depthwise:
+                    steps = divideRoundingUp(elements, 4)
+                    cycles = max(writeBack, 4 * ublocksXY) * steps * ublocksZ
+                case .convolution where config.isPartKernel:
+                    steps = divideRoundingUp(elements, 4)
+                    cycles = max(writeBack, 4 * ublocksXY) * steps * divideRoundingUp(ifmBlock.depth, 8) * ublocksZ
+                default:
+                    steps = elements
+                    cycles = max(writeBack, 4 * ublocksXY) * steps * ublocksZ
+                }
+                var delayCycles = 0
+                if ublocksX == 1, ublocksY == 1 {
+                    if ublocksZ == 1 { delayCycles = delay * steps } else if steps > 1 { delayCycles = delay * (steps - 1) * ublocksZ }
+                }
+                if pass.blockType == .convolution, config.isPartKernel { delayCycles *= divideRoundingUp(ifmBlock.depth, 8) }
+                arrayCycles += cycles + delayCycles
+            }
+        }
+        if pass.blockType == .convolution || pass.blockType == .vectorProduct {
+            arrayCycles *= divideRoundingUp(pass.ifm.depth, ifmBlock.depth)
+        }
+        var dpu = Double(arrayCycles)
+        let blocks = pass.ofm.blocks(of: ofmBlock).elements
+        var output = (outputCyclesPerElement(pass, config: config) * Double(ofmBlock.elements)).rounded(.up)
+        if pass.biasBytes > 0 {
+            // Scales and biases come from the weight buffer in the arena when the weights are buffered.
+            let latency = pass.buffersWeights ? section.arena.readLatencyCycles.value : section.constants.readLatencyCycles.value
+            output = max(output, 10 * Double(ofmBlock.depth) * Double(latency) / 256)
+        }
+        let (ifmCycles, ofmCycles) = minimumBlockTransferCycles(pass, config: config)
+        let command = (ifmCycles + ofmCycles + output + dpu) / 4
+        dpu = max(dpu, command)
+        output = max(output, command)
+        return dpu > output ? dpu * Double(blocks) + output : output * Double(blocks) + dpu
+    }
+
+    /// Cycles to move one IFM block in and one OFM block out, latency included (Vela `_estimate_minimum_memory_cycles`).
+    func minimumBlockTransferCycles(_ pass: EthosUPass, config: EthosUBlockConfig) -> (Double, Double) {
+        let ifmBytes = Double(pass.ifm.clamped(to: config.ifmBlock).elements)
+        let ofmBytes = Double(pass.ofm.clamped(to: config.ofmBlock).elements)
+        let port = section.arena
+        let ifm = Double(port.readLatencyCycles.value)
+            + transferBytes(read: true, port: port, format: pass.ifmFormat, block: config.ifmBlock, shape: pass.ifm, bytes: ifmBytes) / arenaBytesPerCycle
+        let ofm = Double(port.writeLatencyCycles.value)
+            + transferBytes(read: false, port: port, format: pass.ofmFormat, block: config.ofmBlock, shape: pass.ofm, bytes: ofmBytes) / arenaBytesPerCycle
+        return (ifm, ofm)
+    }
+
+    /// `bytes` scaled by how much of the port's burst each access uses (Vela
+    /// `_estimate_memory_transfer_efficiency`, 8-bit elements, one core).
+    func transferBytes(read: Bool, port: EthosUSection.Port, format: FeatureMapFormat, block: FeatureMapShape, shape: FeatureMapShape,
+                       bytes: Double) -> Double {
+        var burst: Int
+        switch format {
+        case .brick16:
+            burst = 16 * shape.width == block.depth ? block.depth * block.width : 16 * block.width
+        case .nhwc:
+            if read {
+                burst = block.depth == 1 ? block.depth * block.width : block.depth
+            } else {
+                burst = block.depth <= 16 && block.depth == 1 ? block.depth * block.width : min(64, 16, block.depth)
+            }
+        }
+        burst = max(1, min(port.burstLengthBytes.value, burst))
+        return bytes * Double(port.burstLengthBytes.value) / Double(burst)
+    }
+
+    // MARK: - Element accesses
+
+    /// Elements the pass reads and writes (Vela `measure_element_access`).
+    func accesses(_ pass: EthosUPass, config: EthosUBlockConfig) -> (ifmRead: Int, ifm2Read: Int, ofmWrite: Int, weightRead: Int, biasRead: Int) {
+        let ifmRounding = FeatureMapShape(batch: 1, height: 1, width: 1, depth: pass.ifmFormat == .brick16 ? 16 : 1)
+        let ofmRounding = FeatureMapShape(batch: 1, height: 1, width: 1, depth: pass.ofmFormat == .brick16 ? 16 : 1)
+        let ofmWrite = pass.ofm.roundedUp(to: ofmRounding).elements
+        if pass.blockType == .elementwise {
+            let full = pass.ofm.roundedUp(to: ifmRounding).elements
+            let first = pass.ifm.elements == 1 ? 0 : full
+            let second = pass.ifm2.map { $0.elements > 1 || pass.ifm.elements == 1 ? full : 0 } ?? 0
+            return (first, second, ofmWrite, 0, 0)
+        }
+        let ifmBlock = pass.ifm.clamped(to: config.ifmBlock)
+        let ofmBlock = pass.ofm.clamped(to: config.ofmBlock)
+        var blocks = pass.ofm.blocks(of: ofmBlock)
+        var blockDepth = ofmBlock.depth
+        if pass.blockType == .depthwise || pass.blockType == .pooling {
+            blocks.depth = 1
+            blockDepth = pass.ifm.depth
+        }
+        let limit = pass.blockType == .vectorProduct ? 1 : EthosUBlockConfig.subKernelMaximum
+        let subKernels = divideRoundingUp(pass.kernelWidth, limit) * divideRoundingUp(pass.kernelHeight, limit)
+        let ifmFetch = ifmBlock.roundedUp(to: ifmRounding).area * pass.ifm.roundedUp(to: ifmRounding).depth
+        let kernelRead = pass.blockType == .depthwise || pass.blockType == .pooling ? pass.kernelElements : pass.kernelElements * pass.ifm.depth
+        let ifmRead = ifmFetch * subKernels * blocks.elements
+        guard pass.blockType != .pooling else { return (ifmRead, 0, ofmWrite, 0, 0) }
+        return (ifmRead, 0, ofmWrite, kernelRead * blockDepth * blocks.elements, pass.ofm.depth)
+    }
+}

@@ -1,0 +1,76 @@
+/// Vela's accounting of buffered weights (`Scheduler.propose_weight_buffering` and
+/// `npu_performance.estimate_full_op_performance`, Vela 5.2 Python core), pass after pass.
+///
+/// Each pass leaves the next one some *slack*: NPU cycles under which the next pass's weights
+/// can be DMA'd (its own cycles, or only its last depth slice's when its weights were sliced).
+/// A pass whose whole weight transfer fits in the slack pays nothing for it. Otherwise Vela
+/// prebuffers the output depth the slack covers (a multiple of 16, at least 16), streams the
+/// rest in slices of about the depth the array computes while a slice transfers (whole OFM
+/// blocks), double-buffered, and charges `max(full − slack + tail, cycles + max(first − slack, 0))`,
+/// where `tail` is the last slice's cycles and `first` the first slice's transfer; a pass whose
+/// weights stay in one slice charges `cycles + full − slack`. Fully connected weights are read in
+/// place and pay nothing here (their traffic is the constants port's).
+struct EthosUWeightBuffering: Sendable {
+    let model: EthosUPerformance
+
+    /// The NPU cycles of each pass, in order, with weight transfers charged; a nil entry breaks
+    /// the chain (an operator on the host: Vela starts a new NPU subgraph after it).
+    func npuCycles(_ passes: [EthosUPass?]) -> [Double?] {
+        var slack = 0.0
+        return passes.map { pass -> Double? in
+            guard let pass, let config = EthosUBlockConfig(for: pass, on: model.section) else {
+                slack = 0
+                return nil
+            }
+            let cycles = model.cycles(pass, config: config)
+            guard pass.buffersWeights else {
+                slack = cycles
+                return cycles
+            }
+            let full = transferCycles(bytes: pass.encodedWeightBytes)
+            guard full > slack else {
+                slack = cycles
+                return cycles
+            }
+            let slices = depthSlices(pass, config: config, full: full, slack: slack)
+            let tail = model.cycles(pass.withOutputDepth(slices[slices.count - 1] - slices[slices.count - 2]), config: config)
+            let first = transferCycles(bytes: pass.withOutputDepth(slices[1]).encodedWeightBytes)
+            let charged = slices.count > 2 ? max(full - slack + tail, cycles + max(first - slack, 0)) : cycles + full - min(first, slack)
+            slack = slices.count > 2 ? tail : cycles
+            return charged
+        }
+    }
+
+    /// Cycles to DMA `bytes` from the constants memory to the arena (Vela `measure_mem2mem_cycles`).
+    func transferCycles(bytes: Int) -> Double {
+        let from = (Double(bytes) / model.constantBytesPerCycle).rounded(.down) + Double(model.section.constants.readLatencyCycles.value)
+        return max(from, (Double(bytes) / model.arenaBytesPerCycle).rounded(.down))
+    }
+
+    /// Output-depth boundaries of the weight slices: `[0, prebuffered, …, depth]`.
+    func depthSlices(_ pass: EthosUPass, config: EthosUBlockConfig, full: Double, slack: Double) -> [Int] {
+        let depth = pass.ofm.depth, split = EthosUBlockConfig.splitDepth
+        let prebuffer = max(split, Int(Double(depth) * (slack / full)) / split * split)
+        let preCycles = model.cycles(pass.withOutputDepth(min(prebuffer, depth)), config: config)
+        let blockDepth = config.ofmBlock.depth
+        // Vela's round_up on a float: ⌊(x + b − 1) / b⌋ × b.
+        let buffering = Double(depth) * (preCycles / full)
+        var step = Int(((buffering + Double(blockDepth - 1)) / Double(blockDepth)).rounded(.down)) * blockDepth
+        step = step > blockDepth ? step / blockDepth * blockDepth : step / split * split
+        step = max(step, split)
+        var slices = [0]
+        if prebuffer < depth { slices += Array(stride(from: prebuffer, to: depth, by: step)) }
+        slices.append(depth)
+        return slices
+    }
+}
+
+extension EthosUPass {
+    /// The pass computing only the first `depth` output channels (Vela `with_depth` on the OFM).
+    func withOutputDepth(_ depth: Int) -> EthosUPass {
+        var copy = self
+        copy.weightCount = weightCount / max(ofm.depth, 1) * depth
+        copy.ofm.depth = depth
+        return copy
+    }
+}

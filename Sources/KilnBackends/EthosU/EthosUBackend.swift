@@ -1,0 +1,48 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnTargets
+
+/// The `ethosU` family: Arm Ethos-U55/U65 NPUs beside a Cortex-M host, compiled as Arm's Vela
+/// 5.2 compiles int8 TFLite models. The graph keeps TFLite's int8 semantics (no adaptation);
+/// convolutions, depthwise convolutions, fully connected layers, pooling, elementwise add /
+/// sub / mul, lookup-table activations, softmax, spatial mean, concatenation, slices and
+/// constant padding become NPU passes under Vela's operator
+/// checks, with ReLU-like clamps fused; the rest runs on the host with the reason. Cycles are
+/// Vela's performance estimate per pass.
+public struct EthosUBackend: Backend {
+    /// Creates the backend.
+    public init() {}
+
+    /// ``BackendAPI/version``.
+    public var apiVersion: Int { BackendAPI.version }
+    /// `"ethosU"`.
+    public var family: String { "ethosU" }
+    /// The `ethosU` section schema.
+    public var targetSchema: any TargetFamilySchema { EthosUFamily() }
+
+    /// None: the NPU computes TFLite's int8 semantics.
+    public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] { [] }
+
+    /// One row per operator the NPU runs, then views and the layout transposes.
+    public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
+        let npu: [OperatorKind] = [.conv2d, .dense, .maxPool, .averagePool, .globalAveragePool, .add, .sub, .mul,
+                                   .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSwish, .softmax, .mean, .concat, .slice, .pad]
+        return npu.map { KernelPattern("npu-\($0.rawValue)", root: $0, kernel: EthosUKernel.self) }
+            + [KernelPattern("layout-transpose", root: .transpose, kernel: EthosULayoutKernel.self),
+               ViewKernel.pattern(.reshape), ViewKernel.pattern(.flatten), ViewKernel.pattern(.squeeze), ViewKernel.pattern(.unsqueeze)]
+    }
+
+    /// The NPU cycles of every pass with buffered weights charged in program order (``EthosUPlan``).
+    public func plan(for graph: Graph, target: TargetDescription, options: CompileOptions) throws(DiagnosticError) -> (any Sendable)? {
+        EthosUPlan(graph: graph, target: target)
+    }
+
+    /// Vela's per-pass estimate.
+    public func cycleModel(for target: TargetDescription) -> any CycleModel { EthosUCycleModel() }
+
+    /// MACs per cycle.
+    public func resourceFigure(for target: TargetDescription) -> ResourceFigure? {
+        target.section(EthosUSection.self).map { ResourceFigure(name: "macsPerCycle", unit: "MAC/cycle", value: Double($0.macsPerCycle.value)) }
+    }
+}

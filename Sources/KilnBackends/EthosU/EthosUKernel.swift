@@ -1,0 +1,98 @@
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnInterpreter
+import KilnTargets
+
+/// One NPU operation: a node (with the ReLU-like clamp Vela fuses into its output stage) run as
+/// one or more NPU passes. Its arithmetic is TFLite's reference kernels', which the NPU
+/// reproduces for these int8 operators (see docs/numerics.md, "Ethos-U"); its cost is Vela's
+/// estimate of each pass, computed once at lowering, with the weight transfers the family's
+/// ``EthosUPlan`` charges.
+struct EthosUKernel: MatchingKernel {
+    let nodes: [Node]
+    let inputs: [String]
+    let outputs: [String]
+    /// The graph types of every value the nodes read or write.
+    let types: [String: TensorType]
+    /// The NPU passes, in order.
+    let passes: [EthosUPass]
+    /// Vela's estimate of each pass.
+    let estimates: [EthosUPassEstimate]
+    /// The arena and constants memory levels (for the byte counts).
+    let arenaMemory: String, constantMemory: String
+
+    init(nodeAt index: Int, in context: LoweringContext) throws(LoweringRejection) {
+        guard let section = context.target.section(EthosUSection.self) else { throw LoweringRejection("the target has no ethosU section") }
+        let graph = context.graph
+        let root = graph.nodes[index]
+        var covered = [root]
+        var activation = EthosUActivation.none
+        if [.conv2d, .dense, .maxPool, .averagePool, .globalAveragePool, .add, .sub, .mul].contains(root.kind),
+           let next = context.fusibleFollower(of: index, accepts: { [.relu, .clip].contains($0.kind) }) {
+            covered.append(graph.nodes[next])
+            activation = .clamp
+        }
+        let ifmFormat: FeatureMapFormat = graph.inputs.contains(root.inputs[0]) ? .nhwc : .brick16
+        let ofmFormat: FeatureMapFormat = graph.outputs.contains(covered.last!.outputs[0]) ? .nhwc : .brick16
+        passes = try EthosUPassMapping.passes(for: root, in: graph, activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat)
+        guard let arena = context.target.memory.first(where: { $0.name == section.arena.memory }),
+              let constants = context.target.memory.first(where: { $0.name == section.constants.memory }) else {
+            throw LoweringRejection("the ethosU ports name memory levels the target does not declare")
+        }
+        let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
+                                      constantBytesPerCycle: constants.readBytesPerCycle.value)
+        var estimates = passes.map(model.estimate)
+        if let charged = context.plan(as: EthosUPlan.self)?.npuCycles[root.name], charged.count == estimates.count {
+            for index in estimates.indices { estimates[index].npuCycles = charged[index] }
+        }
+        self.estimates = estimates
+        if let failed = zip(passes, estimates).first(where: { $0.1.blockConfig == nil }) {
+            throw LoweringRejection("no OFM block of \(failed.0.blockType.rawValue) fits the \(section.shramBanks.value) KiB SHRAM")
+        }
+        nodes = covered
+        inputs = root.inputs.filter { !$0.isEmpty }
+        outputs = covered.last!.outputs
+        var types: [String: TensorType] = [:]
+        for node in covered { for name in node.inputs + node.outputs where !name.isEmpty { types[name] = graph.types[name] } }
+        self.types = types
+        arenaMemory = arena.name
+        constantMemory = constants.name
+    }
+
+    /// `ethos-u.<op>` (`+clamp` when an activation is fused).
+    var name: String { "ethos-u.\(nodes[0].kind.rawValue)" + (nodes.count > 1 ? "+\(nodes[1].kind.rawValue)" : "") }
+
+    /// Runs the covered nodes with the reference kernels (the NPU's int8 arithmetic is TFLite's).
+    func execute(_ operands: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
+        var values = Dictionary(uniqueKeysWithValues: zip(inputs, operands))
+        for node in nodes {
+            let arguments = node.inputs.map { $0.isEmpty ? nil : values[$0] }
+            let results = try ReferenceInterpreter.execute(node, operands: arguments, outputTypes: node.outputs.map { types[$0]! })
+            for (name, tensor) in zip(node.outputs, results) { values[name] = tensor }
+        }
+        return outputs.map { values[$0]! }
+    }
+
+    /// MACs (int8 × int8), feature-map bytes on the arena and weight bytes from the constants memory, as Vela counts them.
+    func countActions() -> ActionCounts {
+        var counts = ActionCounts()
+        let macs = passes.reduce(0) { $0 + $1.multiplyAccumulates }
+        if macs > 0 { counts.multiplyAccumulates[MultiplyAccumulateKind(.int8, .int8)] = macs }
+        counts.aluOperations = passes.filter { $0.blockType == .elementwise || $0.blockType == .pooling }.reduce(0) { $0 + $1.ofm.elements }
+        counts.bytesRead[arenaMemory, default: 0] += estimates.reduce(0) { $0 + $1.arenaBytesRead }
+        counts.bytesWritten[arenaMemory, default: 0] += estimates.reduce(0) { $0 + $1.arenaBytesWritten }
+        counts.bytesRead[constantMemory, default: 0] += estimates.reduce(0) { $0 + $1.constantBytesRead }
+        return counts
+    }
+
+    /// One line per pass: block type, shapes, block configuration and Vela's cycle split.
+    func listing() -> [String] {
+        zip(passes, estimates).map { pass, estimate in
+            let block = estimate.blockConfig.map { "OFM block \($0.ofmBlock.height)×\($0.ofmBlock.width)×\($0.ofmBlock.depth)\($0.isPartKernel ? " part-kernel" : "")" } ?? ""
+            return "\(pass.blockType.rawValue) \(pass.ifm.height)×\(pass.ifm.width)×\(pass.ifm.depth) → \(pass.ofm.height)×\(pass.ofm.width)×\(pass.ofm.depth) "
+                + "k\(pass.kernelHeight)×\(pass.kernelWidth) \(block): NPU \(Int(estimate.npuCycles)), arena \(Int(estimate.arenaAccessCycles)), "
+                + "constants \(Int(estimate.constantAccessCycles)) cycles"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import KilnTargets
+
+/// The typed `ethosU` section: an Arm Ethos-U NPU configuration as Vela describes it
+/// (`ethosu/vela/architecture_features.py`, `ArchitectureConfig` and the output-performance
+/// tables) plus the AXI behaviour of the memories it uses (Vela's `vela.ini`).
+public struct EthosUSection: TargetFamilySection, Hashable {
+    /// A block of the MAC array in elements: height, width, depth (channels).
+    public struct Block: Sendable, Hashable {
+        /// Rows.
+        public let height: Int
+        /// Columns.
+        public let width: Int
+        /// Channels.
+        public let depth: Int
+    }
+
+    /// How the NPU reaches one memory over AXI (Vela `vela.ini`: `<Memory>_burst_length`,
+    /// `<Memory>_read_latency`, `<Memory>_write_latency`).
+    public struct Port: Sendable, Hashable {
+        /// The target memory level (`memory[].name`) the port reaches.
+        public let memory: String
+        /// Burst length in bytes.
+        public let burstLengthBytes: Sourced<Int>
+        /// Read latency in NPU cycles.
+        public let readLatencyCycles: Sourced<Int>
+        /// Write latency in NPU cycles.
+        public let writeLatencyCycles: Sourced<Int>
+    }
+
+    /// Vela's accelerator name (`ethos-u55-128`).
+    public let accelerator: String
+    /// MACs per cycle (8-bit).
+    public let macsPerCycle: Sourced<Int>
+    /// Output micro-block (the MAC array's OFM granule).
+    public let ofmMicroBlock: Sourced<Block>
+    /// Input micro-block.
+    public let ifmMicroBlock: Sourced<Block>
+    /// SHRAM banks of 1 KiB.
+    public let shramBanks: Sourced<Int>
+    /// SHRAM bank granules per element kind, in Vela's `SHRAMElements` order: IFM8, IFM16,
+    /// IFM8 elementwise, IFM16 elementwise, IFM32, Acc16, Acc32, Acc40.
+    public let shramGranules: Sourced<[Int]>
+    /// Output cycles per element in Vela's order (unary 32-bit, binary 32-bit, mul 32-bit,
+    /// mul / 40-bit accumulator, simple add/sub, advanced add/sub, max pool, other).
+    public let outputCyclesPerElement: Sourced<[Double]>
+    /// Activation cycles per element: LUT (sigmoid, tanh), ReLU-like clamps, none.
+    public let activationCyclesPerElement: Sourced<[Double]>
+    /// The port to the SRAM that holds the tensor arena (feature maps).
+    public let arena: Port
+    /// The port to the memory that holds weights and constants (flash or DRAM).
+    public let constants: Port
+
+    /// Two operations per MAC.
+    public var peakOperationsPerCycle: Double { 2 * Double(macsPerCycle.value) }
+
+    /// Lines for `kiln targets show`.
+    public var details: [(label: String, value: String)] {
+        let ofm = ofmMicroBlock.value, ifm = ifmMicroBlock.value
+        return [("accelerator", "\(accelerator): \(macsPerCycle.value) MACs/cycle, \(shramBanks.value) KiB SHRAM"),
+                ("micro-blocks", "OFM \(ofm.height)×\(ofm.width)×\(ofm.depth), IFM \(ifm.height)×\(ifm.width)×\(ifm.depth) (H×W×C)"),
+                ("arena", "\(arena.memory): burst \(arena.burstLengthBytes.value) B, latency \(arena.readLatencyCycles.value)/\(arena.writeLatencyCycles.value) cycles"),
+                ("constants", "\(constants.memory): burst \(constants.burstLengthBytes.value) B, latency \(constants.readLatencyCycles.value)/\(constants.writeLatencyCycles.value) cycles")]
+    }
+}

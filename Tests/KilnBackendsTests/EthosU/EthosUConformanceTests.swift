@@ -1,0 +1,27 @@
+import Testing
+import KilnCompiler
+import KilnConformance
+import KilnTargets
+@testable import KilnBackends
+
+/// Kiln's conformance corpus on the Ethos-U targets: the simulated program equals the reference
+/// interpreter on every element. The corpus is u8 with ONNX Runtime's float-scale
+/// requantization, which the NPU does not compute (it computes TFLite's int8 arithmetic), so its
+/// nodes run on the host and the check covers the partition and its transfers; the NPU's own
+/// kernels are checked on TFLite models (`EthosUVelaTests`).
+@Suite struct EthosUConformanceTests {
+    static let targets = ["ethos-u55-128-corstone300", "ethos-u65-256"]
+    static let models = ["mlp", "cnn-padded-strided", "depthwise-separable", "residual"]
+
+    @Test(arguments: models, targets)
+    func corpusModelMatchesReference(model: String, target: String) throws {
+        let graph = try #require(try ConformanceCorpus.models().first { $0.name == model }).graph
+        let description = try #require(BuiltInTargets.catalog.target(named: target))
+        let outcome = try ConformanceKit.check(model: model, graph: graph, target: description,
+                                               compiler: Compiler(registry: try BuiltInBackends.registry()))
+        print(outcome)
+        #expect(outcome.mismatches == 0, "\(outcome)")
+        #expect(outcome.compared > 0)
+        #expect(outcome.acceleratorKernels == 0, "\(outcome)")
+    }
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Writes targets/ethos-u*.json: Kiln's Ethos-U targets with the numbers Vela 5.2 uses.
+
+Every number is copied from a named place: Vela's `architecture_features.py` (the
+ArchitectureConfig table, output-performance tables, AXI port widths) and `vela.ini` (system
+configurations and memory modes), both in the ethos-u-vela 5.2.0 package (Apache-2.0). The
+script only lays them out as Kiln target files; run it after changing a value here.
+
+Usage: python3 tools/vela/make_targets.py
+"""
+import json
+import os
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+AF = "ethos-u-vela 5.2.0 ethosu/vela/architecture_features.py"
+INI = "ethos-u-vela 5.2.0 config_files/Arm/vela.ini"
+HORO = ("derived: Horowitz, 'Computing's energy problem', ISSCC 2014, 45 nm table (second-hand: re-quoted "
+        "consistently, primary slides not reached; not scaled to this part's process)")
+
+# accelerator -> (macs, ofm_ublock HWC, ifm_ublock HWC, shram banks, granules, output cycles, activation cycles, AXI bytes)
+ACCELERATORS = {
+    "ethos-u55-64": (64, [1, 1, 8], [1, 1, 8], 16, [2, 2, 2, 2, 4, 4, 4, 8],
+                     [1.0, 1.5, 1.5, 1.5, 2.0, 3.0, 0.5, 1.0], [1.0, 1.0, 0.0], 8),
+    "ethos-u55-128": (128, [1, 2, 8], [1, 2, 8], 24, [4, 4, 4, 4, 8, 4, 8, 12],
+                      [0.75, 1.25, 0.75, 0.75, 1.0, 1.5, 0.25, 0.5], [1.0, 0.5, 0.0], 8),
+    "ethos-u55-256": (256, [2, 2, 8], [2, 2, 8], 48, [8, 8, 8, 8, 16, 8, 16, 20],
+                      [0.625, 1.125, 0.5, 0.375, 0.5, 0.75, 0.125, 0.25], [1.0, 0.25, 0.0], 8),
+    "ethos-u65-256": (256, [2, 2, 8], [2, 2, 8], 48, [8, 8, 8, 8, 16, 8, 16, 20],
+                      [0.625, 1.125, 0.5, 0.375, 0.5, 0.75, 0.125, 0.25], [1.0, 0.25, 0.0], 16),
+}
+
+# system config -> clock, SRAM (clock scale, burst, read lat, write lat), constants memory (name, scale, burst, rl, wl)
+SYSTEMS = {
+    "Ethos_U55_High_End_Embedded": (500e6, (1.0, 32, 32, 32), ("flash", "OffChipFlash", 0.125, 128, 64, 0)),
+    "Ethos_U65_High_End": (1e9, (1.0, 32, 32, 32), ("dram", "Dram", 0.234375, 128, 500, 250)),
+}
+
+TARGETS = [
+    ("ethos-u55-64-corstone300", "ethos-u55-64", "Ethos_U55_High_End_Embedded",
+     "Arm Ethos-U55 with 64 MACs/cycle in a Corstone-300-class system (Cortex-M55 host)"),
+    ("ethos-u55-128-corstone300", "ethos-u55-128", "Ethos_U55_High_End_Embedded",
+     "Arm Ethos-U55 with 128 MACs/cycle in a Corstone-300-class system (Cortex-M55 host)"),
+    ("ethos-u55-256-corstone300", "ethos-u55-256", "Ethos_U55_High_End_Embedded",
+     "Arm Ethos-U55 with 256 MACs/cycle in a Corstone-300-class system (Cortex-M55 host)"),
+    ("ethos-u65-256", "ethos-u65-256", "Ethos_U65_High_End",
+     "Arm Ethos-U65 with 256 MACs/cycle, SRAM and DRAM on two 128-bit AXI ports (Vela's U65 high-end system)"),
+]
+
+
+def sourced(value, source):
+    return {"value": value, "source": source}
+
+
+def target(name, accel, system, description):
+    macs, ofm, ifm, banks, granules, output, activation, axi = ACCELERATORS[accel]
+    clock, (sram_scale, sram_burst, sram_rl, sram_wl), (cname, cini, cscale, cburst, crl, cwl) = SYSTEMS[system]
+    acc_src = f"{AF}: ArchitectureConfig for {accel}"
+    axi_src = f"{AF}: {axi}-byte AXI ports on {'Ethos-U55' if axi == 8 else 'Ethos-U65'}"
+    sram = {
+        "name": "sram", "onChip": True,
+        "sizeBytes": sourced(4194304, f"{AF}: default arena cache size 4 MiB for Shared_Sram (Vela's summary reports arena_cache_size 4194304)"),
+        "readBytesPerCycle": sourced(axi * sram_scale, f"derived: {axi_src} × Sram_clock_scale {sram_scale} ({INI} [System_Config.{system}])"),
+        "writeBytesPerCycle": sourced(axi * sram_scale, "derived: as read"),
+        "latencyCycles": sourced(sram_rl, f"{INI} [System_Config.{system}]: Sram_read_latency"),
+        "energyPicojoulesPerByte": sourced(12.5, f"{HORO}: 64-bit read from 1 MB SRAM 100 pJ / 8 bytes"),
+        "holdsWeights": False, "holdsActivations": True, "dmaOverlapsCompute": True,
+    }
+    const = {
+        "name": cname, "onChip": False,
+        "sizeBytes": sourced(16777216 if cname == "flash" else 1073741824,
+                             "assumed: capacity not given by Vela or vela.ini; 16 MiB flash / 1 GiB DRAM placeholders (no cost depends on it)"),
+        "readBytesPerCycle": sourced(axi * cscale, f"derived: {axi_src} × {cini}_clock_scale {cscale} ({INI} [System_Config.{system}])"),
+        "writeBytesPerCycle": sourced(axi * cscale, "derived: as read (the constants memory is only read by the NPU)"),
+        "latencyCycles": sourced(crl, f"{INI} [System_Config.{system}]: {cini}_read_latency"),
+        "energyPicojoulesPerByte": sourced(162.5, f"{HORO}: 64-bit DRAM access 1.3-2.6 nJ; lower end 1.3 nJ / 8 bytes (used for off-chip flash too: no flash row)"),
+        "holdsWeights": True, "holdsActivations": False, "dmaOverlapsCompute": True,
+    }
+    ops = [{"op": op, "formats": ["i8"]} for op in (
+        "conv2d", "dense", "maxPool", "averagePool", "globalAveragePool", "add", "sub", "mul", "relu", "clip",
+        "sigmoid", "tanh", "leakyRelu", "hardSwish", "softmax", "mean", "concat", "slice", "pad", "transpose", "reshape", "flatten", "squeeze", "unsqueeze")]
+    return {
+        "schemaVersion": 2,
+        "name": name,
+        "family": "ethosU",
+        "description": description + f"; compiled as Vela 5.2 compiles with --accelerator-config {accel} --system-config {system} --memory-mode Shared_Sram.",
+        "clockMegahertz": sourced(clock / 1e6, f"{INI} [System_Config.{system}]: core_clock={clock:g}"),
+        "cores": sourced(1, f"{acc_src}: cores 1"),
+        "numerics": {"storageFormats": ["i8"], "accumulatorBits": 32, "requantization": ["fixedPointMultiplier"]},
+        "memory": [sram, const],
+        "ops": ops,
+        "energy": {
+            "multiplyAccumulate": [{"format": "i8", "picojoules": sourced(0.23, f"{HORO}: 8-bit int mult 0.2 pJ + 8-bit add 0.03 pJ")}],
+            "aluOperationPicojoules": sourced(0.1, f"{HORO}: 32-bit int add 0.1 pJ"),
+            "registerAccessPicojoules": sourced(10, f"upper bound, {HORO}: 64-bit read from an 8 KB SRAM 10 pJ (the table has no register-file row)"),
+            "staticPowerMilliwatts": sourced(0, "assumed: Arm publishes no Ethos-U static power; not modelled"),
+        },
+        "host": {
+            "target": "stm32h743-cortex-m7",
+            "bandwidthMegabytesPerSecond": sourced(axi * sram_scale * clock / 1e6,
+                                                   f"derived: the host and the NPU share the SRAM (vela.ini [Memory_Mode.Shared_Sram]); its bandwidth {axi * sram_scale} B/cycle × {clock / 1e6:g} MHz"),
+            "latencyMicroseconds": sourced(0, "assumed: no copy between NPU and host, the arena is shared (vela.ini [Memory_Mode.Shared_Sram])"),
+            "energyPicojoulesPerByte": sourced(0, "assumed: no copy, the arena is shared"),
+        },
+        "ethosU": {
+            "accelerator": accel,
+            "macsPerCycle": sourced(macs, f"{acc_src}: macs {macs}"),
+            "ofmMicroBlock": sourced(ofm, f"{acc_src}: ofm_ublock (H×W×C)"),
+            "ifmMicroBlock": sourced(ifm, f"{acc_src}: ifm_ublock (H×W×C)"),
+            "shramBanks": sourced(banks, f"{acc_src}: shram_banks {banks}"),
+            "shramGranules": sourced(granules, f"{acc_src}: shram_granules"),
+            "outputCyclesPerElement": sourced(output, f"{AF}: _generate_output_perf_tables, output_cycles_per_elem for {accel}"),
+            "activationCyclesPerElement": sourced(activation, f"{AF}: _generate_output_perf_tables, activation_cycles_per_elem for {accel}"),
+            "arena": {"memory": "sram",
+                      "burstLengthBytes": sourced(sram_burst, f"{INI} [System_Config.{system}]: Sram_burst_length"),
+                      "readLatencyCycles": sourced(sram_rl, f"{INI} [System_Config.{system}]: Sram_read_latency"),
+                      "writeLatencyCycles": sourced(sram_wl, f"{INI} [System_Config.{system}]: Sram_write_latency")},
+            "constants": {"memory": cname,
+                          "burstLengthBytes": sourced(cburst, f"{INI} [System_Config.{system}]: {cini}_burst_length"),
+                          "readLatencyCycles": sourced(crl, f"{INI} [System_Config.{system}]: {cini}_read_latency"),
+                          "writeLatencyCycles": sourced(cwl, f"{INI} [System_Config.{system}]: {cini}_write_latency")},
+        },
+    }
+
+
+def main():
+    for name, accel, system, description in TARGETS:
+        with open(os.path.join(REPO, "targets", f"{name}.json"), "w") as out:
+            json.dump(target(name, accel, system, description), out, indent=2, ensure_ascii=False)
+            out.write("\n")
+
+
+if __name__ == "__main__":
+    main()
