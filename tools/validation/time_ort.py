@@ -13,6 +13,9 @@ Writes
                                        the machine (lscpu), the ONNX Runtime version, the
                                        per-operator dispatch time, and per model the median and
                                        minimum single-thread latency of `repeats` runs
+  examples/validation/measurements.json
+                                       its ONNX Runtime rows replaced by these medians (target
+                                       x86-avx2-zen3-epyc-kvm, one core); published rows kept
 
 Timing: one InferenceSession per model with intra_op_num_threads=1, inter_op_num_threads=1,
 ORT_SEQUENTIAL, ORT_ENABLE_ALL; `warmup` runs, then `repeats` runs timed one by one with
@@ -43,6 +46,8 @@ from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, Q
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MODELS = os.path.join(ROOT, "examples", "validation")
 RESULTS = os.path.join(ROOT, "tools", "validation", "ort_measurements.json")
+TABLE = os.path.join(MODELS, "measurements.json")
+TARGET = "x86-avx2-zen3-epyc-kvm"
 DIGITS = os.path.join(ROOT, "examples", "digits")
 SEED = 1300
 
@@ -273,6 +278,26 @@ def main():
     }
     with open(RESULTS, "w") as f:
         json.dump(document, f, indent=2)
+        f.write("\n")
+    update_table(document)
+
+
+def update_table(document):
+    """Replaces the ONNX Runtime rows of the measurement table with this run's medians."""
+    with open(TABLE) as f:
+        table = json.load(f)
+    kept = [row for row in table["measurements"] if not row["source"].startswith("tools/validation/")]
+    stack = f"ONNX Runtime {document['onnxruntime']} (CPU execution provider, MLAS), one thread"
+    for result in document["measurements"]:
+        relative = os.path.relpath(os.path.join(ROOT, result["model"]), MODELS)
+        kept.append({"model": relative, "target": TARGET, "stack": stack, "cores": 1, "measuredSeconds": result["medianSeconds"],
+                     "source": f"tools/validation/time_ort.py on {document['machine'].get('Model name', '?')} (family "
+                               f"{document['machine'].get('CPU family', '?')} model {document['machine'].get('Model', '?')}, "
+                               f"{document['machine'].get('Hypervisor vendor', 'no hypervisor')}), {document['date']}: median of "
+                               f"{result['repeats']} runs (tools/validation/ort_measurements.json)"})
+    table["measurements"] = kept
+    with open(TABLE, "w") as f:
+        json.dump(table, f, indent=2, ensure_ascii=False)
         f.write("\n")
 
 
