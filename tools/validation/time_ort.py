@@ -287,6 +287,8 @@ def update_table(document):
     with open(TABLE) as f:
         table = json.load(f)
     kept = [row for row in table["measurements"] if not row["source"].startswith("tools/validation/")]
+    # A note explains a known, unmodelled mechanism behind a row's error; it outlives a re-run.
+    notes = {row["model"]: row["note"] for row in table["measurements"] if row["source"].startswith("tools/validation/") and "note" in row}
     stack = f"ONNX Runtime {document['onnxruntime']} (CPU execution provider, MLAS), one thread"
     for result in document["measurements"]:
         relative = os.path.relpath(os.path.join(ROOT, result["model"]), MODELS)
@@ -295,6 +297,8 @@ def update_table(document):
                                f"{document['machine'].get('CPU family', '?')} model {document['machine'].get('Model', '?')}, "
                                f"{document['machine'].get('Hypervisor vendor', 'no hypervisor')}), {document['date']}: median of "
                                f"{result['repeats']} runs (tools/validation/ort_measurements.json)"})
+        if relative in notes:
+            kept[-1]["note"] = notes[relative]
     table["measurements"] = kept
     with open(TABLE, "w") as f:
         json.dump(table, f, indent=2, ensure_ascii=False)
