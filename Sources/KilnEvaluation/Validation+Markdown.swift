@@ -13,13 +13,13 @@ extension Validation {
             "target or cost model was changed to move an error; a row whose error has a known but unmodelled",
             "mechanism says so in its note.",
             "",
-            "## Per stack",
+            "## Per stack and target",
             "",
-            "| stack | rows | median abs. error | worst error | within ±10 % | within ±25 % |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| stack | target | rows | median abs. error | worst error | within ±10 % | within ±25 % |",
+            "|---|---|---:|---:|---:|---:|---:|",
         ]
         for summary in stacks {
-            lines.append("| \(summary.stack) | \(summary.count) | \(Self.percent(summary.medianAbsoluteError, signed: false)) | "
+            lines.append("| \(summary.stack) | \(summary.target) | \(summary.count) | \(Self.percent(summary.medianAbsoluteError, signed: false)) | "
                 + "\(Self.percent(summary.worstError, signed: true)) | \(Self.percent(summary.withinTenPercent, signed: false)) | "
                 + "\(Self.percent(summary.withinTwentyFivePercent, signed: false)) |")
         }

@@ -4,7 +4,7 @@ import KilnJSON
 import KilnTargets
 
 /// Kiln's predictions beside measured latencies: one row per measurement of a
-/// ``ValidationTable``, and per software stack the median and worst error (`kiln validate`,
+/// ``ValidationTable``, and per software stack and target the median and worst error (`kiln validate`,
 /// `docs/validation.md`).
 public struct Validation: Sendable {
     /// One measurement with Kiln's prediction.
@@ -19,10 +19,12 @@ public struct Validation: Sendable {
         public var error: Double { predictedSeconds / measurement.measuredSeconds - 1 }
     }
 
-    /// The errors of one stack's rows.
+    /// The errors of one stack's rows on one target.
     public struct StackSummary: Sendable {
         /// The stack, as the measurements name it.
         public var stack: String
+        /// The target that models the device.
+        public var target: String
         /// Its rows.
         public var count: Int
         /// The median of the rows' absolute errors.
@@ -38,21 +40,23 @@ public struct Validation: Sendable {
     /// The rows, in table order.
     public var rows: [Row]
 
-    /// Per stack (in order of first appearance), the errors of its rows.
+    /// Per stack and target (in order of first appearance), the errors of its rows.
     public var stacks: [StackSummary] {
-        var order: [String] = []
-        var errors: [String: [Double]] = [:]
+        struct Key: Hashable { var stack: String, target: String }
+        var order: [Key] = []
+        var errors: [Key: [Double]] = [:]
         for row in rows {
-            if errors[row.measurement.stack] == nil { order.append(row.measurement.stack) }
-            errors[row.measurement.stack, default: []].append(row.error)
+            let key = Key(stack: row.measurement.stack, target: row.measurement.target)
+            if errors[key] == nil { order.append(key) }
+            errors[key, default: []].append(row.error)
         }
-        return order.map { stack in
-            let values = errors[stack] ?? []
+        return order.map { key in
+            let values = errors[key] ?? []
             let magnitudes = values.map(abs).sorted()
             let middle = magnitudes.count / 2
             let median = magnitudes.count % 2 == 1 ? magnitudes[middle] : (magnitudes[middle - 1] + magnitudes[middle]) / 2
             let count = Double(values.count)
-            return StackSummary(stack: stack, count: values.count, medianAbsoluteError: median,
+            return StackSummary(stack: key.stack, target: key.target, count: values.count, medianAbsoluteError: median,
                                 worstError: values.max { abs($0) < abs($1) } ?? 0,
                                 withinTenPercent: Double(magnitudes.filter { $0 <= 0.10 }.count) / count,
                                 withinTwentyFivePercent: Double(magnitudes.filter { $0 <= 0.25 }.count) / count)

@@ -26,7 +26,7 @@ import KilnJSON
         #expect(predicted > 0)
         #expect(abs(try #require(row["error"]?.doubleValue) - (predicted / 0.0100516 - 1)) < 1e-12)
         let page = try String(contentsOfFile: markdown, encoding: .utf8)
-        #expect(page.contains("| TFLM | 1 |"))
+        #expect(page.contains("| TFLM | stm32l4r5-cortex-m4 | 1 |"))
         #expect(page.contains("MLPerf Tiny v0.5 reference, ad"))
     }
 

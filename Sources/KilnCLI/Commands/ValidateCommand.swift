@@ -50,7 +50,7 @@ struct ValidateCommand: Command {
         default:
             var lines = [Self.table(validation, raw: false).rendered(), ""]
             for summary in validation.stacks {
-                lines.append("\(summary.stack): \(summary.count) rows, median |error| \(Self.percent(summary.medianAbsoluteError, signed: false)), "
+                lines.append("\(summary.stack) on \(summary.target): \(summary.count) rows, median |error| \(Self.percent(summary.medianAbsoluteError, signed: false)), "
                     + "worst \(Self.percent(summary.worstError, signed: true)), within ±10 % \(Self.percent(summary.withinTenPercent, signed: false)), "
                     + "within ±25 % \(Self.percent(summary.withinTwentyFivePercent, signed: false))")
             }
@@ -85,7 +85,7 @@ struct ValidateCommand: Command {
         }
         let stacks = validation.stacks.map { s -> JSONValue in
             .object(JSONObject([
-                ("stack", .string(s.stack)), ("rows", .integer(Int64(s.count))), ("medianAbsoluteError", .number(s.medianAbsoluteError)),
+                ("stack", .string(s.stack)), ("target", .string(s.target)), ("rows", .integer(Int64(s.count))), ("medianAbsoluteError", .number(s.medianAbsoluteError)),
                 ("worstError", .number(s.worstError)), ("withinTenPercent", .number(s.withinTenPercent)),
                 ("withinTwentyFivePercent", .number(s.withinTwentyFivePercent)),
             ]))
