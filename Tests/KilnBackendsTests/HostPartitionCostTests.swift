@@ -61,7 +61,7 @@ import KilnTargets
     }
 
     /// ONNX Runtime on one Zen 3 core measures the ResNet-8-shaped float model slower than its
-    /// QDQ int8 version (tools/validation/ort_measurements.json: 314 µs vs 240 µs); Kiln predicts
+    /// QDQ int8 version (tools/validation/ort_measurements.json: 307 µs vs 230 µs, minima of 500 runs); Kiln predicts
     /// the same order on the target of that machine.
     @Test func floatResNet8IsSlowerThanItsInt8Version() throws {
         let target = try #require(BuiltInTargets.catalog.target(named: "x86-avx2-zen3-epyc-kvm"))
