@@ -15,21 +15,24 @@ extension Validation {
             "",
             "## Per stack and target",
             "",
-            "| stack | target | rows | median abs. error | worst error | within ±10 % | within ±25 % |",
-            "|---|---|---:|---:|---:|---:|---:|",
+            "| stack | target | rows | median abs. error | worst error | within ±10 % | within ±25 % | median abs. energy error |",
+            "|---|---|---:|---:|---:|---:|---:|---:|",
         ]
         for summary in stacks {
             lines.append("| \(summary.stack) | \(summary.target) | \(summary.count) | \(Self.percent(summary.medianAbsoluteError, signed: false)) | "
                 + "\(Self.percent(summary.worstError, signed: true)) | \(Self.percent(summary.withinTenPercent, signed: false)) | "
-                + "\(Self.percent(summary.withinTwentyFivePercent, signed: false)) |")
+                + "\(Self.percent(summary.withinTwentyFivePercent, signed: false)) | "
+                + "\(summary.medianAbsoluteEnergyError.map { Self.percent($0, signed: false) } ?? "—") |")
         }
         lines += ["", "## Rows", "",
-                  "| model | target | cores | stack | measured | predicted | error | host nodes | source |",
-                  "|---|---|---:|---|---:|---:|---:|---:|---|"]
+                  "| model | target | cores | stack | measured | predicted | error | measured energy | predicted energy | energy error | host nodes | source |",
+                  "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
         for row in rows {
             let m = row.measurement
             lines.append("| `\(m.model)` | \(m.target) | \(m.cores.map(String.init) ?? "all") | \(m.stack) | \(Self.duration(m.measuredSeconds)) | "
-                + "\(Self.duration(row.predictedSeconds)) | \(Self.percent(row.error, signed: true)) | \(row.hostNodes) | \(m.source) |")
+                + "\(Self.duration(row.predictedSeconds)) | \(Self.percent(row.error, signed: true)) | "
+                + "\(m.measuredJoules.map(Self.energy) ?? "—") | \(Self.energy(row.predictedJoules)) | "
+                + "\(row.energyError.map { Self.percent($0, signed: true) } ?? "—") | \(row.hostNodes) | \(m.source) |")
         }
         let notes = rows.compactMap { row in row.measurement.note.map { "- `\(row.measurement.model)` on \(row.measurement.target): \($0)" } }
         if !notes.isEmpty { lines += ["", "## Notes on errors", ""] + notes }
@@ -41,6 +44,14 @@ extension Validation {
         let text = String(format: "%.1f %%", abs(value) * 100)
         guard signed else { return text }
         return (value < 0 ? "−" : "+") + text
+    }
+
+    /// Joules with an SI prefix and four significant digits (`5.23 mJ`).
+    static func energy(_ joules: Double) -> String {
+        for (scale, unit) in [(1.0, "J"), (1e-3, "mJ"), (1e-6, "µJ"), (1e-9, "nJ")] where joules >= scale {
+            return String(format: "%.4g", joules / scale) + " " + unit
+        }
+        return String(format: "%.4g", joules * 1e12) + " pJ"
     }
 
     /// Seconds with an SI prefix and four significant digits (`181.9 ms`).

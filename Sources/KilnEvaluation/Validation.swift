@@ -13,10 +13,14 @@ public struct Validation: Sendable {
         public var measurement: ValidationTable.Measurement
         /// Kiln's predicted seconds per inference.
         public var predictedSeconds: Double
+        /// Kiln's predicted joules per inference (static power over the latency included).
+        public var predictedJoules: Double
         /// The graph nodes that ran on the host partition.
         public var hostNodes: Int
         /// `predicted / measured − 1`: positive when Kiln predicts slower than measured.
         public var error: Double { predictedSeconds / measurement.measuredSeconds - 1 }
+        /// The energy's `predicted / measured − 1`, when the measurement has energy.
+        public var energyError: Double? { measurement.measuredJoules.map { predictedJoules / $0 - 1 } }
     }
 
     /// The errors of one stack's rows on one target.
@@ -35,6 +39,8 @@ public struct Validation: Sendable {
         public var withinTenPercent: Double
         /// The share of rows within ±25 %.
         public var withinTwentyFivePercent: Double
+        /// The median of the absolute energy errors of the rows that measured energy; nil if none did.
+        public var medianAbsoluteEnergyError: Double?
     }
 
     /// The rows, in table order.
@@ -53,14 +59,21 @@ public struct Validation: Sendable {
         return order.map { key in
             let values = errors[key] ?? []
             let magnitudes = values.map(abs).sorted()
-            let middle = magnitudes.count / 2
-            let median = magnitudes.count % 2 == 1 ? magnitudes[middle] : (magnitudes[middle - 1] + magnitudes[middle]) / 2
             let count = Double(values.count)
-            return StackSummary(stack: key.stack, target: key.target, count: values.count, medianAbsoluteError: median,
+            let energy = rows.filter { $0.measurement.stack == key.stack && $0.measurement.target == key.target }.compactMap(\.energyError)
+            return StackSummary(stack: key.stack, target: key.target, count: values.count, medianAbsoluteError: Self.median(magnitudes) ?? 0,
                                 worstError: values.max { abs($0) < abs($1) } ?? 0,
                                 withinTenPercent: Double(magnitudes.filter { $0 <= 0.10 }.count) / count,
-                                withinTwentyFivePercent: Double(magnitudes.filter { $0 <= 0.25 }.count) / count)
+                                withinTwentyFivePercent: Double(magnitudes.filter { $0 <= 0.25 }.count) / count,
+                                medianAbsoluteEnergyError: Self.median(energy.map(abs).sorted()))
         }
+    }
+
+    /// The median of sorted values, nil for none.
+    static func median(_ sorted: [Double]) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 
     /// Predicts every measurement of a table.
@@ -83,7 +96,8 @@ public struct Validation: Sendable {
                 if let cores = measurement.cores { target = try variant(of: part, cores: cores, catalog: catalog) }
                 let model = try EvaluationModel(try loadModel(measurement.model), calibration: nil)
                 let result = try evaluation.run(model: model, target: target, data: nil)
-                rows.append(Row(measurement: measurement, predictedSeconds: result.cost.latencySeconds, hostNodes: result.program.hostNodeCount))
+                rows.append(Row(measurement: measurement, predictedSeconds: result.cost.latencySeconds, predictedJoules: result.cost.energy.total,
+                                hostNodes: result.program.hostNodeCount))
             } catch {
                 throw DiagnosticError(error.diagnostics.map { diagnostic in
                     var located = diagnostic

@@ -22,6 +22,8 @@ public struct ValidationTable: Sendable {
         public var cores: Int?
         /// Measured seconds per inference.
         public var measuredSeconds: Double
+        /// Measured joules per inference, when the source measured energy; nil otherwise.
+        public var measuredJoules: Double?
         /// Where the figure comes from (repository path and row, paper table, timing tool).
         public var source: String
         /// Why the prediction misses, when the mechanism is known but not modelled; nil if none.
@@ -33,7 +35,7 @@ public struct ValidationTable: Sendable {
     /// The version of the table format this Kiln reads.
     public static let schemaVersion = 1
     /// The keys of a measurement entry.
-    static let measurementKeys = ["model", "target", "stack", "cores", "measuredSeconds", "source", "note"]
+    static let measurementKeys = ["model", "target", "stack", "cores", "measuredSeconds", "measuredJoules", "source", "note"]
 
     /// The measurements, in file order.
     public var measurements: [Measurement]
@@ -65,12 +67,14 @@ public struct ValidationTable: Sendable {
                 let stack = entry.required("stack") { context.nonEmptyString($0, at: $1) }
                 let cores = entry.optional("cores").flatMap { context.integer($0, at: entry.path(of: "cores"), in: 1...1_000_000) }
                 let seconds = entry.required("measuredSeconds") { context.number($0, at: $1, .positive) }
+                let joules = entry.optional("measuredJoules").flatMap { context.number($0, at: entry.path(of: "measuredJoules"), .positive) }
                 let source = entry.required("source") { context.nonEmptyString($0, at: $1) }
                 let note = entry.optional("note").flatMap { context.nonEmptyString($0, at: entry.path(of: "note")) }
                 guard let model, let target, let stack, let seconds, let source,
-                      entry.contains("cores") == (cores != nil), entry.contains("note") == (note != nil) else { continue }
+                      entry.contains("cores") == (cores != nil), entry.contains("measuredJoules") == (joules != nil),
+                      entry.contains("note") == (note != nil) else { continue }
                 measurements.append(Measurement(model: model, target: target, stack: stack, cores: cores, measuredSeconds: seconds,
-                                                source: source, note: note, place: path.description))
+                                                measuredJoules: joules, source: source, note: note, place: path.description))
             }
         }
         try context.throwIfErrors()

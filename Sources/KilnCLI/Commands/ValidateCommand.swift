@@ -52,7 +52,8 @@ struct ValidateCommand: Command {
             for summary in validation.stacks {
                 lines.append("\(summary.stack) on \(summary.target): \(summary.count) rows, median |error| \(Self.percent(summary.medianAbsoluteError, signed: false)), "
                     + "worst \(Self.percent(summary.worstError, signed: true)), within ±10 % \(Self.percent(summary.withinTenPercent, signed: false)), "
-                    + "within ±25 % \(Self.percent(summary.withinTwentyFivePercent, signed: false))")
+                    + "within ±25 % \(Self.percent(summary.withinTwentyFivePercent, signed: false))"
+                    + (summary.medianAbsoluteEnergyError.map { ", median |energy error| \(Self.percent($0, signed: false))" } ?? ""))
             }
             context.console.print(lines.joined(separator: "\n"))
         }
@@ -64,11 +65,14 @@ struct ValidateCommand: Command {
     /// One row per measurement: raw seconds and error (a fraction) for CSV, else readable units.
     static func table(_ validation: Validation, raw: Bool) -> TextTable {
         var table = TextTable([("MODEL", .left), ("TARGET", .left), ("CORES", .right), ("STACK", .left), ("MEASURED_S", .right),
-                               ("PREDICTED_S", .right), ("ERROR", .right), ("HOST_NODES", .right)])
+                               ("PREDICTED_S", .right), ("ERROR", .right), ("MEASURED_J", .right), ("PREDICTED_J", .right),
+                               ("ENERGY_ERROR", .right), ("HOST_NODES", .right)])
         for row in validation.rows {
             let m = row.measurement
-            let figures = raw ? [JSONWriter.format(m.measuredSeconds), JSONWriter.format(row.predictedSeconds), JSONWriter.format(row.error)]
-                              : [Units.seconds(m.measuredSeconds), Units.seconds(row.predictedSeconds), percent(row.error, signed: true)]
+            let figures = raw ? [JSONWriter.format(m.measuredSeconds), JSONWriter.format(row.predictedSeconds), JSONWriter.format(row.error),
+                                 m.measuredJoules.map(JSONWriter.format) ?? "", JSONWriter.format(row.predictedJoules), row.energyError.map(JSONWriter.format) ?? ""]
+                              : [Units.seconds(m.measuredSeconds), Units.seconds(row.predictedSeconds), percent(row.error, signed: true),
+                                 m.measuredJoules.map(Units.joules) ?? "—", Units.joules(row.predictedJoules), row.energyError.map { percent($0, signed: true) } ?? "—"]
             table.append([m.model, m.target, m.cores.map(String.init) ?? "all", m.stack] + figures + ["\(row.hostNodes)"])
         }
         return table
@@ -80,7 +84,9 @@ struct ValidateCommand: Command {
             return .object(JSONObject([
                 ("model", .string(m.model)), ("target", .string(m.target)), ("cores", m.cores.map { .integer(Int64($0)) } ?? .null),
                 ("stack", .string(m.stack)), ("measuredSeconds", .number(m.measuredSeconds)), ("predictedSeconds", .number(row.predictedSeconds)),
-                ("error", .number(row.error)), ("hostNodes", .integer(Int64(row.hostNodes))), ("source", .string(m.source)),
+                ("error", .number(row.error)), ("measuredJoules", m.measuredJoules.map { .number($0) } ?? .null),
+                ("predictedJoules", .number(row.predictedJoules)), ("energyError", row.energyError.map { .number($0) } ?? .null),
+                ("hostNodes", .integer(Int64(row.hostNodes))), ("source", .string(m.source)),
             ]))
         }
         let stacks = validation.stacks.map { s -> JSONValue in
@@ -88,6 +94,7 @@ struct ValidateCommand: Command {
                 ("stack", .string(s.stack)), ("target", .string(s.target)), ("rows", .integer(Int64(s.count))), ("medianAbsoluteError", .number(s.medianAbsoluteError)),
                 ("worstError", .number(s.worstError)), ("withinTenPercent", .number(s.withinTenPercent)),
                 ("withinTwentyFivePercent", .number(s.withinTwentyFivePercent)),
+                ("medianAbsoluteEnergyError", s.medianAbsoluteEnergyError.map { .number($0) } ?? .null),
             ]))
         }
         return JSONWriter().write(.object(JSONObject([("rows", .array(rows)), ("stacks", .array(stacks))])))
