@@ -110,14 +110,11 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
         // channel: 4 columns × 2 outputs of {ldr bias 2, add, ldrsb 2, ldrsh 1, smlabb, asr, ssat, strb} = 10,
         //   + 3 control: compute 80, with control 4·(2·13 − 1) = 100.
         // column: 4 × {subs, bne}: 4·3 − 1 = 11, all overhead.
-        // Weights and biases are in flash (TFLite Micro reads them in place), 5 wait states a load:
-        //   mac: 8 outputs × 2 quads × one `ldr w` = 16; channel: 4 × 2 × {ldr bias, ldrsb w} = 16;
-        //   32 loads × 5 = 160 stall cycles.
         let compute: Double = 96 + 144 + 80
         let overhead: Double = 32 + 40 + 20 + 11
         #expect(cost.computeCycles == compute)
         #expect(cost.overheadCycles == overhead)
-        #expect(cost.memoryStallCycles == 160)
+        #expect(cost.memoryStallCycles == 0)
         #expect(cost.bound == .compute)
     }
 
