@@ -46,9 +46,9 @@ import KilnTargets
         }
     }
 
-    /// A float conv on the Cortex-M7 runs on its single VFP pipe: at least two-thirds of a cycle
-    /// per MAC (two loads and a VFMA per MAC at two instructions per cycle), nowhere near the
-    /// integer SMLAD rate.
+    /// A float conv on the Cortex-M7 runs TensorFlow Lite Micro's reference loop: 4 MACs in 26
+    /// cycles by llvm-mca (tools/validation/host_loops.json: the strict-FP accumulator chain of a
+    /// non-fast-math build), far from the SMLAD rate; its elementwise work at 4 compares in 28.
     @Test func floatConvolutionOnTheCortexM7CostsFloatInstructions() throws {
         let target = try #require(BuiltInTargets.catalog.target(named: "stm32h743-cortex-m7"))
         let steps = try Self.cost(Self.models[0], on: target).steps.filter { $0.kernel == "host.conv2d" }
@@ -56,7 +56,7 @@ import KilnTargets
         for step in steps {
             let macs = Double(step.counts.totalMultiplyAccumulates)
             let elements = Double(step.counts.aluOperations)
-            #expect(abs(step.cost.computeCycles - (macs / 0.6667 + elements / 1)) < 1e-6 * step.cost.computeCycles)
+            #expect(abs(step.cost.computeCycles - (macs / 0.1538 + elements / 0.1428)) < 1e-6 * step.cost.computeCycles)
         }
     }
 
