@@ -41,7 +41,7 @@ public struct KilnTool: Sendable {
     ///   registry's ``BackendRegistry/workloadFormats``).
     public static func builtInCommands(workloadFormats: [any WorkloadFormat] = []) -> [any Command] {
         [InspectCommand(), RunCommand(), QuantizeCommand(), CompileCommand(), SimulateCommand(workloadFormats: workloadFormats), CompareCommand(),
-         SweepCommand(), BenchCommand(), TargetsCommand()]
+         SweepCommand(), BenchCommand(), TargetsCommand(), ValidateCommand()]
     }
 
     /// The version printed by `kiln --version`.

@@ -27,6 +27,9 @@ public struct TargetDescription: Sendable {
     public let energy: EnergyTable
     /// The link to the host that runs ops this target cannot, if any.
     public let host: HostLink?
+    /// The rates at which this target's general-purpose core runs nodes through its stack's
+    /// generic kernels (host fallback), if it is a core that can run them.
+    public let hostCompute: HostCompute?
     /// The whole validated file as JSON (for `kiln targets show --json`).
     public let document: JSONValue
     /// The family section as validated JSON (for plugin families).
@@ -47,12 +50,14 @@ public struct TargetDescription: Sendable {
         TargetField("ops", "array of objects", "Op set: the IR ops that run on the accelerator, with limits (see `ops[]`)."),
         TargetField("energy", "object", "Energy per action and static power (see `energy`)."),
         .optional("host", "object", "Host link for ops that fall back (see `host`). Absent for a target that is itself a host."),
+        .optional("hostCompute", "object", "Rates of the general-purpose core for nodes that fall back to it (see `hostCompute`). Given by a target that runs its own fallback nodes or is another target's host."),
     ])
 
     /// Creates a description from validated parts.
     public init(file: String, name: String, family: String, description: String, clockMegahertz: Sourced<Double>,
                 cores: Sourced<Int>, numerics: TargetNumerics, memory: [MemoryLevel], operations: [OperationSupport],
-                energy: EnergyTable, host: HostLink?, document: JSONValue, familyDetails: any TargetFamilySection) {
+                energy: EnergyTable, host: HostLink?, hostCompute: HostCompute? = nil, document: JSONValue,
+                familyDetails: any TargetFamilySection) {
         self.file = file
         self.name = name
         self.family = family
@@ -64,6 +69,7 @@ public struct TargetDescription: Sendable {
         self.operations = operations
         self.energy = energy
         self.host = host
+        self.hostCompute = hostCompute
         self.document = document
         self.familyDetails = familyDetails
     }

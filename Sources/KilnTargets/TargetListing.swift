@@ -65,6 +65,16 @@ public enum TargetListing {
         } else {
             lines.append("host: none (this target runs every op itself or is a host)")
         }
+        if let rates = target.hostCompute {
+            lines.append("host compute (per core, fallback nodes):")
+            lines.append("  float MACs/cycle: \(formatNumber(rates.floatMultiplyAccumulatesPerCycle.value))\(cite(rates.floatMultiplyAccumulatesPerCycle.source))")
+            lines.append("  float ops/cycle: \(formatNumber(rates.floatOperationsPerCycle.value))\(cite(rates.floatOperationsPerCycle.source))")
+            lines.append("  integer MACs/cycle: \(formatNumber(rates.integerMultiplyAccumulatesPerCycle.value))\(cite(rates.integerMultiplyAccumulatesPerCycle.source))")
+            lines.append("  integer ops/cycle: \(formatNumber(rates.integerOperationsPerCycle.value))\(cite(rates.integerOperationsPerCycle.source))")
+            if let dispatch = rates.operatorDispatchCycles {
+                lines.append("  operator dispatch: \(formatNumber(dispatch.value)) cycles\(cite(dispatch.source))")
+            }
+        }
         lines.append("\(target.family):")
         for (label, value) in target.familyDetails.details {
             lines.append("  \(label): \(value)")

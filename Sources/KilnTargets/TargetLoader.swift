@@ -117,6 +117,7 @@ public struct TargetLoader: Sendable {
         let operations = decodeOperations(reader, numerics: numerics)
         let energy = decodeEnergy(reader, numerics: numerics, family: familySchema)
         let host = reader.section("host", HostLink.schema).flatMap(HostLink.init)
+        let hostCompute = reader.section("hostCompute", HostCompute.schema).flatMap(HostCompute.init)
         if let host, let name, host.target == name {
             reader.context.error("host target '\(name)' is this target itself; a host chain must not loop", at: reader.path(of: "host").appending(key: "target"))
         }
@@ -139,10 +140,10 @@ public struct TargetLoader: Sendable {
 
         guard !context.hasErrors, let name, let family, let description, let clock, let cores, let numerics, let memory,
               let operations, let energy, let details, familyValue != nil,
-              reader.contains("host") == (host != nil) else { return nil }
+              reader.contains("host") == (host != nil), reader.contains("hostCompute") == (hostCompute != nil) else { return nil }
         return TargetDescription(file: file, name: name, family: family, description: description, clockMegahertz: clock,
                                  cores: cores, numerics: numerics, memory: memory, operations: operations, energy: energy,
-                                 host: host, document: root, familyDetails: details)
+                                 host: host, hostCompute: hostCompute, document: root, familyDetails: details)
     }
 
     private func decodeMemory(_ reader: TargetSectionReader) -> [MemoryLevel]? {

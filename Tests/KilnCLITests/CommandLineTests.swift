@@ -56,7 +56,7 @@ func allCommandPaths() -> [[String]] {
         let result = runKiln(["targets", "list", "--format", "json"])
         #expect(result.code == .success)
         let rows = try #require(try JSONParser().parse(result.output, file: "stdout").arrayValue)
-        #expect(rows.count == 19)
+        #expect(rows.count == 20)
         for row in rows {
             let object = try #require(row.objectValue)
             #expect(object["name"]?.stringValue != nil)

@@ -48,8 +48,10 @@ public struct ProgramCost: Sendable {
 }
 
 /// Turns a program's action counts into cycles, seconds and joules with the family's cycle model,
-/// the target's energy table, the host target's models for host steps, and the host link for
-/// transfers.
+/// the target's energy table, the host target's models for host steps (``HostCycleModel`` from its
+/// `hostCompute` rates, else its family's model), and the host link for transfers. A target that
+/// runs its own software stack (no host link) adds the stack's `operatorDispatchCycles` to every
+/// kernel.
 public struct CostEstimator: Sendable {
     /// The compiler (for the backends' cycle models).
     public let compiler: Compiler
@@ -70,6 +72,9 @@ public struct CostEstimator: Sendable {
         let model = try compiler.backend(for: target).cycleModel(for: target, plan: program.plan)
         let host = target.host.flatMap { catalog.target(named: $0.target) } ?? target
         let hostModel = try compiler.backend(for: host).cycleModel(for: host)
+        let hostCompute = HostCycleModel(target: host)
+        // A target that runs its own stack (no host link) pays the stack's dispatch per kernel.
+        let dispatchCycles = target.host == nil ? target.hostCompute?.operatorDispatchCycles?.value ?? 0 : 0
         let acceleratorHertz = target.clockMegahertz.value * 1e6
         let hostHertz = host.clockMegahertz.value * 1e6
         let energyModel = EnergyModel(target: target)
@@ -95,13 +100,19 @@ public struct CostEstimator: Sendable {
                 let counts = stepCounts?[index] ?? kernelStep.kernel.countActions()
                 let layer = kernelStep.kernel.nodes.map(\.name).joined(separator: "+")
                 if kernelStep.placement == .accelerator {
-                    let cost = model.cost(of: kernelStep.kernel, counts: counts)
+                    var cost = model.cost(of: kernelStep.kernel, counts: counts)
+                    cost.overheadCycles += dispatchCycles
                     acceleratorCosts.append(cost)
                     usefulOperations += counts.operations
                     steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: .accelerator, counts: counts, cost: cost,
                                        seconds: cost.totalCycles / acceleratorHertz, energy: energyModel.energy(of: counts, seconds: 0)))
                 } else {
-                    var cost = hostModel.cost(of: kernelStep.kernel, counts: counts)
+                    var cost: KernelCost
+                    if let hostCompute, let hostKernel = kernelStep.kernel as? HostKernel {
+                        cost = hostCompute.cost(of: hostKernel, counts: counts)
+                    } else {
+                        cost = hostModel.cost(of: kernelStep.kernel, counts: counts)
+                    }
                     cost.bound = .host
                     let seconds = cost.totalCycles / hostHertz
                     offAcceleratorSeconds += seconds

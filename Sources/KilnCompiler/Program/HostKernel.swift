@@ -41,10 +41,40 @@ public struct HostKernel: TargetKernel {
         return try ReferenceInterpreter.execute(node, operands: operands, outputTypes: outputTypes)
     }
 
-    /// The node's MACs (by operand types) and one ALU operation per output element.
+    /// Whether the node computes in floating point (any operand or result is not an integer
+    /// type): the host runs it with float instructions.
+    public var computesInFloat: Bool {
+        (inputTypes.compactMap { $0 } + outputTypes).contains { !$0.elementType.isInteger }
+    }
+
+    /// Bytes the node reads (every present input, constants included) and writes.
+    public var bytesMoved: (read: Int, written: Int) {
+        func bytes(_ type: TensorType) -> Int {
+            let (product, overflow) = (Shape.elementCount(type.shape) ?? 0).multipliedReportingOverflow(by: max(type.elementType.bitWidth, 8) / 8)
+            return overflow ? Int.max / 4 : product
+        }
+        return (inputTypes.compactMap { $0 }.reduce(0) { $0 &+ bytes($1) }, outputTypes.reduce(0) { $0 &+ bytes($1) })
+    }
+
+    /// The node's elementwise operations: one per window element and output for a windowed
+    /// pooling, else one per element of the larger of the first input and the outputs (a
+    /// comparison, addition, copy or reduction step per element).
+    var elementwiseOperations: Int {
+        let outputs = outputTypes.reduce(0) { $0 &+ (Shape.elementCount($1.shape) ?? 0) }
+        switch node.operation {
+        case .maxPool(let pooling), .averagePool(let pooling):
+            return outputs &* pooling.kernel.reduce(1, &*)
+        default:
+            let firstInput = inputTypes.first.flatMap { $0 }.flatMap { Shape.elementCount($0.shape) } ?? 0
+            return max(firstInput, outputs)
+        }
+    }
+
+    /// The node's MACs (by operand types) and its elementwise operations
+    /// (``elementwiseOperations``) as ALU operations.
     public func countActions() -> ActionCounts {
         var counts = ActionCounts()
-        counts.aluOperations = outputTypes.reduce(0) { $0 + (Shape.elementCount($1.shape) ?? 0) }
+        counts.aluOperations = elementwiseOperations
         if multiplyAccumulates > 0, let a = inputTypes.first??.elementType, let b = inputTypes.dropFirst().first??.elementType {
             counts.multiplyAccumulates[MultiplyAccumulateKind(a, b)] = multiplyAccumulates
         }

@@ -35,7 +35,8 @@ struct SIMDCycleModel: CycleModel {
     /// The cost of one kernel.
     public func cost(of kernel: any TargetKernel, counts: ActionCounts) -> KernelCost {
         if let scheme, let gemm = kernel as? any SIMDGEMMKernel {
-            return gemmCost(gemm.loopNest, scheme: scheme, counts: counts).cost
+            let nest = gemm.loopNest
+            return nest.isDepthwise ? depthwiseCost(nest, scheme: scheme, counts: counts) : gemmCost(nest, scheme: scheme, counts: counts).cost
         }
         return streamingCost(counts)
     }
@@ -164,6 +165,47 @@ struct SIMDCycleModel: CycleModel {
         return GEMMCost(step: step, steps: steps, tiles: tiles, tilesPerCore: tilesPerCore, traffic: traffic,
                         cost: KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead,
                                          bound: Self.bound(compute: compute, stall: stall, overhead: overhead)))
+    }
+
+    // MARK: - Depthwise convolution
+
+    /// The vector instructions of one tap of one channel block in the stack's depthwise kernel,
+    /// after ONNX Runtime's MLAS `MlasConvDepthwiseKernelAvx2` (onnxruntime
+    /// `core/mlas/lib/intrinsics/avx2/qdwconv_avx2.cpp`, read at commit 08dc5af): per tap, widen the
+    /// input and the filter bytes to int16 (two loads), subtract both zero points, `mullo` and
+    /// `mulhi`, interleave the halves into int32 (two unpacks) and add into two accumulators.
+    static let depthwiseTapInstructions = (vector: 10, loads: 2)
+    /// Per channel block: reorder the two accumulators (two permutes) and store them.
+    static let depthwiseBlockEpilogue = (vector: 2, stores: 2)
+
+    /// A depthwise convolution with channels in the vector lanes: for each output pixel and each
+    /// block of `vectorWidthBits / 16` channels (int16 lanes), every tap issues
+    /// ``depthwiseTapInstructions`` (the larger of its vector issue time and its loads at the first
+    /// level's bandwidth), and each block ends with ``depthwiseBlockEpilogue``. A partial last block
+    /// costs a whole one. Pixels split over the cores. Requantization and first touches of the
+    /// operands are charged as for a GEMM kernel.
+    func depthwiseCost(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme, counts: ActionCounts) -> KernelCost {
+        let lanes = max(scheme.vectorBits / 16, 1)
+        let first = target.memory[0]
+        let tap = Self.depthwiseTapInstructions
+        let tapCycles = max(Double(tap.vector) / vectorIssue, Double(tap.loads * lanes) / first.readBytesPerCycle.value)
+        let epilogue = Self.depthwiseBlockEpilogue
+        let epilogueCycles = max(Double(epilogue.vector) / vectorIssue, Double(epilogue.stores * lanes * 2) / first.writeBytesPerCycle.value)
+        let batches = max(nest.runs / nest.groups, 1)
+        let blocks = (nest.groups + lanes - 1) / lanes
+        let pixelsPerCore = (batches * nest.rows + cores - 1) / cores
+        let compute = Double(pixelsPerCore * blocks) * (Double(nest.depth) * tapCycles + epilogueCycles)
+        var traffic = LevelTraffic()
+        let workingSet = level(holding: nest.inputBytes + nest.weightBytes + nest.outputBytes)
+        if workingSet > 0 {
+            traffic.bytesRead[target.memory[workingSet].name] = Double(nest.inputBytes + nest.weightBytes)
+            traffic.bytesWritten[target.memory[workingSet].name] = Double(nest.outputBytes)
+        }
+        let (stall, latency) = stall(traffic, compute: compute)
+        let int32Lanes = Double(max(scheme.vectorBits / 32, 1))
+        let overhead = Double(counts.aluOperations) / int32Lanes / vectorIssue / Double(cores) + latency
+        return KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead,
+                          bound: Self.bound(compute: compute, stall: stall, overhead: overhead))
     }
 
     // MARK: - Streaming kernels

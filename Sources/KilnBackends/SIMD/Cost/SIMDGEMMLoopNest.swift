@@ -22,6 +22,15 @@ struct SIMDGEMMLoopNest: Sendable, Hashable {
     var weightBytes: Int
     /// Whether the activation rows are re-packed into a buffer (im2col, matmul left operand).
     var packsActivations: Bool
+    /// Input channels of one group (1 with one output per group: a depthwise convolution).
+    var channelsPerGroup = 0
+    /// Groups of a convolution (`runs` is batch × groups); 1 otherwise.
+    var groups = 1
+
+    /// Whether the nest is a depthwise convolution (one input and one output channel per group,
+    /// more than one group): a stack runs it with channels in the vector lanes, not as one GEMM
+    /// column per channel.
+    var isDepthwise: Bool { groups > 1 && channelsPerGroup == 1 && columns == 1 }
 
     /// Bytes of one run's packed activation rows (`rows × paddedDepth`).
     var activationBytesPerRun: Int { rows * paddedDepth }
@@ -42,7 +51,8 @@ extension SIMDConvolutionKernel: SIMDGEMMKernel {
             pairedWeights: !(scheme.pairsProductsInInt16 && packed.contains { $0.hasMinus128 }),
             inputBytes: g.batch * g.channels * g.height * g.width,
             outputBytes: SIMDMemoryLevels.bytes(g.batch * g.outputChannels * g.pixels, of: outputType.elementType),
-            weightBytes: g.groups * padded * packed[0].columnBlocks * Int8GEMM.blockColumns, packsActivations: true)
+            weightBytes: g.groups * padded * packed[0].columnBlocks * Int8GEMM.blockColumns, packsActivations: true,
+            channelsPerGroup: g.channelsPerGroup, groups: g.groups)
     }
 }
 

@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import KilnJSON
+@testable import KilnCLI
+
+/// `kiln validate`: a measurement table in, predicted vs measured rows out, Markdown on request,
+/// and a clear error naming the table and the place of a bad entry.
+@Suite struct ValidateCommandTests {
+    static func temporary(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("kiln-\(UUID())-\(name)").path
+    }
+
+    @Test func predictsEveryRowAndWritesMarkdown() throws {
+        let table = Self.temporary("measurements.json")
+        let model = repositoryRoot.appendingPathComponent("Tests/Fixtures/tflite/mlperf/ad01_int8.tflite").path
+        try """
+        {"schemaVersion": 1, "measurements": [{"model": "\(model)", "target": "stm32l4r5-cortex-m4", "stack": "TFLM",
+         "measuredSeconds": 0.0100516, "source": "MLPerf Tiny v0.5 reference, ad"}]}
+        """.write(toFile: table, atomically: true, encoding: .utf8)
+        let markdown = Self.temporary("validation.md")
+        let result = runKiln(["validate", table, "--format", "json", "--markdown", markdown])
+        #expect(result.code == .success, "\(result.error)")
+        let document = try JSONParser().parse(result.output, file: "stdout")
+        let row = try #require(document.objectValue?["rows"]?.arrayValue?.first?.objectValue)
+        let predicted = try #require(row["predictedSeconds"]?.doubleValue)
+        #expect(predicted > 0)
+        #expect(abs(try #require(row["error"]?.doubleValue) - (predicted / 0.0100516 - 1)) < 1e-12)
+        let page = try String(contentsOfFile: markdown, encoding: .utf8)
+        #expect(page.contains("| TFLM | stm32l4r5-cortex-m4 | 1 |"))
+        #expect(page.contains("MLPerf Tiny v0.5 reference, ad"))
+    }
+
+    /// The shipped table's MLPerf Tiny v1.0 microTVM + CMSIS-NN rows on the Nucleo-L4R5ZI
+    /// (mlcommons/tiny_results_v1.0, closed/OctoML) are predicted within ±25 % by the untuned
+    /// Cortex-M4 target, every model.
+    @Test func shippedTableKeepsTheCortexM4WithinTwentyFivePercentOfCMSISNN() throws {
+        let shipped = repositoryRoot.appendingPathComponent("examples/validation")
+        let document = try JSONParser().parse(try String(contentsOf: shipped.appendingPathComponent("measurements.json"), encoding: .utf8), file: "measurements.json")
+        let entries = try #require(document.objectValue?["measurements"]?.arrayValue).compactMap(\.objectValue).filter {
+            $0["target"]?.stringValue == "stm32l4r5-cortex-m4" && $0["stack"]?.stringValue?.contains("CMSIS-NN") == true
+        }
+        #expect(entries.count == 4)
+        let absolute = entries.map { entry -> JSONValue in
+            var entry = entry
+            entry["model"] = .string(shipped.appendingPathComponent(entry["model"]?.stringValue ?? "").standardizedFileURL.path)
+            return .object(entry)
+        }
+        let table = Self.temporary("cmsis-nn.json")
+        try JSONWriter().write(.object(JSONObject([("schemaVersion", .integer(1)), ("measurements", .array(absolute))])))
+            .write(toFile: table, atomically: true, encoding: .utf8)
+        let result = runKiln(["validate", table, "--format", "json"])
+        #expect(result.code == .success, "\(result.error)")
+        let rows = try #require(try JSONParser().parse(result.output, file: "stdout").objectValue?["rows"]?.arrayValue).compactMap(\.objectValue)
+        #expect(rows.count == 4)
+        for row in rows {
+            let error = try #require(row["error"]?.doubleValue)
+            #expect(abs(error) <= 0.25, "\(row["model"]?.stringValue ?? ""): \(error)")
+        }
+    }
+
+    @Test func aBadTableIsAFindingAtItsPlace() throws {
+        let table = Self.temporary("bad.json")
+        try #"{"schemaVersion": 1, "measurements": [{"model": "m", "target": "t", "stack": "s", "measuredSeconds": "fast", "source": "x"}]}"#
+            .write(toFile: table, atomically: true, encoding: .utf8)
+        let result = runKiln(["validate", table])
+        #expect(result.code == .inputError)
+        #expect(result.error.contains("\(table): error: at measurements[0].measuredSeconds"))
+    }
+}
