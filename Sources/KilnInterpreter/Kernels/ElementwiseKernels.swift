@@ -137,6 +137,7 @@ enum ElementwiseKernels {
                 return Float(0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x))))
             }
         case .erf: return { Float(Foundation.erf(Double($0))) }
+        case .sqrt: return { $0.squareRoot() }
         default: return { $0 }
         }
     }
