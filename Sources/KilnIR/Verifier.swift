@@ -108,11 +108,11 @@ extension Graph {
     /// `add` of two i32 declaring i64): the kernel would build a tensor its type cannot hold.
     /// `cast` writes whatever its output declares.
     ///
-    /// A node with TFLite semantics whose softmax reads codes writes codes of the input's storage
-    /// (TFLite's integer softmax kernel), where the target-neutral softmax writes float32.
+    /// A softmax that reads codes writes codes of the input's storage (TFLite's integer softmax,
+    /// ONNX Runtime's QLinearSoftmax), where a float softmax writes float32.
     static func storageProblems(_ node: Node, _ inputs: [TensorType?], _ outputs: [TensorType?]) -> [String] {
         guard node.kind != .cast, var implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
-        if node.semantics == .tensorFlowLite, node.kind == .softmax, let input = inputs.first.flatMap({ $0 }),
+        if node.kind == .softmax, let input = inputs.first.flatMap({ $0 }),
            !input.elementType.isFloat, let first = implied.first {
             implied[0] = TensorType(shape: first.shape, elementType: input.elementType, quantization: input.quantization)
         }
@@ -187,8 +187,8 @@ extension Graph {
             if !x.elementType.isInteger || !y.isQuantized {
                 problems.append("requantize maps integer codes to a quantized type, got \(x) → \(y)")
             }
-        case .softmax where node.semantics == .tensorFlowLite && x.isQuantized:
-            if !y.isQuantized { problems.append("a quantized TFLite softmax writes a quantized type, got \(y)") }
+        case .softmax where x.isQuantized:
+            if !y.isQuantized { problems.append("a quantized softmax writes a quantized type, got \(y)") }
         case .softmax, .batchNorm, .layerNorm, .dynamicQuantize:
             if !x.elementType.isFloat { problems.append("\(node.kind.rawValue) runs in f32 only, got \(x.elementType.name)") }
         case .sign:

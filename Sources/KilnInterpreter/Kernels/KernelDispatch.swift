@@ -65,6 +65,7 @@ enum KernelDispatch {
         case .pad(let attributes):
             return [DataMovementKernels.pad(attributes, try operand(0), outputType)]
         case .softmax(let axis):
+            if try operand(0).codes != nil { return [try QLinearSoftmaxKernel.execute(axis, try operand(0), outputType)] }
             return [try NormalizationKernels.softmax(axis, try operand(0), outputType)]
         case .batchNorm(let epsilon):
             var inputs: [Tensor] = []
