@@ -10,12 +10,12 @@ import Testing
         ONNXValueInfo(name: name, type: .tensor(ONNXTensorType(elementType: .float, shape: shape)))
     }
 
-    /// x → Relu → ReduceMin ×2, Round, then Relu on the Round output.
+    /// x → Relu → TopK ×2, Round, then Relu on the Round output.
     static let model: ONNXModel = {
         let nodes = [
             ONNXNode(opType: "Relu", name: "relu1", inputs: ["x"], outputs: ["a"]),
-            ONNXNode(opType: "ReduceMin", name: "r1", inputs: ["a"], outputs: ["b"]),
-            ONNXNode(opType: "ReduceMin", name: "r2", inputs: ["a"], outputs: ["c"]),
+            ONNXNode(opType: "TopK", name: "r1", inputs: ["a"], outputs: ["b"]),
+            ONNXNode(opType: "TopK", name: "r2", inputs: ["a"], outputs: ["c"]),
             ONNXNode(opType: "Round", name: "round", inputs: ["a"], outputs: ["d"]),
             ONNXNode(opType: "Relu", name: "relu2", inputs: ["d"], outputs: ["e"]),
         ]
@@ -32,7 +32,7 @@ import Testing
         } catch {
             #expect(error.diagnostics.count == 1)
             let text = error.description
-            #expect(text == "m.onnx: error: unsupported ONNX operators: ReduceMin ×2 ('r1', 'r2'); Round ×1 ('round')")
+            #expect(text == "m.onnx: error: unsupported ONNX operators: Round ×1 ('round'); TopK ×2 ('r1', 'r2')")
         }
     }
 
