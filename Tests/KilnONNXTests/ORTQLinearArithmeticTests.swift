@@ -37,6 +37,19 @@ import Testing
         #expect(zip(codes, expected).filter { $0 != $1 }.count == 0)
     }
 
+    /// DQ → LeakyRelu / Sigmoid → Q, which ORT fuses into QLinearLeakyRelu / QLinearSigmoid (lookup
+    /// tables), over all 256 codes: Kiln's table `quantize(f(dequantize(q)))` gives ORT's codes.
+    @Test(arguments: ["leakyrelu_u8", "leakyrelu_s8", "sigmoid_u8", "sigmoid_s8"])
+    func everyCodeOfTableActivationsEqualsOnnxRuntime(_ name: String) throws {
+        let graph = try ONNXImporter().importGraph(contentsOf: Self.directory.appendingPathComponent("\(name).onnx"))
+        #expect(graph.nodes.map(\.kind) == [name.hasPrefix("sigmoid") ? .sigmoid : .leakyRelu])
+        let type: ElementType = name.contains("s8") ? .int8 : .uint8
+        let x = Tensor(shape: [256], elementType: type, codes: (0..<256).map { Int32(type.minimumCode) + Int32($0) })
+        let codes = try #require(try ReferenceInterpreter(graph: graph).run(["X": x])[0].codes)
+        let expected = try NumPyReader.read(contentsOf: Self.directory.appendingPathComponent("\(name)_ort.npy").path).int32Values()
+        #expect(codes == expected)
+    }
+
     /// The fixture tells the two formulas apart: quantize(dequantize(a) + dequantize(b)) in
     /// float32, the rule Kiln used before, misses ORT's code on a pair of `add_u8`.
     @Test func dequantizeAddQuantizeDiffersFromOnnxRuntime() throws {

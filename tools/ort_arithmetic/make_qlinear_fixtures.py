@@ -1,5 +1,7 @@
 """One-op QDQ models run by ONNX Runtime over every pair of input codes (Tests/Fixtures/ort-qlinear).
 
+Also DQ -> LeakyRelu | Sigmoid -> Q (fused to QLinearLeakyRelu / QLinearSigmoid) over all 256 codes.
+
 Each model is `DequantizeLinear(A), DequantizeLinear(B) -> Add | Mul -> QuantizeLinear` on 8-bit codes,
 which ONNX Runtime's graph optimizer fuses into com.microsoft QLinearAdd / QLinearMul (recorded in
 summary.json). The inputs are all 65,536 code pairs: A[i, j] = code i, B[i, j] = code j (shape [256, 256]).
@@ -81,6 +83,35 @@ def main():
                 naive = np.clip(np.rint(exact / scales[2]) + zeros[2], low, high)
                 summary["models"][name] = {"scales": scales, "zero_points": zeros, "ort_optimized_ops": fused_ops(path),
                                            "codes_differing_from_real_arithmetic": int((naive != c).sum())}
+    # Unary: DQ -> LeakyRelu | Sigmoid -> Q (ORT: QLinearLeakyRelu / QLinearSigmoid) over all 256 codes.
+    for op in ["LeakyRelu", "Sigmoid"]:
+        for signed in [False, True]:
+            dtype = TensorProto.INT8 if signed else TensorProto.UINT8
+            low, high = (-128, 127) if signed else (0, 255)
+            sx = float(np.float32(rng.uniform(0.01, 0.06)))
+            sy = float(np.float32(rng.uniform(0.002, 0.02) if op == "Sigmoid" else rng.uniform(0.01, 0.06)))
+            zx = int(rng.integers(low + 30, high - 30))
+            zy = low if op == "Sigmoid" else int(rng.integers(low + 30, high - 30))
+            inits = [helper.make_tensor("x_scale", TensorProto.FLOAT, [], [sx]), helper.make_tensor("x_zero", dtype, [], [zx]),
+                     helper.make_tensor("y_scale", TensorProto.FLOAT, [], [sy]), helper.make_tensor("y_zero", dtype, [], [zy])]
+            attributes = {"alpha": 0.1} if op == "LeakyRelu" else {}
+            nodes = [helper.make_node("DequantizeLinear", ["X", "x_scale", "x_zero"], ["x"]),
+                     helper.make_node(op, ["x"], ["y"], **attributes),
+                     helper.make_node("QuantizeLinear", ["y", "y_scale", "y_zero"], ["Y"])]
+            graph = helper.make_graph(nodes, op.lower(), [helper.make_tensor_value_info("X", dtype, [256])],
+                                      [helper.make_tensor_value_info("Y", dtype, [256])], inits)
+            unary = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+            unary.ir_version = 8
+            onnx.checker.check_model(unary)
+            name = f"{op.lower()}_{'s8' if signed else 'u8'}"
+            path = os.path.join(OUT, name + ".onnx")
+            onnx.save(unary, path)
+            codes = np.arange(low, high + 1, dtype=np.int8 if signed else np.uint8)
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = 1
+            y = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"]).run(None, {"X": codes})[0]
+            np.save(os.path.join(OUT, name + "_ort.npy"), y)
+            summary["models"][name] = {"scales": [sx, sy], "zero_points": [zx, zy], "ort_optimized_ops": fused_ops(path)}
     with open(os.path.join(OUT, "summary.json"), "w") as handle:
         json.dump(summary, handle, indent=1, sort_keys=True)
         handle.write("\n")
