@@ -112,6 +112,8 @@ public enum Operator: Sendable, Hashable {
     case power
     /// Inputs: x; float32 only.
     case sqrt
+    /// Inputs: x. Round half to even (float32; on codes through the unary lookup table).
+    case round
     /// Inputs: x. Reduces over `axes` (non-negative, sorted, distinct; empty means every
     /// axis); reduced axes are kept as size 1 when `keepDimensions`, else removed.
     case reduce(Reduction, axes: [Int], keepDimensions: Bool)
@@ -170,6 +172,7 @@ public enum Operator: Sendable, Hashable {
         case .minimum: .minimum
         case .power: .power
         case .sqrt: .sqrt
+        case .round: .round
         case .reduce(let reduction, _, _): reduction.kind
         }
     }

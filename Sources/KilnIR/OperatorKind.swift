@@ -106,6 +106,8 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     case power
     /// Square root.
     case sqrt
+    /// Round to the nearest integer, ties to even (ONNX Round).
+    case round
     /// Sum over a set of axes.
     case reduceSum
     /// Maximum over a set of axes.
@@ -121,7 +123,7 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     public static let elementwiseBinary: Set<OperatorKind> = [.add, .sub, .mul, .div]
     /// Elementwise unary ops (one input, output of the same shape).
     public static let elementwiseUnary: Set<OperatorKind> = [
-        .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign, .sqrt,
+        .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign, .sqrt, .round,
     ]
     /// Reductions over a set of axes other than the mean (``mean`` is a pooling op).
     public static let reductions: Set<OperatorKind> = [.reduceSum, .reduceMax, .reduceMin, .reduceL2]

@@ -71,7 +71,7 @@ extension Operator {
                 throw ShapeInferenceError("shapes \(a) and \(b) do not broadcast")
             }
             return [shape]
-        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sqrt, .cast,
+        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sqrt, .round, .cast,
              .quantize, .dequantize, .requantize, .sign, .softmax:
             let x = try required(0, "input")
             if case .softmax(let axis) = self, Shape.normalizedAxis(axis, rank: x.count) == nil {

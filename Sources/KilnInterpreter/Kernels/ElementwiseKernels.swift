@@ -142,6 +142,7 @@ enum ElementwiseKernels {
             }
         case .erf: return { Float(Foundation.erf(Double($0))) }
         case .sqrt: return { $0.squareRoot() }
+        case .round: return { $0.rounded(.toNearestOrEven) }
         default: return { $0 }
         }
     }

@@ -27,7 +27,7 @@ enum KernelDispatch {
                                            accumulation: node.accumulation)]
         case .add, .sub, .mul, .div:
             return [try ElementwiseKernels.binary(node.kind, try operand(0), try operand(1), outputType)]
-        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign, .sqrt:
+        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign, .sqrt, .round:
             return [try ElementwiseKernels.unary(node.operation, try operand(0), outputType)]
         case .maxPool(let attributes), .averagePool(let attributes):
             return [try PoolingKernels.window(node.operation, attributes, try operand(0), outputType)]

@@ -180,7 +180,7 @@ struct OperatorCoding {
             })
         case .dense, .matmul, .add, .sub, .mul, .div, .relu, .sigmoid, .tanh, .hardSwish, .erf,
              .globalAveragePool, .globalMaxPool, .quantize, .dequantize, .requantize, .dynamicQuantize, .sign, .squaredDifference, .rsqrt,
-             .cast, .where, .maximum, .minimum, .power, .sqrt:
+             .cast, .where, .maximum, .minimum, .power, .sqrt, .round:
             let bare: Operator
             switch kind {
             case .dense: bare = .dense
@@ -208,6 +208,7 @@ struct OperatorCoding {
             case .minimum: bare = .minimum
             case .power: bare = .power
             case .sqrt: bare = .sqrt
+            case .round: bare = .round
             default: bare = .sign
             }
             return OperatorCoding(keys: [], encode: { _ in [] }, decode: { _ in bare })

@@ -72,6 +72,7 @@ enum ONNXOperatorTable {
         "Min": TransformerConverters.extremum(.minimum),
         "Pow": TransformerConverters.power,
         "Sqrt": FloatConverters.unary(.sqrt),
+        "Round": FloatConverters.unary(.round),
         "Where": TransformerConverters.select,
         "Expand": TransformerConverters.expand,
         "Equal": TransformerConverters.compare(.equal),
