@@ -72,3 +72,15 @@ import Testing
         #expect(codes == expected)
     }
 }
+
+/// The transformer ops survive Kiln's JSON model format: every form of the encoder, written and
+/// read back, is the same graph.
+@Suite struct TransformerEncoderModelFileTests {
+    @Test(arguments: TransformerEncoderImportTests.forms.keys.sorted())
+    func roundTripsThroughKilnJSON(_ model: String) throws {
+        let graph = try ONNXImporter().importGraph(contentsOf: TransformerEncoderImportTests.directory.appendingPathComponent("\(model).onnx"))
+        let text = KilnModelFile.encode(graph)
+        let decoded = try KilnModelFile.decode(Array(text.utf8), file: "\(model).json")
+        #expect(decoded == graph)
+    }
+}
