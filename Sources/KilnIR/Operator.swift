@@ -91,6 +91,32 @@ public enum Operator: Sendable, Hashable {
     case sign
     /// Inputs: x `[N, C, ...]` (or `[N, C]`), thresholds `[C, T]` or `[1, T]`, ascending per row.
     case multiThreshold(MultiThreshold)
+    /// Inputs: x. Converts to the output's element type as ONNX Cast does: float → integer
+    /// truncates toward zero (then wraps to the width, like C), integer → float rounds to
+    /// nearest, anything → bool is `x ≠ 0`, bool → number is 0 or 1. Quantization is ignored:
+    /// codes convert as plain numbers.
+    case cast
+    /// Inputs: condition (bool), x, y (same element type); NumPy broadcasting of all three.
+    case `where`
+    /// Inputs: x. Output: the NumPy broadcast of x's shape and `shape` (ONNX Expand).
+    case expand(shape: [Int])
+    /// Inputs: a, b (same element type); NumPy broadcasting; output bool.
+    case compare(Comparison)
+    /// Inputs: a, b (bool); NumPy broadcasting; output bool.
+    case logical(LogicalOperation)
+    /// Inputs: a, b; NumPy broadcasting (float: NaN propagates as in ONNX Max; integer: exact).
+    case maximum
+    /// Inputs: a, b; NumPy broadcasting.
+    case minimum
+    /// Inputs: a (base), b (exponent); float32 only, `pow` evaluated in double and rounded once.
+    case power
+    /// Inputs: x; float32 only.
+    case sqrt
+    /// Inputs: x. Round half to even (float32; on codes through the unary lookup table).
+    case round
+    /// Inputs: x. Reduces over `axes` (non-negative, sorted, distinct; empty means every
+    /// axis); reduced axes are kept as size 1 when `keepDimensions`, else removed.
+    case reduce(Reduction, axes: [Int], keepDimensions: Bool)
 
     /// The operation's name without attributes.
     public var kind: OperatorKind {
@@ -137,6 +163,63 @@ public enum Operator: Sendable, Hashable {
         case .dynamicQuantize: .dynamicQuantize
         case .sign: .sign
         case .multiThreshold: .multiThreshold
+        case .cast: .cast
+        case .where: .where
+        case .expand: .expand
+        case .compare: .compare
+        case .logical: .logical
+        case .maximum: .maximum
+        case .minimum: .minimum
+        case .power: .power
+        case .sqrt: .sqrt
+        case .round: .round
+        case .reduce(let reduction, _, _): reduction.kind
+        }
+    }
+}
+
+/// An elementwise comparison (ONNX Equal, Less, LessOrEqual, Greater, GreaterOrEqual).
+public enum Comparison: String, Sendable, Hashable, CaseIterable {
+    /// `a == b`.
+    case equal
+    /// `a < b`.
+    case less
+    /// `a ≤ b`.
+    case lessOrEqual
+    /// `a > b`.
+    case greater
+    /// `a ≥ b`.
+    case greaterOrEqual
+}
+
+/// A logical operation on booleans (ONNX And, Or, Xor).
+public enum LogicalOperation: String, Sendable, Hashable, CaseIterable {
+    /// Both true.
+    case and
+    /// Either true.
+    case or
+    /// Exactly one true.
+    case xor
+}
+
+/// What a reduction computes over its axes (ONNX ReduceSum, ReduceMax, ReduceMin, ReduceL2).
+public enum Reduction: String, Sendable, Hashable, CaseIterable {
+    /// `Σx` (float: summed in double, rounded once; integer: exact, wrapped to the width).
+    case sum
+    /// The largest element.
+    case max
+    /// The smallest element.
+    case min
+    /// `√Σx²` (float32 only; the sum in double, rounded once).
+    case l2
+
+    /// The operator kind of a reduction.
+    public var kind: OperatorKind {
+        switch self {
+        case .sum: .reduceSum
+        case .max: .reduceMax
+        case .min: .reduceMin
+        case .l2: .reduceL2
         }
     }
 }

@@ -88,6 +88,34 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     case sign
     /// Multi-threshold activation: the number of per-channel thresholds reached, plus an offset.
     case multiThreshold
+    /// Element-type conversion (ONNX Cast).
+    case cast
+    /// Select from two tensors by a boolean condition.
+    case `where`
+    /// Broadcast to a larger shape.
+    case expand
+    /// Elementwise comparison to bool (equal, less, greater, ...).
+    case compare
+    /// Elementwise logical and / or / xor on bool.
+    case logical
+    /// Elementwise maximum with NumPy broadcasting.
+    case maximum
+    /// Elementwise minimum with NumPy broadcasting.
+    case minimum
+    /// Elementwise power `a^b` with NumPy broadcasting.
+    case power
+    /// Square root.
+    case sqrt
+    /// Round to the nearest integer, ties to even (ONNX Round).
+    case round
+    /// Sum over a set of axes.
+    case reduceSum
+    /// Maximum over a set of axes.
+    case reduceMax
+    /// Minimum over a set of axes.
+    case reduceMin
+    /// Euclidean norm `√Σx²` over a set of axes.
+    case reduceL2
 
     /// Ops that multiply and accumulate (their cost is counted in MACs).
     public static let multiplyAccumulate: Set<OperatorKind> = [.conv2d, .dense, .matmul]
@@ -95,8 +123,10 @@ public enum OperatorKind: String, Sendable, Hashable, CaseIterable, Codable {
     public static let elementwiseBinary: Set<OperatorKind> = [.add, .sub, .mul, .div]
     /// Elementwise unary ops (one input, output of the same shape).
     public static let elementwiseUnary: Set<OperatorKind> = [
-        .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign,
+        .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign, .sqrt, .round,
     ]
+    /// Reductions over a set of axes other than the mean (``mean`` is a pooling op).
+    public static let reductions: Set<OperatorKind> = [.reduceSum, .reduceMax, .reduceMin, .reduceL2]
     /// Ops that only move or re-index elements: exact on integer codes, no arithmetic.
     public static let dataMovement: Set<OperatorKind> = [
         .reshape, .flatten, .transpose, .concat, .pad, .squeeze, .unsqueeze,

@@ -65,13 +65,13 @@ extension Operator {
             return [x.dropLast() + [w[1]]]
         case .matmul:
             return [try Self.matmulShape(try required(0, "a"), try required(1, "b"))]
-        case .add, .sub, .mul, .div:
+        case .add, .sub, .mul, .div, .compare, .logical, .maximum, .minimum, .power:
             let a = try required(0, "a"), b = try required(1, "b")
             guard let shape = Shape.broadcast(a, b) else {
                 throw ShapeInferenceError("shapes \(a) and \(b) do not broadcast")
             }
             return [shape]
-        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf,
+        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sqrt, .round, .cast,
              .quantize, .dequantize, .requantize, .sign, .softmax:
             let x = try required(0, "input")
             if case .softmax(let axis) = self, Shape.normalizedAxis(axis, rank: x.count) == nil {
@@ -96,6 +96,22 @@ extension Operator {
             let x = try required(0, "input")
             guard x.count >= 3 else { throw ShapeInferenceError("input must have rank ≥ 3, got shape \(x)") }
             return [Array(x.prefix(2)) + [Int](repeating: 1, count: x.count - 2)]
+        case .reduce(_, let axes, let keepDimensions):
+            let x = try required(0, "input")
+            let all = axes.isEmpty ? Array(x.indices) : axes
+            return [try Self.mean(axes: all, keepDimensions: keepDimensions).outputShapes([x])[0]]
+        case .where:
+            let condition = try required(0, "condition"), a = try required(1, "x"), b = try required(2, "y")
+            guard let partial = Shape.broadcast(condition, a), let shape = Shape.broadcast(partial, b) else {
+                throw ShapeInferenceError("shapes \(condition), \(a) and \(b) do not broadcast")
+            }
+            return [shape]
+        case .expand(let shape):
+            let x = try required(0, "input")
+            guard shape.allSatisfy({ $0 >= 0 }), let result = Shape.broadcast(x, shape) else {
+                throw ShapeInferenceError("shape \(x) does not broadcast to \(shape)")
+            }
+            return [result]
         case .mean(let axes, let keepDimensions):
             let x = try required(0, "input")
             guard !axes.isEmpty, axes == axes.sorted(), Set(axes).count == axes.count,

@@ -26,6 +26,11 @@ extension Operator {
             return [TensorType(shape: shapes[0], elementType: .uint8), .float32([]), TensorType(shape: [], elementType: .uint8)]
         case .multiThreshold:
             return [TensorType(shape: shapes[0], elementType: .int32)]
+        case .compare, .logical:
+            return [TensorType(shape: shapes[0], elementType: .bool)]
+        case .where:
+            let x = inputs.count > 1 ? inputs[1] : nil
+            return [TensorType(shape: shapes[0], elementType: x?.elementType ?? .float32, quantization: x?.quantization)]
         case .quantize:
             return [TensorType(shape: shapes[0], elementType: .uint8, quantization: QuantizationParameters(scale: 1))]
         default:

@@ -106,12 +106,13 @@ extension Graph {
 
     /// Outputs whose declared element type is held in other storage than the op writes (an
     /// `add` of two i32 declaring i64): the kernel would build a tensor its type cannot hold.
+    /// `cast` writes whatever its output declares.
     ///
-    /// A node with TFLite semantics whose softmax reads codes writes codes of the input's storage
-    /// (TFLite's integer softmax kernel), where the target-neutral softmax writes float32.
+    /// A softmax that reads codes writes codes of the input's storage (TFLite's integer softmax,
+    /// ONNX Runtime's QLinearSoftmax), where a float softmax writes float32.
     static func storageProblems(_ node: Node, _ inputs: [TensorType?], _ outputs: [TensorType?]) -> [String] {
-        guard var implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
-        if node.semantics == .tensorFlowLite, node.kind == .softmax, let input = inputs.first.flatMap({ $0 }),
+        guard node.kind != .cast, var implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
+        if node.kind == .softmax, let input = inputs.first.flatMap({ $0 }),
            !input.elementType.isFloat, let first = implied.first {
             implied[0] = TensorType(shape: first.shape, elementType: input.elementType, quantization: input.quantization)
         }
@@ -186,19 +187,33 @@ extension Graph {
             if !x.elementType.isInteger || !y.isQuantized {
                 problems.append("requantize maps integer codes to a quantized type, got \(x) → \(y)")
             }
-        case .softmax where node.semantics == .tensorFlowLite && x.isQuantized:
-            if !y.isQuantized { problems.append("a quantized TFLite softmax writes a quantized type, got \(y)") }
+        case .softmax where x.isQuantized:
+            if !y.isQuantized { problems.append("a quantized softmax writes a quantized type, got \(y)") }
         case .softmax, .batchNorm, .layerNorm, .dynamicQuantize:
             if !x.elementType.isFloat { problems.append("\(node.kind.rawValue) runs in f32 only, got \(x.elementType.name)") }
         case .sign:
             if y.elementType != .binary { problems.append("sign writes bin, got \(y.elementType.name)") }
         case .multiThreshold:
             if !y.elementType.isInteger { problems.append("multiThreshold writes integer counts, got \(y.elementType.name)") }
+        case .cast:
+            break
+        case .compare, .logical:
+            if y.elementType != .bool { problems.append("\(node.kind.rawValue) writes bool, got \(y.elementType.name)") }
+            if node.kind == .logical && x.elementType != .bool { problems.append("logical reads bool, got \(x.elementType.name)") }
+        case .where:
+            if x.elementType != .bool { problems.append("where's condition must be bool, got \(x.elementType.name)") }
+            for position in 1..<min(inputs.count, 3) {
+                if let input = inputs[position], input.elementType != y.elementType || input.quantization != y.quantization {
+                    problems.append("input \(position) is \(input) but output is \(y): where keeps the type")
+                }
+            }
+        case .power, .sqrt, .reduceL2:
+            if !x.elementType.isFloat || !y.elementType.isFloat { problems.append("\(node.kind.rawValue) runs in f32 only, got \(x.elementType.name)") }
         default:
             if x.elementType.isFloat != y.elementType.isFloat {
                 problems.append("input is \(x.elementType.name) but output is \(y.elementType.name)")
             }
-            if OperatorKind.dataMovement.contains(node.kind) || node.kind == .maxPool || node.kind == .globalMaxPool {
+            if OperatorKind.dataMovement.contains(node.kind) || [.maxPool, .globalMaxPool, .expand, .reduceMax, .reduceMin].contains(node.kind) {
                 for (position, input) in inputs.enumerated() {
                     if let input, input.elementType != y.elementType || input.quantization != y.quantization {
                         if node.kind == .concat && input.elementType == y.elementType { continue }

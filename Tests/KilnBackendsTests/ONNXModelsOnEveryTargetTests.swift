@@ -17,6 +17,7 @@ import KilnTargets
     static let models = [
         "Tests/Fixtures/digits/mlp2_qop.onnx",
         "Tests/Fixtures/qdq-cnn/dscnn_residual_qdq.onnx",
+        "Tests/Fixtures/ort-residual/mbv2_residual_qdq.onnx",
         "examples/digits/cnn_qdq.onnx",
         "examples/digits/mlp_qdq.onnx",
     ]

@@ -60,7 +60,9 @@ import KilnNumerics
         #expect(output.codes == expected)
     }
 
-    /// Quantized add (QLinearAdd): dequantize in float32, add, quantize to the output.
+    /// Quantized add (QLinearAdd as ONNX Runtime's AVX2 kernel computes it): the zero points folded
+    /// into one constant `k = zC − (rA·zA + rB·zB)`, then `fma(a, rA, fma(b, rB, k))` rounded half to
+    /// even. Where the real sum divided by sC is a tie before zC is added, ORT rounds after adding it.
     @Test func quantizedAdd() throws {
         let inputs = ["a": Tensor(shape: [4], elementType: .uint8, codes: [10, 13, 0, 255]),
                       "b": Tensor(shape: [4], elementType: .uint8, codes: [2, 6, 255, 255])]
@@ -69,9 +71,10 @@ import KilnNumerics
             let b = builder.input("b", .quantized([4], .uint8, scale: 0.25))
             return try builder.node(.add, [a, b], name: "add", outputTypes: [.quantized([4], .uint8, scale: 0.5, zeroPoint: 5)])
         }
-        // a = (q − 10)·0.5 = [0, 1.5, −5, 122.5]; b = q·0.25 = [0.5, 1.5, 63.75, 63.75];
-        // sums [0.5, 3, 58.75, 186.25] / 0.5 = [1, 6, 117.5 → 118, 372.5 → 372] + 5 = [6, 11, 123, 377 → 255].
-        #expect(output.codes == [6, 11, 123, 255])
+        // rA = 0.5 / 0.5 = 1, rB = 0.25 / 0.5 = 0.5, k = 5 − (1·10 + 0.5·0) = −5;
+        // a + 0.5·b − 5 = [6, 11, 122.5 → 122, 372.5 → 372 → 255]. Dequantize-add-quantize would give
+        // 117.5 → 118, + 5 = 123 for the third element.
+        #expect(output.codes == [6, 11, 122, 255])
     }
 
     /// Quantized mul (QLinearMul): products of the dequantized operands, quantized to the output.

@@ -34,9 +34,9 @@ import Testing
         "test_quantizelinear_e4m3fn": "float8 codes are outside Kiln's numerics",
         "test_quantizelinear_e5m2": "float8 codes are outside Kiln's numerics",
         "test_quantizelinear_float4e2m1": "float4 codes are outside Kiln's numerics",
-        "test_dynamicquantizelinear_expanded": "built from ReduceMin / ReduceMax / Min / Max / Round, which are not in Kiln's op set",
-        "test_dynamicquantizelinear_max_adjusted_expanded": "built from ReduceMin / ReduceMax / Min / Max / Round",
-        "test_dynamicquantizelinear_min_adjusted_expanded": "built from ReduceMin / ReduceMax / Min / Max / Round",
+        "test_dynamicquantizelinear_expanded": "QuantizeLinear with a computed scale: Kiln's quantization parameters are constants (its ReduceMin / ReduceMax / Min / Max / Round import)",
+        "test_dynamicquantizelinear_max_adjusted_expanded": "QuantizeLinear with a computed scale",
+        "test_dynamicquantizelinear_min_adjusted_expanded": "QuantizeLinear with a computed scale",
     ]
 
     /// The number of fixtures that must pass (all minus the excluded ones).

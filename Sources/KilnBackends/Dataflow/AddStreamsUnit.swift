@@ -4,8 +4,9 @@ import KilnIR
 import KilnNumerics
 
 /// A quantized elementwise add of two equal-shape streams as a LUT ROM indexed by the two input
-/// codes: `table[a][b] = quantize(dequantize(a) + dequantize(b))`, built with the reference's
-/// float32 dequantize / add / quantize (half to even), so every entry is the reference's result.
+/// codes, each entry the reference's result: ONNX Runtime's QLinearAdd arithmetic for 8-bit codes
+/// (``KilnNumerics/ONNXRuntimeQLinearArithmetic``), else `quantize(dequantize(a) + dequantize(b))`
+/// in float32 (half to even).
 /// With 4-bit inputs the ROM has 256 entries; it is limited to 2^16.
 struct AddStreamsUnit: TargetKernel {
     /// `add-streams-lut`.
@@ -37,18 +38,30 @@ struct AddStreamsUnit: TargetKernel {
         spanB = Int(highB - lowB) + 1
         let qa = a.quantization!, qb = b.quantization!, qo = output.quantization!
         let minimum = Int32(clamping: output.elementType.minimumCode), maximum = Int32(clamping: output.elementType.maximumCode)
+        let count = Shape.elementCount(output.shape) ?? 0
+        // 8-bit codes: the reference's ONNX Runtime QLinearAdd arithmetic; narrower codes: float32
+        // dequantize / add / quantize (half to even).
+        let runtime = [a, b, output].allSatisfy({ $0.elementType.bitWidth == 8 }) && a.elementType == output.elementType
+            && b.elementType == output.elementType
+            ? ONNXRuntimeQLinearArithmetic(.add, scaleA: qa.scale(at: 0), zeroPointA: qa.zeroPoint(at: 0), scaleB: qb.scale(at: 0),
+                                           zeroPointB: qb.zeroPoint(at: 0), scaleC: qo.scale(at: 0), zeroPointC: qo.zeroPoint(at: 0),
+                                           minimumCode: minimum, maximumCode: maximum) : nil
         var entries: [Int32] = []
         entries.reserveCapacity(Int(highA - lowA + 1) * spanB)
         for codeA in lowA...highA {
             let realA = LinearQuantization.dequantize(codeA, scale: qa.scale(at: 0), zeroPoint: qa.zeroPoint(at: 0))
             for codeB in lowB...highB {
+                if let runtime {
+                    entries.append(count == 1 ? runtime.codes([codeA], [codeB])[0] : runtime.code(codeA, codeB))
+                    continue
+                }
                 let realB = LinearQuantization.dequantize(codeB, scale: qb.scale(at: 0), zeroPoint: qb.zeroPoint(at: 0))
                 entries.append(LinearQuantization.quantize(realA + realB, scale: qo.scale(at: 0), zeroPoint: qo.zeroPoint(at: 0),
                                                            minimumCode: minimum, maximumCode: maximum))
             }
         }
         table = entries
-        count = Shape.elementCount(output.shape) ?? 0
+        self.count = count
         types = (a, b, output)
         self.activationLevel = activationLevel
     }

@@ -4,7 +4,7 @@ import KilnIR
 import KilnTargets
 
 /// On a target whose int8 dot-product instruction saturates its pair sums (x86 AVX2
-/// `vpmaddubsw`), marks every 8-bit conv2d / dense / matmul with
+/// `vpmaddubsw`), marks every 8-bit conv2d (except depthwise ones) / dense / matmul with
 /// ``KilnIR/Accumulation/pairwiseSaturatingInt16``, so the reference computes what the
 /// hardware computes; each change is logged. Other targets accumulate exactly in int32 and the
 /// graph is unchanged.
@@ -25,7 +25,7 @@ struct MarkSaturatingPairSumsPass: GraphPass {
         var result = graph
         for index in result.nodes.indices {
             let node = result.nodes[index]
-            guard OperatorKind.multiplyAccumulate.contains(node.kind), node.accumulation == .wrappingInt32,
+            guard OperatorKind.multiplyAccumulate.contains(node.kind), node.accumulation == .wrappingInt32, !Self.isDepthwise(node, result),
                   let a = node.input(0), let b = node.input(1),
                   let first = result.types[a]?.elementType, let second = result.types[b]?.elementType,
                   Int8OperandEncoding(scheme: scheme, first: first, second: second) != nil else { continue }
@@ -39,5 +39,14 @@ struct MarkSaturatingPairSumsPass: GraphPass {
                      pass: name, node: node.name)
         }
         return result
+    }
+
+    /// A depthwise conv2d (one input channel per group): ONNX Runtime runs it with MLAS's
+    /// depthwise kernel, which widens to 16 bits and accumulates exactly, not with the
+    /// `vpmaddubsw` GEMM (measured on `Tests/Fixtures/ort-residual`).
+    static func isDepthwise(_ node: Node, _ graph: Graph) -> Bool {
+        guard case .conv2d(let attributes) = node.operation, attributes.groups > 1, let weight = node.input(1),
+              let shape = graph.types[weight]?.shape, shape.count == 4 else { return false }
+        return shape[1] == 1
     }
 }

@@ -6,8 +6,9 @@ import KilnNumerics
 
 /// Elementwise ops on 8-bit codes: relu / clip as a clamp of the codes (input and output share
 /// their parameters: `vmax`/`vmin` of bytes), and quantized add / sub / mul of equally shaped
-/// operands in float32 lanes (dequantize, operate, quantize with round half to even: ONNX
-/// Runtime's QLinearAdd semantics, as the reference defines them).
+/// operands in float32 lanes: add and mul as ONNX Runtime's MLAS kernels compute them
+/// (``KilnNumerics/ONNXRuntimeQLinearArithmetic``), sub as dequantize, subtract, quantize with
+/// round half to even, as the reference defines them.
 struct SIMDElementwiseKernel: TargetKernel {
     let node: Node
     let scheme: SIMDDotProductScheme
@@ -71,17 +72,16 @@ struct SIMDElementwiseKernel: TargetKernel {
         let sa = qa.scale(at: 0), za = qa.zeroPoint(at: 0), sb = qb.scale(at: 0), zb = qb.zeroPoint(at: 0)
         let so = qo.scale(at: 0), zo = qo.zeroPoint(at: 0)
         let low = Int32(clamping: outputType.elementType.minimumCode), high = Int32(clamping: outputType.elementType.maximumCode)
+        if node.kind != .sub {
+            let arithmetic = ONNXRuntimeQLinearArithmetic(node.kind == .add ? .add : .multiply, scaleA: sa, zeroPointA: za, scaleB: sb,
+                                                          zeroPointB: zb, scaleC: so, zeroPointC: zo, minimumCode: low, maximumCode: high)
+            return [Tensor(type: outputType, storage: .int32(arithmetic.codes(a, b)))]
+        }
         var output = [Int32](repeating: 0, count: a.count)
         for index in 0..<a.count {
             let x = LinearQuantization.dequantize(a[index], scale: sa, zeroPoint: za)
             let y = LinearQuantization.dequantize(b[index], scale: sb, zeroPoint: zb)
-            let value: Float
-            switch node.kind {
-            case .add: value = x + y
-            case .sub: value = x - y
-            default: value = x * y
-            }
-            output[index] = LinearQuantization.quantize(value, scale: so, zeroPoint: zo, minimumCode: low, maximumCode: high)
+            output[index] = LinearQuantization.quantize(x - y, scale: so, zeroPoint: zo, minimumCode: low, maximumCode: high)
         }
         return [Tensor(type: outputType, storage: .int32(output))]
     }

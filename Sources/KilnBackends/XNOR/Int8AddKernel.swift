@@ -5,9 +5,9 @@ import KilnNumerics
 import KilnTargets
 
 /// A quantized elementwise `add` of two same-shaped int8 tensors (a residual join), computed as
-/// the IR defines it (ONNX Runtime's QLinearAdd): each code dequantized in float32
-/// (`(q − z)·s`), the float32 sum quantized to the output (`round-half-even(v / s) + z`,
-/// saturated). On a CPU target this is the float pipe's convert / multiply / add / divide /
+/// the IR defines it: ONNX Runtime's QLinearAdd (``KilnNumerics/ONNXRuntimeQLinearArithmetic``:
+/// zero points folded into one float32 constant, two fused multiply-adds on the codes, round half
+/// to even, saturate). On a CPU target this is the float pipe's convert / multiply-add /
 /// round-to-nearest-even-convert sequence per element.
 struct Int8AddKernel: TargetKernel {
     let nodes: [Node]
@@ -43,12 +43,9 @@ struct Int8AddKernel: TargetKernel {
         let (sa, za) = (leftType.quantization!.scales[0], leftType.quantization!.zeroPoints[0])
         let (sb, zb) = (rightType.quantization!.scales[0], rightType.quantization!.zeroPoints[0])
         let (sy, zy) = (outputType.quantization!.scales[0], outputType.quantization!.zeroPoints[0])
-        var output = [Int32](repeating: 0, count: a.count)
-        for index in 0..<a.count {
-            let sum = LinearQuantization.dequantize(a[index], scale: sa, zeroPoint: za)
-                + LinearQuantization.dequantize(b[index], scale: sb, zeroPoint: zb)
-            output[index] = LinearQuantization.quantize(sum, scale: sy, zeroPoint: zy, minimumCode: -128, maximumCode: 127)
-        }
+        let arithmetic = ONNXRuntimeQLinearArithmetic(.add, scaleA: sa, zeroPointA: za, scaleB: sb, zeroPointB: zb,
+                                                      scaleC: sy, zeroPointC: zy, minimumCode: -128, maximumCode: 127)
+        let output = arithmetic.codes(a, b)
         return [Tensor(type: outputType, storage: .int32(output))]
     }
 
@@ -66,7 +63,7 @@ struct Int8AddKernel: TargetKernel {
     }
 
     func listing() -> [String] {
-        ["for each of \(outputType.elementCount ?? 0) elements: f32 (a − za)·sa + (b − zb)·sb → round-half-even(v / sy) + zy, saturate i8 → \(outputType)"]
+        ["for each of \(outputType.elementCount ?? 0) elements: f32 fma(a, sa/sy, fma(b, sb/sy, zy − (sa/sy·za + sb/sy·zb))) → round-half-even, saturate i8 → \(outputType)"]
     }
 }
 

@@ -3,8 +3,9 @@ import KilnIR
 import KilnNumerics
 
 /// Elementwise ops: binary with NumPy broadcasting, and unary activations, on float32,
-/// plain integers (two's-complement wrap to the element width, like NumPy) and quantized codes
-/// (dequantize → float32 op → quantize, the semantics of ONNX Runtime's QLinearAdd / QLinearMul).
+/// plain integers (two's-complement wrap to the element width, like NumPy) and quantized codes:
+/// 8-bit per-tensor add / mul as ONNX Runtime's QLinearAdd / QLinearMul compute them
+/// (``QLinearBinaryKernel``), other quantized ops as dequantize → float32 op → quantize.
 enum ElementwiseKernels {
     static func binary(_ kind: OperatorKind, _ a: Tensor, _ b: Tensor, _ outputType: TensorType) throws(KernelError) -> Tensor {
         let count = Shape.elementCount(outputType.shape) ?? 0
@@ -17,6 +18,9 @@ enum ElementwiseKernels {
             return Tensor(type: outputType, storage: .float32(output))
         }
         guard let x = a.codes, let y = b.codes else { throw KernelError("operands must be both float32 or both integer") }
+        if QLinearBinaryKernel.applies(kind, a.type, b.type, outputType) {
+            return QLinearBinaryKernel.execute(kind, x, a.type, y, b.type, outputType)
+        }
         if let outputQuantization = outputType.quantization {
             let da = Dequantizer(a.type), db = Dequantizer(b.type)
             let op = floatOperator(kind)
@@ -137,6 +141,8 @@ enum ElementwiseKernels {
                 return Float(0.5 * x * (1 + Foundation.tanh((2 / Double.pi).squareRoot() * (x + 0.044715 * x * x * x))))
             }
         case .erf: return { Float(Foundation.erf(Double($0))) }
+        case .sqrt: return { $0.squareRoot() }
+        case .round: return { $0.rounded(.toNearestOrEven) }
         default: return { $0 }
         }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import KilnIR
 import KilnNumerics
 
@@ -26,7 +27,7 @@ enum KernelDispatch {
                                            accumulation: node.accumulation)]
         case .add, .sub, .mul, .div:
             return [try ElementwiseKernels.binary(node.kind, try operand(0), try operand(1), outputType)]
-        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign:
+        case .relu, .leakyRelu, .clip, .sigmoid, .tanh, .hardSwish, .hardSigmoid, .gelu, .erf, .sign, .sqrt, .round:
             return [try ElementwiseKernels.unary(node.operation, try operand(0), outputType)]
         case .maxPool(let attributes), .averagePool(let attributes):
             return [try PoolingKernels.window(node.operation, attributes, try operand(0), outputType)]
@@ -64,6 +65,7 @@ enum KernelDispatch {
         case .pad(let attributes):
             return [DataMovementKernels.pad(attributes, try operand(0), outputType)]
         case .softmax(let axis):
+            if try operand(0).codes != nil { return [try QLinearSoftmaxKernel.execute(axis, try operand(0), outputType)] }
             return [try NormalizationKernels.softmax(axis, try operand(0), outputType)]
         case .batchNorm(let epsilon):
             var inputs: [Tensor] = []
@@ -79,6 +81,27 @@ enum KernelDispatch {
             return [try QuantizationKernels.requantize(try operand(0), outputType, rule: node.requantization)]
         case .dynamicQuantize:
             return try QuantizationKernels.dynamicQuantize(try operand(0), outputTypes)
+        case .cast:
+            return [try CastKernel.execute(try operand(0), outputType)]
+        case .where:
+            return [try SelectionKernels.select(try operand(0), try operand(1), try operand(2), outputType)]
+        case .expand:
+            return [SelectionKernels.expand(try operand(0), outputType)]
+        case .compare(let comparison):
+            return [try ComparisonKernels.compare(comparison, try operand(0), try operand(1), outputType)]
+        case .logical(let operation):
+            return [try ComparisonKernels.logical(operation, try operand(0), try operand(1), outputType)]
+        case .maximum, .minimum:
+            return [try ComparisonKernels.extremum(largest: node.kind == .maximum, try operand(0), try operand(1), outputType)]
+        case .power:
+            guard let base = try operand(0).floats, let exponent = try operand(1).floats else { throw KernelError("power reads float32 only") }
+            let left = BroadcastIndex(from: try operand(0).shape, to: outputType.shape)
+            let right = BroadcastIndex(from: try operand(1).shape, to: outputType.shape)
+            return [Tensor(type: outputType, storage: .float32((0 ..< (Shape.elementCount(outputType.shape) ?? 0)).map { index in
+                Float(Foundation.pow(Double(base[left.sourceOffset(index)]), Double(exponent[right.sourceOffset(index)])))
+            }))]
+        case .reduce(let reduction, let axes, _):
+            return [try ReductionKernel.execute(reduction, axes: axes, try operand(0), outputType)]
         case .multiThreshold(let attributes):
             return [try QuantizationKernels.multiThreshold(attributes, try operand(0), try operand(1), outputType)]
         }

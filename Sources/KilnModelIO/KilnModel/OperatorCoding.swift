@@ -156,8 +156,31 @@ struct OperatorCoding {
                       let align = reader.bool("alignCorners"), let half = reader.bool("halfPixelCenters") else { return nil }
                 return .resize(Resize(mode: mode, size: size, alignCorners: align, halfPixelCenters: half))
             })
+        case .expand:
+            return intsAttribute("shape", minimum: 0, { if case .expand(let shape) = $0 { shape } else { nil } }, { .expand(shape: $0) })
+        case .compare:
+            return OperatorCoding(keys: ["comparison"], encode: { operation in
+                guard case .compare(let comparison) = operation else { return [] }
+                return [("comparison", .string(comparison.rawValue))]
+            }, decode: { reader in reader.choice("comparison", as: Comparison.self).map { .compare($0) } })
+        case .logical:
+            return OperatorCoding(keys: ["operation"], encode: { operation in
+                guard case .logical(let logical) = operation else { return [] }
+                return [("operation", .string(logical.rawValue))]
+            }, decode: { reader in reader.choice("operation", as: LogicalOperation.self).map { .logical($0) } })
+        case .reduceSum, .reduceMax, .reduceMin, .reduceL2:
+            let reduction = Reduction.allCases.first { $0.kind == kind } ?? .sum
+            return OperatorCoding(keys: ["axes", "keepDimensions"], encode: { operation in
+                guard case .reduce(_, let axes, let keep) = operation else { return [] }
+                return [("axes", ints(axes)), ("keepDimensions", .bool(keep))]
+            }, decode: { reader in
+                guard let axes = reader.array("axes", { reader.context.integer($0, at: $1, in: 0...64) }),
+                      let keep = reader.bool("keepDimensions") else { return nil }
+                return .reduce(reduction, axes: axes, keepDimensions: keep)
+            })
         case .dense, .matmul, .add, .sub, .mul, .div, .relu, .sigmoid, .tanh, .hardSwish, .erf,
-             .globalAveragePool, .globalMaxPool, .quantize, .dequantize, .requantize, .dynamicQuantize, .sign, .squaredDifference, .rsqrt:
+             .globalAveragePool, .globalMaxPool, .quantize, .dequantize, .requantize, .dynamicQuantize, .sign, .squaredDifference, .rsqrt,
+             .cast, .where, .maximum, .minimum, .power, .sqrt, .round:
             let bare: Operator
             switch kind {
             case .dense: bare = .dense
@@ -179,6 +202,13 @@ struct OperatorCoding {
             case .dynamicQuantize: bare = .dynamicQuantize
             case .squaredDifference: bare = .squaredDifference
             case .rsqrt: bare = .rsqrt
+            case .cast: bare = .cast
+            case .where: bare = .where
+            case .maximum: bare = .maximum
+            case .minimum: bare = .minimum
+            case .power: bare = .power
+            case .sqrt: bare = .sqrt
+            case .round: bare = .round
             default: bare = .sign
             }
             return OperatorCoding(keys: [], encode: { _ in [] }, decode: { _ in bare })

@@ -13,7 +13,8 @@ import KilnNumerics
 ///   and maps 0 to the zero point);
 /// - add / mul of two dequantized per-tensor operands (QLinearAdd / QLinearMul semantics);
 /// - data movement, max pooling: on the codes when input and output parameters are equal;
-/// - average / global average pooling, concat and unary activations on dequantized operands.
+/// - average / global average pooling, concat and unary activations on dequantized operands;
+/// - softmax of 8-bit codes (QLinearSoftmax's lookup-table semantics).
 ///
 /// The float ops are left in place for other readers; `remove-dead-nodes` deletes them.
 public struct FuseQuantizedPatterns: GraphPass {
@@ -113,6 +114,11 @@ public struct FuseQuantizedPatterns: GraphPass {
             return [named(core, [a], [output])]
         case .averagePool, .globalAveragePool, .sigmoid, .tanh, .leakyRelu, .hardSigmoid, .hardSwish, .gelu, .erf, .relu, .clip:
             guard let a = codes(core.input(0), graph, producers), perTensor(a, graph) else { return nil }
+            return [named(core, [a], [output])]
+        case .softmax:
+            // ONNX Runtime's QDQ fusion makes com.microsoft QLinearSoftmax of 8-bit codes.
+            guard let a = codes(core.input(0), graph, producers), perTensor(a, graph), let aType = graph.types[a],
+                  aType.elementType.bitWidth == 8, aType.elementType == outputType.elementType else { return nil }
             return [named(core, [a], [output])]
         case .concat:
             var inputs: [String] = []

@@ -252,7 +252,8 @@ struct ImportContext {
     /// parameters must have the same ones; a node output computed as plain integers cannot be
     /// reinterpreted.
     /// - Throws: naming the value and both interpretations when they conflict.
-    mutating func assignQuantization(_ name: String, _ parameters: QuantizationParameters, role: String) throws(DiagnosticError) {
+    mutating func assignQuantization(_ name: String, _ parameters: QuantizationParameters, role: String,
+                                     exceptReader: String? = nil) throws(DiagnosticError) {
         if var tensor = known[name] {
             guard tensor.type.elementType.isInteger, tensor.type.elementType != .int64 else {
                 throw error("\(role) '\(name)' must hold integer codes, got \(tensor.type)")
@@ -261,7 +262,7 @@ struct ImportContext {
                 guard existing == parameters else { throw conflict(name, existing, parameters, role) }
                 return
             }
-            try checkNotYetRead(name, role)
+            try checkNotYetRead(name, role, exceptReader: exceptReader)
             tensor.type.quantization = parameters
             known[name] = tensor
             if graph.constants[name] != nil {
@@ -278,16 +279,30 @@ struct ImportContext {
             guard existing == parameters else { throw conflict(name, existing, parameters, role) }
             return
         }
+        if let producer = graph.nodes.lastIndex(where: { $0.outputs == [name] }),
+           parameters.isPerTensor, Self.codePreserving.contains(graph.nodes[producer].kind), let source = graph.nodes[producer].input(0),
+           graph.nodes.allSatisfy({ $0.name == graph.nodes[producer].name || !$0.inputs.contains(name) }) {
+            // Codes moved by a gather (an embedding table read at run-time indices) or a view
+            // keep their meaning: the parameters belong to the source.
+            try assignQuantization(source, parameters, role: role, exceptReader: graph.nodes[producer].name)
+            type.quantization = parameters
+            graph.types[name] = type
+            return
+        }
         guard graph.inputs.contains(name) else {
             throw error("\(role) '\(name)' is computed as plain integers by an earlier node and cannot be read as quantized codes \(Self.describe(parameters))")
         }
-        try checkNotYetRead(name, role)
+        try checkNotYetRead(name, role, exceptReader: exceptReader)
         type.quantization = parameters
         graph.types[name] = type
     }
 
-    private func checkNotYetRead(_ name: String, _ role: String) throws(DiagnosticError) {
-        if let reader = graph.nodes.first(where: { $0.inputs.contains(name) }) {
+    /// Ops whose output holds input 0's codes unchanged, so that parameters assigned to the
+    /// output belong to that input (per-tensor parameters only: the axes may move).
+    static let codePreserving: Set<OperatorKind> = [.gather, .reshape, .flatten, .squeeze, .unsqueeze]
+
+    private func checkNotYetRead(_ name: String, _ role: String, exceptReader: String? = nil) throws(DiagnosticError) {
+        if let reader = graph.nodes.first(where: { $0.inputs.contains(name) && $0.name != exceptReader }) {
             throw error("\(role) '\(name)' is read as plain integers by \(reader.place) and as quantized codes here; give the model one interpretation")
         }
     }

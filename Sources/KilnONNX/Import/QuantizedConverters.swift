@@ -96,11 +96,15 @@ enum QuantizedConverters {
 
     /// dense for a constant matrix b, matmul otherwise.
     static func emitProduct(_ context: inout ImportContext, _ a: String, _ b: String, template: TensorType?) throws(DiagnosticError) {
-        let bRank = try context.shape(of: b).count, aRank = try context.shape(of: a).count
-        let useDense = context.known[b] != nil && bRank == 2 && aRank >= 2 && context.known[a] == nil
-        let operation: Operator = useDense ? .dense : .matmul
+        let operation: Operator = try useDenseProduct(context, a, b) ? .dense : .matmul
         let type = try template.map { t throws(DiagnosticError) in try WindowedEmission.resultType(context, operation, [a, b], t) }
         try context.emitResult(operation, [a, b], outputType: type)
+    }
+
+    /// Whether `a · b` is a dense layer (constant matrix b, computed a of rank ≥ 2).
+    static func useDenseProduct(_ context: ImportContext, _ a: String, _ b: String) throws(DiagnosticError) -> Bool {
+        let bRank = try context.shape(of: b).count, aRank = try context.shape(of: a).count
+        return context.known[b] != nil && bRank == 2 && aRank >= 2 && context.known[a] == nil
     }
 
     /// Gives an integer operand the zero point of a `*Integer` op (scale 1).
@@ -129,12 +133,38 @@ enum QuantizedConverters {
         try FloatConverters.emitConvolution(&context, x: x, w: w, bias: nil, template: TensorType(shape: [], elementType: .int32))
     }
 
-    /// `MatMulInteger`: int32 accumulators, per-tensor a zero point, per-column b zero points.
+    /// `MatMulInteger`: int32 accumulators, per-tensor A zero point, per-column B zero points.
+    ///
+    /// A zero point of A computed at run time (DynamicQuantizeLinear's) cannot live in A's type;
+    /// the product is then rewritten exactly in int32: `Σₖ (a − zA)(b − zB) = Σₖ a·(b − zB) − zA·cₙ`
+    /// with the constant column sums `cₙ = Σₖ (b[k, n] − zB[n])`, so B must be a constant matrix.
     static func matMulInteger(_ context: inout ImportContext) throws(DiagnosticError) {
-        let a = try integerOperand(&context, 0, zeroPoint: 2, axis: nil, role: "A")
+        let runtimeZeroPoint = context.optionalInput(2).flatMap { context.known[$0] == nil ? $0 : nil }
+        let a = runtimeZeroPoint == nil ? try integerOperand(&context, 0, zeroPoint: 2, axis: nil, role: "A") : try context.input(0, "A")
         let bRank = try context.shape(of: try context.input(1, "B")).count
         let b = try integerOperand(&context, 1, zeroPoint: 3, axis: bRank - 1, role: "B")
-        try emitProduct(&context, a, b, template: TensorType(shape: [], elementType: .int32))
+        guard let zeroPoint = runtimeZeroPoint else {
+            try emitProduct(&context, a, b, template: TensorType(shape: [], elementType: .int32))
+            return
+        }
+        guard try context.shape(of: zeroPoint).reduce(1, *) == 1 else { throw context.error("a run-time A zero point must be a scalar") }
+        guard let matrix = context.known[b], matrix.shape.count == 2, let codes = matrix.codes else {
+            throw context.error("with a run-time A zero point, B must be a constant integer matrix")
+        }
+        let rows = matrix.shape[0], columns = matrix.shape[1]
+        var sums = [Int32](repeating: 0, count: columns)
+        for column in 0..<columns {
+            let zero = Int64(matrix.type.quantization?.zeroPoint(at: matrix.type.quantization?.isPerTensor == true ? 0 : column) ?? 0)
+            var total: Int64 = 0
+            for row in 0..<rows { total += Int64(codes[row * columns + column]) - zero }
+            sums[column] = Int32(truncatingIfNeeded: total)
+        }
+        let product = try context.emit(useDenseProduct(context, a, b) ? .dense : .matmul, [a, b],
+                                       outputTypes: nil)[0]
+        let wideZero = try context.emit(.cast, [zeroPoint], outputTypes: [TensorType(shape: try context.shape(of: zeroPoint), elementType: .int32)])[0]
+        let columnSums = context.constantValue(Tensor(shape: [columns], elementType: .int32, codes: sums), "column_sums")
+        let correction = try context.emit(.mul, [wideZero, columnSums])[0]
+        try context.emitResult(.sub, [product, correction])
     }
 
     /// `DynamicQuantizeLinear`.

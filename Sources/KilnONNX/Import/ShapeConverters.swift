@@ -192,25 +192,30 @@ enum ShapeConverters {
         context.bindConstant(try context.output(0), Tensor(shape: [], int64s: [Int64(count)]))
     }
 
-    /// `Gather` on constant data.
+    /// `Gather`: folded when data and indices are constants; otherwise an IR gather (an
+    /// embedding lookup reads constant data at run-time indices). Negative constant indices are
+    /// made non-negative; run-time indices must already lie in `0..<size`.
     static func gather(_ context: inout ImportContext) throws(DiagnosticError) {
-        let data = try context.constantInput(0, "data")
-        let indices = try context.integers(try context.constantInput(1, "indices"), "indices")
-        let indicesShape = try context.shape(of: try context.input(1, "indices"))
-        let axis = try context.axis(try context.int("axis", default: 0), rank: data.shape.count)
-        let size = data.shape[axis]
-        let outer = Shape.elementCount(Array(data.shape[..<axis])) ?? 0
-        let inner = Shape.elementCount(Array(data.shape[(axis + 1)...])) ?? 0
-        var offsets: [Int] = []
-        for o in 0..<outer {
+        let dataName = try context.input(0, "data"), indicesName = try context.input(1, "indices")
+        let dataShape = try context.shape(of: dataName)
+        let axis = try context.axis(try context.int("axis", default: 0), rank: dataShape.count)
+        let size = dataShape[axis]
+        var indicesInput = indicesName
+        if let known = context.known[indicesName] {
+            let indices = try context.integers(known, "indices")
+            var positions: [Int64] = []
             for index in indices {
                 let position = index < 0 ? index + size : index
                 guard (0..<size).contains(position) else { throw context.error("index \(index) is out of range for size \(size)") }
-                for i in 0..<inner { offsets.append((o * size + position) * inner + i) }
+                positions.append(Int64(position))
             }
+            if positions != indices.map({ Int64($0) }) {
+                indicesInput = context.constantValue(Tensor(shape: known.shape, int64s: positions), "indices")
+            }
+        } else if !(try context.type(of: indicesName).elementType.isInteger) {
+            throw context.error("indices must be integers, got \(try context.type(of: indicesName))")
         }
-        let shape = Array(data.shape[..<axis]) + indicesShape + Array(data.shape[(axis + 1)...])
-        context.bindConstant(try context.output(0), select(data, offsets, shape: shape))
+        try context.emitResult(.gather(axis: axis), [dataName, indicesInput])
     }
 
     /// Elements of `tensor` at `offsets`, as a tensor of `shape` with the same element type.
@@ -273,7 +278,8 @@ enum ShapeConverters {
         context.bindConstant(try context.output(0), select(data, offsets, shape: count))
     }
 
-    /// `Cast`: folded for constants; an identity when the element type does not change.
+    /// `Cast`: folded for constants; an identity when the element type does not change; an IR
+    /// cast otherwise (codes of a quantized value convert as plain numbers).
     static func cast(_ context: inout ImportContext) throws(DiagnosticError) {
         let x = try context.input(0, "input")
         let raw = try context.int("to", default: 0)
@@ -285,10 +291,11 @@ enum ShapeConverters {
             return
         }
         let type = try context.type(of: x)
-        guard type.elementType == elementType && type.quantization == nil else {
-            throw context.error("Cast of a computed value from \(type.elementType.name) to \(elementType.name) is not supported")
+        if type.elementType == elementType && type.quantization == nil {
+            try context.emitResult(.reshape(shape: type.shape), [x])
+            return
         }
-        try context.emitResult(.reshape(shape: type.shape), [x])
+        try context.emitResult(.cast, [x], outputType: TensorType(shape: type.shape, elementType: elementType))
     }
 
     /// A constant converted to another element type (floats truncated toward zero, integers saturated... wrapped like C casts).
