@@ -131,6 +131,17 @@ import KilnTargets
         #expect(kernels.contains(model == "ad01_int8" ? "arm_fully_connected_s8" : "arm_convolve_s8"), "\(kernels)")
     }
 
+    /// On the AVX2 target (whose `vpmaddubsw` saturates pair sums) a TFLite model's conv2d and
+    /// dense layers keep exact accumulation and still run in the SIMD kernels, not on the host.
+    @Test(arguments: ["kws_ref_model", "ad01_int8"])
+    func tfliteLayersRunInTheAVX2Kernels(model: String) throws {
+        let graph = try ModelLoader.load(Self.fixtures.appendingPathComponent("mlperf/\(model).tflite").path)
+        let target = try #require(Self.catalog.target(named: "x86-avx2-haswell-i7-4770"))
+        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(graph, for: target)
+        let host = Set(program.kernelSteps.filter { $0.placement != .accelerator }.flatMap { $0.kernel.nodes.map(\.kind) })
+        #expect(host.isDisjoint(with: [.conv2d, .dense]), "\(host)")
+    }
+
     /// `kiln compare model.tflite --data x.npy` with the model's own int8 data (its three stored
     /// samples): the DSP row and the exact SIMD row reproduce the model's reference output (SQNR
     /// "infinity").

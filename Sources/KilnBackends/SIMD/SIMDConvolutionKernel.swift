@@ -53,9 +53,8 @@ struct SIMDConvolutionKernel: TargetKernel {
         if node.accumulation == .pairwiseSaturatingInt16 && !scheme.saturatesPairs {
             return .rejected("the graph asks for saturating pair sums, which \(scheme.instruction.name) does not compute")
         }
-        if node.accumulation == .wrappingInt32 && scheme.saturatesPairs {
-            return .rejected("\(scheme.instruction.name) saturates pair sums; run the simd adaptation passes first")
-        }
+        // An exact (`wrappingInt32`) node on a saturating instruction is one the adaptation pass left
+        // exact on purpose (a depthwise conv, a TFLite node): the library widens to int16 there.
         let shape = ConvolutionShape(batch: inputType.shape[0], channels: inputType.shape[1], height: inputType.shape[2], width: inputType.shape[3],
                                      outputChannels: outputType.shape[1], outputHeight: outputType.shape[2], outputWidth: outputType.shape[3],
                                      kernelHeight: weightType.shape[2], kernelWidth: weightType.shape[3], groups: attributes.groups)

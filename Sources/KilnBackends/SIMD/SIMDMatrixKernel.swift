@@ -36,9 +36,8 @@ struct SIMDMatrixKernel: TargetKernel {
         if node.accumulation == .pairwiseSaturatingInt16 && !scheme.saturatesPairs {
             return .rejected("the graph asks for saturating pair sums, which \(scheme.instruction.name) does not compute")
         }
-        if node.accumulation == .wrappingInt32 && scheme.saturatesPairs {
-            return .rejected("\(scheme.instruction.name) saturates pair sums; run the simd adaptation passes first")
-        }
+        // An exact (`wrappingInt32`) node on a saturating instruction is one the adaptation pass left
+        // exact on purpose (a depthwise conv, a TFLite node): the library widens to int16 there.
         let requantizer: SIMDRequantizer
         let columns = rightType.shape.last ?? 0
         do { requantizer = try SIMDRequantizer(node: node, input: leftType, weight: rightType, output: outputType, channels: columns) }
