@@ -71,7 +71,7 @@ struct BenchCommand: Command {
         }
 
         let network = try EvaluationModel(try BenchmarkModels.resNet50(), calibration: nil)
-        let targets = try CompareCommand.selectTargets(arguments.value("--targets"), catalog: catalog)
+        let targets = try CompareCommand.selectTargets(CompareCommand.targetList(arguments.value("--targets")), catalog: catalog)
         for target in targets {
             context.console.progress("compiling \(network.graph.name) for \(target.name)")
             let compileStart = DispatchTime.now().uptimeNanoseconds

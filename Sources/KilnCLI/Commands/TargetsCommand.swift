@@ -13,7 +13,7 @@ struct TargetsCommand: Command {
 
 /// The options every command that loads targets accepts.
 let targetCatalogOptions: [OptionSpecification] = [
-    .targetDirectory,
+    .targetDirectory, .overrideBuiltIn,
     OptionSpecification("--target", arity: .repeated, valueName: "FILE", help: "also load the target description FILE"),
 ]
 

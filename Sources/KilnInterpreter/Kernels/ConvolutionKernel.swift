@@ -19,18 +19,22 @@ enum ConvolutionKernel {
             let biasValues = bias?.floats
             var output = [Float](repeating: 0, count: layout.outputCount)
             var patches = [Float](repeating: 0, count: layout.positions * layout.depth)
+            let depth = layout.depth, positions = layout.positions, outputsPerGroup = layout.outputsPerGroup
             for n in 0..<geometry.batch {
                 for group in 0..<attributes.groups {
                     layout.gather(input, batch: n, group: group, into: &patches, zero: 0)
                     patches.withUnsafeBufferPointer { rows in
                         weights.withUnsafeBufferPointer { weights in
-                            for o in group * layout.outputsPerGroup ..< (group + 1) * layout.outputsPerGroup {
-                                let weightRow = o * layout.depth
-                                for position in 0..<layout.positions {
-                                    var sum: Float = 0
-                                    let row = position * layout.depth
-                                    for k in 0..<layout.depth { sum += rows[row + k] * weights[weightRow + k] }
-                                    output[layout.outputIndex(n, o, position)] = (biasValues?[o] ?? 0) + sum
+                            output.withUnsafeMutableBufferPointer { output in
+                                for o in group * outputsPerGroup ..< (group + 1) * outputsPerGroup {
+                                    let bias = biasValues?[o] ?? 0
+                                    let weightRow = weights.baseAddress.map { $0 + o * depth }
+                                    let outputRow = output.baseAddress.map { $0 + layout.outputIndex(n, o, 0) }
+                                    var position = 0
+                                    while position < positions {
+                                        outputRow?[position] = bias + Self.dot(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
+                                        position += 1
+                                    }
                                 }
                             }
                         }
@@ -87,18 +91,23 @@ enum ConvolutionKernel {
             return Tensor(type: outputType, storage: .int32(output))
         }
         var patches = [Int32](repeating: 0, count: layout.positions * layout.depth)
+        let depth = layout.depth, positions = layout.positions, outputsPerGroup = layout.outputsPerGroup
         for n in 0..<geometry.batch {
             for group in 0..<attributes.groups {
                 layout.gather(centered, batch: n, group: group, into: &patches, zero: 0)
                 patches.withUnsafeBufferPointer { rows in
                     centeredWeights.withUnsafeBufferPointer { weights in
-                        for o in group * layout.outputsPerGroup ..< (group + 1) * layout.outputsPerGroup {
-                            let weightRow = o * layout.depth
-                            for position in 0..<layout.positions {
-                                var accumulator: Int32 = biasCodes?[o] ?? 0
-                                let row = position * layout.depth
-                                for k in 0..<layout.depth { accumulator = accumulator &+ rows[row + k] &* weights[weightRow + k] }
-                                output[layout.outputIndex(n, o, position)] = requantizer.apply(accumulator, channel: o)
+                        output.withUnsafeMutableBufferPointer { output in
+                            for o in group * outputsPerGroup ..< (group + 1) * outputsPerGroup {
+                                let bias = biasCodes?[o] ?? 0
+                                let weightRow = weights.baseAddress.map { $0 + o * depth }
+                                let outputRow = output.baseAddress.map { $0 + layout.outputIndex(n, o, 0) }
+                                var position = 0
+                                while position < positions {
+                                    let sum = Self.dot(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
+                                    outputRow?[position] = requantizer.apply(bias &+ sum, channel: o)
+                                    position += 1
+                                }
                             }
                         }
                     }
@@ -106,6 +115,34 @@ enum ConvolutionKernel {
             }
         }
         return Tensor(type: outputType, storage: .int32(output))
+    }
+
+    /// The float dot product of two rows of `count` elements, summed in index order.
+    ///
+    /// Written as a `while` loop over pointers so that a debug build (no inlining of range
+    /// iterators or array subscripts) runs it fast as well.
+    static func dot(_ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, count: Int) -> Float {
+        var sum: Float = 0
+        guard let a, let b else { return sum }
+        var k = 0
+        while k < count {
+            sum += a[k] * b[k]
+            k += 1
+        }
+        return sum
+    }
+
+    /// The wrapping int32 dot product of two rows of `count` elements (int32 wrapping
+    /// accumulation, the order does not change the result).
+    static func dot(_ a: UnsafePointer<Int32>?, _ b: UnsafePointer<Int32>?, count: Int) -> Int32 {
+        var sum: Int32 = 0
+        guard let a, let b else { return sum }
+        var k = 0
+        while k < count {
+            sum = sum &+ a[k] &* b[k]
+            k += 1
+        }
+        return sum
     }
 
     /// Index arithmetic of one convolution: patch rows of `depth = channelsPerGroup · KH · KW`
@@ -121,22 +158,42 @@ enum ConvolutionKernel {
         func outputIndex(_ n: Int, _ o: Int, _ position: Int) -> Int { (n * outputChannels + o) * positions + position }
 
         /// Fills `rows` with the patches of one batch element and group (padding taps get `zero`).
+        /// Written as `while` loops over pointers, with the geometry in locals, so that a debug build runs it fast too.
         func gather<Element>(_ input: [Element], batch n: Int, group: Int, into rows: inout [Element], zero: Element) {
-            let plane = geometry.height * geometry.width
-            var index = 0
-            for oy in 0..<geometry.outputHeight {
-                for ox in 0..<geometry.outputWidth {
-                    for c in 0..<channelsPerGroup {
-                        let base = (n * geometry.channels + group * channelsPerGroup + c) * plane
-                        for ky in 0..<geometry.kernelHeight {
-                            let y = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
-                            for kx in 0..<geometry.kernelWidth {
-                                let xx = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
-                                let inside = y >= 0 && y < geometry.height && xx >= 0 && xx < geometry.width
-                                rows[index] = inside ? input[base + y * geometry.width + xx] : zero
-                                index += 1
+            let height = geometry.height, width = geometry.width, plane = height * width
+            let kernelHeight = geometry.kernelHeight, kernelWidth = geometry.kernelWidth
+            let strideY = geometry.strideY, strideX = geometry.strideX, dilationY = geometry.dilationY, dilationX = geometry.dilationX
+            let outputHeight = geometry.outputHeight, outputWidth = geometry.outputWidth, channels = channelsPerGroup
+            let firstPlane = (n * geometry.channels + group * channelsPerGroup) * plane
+            input.withUnsafeBufferPointer { input in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    guard var target = rows.baseAddress else { return }
+                    guard let source = input.baseAddress else { rows.update(repeating: zero); return }
+                    var oy = 0
+                    while oy < outputHeight {
+                        var ox = 0
+                        while ox < outputWidth {
+                            var c = 0
+                            while c < channels {
+                                let base = firstPlane + c * plane
+                                var ky = 0
+                                while ky < kernelHeight {
+                                    let y = oy * strideY - geometry.padTop + ky * dilationY
+                                    let rowInside = y >= 0 && y < height
+                                    var kx = 0
+                                    while kx < kernelWidth {
+                                        let xx = ox * strideX - geometry.padLeft + kx * dilationX
+                                        target.pointee = rowInside && xx >= 0 && xx < width ? source[base + y * width + xx] : zero
+                                        target += 1
+                                        kx += 1
+                                    }
+                                    ky += 1
+                                }
+                                c += 1
                             }
+                            ox += 1
                         }
+                        oy += 1
                     }
                 }
             }
