@@ -84,7 +84,7 @@ struct ColumnScale {
             if unit == .decibels { return number.isInfinite && number > 0 ? "exact" : String(format: "%.1f", number) }
             guard number.isFinite else { return "—" }
             if unit == .fraction && number * 100 >= 1 { return String(format: "%.2f", number * 100) }
-            if unit == .bytes && divisor == 1 { return String(format: "%.0f", number) }
+            if (unit == .bytes && divisor == 1) || unit == .count { return number == number.rounded() ? String(format: "%.0f", number) : "\(number)" }
             return Self.significant(number / divisor, digits: 3)
         }
     }
