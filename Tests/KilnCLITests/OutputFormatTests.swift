@@ -259,6 +259,22 @@ import KilnReports
     }
 }
 
+extension TargetFileOptionTests {
+    /// A SIMD vector register that is not a power of two bits wide is refused with the value.
+    @Test func vectorWidthMustBeAPowerOfTwo() throws {
+        var text = try String(contentsOf: repositoryRoot.appendingPathComponent("targets/cortex-a72-rpi4.json"), encoding: .utf8)
+        text = text.replacingOccurrences(of: "\"name\": \"cortex-a72-rpi4\"", with: "\"name\": \"odd-width\"")
+        let width = try #require(text.range(of: #""vectorWidthBits": \{\s*"value": 128"#, options: .regularExpression))
+        text.replaceSubrange(width, with: "\"vectorWidthBits\": {\"value\": 96")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-\(UUID())-odd.json").path
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let result = runKiln(["targets", "validate", file])
+        #expect(result.code == .inputError)
+        #expect(result.error.contains("96 is not a power of two; a vector register is 64, 128, 256, 512… bits wide"), "\(result.error)")
+    }
+}
+
 /// Messages about files a command writes, and a calibration file a quantized model does not need.
 @Suite struct OutputMessageTests {
     @Test func anUnwritableReportPathFailsBeforeTheRun() throws {
