@@ -102,6 +102,7 @@ struct BenchCommand: Command {
                                     ("value", figure.value.isFinite ? .number(figure.value) : .null), ("unit", .string(figure.unit))] + figure.detail))
             }
             context.console.print(JSONWriter().write(.object(JSONObject([
+                ("kind", .string("kiln.bench")), ("schemaVersion", .integer(1)),
                 ("build", .string(Self.buildConfiguration)),
                 ("processors", .integer(Int64(ProcessInfo.processInfo.activeProcessorCount))),
                 ("figures", .array(objects)),

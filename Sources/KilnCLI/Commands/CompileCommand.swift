@@ -82,6 +82,7 @@ enum ProgramReport {
                                 ("constant", .bool(buffer.isConstant))]))
         }
         return JSONWriter().write(.object(JSONObject([
+            ("kind", .string("kiln.compile")), ("schemaVersion", .integer(1)),
             ("model", .string(program.graph.name)),
             ("target", .string(program.target.name)),
             ("family", .string(program.target.family)),
