@@ -20,9 +20,16 @@ enum ConvolutionKernel {
             var output = [Float](repeating: 0, count: layout.outputCount)
             var patches = [Float](repeating: 0, count: layout.positions * layout.depth)
             let depth = layout.depth, positions = layout.positions, outputsPerGroup = layout.outputsPerGroup
+            let offsets = layout.patchOffsets()
             for n in 0..<geometry.batch {
                 for group in 0..<attributes.groups {
-                    layout.gather(input, batch: n, group: group, into: &patches, zero: 0)
+                    input.withUnsafeBufferPointer { input in
+                        offsets.withUnsafeBufferPointer { offsets in
+                            patches.withUnsafeMutableBufferPointer { rows in
+                                Self.gather(input, base: layout.groupBase(batch: n, group: group), offsets: offsets, into: rows, zero: 0)
+                            }
+                        }
+                    }
                     patches.withUnsafeBufferPointer { rows in
                         weights.withUnsafeBufferPointer { weights in
                             output.withUnsafeMutableBufferPointer { output in
@@ -48,7 +55,8 @@ enum ConvolutionKernel {
         let inputZero = x.type.quantization?.zeroPoint(at: 0) ?? 0
         let centered = input.map { $0 &- inputZero }
         let weightZero = (0..<layout.outputChannels).map { w.type.quantization?.zeroPoint(at: $0) ?? 0 }
-        let centeredWeights = weights.indices.map { weights[$0] &- weightZero[$0 / layout.depth] }
+        let weightDepth = layout.depth
+        let centeredWeights = weights.indices.map { weights[$0] &- weightZero[$0 / weightDepth] }
         let biasCodes = bias?.codes
         let requantizer = try Requantizer(rule: rule, input: x.type, weight: w.type, output: outputType, channels: layout.outputChannels)
         var output = [Int32](repeating: 0, count: layout.outputCount)
@@ -92,9 +100,16 @@ enum ConvolutionKernel {
         }
         var patches = [Int32](repeating: 0, count: layout.positions * layout.depth)
         let depth = layout.depth, positions = layout.positions, outputsPerGroup = layout.outputsPerGroup
+        let offsets = layout.patchOffsets()
         for n in 0..<geometry.batch {
             for group in 0..<attributes.groups {
-                layout.gather(centered, batch: n, group: group, into: &patches, zero: 0)
+                centered.withUnsafeBufferPointer { input in
+                    offsets.withUnsafeBufferPointer { offsets in
+                        patches.withUnsafeMutableBufferPointer { rows in
+                            Self.gather(input, base: layout.groupBase(batch: n, group: group), offsets: offsets, into: rows, zero: 0)
+                        }
+                    }
+                }
                 patches.withUnsafeBufferPointer { rows in
                     centeredWeights.withUnsafeBufferPointer { weights in
                         output.withUnsafeMutableBufferPointer { output in
@@ -115,6 +130,32 @@ enum ConvolutionKernel {
             }
         }
         return Tensor(type: outputType, storage: .int32(output))
+    }
+
+    /// Fills `rows` with the input elements at `base + offsets[i]` (`zero` where the offset is
+    /// -1: padding). One function per element type: a generic one runs element by element
+    /// through value witnesses in a debug build.
+    static func gather(_ input: UnsafeBufferPointer<Float>, base: Int, offsets: UnsafeBufferPointer<Int>,
+                       into rows: UnsafeMutableBufferPointer<Float>, zero: Float) {
+        guard let source = input.baseAddress, let offset = offsets.baseAddress, let target = rows.baseAddress else { return }
+        var index = 0
+        while index < rows.count {
+            let at = offset[index]
+            target[index] = at < 0 ? zero : source[base + at]
+            index += 1
+        }
+    }
+
+    /// The integer-code twin of the float `gather` above.
+    static func gather(_ input: UnsafeBufferPointer<Int32>, base: Int, offsets: UnsafeBufferPointer<Int>,
+                       into rows: UnsafeMutableBufferPointer<Int32>, zero: Int32) {
+        guard let source = input.baseAddress, let offset = offsets.baseAddress, let target = rows.baseAddress else { return }
+        var index = 0
+        while index < rows.count {
+            let at = offset[index]
+            target[index] = at < 0 ? zero : source[base + at]
+            index += 1
+        }
     }
 
     /// The float dot product of two rows of `count` elements, summed in index order.
@@ -157,46 +198,50 @@ enum ConvolutionKernel {
 
         func outputIndex(_ n: Int, _ o: Int, _ position: Int) -> Int { (n * outputChannels + o) * positions + position }
 
-        /// Fills `rows` with the patches of one batch element and group (padding taps get `zero`).
-        /// Written as `while` loops over pointers, with the geometry in locals, so that a debug build runs it fast too.
-        func gather<Element>(_ input: [Element], batch n: Int, group: Int, into rows: inout [Element], zero: Element) {
+        /// The patch element offsets of one batch element and group (position-major, then
+        /// channel, ky, kx), relative to the group's first input plane: -1 for a padding tap.
+        /// Computed once per convolution; ``ConvolutionKernel/gather(_:base:offsets:into:zero:)``
+        /// applies them. Written as `while` loops with the geometry in locals so that a debug
+        /// build runs it fast too.
+        func patchOffsets() -> [Int] {
             let height = geometry.height, width = geometry.width, plane = height * width
             let kernelHeight = geometry.kernelHeight, kernelWidth = geometry.kernelWidth
             let strideY = geometry.strideY, strideX = geometry.strideX, dilationY = geometry.dilationY, dilationX = geometry.dilationX
             let outputHeight = geometry.outputHeight, outputWidth = geometry.outputWidth, channels = channelsPerGroup
-            let firstPlane = (n * geometry.channels + group * channelsPerGroup) * plane
-            input.withUnsafeBufferPointer { input in
-                rows.withUnsafeMutableBufferPointer { rows in
-                    guard var target = rows.baseAddress else { return }
-                    guard let source = input.baseAddress else { rows.update(repeating: zero); return }
-                    var oy = 0
-                    while oy < outputHeight {
-                        var ox = 0
-                        while ox < outputWidth {
-                            var c = 0
-                            while c < channels {
-                                let base = firstPlane + c * plane
-                                var ky = 0
-                                while ky < kernelHeight {
-                                    let y = oy * strideY - geometry.padTop + ky * dilationY
-                                    let rowInside = y >= 0 && y < height
-                                    var kx = 0
-                                    while kx < kernelWidth {
-                                        let xx = ox * strideX - geometry.padLeft + kx * dilationX
-                                        target.pointee = rowInside && xx >= 0 && xx < width ? source[base + y * width + xx] : zero
-                                        target += 1
-                                        kx += 1
-                                    }
-                                    ky += 1
+            var offsets = [Int](repeating: -1, count: positions * depth)
+            offsets.withUnsafeMutableBufferPointer { offsets in
+                guard var target = offsets.baseAddress else { return }
+                var oy = 0
+                while oy < outputHeight {
+                    var ox = 0
+                    while ox < outputWidth {
+                        var c = 0
+                        while c < channels {
+                            var ky = 0
+                            while ky < kernelHeight {
+                                let y = oy * strideY - geometry.padTop + ky * dilationY
+                                var kx = 0
+                                while kx < kernelWidth {
+                                    let xx = ox * strideX - geometry.padLeft + kx * dilationX
+                                    if y >= 0 && y < height && xx >= 0 && xx < width { target.pointee = c * plane + y * width + xx }
+                                    target += 1
+                                    kx += 1
                                 }
-                                c += 1
+                                ky += 1
                             }
-                            ox += 1
+                            c += 1
                         }
-                        oy += 1
+                        ox += 1
                     }
+                    oy += 1
                 }
             }
+            return offsets
+        }
+
+        /// The offset of the first input plane of batch element `n`, group `group`.
+        func groupBase(batch n: Int, group: Int) -> Int {
+            (n * geometry.channels + group * channelsPerGroup) * geometry.height * geometry.width
         }
     }
 }
