@@ -237,6 +237,12 @@ import KilnReports
         #expect(refused.code == .inputError)
         #expect(refused.error == "\(file): error: at name: target 'stm32h743-cortex-m7' has the name of the built-in target in "
                 + "targets/stm32h743-cortex-m7.json; rename it, or give --override to use it instead of the built-in one\n")
+        let validate = runKiln(["targets", "validate", file])
+        #expect(validate.code == .success)
+        #expect(validate.error == "\(file): warning: target 'stm32h743-cortex-m7' has the name of the built-in target in "
+                + "targets/stm32h743-cortex-m7.json; commands refuse the file unless --override is given\n")
+        let builtIn = runKiln(["targets", "validate", repositoryRoot.appendingPathComponent("targets/stm32h743-cortex-m7.json").path])
+        #expect(builtIn.code == .success && builtIn.error.isEmpty, "\(builtIn.error)")
         let simulate = runKiln(["simulate", SimulateAndCompareTests.path("cnn_qdq.onnx"), "--target", file])
         #expect(simulate.code == .inputError)
         let allowed = runKiln(["compare", SimulateAndCompareTests.path("cnn_qdq.onnx"), "--targets", file, "--override", "--format", "json"])
