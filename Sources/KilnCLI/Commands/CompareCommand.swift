@@ -13,7 +13,7 @@ import KilnTargets
 struct CompareCommand: Command {
     let name = "compare"
     let summary = "Compare deployment targets side by side: accuracy, latency, energy, memory"
-    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--data X.npy --labels Y.npy] [--calibration C.npy] [--sort COLUMN] [--format table|json|csv] [--html FILE]"
+    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--data X.npy --labels Y.npy] [--calibration C.npy] [--sort COLUMN] [--format table|json|csv] [--html FILE] [--override]"
     var discussion: String {
         """
         With no MODEL, compares the shipped examples on the digits test split (540 images) on every
