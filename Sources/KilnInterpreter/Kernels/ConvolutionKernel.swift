@@ -5,8 +5,7 @@ import KilnNumerics
 ///
 /// Each group's input patches are gathered once into a row per output position (im2col, with
 /// padded taps as 0 — for integer inputs the zero point is subtracted first, so padding is the
-/// zero point); then every output is a dot product of two contiguous rows, a loop the compiler
-/// vectorizes.
+/// zero point); then every output is a dot product of two contiguous rows (``DotProduct``).
 enum ConvolutionKernel {
     static func execute(_ attributes: Convolution, _ x: Tensor, _ w: Tensor, _ bias: Tensor?,
                         _ outputType: TensorType, rule: RequantizationRule,
@@ -39,7 +38,7 @@ enum ConvolutionKernel {
                                     let outputRow = output.baseAddress.map { $0 + layout.outputIndex(n, o, 0) }
                                     var position = 0
                                     while position < positions {
-                                        outputRow?[position] = bias + Self.dot(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
+                                        outputRow?[position] = bias + DotProduct.sum(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
                                         position += 1
                                     }
                                 }
@@ -119,7 +118,7 @@ enum ConvolutionKernel {
                                 let outputRow = output.baseAddress.map { $0 + layout.outputIndex(n, o, 0) }
                                 var position = 0
                                 while position < positions {
-                                    let sum = Self.dot(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
+                                    let sum = DotProduct.wrappingSum(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
                                     outputRow?[position] = requantizer.apply(bias &+ sum, channel: o)
                                     position += 1
                                 }
@@ -156,34 +155,6 @@ enum ConvolutionKernel {
             target[index] = at < 0 ? zero : source[base + at]
             index += 1
         }
-    }
-
-    /// The float dot product of two rows of `count` elements, summed in index order.
-    ///
-    /// Written as a `while` loop over pointers so that a debug build (no inlining of range
-    /// iterators or array subscripts) runs it fast as well.
-    static func dot(_ a: UnsafePointer<Float>?, _ b: UnsafePointer<Float>?, count: Int) -> Float {
-        var sum: Float = 0
-        guard let a, let b else { return sum }
-        var k = 0
-        while k < count {
-            sum += a[k] * b[k]
-            k += 1
-        }
-        return sum
-    }
-
-    /// The wrapping int32 dot product of two rows of `count` elements (int32 wrapping
-    /// accumulation, the order does not change the result).
-    static func dot(_ a: UnsafePointer<Int32>?, _ b: UnsafePointer<Int32>?, count: Int) -> Int32 {
-        var sum: Int32 = 0
-        guard let a, let b else { return sum }
-        var k = 0
-        while k < count {
-            sum = sum &+ a[k] &* b[k]
-            k += 1
-        }
-        return sum
     }
 
     /// Index arithmetic of one convolution: patch rows of `depth = channelsPerGroup · KH · KW`
