@@ -58,19 +58,28 @@ public struct Evaluation: Sendable {
     }
 
     /// Estimates a program's cost and, with data, simulates it and scores its first output.
+    /// - Parameter progress: with a batch of samples, the simulation runs in chunks of
+    ///   ``SampleBatch/progressChunk`` samples and this is called after each with the samples
+    ///   done and the total, and returns whether to go on; nil runs the batch at once.
     /// - Throws: ``DiagnosticError`` when the estimate, the simulation or the scoring fails (the
     ///   graph has not exactly one input, the data does not fit it, labels do not match the output).
-    public func evaluate(_ program: TargetProgram, data: EvaluationData?) throws(DiagnosticError) -> TargetEvaluation {
+    public func evaluate(_ program: TargetProgram, data: EvaluationData?,
+                         progress: ((_ done: Int, _ total: Int) -> Bool)? = nil) throws(DiagnosticError) -> TargetEvaluation {
         let cost = try estimator.estimate(program)
         guard let data else { return TargetEvaluation(program: program, cost: cost, outputs: nil, score: nil) }
-        let outputs = try SampleBatch.feeding(data.samples, to: program.graph).run(FunctionalSimulator(program: program))
+        let batch = try SampleBatch.feeding(data.samples, to: program.graph)
+        let simulator = FunctionalSimulator(program: program)
+        let outputs: [Tensor]
+        if let progress { outputs = try batch.run(simulator, progress: progress) } else { outputs = try batch.run(simulator) }
         let score: Score?
         switch data.scoring {
         case .none: score = nil
         case .labels(let labels): score = try Score.topOne(outputs[0], labels: labels)
         case .reference(let reference):
             do {
-                score = try Score.against(reference: reference, outputs[0])
+                var against = try Score.against(reference: reference, outputs[0])
+                if let float = data.floatReference { against.sqnrAgainstFloatDecibels = try Score.against(reference: float, outputs[0]).sqnrDecibels }
+                score = against
             } catch {
                 throw DiagnosticError(.error("on \(program.target.name): \(error.diagnostics.map(\.message).joined(separator: "; "))"))
             }

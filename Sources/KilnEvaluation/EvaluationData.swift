@@ -11,7 +11,8 @@ public struct EvaluationData: Sendable {
         case none
         /// Integer class labels, one per sample.
         case labels([Int64])
-        /// The source model's reference output on the samples.
+        /// The reference interpreter's output, on the samples, of the graph every target compiles
+        /// (``EvaluationModel/graph``: the model as loaded, or Kiln's quantization of it).
         case reference(Tensor)
     }
 
@@ -20,6 +21,10 @@ public struct EvaluationData: Sendable {
     public let samples: Tensor
     /// What scores the outputs.
     public let scoring: Scoring
+    /// The float source model's output on the samples when Kiln quantized it
+    /// (``EvaluationModel/isQuantizedByKiln``), so that outputs are also scored against float;
+    /// nil otherwise.
+    public let floatReference: Tensor?
 
     /// Samples scored by labels, or not scored.
     /// - Throws: ``DiagnosticError`` when there is not one label per sample (leading dimension).
@@ -29,15 +34,20 @@ public struct EvaluationData: Sendable {
         }
         self.samples = samples
         scoring = labels.map { .labels($0) } ?? .none
+        floatReference = nil
     }
 
     /// Samples scored against the model's own reference output: the reference interpreter runs
-    /// the source model (before any quantization by Kiln) on them once, here.
-    /// - Throws: ``DiagnosticError`` when the source model does not have one input or does not
-    ///   run on the samples.
+    /// the graph every target compiles on them once, here, and, when Kiln quantized a float
+    /// model, the float source model as well (``floatReference``).
+    /// - Throws: ``DiagnosticError`` when a model does not have one input or does not run on
+    ///   the samples.
     public init(samples: Tensor, referenceOf model: EvaluationModel) throws(DiagnosticError) {
-        let graph = model.source
+        func output(of graph: Graph) throws(DiagnosticError) -> Tensor {
+            try SampleBatch.feeding(samples, to: graph).run(try ReferenceInterpreter(graph: graph))[0]
+        }
         self.samples = samples
-        scoring = .reference(try SampleBatch.feeding(samples, to: graph).run(try ReferenceInterpreter(graph: graph))[0])
+        scoring = .reference(try output(of: model.graph))
+        floatReference = model.isQuantizedByKiln ? try output(of: model.source) : nil
     }
 }

@@ -34,6 +34,44 @@ public struct SampleBatch: Sendable {
         isSingleSample ? try interpreter.run(feeds) : try interpreter.runBatch(feeds)
     }
 
+    /// How many samples ``run(_:progress:)`` simulates between two progress reports: a few
+    /// times the cores of a small machine, so the samples of a chunk still run in parallel.
+    public static let progressChunk = 32
+
+    /// The program's outputs from the functional simulator, simulating ``progressChunk``
+    /// samples at a time and reporting the samples done and the total after each chunk (the
+    /// outputs equal ``run(_:)-swift.method``'s).
+    /// - Parameter progress: called after each chunk; returns whether to go on.
+    /// - Throws: ``DiagnosticError`` naming the input or the kernel that failed, or saying that
+    ///   `progress` stopped the run.
+    public func run(_ simulator: FunctionalSimulator, progress: (_ done: Int, _ total: Int) -> Bool) throws(DiagnosticError) -> [Tensor] {
+        let graph = simulator.program.graph
+        guard !isSingleSample, graph.inputs.count == 1, let name = graph.inputs.first, let tensor = feeds[name],
+              let type = graph.types[name], let total = tensor.shape.first, total > Self.progressChunk else {
+            let outputs = try run(simulator)
+            _ = progress(1, 1)
+            return outputs
+        }
+        let samples = try tensor.samples(total, of: type.shape, place: "tensor '\(name)'")
+        var perOutput: [[Tensor]] = Array(repeating: [], count: graph.outputs.count)
+        var start = 0
+        while start < total {
+            let end = min(start + Self.progressChunk, total)
+            let chunk = try Tensor.stacked(Array(samples[start ..< end]), place: "tensor '\(name)'")
+            let outputs = try simulator.runBatch([name: chunk]).outputs
+            for (index, output) in outputs.enumerated() {
+                perOutput[index] += try output.samples(end - start, of: [1] + output.shape.dropFirst(), place: "output \(graph.outputs[index])")
+            }
+            guard progress(end, total) || end == total else {
+                throw DiagnosticError(.error("the simulation was stopped after \(end) of \(total) samples"))
+            }
+            start = end
+        }
+        return try perOutput.enumerated().map { index, samples throws(DiagnosticError) in
+            try Tensor.stacked(samples, place: "output \(graph.outputs[index])")
+        }
+    }
+
     /// The program's outputs from the functional simulator.
     /// - Throws: ``DiagnosticError`` naming the input or the kernel that failed.
     public func run(_ simulator: FunctionalSimulator) throws(DiagnosticError) -> [Tensor] {

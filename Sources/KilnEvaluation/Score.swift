@@ -7,8 +7,12 @@ import KilnNumerics
 public struct Score: Sendable, Hashable {
     /// The fraction of samples whose largest output is at the label's index.
     public var topOne: Double?
-    /// The output's signal-to-quantization-noise ratio against the reference, in dB (+∞ when exact).
+    /// The output's signal-to-quantization-noise ratio against the reference output of the graph
+    /// every target compiles (``EvaluationData/Scoring/reference(_:)``), in dB (+∞ when exact).
     public var sqnrDecibels: Double?
+    /// The output's SQNR against the float model's output when Kiln quantized a float model
+    /// (``EvaluationData/floatReference``), in dB (+∞ when exact); nil otherwise.
+    public var sqnrAgainstFloatDecibels: Double?
     /// The cosine similarity of the output and the reference.
     public var cosineSimilarity: Double?
 

@@ -29,6 +29,9 @@ public struct ComparisonPage: Sendable {
         .init(name: "host link", color: ChartPalette.hostLink),
     ]
 
+    /// Whether the run was interrupted before every target was evaluated (the page says so).
+    public var partial = false
+
     /// Creates a page.
     public init(model: String, results: [TargetResult], table: HTMLTable) {
         self.model = model
@@ -59,16 +62,22 @@ public struct ComparisonPage: Sendable {
 
     /// The accuracy (top-1, else SQNR) versus energy scatter with the Pareto front (lower
     /// energy, higher accuracy); nil when no target has an accuracy figure.
+    ///
+    /// An exact result (SQNR +∞: the outputs equal the reference) is more accurate than any
+    /// other for the front, and is drawn at ``exactSQNRPosition(finite:)`` with a ring.
     public func accuracyChart() -> ScatterChart? {
         let useTop1 = results.contains { $0.top1 != nil }
-        let candidates = results.compactMap { result -> (String, Double, Double)? in
-            guard let energy = result.cost?.energy.total, let accuracy = useTop1 ? result.top1 : result.sqnrDecibels else { return nil }
+        let candidates = results.compactMap { result -> (label: String, energy: Double, accuracy: Double)? in
+            guard let energy = result.cost?.energy.total, let accuracy = useTop1 ? result.top1 : result.sqnrDecibels,
+                  !accuracy.isNaN, accuracy != -.infinity else { return nil }
             return (result.label, energy, accuracy)
         }
         guard !candidates.isEmpty else { return nil }
-        let front = ParetoFront.membership(of: candidates.map { [$0.1, -$0.2] })
+        let front = ParetoFront.membership(of: candidates.map { [$0.energy, $0.accuracy.isInfinite ? -.greatestFiniteMagnitude : -$0.accuracy] })
+        let top = Self.exactSQNRPosition(finite: candidates.map(\.accuracy).filter(\.isFinite))
         let points = zip(candidates, front).map { candidate, onFront in
-            ScatterChart.Point(label: candidate.0, x: candidate.1, y: candidate.2, onFront: onFront)
+            ScatterChart.Point(label: candidate.label, x: candidate.energy, y: candidate.accuracy.isInfinite ? top : candidate.accuracy,
+                               onFront: onFront, isExact: candidate.accuracy.isInfinite)
         }
         let yAxis = useTop1
             ? ScatterChart.Axis(title: "top-1 accuracy", unit: "", isPercentage: true, preferLogarithmic: false)
@@ -76,6 +85,13 @@ public struct ComparisonPage: Sendable {
         return ScatterChart(title: "Accuracy versus energy", xAxis: .init(title: "energy per inference", unit: "J"), yAxis: yAxis,
                             points: points, joinFront: true, frontMaximizesY: true,
                             frontLegend: "Pareto front (lower energy, higher accuracy)", cssClass: "chart accuracy-energy")
+    }
+
+    /// Where an exact (+∞ dB) SQNR is drawn: 10 dB above the largest finite SQNR rounded up to
+    /// a multiple of 10 dB, or 100 dB when every result is exact.
+    public static func exactSQNRPosition(finite: [Double]) -> Double {
+        guard let largest = finite.max() else { return 100 }
+        return (largest / 10).rounded(.up) * 10 + 10
     }
 
     /// The per-layer time chart of one target: one bar per program step, stacked by
@@ -102,6 +118,11 @@ public struct ComparisonPage: Sendable {
                         series: layerTimeSeries, bars: bars, preferLogarithmic: false, cssClass: "chart layers")
     }
 
+    /// The per-layer table of one target (``LayerTable``); nil when the target did not compile.
+    public static func layerTable(_ result: TargetResult) -> LayerTable? {
+        result.cost.map { LayerTable(cost: $0, target: result.target) }
+    }
+
     /// The rooflines of the targets that compiled.
     public func rooflines() -> [Roofline] {
         results.compactMap { result in result.cost.flatMap { Roofline(target: result.target, cost: $0) } }
@@ -111,7 +132,10 @@ public struct ComparisonPage: Sendable {
     public func page() -> HTMLPage {
         let ran = results.filter { $0.cost != nil }.count
         var sections: [String] = []
-        sections.append("<h1>Kiln comparison: \(HTMLEscaping.escape(model))</h1>")
+        sections.append("<h1>Kiln comparison: \(HTMLEscaping.escape(model))\(partial ? " (partial)" : "")</h1>")
+        if partial {
+            sections.append("<p class=\"partial\">Partial report: the run was interrupted; only the targets below were evaluated.</p>")
+        }
         sections.append("<p class=\"meta\">\(results.count) targets, \(ran) of which run the model. Latency and energy come from each family's cost model and the targets' sourced numbers; accuracy from bit-exact functional simulation. Hover over a bar or point for its numbers.</p>")
         sections.append("<h2>Comparison</h2>\n" + table.html())
 
@@ -134,7 +158,8 @@ public struct ComparisonPage: Sendable {
         sections.append("<h2>Time per layer</h2>\n<p class=\"caption\">Each step's time from the cost model, split into compute, memory stalls and fixed overheads (host steps and host-link transfers in their own colours). A pipelined design (one engine per layer) overlaps its layers, so its latency can be less than the sum.</p>")
         for result in results {
             guard let chart = Self.layerChart(result) else { continue }
-            sections.append("<details open=\"open\">\n<summary>\(HTMLEscaping.escape(result.label)) (\(HTMLEscaping.escape(result.target.family)))</summary>\n\(chart.svg())\n</details>")
+            let layers = Self.layerTable(result).map { "\n" + $0.html() } ?? ""
+            sections.append("<details open=\"open\">\n<summary>\(HTMLEscaping.escape(result.label)) (\(HTMLEscaping.escape(result.target.family)))</summary>\n\(chart.svg())\(layers)\n</details>")
         }
 
         sections.append("<h2>Rooflines</h2>\n<p class=\"caption\">Attainable operations per second against arithmetic intensity (a MAC is two operations). The compute roof is the target's peak; the memory roof is the read bandwidth of its nearest activation/weight memory level × its clock. Each point is an accelerator layer: its operations over the bytes it moves, at the rate its estimated time gives.</p>")

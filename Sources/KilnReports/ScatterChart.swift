@@ -13,14 +13,18 @@ public struct ScatterChart: Sendable {
         public var onFront: Bool
         /// Extra lines for the tooltip.
         public var details: String
+        /// Whether the true vertical value is +∞ (an exact result, SQNR = ∞) and `y` is only
+        /// where it is drawn: at the top of the axis, with a ring and `∞` in its label.
+        public var isExact: Bool
 
         /// Creates a point.
-        public init(label: String, x: Double, y: Double, onFront: Bool, details: String = "") {
+        public init(label: String, x: Double, y: Double, onFront: Bool, details: String = "", isExact: Bool = false) {
             self.label = label
             self.x = x
             self.y = y
             self.onFront = onFront
             self.details = details
+            self.isExact = isExact
         }
     }
 
@@ -146,7 +150,7 @@ public struct ScatterChart: Sendable {
         var labels: [(text: String, x: Double, y: Double, onFront: Bool)] = []
         for point in drawable.sorted(by: { $0.onFront && !$1.onFront }) {
             let at = position(point)
-            let text = BarChart.shortened(point.label, to: 26)
+            let text = BarChart.shortened(point.label, to: 26) + (point.isExact ? " (∞)" : "")
             let box = (x: at.x + 8, y: at.y - 6, width: Double(text.count) * 5.9)
             let overlaps = placed.contains { abs($0.y - box.y) < 12 && box.x < $0.x + $0.width + 4 && $0.x < box.x + box.width + 4 }
             guard !overlaps, box.x + box.width <= width else { continue }
@@ -156,15 +160,22 @@ public struct ScatterChart: Sendable {
         // Dominated points first so front points draw on top.
         for point in drawable.sorted(by: { !$0.onFront && $1.onFront }) {
             let at = position(point)
-            var tooltip = "\(point.label)\n\(xAxis.title): \(xAxis.format(point.x))\n\(yAxis.title): \(yAxis.format(point.y))"
+            var tooltip = "\(point.label)\n\(xAxis.title): \(xAxis.format(point.x))\n\(yAxis.title): \(point.isExact ? "∞ (exact)" : yAxis.format(point.y))"
             if point.onFront { tooltip += "\non the Pareto front" }
             if !point.details.isEmpty { tooltip += "\n" + point.details }
             canvas.circle(x: at.x, y: at.y, radius: point.onFront ? 6 : 4.5,
                           fill: point.onFront ? ChartPalette.front : ChartPalette.dominated, stroke: "#fff",
-                          tooltip: tooltip, cssClass: point.onFront ? "point front" : "point")
+                          tooltip: tooltip, cssClass: (point.onFront ? "point front" : "point") + (point.isExact ? " exact" : ""))
+            if point.isExact {
+                canvas.circle(x: at.x, y: at.y, radius: (point.onFront ? 6 : 4.5) + 3, fill: "none", stroke: ChartPalette.axis, cssClass: "exact-ring")
+            }
         }
         for label in labels {
             canvas.text(label.text, x: label.x, y: label.y, size: 10, fill: label.onFront ? "#8a3a00" : "#555", cssClass: "point-label")
+        }
+        if drawable.contains(where: \.isExact) {
+            canvas.text("(∞): exact, outputs equal the reference; drawn at the top of the axis", x: plotRight - 330, y: plotTop - 6, size: 10,
+                        fill: ChartPalette.axis, cssClass: "note")
         }
         let missing = points.count - drawable.count
         if missing > 0 {

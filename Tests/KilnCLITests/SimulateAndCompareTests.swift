@@ -71,14 +71,11 @@ import KilnNumerics
         #expect(rows.count == 2)
         for row in rows {
             let object = try #require(row.objectValue)
-            for key in ["model", "target", "family", "format", "top1", "sqnrDecibels", "latencySeconds", "inferencesPerSecond",
-                        "energyJoules", "weightBytes", "peakActivationBytes", "utilization", "bound", "hostOps"] {
-                #expect(object.contains(key), "row lacks \(key)")
-            }
+            #expect(object.keys == ComparisonColumn.all.map(\.key))
             #expect(object["top1"] == .null)
-            // Exact targets report "infinity"; others a finite SQNR.
-            let sqnr = object["sqnrDecibels"]
-            #expect(sqnr == .string("infinity") || (sqnr?.doubleValue ?? 0) > 10)
+            // Exact targets report null with the Exact flag; others a finite SQNR.
+            let sqnr = object["sqnrVsReferenceDecibels"], exact = object["sqnrVsReferenceExact"]
+            #expect((sqnr == .null && exact == .bool(true)) || ((sqnr?.doubleValue ?? 0) > 10 && exact == .bool(false)))
         }
     }
 
@@ -94,7 +91,7 @@ import KilnNumerics
         let m4 = try #require(rows.first { $0["target"]?.stringValue == "stm32l4r5-cortex-m4" })
         let m33 = try #require(rows.first { $0["target"]?.stringValue == "nrf5340-cortex-m33" })
         #expect(m33["family"]?.stringValue == "dsp")
-        #expect(m33["sqnrDecibels"] == m4["sqnrDecibels"])
+        #expect(m33["sqnrVsReferenceDecibels"] == m4["sqnrVsReferenceDecibels"])
         let m4Latency = try #require(m4["latencySeconds"]?.doubleValue), m33Latency = try #require(m33["latencySeconds"]?.doubleValue)
         #expect(abs(m33Latency * 128 - m4Latency * 120) <= 1e-12 * m4Latency * 120)
     }

@@ -98,9 +98,16 @@ func floatDense() throws -> Graph {
         }
         #expect(labels == [2, 0])
         let model = try EvaluationModel(graph, calibration: samples)
-        guard case .reference(let reference) = try EvaluationData(samples: samples, referenceOf: model).scoring else {
+        let data = try EvaluationData(samples: samples, referenceOf: model)
+        guard case .reference(let reference) = data.scoring else {
             Issue.record("expected a reference"); return
         }
-        #expect(reference.floats == [5, 6, 7, 1, 1, 1])
+        // The reference is the quantized graph's output (what every target compiles); the float
+        // model's output is kept beside it because Kiln quantized the model.
+        #expect(data.floatReference?.floats == [5, 6, 7, 1, 1, 1])
+        #expect(model.isQuantizedByKiln)
+        let quantized = try SampleBatch(["x": samples], for: model.graph).run(try ReferenceInterpreter(graph: model.graph))[0]
+        #expect(reference.shape == [2, 3] && reference.doubles == quantized.doubles)
+        #expect(try EvaluationData(samples: samples, referenceOf: try EvaluationModel(graph, calibration: nil)).floatReference == nil)
     }
 }

@@ -107,6 +107,50 @@ import KilnTargets
         }
     }
 
+    /// Exact results (SQNR +∞) are drawn at the top of the axis with a ring, and they dominate:
+    /// an exact target that uses less energy pushes a less accurate, costlier one off the front.
+    @Test func exactSQNRPointsAreDrawnAndOnTheFront() throws {
+        var results = ReportFixtures.results
+        let energies = results.map { $0.cost!.energy.total }
+        let cheapest = try #require(energies.indices.min { energies[$0] < energies[$1] })
+        for index in results.indices { results[index].sqnrDecibels = index == cheapest ? .infinity : 30 + Double(index) }
+        let page = ComparisonPage(model: "m", results: results, table: HTMLTable(titles: [], rows: []))
+        let chart = try #require(page.accuracyChart())
+        #expect(chart.points.count == results.count)
+        // The cheapest target is exact: it beats every other (no less accurate, less energy).
+        #expect(chart.points.filter(\.onFront).map(\.label) == [results[cheapest].label])
+        let exact = try #require(chart.points.first { $0.isExact })
+        #expect(exact.y == ComparisonPage.exactSQNRPosition(finite: chart.points.filter { !$0.isExact }.map(\.y)))
+        #expect(exact.y == 50 && chart.points.allSatisfy { $0.isExact || $0.y < exact.y })
+        let svg = try #require(ReportFixtures.charts(page.html(), class: "chart accuracy-energy").first)
+        let drawn = ["point", "point exact", "point front", "point front exact"].map { ReportFixtures.count("class=\"\($0)\"", in: svg) }
+        #expect(drawn.reduce(0, +) == results.count && drawn[3] == 1)
+        #expect(ReportFixtures.count("class=\"exact-ring\"", in: svg) == 1)
+        #expect(!svg.contains("without a value"))
+        #expect(svg.contains("∞ (exact)"))
+        // Every result exact: all drawn at 100 dB, all on the front only if none uses more energy.
+        for index in results.indices { results[index].sqnrDecibels = .infinity }
+        let allExact = try #require(ComparisonPage(model: "m", results: results, table: HTMLTable(titles: [], rows: [])).accuracyChart())
+        #expect(allExact.points.allSatisfy { $0.isExact && $0.y == 100 })
+        #expect(allExact.points.filter(\.onFront).count == 1)
+    }
+
+    /// Each target that runs gets a per-layer table with time, energy and bytes per memory level.
+    @Test func perLayerTablesHaveTrafficPerLevel() throws {
+        let result = try #require(ReportFixtures.results.first)
+        let table = try #require(ComparisonPage.layerTable(result))
+        #expect(table.rows.count == result.cost!.steps.count)
+        #expect(table.levels == result.target.memory.map(\.name))
+        for level in table.levels { #expect(table.keys.contains("readBytes[\(level)]") && table.keys.contains("writtenBytes[\(level)]")) }
+        let read = try #require(table.keys.firstIndex(of: "readBytes[\(table.levels[0])]"))
+        for (row, step) in zip(table.rows, result.cost!.steps) {
+            #expect(row[read] == .number(Double(step.counts.bytesRead[table.levels[0]] ?? 0)))
+        }
+        let html = ComparisonPage(model: "m", results: ReportFixtures.results, table: HTMLTable(titles: [], rows: [])).html()
+        #expect(ReportFixtures.count("<th>readBytes[\(table.levels[0])]</th>", in: html) >= 1)
+        #expect(ReportFixtures.isWellFormedXML(ReportFixtures.body(html)))
+    }
+
     @Test func withoutAccuracyTheScatterIsReplacedByANote() {
         let page = ComparisonPage(model: "m", results: ReportFixtures.results, table: HTMLTable(titles: [], rows: []))
         #expect(page.accuracyChart() == nil)

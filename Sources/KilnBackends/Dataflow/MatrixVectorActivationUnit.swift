@@ -1,6 +1,7 @@
 import KilnCompiler
 import KilnDiagnostics
 import KilnIR
+import KilnInterpreter
 import KilnNumerics
 
 /// A FINN matrix-vector-activation unit (MVAU; VVAU for depthwise layers) behind its
@@ -127,9 +128,8 @@ struct MatrixVectorActivationUnit: TargetKernel {
                                         window.fill(vector.baseAddress!, from: input, image: n, group: group, oy: oy, ox: ox,
                                                     padding: inputZeroPoint)
                                         for o in group * perGroup ..< (group + 1) * perGroup {
-                                            var accumulator = accumulatorStart[o]
-                                            let row = o * length
-                                            for k in 0..<length { accumulator = accumulator &+ vector[k] &* weights[row + k] }
+                                            let accumulator = accumulatorStart[o] &+ DotProduct.wrappingSum(
+                                                UnsafePointer(vector.baseAddress), weights.baseAddress.map { $0 + o * length }, count: length)
                                             let index = (n * outputChannels + o) * planeOut + oy * window.outputWidth + ox
                                             if let thresholds {
                                                 var reached: Int32 = 0

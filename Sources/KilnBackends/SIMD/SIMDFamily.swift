@@ -39,6 +39,10 @@ public struct SIMDFamily: TargetFamilySchema {
     /// Decodes the `simd` section.
     public func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)? {
         let width = reader.sourcedInteger("vectorWidthBits", in: 8...4096)
+        // Vector registers are a power of two bits wide (NEON 128, AVX2 256, AVX-512 512).
+        if let bits = width?.value, bits & (bits - 1) != 0 {
+            reader.error("\(bits) is not a power of two; a vector register is 64, 128, 256, 512… bits wide", at: "vectorWidthBits")
+        }
         let registers = reader.sourcedInteger("registerCount", in: 1...1024)
         let vectorIssue = reader.sourcedNumber("vectorInstructionsPerCycle", .positive)
         let entries = reader.sections("instructions", Self.instructionSchema, allowEmpty: false)

@@ -71,7 +71,7 @@ struct BenchCommand: Command {
         }
 
         let network = try EvaluationModel(try BenchmarkModels.resNet50(), calibration: nil)
-        let targets = try CompareCommand.selectTargets(arguments.value("--targets"), catalog: catalog)
+        let targets = try CompareCommand.selectTargets(CompareCommand.targetList(arguments.value("--targets")), catalog: catalog)
         for target in targets {
             context.console.progress("compiling \(network.graph.name) for \(target.name)")
             let compileStart = DispatchTime.now().uptimeNanoseconds
@@ -102,6 +102,7 @@ struct BenchCommand: Command {
                                     ("value", figure.value.isFinite ? .number(figure.value) : .null), ("unit", .string(figure.unit))] + figure.detail))
             }
             context.console.print(JSONWriter().write(.object(JSONObject([
+                ("kind", .string("kiln.bench")), ("schemaVersion", .integer(1)),
                 ("build", .string(Self.buildConfiguration)),
                 ("processors", .integer(Int64(ProcessInfo.processInfo.activeProcessorCount))),
                 ("figures", .array(objects)),

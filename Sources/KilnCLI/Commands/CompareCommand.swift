@@ -8,32 +8,50 @@ import KilnNumerics
 import KilnReports
 import KilnTargets
 
-/// `kiln compare [MODEL]`: one row per target — format, accuracy, latency, throughput, energy,
-/// memory, utilization, bound, host ops.
+/// `kiln compare [MODEL ...]`: one row per model and target — format, accuracy, latency,
+/// throughput, energy, power, memory, utilization, bound, host ops.
 struct CompareCommand: Command {
     let name = "compare"
     let summary = "Compare deployment targets side by side: accuracy, latency, energy, memory"
-    let usage = "compare [MODEL] [--targets A,B,... | --all] [--data X.npy --labels Y.npy] [--calibration C.npy] [--format table|json|csv] [--html FILE]"
-    let discussion = """
-    With no MODEL, compares the shipped examples on the digits test split (540 images) on every
-    built-in target: examples/digits/cnn_qdq.onnx (ONNX Runtime's int8 QDQ CNN) and
-    examples/digits/bnn.onnx (a binarized CNN, quantized by Kiln with the calibration images so
-    that its hidden layers are ±1). A float MODEL is quantized first when --calibration is given;
-    the calibration images also let targets with narrower formats choose their ranges. Accuracy is
-    top-1 from bit-exact functional simulation of each target's program; without --labels, the
-    output SQNR against the model's own reference output. Latency and energy come from each
-    family's cost model and the target's sourced numbers.
-    """
+    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--data X.npy --labels Y.npy] [--calibration C.npy] [--sort COLUMN] [--format table|json|csv] [--html FILE] [--override]"
+    var discussion: String {
+        """
+        With no MODEL, compares the shipped examples on the digits test split (540 images) on every
+        built-in target: examples/digits/cnn_qdq.onnx (ONNX Runtime's int8 QDQ CNN) and
+        examples/digits/bnn.onnx (a binarized CNN, quantized by Kiln with the calibration images so
+        that its hidden layers are ±1). Several MODELs give one block of rows each. A float MODEL is
+        quantized first when --calibration is given; the calibration images also let targets with
+        narrower formats choose their ranges (an already quantized MODEL is not re-quantized, and a
+        note says so). Accuracy is top-1 from bit-exact functional simulation of each target's
+        program; without --labels, the output SQNR against the reference output of the model the
+        targets compile (and, for a float model Kiln quantized, against the float model too).
+        Latency and energy come from each family's cost model and the target's sourced numbers.
+
+        --targets takes target names and target description files (.json); a file whose target has
+        a built-in target's name is refused unless --override is given.
+
+        Columns of the table (CSV and JSON carry raw numbers in SI base units, see docs/cli.md):
+        \(ComparisonColumn.all.compactMap { column in column.legend.map { "  \(column.title): \($0)" } }.joined(separator: "\n"))
+
+        --sort COLUMN orders each model's rows best first: \(ComparisonColumn.sortNames.joined(separator: ", ")).
+        On a terminal the best value of each column is bold, and a progress line on standard error
+        counts targets and samples with an estimate of the time left. Ctrl-C stops the run, prints
+        the rows finished so far (JSON and HTML marked partial) and exits with code 130.
+        """
+    }
     let options: [OptionSpecification] = [
-        OptionSpecification("--targets", valueName: "A,B,...", help: "the targets to compare (names or files)"),
+        OptionSpecification("--targets", valueName: "A,B,...", help: "the targets to compare: names, or target description files (.json)"),
         .flag("--all", help: "every target in the catalog (the default)"),
         OptionSpecification("--data", valueName: "X.npy", help: "inputs; the first dimension is the batch"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
         .calibration,
+        OptionSpecification("--sort", valueName: "COLUMN", choices: ComparisonColumn.sortNames,
+                            help: "order each model's rows by COLUMN, best first: \(ComparisonColumn.sortNames.joined(separator: ", "))"),
         .format(["table", "json", "csv"]),
         OptionSpecification("--html", valueName: "FILE", help: "also write a self-contained HTML report with charts to FILE"),
         .targetDirectory,
         OptionSpecification("--target", arity: .repeated, valueName: "FILE", help: "also load the target description FILE"),
+        .overrideBuiltIn,
     ]
 
     /// The shipped example folder (`examples/digits` next to `targets/`).
@@ -42,12 +60,17 @@ struct CompareCommand: Command {
     }
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
-        try arguments.expectPositionals(0...1, names: "MODEL")
+        try run(arguments, context: context, interrupt: InterruptSignal(enabled: context.console.errorIsTerminal))
+    }
+
+    /// Runs the comparison, polling `interrupt` between targets and sample chunks.
+    func run(_ arguments: ParsedArguments, context: CommandContext, interrupt: InterruptSignal) throws -> ExitCode {
         if arguments.value("--targets") != nil && arguments.flag("--all") { throw UsageError("give --targets or --all, not both") }
         var modelPaths = arguments.positionals
         var dataPath = arguments.value("--data")
         var labelsPath = arguments.value("--labels")
         var calibrationPath = arguments.value("--calibration")
+        let calibrationIsShipped = calibrationPath == nil
         if modelPaths.isEmpty {
             guard let examples = Self.examplesDirectory(context) else {
                 throw DiagnosticError(.error("cannot find the shipped examples; give a MODEL"))
@@ -59,40 +82,71 @@ struct CompareCommand: Command {
             }
             calibrationPath = calibrationPath ?? examples.appendingPathComponent("calibration_x_nchw.npy").path
         }
-        let catalog = try context.targetCatalog(arguments)
-        let targets = try Self.selectTargets(arguments.value("--targets"), catalog: catalog)
+        let htmlPath = arguments.value("--html")
+        if let htmlPath { try OutputFile.checkWritable(htmlPath, option: "--html") }
+        let requested = Self.targetList(arguments.value("--targets"))
+        let catalog = try context.targetCatalog(arguments, files: (requested ?? []).filter(Self.namesFile))
+        let targets = try Self.selectTargets(requested, catalog: catalog)
         let files = try EvaluationFiles(data: dataPath, labels: labelsPath, dataOption: "--data")
         let calibration = try EvaluationFiles.calibration(calibrationPath)
 
         let evaluation = context.evaluation(catalog)
+        let meter = ProgressMeter(total: modelPaths.count * targets.count)
         var rows: [ComparisonRow] = []
-        for modelPath in modelPaths {
+        var interrupted = false
+        models: for (modelIndex, modelPath) in modelPaths.enumerated() {
             let loaded = try ModelLoader.load(modelPath)
-            if calibration != nil && EvaluationModel.computesInFloat(loaded) { context.console.progress("quantizing \(loaded.name)") }
+            let computesInFloat = EvaluationModel.computesInFloat(loaded)
+            if calibration != nil && computesInFloat { context.console.progress("quantizing \(loaded.name)") }
+            if calibration != nil && !computesInFloat && !calibrationIsShipped {
+                context.console.printError("\(modelPath): note: the model is already quantized and is not re-quantized; "
+                                           + "--calibration only lets targets with narrower formats choose their ranges")
+            }
             let model = try EvaluationModel(loaded, calibration: calibration)
             let data = try files.data(for: loaded, scoringAgainst: model)
-            for (index, target) in targets.enumerated() {
-                context.console.progress("[\(index + 1)/\(targets.count)] \(model.graph.name) on \(target.name)")
-                var row = try Self.compare(model, on: target, evaluation: evaluation, data: data)
+            for (targetIndex, target) in targets.enumerated() {
+                if interrupt.isRaised { interrupted = true; break models }
+                let unit = modelIndex * targets.count + targetIndex
+                let label = "\(model.graph.name) on \(target.name)"
+                context.console.progress(meter.line(unit: unit, label: label, fraction: 0))
+                let progress: (Int, Int) -> Bool = { done, total in
+                    context.console.progress(meter.line(unit: unit, label: label, fraction: Double(done) / Double(max(total, 1)),
+                                                        detail: "samples \(done)/\(total)"))
+                    return !interrupt.isRaised
+                }
+                let result = Result { () throws(DiagnosticError) -> ComparisonRow in
+                    try Self.compare(model, on: target, evaluation: evaluation, data: data, progress: progress)
+                }
+                if case .failure = result, interrupt.isRaised { interrupted = true; break models }
+                var row = try result.get()
                 row.model = loaded.name + (model.isQuantizedByKiln ? " (Kiln PTQ)" : "")
                 rows.append(row)
             }
         }
         context.console.endProgress()
-        let report = ComparisonReport(rows: rows)
+        var report = ComparisonReport(rows: rows, partial: interrupted)
+        if let sort = arguments.value("--sort"), let column = ComparisonColumn.named(sort) { report = report.sorted(by: column) }
         switch arguments.value("--format") {
         case "json": context.console.print(report.json())
-        case "csv": context.console.print(report.table().csv())
-        default: context.console.print(report.table().rendered())
+        case "csv": context.console.print(report.csv())
+        default:
+            let emphasize = context.console.outputIsTerminal
+            context.console.print(report.table().rendered(emphasizing: emphasize) + "\n" + report.legend(marked: emphasize))
         }
-        if let htmlPath = arguments.value("--html") {
-            let several = Set(rows.map(\.model)).count > 1
-            let results = rows.map { TargetResult(target: $0.target, program: $0.program, cost: $0.cost, top1: $0.top1,
-                                                  sqnrDecibels: $0.sqnrDecibels, failure: $0.failure,
-                                                  label: several ? "\($0.target.name) · \($0.model)" : nil) }
+        if let htmlPath {
+            let several = Set(report.rows.map(\.model)).count > 1
+            let results = report.rows.map { TargetResult(target: $0.target, program: $0.program, cost: $0.cost, top1: $0.top1,
+                                                         sqnrDecibels: $0.sqnrVsReferenceDecibels, failure: $0.failure,
+                                                         label: several ? "\($0.target.name) · \($0.model)" : nil) }
             let table = report.table()
-            try ComparisonPage(model: Array(Set(rows.map(\.model))).sorted().joined(separator: ", "), results: results,
-                               table: HTMLTable(titles: table.titles, rows: table.rows)).page().write(to: htmlPath)
+            var page = ComparisonPage(model: Array(Set(report.rows.map(\.model))).sorted().joined(separator: ", "), results: results,
+                                      table: HTMLTable(titles: table.titles, rows: table.rows))
+            page.partial = interrupted
+            try page.page().write(to: htmlPath)
+        }
+        if interrupted {
+            context.console.printError("interrupted: \(rows.count) of \(modelPaths.count * targets.count) rows computed\(htmlPath == nil ? "" : "; the HTML report is marked partial")")
+            return .interrupted
         }
         return .success
     }
@@ -101,12 +155,28 @@ struct CompareCommand: Command {
     /// binarized CNN that Kiln quantizes itself (binary hidden layers).
     static let shippedModels = ["cnn_qdq.onnx", "bnn.onnx"]
 
-    static func selectTargets(_ list: String?, catalog: TargetCatalog) throws(DiagnosticError) -> [TargetDescription] {
+    /// The names and files of `--targets A,B,...`, in order (nil: none given).
+    static func targetList(_ list: String?) -> [String]? {
+        list.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+    }
+
+    /// Whether a `--targets` entry names a target description file rather than a target.
+    static func namesFile(_ entry: String) -> Bool {
+        entry.hasSuffix(".json") || entry.contains("/")
+    }
+
+    /// The targets of `--targets` (names, or files already loaded into `catalog`), or every
+    /// target of the catalog by family and name.
+    static func selectTargets(_ list: [String]?, catalog: TargetCatalog) throws(DiagnosticError) -> [TargetDescription] {
         guard let list else { return catalog.targets.sorted { ($0.family, $0.name) < ($1.family, $1.name) } }
         var chosen: [TargetDescription] = []
-        for name in list.split(separator: ",").map({ String($0).trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-            guard let target = catalog.target(named: name) else {
-                throw DiagnosticError(.error("no target named '\(name)'\(closestMatchSuggestion(name, catalog.targets.map(\.name))); 'kiln targets list' shows them all"))
+        for entry in list {
+            if namesFile(entry), let loaded = catalog.targets.first(where: { $0.file == URL(fileURLWithPath: entry).relativePath }) {
+                chosen.append(loaded)
+                continue
+            }
+            guard let target = catalog.target(named: entry) else {
+                throw DiagnosticError(.error("no target named '\(entry)'\(closestMatchSuggestion(entry, catalog.targets.map(\.name))); 'kiln targets list' shows them all"))
             }
             chosen.append(target)
         }
@@ -116,127 +186,21 @@ struct CompareCommand: Command {
     /// One target's row: a model that does not compile for the target gives a row with the
     /// reason; with data, the row has the score of the functional simulation.
     /// - Throws: ``DiagnosticError`` when the estimate or the simulation fails.
+    /// - Parameter progress: reports the samples simulated; returns whether to go on.
     static func compare(_ model: EvaluationModel, on target: TargetDescription, evaluation: Evaluation,
-                        data: EvaluationData?) throws(DiagnosticError) -> ComparisonRow {
+                        data: EvaluationData?, progress: ((Int, Int) -> Bool)? = nil) throws(DiagnosticError) -> ComparisonRow {
         let program: TargetProgram
         do {
             program = try evaluation.compile(model, for: target)
         } catch {
             return ComparisonRow(target: target, failure: error.diagnostics.map(\.message).joined(separator: "; "))
         }
-        let result = try evaluation.evaluate(program, data: data)
+        let result = try evaluation.evaluate(program, data: data, progress: progress)
         var row = ComparisonRow(target: target, program: program, cost: result.cost)
         row.top1 = result.score?.topOne
-        row.sqnrDecibels = result.score?.sqnrDecibels
+        row.sqnrVsReferenceDecibels = result.score?.sqnrDecibels
+        row.sqnrVsFloatDecibels = result.score?.sqnrAgainstFloatDecibels
         return row
-    }
-}
-
-/// One target's row of a comparison.
-struct ComparisonRow {
-    var model = ""
-    var target: TargetDescription
-    var format = ""
-    var top1: Double?
-    var sqnrDecibels: Double?
-    var latencySeconds: Double?
-    var inferencesPerSecond: Double?
-    var energyJoules: Double?
-    var weightBytes: Int?
-    var peakActivationBytes: Int?
-    var utilization: Double?
-    var bound: String?
-    var hostOps: Int?
-    var failure: String?
-    var program: TargetProgram?
-    var cost: ProgramCost?
-
-    init(target: TargetDescription, failure: String) {
-        self.target = target
-        self.failure = failure
-    }
-
-    init(target: TargetDescription, program: TargetProgram, cost: ProgramCost) {
-        self.target = target
-        self.program = program
-        self.cost = cost
-        format = Self.numericFormat(cost)
-        latencySeconds = cost.latencySeconds
-        inferencesPerSecond = cost.inferencesPerSecond
-        energyJoules = cost.energy.total
-        weightBytes = program.weightBytes
-        peakActivationBytes = program.peakActivationBytes
-        utilization = cost.utilization
-        bound = cost.bound.rawValue
-        hostOps = program.hostNodeCount
-    }
-
-    /// The operand formats of the accelerator's multiply-accumulate kernels (`u8×i8`, `q7×q7`,
-    /// `bin×bin + u8×i8`), most frequent first, from the step counts the estimate already made.
-    static func numericFormat(_ cost: ProgramCost) -> String {
-        var counts: [[ElementType]: Int] = [:]
-        for step in cost.steps where step.placement == .accelerator {
-            for (kind, macs) in step.counts.multiplyAccumulates { counts[kind.operands, default: 0] += macs }
-            for (kind, actions) in step.counts.familyActions where actions > 0 { counts[kind.operandFormats, default: 0] += actions }
-        }
-        let labelled = counts.map { (label: $0.key.map(\.name).joined(separator: "×"), count: $0.value) }
-        return labelled.sorted { ($1.count, $0.label) < ($0.count, $1.label) }.map(\.label).joined(separator: " + ")
-    }
-}
-
-/// The rows of a comparison as a table or JSON (`docs/cli.md` documents the JSON).
-struct ComparisonReport {
-    let rows: [ComparisonRow]
-
-    func table() -> TextTable {
-        var table = TextTable([("MODEL", .left), ("TARGET", .left), ("FAMILY", .left), ("FORMAT", .left), ("TOP-1", .right), ("SQNR dB", .right),
-                               ("LATENCY", .right), ("INF/S", .right), ("ENERGY/INF", .right), ("WEIGHTS", .right),
-                               ("PEAK ACT", .right), ("UTIL", .right), ("BOUND", .left), ("HOST OPS", .right)])
-        for row in rows {
-            if let failure = row.failure {
-                table.append([row.model, row.target.name, row.target.family, "—", "", "", "", "", "", "", "", "", "does not run: \(failure)", ""])
-                continue
-            }
-            table.append([
-                row.model, row.target.name, row.target.family, row.format,
-                row.top1.map { String(format: "%.2f%%", $0 * 100) } ?? "—",
-                row.sqnrDecibels.map { $0.isInfinite ? "∞ (exact)" : String(format: "%.1f", $0) } ?? "—",
-                row.latencySeconds.map(Units.seconds) ?? "—",
-                row.inferencesPerSecond.map { Units.engineering($0) } ?? "—",
-                row.energyJoules.map(Units.joules) ?? "—",
-                row.weightBytes.map(Units.bytes) ?? "—",
-                row.peakActivationBytes.map(Units.bytes) ?? "—",
-                row.utilization.map { String(format: "%.1f%%", $0 * 100) } ?? "—",
-                row.bound ?? "—",
-                row.hostOps.map(String.init) ?? "—",
-            ])
-        }
-        return table
-    }
-
-    func json() -> String {
-        func number(_ value: Double?) -> JSONValue { value.map { $0.isFinite ? .number($0) : .null } ?? .null }
-        func integer(_ value: Int?) -> JSONValue { value.map { .integer(Int64($0)) } ?? .null }
-        let objects = rows.map { row -> JSONValue in
-            .object(JSONObject([
-                ("model", .string(row.model)),
-                ("target", .string(row.target.name)),
-                ("family", .string(row.target.family)),
-                ("format", .string(row.format)),
-                ("top1", number(row.top1)),
-                ("sqnrDecibels", row.sqnrDecibels.map { $0.isInfinite ? .string("infinity") : .number($0) } ?? .null),
-                ("latencySeconds", number(row.latencySeconds)),
-                ("inferencesPerSecond", number(row.inferencesPerSecond)),
-                ("energyJoules", number(row.energyJoules)),
-                ("weightBytes", integer(row.weightBytes)),
-                ("peakActivationBytes", integer(row.peakActivationBytes)),
-                ("utilization", number(row.utilization)),
-                ("bound", row.bound.map { .string($0) } ?? .null),
-                ("hostOps", integer(row.hostOps)),
-                ("error", row.failure.map { .string($0) } ?? .null),
-            ]))
-        }
-        return JSONWriter().write(.object(JSONObject([("rows", .array(objects))])))
     }
 }
 

@@ -8,7 +8,7 @@ import KilnModelIO
 /// The options every command that compiles for a target accepts.
 let compileOptions: [OptionSpecification] = [
     OptionSpecification("--target", arity: .repeated, valueName: "NAME|FILE", help: "the target: a built-in name or a target description file"),
-    .targetDirectory,
+    .targetDirectory, .overrideBuiltIn,
     .flag("--no-host-fallback", help: "fail, listing every node the target cannot run, instead of running them on the host"),
     .calibration,
 ]
@@ -82,6 +82,7 @@ enum ProgramReport {
                                 ("constant", .bool(buffer.isConstant))]))
         }
         return JSONWriter().write(.object(JSONObject([
+            ("kind", .string("kiln.compile")), ("schemaVersion", .integer(1)),
             ("model", .string(program.graph.name)),
             ("target", .string(program.target.name)),
             ("family", .string(program.target.family)),

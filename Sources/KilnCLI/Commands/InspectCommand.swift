@@ -64,6 +64,7 @@ struct InspectReport {
             ]))
         }
         return JSONWriter().write(.object(JSONObject([
+            ("kind", .string("kiln.inspect")), ("schemaVersion", .integer(1)),
             ("model", .string(graph.name)),
             ("inputs", .array(graph.inputs.map(value))),
             ("outputs", .array(graph.outputs.map(value))),

@@ -22,7 +22,7 @@ struct RunCommand: Command {
         OptionSpecification("--output", short: "-o", arity: .repeated, valueName: "[NAME=]FILE", help: "where to write an output (.npy)"),
         OptionSpecification("--target", arity: .repeated, valueName: "NAME|FILE", help: "run the graph as adapted to this target's numerics"),
         .calibration,
-        .targetDirectory,
+        .targetDirectory, .overrideBuiltIn,
     ]
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {

@@ -5,6 +5,7 @@ import KilnEvaluation
 import KilnIR
 import KilnJSON
 import KilnModelIO
+import KilnReports
 
 /// `kiln simulate MODEL --target T`: compile, then simulate the program (functionally with
 /// `--input`, cost-only without), per kernel.
@@ -42,6 +43,9 @@ struct SimulateCommand: Command {
         if let wanted = arguments.value("--format"), let format = workloadFormats.first(where: { $0.reportFormats.contains(wanted) }) {
             throw UsageError("--format \(wanted) needs a \(format.name) as MODEL")
         }
+        for option in ["--trace", "--output"] {
+            if let path = arguments.value(option) { try OutputFile.checkWritable(path, option: option) }
+        }
         let graph = try ModelLoader.load(arguments.positionals[0])
         let target = try context.requiredTarget(arguments)
         let files = try EvaluationFiles(data: arguments.value("--input"), labels: arguments.value("--labels"), dataOption: "--input")
@@ -69,7 +73,7 @@ struct SimulateCommand: Command {
         let report = SimulationReport(program: program, cost: cost, accuracy: accuracy)
         switch arguments.value("--format") {
         case "json": context.console.print(report.json())
-        case "csv": context.console.print(report.table().csv())
+        case "csv": context.console.print(report.csv())
         default: context.console.print(report.text())
         }
         return .success
@@ -84,16 +88,19 @@ struct SimulationReport {
     let accuracy: Double?
 
     func table() -> TextTable {
+        let time = ColumnScale(unit: .seconds, values: cost.steps.map(\.seconds))
+        let energy = ColumnScale(unit: .joules, values: cost.steps.map(\.energy.total))
         var table = TextTable([("#", .right), ("LAYER", .left), ("KERNEL", .left), ("WHERE", .left), ("MACS", .right),
-                               ("CYCLES", .right), ("TIME", .right), ("SHARE", .right), ("BOUND", .left), ("ENERGY", .right)])
+                               ("CYCLES", .right), (time.title("TIME"), .right), ("SHARE (%)", .right), ("BOUND", .left),
+                               (energy.title("ENERGY"), .right)])
         let total = max(cost.steps.reduce(0) { $0 + $1.seconds }, 1e-30)
         for (index, step) in cost.steps.enumerated() {
             table.append(["\(index)", step.layer, step.kernel, step.placement.rawValue, "\(step.counts.totalMultiplyAccumulates)",
-                          String(format: "%.0f", step.cost.totalCycles), Units.seconds(step.seconds),
-                          String(format: "%.1f%%", step.seconds / total * 100), step.cost.bound.rawValue, Units.joules(step.energy.total)])
+                          String(format: "%.0f", step.cost.totalCycles), time.format(.number(step.seconds)),
+                          String(format: "%.1f", step.seconds / total * 100), step.cost.bound.rawValue, energy.format(.number(step.energy.total))])
         }
         table.footer = [["", "total", "", "", "\(cost.steps.reduce(0) { $0 + $1.counts.totalMultiplyAccumulates })", "",
-                         Units.seconds(cost.latencySeconds), "", cost.bound.rawValue, Units.joules(cost.energy.total)]]
+                         time.format(.number(cost.latencySeconds)), "", cost.bound.rawValue, energy.format(.number(cost.energy.total))]]
         return table
     }
 
@@ -104,7 +111,11 @@ struct SimulationReport {
                      + "on-chip \(Units.joules(cost.energy.onChipMemory)), off-chip \(Units.joules(cost.energy.offChipMemory)), "
                      + "static \(Units.joules(cost.energy.staticEnergy)), host link \(Units.joules(cost.energy.hostLink)))")
         lines.append("weights \(Units.bytes(program.weightBytes)), peak activations \(Units.bytes(program.peakActivationBytes)), "
-                     + "utilization \(String(format: "%.1f%%", cost.utilization * 100))")
+                     + "utilization \(ColumnScale(unit: .fraction, values: []).format(.number(cost.utilization)))%")
+        let levels = memoryByLevel.filter { $0.peakBytes > 0 }
+        if !levels.isEmpty {
+            lines.append("memory: " + levels.map { "\($0.level) \(Units.bytes($0.peakBytes)) (weights \(Units.bytes($0.weightBytes)))" }.joined(separator: ", "))
+        }
         for step in program.kernelSteps {
             if case .host(let reason) = step.placement {
                 lines.append("host: \(step.kernel.nodes.map(\.name).joined(separator: ", ")): \(reason)")
@@ -114,17 +125,55 @@ struct SimulationReport {
         return lines.joined(separator: "\n")
     }
 
+    /// Per memory level in the target's order: the bytes of the weights placed there (flash on
+    /// a microcontroller) and the level's peak bytes in use (weights plus live activations).
+    var memoryByLevel: [(level: String, weightBytes: Int, peakBytes: Int)] {
+        program.target.memory.map { level in
+            (level.name, program.buffers.filter { $0.level == level.name && $0.isConstant }.reduce(0) { $0 + $1.bytes },
+             program.peakBytesPerLevel[level.name] ?? 0)
+        }
+    }
+
+    /// The `kind` of simulate JSON.
+    static let kind = "kiln.simulate"
+    /// The version of the simulate JSON layout (`docs/schemas/simulate.schema.json`).
+    static let schemaVersion: Int64 = 1
+
+    /// The per-layer CSV (``KilnReports/LayerTable``): raw numbers in SI base units, the bytes
+    /// read and written at each memory level.
+    func csv() -> String {
+        let layers = LayerTable(cost: cost, target: program.target)
+        var table = TextTable(layers.keys.map { ($0, .left) })
+        for row in layers.rows {
+            table.append(row.map { value in
+                switch value {
+                case .text(let text): text
+                case .number(let number): number == number.rounded() && abs(number) < 1e15 ? String(Int64(number)) : JSONWriter.format(number)
+                }
+            })
+        }
+        return table.csv()
+    }
+
     func json() -> String {
+        func bytes(_ levels: [String: Int]) -> JSONValue {
+            .object(JSONObject(program.target.memory.map { ($0.name, .integer(Int64(levels[$0.name] ?? 0))) }))
+        }
         let rows = cost.steps.map { step -> JSONValue in
             .object(JSONObject([
                 ("layer", .string(step.layer)), ("kernel", .string(step.kernel)), ("placement", .string(step.placement.rawValue)),
+                ("multiplyAccumulates", .integer(Int64(step.counts.totalMultiplyAccumulates))),
                 ("computeCycles", .number(step.cost.computeCycles)), ("memoryStallCycles", .number(step.cost.memoryStallCycles)),
                 ("overheadCycles", .number(step.cost.overheadCycles)), ("seconds", .number(step.seconds)),
                 ("bound", .string(step.cost.bound.rawValue)), ("energyJoules", .number(step.energy.total)),
+                ("readBytes", bytes(step.counts.bytesRead)), ("writtenBytes", bytes(step.counts.bytesWritten)),
+                ("hostLinkBytes", .integer(Int64(step.counts.hostLinkBytes))),
                 ("actions", ProgramReport.countsJSON(step.counts)),
             ]))
         }
         return JSONWriter().write(.object(JSONObject([
+            ("kind", .string(Self.kind)),
+            ("schemaVersion", .integer(Self.schemaVersion)),
             ("model", .string(program.graph.name)),
             ("target", .string(program.target.name)),
             ("family", .string(program.target.family)),
@@ -132,7 +181,8 @@ struct SimulationReport {
             ("latencySeconds", .number(cost.latencySeconds)),
             ("inferencesPerSecond", .number(cost.inferencesPerSecond)),
             ("energyJoules", .number(cost.energy.total)),
-            ("energy", .object(JSONObject([
+            ("averagePowerWatts", cost.latencySeconds > 0 ? .number(cost.energy.total / cost.latencySeconds) : .null),
+            ("energyJoulesByComponent", .object(JSONObject([
                 ("compute", .number(cost.energy.compute)), ("onChipMemory", .number(cost.energy.onChipMemory)),
                 ("offChipMemory", .number(cost.energy.offChipMemory)), ("static", .number(cost.energy.staticEnergy)),
                 ("hostLink", .number(cost.energy.hostLink)),
@@ -142,6 +192,10 @@ struct SimulationReport {
             ("utilization", .number(cost.utilization)),
             ("bound", .string(cost.bound.rawValue)),
             ("hostOps", .integer(Int64(program.hostNodeCount))),
+            ("memoryByLevel", .array(memoryByLevel.map { level in
+                .object(JSONObject([("level", .string(level.level)), ("weightBytes", .integer(Int64(level.weightBytes))),
+                                    ("peakBytes", .integer(Int64(level.peakBytes)))]))
+            })),
             ("layers", .array(rows)),
         ])))
     }

@@ -13,7 +13,7 @@ struct TargetsCommand: Command {
 
 /// The options every command that loads targets accepts.
 let targetCatalogOptions: [OptionSpecification] = [
-    .targetDirectory,
+    .targetDirectory, .overrideBuiltIn,
     OptionSpecification("--target", arity: .repeated, valueName: "FILE", help: "also load the target description FILE"),
 ]
 
@@ -77,6 +77,15 @@ struct TargetsValidateCommand: Command {
         let lines = result.report.split(separator: "\n", omittingEmptySubsequences: true)
         for line in lines {
             if line.hasSuffix(")") && line.contains(": ok (") { context.console.print(String(line)) } else { context.console.printError(String(line)) }
+        }
+        let builtIn = TargetCatalog.builtInDirectory(environment: context.environment)
+        for file in files {
+            guard let target = try? loader.load(contentsOf: file.url, displayName: file.displayName),
+                  let existing = catalog.target(named: target.name),
+                  builtIn?.appendingPathComponent(URL(fileURLWithPath: existing.file).lastPathComponent).standardizedFileURL.path
+                    != file.url.standardizedFileURL.path else { continue }
+            context.console.printError("\(file.displayName): warning: target '\(target.name)' has the name of the built-in target in "
+                                       + "\(existing.file); commands refuse the file unless --override is given")
         }
         return result.allValid ? .success : .inputError
     }

@@ -35,20 +35,48 @@ public struct CommandContext: Sendable {
         Evaluation(registry: registry, catalog: catalog, observer: evaluationObserver)
     }
 
-    /// The built-in and packaged targets plus those named by `--target-dir DIR` and `--target FILE` options.
-    /// - Parameter arguments: the parsed command line; `--target` values that name an existing
-    ///   `.json` file are loaded as extra targets.
+    /// The built-in and packaged targets plus those named by `--target-dir DIR` and `--target FILE`
+    /// options and by `files`.
+    ///
+    /// A target from a user's directory or file that has the name of a built-in (or packaged)
+    /// target is refused unless `--override` is given; with it, the user's description replaces
+    /// the built-in one and a note on standard error says so.
+    /// - Parameters:
+    ///   - arguments: the parsed command line; `--target` values that name an existing `.json`
+    ///     file are loaded as extra targets.
+    ///   - files: more target description files (the files among `compare --targets`).
     /// - Throws: ``DiagnosticError`` with every finding in every target file.
-    public func targetCatalog(_ arguments: ParsedArguments) throws(DiagnosticError) -> TargetCatalog {
+    public func targetCatalog(_ arguments: ParsedArguments, files extra: [String] = []) throws(DiagnosticError) -> TargetCatalog {
         let directories = arguments.values("--target-dir").map { URL(fileURLWithPath: $0) }
         let files = (arguments.values("--target") + [arguments.value("--target-file")].compactMap { $0 })
             .filter { $0.hasSuffix(".json") }
-            .map { URL(fileURLWithPath: $0) }
+            .map { URL(fileURLWithPath: $0) } + extra.map { URL(fileURLWithPath: $0) }
         for file in files where !FileManager.default.fileExists(atPath: file.path) {
             throw DiagnosticError(.error("no such target file", file: file.relativePath))
         }
-        return try TargetCatalog.standard(packagedDirectories: packagedTargetDirectories, extraDirectories: directories,
-                                          extraFiles: files, families: registry.targetFamilies, environment: environment)
+        var catalog = try TargetCatalog.standard(packagedDirectories: packagedTargetDirectories, families: registry.targetFamilies,
+                                                 environment: environment)
+        var user = TargetCatalog(families: registry.targetFamilies)
+        var findings = DiagnosticCollector()
+        for directory in directories { user.loadDirectory(directory, requireSources: false, displayPrefix: nil, into: &findings) }
+        for file in files where !user.targets.contains(where: { $0.file == file.relativePath }) {
+            user.loadFile(file, displayName: file.relativePath, requireSources: false, into: &findings)
+        }
+        for target in user.targets {
+            if let builtIn = catalog.target(named: target.name) {
+                guard arguments.flag("--override") else {
+                    findings.append(Diagnostic(.error, "target '\(target.name)' has the name of the built-in target in \(builtIn.file); "
+                                               + "rename it, or give --override to use it instead of the built-in one",
+                                               at: SourceLocation(file: target.file, place: "name")))
+                    continue
+                }
+                console.printError("\(target.file): note: target '\(target.name)' replaces the built-in one in \(builtIn.file) (--override)")
+            }
+            catalog.add(target)
+        }
+        for finding in catalog.checkCrossTargetConsistency() { findings.append(finding) }
+        try findings.throwIfErrors()
+        return catalog
     }
 }
 
@@ -59,9 +87,8 @@ extension CommandContext {
     func requiredTarget(_ arguments: ParsedArguments) throws -> TargetDescription {
         guard let wanted = arguments.values("--target").last else { throw UsageError("missing --target NAME|FILE") }
         let catalog = try targetCatalog(arguments)
-        if wanted.hasSuffix(".json") {
-            let loaded = try registry.targetLoader().load(contentsOf: URL(fileURLWithPath: wanted), displayName: wanted)
-            return catalog.target(named: loaded.name) ?? loaded
+        if wanted.hasSuffix(".json"), let loaded = catalog.targets.first(where: { $0.file == URL(fileURLWithPath: wanted).relativePath }) {
+            return loaded
         }
         guard let target = catalog.target(named: wanted) else {
             throw DiagnosticError(.error("no target named '\(wanted)'\(closestMatchSuggestion(wanted, catalog.targets.map(\.name))); 'kiln targets list' shows them all"))

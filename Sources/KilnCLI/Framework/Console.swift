@@ -10,24 +10,27 @@ public final class Console: @unchecked Sendable {
     private let lock = NSLock()
     /// Whether standard error is a terminal (progress is shown only then).
     public let errorIsTerminal: Bool
+    /// Whether standard output is a terminal (tables emphasize their best values only then).
+    public let outputIsTerminal: Bool
     private var capturedOutput = ""
     private var capturedError = ""
 
     /// A console writing to the process's standard output and error.
     public static func standard() -> Console {
-        Console(errorIsTerminal: isatty(2) == 1,
+        Console(errorIsTerminal: isatty(2) == 1, outputIsTerminal: isatty(1) == 1,
                 output: { FileHandle.standardOutput.write(Data($0.utf8)) },
                 error: { FileHandle.standardError.write(Data($0.utf8)) })
     }
 
     /// A console that keeps everything written, for tests.
     public static func capturing() -> Console {
-        let console = Console(errorIsTerminal: false, output: { _ in }, error: { _ in })
+        let console = Console(errorIsTerminal: false, outputIsTerminal: false, output: { _ in }, error: { _ in })
         return console
     }
 
-    private init(errorIsTerminal: Bool, output: @escaping (String) -> Void, error: @escaping (String) -> Void) {
+    private init(errorIsTerminal: Bool, outputIsTerminal: Bool, output: @escaping (String) -> Void, error: @escaping (String) -> Void) {
         self.errorIsTerminal = errorIsTerminal
+        self.outputIsTerminal = outputIsTerminal
         self.writeOutput = output
         self.writeError = error
     }

@@ -6,4 +6,7 @@ public enum ExitCode: Int32, Sendable {
     case inputError = 1
     /// The command line itself is wrong: unknown option, missing argument, bad value.
     case usageError = 2
+    /// Ctrl-C stopped a long run; what was finished was printed (marked partial). 130 is the
+    /// shells' code for a process ended by SIGINT (128 + 2).
+    case interrupted = 130
 }

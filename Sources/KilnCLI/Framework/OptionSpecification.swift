@@ -48,6 +48,10 @@ public struct OptionSpecification: Sendable, Hashable {
     public static let targetDirectory = OptionSpecification("--target-dir", arity: .repeated, valueName: "DIR",
                                                             help: "also load every *.json target description in DIR")
 
+    /// `--override`: a target file may reuse a built-in target's name and replace it.
+    public static let overrideBuiltIn = OptionSpecification.flag(
+        "--override", help: "let a target file reuse a built-in target's name and replace it (an error otherwise)")
+
     /// `--calibration C.npy`: representative inputs (Kiln's one calibration policy, ``KilnEvaluation/EvaluationModel``).
     public static let calibration = OptionSpecification(
         "--calibration", valueName: "C.npy",

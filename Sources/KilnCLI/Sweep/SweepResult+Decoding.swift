@@ -15,8 +15,9 @@ extension SweepResult {
         guard root["kind"]?.stringValue == Self.kind else {
             throw fail("not a kiln sweep result (expected \"kind\": \"\(Self.kind)\"); give files written by 'kiln sweep --format json'", at: "kind")
         }
-        guard root["version"]?.integerValue == Self.version else {
-            throw fail("unsupported sweep result version \(root["version"]?.summary ?? "null"); this Kiln reads version \(Self.version)", at: "version")
+        guard root["schemaVersion"]?.integerValue == Self.schemaVersion else {
+            throw fail("unsupported sweep result schemaVersion \(root["schemaVersion"]?.summary ?? "null"); this Kiln reads schemaVersion \(Self.schemaVersion)",
+                       at: "schemaVersion")
         }
         func string(_ key: String, in object: JSONObject, at place: String) throws(DiagnosticError) -> String {
             guard let text = object[key]?.stringValue else { throw fail("expected a string, got \(object[key]?.summary ?? "nothing")", at: place) }

@@ -7,9 +7,10 @@ import KilnReports
 /// model, the base target, the parameters and the grid size.
 struct SweepResult: Equatable {
     /// The `kind` written into sweep JSON, checked when merging.
-    static let kind = "kiln-sweep"
-    /// The version of the sweep JSON layout.
-    static let version: Int64 = 1
+    static let kind = "kiln.sweep"
+    /// The version of the sweep JSON layout (`docs/schemas/sweep.schema.json`); 2 since `kind`
+    /// became `kiln.sweep` and `version` became `schemaVersion`, as in every Kiln JSON output.
+    static let schemaVersion: Int64 = 2
 
     /// One varied field and its values, as written to JSON.
     struct Axis: Equatable {
@@ -113,7 +114,7 @@ struct SweepResult: Equatable {
         let shardValue: JSONValue = shard.map { .object(JSONObject([("number", .integer(Int64($0.number))), ("count", .integer(Int64($0.count)))])) } ?? .null
         return JSONWriter().write(.object(JSONObject([
             ("kind", .string(Self.kind)),
-            ("version", .integer(Self.version)),
+            ("schemaVersion", .integer(Self.schemaVersion)),
             ("model", .string(model)),
             ("target", .string(target)),
             ("parameters", .array(axes.map { .object(JSONObject([("path", .string($0.path)), ("values", .array($0.values))])) })),
@@ -129,17 +130,23 @@ struct SweepResult: Equatable {
     func table() -> TextTable {
         let withAccuracy = rows.contains { $0.top1 != nil }
         var columns: [(String, TextTable.Alignment)] = [("#", .right)] + axes.map { ($0.path, TextTable.Alignment.right) }
-        columns += [("LATENCY", .right), ("INF/S", .right), ("ENERGY/INF", .right), ("UTIL", .right), ("BOUND", .left),
-                    (resourceName, .right)]
-        if withAccuracy { columns.append(("TOP-1", .right)) }
+        let latency = ColumnScale(unit: .seconds, values: rows.compactMap(\.latencySeconds))
+        let throughput = ColumnScale(unit: .perSecond, values: rows.compactMap(\.inferencesPerSecond))
+        let energy = ColumnScale(unit: .joules, values: rows.compactMap(\.energyJoules))
+        let utilization = ColumnScale(unit: .fraction, values: [])
+        let resource = ColumnScale(unit: resourceUnit == "B" ? .bytes : .count, values: rows.compactMap(\.resource))
+        columns += [(latency.title("LATENCY"), .right), (throughput.title("THROUGHPUT"), .right), (energy.title("ENERGY/INF"), .right),
+                    (utilization.title("UTIL"), .right), ("BOUND", .left),
+                    (resource.symbol.isEmpty && !resourceUnit.isEmpty ? "\(resourceName) (\(resourceUnit))" : resource.title(resourceName), .right)]
+        if withAccuracy { columns.append(("TOP-1 (%)", .right)) }
         columns += [("PARETO", .left), ("ERROR", .left)]
         var table = TextTable(columns)
         for row in rows {
             var cells = ["\(row.index)"] + row.values.map(SweepParameter.text(of:))
-            cells += [row.latencySeconds.map(Units.seconds) ?? "—", row.inferencesPerSecond.map { Units.engineering($0) } ?? "—",
-                      row.energyJoules.map(Units.joules) ?? "—", row.utilization.map { String(format: "%.1f%%", $0 * 100) } ?? "—",
-                      row.bound ?? "—", row.resource.map { resourceUnit == "B" ? Units.bytes(Int(exactly: $0) ?? 0) : "\(Int(exactly: $0).map(String.init) ?? JSONWriter.format($0)) \(resourceUnit)" } ?? "—"]
-            if withAccuracy { cells.append(row.top1.map { String(format: "%.2f%%", $0 * 100) } ?? "—") }
+            cells += [latency.format(CellValue(row.latencySeconds)), throughput.format(CellValue(row.inferencesPerSecond)),
+                      energy.format(CellValue(row.energyJoules)), utilization.format(CellValue(row.utilization)),
+                      row.bound ?? "—", resource.format(CellValue(row.resource))]
+            if withAccuracy { cells.append(utilization.format(CellValue(row.top1))) }
             cells += [row.pareto ? "*" : "", row.failure ?? ""]
             table.append(cells)
         }

@@ -5,8 +5,7 @@ import KilnNumerics
 ///
 /// Each group's input patches are gathered once into a row per output position (im2col, with
 /// padded taps as 0 — for integer inputs the zero point is subtracted first, so padding is the
-/// zero point); then every output is a dot product of two contiguous rows, a loop the compiler
-/// vectorizes.
+/// zero point); then every output is a dot product of two contiguous rows (``DotProduct``).
 enum ConvolutionKernel {
     static func execute(_ attributes: Convolution, _ x: Tensor, _ w: Tensor, _ bias: Tensor?,
                         _ outputType: TensorType, rule: RequantizationRule,
@@ -19,18 +18,29 @@ enum ConvolutionKernel {
             let biasValues = bias?.floats
             var output = [Float](repeating: 0, count: layout.outputCount)
             var patches = [Float](repeating: 0, count: layout.positions * layout.depth)
+            let depth = layout.depth, positions = layout.positions, outputsPerGroup = layout.outputsPerGroup
+            let offsets = layout.patchOffsets()
             for n in 0..<geometry.batch {
                 for group in 0..<attributes.groups {
-                    layout.gather(input, batch: n, group: group, into: &patches, zero: 0)
+                    input.withUnsafeBufferPointer { input in
+                        offsets.withUnsafeBufferPointer { offsets in
+                            patches.withUnsafeMutableBufferPointer { rows in
+                                Self.gather(input, base: layout.groupBase(batch: n, group: group), offsets: offsets, into: rows, zero: 0)
+                            }
+                        }
+                    }
                     patches.withUnsafeBufferPointer { rows in
                         weights.withUnsafeBufferPointer { weights in
-                            for o in group * layout.outputsPerGroup ..< (group + 1) * layout.outputsPerGroup {
-                                let weightRow = o * layout.depth
-                                for position in 0..<layout.positions {
-                                    var sum: Float = 0
-                                    let row = position * layout.depth
-                                    for k in 0..<layout.depth { sum += rows[row + k] * weights[weightRow + k] }
-                                    output[layout.outputIndex(n, o, position)] = (biasValues?[o] ?? 0) + sum
+                            output.withUnsafeMutableBufferPointer { output in
+                                for o in group * outputsPerGroup ..< (group + 1) * outputsPerGroup {
+                                    let bias = biasValues?[o] ?? 0
+                                    let weightRow = weights.baseAddress.map { $0 + o * depth }
+                                    let outputRow = output.baseAddress.map { $0 + layout.outputIndex(n, o, 0) }
+                                    var position = 0
+                                    while position < positions {
+                                        outputRow?[position] = bias + DotProduct.sum(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
+                                        position += 1
+                                    }
                                 }
                             }
                         }
@@ -44,7 +54,8 @@ enum ConvolutionKernel {
         let inputZero = x.type.quantization?.zeroPoint(at: 0) ?? 0
         let centered = input.map { $0 &- inputZero }
         let weightZero = (0..<layout.outputChannels).map { w.type.quantization?.zeroPoint(at: $0) ?? 0 }
-        let centeredWeights = weights.indices.map { weights[$0] &- weightZero[$0 / layout.depth] }
+        let weightDepth = layout.depth
+        let centeredWeights = weights.indices.map { weights[$0] &- weightZero[$0 / weightDepth] }
         let biasCodes = bias?.codes
         let requantizer = try Requantizer(rule: rule, input: x.type, weight: w.type, output: outputType, channels: layout.outputChannels)
         var output = [Int32](repeating: 0, count: layout.outputCount)
@@ -87,18 +98,30 @@ enum ConvolutionKernel {
             return Tensor(type: outputType, storage: .int32(output))
         }
         var patches = [Int32](repeating: 0, count: layout.positions * layout.depth)
+        let depth = layout.depth, positions = layout.positions, outputsPerGroup = layout.outputsPerGroup
+        let offsets = layout.patchOffsets()
         for n in 0..<geometry.batch {
             for group in 0..<attributes.groups {
-                layout.gather(centered, batch: n, group: group, into: &patches, zero: 0)
+                centered.withUnsafeBufferPointer { input in
+                    offsets.withUnsafeBufferPointer { offsets in
+                        patches.withUnsafeMutableBufferPointer { rows in
+                            Self.gather(input, base: layout.groupBase(batch: n, group: group), offsets: offsets, into: rows, zero: 0)
+                        }
+                    }
+                }
                 patches.withUnsafeBufferPointer { rows in
                     centeredWeights.withUnsafeBufferPointer { weights in
-                        for o in group * layout.outputsPerGroup ..< (group + 1) * layout.outputsPerGroup {
-                            let weightRow = o * layout.depth
-                            for position in 0..<layout.positions {
-                                var accumulator: Int32 = biasCodes?[o] ?? 0
-                                let row = position * layout.depth
-                                for k in 0..<layout.depth { accumulator = accumulator &+ rows[row + k] &* weights[weightRow + k] }
-                                output[layout.outputIndex(n, o, position)] = requantizer.apply(accumulator, channel: o)
+                        output.withUnsafeMutableBufferPointer { output in
+                            for o in group * outputsPerGroup ..< (group + 1) * outputsPerGroup {
+                                let bias = biasCodes?[o] ?? 0
+                                let weightRow = weights.baseAddress.map { $0 + o * depth }
+                                let outputRow = output.baseAddress.map { $0 + layout.outputIndex(n, o, 0) }
+                                var position = 0
+                                while position < positions {
+                                    let sum = DotProduct.wrappingSum(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
+                                    outputRow?[position] = requantizer.apply(bias &+ sum, channel: o)
+                                    position += 1
+                                }
                             }
                         }
                     }
@@ -106,6 +129,32 @@ enum ConvolutionKernel {
             }
         }
         return Tensor(type: outputType, storage: .int32(output))
+    }
+
+    /// Fills `rows` with the input elements at `base + offsets[i]` (`zero` where the offset is
+    /// -1: padding). One function per element type: a generic one runs element by element
+    /// through value witnesses in a debug build.
+    static func gather(_ input: UnsafeBufferPointer<Float>, base: Int, offsets: UnsafeBufferPointer<Int>,
+                       into rows: UnsafeMutableBufferPointer<Float>, zero: Float) {
+        guard let source = input.baseAddress, let offset = offsets.baseAddress, let target = rows.baseAddress else { return }
+        var index = 0
+        while index < rows.count {
+            let at = offset[index]
+            target[index] = at < 0 ? zero : source[base + at]
+            index += 1
+        }
+    }
+
+    /// The integer-code twin of the float `gather` above.
+    static func gather(_ input: UnsafeBufferPointer<Int32>, base: Int, offsets: UnsafeBufferPointer<Int>,
+                       into rows: UnsafeMutableBufferPointer<Int32>, zero: Int32) {
+        guard let source = input.baseAddress, let offset = offsets.baseAddress, let target = rows.baseAddress else { return }
+        var index = 0
+        while index < rows.count {
+            let at = offset[index]
+            target[index] = at < 0 ? zero : source[base + at]
+            index += 1
+        }
     }
 
     /// Index arithmetic of one convolution: patch rows of `depth = channelsPerGroup · KH · KW`
@@ -120,26 +169,50 @@ enum ConvolutionKernel {
 
         func outputIndex(_ n: Int, _ o: Int, _ position: Int) -> Int { (n * outputChannels + o) * positions + position }
 
-        /// Fills `rows` with the patches of one batch element and group (padding taps get `zero`).
-        func gather<Element>(_ input: [Element], batch n: Int, group: Int, into rows: inout [Element], zero: Element) {
-            let plane = geometry.height * geometry.width
-            var index = 0
-            for oy in 0..<geometry.outputHeight {
-                for ox in 0..<geometry.outputWidth {
-                    for c in 0..<channelsPerGroup {
-                        let base = (n * geometry.channels + group * channelsPerGroup + c) * plane
-                        for ky in 0..<geometry.kernelHeight {
-                            let y = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
-                            for kx in 0..<geometry.kernelWidth {
-                                let xx = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
-                                let inside = y >= 0 && y < geometry.height && xx >= 0 && xx < geometry.width
-                                rows[index] = inside ? input[base + y * geometry.width + xx] : zero
-                                index += 1
+        /// The patch element offsets of one batch element and group (position-major, then
+        /// channel, ky, kx), relative to the group's first input plane: -1 for a padding tap.
+        /// Computed once per convolution; ``ConvolutionKernel/gather(_:base:offsets:into:zero:)``
+        /// applies them. Written as `while` loops with the geometry in locals so that a debug
+        /// build runs it fast too.
+        func patchOffsets() -> [Int] {
+            let height = geometry.height, width = geometry.width, plane = height * width
+            let kernelHeight = geometry.kernelHeight, kernelWidth = geometry.kernelWidth
+            let strideY = geometry.strideY, strideX = geometry.strideX, dilationY = geometry.dilationY, dilationX = geometry.dilationX
+            let outputHeight = geometry.outputHeight, outputWidth = geometry.outputWidth, channels = channelsPerGroup
+            var offsets = [Int](repeating: -1, count: positions * depth)
+            offsets.withUnsafeMutableBufferPointer { offsets in
+                guard var target = offsets.baseAddress else { return }
+                var oy = 0
+                while oy < outputHeight {
+                    var ox = 0
+                    while ox < outputWidth {
+                        var c = 0
+                        while c < channels {
+                            var ky = 0
+                            while ky < kernelHeight {
+                                let y = oy * strideY - geometry.padTop + ky * dilationY
+                                var kx = 0
+                                while kx < kernelWidth {
+                                    let xx = ox * strideX - geometry.padLeft + kx * dilationX
+                                    if y >= 0 && y < height && xx >= 0 && xx < width { target.pointee = c * plane + y * width + xx }
+                                    target += 1
+                                    kx += 1
+                                }
+                                ky += 1
                             }
+                            c += 1
                         }
+                        ox += 1
                     }
+                    oy += 1
                 }
             }
+            return offsets
+        }
+
+        /// The offset of the first input plane of batch element `n`, group `group`.
+        func groupBase(batch n: Int, group: Int) -> Int {
+            (n * geometry.channels + group * channelsPerGroup) * geometry.height * geometry.width
         }
     }
 }
