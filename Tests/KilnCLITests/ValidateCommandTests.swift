@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KilnJSON
+import KilnTestSupport
 @testable import KilnCLI
 
 /// `kiln validate`: a measurement table in, predicted vs measured rows out, Markdown on request,
@@ -56,6 +57,23 @@ import KilnJSON
             let error = try #require(row["error"]?.doubleValue)
             #expect(abs(error) <= 0.25, "\(row["model"]?.stringValue ?? ""): \(error)")
         }
+    }
+
+    /// `docs/validation.md` is what `kiln validate` writes for the shipped table today: a change to
+    /// a target or a cost model that moves a prediction fails here until the page is regenerated
+    /// (`swift run kiln validate examples/validation/measurements.json --markdown
+    /// docs/validation.md`, or `KILN_RECORD=1 swift test --filter ValidateCommandTests`).
+    @Test func validationPageIsCurrent() throws {
+        let markdown = Self.temporary("validation.md")
+        let table = repositoryRoot.appendingPathComponent("examples/validation/measurements.json").path
+        let result = runKiln(["validate", table, "--format", "json", "--markdown", markdown])
+        #expect(result.code == .success, "\(result.error)")
+        let page = try String(contentsOfFile: markdown, encoding: .utf8)
+            .replacingOccurrences(of: "kiln validate \(table) --markdown \(markdown)",
+                                  with: "kiln validate examples/validation/measurements.json --markdown docs/validation.md")
+        let golden = GoldenFile(repositoryRoot.appendingPathComponent("docs/validation.md"))
+        let outcome = try golden.check(page)
+        #expect(outcome == .matches, "\(golden.explain(outcome, rerecord: "swift test --filter ValidateCommandTests"))")
     }
 
     @Test func aBadTableIsAFindingAtItsPlace() throws {

@@ -37,7 +37,7 @@ struct ValidateCommand: Command {
             try ModelLoader.load(model.hasPrefix("/") ? model : directory.appendingPathComponent(model).path)
         }
         if let markdown = arguments.value("--markdown") {
-            let command = "kiln validate" + (arguments.positionals.isEmpty ? "" : " \(path)") + " --markdown \(markdown)"
+            let command = "kiln validate \(path) --markdown \(markdown)"
             do {
                 try validation.markdown(command: command).write(toFile: markdown, atomically: true, encoding: .utf8)
             } catch {
