@@ -37,6 +37,12 @@ public struct PrecisionTuner: Sendable {
         public var weights: Int
         /// Activation (output) bits.
         public var activations: Int
+
+        /// Creates widths.
+        public init(weights: Int, activations: Int) {
+            self.weights = weights
+            self.activations = activations
+        }
     }
 
     /// One explored configuration and what the target made of it.
