@@ -186,10 +186,9 @@ public struct PrecisionTuner: Sendable {
             }
         }
         let widths = state.points[chosen].widths
-        let layerBits = Dictionary(uniqueKeysWithValues: zip(layers, widths).map { ($0, (weights: $1.weights, activations: $1.activations)) })
         return Result(layers: layers, weightChoices: weightChoices, activationChoices: activationChoices,
                       accuracyIsTopOne: data != nil, limit: state.limit, points: state.points, chosen: chosen, metBudget: met,
-                      reason: reason, model: try state.quantize(widths), layerBits: layerBits)
+                      reason: reason, model: try state.quantize(widths), layerBits: state.layerBits(widths))
     }
 }
 
@@ -224,12 +223,16 @@ private struct SearchState {
         return model
     }
 
+    /// The widths as compile options name them (by layer).
+    func layerBits(_ widths: [PrecisionTuner.LayerWidths]) -> [String: (weights: Int, activations: Int)] {
+        Dictionary(uniqueKeysWithValues: zip(layers, widths).map { ($0, (weights: $1.weights, activations: $1.activations)) })
+    }
+
     /// Evaluates a configuration once (later calls return the recorded point).
     mutating func evaluate(_ widths: [PrecisionTuner.LayerWidths]) throws(DiagnosticError) -> PrecisionTuner.Point {
         if let known = index[widths] { return points[known] }
         var point = PrecisionTuner.Point(widths: widths)
-        let layerBits = Dictionary(uniqueKeysWithValues: zip(layers, widths).map { ($0, (weights: $1.weights, activations: $1.activations)) })
-        let model = EvaluationModel(source, quantizedAs: try quantize(widths), calibration: feeds, layerBits: layerBits)
+        let model = EvaluationModel(source, quantizedAs: try quantize(widths), calibration: feeds, layerBits: layerBits(widths))
         do {
             let result = try tuner.evaluation.run(model: model, target: tuner.target, data: data)
             point.cost = tuner.budget.value(of: result.program, cost: result.cost)

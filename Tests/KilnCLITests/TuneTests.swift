@@ -105,8 +105,8 @@ import KilnTargets
         }
     }
 
-    /// The command: JSON with kind and the chosen configuration, the model written, usage errors
-    /// for a missing or malformed budget.
+    /// The command: JSON with kind and the chosen configuration, the model written, CSV with raw
+    /// numbers, the HTML chart, usage errors for a missing or malformed budget.
     @Test func command() throws {
         let calibration = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-tune-\(UUID()).npy").path
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-tune-\(UUID()).json").path
@@ -121,6 +121,15 @@ import KilnTargets
         #expect(document["metBudget"] as? Bool == true)
         #expect((document["layers"] as? [String]) == ["conv1", "conv2", "logits"])
         #expect(try KilnModelFile.read(contentsOf: output).nodes.contains { $0.kind == .conv2d })
+        let html = output + ".html"
+        defer { try? FileManager.default.removeItem(atPath: html) }
+        let csv = runKiln(["tune", model, "--target", "cortex-a72-rpi4", "--calibration", calibration, "--budget", "energy=50%",
+                           "--format", "csv", "--html", html])
+        #expect(csv.code == .success, "\(csv.error)")
+        let rows = csv.output.split(separator: "\n")
+        #expect(rows.first == "index,widths,energy,latencySeconds,energyJoules,memoryBytes,sqnrDecibels,front,chosen,failure")
+        #expect(rows.count == 2 && rows[1].hasPrefix("0,w8a8 w8a8 w8a8,") && rows[1].hasSuffix(",yes,yes,"))
+        #expect(try String(contentsOfFile: html, encoding: .utf8).contains("<svg"))
         let missing = runKiln(["tune", model, "--target", "stm32h743-cortex-m7", "--calibration", calibration])
         #expect(missing.code != .success && missing.error.contains("--budget"))
         let bad = runKiln(["tune", model, "--target", "stm32h743-cortex-m7", "--calibration", calibration, "--budget", "speed=1"])
