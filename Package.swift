@@ -54,7 +54,7 @@ let package = Package(
         // Evaluating a model on targets the one way every command does: the calibration policy, the
         // single-sample-or-batch rule, compile, cost, functional simulation and scoring.
         .target(name: "KilnEvaluation", dependencies: [
-            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets", "KilnQuantizer", "KilnJSON",
+            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnIR", "KilnInterpreter", "KilnTargets", "KilnQuantizer", "KilnJSON", "KilnConformance",
         ]),
         // HTML reports with inline SVG charts (latency, energy, accuracy vs energy, per-layer time, rooflines).
         .target(name: "KilnReports", dependencies: ["KilnCompiler", "KilnTargets", "KilnDiagnostics", "KilnJSON"]),

@@ -40,7 +40,7 @@ public struct KilnTool: Sendable {
     /// - Parameter workloadFormats: the workload formats `simulate` reads besides models (a
     ///   registry's ``BackendRegistry/workloadFormats``).
     public static func builtInCommands(workloadFormats: [any WorkloadFormat] = []) -> [any Command] {
-        [InspectCommand(), RunCommand(), QuantizeCommand(), CompileCommand(), SimulateCommand(workloadFormats: workloadFormats), CompareCommand(),
+        [InspectCommand(), RunCommand(), QuantizeCommand(), TuneCommand(), CompileCommand(), SimulateCommand(workloadFormats: workloadFormats), CompareCommand(),
          SweepCommand(), BenchCommand(), TargetsCommand(), ValidateCommand()]
     }
 

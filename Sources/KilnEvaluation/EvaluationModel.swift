@@ -18,6 +18,9 @@ public struct EvaluationModel: Sendable {
     public let graph: Graph
     /// The calibration inputs every target's adaptation gets (by graph input name), or nil.
     public let calibration: [String: Tensor]?
+    /// Per-layer weight and activation widths for families that choose operand widths per layer
+    /// (``KilnCompiler/CompileOptions/layerBits``), by node name; empty for the target defaults.
+    public let layerBits: [String: (weights: Int, activations: Int)]
 
     /// Applies the calibration policy.
     /// - Parameters:
@@ -28,6 +31,7 @@ public struct EvaluationModel: Sendable {
     ///   the wrong shape).
     public init(_ source: Graph, calibration: Tensor?) throws(DiagnosticError) {
         self.source = source
+        layerBits = [:]
         guard let calibration, let input = source.inputs.first else {
             graph = source
             self.calibration = nil
@@ -36,6 +40,21 @@ public struct EvaluationModel: Sendable {
         let inputs = [input: calibration]
         self.calibration = inputs
         graph = Self.computesInFloat(source) ? try PostTrainingQuantizer().quantize(source, calibration: inputs).graph : source
+    }
+
+    /// A model already quantized by the caller (``PrecisionTuner``): `graph` compiles with the
+    /// calibration inputs and per-layer widths given.
+    /// - Parameters:
+    ///   - source: the float model as loaded.
+    ///   - graph: its quantization.
+    ///   - calibration: the calibration inputs every target's adaptation gets, or nil.
+    ///   - layerBits: per-layer widths for families that choose operand widths per layer.
+    public init(_ source: Graph, quantizedAs graph: Graph, calibration: [String: Tensor]?,
+                layerBits: [String: (weights: Int, activations: Int)]) {
+        self.source = source
+        self.graph = graph
+        self.calibration = calibration
+        self.layerBits = layerBits
     }
 
     /// Whether Kiln quantized the model (reports mark such a model "Kiln PTQ").
@@ -48,9 +67,9 @@ public struct EvaluationModel: Sendable {
         }
     }
 
-    /// The compile options of this model: its calibration inputs, and whether nodes the target
+    /// The compile options of this model: its calibration inputs, its per-layer widths, and whether nodes the target
     /// cannot run may fall back to the host.
     public func compileOptions(allowHostFallback: Bool = true) -> CompileOptions {
-        CompileOptions(allowHostFallback: allowHostFallback, calibration: calibration)
+        CompileOptions(allowHostFallback: allowHostFallback, layerBits: layerBits, calibration: calibration)
     }
 }

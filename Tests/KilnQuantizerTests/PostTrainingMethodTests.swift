@@ -22,8 +22,8 @@ import KilnNumerics
         let fourBit = QuantizationOptions(weightBits: 4, perChannelWeights: false)
         var fourBitEqualized = fourBit
         fourBitEqualized.crossLayerEqualization = true
-        let plain = try DigitsQuantizationTests.quantize("dscnn_residual", fourBit).result
-        let cle = try DigitsQuantizationTests.quantize("dscnn_residual", fourBitEqualized).result
+        let plain = try DigitsQuantizationTests.quantizeOnly("dscnn_residual", fourBit)
+        let cle = try DigitsQuantizationTests.quantizeOnly("dscnn_residual", fourBitEqualized)
         let sqnr = { (result: QuantizationResult, node: String) in result.layers.first { $0.node == node }!.signalToQuantizationNoiseRatio }
         print("4-bit per-tensor dw \(sqnr(plain, "dw")) -> \(sqnr(cle, "dw")), pw \(sqnr(plain, "pw")) -> \(sqnr(cle, "pw"))")
         #expect(sqnr(cle, "pw") > sqnr(plain, "pw") + 1)
@@ -31,16 +31,16 @@ import KilnNumerics
 
     /// Bias correction at 4-bit per-tensor weights (8-bit activations): the mean weight error is
     /// gone from every corrected layer, so every layer's SQNR rises (by 0.6 to 5.5 dB on these models).
-    /// Top-1 moves within noise: cnn 530 → 532, dscnn_residual 521 → 517 of 540.
+    /// Top-1 moves within noise (measured once, not asserted: cnn 530 → 532, dscnn_residual 521 → 517
+    /// of 540), so the test runs only the calibration data.
     @Test(arguments: ["cnn", "dscnn_residual"])
     func biasCorrectionAtFourBits(_ name: String) throws {
         let base = QuantizationOptions(weightBits: 4, perChannelWeights: false)
         var options = base
         options.biasCorrection = true
-        let plain = try DigitsQuantizationTests.quantize(name, base)
-        let corrected = try DigitsQuantizationTests.quantize(name, options)
-        print("\(name) 4-bit per-tensor weights: plain \(plain.quantized)/540, bias-corrected \(corrected.quantized)/540, float \(plain.float)/540")
-        for (before, after) in zip(plain.result.layers, corrected.result.layers) {
+        let plain = try DigitsQuantizationTests.quantizeOnly(name, base)
+        let corrected = try DigitsQuantizationTests.quantizeOnly(name, options)
+        for (before, after) in zip(plain.layers, corrected.layers) {
             #expect(after.signalToQuantizationNoiseRatio > before.signalToQuantizationNoiseRatio + 0.5,
                     "\(before.node): \(before.signalToQuantizationNoiseRatio) dB -> \(after.signalToQuantizationNoiseRatio) dB")
         }

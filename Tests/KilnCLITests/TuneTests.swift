@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import KilnBackends
+import KilnEvaluation
+import KilnIR
+import KilnModelIO
+import KilnTargets
+@testable import KilnCLI
+
+/// `kiln tune` on the shipped float CNN (examples/digits/cnn.onnx) for a DSP, a dataflow FPGA and
+/// a SIMD target: budgets met where the target's formats and cost model allow it, refused with
+/// the reason where they do not, different answers where the targets' costs differ, and the
+/// same model file for the same seed. Few images and a small search keep it fast.
+@Suite struct TuneTests {
+    static let digits = repositoryRoot.appendingPathComponent("examples/digits")
+    static let source = try! ModelLoader.load(digits.appendingPathComponent("cnn.onnx").path)
+    static let catalog = try! TargetCatalog.standard(families: BuiltInBackends.targetFamilies)
+    static let evaluation = Evaluation(registry: try! BuiltInBackends.registry(), catalog: catalog)
+
+    /// The first `count` images of a shipped file, as one batch.
+    static func images(_ name: String, _ count: Int) -> Tensor {
+        let all = try! NumPyReader.read(contentsOf: digits.appendingPathComponent(name).path).tensor()
+        let sample = all.shape.dropFirst().reduce(1, *)
+        return Tensor(shape: [count] + all.shape.dropFirst(), floats: Array(all.floats![0 ..< count * sample]))
+    }
+    /// 8 calibration images.
+    static let calibration = images("calibration_x_nchw.npy", 8)
+
+    static func tune(_ target: String, _ budget: String, search: PrecisionTuner.Search = .greedy, seed: UInt64 = 0) throws -> PrecisionTuner.Result {
+        var tuner = PrecisionTuner(evaluation: evaluation, target: catalog.target(named: target)!, budget: try TuningBudget(parsing: budget),
+                                   search: search, seed: seed)
+        tuner.populationSize = 4
+        tuner.generations = 2
+        return try tuner.tune(source, calibration: calibration, data: nil)
+    }
+
+    static let widest8 = [PrecisionTuner.LayerWidths](repeating: .init(weights: 8, activations: 8), count: 3)
+
+    /// Half the all-8-bit latency: the DSP and SIMD targets declare only 8-bit integers, so no
+    /// configuration is cheaper; the FPGA's narrower widths save only a few nanoseconds because
+    /// most of its latency is the host link. Each says so, and the narrowest configuration it
+    /// evaluated is indeed over the budget.
+    @Test func halfLatencyIsRefusedWithTheReason() throws {
+        for target in ["stm32h743-cortex-m7", "cortex-a72-rpi4", "pynq-z1-zynq7020-finn"] {
+            let result = try Self.tune(target, "latency=50%")
+            #expect(result.layers == ["conv1", "conv2", "logits"])
+            let widest = try #require(result.points[0].latencySeconds)
+            #expect(result.points[0].widths == Self.widest8)
+            #expect(result.limit == widest / 2)
+            #expect(!result.metBudget, "\(target)")
+            #expect(result.points.allSatisfy { ($0.cost ?? 0) > result.limit }, "\(target)")
+            let reason = try #require(result.reason)
+            #expect(reason.contains("narrowest formats \(target) declares"), "\(reason)")
+            if target == "pynq-z1-zynq7020-finn" {
+                #expect(result.weightChoices == [8, 4, 2] && result.activationChoices == [8, 4, 2])
+                #expect(reason.contains("host kernels and host-link transfers"), "\(reason)")
+            } else {
+                #expect(result.weightChoices == [8] && result.activationChoices == [8])
+                #expect(result.points.count == 1)
+            }
+        }
+    }
+
+    /// Half the all-8-bit memory: the FPGA meets it with narrower layers (and the widths it
+    /// chose are what the written model and the compile options carry); the DSP target, whose
+    /// only integer format is 8-bit, cannot, so the chosen precisions differ.
+    @Test func memoryBudgetChoosesNarrowerLayersWhereTheTargetStoresThem() throws {
+        let fpga = try Self.tune("pynq-z1-zynq7020-finn", "memory=50%")
+        #expect(fpga.metBudget)
+        let chosen = fpga.points[fpga.chosen]
+        #expect(try #require(chosen.cost) <= fpga.limit)
+        #expect(chosen.widths != Self.widest8)
+        // Within the budget, nothing explored is more accurate.
+        #expect(fpga.points.filter { ($0.cost ?? .infinity) <= fpga.limit }.allSatisfy { ($0.accuracy ?? -.infinity) <= chosen.accuracy! })
+        for (layer, widths) in zip(fpga.layers, chosen.widths) {
+            #expect(fpga.layerBits[layer]! == (widths.weights, widths.activations))
+            let weights = try #require(fpga.model.nodes.first { $0.name == layer }?.input(1))
+            #expect(fpga.model.types[weights]?.elementType == .integer(bits: widths.weights, signed: true))
+        }
+        let dsp = try Self.tune("stm32h743-cortex-m7", "memory=50%")
+        #expect(!dsp.metBudget)
+        #expect(dsp.points[dsp.chosen].widths == Self.widest8)
+        #expect(dsp.points[dsp.chosen].widths != chosen.widths)
+    }
+
+    /// The evolutionary search is seeded: the same seed explores the same configurations and
+    /// gives the same model file byte for byte.
+    @Test func sameSeedSameResult() throws {
+        let first = try Self.tune("pynq-z1-zynq7020-finn", "memory=50%", search: .evolutionary, seed: 7)
+        let second = try Self.tune("pynq-z1-zynq7020-finn", "memory=50%", search: .evolutionary, seed: 7)
+        #expect(first.points.map(\.widths) == second.points.map(\.widths))
+        #expect(first.points.map(\.cost) == second.points.map(\.cost))
+        #expect(first.chosen == second.chosen)
+        #expect(KilnModelFile.encode(first.model) == KilnModelFile.encode(second.model))
+        #expect(first.metBudget)
+    }
+
+    /// Budgets parse with units and percentages; bad ones are refused naming the text.
+    @Test func budgets() throws {
+        #expect(try TuningBudget(parsing: "latency=2ms") == TuningBudget(metric: .latency, limit: .absolute(2e-3)))
+        #expect(try TuningBudget(parsing: "memory=64KiB") == TuningBudget(metric: .memory, limit: .absolute(65536)))
+        #expect(try TuningBudget(parsing: "energy=50%") == TuningBudget(metric: .energy, limit: .fractionOfWidest(0.5)))
+        for bad in ["latency", "speed=2ms", "latency=-1ms", "latency=fast", "memory=0%"] {
+            #expect(throws: (any Error).self, "\(bad)") { try TuningBudget(parsing: bad) }
+        }
+    }
+
+    /// The command: JSON with kind and the chosen configuration, the model written, CSV with raw
+    /// numbers, the HTML chart, usage errors for a missing or malformed budget.
+    @Test func command() throws {
+        let calibration = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-tune-\(UUID()).npy").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-tune-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: calibration); try? FileManager.default.removeItem(atPath: output) }
+        try NumPyWriter.write(try NumPyArray(shape: Self.calibration.shape, storage: .float32(Self.calibration.floats!)), to: calibration)
+        let model = Self.digits.appendingPathComponent("cnn.onnx").path
+        let result = runKiln(["tune", model, "--target", "stm32h743-cortex-m7", "--calibration", calibration, "--budget", "latency=1s",
+                              "-o", output, "--format", "json"])
+        #expect(result.code == .success, "\(result.error)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        #expect(document["kind"] as? String == "kiln.tune")
+        #expect(document["metBudget"] as? Bool == true)
+        #expect((document["layers"] as? [String]) == ["conv1", "conv2", "logits"])
+        #expect(try KilnModelFile.read(contentsOf: output).nodes.contains { $0.kind == .conv2d })
+        let html = output + ".html"
+        defer { try? FileManager.default.removeItem(atPath: html) }
+        let csv = runKiln(["tune", model, "--target", "cortex-a72-rpi4", "--calibration", calibration, "--budget", "energy=50%",
+                           "--format", "csv", "--html", html])
+        #expect(csv.code == .success, "\(csv.error)")
+        let rows = csv.output.split(separator: "\n")
+        #expect(rows.first == "index,widths,energy,latencySeconds,energyJoules,memoryBytes,sqnrDecibels,front,chosen,failure")
+        #expect(rows.count == 2 && rows[1].hasPrefix("0,w8a8 w8a8 w8a8,") && rows[1].hasSuffix(",yes,yes,"))
+        #expect(try String(contentsOfFile: html, encoding: .utf8).contains("<svg"))
+        let missing = runKiln(["tune", model, "--target", "stm32h743-cortex-m7", "--calibration", calibration])
+        #expect(missing.code != .success && missing.error.contains("--budget"))
+        let bad = runKiln(["tune", model, "--target", "stm32h743-cortex-m7", "--calibration", calibration, "--budget", "speed=1"])
+        #expect(bad.code != .success && bad.error.contains("budget 'speed=1'"))
+    }
+}
