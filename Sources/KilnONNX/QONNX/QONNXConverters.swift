@@ -19,9 +19,7 @@ enum QONNXConverters {
 
     /// `Quant(x, scale, zeropt, bitwidth)` with `signed`, `narrow`, `rounding_mode`.
     static func quant(_ context: inout ImportContext) throws(DiagnosticError) {
-        let x = try context.input(0, "x")
-        let shape = try context.shape(of: x)
-        guard try context.type(of: x).elementType == .float32 else { throw context.error("x must be float32, got \(try context.type(of: x))") }
+        let (x, shape) = try floatInput(context)
         let scale = try positiveScale(context, 1, shape: shape)
         let zero = try context.qonnxChannelValues(2, "zero point", shape: shape)
         let bits = try context.qonnxBitWidth(3, "bit width")
@@ -39,8 +37,7 @@ enum QONNXConverters {
             try emitBipolar(&context, x, scale: scale, axis: axis, channels: channels, steps: steps)
             return
         }
-        let low = signed ? -(1 << (bits - 1)) + (narrow ? 1 : 0) : 0
-        let high = signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1 - (narrow ? 1 : 0)
+        let (low, high) = codeRange(bits: bits, signed: signed, narrow: narrow)
         let zeroPoints = try context.qonnxZeroPoints(zero, range: low...high)
         guard let elementType = qonnxCodeType(low...high) else { throw context.error("no code type holds \(low)...\(high)") }
         let parameters = context.qonnxParameters(scale: scale, zeroPoints: zeroPoints, axis: axis, channels: channels)
@@ -59,9 +56,7 @@ enum QONNXConverters {
 
     /// `BipolarQuant(x, scale)`: `x ≥ 0 → +scale, else −scale`.
     static func bipolarQuant(_ context: inout ImportContext) throws(DiagnosticError) {
-        let x = try context.input(0, "x")
-        let shape = try context.shape(of: x)
-        guard try context.type(of: x).elementType == .float32 else { throw context.error("x must be float32, got \(try context.type(of: x))") }
+        let (x, shape) = try floatInput(context)
         let scale = try positiveScale(context, 1, shape: shape)
         let channels = scale.axis.map { shape[$0] } ?? 1
         let steps = (0..<channels).map { _ in QONNXStepFunction(code: { $0 >= 0 ? 1 : 0 }, minimumCode: 0, maximumCode: 1) }
@@ -74,9 +69,7 @@ enum QONNXConverters {
         guard context.optionalInput(5) != nil else {
             throw context.error("Trunc version 1 (five inputs, no clamping) is not supported: export with Trunc version 2 (qonnx opset 2: inputs x, scale, zeropt, in_bitwidth, out_scale, out_bitwidth)")
         }
-        let x = try context.input(0, "x")
-        let shape = try context.shape(of: x)
-        guard try context.type(of: x).elementType == .float32 else { throw context.error("x must be float32, got \(try context.type(of: x))") }
+        let (x, shape) = try floatInput(context)
         let scale = try positiveScale(context, 1, shape: shape)
         let zero = try context.qonnxChannelValues(2, "zero point", shape: shape)
         let inputBits = try context.qonnxBitWidth(3, "input bit width")
@@ -92,8 +85,7 @@ enum QONNXConverters {
         // qonnx: trunc_scale = 2^round(log2(out_scale / scale)), in float32.
         let ratio = outputScale.values[0] / scale.values[0]
         let truncationScale = Float(pow(2, Double(Float(log2(Double(ratio))).rounded(.toNearestOrEven))))
-        let low = signed ? -(1 << (bits - 1)) + (narrow ? 1 : 0) : 0
-        let high = signed ? (1 << (bits - 1)) - 1 : (1 << bits) - 1 - (narrow ? 1 : 0)
+        let (low, high) = codeRange(bits: bits, signed: signed, narrow: narrow)
         let outputZero = QONNXChannelValues(values: [zero.values[0] / truncationScale], axis: nil)
         let zeroPoints = try context.qonnxZeroPoints(outputZero, range: low...high)
         guard let elementType = qonnxCodeType(low...high) else { throw context.error("no code type holds \(low)...\(high)") }
@@ -156,6 +148,20 @@ enum QONNXConverters {
     }
 
     // MARK: Shared steps
+
+    /// Input 0, which must be float32, and its shape.
+    static func floatInput(_ context: ImportContext) throws(DiagnosticError) -> (String, [Int]) {
+        let x = try context.input(0, "x")
+        let type = try context.type(of: x)
+        guard type.elementType == .float32 else { throw context.error("x must be float32, got \(type)") }
+        return (x, type.shape)
+    }
+
+    /// qonnx's `min_int` and `max_int`: signed `−2^(b−1)` (+1 if narrow) to `2^(b−1) − 1`,
+    /// unsigned 0 to `2^b − 1` (−1 if narrow).
+    static func codeRange(bits: Int, signed: Bool, narrow: Bool) -> (Int, Int) {
+        signed ? (-(1 << (bits - 1)) + (narrow ? 1 : 0), (1 << (bits - 1)) - 1) : (0, (1 << bits) - 1 - (narrow ? 1 : 0))
+    }
 
     /// A scale input, checked positive and finite.
     static func positiveScale(_ context: ImportContext, _ index: Int, shape: [Int], role: String = "scale") throws(DiagnosticError) -> QONNXChannelValues {
