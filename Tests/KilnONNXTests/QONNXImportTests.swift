@@ -60,13 +60,20 @@ import Testing
         #expect(try kinds("quant_int1_bipolar") == [.sign, .dequantize])
         #expect(try kinds("multithreshold_bipolar_out_scale") == [.multiThreshold, .dequantize, .mul, .add])
         let tfc = try ONNXImporter().importGraph(contentsOf: Self.directory.appendingPathComponent("tfc_w1a1.onnx"))
-        // The dense layers read ±1 weights (dequantized binary codes folded at canonicalization).
-        let dense = tfc.nodes.filter { $0.kind == .dense }
-        #expect(dense.count == 4)
-        for node in dense {
-            let weights = try #require(tfc.constants[node.inputs[1]]?.floats)
-            #expect(Set(weights) == [-1, 1])
+        // fuse-binary-layers: the hidden layers are ±1 × ±1 dense layers with an int32 accumulator,
+        // their batchNorm + sign a threshold bias; the last layer stays float (no sign after it).
+        #expect(tfc.nodes.map(\.kind) == [.sign, .dense, .sign, .dense, .sign, .dense, .sign, .dequantize, .dense])
+        for node in tfc.nodes.filter({ $0.kind == .dense }).prefix(3) {
+            #expect(tfc.types[node.inputs[0]]?.elementType == .binary)
+            #expect(tfc.constants[node.inputs[1]]?.type.elementType == .binary)
+            #expect(tfc.types[node.outputs[0]] == TensorType(shape: tfc.types[node.outputs[0]]!.shape, elementType: .int32))
         }
+        let cnv = try ONNXImporter().importGraph(contentsOf: Self.directory.appendingPathComponent("cnv_like_w1a1.onnx"))
+        #expect(cnv.nodes.filter { $0.kind == .conv2d && cnv.types[$0.inputs[0]]?.elementType == .binary }.count == 5)
+        // Only the first layer (8-bit input) keeps its float batchNorm; the binary layers after
+        // the max pools and the flatten see the ±1 codes (hoist-dequantize).
+        #expect(cnv.nodes.filter { $0.kind == .batchNorm }.count == 1)
+        #expect(cnv.nodes.filter { $0.kind == .dense && cnv.types[$0.inputs[0]]?.elementType == .binary }.count == 2)
         #expect(tfc.nodes.filter { $0.kind == .sign }.count == 4)
     }
 
