@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+import KilnCompiler
+import KilnIR
+import KilnModelIO
+import KilnONNX
+import KilnTargets
+@testable import KilnBackends
+
+/// The QONNX TFC-W1A1 (`Tests/Fixtures/qonnx`, Brevitas export form) on the dataflow and XNOR
+/// targets: its binarized hidden layers run on the accelerator with the batchNorm + sign fused as a
+/// threshold (MVAU with a sign stage; XNOR-popcount dense with its threshold unit), and the
+/// functional simulation equals the qonnx executor's outputs.
+@Suite struct BinarizedQONNXTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/qonnx")
+
+    @Test(arguments: [("pynq-z1-zynq7020-finn", "mvau"), ("bnn-array-45nm", "xnor-popcount.dense")])
+    func hiddenLayersRunOnTheAcceleratorWithFusedSign(_ targetName: String, _ kernel: String) throws {
+        let graph = try ONNXImporter().importGraph(contentsOf: Self.fixtures.appendingPathComponent("tfc_w1a1.onnx"))
+        let target = try #require(BuiltInTargets.catalog.target(named: targetName))
+        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(graph, for: target)
+        let fused = program.kernelSteps.filter { $0.placement == .accelerator && $0.kernel.name == kernel }
+        #expect(fused.count == 3)
+        for step in fused { #expect(step.kernel.nodes.map(\.kind) == [.dense, .sign]) }
+        let x = try NumPyReader.read(contentsOf: Self.fixtures.appendingPathComponent("tfc_w1a1_x.npy").path).tensor()
+        let expected = try NumPyReader.read(contentsOf: Self.fixtures.appendingPathComponent("tfc_w1a1_y.npy").path).tensor()
+        let outputs = try FunctionalSimulator(program: program).run([graph.inputs[0]: x]).outputs
+        #expect(outputs[0].floats == expected.floats)
+    }
+}
