@@ -2,7 +2,8 @@ import KilnDiagnostics
 import KilnIR
 
 /// Moves a dequantize below the max pools and data movement that read it:
-/// `dequantize → maxPool / flatten / reshape / transpose` becomes `op on codes → dequantize`.
+/// `dequantize → maxPool / flatten / reshape / transpose` becomes `op on codes → dequantize`,
+/// unless a `quantize` reads the op's result (that group is `fuse-qdq`'s).
 ///
 /// Exact for per-tensor parameters: dequantization `(q − z) · s` with `s > 0` is increasing, so
 /// it commutes with max pooling (padding aside: only unpadded pools move), and data movement does
@@ -41,6 +42,8 @@ public struct HoistDequantize: GraphPass {
               graph.consumers()[value]?.count == 1, let codes = graph.nodes[producer].input(0),
               let codeType = graph.types[codes], codeType.quantization?.isPerTensor == true,
               let output = node.outputs.first, let outputType = graph.types[output] else { return false }
+        // A `dequantize → op → quantize` group is fuse-qdq's (it keeps or requantizes the codes as ORT does).
+        if graph.consumers()[output]?.contains(where: { graph.nodes[$0].kind == .quantize }) == true { return false }
         // codes → op (on codes) → value (codes, new shape) → dequantize → output.
         graph.nodes[producer] = Node(name: node.name, operation: node.operation, inputs: [codes], outputs: [value])
         graph.types[value] = TensorType(shape: outputType.shape, elementType: codeType.elementType, quantization: codeType.quantization)
