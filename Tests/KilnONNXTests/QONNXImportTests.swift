@@ -69,11 +69,12 @@ import Testing
             #expect(tfc.types[node.outputs[0]] == TensorType(shape: tfc.types[node.outputs[0]]!.shape, elementType: .int32))
         }
         let cnv = try ONNXImporter().importGraph(contentsOf: Self.directory.appendingPathComponent("cnv_like_w1a1.onnx"))
-        #expect(cnv.nodes.filter { $0.kind == .conv2d && cnv.types[$0.inputs[0]]?.elementType == .binary }.count == 5)
-        // Only the first layer (8-bit input) keeps its float batchNorm; the binary layers after
-        // the max pools and the flatten see the ±1 codes (hoist-dequantize).
-        #expect(cnv.nodes.filter { $0.kind == .batchNorm }.count == 1)
+        // Every conv (the first reads the 8-bit input codes) and both hidden dense layers have ±1
+        // weights and an int32 accumulator; no float batchNorm is left (hoist-dequantize lets the
+        // layers after the max pools and the flatten see the codes).
+        #expect(cnv.nodes.filter { $0.kind == .conv2d && cnv.constants[$0.inputs[1]]?.type.elementType == .binary }.count == 6)
         #expect(cnv.nodes.filter { $0.kind == .dense && cnv.types[$0.inputs[0]]?.elementType == .binary }.count == 2)
+        #expect(!cnv.nodes.contains { $0.kind == .batchNorm })
         #expect(tfc.nodes.filter { $0.kind == .sign }.count == 4)
     }
 

@@ -3,23 +3,25 @@ import KilnIR
 import KilnNumerics
 
 /// Turns a binarized layer in float form (what QONNX's BipolarQuant export imports to) into a
-/// binary layer with an integer accumulator:
+/// binary-weight layer with an integer accumulator:
 ///
-///     dequantize(±1 codes) ─┐
+///     dequantize(codes) ────┐
 ///     dequantize(±1 const) ─┴─ conv2d / dense ─ [batchNorm] ─ sign
 ///   becomes
-///     ±1 codes ─ conv2d / dense (±1 weights, int32 accumulator + int32 bias) ─ sign
+///     codes ─ conv2d / dense (±1 weights, int32 accumulator + int32 bias) ─ sign
 ///
 /// The float layer computes `acc · m_c` exactly when `m_c = s_x · s_w[c]` is a power of two
 /// (every partial sum is an integer multiple of `m_c` below 2^24 · m_c), where `acc` is the
-/// ±1 dot product in `[−K, K]`. The batchNorm then sign is a nondecreasing (γ > 0),
+/// dot product in `[−B, B]`, `B = K · max|code|` (K for ±1 activations; the first layer of a
+/// binarized network reads 8-bit codes). The batchNorm then sign is a nondecreasing (γ > 0),
 /// nonincreasing (γ < 0, the channel's weights are negated) or constant function of `acc`, so it
-/// is `acc + b_c ≥ 0` for the threshold `−b_c` found by bisection over `[−K, K + 1]`, evaluating
+/// is `acc + b_c ≥ 0` for the threshold `−b_c` found by bisection over `[−B, B + 1]`, evaluating
 /// the reference interpreter's float32 batchNorm (`(x − μ) / √(σ² + ε) · γ + β`). The result
 /// equals the float form on every input, and thresholds never leave the layer (FINN's
 /// streamlining of binarized networks, Umuroglu et al., FINN, FPGA 2017, §4.2).
 ///
-/// Applies only when: the activation codes are binary per-tensor with zero point 0, the weights
+/// Applies only when: the activation codes are binary or integers of at most 16 bits, per-tensor
+/// with zero point 0, `B < 2^24`, the weights
 /// are constant binary codes (per tensor or per output channel), there is no bias, a conv has no
 /// padding (a padded 0 is not ±1), and each intermediate value has one reader.
 public struct FuseBinaryLayers: GraphPass {
@@ -47,7 +49,8 @@ public struct FuseBinaryLayers: GraphPass {
         guard layer.kind == .conv2d || layer.kind == .dense, layer.input(2) == nil,
               let x = layer.input(0), let w = layer.input(1),
               let codes = dequantizedInput(x, graph), let weightCodes = dequantizedInput(w, graph),
-              let xType = graph.types[codes], xType.elementType == .binary,
+              let xType = graph.types[codes], xType.elementType == .binary || xType.elementType.isInteger,
+              xType.elementType.bitWidth <= 16,
               let xScale = xType.quantization, xScale.isPerTensor, xScale.zeroPoints == [0],
               var weights = graph.constants[weightCodes], weights.type.elementType == .binary,
               let weightScale = weights.type.quantization, var weightValues = weights.codes else { return }
@@ -56,7 +59,9 @@ public struct FuseBinaryLayers: GraphPass {
         if case .conv2d(let convolution) = layer.operation, convolution.pads.contains(where: { $0 != 0 }) { return }
         let channels = weights.shape[weightAxis]
         let depth = (Shape.elementCount(weights.shape) ?? 0) / max(channels, 1)
-        guard channels > 0, depth > 0, depth < 1 << 24, let output = layer.outputs.first, !graph.outputs.contains(output),
+        // |acc| ≤ depth · the largest |code|; below 2^24 the float accumulator is exact.
+        let bound = depth * Int(max(xType.elementType.minimumCode.magnitude, UInt64(xType.elementType.maximumCode.magnitude)))
+        guard channels > 0, depth > 0, depth < 1 << 24, bound < 1 << 24, let output = layer.outputs.first, !graph.outputs.contains(output),
               let outputType = graph.types[output] else { return }
         // The chain: [batchNorm] then sign, each the only reader of the value before it.
         let consumers = graph.consumers()
@@ -92,7 +97,7 @@ public struct FuseBinaryLayers: GraphPass {
             } else {
                 decides = { acc in Float(acc) * unit >= 0 }
             }
-            var low = -depth, high = depth + 1
+            var low = -bound, high = bound + 1
             while low < high {
                 let middle = low + (high - low) / 2
                 if decides(middle) { high = middle } else { low = middle + 1 }
