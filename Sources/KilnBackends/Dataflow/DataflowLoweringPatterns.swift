@@ -71,6 +71,12 @@ struct MatrixVectorActivationPattern: LoweringPattern {
                 offset = attributes.offset
                 outputType = type
             }
+        } else if let reader = context.uses.soleReader(of: node.outputs[0]), graph.nodes[reader].kind == .sign,
+                  let type = graph.types[graph.nodes[reader].outputs[0]], type.elementType == .binary {
+            // A binarized layer: sign(acc) is one threshold at 0 (acc ≥ 0 → +1), fused like FINN's.
+            covered.append(graph.nodes[reader])
+            thresholds = Tensor(shape: [1, 1], elementType: .int32, codes: [0])
+            outputType = type
         }
         let folding = context.plan(as: DataflowFoldingPlan.self)?.folding(of: node.name) ?? .unfolded
         return .lowered(MatrixVectorActivationUnit(nodes: covered, window: window, outputChannels: outputChannels, folding: folding,

@@ -15,7 +15,9 @@ import KilnNumerics
 ///   MACs use raw codes) and adds `x · (w − zw)` products of the layer's bit widths, wrapping in
 ///   int32 exactly like the reference's `bias + Σ (x − zx)(w − zw)`;
 /// * the thresholding stage compares the accumulator with every threshold of its channel in
-///   parallel and outputs `offset + count(acc ≥ t)`; without it the int32 accumulator streams out.
+///   parallel and outputs `offset + count(acc ≥ t)` (a fused `sign`, binary output: one threshold
+///   at 0 and `acc ≥ 0 → +1`, else −1, FINN's binarized MVAU); without it the int32 accumulator
+///   streams out.
 struct MatrixVectorActivationUnit: TargetKernel {
     /// `mvau` or `vvau` (depthwise).
     public let name: String
@@ -36,6 +38,8 @@ struct MatrixVectorActivationUnit: TargetKernel {
     let accumulatorStart: [Int32]   // per output channel
     let thresholds: [[Int64]]?      // per output channel
     let thresholdOffset: Int32
+    /// Whether the thresholding stage is a fused sign writing ±1 codes.
+    private var binaryOutput: Bool { outputType.elementType == .binary }
     let inputType: TensorType
     let weightType: TensorType
     let outputType: TensorType
@@ -53,7 +57,7 @@ struct MatrixVectorActivationUnit: TargetKernel {
         self.isDense = isDense
         self.name = window.groups > 1 && window.groupChannels == 1 ? "vvau" : "mvau"
         var names = nodes[0].inputs.filter { !$0.isEmpty }
-        if nodes.count > 1 { names.append(nodes[1].inputs[1]) }
+        if nodes.count > 1, let table = nodes[1].input(1) { names.append(table) }
         inputs = names
         outputs = [nodes.last!.outputs[0]]
         self.window = window
@@ -134,7 +138,7 @@ struct MatrixVectorActivationUnit: TargetKernel {
                                             if let thresholds {
                                                 var reached: Int32 = 0
                                                 for t in thresholds[o] where Int64(accumulator) >= t { reached += 1 }
-                                                output[index] = thresholdOffset + reached
+                                                output[index] = binaryOutput ? (reached == 0 ? -1 : 1) : thresholdOffset + reached
                                             } else {
                                                 output[index] = accumulator
                                             }

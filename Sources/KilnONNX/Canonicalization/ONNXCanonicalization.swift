@@ -8,6 +8,10 @@ enum ONNXCanonicalization {
             RemoveIdentities(),
             // Weight transposes, reshapes... of constants; dequantized weights stay for fuse-qdq.
             FoldConstants(foldingDequantize: false),
+            // Dequantize below max pools and flattens, so the next layer sees the codes.
+            HoistDequantize(),
+            // Float ±1 layers (QONNX BipolarQuant) with batchNorm + sign → binary layers with thresholds.
+            FuseBinaryLayers(),
             // BatchNormalization into the float conv / dense before it.
             FoldBatchNormalization(),
             // DequantizeLinear → op → QuantizeLinear groups into quantized ops.

@@ -109,5 +109,14 @@ enum ONNXOperatorTable {
             .leakyRelu(alpha: try context.float("alpha", default: 0.01))
         },
         "com.microsoft:QLinearSigmoid": ContribConverters.qlinearUnary { (_: ImportContext) throws(DiagnosticError) in .sigmoid },
+        // QONNX (Brevitas / FINN), under its current and its older FINN domain.
+        "qonnx.custom_op.general:Quant": QONNXConverters.quant,
+        "qonnx.custom_op.general:BipolarQuant": QONNXConverters.bipolarQuant,
+        "qonnx.custom_op.general:Trunc": QONNXConverters.trunc,
+        "qonnx.custom_op.general:MultiThreshold": QONNXConverters.multiThreshold,
+        "finn.custom_op.general:Quant": QONNXConverters.quant,
+        "finn.custom_op.general:BipolarQuant": QONNXConverters.bipolarQuant,
+        "finn.custom_op.general:Trunc": QONNXConverters.trunc,
+        "finn.custom_op.general:MultiThreshold": QONNXConverters.multiThreshold,
     ]
 }
