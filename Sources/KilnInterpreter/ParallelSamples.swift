@@ -35,6 +35,17 @@ public enum ParallelSamples {
         return values
     }
 
+    /// Calls `body(chunk)` for every chunk in `0..<chunks`: in order on this thread when
+    /// `threads` ≤ 1 or there is one chunk, else concurrently (Dispatch). The kernels that use it
+    /// give each output element to exactly one chunk, so results do not depend on `threads`.
+    static func forEachChunk(_ chunks: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+        if chunks <= 1 || threads <= 1 {
+            for chunk in 0..<chunks { body(chunk) }
+        } else {
+            DispatchQueue.concurrentPerform(iterations: chunks, execute: body)
+        }
+    }
+
     /// Results written by concurrent workers, each to its own slot.
     private final class Slots<Value: Sendable>: @unchecked Sendable {
         private var slots: [Result<Value, DiagnosticError>?]
@@ -43,4 +54,12 @@ public enum ParallelSamples {
         func store(_ result: Result<Value, DiagnosticError>, at index: Int) { lock.sync { slots[index] = result } }
         func take() -> [Result<Value, DiagnosticError>] { lock.sync { slots.map { $0! } } }
     }
+}
+
+/// A buffer pointer handed to worker threads that read it or write disjoint elements of it.
+struct SharedPointer<Pointee>: @unchecked Sendable {
+    /// The shared buffer.
+    let pointer: UnsafeMutablePointer<Pointee>
+    init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
+    init(_ pointer: UnsafePointer<Pointee>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
 }

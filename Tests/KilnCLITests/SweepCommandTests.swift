@@ -186,6 +186,65 @@ private func temporaryFile(_ name: String) -> String {
         #expect(twice.error.contains("each point must come from one shard"))
     }
 
+    /// The docs/scale-out.md recipes: N shards as separate `kiln` processes that take their shard
+    /// from a Slurm job array's or a Kubernetes Indexed Job's environment, merged, equal the
+    /// unsharded run byte for byte.
+    @Test(arguments: [
+        (0..<3).map { ["SLURM_ARRAY_TASK_ID": "\($0 + 1)", "SLURM_ARRAY_TASK_MIN": "1", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_STEP": "1"] },
+        (0..<3).map { ["JOB_COMPLETION_INDEX": "\($0)", "JOB_COMPLETIONS": "3"] },
+    ])
+    func arrayJobShardsInSeparateProcessesMergeToTheUnshardedRun(_ environments: [[String: String]]) throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kiln")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build kiln first (swift build)")
+        let sweep = ["sweep", exampleModel, "--target", "scalesim-google-tpu-ws", "--vary", "systolic.rows=8,16",
+                     "--vary", "clockMegahertz=100,200,400", "--format", "json"]
+        let whole = runKiln(sweep)
+        #expect(whole.code == .success)
+        var files: [String] = []
+        defer { for file in files { try? FileManager.default.removeItem(atPath: file) } }
+        for (index, variables) in environments.enumerated() {
+            let file = temporaryFile("array-\(variables.keys.sorted().first!)-\(index).json")
+            files.append(file)
+            FileManager.default.createFile(atPath: file, contents: nil)
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = sweep
+            process.environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
+            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+            let errors = Pipe()
+            process.standardError = errors
+            try process.run()
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "\(message)")
+            #expect(message.contains("note: shard \(index + 1)/3 from "), "\(message)")
+        }
+        let merged = runKiln(["sweep", "merge"] + files + ["--format", "json"])
+        #expect(merged.code == .success, "\(merged.error)")
+        #expect(merged.output == whole.output)
+    }
+
+    @Test func arrayJobEnvironmentErrorsNameTheVariable() throws {
+        #expect(try SweepShard.fromEnvironment([:]) == nil)
+        #expect(try SweepShard.fromEnvironment(["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_COUNT": "4"])?.shard
+                == SweepShard(number: 1, count: 4))
+        let cases: [([String: String], String)] = [
+            (["SLURM_ARRAY_TASK_ID": "2"], "SLURM_ARRAY_TASK_COUNT is not"),
+            (["SLURM_ARRAY_TASK_ID": "x", "SLURM_ARRAY_TASK_COUNT": "2"], "SLURM_ARRAY_TASK_ID=x is not a whole number"),
+            (["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_MIN": "0", "SLURM_ARRAY_TASK_COUNT": "4"], "gives shard 5 of 4"),
+            (["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4", "SLURM_ARRAY_TASK_STEP": "2"], "must be contiguous"),
+            (["JOB_COMPLETION_INDEX": "1"], "set it to the Job's spec.completions"),
+        ]
+        for (environment, message) in cases {
+            do {
+                _ = try SweepShard.fromEnvironment(environment)
+                Issue.record("\(environment) was accepted")
+            } catch {
+                #expect(error.message.contains(message), "\(environment): \(error.message)")
+            }
+        }
+    }
+
     @Test func mergeRefusesOtherFilesAndOptions() throws {
         let file = temporaryFile("not-a-sweep.json")
         try "{\"kind\": \"something\"}".write(toFile: file, atomically: true, encoding: .utf8)

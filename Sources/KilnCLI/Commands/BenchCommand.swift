@@ -4,26 +4,37 @@ import KilnConformance
 import KilnDiagnostics
 import KilnEvaluation
 import KilnIR
+import KilnInterpreter
 import KilnJSON
 import KilnTargets
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `kiln bench`: machine-readable performance figures of Kiln itself — functional simulation
 /// throughput, cost-model throughput and compile time.
 struct BenchCommand: Command {
     let name = "bench"
     let summary = "Measure simulation throughput, cost-estimation speed and compile time"
-    let usage = "bench [--format table|json] [--targets A,B,...] [--quick]"
+    let usage = "bench [--format table|json] [--targets A,B,...] [--network-targets A,B,...] [--batch N] [--quick]"
     let discussion = """
     Functional simulation: bit-exact int8 ResNet-18 layers (3×3 conv 64→64 at 56×56, and a
-    depthwise 3×3 layer) on one core, as MAC/s. Cost model: whole-network estimates of a
-    ResNet-50-sized graph per target, in seconds each. Compile: that graph per target, in
-    seconds. Build with -c release for meaningful numbers: swift run -c release kiln bench.
-    --quick uses a 28×28 layer and fewer repetitions (for smoke tests).
+    depthwise 3×3 layer) on one core, as MAC/s. Networks: whole int8 ResNet-18- and
+    MobileNetV2-shaped models (BenchmarkModels), a batch of N images (default 16) on all cores,
+    import and compile excluded: seconds per image and MAC/s on the reference interpreter and on
+    one target of each family (the --simulation-target and the first by name of every other family, or --network-targets). Cost model:
+    whole-network estimates of a ResNet-50-sized graph per target, in seconds each and
+    estimates per second. Compile: that graph per target, in seconds. Peak memory: the
+    process's maximum resident set size at the end. Build with -c release for meaningful
+    numbers: swift run -c release kiln bench (docs/performance.md). --quick uses a 28×28 layer,
+    a batch of 1, no whole networks on the targets, and fewer repetitions (for smoke tests).
     """
     let options: [OptionSpecification] = [
         .format(["table", "json"]),
         OptionSpecification("--targets", valueName: "A,B,...", help: "targets for the cost and compile figures (default: all)"),
         OptionSpecification("--simulation-target", valueName: "NAME", help: "target whose kernels run the layers (default: x86-avx512-vnni-xeon-gold-6248)"),
+        OptionSpecification("--network-targets", valueName: "A,B,...", help: "targets that run the whole networks (default: one per family)"),
+        OptionSpecification("--batch", valueName: "N", help: "images per whole-network measurement (default 16)"),
         .flag("--quick", help: "small sizes, for a smoke test"),
     ] + targetCatalogOptions
 
@@ -70,6 +81,13 @@ struct BenchCommand: Command {
                                            ("seconds", .number(seconds))]))
         }
 
+        let batch = try arguments.integer("--batch", in: 1...4096) ?? (quick ? 1 : 16)
+        let networkTargets = try arguments.value("--network-targets").map { try CompareCommand.selectTargets($0, catalog: catalog) }
+            ?? (quick ? [] : Self.firstOfEachFamily([simulationTarget] + catalog.targets))
+        for graph in [try BenchmarkModels.resNet18(), try BenchmarkModels.mobileNetV2()] {
+            figures += try measureNetwork(graph, batch: batch, targets: networkTargets, evaluation: evaluation, context: context)
+        }
+
         let network = try EvaluationModel(try BenchmarkModels.resNet50(), calibration: nil)
         let targets = try CompareCommand.selectTargets(CompareCommand.targetList(arguments.value("--targets")), catalog: catalog)
         for target in targets {
@@ -95,6 +113,8 @@ struct BenchCommand: Command {
                                   detail: [("family", .string(target.family)), ("estimatesPerSecond", .number(1 / seconds))]))
         }
         context.console.endProgress()
+        figures.append(Figure(group: "memory", subject: "process", target: "", value: Double(Self.peakResidentBytes), unit: "B",
+                              detail: [("what", .string("maximum resident set size"))]))
 
         if arguments.value("--format") == "json" {
             let objects = figures.map { figure -> JSONValue in
@@ -117,6 +137,63 @@ struct BenchCommand: Command {
             context.console.print("build: \(Self.buildConfiguration)\n" + table.rendered())
         }
         return .success
+    }
+
+    /// Per-image time and MAC/s of `graph` on the reference interpreter and on each target, over
+    /// a batch of `batch` seeded images run on all cores (import and compile excluded).
+    private func measureNetwork(_ graph: Graph, batch: Int, targets: [TargetDescription], evaluation: Evaluation,
+                                context: CommandContext) throws -> [Figure] {
+        let macsPerImage = graph.totalMACCount
+        let samples = (0..<batch).map { ConformanceKit.randomInputs(for: graph, seed: UInt64(100 + $0)) }
+        func stacked(_ graph: Graph) throws -> [String: Tensor] {
+            var inputs: [String: Tensor] = [:]
+            for name in graph.inputs { inputs[name] = try Tensor.stacked(samples.map { $0[name]! }) }
+            return inputs
+        }
+        func figure(_ target: String, _ family: String, _ seconds: Double) -> Figure {
+            Figure(group: "networkSimulation", subject: graph.name, target: target, value: seconds / Double(batch), unit: "s/image",
+                   detail: [("family", .string(family)), ("macsPerImage", .integer(Int64(macsPerImage))), ("batch", .integer(Int64(batch))),
+                            ("macsPerSecond", .number(Double(macsPerImage * batch) / seconds))])
+        }
+        var figures: [Figure] = []
+        context.console.progress("interpreting \(graph.name)")
+        let interpreter = try ReferenceInterpreter(graph: graph)
+        let interpreterInputs = try stacked(graph)
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try interpreter.runBatch(interpreterInputs)
+        figures.append(figure("reference-interpreter", "reference", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        for target in targets {
+            context.console.progress("simulating \(graph.name) on \(target.name)")
+            do {
+                let program = try evaluation.compile(try EvaluationModel(graph, calibration: nil), for: target)
+                let inputs = try stacked(program.graph)
+                let simulator = FunctionalSimulator(program: program)
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try simulator.runBatch(inputs)
+                figures.append(figure(target.name, target.family, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+            } catch let error as DiagnosticError {
+                figures.append(Figure(group: "networkSimulation", subject: graph.name, target: target.name, value: .nan, unit: "s/image",
+                                      detail: [("family", .string(target.family)), ("error", .string(error.diagnostics.map(\.message).joined(separator: "; ")))]))
+            }
+        }
+        return figures
+    }
+
+    /// The first target (by name) of every family, in family order of first appearance.
+    static func firstOfEachFamily(_ targets: [TargetDescription]) -> [TargetDescription] {
+        var seen: Set<String> = []
+        return targets.filter { seen.insert($0.family).inserted }
+    }
+
+    /// The process's maximum resident set size in bytes (`getrusage`, Linux reports kilobytes).
+    static var peakResidentBytes: Int {
+        #if canImport(Glibc)
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return usage.ru_maxrss * 1024
+        #else
+        return 0
+        #endif
     }
 
     /// `release` or `debug`: the optimization level this binary was built with.

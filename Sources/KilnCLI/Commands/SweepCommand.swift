@@ -33,7 +33,10 @@ struct SweepCommand: Command {
     family that names none) (and top-1 accuracy when --labels is given).
 
     --shard K/N keeps grid points whose index is K-1 modulo N, for array jobs; write each shard with
-    --format json and join them with 'kiln sweep merge', which recomputes the front.
+    --format json and join them with 'kiln sweep merge', which recomputes the front. Without
+    --shard, a Slurm job array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT)
+    or a Kubernetes Indexed Job (JOB_COMPLETION_INDEX, with JOB_COMPLETIONS set to the Job's
+    completions) picks the shard; see docs/scale-out.md.
     """
     let options: [OptionSpecification] = [
         OptionSpecification("--target", valueName: "T", help: "the target to vary (a name or a .json file)"),
@@ -56,7 +59,11 @@ struct SweepCommand: Command {
         for vary in varies where !vary.contains("=") {
             throw UsageError("--vary '\(vary)' needs PATH=V1,V2,... (for example --vary clockMegahertz=100,200)")
         }
-        let shard = try arguments.value("--shard").map { text throws(UsageError) in try SweepShard(parsing: text) }
+        var shard = try arguments.value("--shard").map { text throws(UsageError) in try SweepShard(parsing: text) }
+        if shard == nil, let assigned = try SweepShard.fromEnvironment(context.environment) {
+            shard = assigned.shard
+            context.console.printError("note: shard \(assigned.shard.number)/\(assigned.shard.count) from \(assigned.source)")
+        }
 
         let catalog = try context.targetCatalog(arguments)
         let base = try context.requiredTarget(arguments)

@@ -6,10 +6,24 @@ import KilnNumerics
 /// Each group's input patches are gathered once into a row per output position (im2col, with
 /// padded taps as 0 — for integer inputs the zero point is subtracted first, so padding is the
 /// zero point); then every output is a dot product of two contiguous rows (``DotProduct``).
+///
+/// Integer wrapping-int32 convolutions take a faster route with the same result: depthwise
+/// layers (one input channel per group) run ``DepthwiseConvolution`` directly on the planes, and
+/// other layers whose centered codes fit in int16 run ``WideningDotProductGEMM`` on int16
+/// patches. `path: .plain` forces the plain loop, which tests compare the fast routes against.
 enum ConvolutionKernel {
+    /// Which integer route to take.
+    enum IntegerPath {
+        /// The fastest route whose preconditions hold.
+        case automatic
+        /// The plain im2col loop (the specification the fast routes are tested against).
+        case plain
+    }
+
     static func execute(_ attributes: Convolution, _ x: Tensor, _ w: Tensor, _ bias: Tensor?,
                         _ outputType: TensorType, rule: RequantizationRule,
-                        accumulation: Accumulation = .wrappingInt32) throws(KernelError) -> Tensor {
+                        accumulation: Accumulation = .wrappingInt32, path: IntegerPath = .automatic,
+                        threads: Int? = nil) throws(KernelError) -> Tensor {
         let geometry = WindowGeometry(input: x.shape, kernel: (w.shape[2], w.shape[3]), strides: attributes.strides,
                                       dilations: attributes.dilations, pads: attributes.pads, output: outputType.shape)
         let layout = Layout(geometry: geometry, outputChannels: w.shape[0], channelsPerGroup: w.shape[1], groups: attributes.groups)
@@ -97,11 +111,38 @@ enum ConvolutionKernel {
             }
             return Tensor(type: outputType, storage: .int32(output))
         }
+        let threadCount = threads ?? ParallelSamples.activeProcessorCount
+        let biasValue = { (o: Int) -> Int32 in biasCodes?[o] ?? 0 }
+        output.withUnsafeMutableBufferPointer { buffer in
+            let accumulators = buffer.baseAddress!
+            if path == .automatic, layout.channelsPerGroup == 1 {
+                DepthwiseConvolution.accumulate(centered, weights: centeredWeights, bias: biasValue, layout: layout,
+                                                into: accumulators, threads: threadCount)
+            } else if path == .automatic, WideningDotProductGEMM.fits(centered, minus: { _ in 0 }),
+                      WideningDotProductGEMM.fits(centeredWeights, minus: { _ in 0 }) {
+                accumulateWithGEMM(centered, weights: centeredWeights, bias: biasValue, layout: layout,
+                                   into: accumulators, threads: threadCount)
+            } else {
+                accumulatePlain(centered, weights: centeredWeights, bias: biasValue, layout: layout, into: accumulators)
+            }
+        }
+        for plane in 0..<(geometry.batch * layout.outputChannels) {
+            let o = plane % layout.outputChannels
+            for index in plane * layout.positions ..< (plane + 1) * layout.positions {
+                output[index] = requantizer.apply(output[index], channel: o)
+            }
+        }
+        return Tensor(type: outputType, storage: .int32(output))
+    }
+
+    /// The specification: every accumulator `bias[o] + Σ_k patch[k]·weight[o][k]` summed in order.
+    private static func accumulatePlain(_ centered: [Int32], weights centeredWeights: [Int32], bias: (Int) -> Int32,
+                                        layout: Layout, into output: UnsafeMutablePointer<Int32>) {
         var patches = [Int32](repeating: 0, count: layout.positions * layout.depth)
         let depth = layout.depth, positions = layout.positions, outputsPerGroup = layout.outputsPerGroup
         let offsets = layout.patchOffsets()
-        for n in 0..<geometry.batch {
-            for group in 0..<attributes.groups {
+        for n in 0..<layout.geometry.batch {
+            for group in 0..<layout.groups {
                 centered.withUnsafeBufferPointer { input in
                     offsets.withUnsafeBufferPointer { offsets in
                         patches.withUnsafeMutableBufferPointer { rows in
@@ -111,24 +152,41 @@ enum ConvolutionKernel {
                 }
                 patches.withUnsafeBufferPointer { rows in
                     centeredWeights.withUnsafeBufferPointer { weights in
-                        output.withUnsafeMutableBufferPointer { output in
-                            for o in group * outputsPerGroup ..< (group + 1) * outputsPerGroup {
-                                let bias = biasCodes?[o] ?? 0
-                                let weightRow = weights.baseAddress.map { $0 + o * depth }
-                                let outputRow = output.baseAddress.map { $0 + layout.outputIndex(n, o, 0) }
-                                var position = 0
-                                while position < positions {
-                                    let sum = DotProduct.wrappingSum(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
-                                    outputRow?[position] = requantizer.apply(bias &+ sum, channel: o)
-                                    position += 1
-                                }
+                        for o in group * outputsPerGroup ..< (group + 1) * outputsPerGroup {
+                            let initial = bias(o)
+                            let weightRow = weights.baseAddress.map { $0 + o * depth }
+                            let outputRow = output + layout.outputIndex(n, o, 0)
+                            var position = 0
+                            while position < positions {
+                                outputRow[position] = initial &+ DotProduct.wrappingSum(rows.baseAddress.map { $0 + position * depth }, weightRow, count: depth)
+                                position += 1
                             }
                         }
                     }
                 }
             }
         }
-        return Tensor(type: outputType, storage: .int32(output))
+    }
+
+    /// The same accumulators from int16 patches and ``WideningDotProductGEMM`` (operands must fit).
+    private static func accumulateWithGEMM(_ centered: [Int32], weights centeredWeights: [Int32], bias: @escaping (Int) -> Int32,
+                                           layout: Layout, into output: UnsafeMutablePointer<Int32>, threads: Int) {
+        let depth = WideningDotProductGEMM.paddedDepth(layout.depth)
+        var patches = WideningDotProductGEMM.Operand(count: layout.positions, depth: depth)
+        for group in 0..<layout.groups {
+            var weights = WideningDotProductGEMM.Operand(count: layout.outputsPerGroup, depth: depth)
+            for j in 0..<layout.outputsPerGroup {
+                let source = (group * layout.outputsPerGroup + j) * layout.depth
+                for k in 0..<layout.depth { weights.values[j * depth + k] = Int16(truncatingIfNeeded: centeredWeights[source + k]) }
+            }
+            let firstOutput = group * layout.outputsPerGroup
+            for n in 0..<layout.geometry.batch {
+                layout.gatherInt16(centered, batch: n, group: group, into: &patches)
+                WideningDotProductGEMM.multiply(patches, weights, initial: { bias(firstOutput + $0) },
+                                                into: output + layout.outputIndex(n, firstOutput, 0),
+                                                layout: .init(rowStride: 1, columnStride: layout.positions), threads: threads)
+            }
+        }
     }
 
     /// Fills `rows` with the input elements at `base + offsets[i]` (`zero` where the offset is
@@ -168,6 +226,35 @@ enum ConvolutionKernel {
         var outputCount: Int { geometry.batch * outputChannels * positions }
 
         func outputIndex(_ n: Int, _ o: Int, _ position: Int) -> Int { (n * outputChannels + o) * positions + position }
+
+        /// Fills `patches` (rows of padded depth, padding taps and depth padding 0) with the
+        /// patches of one batch element and group, narrowed to int16 (the values must fit).
+        func gatherInt16(_ input: [Int32], batch n: Int, group: Int, into patches: inout WideningDotProductGEMM.Operand) {
+            let plane = geometry.height * geometry.width
+            let rowLength = patches.depth
+            input.withUnsafeBufferPointer { input in
+                patches.values.withUnsafeMutableBufferPointer { rows in
+                    for oy in 0..<geometry.outputHeight {
+                        for ox in 0..<geometry.outputWidth {
+                            var index = (oy * geometry.outputWidth + ox) * rowLength
+                            for c in 0..<channelsPerGroup {
+                                let base = (n * geometry.channels + group * channelsPerGroup + c) * plane
+                                for ky in 0..<geometry.kernelHeight {
+                                    let y = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
+                                    let rowInside = y >= 0 && y < geometry.height
+                                    for kx in 0..<geometry.kernelWidth {
+                                        let xx = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
+                                        let inside = rowInside && xx >= 0 && xx < geometry.width
+                                        rows[index] = inside ? Int16(truncatingIfNeeded: input[base + y * geometry.width + xx]) : 0
+                                        index += 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
 
         /// The patch element offsets of one batch element and group (position-major, then
         /// channel, ky, kx), relative to the group's first input plane: -1 for a padding tap.

@@ -3,17 +3,22 @@ import KilnNumerics
 
 /// dense and matmul: float32, and integer with zero points, int32 wrapping accumulation and
 /// requantization per output column.
+///
+/// Integer wrapping-int32 products whose centered codes fit in int16 run on
+/// ``WideningDotProductGEMM`` (same result, see there); `path: .plain` forces the plain loop.
 enum MatrixKernels {
     static func dense(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ outputType: TensorType,
-                      rule: RequantizationRule, accumulation: Accumulation = .wrappingInt32) throws(KernelError) -> Tensor {
+                      rule: RequantizationRule, accumulation: Accumulation = .wrappingInt32,
+                      path: ConvolutionKernel.IntegerPath = .automatic, threads: Int? = nil) throws(KernelError) -> Tensor {
         let depth = w.shape[0], columns = w.shape[1]
         let rows = depth == 0 ? 0 : x.count / depth
         return try multiply(x, w, bias, outputType, rule: rule, accumulation: accumulation,
-                                batches: [(0, 0)], rows: rows, depth: depth, columns: columns)
+                            batches: [(0, 0)], rows: rows, depth: depth, columns: columns, path: path, threads: threads)
     }
 
     static func matmul(_ a: Tensor, _ b: Tensor, _ outputType: TensorType, rule: RequantizationRule,
-                       accumulation: Accumulation = .wrappingInt32) throws(KernelError) -> Tensor {
+                       accumulation: Accumulation = .wrappingInt32,
+                       path: ConvolutionKernel.IntegerPath = .automatic, threads: Int? = nil) throws(KernelError) -> Tensor {
         let left = a.shape.count == 1 ? [1, a.shape[0]] : a.shape
         let right = b.shape.count == 1 ? [b.shape[0], 1] : b.shape
         let rows = left[left.count - 2], depth = left[left.count - 1], columns = right[right.count - 1]
@@ -23,13 +28,15 @@ enum MatrixKernels {
         let leftIndex = BroadcastIndex(from: leftBatch, to: batch)
         let rightIndex = BroadcastIndex(from: rightBatch, to: batch)
         let offsets = (0..<batchCount).map { (leftIndex.sourceOffset($0) * rows * depth, rightIndex.sourceOffset($0) * depth * columns) }
-        return try multiply(a, b, nil, outputType, rule: rule, accumulation: accumulation, batches: offsets, rows: rows, depth: depth, columns: columns)
+        return try multiply(a, b, nil, outputType, rule: rule, accumulation: accumulation, batches: offsets, rows: rows, depth: depth,
+                            columns: columns, path: path, threads: threads)
     }
 
     /// `out[batch][r][c] = Σ_k a[aOffset + r·depth + k] · b[bOffset + k·columns + c] (+ bias[c])`.
     private static func multiply(_ a: Tensor, _ b: Tensor, _ bias: Tensor?, _ outputType: TensorType,
                                  rule: RequantizationRule, accumulation: Accumulation, batches: [(Int, Int)],
-                                 rows: Int, depth: Int, columns: Int) throws(KernelError) -> Tensor {
+                                 rows: Int, depth: Int, columns: Int, path: ConvolutionKernel.IntegerPath,
+                                 threads: Int?) throws(KernelError) -> Tensor {
         let outputCount = batches.count * rows * columns
         if let left = a.floats, let right = b.floats {
             let biasValues = bias?.floats
@@ -69,6 +76,30 @@ enum MatrixKernels {
                     }
                 }
             }
+            return Tensor(type: outputType, storage: .int32(output))
+        }
+        if path == .automatic, WideningDotProductGEMM.fits(left, minus: { _ in leftZero }),
+           WideningDotProductGEMM.fits(right, minus: { rightZero[$0 % max(columns, 1)] }) {
+            let padded = WideningDotProductGEMM.paddedDepth(depth)
+            var operandA = WideningDotProductGEMM.Operand(count: rows, depth: padded)
+            var operandB = WideningDotProductGEMM.Operand(count: columns, depth: padded)
+            output.withUnsafeMutableBufferPointer { output in
+                for (batch, (leftOffset, rightOffset)) in batches.enumerated() {
+                    for r in 0..<rows {
+                        for k in 0..<depth { operandA.values[r * padded + k] = Int16(truncatingIfNeeded: left[leftOffset + r * depth + k] &- leftZero) }
+                    }
+                    for k in 0..<depth {
+                        for c in 0..<columns {
+                            operandB.values[c * padded + k] = Int16(truncatingIfNeeded: right[rightOffset + k * columns + c] &- rightZero[c])
+                        }
+                    }
+                    WideningDotProductGEMM.multiply(operandA, operandB, initial: { biasCodes?[$0] ?? 0 },
+                                                    into: output.baseAddress! + batch * rows * columns,
+                                                    layout: .init(rowStride: columns, columnStride: 1),
+                                                    threads: threads ?? ParallelSamples.activeProcessorCount)
+                }
+            }
+            for index in output.indices { output[index] = requantizer.apply(output[index], channel: index % columns) }
             return Tensor(type: outputType, storage: .int32(output))
         }
         // Subtract the weight zero points once, transposed so the inner loop is contiguous.

@@ -1,0 +1,66 @@
+/// The reference interpreter's direct kernel for convolutions with one input channel per group
+/// (depthwise, any channel multiplier), in wrapping int32.
+///
+/// Each output plane reads one zero-padded copy of its input plane; each window tap adds
+/// `weight · input` to a whole output row at once, so the inner loop runs along the row (the
+/// NCHW layout puts a row's positions side by side, where the vector lanes go) with no bounds
+/// tests. Wrapping int32 addition is associative and commutative modulo 2³², so the tap order
+/// differs from the plain loop's without changing a bit. Output planes are split over threads;
+/// each plane is computed by one thread, so the result does not depend on the thread count.
+enum DepthwiseConvolution {
+    /// Writes `bias(o) + Σ_taps weight·input` for every output element (NCHW) to `output`.
+    /// - Parameters:
+    ///   - input: zero-point-centered input codes (NCHW).
+    ///   - weights: zero-point-centered weights (O × 1 × KH × KW).
+    static func accumulate(_ input: [Int32], weights: [Int32], bias: (Int) -> Int32, layout: ConvolutionKernel.Layout,
+                           into output: UnsafeMutablePointer<Int32>, threads: Int) {
+        let g = layout.geometry
+        let paddedHeight = max(g.height + g.padTop, (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1)
+        let paddedWidth = max(g.width + g.padLeft, (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1)
+        let planes = g.batch * layout.outputChannels
+        guard planes > 0, layout.positions > 0 else { return }
+        let biases = (0..<layout.outputChannels).map(bias)
+        let taps = g.kernelHeight * g.kernelWidth
+        let work = planes * layout.positions * taps
+        let chunkCount = work < 1 << 18 ? 1 : min(planes, max(threads, 1) * 4)
+        let planesPerChunk = (planes + chunkCount - 1) / chunkCount
+        let destination = SharedPointer(output)
+        input.withUnsafeBufferPointer { inputBuffer in
+            weights.withUnsafeBufferPointer { weightBuffer in
+                let source = SharedPointer(inputBuffer.baseAddress!), filters = SharedPointer(weightBuffer.baseAddress!)
+                ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
+                    let first = chunk * planesPerChunk, last = min(planes, first + planesPerChunk)
+                    guard first < last else { return }
+                    var padded = [Int32](repeating: 0, count: paddedHeight * paddedWidth)
+                    padded.withUnsafeMutableBufferPointer { padded in
+                        for plane in first..<last {
+                            let n = plane / layout.outputChannels, o = plane % layout.outputChannels
+                            let channel = o / layout.outputsPerGroup
+                            let inputPlane = source.pointer + (n * g.channels + channel) * g.height * g.width
+                            for y in 0..<g.height {
+                                for x in 0..<g.width { padded[(y + g.padTop) * paddedWidth + x + g.padLeft] = inputPlane[y * g.width + x] }
+                            }
+                            let outputPlane = destination.pointer + plane * layout.positions
+                            let filter = filters.pointer + o * taps
+                            for oy in 0..<g.outputHeight {
+                                let row = outputPlane + oy * g.outputWidth
+                                for ox in 0..<g.outputWidth { row[ox] = biases[o] }
+                                for ky in 0..<g.kernelHeight {
+                                    for kx in 0..<g.kernelWidth {
+                                        let weight = filter[ky * g.kernelWidth + kx]
+                                        let start = padded.baseAddress! + (oy * g.strideY + ky * g.dilationY) * paddedWidth + kx * g.dilationX
+                                        if g.strideX == 1 {
+                                            for ox in 0..<g.outputWidth { row[ox] &+= weight &* start[ox] }
+                                        } else {
+                                            for ox in 0..<g.outputWidth { row[ox] &+= weight &* start[ox * g.strideX] }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
