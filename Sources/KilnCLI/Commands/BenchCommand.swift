@@ -82,7 +82,7 @@ struct BenchCommand: Command {
         }
 
         let batch = try arguments.integer("--batch", in: 1...4096) ?? (quick ? 1 : 16)
-        let networkTargets = try arguments.value("--network-targets").map { try CompareCommand.selectTargets($0, catalog: catalog) }
+        let networkTargets = try CompareCommand.targetList(arguments.value("--network-targets")).map { try CompareCommand.selectTargets($0, catalog: catalog) }
             ?? (quick ? [] : Self.firstOfEachFamily([simulationTarget] + catalog.targets))
         for graph in [try BenchmarkModels.resNet18(), try BenchmarkModels.mobileNetV2()] {
             figures += try measureNetwork(graph, batch: batch, targets: networkTargets, evaluation: evaluation, context: context)
