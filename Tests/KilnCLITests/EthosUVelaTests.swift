@@ -162,5 +162,43 @@ import KilnModelIO
             if core.hasSuffix("-legacy") { #expect(errors[errors.count / 2] < 0.01, "\(model): median per-layer error \(errors[errors.count / 2])") }
         }
     }
+
+    /// `kiln compare` shows memory per area as Vela does ("SRAM used", "Off-chip Flash used"):
+    /// per row, the on-chip and off-chip columns are the per-level peaks of `kiln simulate` summed
+    /// by the target's `onChip` flag, and `memoryByLevel` lists the same peaks. Kiln's SRAM peak
+    /// on vww is the activation arena (72.0 KiB; Vela 72.7 KiB); its flash holds the weights
+    /// uncompressed (docs/cost-models/ethos-u.md).
+    @Test func compareShowsMemoryPerAreaAsSimulateDoes() throws {
+        let result = runKiln(["compare", Self.modelBase("vww_96_int8") + ".tflite",
+                              "--targets", "ethos-u55-128-corstone300,stm32h743-cortex-m7", "--format", "json"])
+        #expect(result.code == .success, "\(result.error)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+        let rows = try #require(report["rows"] as? [[String: Any]])
+        #expect(rows.count == 2)
+        for row in rows {
+            let target = try #require(row["target"] as? String)
+            let simulated = try Self.simulate("vww_96_int8", on: target)
+            let levels = try #require(simulated["memoryByLevel"] as? [[String: Any]])
+            let onChipNames = try Self.onChipLevels(of: target)
+            var onChip = 0, offChip = 0, listed: [String] = []
+            for level in levels {
+                let name = try #require(level["level"] as? String), peak = try #require(level["peakBytes"] as? Int)
+                if onChipNames.contains(name) { onChip += peak } else { offChip += peak }
+                listed.append("\(name)=\(peak)")
+            }
+            #expect(row["onChipBytes"] as? Int == onChip, "\(target)")
+            #expect(row["offChipBytes"] as? Int == offChip, "\(target)")
+            #expect(row["memoryByLevel"] as? String == listed.joined(separator: ";"), "\(target)")
+            #expect(onChip > 0)
+        }
+    }
+
+    /// The names of a built-in target's on-chip memory levels, read from its JSON file.
+    static func onChipLevels(of target: String) throws -> Set<String> {
+        let file = fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("targets/\(target).json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let memory = try #require(object["memory"] as? [[String: Any]])
+        return Set(memory.compactMap { level in (level["onChip"] as? Bool) == true ? level["name"] as? String : nil })
+    }
 }
 

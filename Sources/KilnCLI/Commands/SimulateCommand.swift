@@ -112,7 +112,7 @@ struct SimulationReport {
                      + "static \(Units.joules(cost.energy.staticEnergy)), host link \(Units.joules(cost.energy.hostLink)))")
         lines.append("weights \(Units.bytes(program.weightBytes)), peak activations \(Units.bytes(program.peakActivationBytes)), "
                      + "utilization \(ColumnScale(unit: .fraction, values: []).format(.number(cost.utilization)))%")
-        let levels = memoryByLevel.filter { $0.peakBytes > 0 }
+        let levels = program.memoryUsageByLevel.filter { $0.peakBytes > 0 }
         if !levels.isEmpty {
             lines.append("memory: " + levels.map { "\($0.level) \(Units.bytes($0.peakBytes)) (weights \(Units.bytes($0.weightBytes)))" }.joined(separator: ", "))
         }
@@ -123,15 +123,6 @@ struct SimulationReport {
         }
         if let accuracy { lines.append("top-1 accuracy: \(String(format: "%.4f", accuracy))") }
         return lines.joined(separator: "\n")
-    }
-
-    /// Per memory level in the target's order: the bytes of the weights placed there (flash on
-    /// a microcontroller) and the level's peak bytes in use (weights plus live activations).
-    var memoryByLevel: [(level: String, weightBytes: Int, peakBytes: Int)] {
-        program.target.memory.map { level in
-            (level.name, program.buffers.filter { $0.level == level.name && $0.isConstant }.reduce(0) { $0 + $1.bytes },
-             program.peakBytesPerLevel[level.name] ?? 0)
-        }
     }
 
     /// The `kind` of simulate JSON.
@@ -192,7 +183,7 @@ struct SimulationReport {
             ("utilization", .number(cost.utilization)),
             ("bound", .string(cost.bound.rawValue)),
             ("hostOps", .integer(Int64(program.hostNodeCount))),
-            ("memoryByLevel", .array(memoryByLevel.map { level in
+            ("memoryByLevel", .array(program.memoryUsageByLevel.map { level in
                 .object(JSONObject([("level", .string(level.level)), ("weightBytes", .integer(Int64(level.weightBytes))),
                                     ("peakBytes", .integer(Int64(level.peakBytes)))]))
             })),

@@ -72,6 +72,15 @@ struct ComparisonColumn: Sendable {
         ComparisonColumn("weightBytes", "WEIGHTS", .bytes, better: .lower, sort: ["weights", "weightBytes"]) { CellValue($0.weightBytes) },
         ComparisonColumn("peakActivationBytes", "PEAK ACT", .bytes, better: .lower, sort: ["activations", "peakActivationBytes"],
                          legend: "the largest total of activation buffers alive at once (the memory plan's peak)") { CellValue($0.peakActivationBytes) },
+        ComparisonColumn("onChipBytes", "ON-CHIP", .bytes, better: .lower, sort: ["on-chip", "onChipBytes"],
+                         legend: "peak bytes in use in the on-chip memories (SRAM): weights placed there plus live activations, as Vela's 'SRAM used'") {
+            CellValue($0.onChipBytes)
+        },
+        ComparisonColumn("offChipBytes", "OFF-CHIP", .bytes, better: .lower, sort: ["off-chip", "offChipBytes"],
+                         legend: "peak bytes in use in the off-chip memories (flash, DRAM), as Vela's 'Off-chip Flash used' / 'DRAM used'") {
+            CellValue($0.offChipBytes)
+        },
+        ComparisonColumn("memoryByLevel", "", .text, hiddenInTable: true) { $0.memoryByLevel.map(CellValue.text) ?? .missing },
         ComparisonColumn("utilization", "UTIL", .fraction, better: .higher, sort: ["utilization", "util"],
                          legend: "useful accelerator operations ÷ (the family's peak operations per cycle × the accelerator's cycles); a big array on a small model is nearly idle") {
             CellValue($0.utilization)

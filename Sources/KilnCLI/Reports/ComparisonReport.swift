@@ -19,6 +19,12 @@ struct ComparisonRow {
     var energyJoules: Double?
     var weightBytes: Int?
     var peakActivationBytes: Int?
+    /// Peak bytes in use in the target's on-chip memories (SRAM), constants plus live activations.
+    var onChipBytes: Int?
+    /// Peak bytes in use in the target's off-chip memories (flash, DRAM).
+    var offChipBytes: Int?
+    /// Per memory level, `level=bytes` pairs of peak bytes in use (`sram=74478;flash=216000`).
+    var memoryByLevel: String?
     var utilization: Double?
     var bound: String?
     var hostOps: Int?
@@ -41,6 +47,9 @@ struct ComparisonRow {
         energyJoules = cost.energy.total
         weightBytes = program.weightBytes
         peakActivationBytes = program.peakActivationBytes
+        onChipBytes = program.onChipPeakBytes
+        offChipBytes = program.offChipPeakBytes
+        memoryByLevel = program.memoryUsageByLevel.map { "\($0.level)=\($0.peakBytes)" }.joined(separator: ";")
         utilization = cost.utilization
         bound = cost.bound.rawValue
         hostOps = program.hostNodeCount
