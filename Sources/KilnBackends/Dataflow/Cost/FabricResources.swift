@@ -83,4 +83,22 @@ enum EstimateMath {
         let alpha = logBase2(Double(dotProductLength)) + Double(weightBits) + Double(inputBits) - 1 - (inputSigned ? 1 : 0)
         return Swift.min(Double(limit), (alpha + logBase2(1 + Foundation.pow(2, -alpha)) + 1).rounded(.up))
     }
+    /// The LUT terms FINN's MVAU and VVAU `lut_estimation` share: one PE's multipliers (in LUTs
+    /// unless they use DSP slices: `q · (2⌈(W + A)/6⌉ − 1) · (W + A)`) and adder tree
+    /// (`(W + A) · (2q − 1)`), and the weight memory in LUTRAM when distributed
+    /// (`p · q · W · ⌈depth / 64⌉`, all PEs).
+    static func datapathLookupTables(processingElements p: Int, simdLanes q: Int, weightBits w: Int, inputBits a: Int,
+                                     multipliers: MultiplierStyle, memory: FabricMemoryStyle,
+                                     weightMemoryDepth: Int) -> (perElement: Int, weightMemory: Int) {
+        let multiplierLUTs = multipliers == .dspSlices ? 0 : q * (2 * ceilDivide(w + a, 6) - 1) * (w + a)
+        let adderTreeLUTs = (w + a) * (2 * q - 1)
+        let weightMemory = memory == .distributed ? p * q * w * ceilDivide(weightMemoryDepth, 64) : 0
+        return (multiplierLUTs + adderTreeLUTs, weightMemory)
+    }
+    /// UltraRAMs of a weight memory with `ram_style` ultra: `⌈q · W · p / 72⌉ · ⌈depth / 4096⌉`.
+    static func ultraRams(processingElements p: Int, simdLanes q: Int, weightBits w: Int, memory: FabricMemoryStyle,
+                          weightMemoryDepth: Int) -> Int {
+        guard memory == .ultra else { return 0 }
+        return ceilDivide(q * w * p, 72) * ceilDivide(weightMemoryDepth, 4096)
+    }
 }

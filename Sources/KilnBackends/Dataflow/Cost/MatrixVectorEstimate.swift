@@ -68,18 +68,15 @@ struct MatrixVectorEstimate: Sendable, Hashable {
 
     /// UltraRAMs for the weights (only with `ram_style` ultra): `⌈width/72⌉ · ⌈ω/4096⌉`.
     public var ultraRams: Int {
-        guard memory == .ultra else { return 0 }
-        let width = simdLanes * weightBits * processingElements
-        return EstimateMath.ceilDivide(width, 72) * EstimateMath.ceilDivide(weightMemoryDepth, 4096)
+        EstimateMath.ultraRams(processingElements: processingElements, simdLanes: simdLanes, weightBits: weightBits,
+                               memory: memory, weightMemoryDepth: weightMemoryDepth)
     }
 
     /// LUTs.
     public var lookupTables: Int {
         let p = processingElements, q = simdLanes, w = weightBits, a = inputBits
-        var lutRam = 0
-        if memory == .distributed { lutRam = p * q * w * EstimateMath.ceilDivide(weightMemoryDepth, 64) }
-        let multiplierLUTs = multipliers == .dspSlices ? 0 : q * (2 * EstimateMath.ceilDivide(w + a, 6) - 1) * (w + a)
-        let adderTreeLUTs = (w + a) * (2 * q - 1)
+        let datapath = EstimateMath.datapathLookupTables(processingElements: p, simdLanes: q, weightBits: w, inputBits: a,
+                                                         multipliers: multipliers, memory: memory, weightMemoryDepth: weightMemoryDepth)
         let accumulatorBits = EstimateMath.accumulatorBits(dotProductLength: matrixWidth, weightBits: w, inputBits: a,
                                                            inputSigned: inputSigned, limit: accumulatorLimit)
         var thresholdLUTs = 0.0, comparatorLUTs = 0.0
@@ -88,8 +85,8 @@ struct MatrixVectorEstimate: Sendable, Hashable {
             thresholdLUTs = steps * accumulatorBits * Double(EstimateMath.ceilDivide(thresholdMemoryDepth, 64))
             comparatorLUTs = steps * accumulatorBits
         }
-        let perPE = Double(multiplierLUTs + adderTreeLUTs) + accumulatorBits + thresholdLUTs + comparatorLUTs
-        return Int(300 + 1.1 * (Double(p) * perPE) + Double(lutRam))
+        let perPE = Double(datapath.perElement) + accumulatorBits + thresholdLUTs + comparatorLUTs
+        return Int(300 + 1.1 * (Double(p) * perPE) + Double(datapath.weightMemory))
     }
 
     /// DSP slices: `PE · SIMD · ⌈(W+A)/48⌉` on DSPs, else 0.

@@ -67,17 +67,15 @@ struct VectorVectorEstimate: Sendable, Hashable {
 
     /// UltraRAMs (only with `ram_style` ultra).
     public var ultraRams: Int {
-        guard memory == .ultra else { return 0 }
-        return EstimateMath.ceilDivide(simdLanes * weightBits * processingElements, 72) * EstimateMath.ceilDivide(weightMemoryDepth, 4096)
+        EstimateMath.ultraRams(processingElements: processingElements, simdLanes: simdLanes, weightBits: weightBits,
+                               memory: memory, weightMemoryDepth: weightMemoryDepth)
     }
 
     /// LUTs.
     public var lookupTables: Int {
         let p = processingElements, q = simdLanes, w = weightBits, a = inputBits
-        var lutRam = 0
-        if memory == .distributed { lutRam = p * q * w * EstimateMath.ceilDivide(weightMemoryDepth, 64) }
-        let multiplierLUTs = multipliers == .dspSlices ? 0 : q * (2 * EstimateMath.ceilDivide(w + a, 6) - 1) * (w + a)
-        let adderTreeLUTs = (w + a) * (2 * q - 1)
+        let datapath = EstimateMath.datapathLookupTables(processingElements: p, simdLanes: q, weightBits: w, inputBits: a,
+                                                         multipliers: multipliers, memory: memory, weightMemoryDepth: weightMemoryDepth)
         let accumulatorBits = EstimateMath.accumulatorBits(dotProductLength: kernelElements, weightBits: w, inputBits: a,
                                                            inputSigned: inputSigned, limit: accumulatorLimit)
         var thresholdLUTs = 0.0, comparatorLUTs = 0.0
@@ -86,8 +84,8 @@ struct VectorVectorEstimate: Sendable, Hashable {
             thresholdLUTs = steps * accumulatorBits * Double(thresholdMemoryDepth) / 64
             comparatorLUTs = steps * accumulatorBits
         }
-        let perPE = Double(multiplierLUTs + adderTreeLUTs) + accumulatorBits + thresholdLUTs + comparatorLUTs
-        return Int(300 + 1.1 * (Double(p) * perPE) + Double(lutRam))
+        let perPE = Double(datapath.perElement) + accumulatorBits + thresholdLUTs + comparatorLUTs
+        return Int(300 + 1.1 * (Double(p) * perPE) + Double(datapath.weightMemory))
     }
 
     /// DSP slices: `PE · ⌈(W+A)/48⌉` on DSPs, else 0.
