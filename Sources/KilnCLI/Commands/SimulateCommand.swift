@@ -15,7 +15,7 @@ struct SimulateCommand: Command {
 
     let name = "simulate"
     let summary = "Simulate a model on a target: per-layer actions, outputs, accuracy"
-    let usage = "simulate MODEL --target T [--calibration C.npy] [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--trace trace.json] [--format table|json|csv]"
+    let usage = "simulate MODEL --target T [--calibration C.npy] [--folding FILE] [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--trace trace.json] [--format table|json|csv]"
     var discussion: String {
         (["Without --input only the program's action counts are computed (cost only, no data)."] + workloadFormats.map(\.help)
             + ["With --input the functional simulator runs the program with the target's arithmetic on every",
@@ -52,7 +52,8 @@ struct SimulateCommand: Command {
         if files.samples != nil && graph.inputs.count != 1 {
             throw UsageError("--input feeds one graph input; this model has \(graph.inputs.count)")
         }
-        let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        var model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        model.layerSettings = try EvaluationFiles.layerSettings(arguments.value("--folding"))
         let evaluation = context.evaluation(try context.targetCatalog(arguments))
         let data = try files.data(for: graph)
         let result = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
