@@ -107,7 +107,8 @@ struct SimulationReport {
 
     func text() -> String {
         var lines = ["\(program.graph.name) on \(program.target.name) (\(program.target.family))", "", table().rendered(), ""]
-        lines.append("latency \(Units.seconds(cost.latencySeconds)), \(Units.engineering(cost.inferencesPerSecond)) inferences/s, "
+        let accelerator = cost.acceleratorInferencesPerSecond.map { " end to end (accelerator alone \(Units.engineering($0)))" } ?? ""
+        lines.append("latency \(Units.seconds(cost.latencySeconds)), \(Units.engineering(cost.inferencesPerSecond)) inferences/s\(accelerator), "
                      + "energy \(Units.joules(cost.energy.total)) per inference (compute \(Units.joules(cost.energy.compute)), "
                      + "on-chip \(Units.joules(cost.energy.onChipMemory)), off-chip \(Units.joules(cost.energy.offChipMemory)), "
                      + "static \(Units.joules(cost.energy.staticEnergy)), host link \(Units.joules(cost.energy.hostLink)))")
@@ -172,6 +173,7 @@ struct SimulationReport {
             ("top1", accuracy.map { .number($0) } ?? .null),
             ("latencySeconds", .number(cost.latencySeconds)),
             ("inferencesPerSecond", .number(cost.inferencesPerSecond)),
+            ("acceleratorInferencesPerSecond", cost.acceleratorInferencesPerSecond.map { .number($0) } ?? .null),
             ("energyJoules", .number(cost.energy.total)),
             ("averagePowerWatts", cost.latencySeconds > 0 ? .number(cost.energy.total / cost.latencySeconds) : .null),
             ("energyJoulesByComponent", .object(JSONObject([
