@@ -122,10 +122,4 @@ struct DataflowFoldingPlan: Sendable {
         }
         return stages
     }
-
-    /// The plan for a graph on a dataflow target, searched (no folding file).
-    public static func plan(for graph: Graph, target: TargetDescription) -> DataflowFoldingPlan? {
-        guard let dataflow = target.section(DataflowSection.self) else { return nil }
-        return DataflowFoldingPlan(stages: stages(of: graph, target: target), dataflow: dataflow)
-    }
 }
