@@ -118,7 +118,7 @@ struct ThresholdQuantizeKernel: TargetKernel {
     func listing() -> [String] {
         let quantization = outputType.quantization
         return [
-            "threshold units: q(x) = round_half_even(x / \(quantization?.scale(at: 0) ?? 1)) + \(zeroPoint), saturated, as \(thresholds.count) f32 thresholds t_k = least x with q(x) ≥ k (derived at compile time)",
+            "threshold units: q(x) = round_half_even(x / s) + zp, saturated (s = \(quantization?.scale(at: 0) ?? 1), zp = \(zeroPoint)), as \(thresholds.count) f32 thresholds t_k = least x with q(x) ≥ k (derived at compile time)",
             "for each of \(inputType.elementCount ?? 0) elements: NaN → \(zeroPoint); else \(lowest) + #{k : x ≥ t_k} by binary search (\(comparisonsPerElement) comparisons) → \(outputType)",
         ]
     }
