@@ -50,27 +50,26 @@ extension S8MultiplyAccumulateKernel {
     /// The path this kernel takes under its stack's kernel library.
     var path: S8KernelPath { S8KernelPath.of(self, library: library) }
 
-    /// The emitted loops of the kernel's path (``S8KernelPath``), each body the instructions of
-    /// the library's inner loop for the Cortex-M DSP extension, read from its source
-    /// (`ARM-software/CMSIS-NN` commit 99f736a6, the `ARM_MATH_DSP` branches; TFLite Micro's
-    /// `reference_integer_ops`):
+    /// The emitted loops of the kernel's path (``S8KernelPath``).
     ///
-    /// * `convolve1x1` (`arm_nn_mat_mult_nt_t_s8`): per 2 output positions × 2 channels and 4
-    ///   taps: `ldr` ×4 (two weight rows, two input rows), `sxtb16` ×8, `smlad` ×8, unrolled to 16
-    ///   taps per loop branch; the input offset folded once per channel pair (weight-row sums:
+    /// The hot loop of each CMSIS-NN path is the loop as compiled (``CMSISNNCompiledLoops``:
+    /// `ARM-software/CMSIS-NN` commit 99f736a6, the `ARM_MATH_DSP` branches, compiled at `-Os` for
+    /// the Cortex-M4 by `tools/validation/cmsis_nn_loops.py`), with the compiler's stack spills and
+    /// address arithmetic; the loops around it follow the kernels' sources:
+    ///
+    /// * `convolve1x1` (`arm_nn_mat_mult_nt_t_s8`): the compiled loop per 16 taps of 2 output
+    ///   positions × 2 channels; the input offset folded once per channel pair (weight-row sums:
     ///   `ldrsb` ×2, `add` ×2 per tap); leftover taps scalar (`ldrsb` ×4, `mla` ×4);
-    /// * `convolve` (`arm_convolve_s8`): per column the im2col fill `arm_q7_to_q15_with_offset`;
-    ///   per 2 columns × 2 channels and 4 taps (`arm_nn_mat_mult_kernel_s8_s16`): the columns'
-    ///   `ldr` ×4, `read_and_pad_reordered` ×2 (`ldr`, `sxtb16` ×2), `smlad` ×8; leftover taps
+    /// * `convolve` (`arm_convolve_s8`): per column the im2col fill `arm_q7_to_q15_with_offset`
+    ///   (`ldr`, `sxtab16` ×2, `pkhbt` ×2, `str` ×2 per 4 taps); the compiled
+    ///   `arm_nn_mat_mult_kernel_s8_s16` loop per 4 taps of 2 columns × 2 channels; leftover taps
     ///   `ldrsb` ×2, `ldrsh` ×2, `mla` ×4; an odd last column with the one-column loop;
-    /// * `depthwise3x3`: per output position, 4 channels and in-bounds tap: `ldr` ×2,
-    ///   `sxtab16` ×2, `sxtb16` ×2, `smlabb` ×2, `smlatt` ×2; per window row the row loop;
-    /// * `depthwiseOptimized`: per output position the im2col fill of the window; per 4 channels
-    ///   and 2 taps: `ldr` ×6, `sxtb16` ×4, `pkhbt`/`pkhtb` ×8, `smlad` ×4, pointer `add` ×2;
+    /// * `depthwise3x3`: the compiled loop per window row (3 taps) of 4 channels;
+    /// * `depthwiseOptimized`: per output position the im2col fill of the window; the compiled
+    ///   loop per 2 taps of 4 channels;
     /// * `depthwise` and the leftover channels of the fast depthwise paths: per tap `ldrsb` ×2,
     ///   `add` (offset), `mla`;
-    /// * `fullyConnected`: per output and 4 taps the input `ldr`, `sxtab16` ×2, the weight `ldr`,
-    ///   `sxtb16` ×2, `smlad` ×2;
+    /// * `fullyConnected` (`arm_nn_vec_mat_mult_t_s8`): the compiled loop per 4 taps of 2 rows;
     /// * `reference`: per output and in-bounds window position the bounds check (`cmp` ×4, `bne`)
     ///   and the input and filter `Offset()` (`mla` ×3 each); per tap `ldrsb` ×2, `add`, `mla`.
     ///
@@ -93,6 +92,39 @@ extension S8MultiplyAccumulateKernel {
     private var weights: String { memory.weightLevel }
     private var activations: String { memory.activationLevel }
 
+    /// The compiled loop of `path` (``CMSISNNCompiledLoops``) as a loop body: stack accesses
+    /// (`[sp]`, the compiler's spills and reloads) in the activation level, where the stack lives;
+    /// of the other loads, `weightLoads` read the weight level, spread evenly through the body (the
+    /// source fixes how many, not the order the compiler chose), the rest the activation level;
+    /// conditional branches inside the body are not taken in steady state (one cycle, as an ALU
+    /// instruction); the closing compare and branch are left to ``DSPLoop``'s loop control.
+    private func compiledBody(_ path: S8KernelPath) -> [DSPInstruction] {
+        guard let loop = CMSISNNCompiledLoops.loops[path] else { return [] }
+        var words = loop.mnemonics
+        if let last = words.last, last.hasPrefix("b") { words.removeLast() }
+        if let close = words.lastIndex(where: { $0 == "cmp" || $0 == "subs" }) { words.remove(at: close) }
+        let loads = words.filter { $0.hasPrefix("ldr") && !$0.hasSuffix("[sp]") }.count
+        var body: [DSPInstruction] = []
+        var loadIndex = 0
+        for word in words {
+            let stack = word.hasSuffix("[sp]")
+            let mnemonic = String(stack ? word.dropLast(4) : word[...])
+            switch mnemonic {
+            case _ where stack: body.append(I(mnemonic, activations))
+            case "ldr":
+                let weight = loads > 0 && (loadIndex + 1) * loop.weightLoads / loads > loadIndex * loop.weightLoads / loads
+                body.append(I("ldr", weight ? weights : activations))
+                loadIndex += 1
+            case "str": body.append(I("str", activations))
+            case _ where mnemonic.hasPrefix("b"): body.append(I("cmp"))  // not taken: one cycle
+            case "adds": body.append(I("add"))
+            case "lsls": body.append(I("lsl"))
+            default: body.append(I(mnemonic))
+            }
+        }
+        return body
+    }
+
     /// The bias load and output stage of one output.
     private var perOutput: [DSPInstruction] { (hasBias ? [I("ldr", weights)] : []) + outputStageInstructions }
 
@@ -114,14 +146,11 @@ extension S8MultiplyAccumulateKernel {
     private func pointwiseLoops() -> [DSPLoop] {
         let pairs = positions / 2, channelPairs = outputChannels / 2
         let tiles = pairs * channelPairs
-        let quad = [I("ldr", weights), I("sxtb16"), I("ldr", activations), I("sxtb16"), I("ldr", weights), I("sxtb16"), I("sxtb16"),
-                    I("smlad"), I("smlad"), I("smlad"), I("smlad"), I("ldr", activations), I("sxtb16"), I("sxtb16"),
-                    I("smlad"), I("smlad"), I("smlad"), I("smlad")]
         let sixteen = depth / 16, leftover = depth % 16
         var loops = [
             DSPLoop(name: "row-sums", body: [I("ldrsb", weights), I("ldrsb", weights), I("add"), I("add")],
                     iterations: depth, entries: channelPairs, loopControl: control),
-            DSPLoop(name: "mac", body: Array(repeating: quad, count: 4).flatMap { $0 }, iterations: sixteen, entries: tiles, loopControl: control),
+            DSPLoop(name: "mac", body: compiledBody(.convolve1x1), iterations: sixteen, entries: tiles, loopControl: control),
             DSPLoop(name: "mac-tail", body: [I("ldrsb", weights), I("ldrsb", weights), I("ldrsb", activations), I("ldrsb", activations),
                                              I("mla"), I("mla"), I("mla"), I("mla")],
                     iterations: leftover, entries: tiles, loopControl: control),
@@ -139,12 +168,9 @@ extension S8MultiplyAccumulateKernel {
         let fill = DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
                                                   I("str", activations), I("str", activations)],
                            iterations: (depth + 3) / 4, entries: columns, loopControl: control)
-        let quad = [I("ldr", activations), I("ldr", activations), I("ldr", weights), I("sxtb16"), I("sxtb16"), I("ldr", weights), I("sxtb16"), I("sxtb16"),
-                    I("smlad"), I("smlad"), I("smlad"), I("smlad"), I("ldr", activations), I("ldr", activations),
-                    I("smlad"), I("smlad"), I("smlad"), I("smlad")]
         var loops = [
             fill,
-            DSPLoop(name: "mac", body: quad, iterations: depth / 4, entries: tiles, loopControl: control),
+            DSPLoop(name: "mac", body: compiledBody(.convolve), iterations: depth / 4, entries: tiles, loopControl: control),
             DSPLoop(name: "mac-tail", body: [I("ldrsb", weights), I("ldrsh", activations), I("ldrsb", weights), I("ldrsh", activations),
                                              I("mla"), I("mla"), I("mla"), I("mla")],
                     iterations: depth % 4, entries: tiles, loopControl: control),
@@ -164,11 +190,10 @@ extension S8MultiplyAccumulateKernel {
 
     private func depthwise3x3Loops() -> [DSPLoop] {
         let quads = outputChannels / 4
-        let tap = [I("ldr", activations), I("ldr", weights), I("sxtab16"), I("sxtb16"), I("smlabb"), I("sxtab16"), I("smlatt"),
-                   I("sxtb16"), I("smlabb"), I("smlatt")]
+        // One iteration is a window row of three taps; rows cut by the input's edge are counted by
+        // their taps (in-bounds taps / 3).
         var loops = [
-            DSPLoop(name: "mac", body: tap, iterations: windowPositions, entries: quads, loopControl: false),
-            DSPLoop(name: "row", body: [I("add"), I("add")], iterations: 3, entries: positions * quads, loopControl: control),
+            DSPLoop(name: "mac", body: compiledBody(.depthwise3x3), iterations: (windowPositions + 2) / 3, entries: quads, loopControl: control),
             DSPLoop(name: "channel", body: perOutput, iterations: 4 * quads * positions, entries: 1, loopControl: control),
         ]
         loops += scalarDepthwiseLoops(channels: outputChannels % 4)
@@ -179,15 +204,11 @@ extension S8MultiplyAccumulateKernel {
         let quads = outputChannels / 4
         guard case .convolution(_, _, let kernelHeight, let kernelWidth, _) = layout else { return [] }
         let window = kernelHeight * kernelWidth
-        let pair = [I("ldr", weights), I("ldr", weights), I("ldr", activations), I("ldr", activations), I("sxtb16"), I("sxtb16"),
-                    I("sxtb16"), I("sxtb16"), I("pkhbt"), I("pkhtb"), I("pkhbt"), I("smlad"), I("pkhbt"), I("smlad"),
-                    I("ldr", activations), I("ldr", activations), I("pkhbt"), I("pkhtb"), I("pkhtb"), I("smlad"), I("pkhtb"), I("smlad"),
-                    I("add"), I("add")]
         var loops = [
             DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
                                            I("str", activations), I("str", activations)],
                     iterations: (window * outputChannels + 3) / 4, entries: positions, loopControl: control),
-            DSPLoop(name: "mac", body: pair, iterations: window / 2, entries: positions * quads, loopControl: control),
+            DSPLoop(name: "mac", body: compiledBody(.depthwiseOptimized), iterations: window / 2, entries: positions * quads, loopControl: control),
             DSPLoop(name: "mac-tail", body: Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: 4).flatMap { $0 },
                     iterations: window % 2, entries: positions * quads, loopControl: control),
             DSPLoop(name: "channel", body: perOutput, iterations: 4 * quads * positions, entries: 1, loopControl: control),
@@ -210,8 +231,18 @@ extension S8MultiplyAccumulateKernel {
                 DSPLoop(name: "channel", body: perOutput, iterations: positions * channels, entries: 1, loopControl: control)]
     }
 
+    /// `arm_nn_vec_mat_mult_t_s8`: two weight rows per pass over the input, the odd last row alone.
     private func fullyConnectedLoops() -> [DSPLoop] {
-        singleOutputLoops(outputs: positions * outputChannels, im2col: false)
+        let pairs = positions * (outputChannels / 2)
+        let tail = depth % 4
+        var loops = [
+            DSPLoop(name: "mac", body: compiledBody(.fullyConnected), iterations: depth / 4, entries: pairs, loopControl: control),
+            DSPLoop(name: "mac-tail", body: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("ldrsb", weights), I("mla"), I("mla")],
+                    iterations: tail, entries: pairs, loopControl: control),
+            DSPLoop(name: "channel", body: perOutput, iterations: 2 * pairs, entries: 1, loopControl: control),
+        ]
+        loops += singleOutputLoops(outputs: positions * outputChannels - 2 * pairs, im2col: false)
+        return loops
     }
 
     private func referenceLoops() -> [DSPLoop] {
