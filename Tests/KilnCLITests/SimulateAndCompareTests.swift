@@ -80,8 +80,8 @@ import KilnNumerics
     }
 
     /// The Cortex-M33 target is a `kiln compare` row. LLVM schedules the M33 with the Cortex-M4
-    /// model, so on a model whose weights fit both SRAMs the two targets take the same cycles and
-    /// their latencies differ only by the clocks (128 vs 120 MHz).
+    /// model, so the two run the same instructions; both read weights from flash, the M33 through
+    /// 3 wait states and the M4 through 5, so the M33 takes fewer cycles.
     @Test func cortexM33IsACompareRowWithTheM4PipelineAtItsOwnClock() throws {
         let result = runKiln(["compare", Self.path("cnn_qdq.onnx"), "--data", try Self.firstImages(8),
                               "--targets", "stm32l4r5-cortex-m4,nrf5340-cortex-m33", "--format", "json"])
@@ -93,7 +93,7 @@ import KilnNumerics
         #expect(m33["family"]?.stringValue == "dsp")
         #expect(m33["sqnrVsReferenceDecibels"] == m4["sqnrVsReferenceDecibels"])
         let m4Latency = try #require(m4["latencySeconds"]?.doubleValue), m33Latency = try #require(m33["latencySeconds"]?.doubleValue)
-        #expect(abs(m33Latency * 128 - m4Latency * 120) <= 1e-12 * m4Latency * 120)
+        #expect(m33Latency * 128 < m4Latency * 120)
     }
 
     @Test func compareBadInputIsAFindingOrUsageError() throws {
