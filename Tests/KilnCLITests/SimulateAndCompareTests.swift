@@ -164,4 +164,22 @@ import KilnNumerics
         #expect(result.code == .inputError)
         #expect(result.error == "\(path): error: at tensor 'input': the model's input is f32 but the file holds i64 values; give float data\n")
     }
+    /// `--stack` prices the target under another of its stacks: the reference kernels are slower
+    /// than CMSIS-NN on the same part and the codes stay the same; an unknown stack is a finding
+    /// that lists the target's stacks, and `compare --stack` needs a target that declares it.
+    @Test func stackOptionSelectsTheTargetsSoftwareStack() throws {
+        func latency(_ extra: [String]) throws -> Double {
+            let result = runKiln(["simulate", Self.path("cnn_qdq.onnx"), "--target", "stm32l4r5-cortex-m4", "--format", "json"] + extra)
+            #expect(result.code == .success, "\(result.error)")
+            return try #require(try JSONParser().parse(result.output, file: "stdout").objectValue?["latencySeconds"]?.doubleValue)
+        }
+        #expect(try latency(["--stack", "tflm-reference"]) > 2 * (try latency([])))
+        #expect(try latency(["--stack", "tflm-cmsis-nn"]) == (try latency([])))
+        let unknown = runKiln(["simulate", Self.path("cnn_qdq.onnx"), "--target", "stm32l4r5-cortex-m4", "--stack", "tflm"])
+        #expect(unknown.code == .inputError)
+        #expect(unknown.error.contains("no software stack named 'tflm'; its stacks: tflm-cmsis-nn, microtvm-cmsis-nn, tflm-reference"))
+        let none = runKiln(["compare", Self.path("cnn_qdq.onnx"), "--targets", "cortex-a55-rk3568", "--stack", "tflm-reference"])
+        #expect(none.code == .inputError)
+        #expect(none.error.contains("no compared target has a software stack named 'tflm-reference'"))
+    }
 }

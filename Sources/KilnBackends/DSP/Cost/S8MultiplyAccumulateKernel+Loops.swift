@@ -147,17 +147,12 @@ extension S8MultiplyAccumulateKernel {
         let pairs = positions / 2, channelPairs = outputChannels / 2
         let tiles = pairs * channelPairs
         let sixteen = depth / 16, leftover = depth % 16
-        var loops = [
-            DSPLoop(name: "row-sums", body: [I("ldrsb", weights), I("ldrsb", weights), I("add"), I("add")],
-                    iterations: depth, entries: channelPairs, loopControl: control),
-            DSPLoop(name: "mac", body: compiledBody(.convolve1x1), iterations: sixteen, entries: tiles, loopControl: control),
-            DSPLoop(name: "mac-tail", body: [I("ldrsb", weights), I("ldrsb", weights), I("ldrsb", activations), I("ldrsb", activations),
+        let rowSums = DSPLoop(name: "row-sums", body: [I("ldrsb", weights), I("ldrsb", weights), I("add"), I("add")],
+                              iterations: depth, entries: channelPairs, loopControl: control)
+        return [rowSums] + tiledLoops(.convolve1x1, iterations: sixteen, tiles: tiles, outputsPerTile: 4,
+                                      tail: [I("ldrsb", weights), I("ldrsb", weights), I("ldrsb", activations), I("ldrsb", activations),
                                              I("mla"), I("mla"), I("mla"), I("mla")],
-                    iterations: leftover, entries: tiles, loopControl: control),
-            DSPLoop(name: "channel", body: perOutput, iterations: 4 * tiles, entries: 1, loopControl: control),
-        ]
-        loops += singleOutputLoops(outputs: positions * outputChannels - 4 * tiles, im2col: false)
-        return loops
+                                      tailIterations: leftover, im2col: false)
     }
 
     private func convolveLoops() -> [DSPLoop] {
@@ -168,17 +163,11 @@ extension S8MultiplyAccumulateKernel {
         let fill = DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
                                                   I("str", activations), I("str", activations)],
                            iterations: (depth + 3) / 4, entries: columns, loopControl: control)
-        var loops = [
-            fill,
-            DSPLoop(name: "mac", body: compiledBody(.convolve), iterations: depth / 4, entries: tiles, loopControl: control),
-            DSPLoop(name: "mac-tail", body: [I("ldrsb", weights), I("ldrsh", activations), I("ldrsb", weights), I("ldrsh", activations),
-                                             I("mla"), I("mla"), I("mla"), I("mla")],
-                    iterations: depth % 4, entries: tiles, loopControl: control),
-            DSPLoop(name: "channel", body: perOutput, iterations: 4 * tiles, entries: 1, loopControl: control),
-            DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control),
-        ]
-        loops += singleOutputLoops(outputs: positions * outputChannels - 4 * tiles, im2col: true)
-        return loops
+        let column = DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control)
+        return [fill, column] + tiledLoops(.convolve, iterations: depth / 4, tiles: tiles, outputsPerTile: 4,
+                                           tail: [I("ldrsb", weights), I("ldrsh", activations), I("ldrsb", weights), I("ldrsh", activations),
+                                                  I("mla"), I("mla"), I("mla"), I("mla")],
+                                           tailIterations: depth % 4, im2col: true)
     }
 
     /// Window positions inside the input, summed over output positions (one output channel).
@@ -233,16 +222,20 @@ extension S8MultiplyAccumulateKernel {
 
     /// `arm_nn_vec_mat_mult_t_s8`: two weight rows per pass over the input, the odd last row alone.
     private func fullyConnectedLoops() -> [DSPLoop] {
-        let pairs = positions * (outputChannels / 2)
-        let tail = depth % 4
-        var loops = [
-            DSPLoop(name: "mac", body: compiledBody(.fullyConnected), iterations: depth / 4, entries: pairs, loopControl: control),
-            DSPLoop(name: "mac-tail", body: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("ldrsb", weights), I("mla"), I("mla")],
-                    iterations: tail, entries: pairs, loopControl: control),
-            DSPLoop(name: "channel", body: perOutput, iterations: 2 * pairs, entries: 1, loopControl: control),
-        ]
-        loops += singleOutputLoops(outputs: positions * outputChannels - 2 * pairs, im2col: false)
-        return loops
+        tiledLoops(.fullyConnected, iterations: depth / 4, tiles: positions * (outputChannels / 2), outputsPerTile: 2,
+                   tail: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("ldrsb", weights), I("mla"), I("mla")],
+                   tailIterations: depth % 4, im2col: false)
+    }
+
+    /// The compiled hot loop of `path` over `tiles` tiles of `outputsPerTile` outputs, the tile's
+    /// scalar leftover taps (`tail`, `tailIterations` per tile), the output stage per output, and
+    /// the outputs no full tile covers with the one-output loop.
+    private func tiledLoops(_ path: S8KernelPath, iterations: Int, tiles: Int, outputsPerTile: Int,
+                            tail: [DSPInstruction], tailIterations: Int, im2col: Bool) -> [DSPLoop] {
+        [DSPLoop(name: "mac", body: compiledBody(path), iterations: iterations, entries: tiles, loopControl: control),
+         DSPLoop(name: "mac-tail", body: tail, iterations: tailIterations, entries: tiles, loopControl: control),
+         DSPLoop(name: "channel", body: perOutput, iterations: outputsPerTile * tiles, entries: 1, loopControl: control)]
+            + singleOutputLoops(outputs: positions * outputChannels - outputsPerTile * tiles, im2col: im2col)
     }
 
     private func referenceLoops() -> [DSPLoop] {
