@@ -25,11 +25,11 @@ extension Validation {
                 + "\(summary.medianAbsoluteEnergyError.map { Self.percent($0, signed: false) } ?? "—") |")
         }
         lines += ["", "## Rows", "",
-                  "| model | target | cores | stack | measured | predicted | error | measured energy | predicted energy | energy error | host nodes | source |",
-                  "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+                  "| model | target | cores | stack | Kiln stack | measured | predicted | error | measured energy | predicted energy | energy error | host nodes | source |",
+                  "|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---|"]
         for row in rows {
             let m = row.measurement
-            lines.append("| `\(m.model)` | \(m.target) | \(m.cores.map(String.init) ?? "all") | \(m.stack) | \(Self.duration(m.measuredSeconds)) | "
+            lines.append("| `\(m.model)` | \(m.target) | \(m.cores.map(String.init) ?? "all") | \(m.stack) | \(row.predictedStack ?? "—") | \(Self.duration(m.measuredSeconds)) | "
                 + "\(Self.duration(row.predictedSeconds)) | \(Self.percent(row.error, signed: true)) | "
                 + "\(m.measuredJoules.map(Self.energy) ?? "—") | \(Self.energy(row.predictedJoules)) | "
                 + "\(row.energyError.map { Self.percent($0, signed: true) } ?? "—") | \(row.hostNodes) | \(m.source) |")

@@ -17,6 +17,8 @@ public struct Validation: Sendable {
         public var predictedJoules: Double
         /// The graph nodes that ran on the host partition.
         public var hostNodes: Int
+        /// The target's software stack the prediction priced (`stacks[].name`), nil if it has none.
+        public var predictedStack: String?
         /// `predicted / measured − 1`: positive when Kiln predicts slower than measured.
         public var error: Double { predictedSeconds / measurement.measuredSeconds - 1 }
         /// The energy's `predicted / measured − 1`, when the measurement has energy.
@@ -83,7 +85,8 @@ public struct Validation: Sendable {
     ///   - catalog: the targets the measurements name.
     ///   - loadModel: reads a model file named by a measurement (relative to the table's directory).
     /// - Throws: ``DiagnosticError`` naming the measurement when its target is unknown, its model
-    ///   does not load or compile, or its core count does not make a valid target.
+    ///   does not load or compile, its core count does not make a valid target, or the target has
+    ///   no stack of its `targetStack` name.
     public static func run(_ table: ValidationTable, evaluation: Evaluation, catalog: TargetCatalog,
                            loadModel: (String) throws(DiagnosticError) -> Graph) throws(DiagnosticError) -> Validation {
         var rows: [Row] = []
@@ -94,10 +97,11 @@ public struct Validation: Sendable {
                 }
                 var target = part
                 if let cores = measurement.cores { target = try variant(of: part, cores: cores, catalog: catalog) }
+                if let stack = measurement.targetStack { target = try target.selecting(stack: stack) }
                 let model = try EvaluationModel(try loadModel(measurement.model), calibration: nil)
                 let result = try evaluation.run(model: model, target: target, data: nil)
                 rows.append(Row(measurement: measurement, predictedSeconds: result.cost.latencySeconds, predictedJoules: result.cost.energy.total,
-                                hostNodes: result.program.hostNodeCount))
+                                hostNodes: result.program.hostNodeCount, predictedStack: target.stack?.name))
             } catch {
                 throw DiagnosticError(error.diagnostics.map { diagnostic in
                     var located = diagnostic

@@ -5,7 +5,8 @@ import KilnJSON
 /// `kiln validate` (`examples/validation/measurements.json`).
 ///
 /// The file is a JSON object `{"schemaVersion": 1, "measurements": [...]}`; each measurement names
-/// a model file (relative to the table's directory), a target, the software stack that ran it, the
+/// a model file (relative to the table's directory), a target (and the name of its `stacks` entry
+/// that models the run, when not the default), the software stack that ran it, the
 /// measured seconds per inference and where the figure comes from. Unknown and missing keys are
 /// errors naming the file and the place.
 public struct ValidationTable: Sendable {
@@ -17,6 +18,9 @@ public struct ValidationTable: Sendable {
         public var target: String
         /// The software stack and version that ran the model (`TFLite Micro v2.3.1 + CMSIS-NN`).
         public var stack: String
+        /// The name of the target's software stack (`stacks[].name`) that models the stack the
+        /// measurement ran; nil for the target's default stack.
+        public var targetStack: String?
         /// The number of cores the measurement used, when fewer than the part has (a one-thread
         /// run): the prediction uses the target with this many cores; nil for the part's own.
         public var cores: Int?
@@ -35,7 +39,7 @@ public struct ValidationTable: Sendable {
     /// The version of the table format this Kiln reads.
     public static let schemaVersion = 1
     /// The keys of a measurement entry.
-    static let measurementKeys = ["model", "target", "stack", "cores", "measuredSeconds", "measuredJoules", "source", "note"]
+    static let measurementKeys = ["model", "target", "stack", "targetStack", "cores", "measuredSeconds", "measuredJoules", "source", "note"]
 
     /// The measurements, in file order.
     public var measurements: [Measurement]
@@ -65,15 +69,16 @@ public struct ValidationTable: Sendable {
                 let model = entry.required("model") { context.nonEmptyString($0, at: $1) }
                 let target = entry.required("target") { context.nonEmptyString($0, at: $1) }
                 let stack = entry.required("stack") { context.nonEmptyString($0, at: $1) }
+                let targetStack = entry.optional("targetStack").flatMap { context.nonEmptyString($0, at: entry.path(of: "targetStack")) }
                 let cores = entry.optional("cores").flatMap { context.integer($0, at: entry.path(of: "cores"), in: 1...1_000_000) }
                 let seconds = entry.required("measuredSeconds") { context.number($0, at: $1, .positive) }
                 let joules = entry.optional("measuredJoules").flatMap { context.number($0, at: entry.path(of: "measuredJoules"), .positive) }
                 let source = entry.required("source") { context.nonEmptyString($0, at: $1) }
                 let note = entry.optional("note").flatMap { context.nonEmptyString($0, at: entry.path(of: "note")) }
                 guard let model, let target, let stack, let seconds, let source,
-                      entry.contains("cores") == (cores != nil), entry.contains("measuredJoules") == (joules != nil),
+                      entry.contains("cores") == (cores != nil), entry.contains("targetStack") == (targetStack != nil), entry.contains("measuredJoules") == (joules != nil),
                       entry.contains("note") == (note != nil) else { continue }
-                measurements.append(Measurement(model: model, target: target, stack: stack, cores: cores, measuredSeconds: seconds,
+                measurements.append(Measurement(model: model, target: target, stack: stack, targetStack: targetStack, cores: cores, measuredSeconds: seconds,
                                                 measuredJoules: joules, source: source, note: note, place: path.description))
             }
         }

@@ -30,6 +30,12 @@ public struct TargetDescription: Sendable {
     /// The rates at which this target's general-purpose core runs nodes through its stack's
     /// generic kernels (host fallback), if it is a core that can run them.
     public let hostCompute: HostCompute?
+    /// The software stacks that run models on the part, default first (empty: the family's own
+    /// kernels, no stack named).
+    public let stacks: [SoftwareStack]
+    /// The stack the cost model prices: the first of `stacks` unless ``selecting(stack:)`` chose
+    /// another; nil when the target declares none.
+    public internal(set) var stack: SoftwareStack?
     /// The whole validated file as JSON (for `kiln targets show --json`).
     public let document: JSONValue
     /// The family section as validated JSON (for plugin families).
@@ -51,12 +57,13 @@ public struct TargetDescription: Sendable {
         TargetField("energy", "object", "Energy per action and static power (see `energy`)."),
         .optional("host", "object", "Host link for ops that fall back (see `host`). Absent for a target that is itself a host."),
         .optional("hostCompute", "object", "Rates of the general-purpose core for nodes that fall back to it (see `hostCompute`). Given by a target that runs its own fallback nodes or is another target's host."),
+        .optional("stacks", "array of objects", "Software stacks that run models on the part, the default first (see `stacks[]`); `--stack NAME` selects another."),
     ])
 
     /// Creates a description from validated parts.
     public init(file: String, name: String, family: String, description: String, clockMegahertz: Sourced<Double>,
                 cores: Sourced<Int>, numerics: TargetNumerics, memory: [MemoryLevel], operations: [OperationSupport],
-                energy: EnergyTable, host: HostLink?, hostCompute: HostCompute? = nil, document: JSONValue,
+                energy: EnergyTable, host: HostLink?, hostCompute: HostCompute? = nil, stacks: [SoftwareStack] = [], document: JSONValue,
                 familyDetails: any TargetFamilySection) {
         self.file = file
         self.name = name
@@ -70,6 +77,8 @@ public struct TargetDescription: Sendable {
         self.energy = energy
         self.host = host
         self.hostCompute = hostCompute
+        self.stacks = stacks
+        self.stack = stacks.first
         self.document = document
         self.familyDetails = familyDetails
     }

@@ -75,6 +75,14 @@ public enum TargetListing {
                 lines.append("  operator dispatch: \(formatNumber(dispatch.value)) cycles\(cite(dispatch.source))")
             }
         }
+        if !target.stacks.isEmpty {
+            lines.append("software stacks (--stack NAME; the first is the default):")
+            for stack in target.stacks {
+                let mark = stack == target.stack ? " (selected)" : ""
+                lines.append("  \(stack.name)\(mark): \(stack.description); kernels \(stack.kernels.rawValue); version: \(stack.version)")
+                lines.append("    operator dispatch: \(formatNumber(stack.operatorDispatchCycles.value)) cycles\(cite(stack.operatorDispatchCycles.source))")
+            }
+        }
         lines.append("\(target.family):")
         for (label, value) in target.familyDetails.details {
             lines.append("  \(label): \(value)")

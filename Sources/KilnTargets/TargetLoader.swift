@@ -118,6 +118,7 @@ public struct TargetLoader: Sendable {
         let energy = decodeEnergy(reader, numerics: numerics, family: familySchema)
         let host = reader.section("host", HostLink.schema).flatMap(HostLink.init)
         let hostCompute = reader.section("hostCompute", HostCompute.schema).flatMap(HostCompute.init)
+        let stacks = decodeStacks(reader)
         if let host, let name, host.target == name {
             reader.context.error("host target '\(name)' is this target itself; a host chain must not loop", at: reader.path(of: "host").appending(key: "target"))
         }
@@ -140,10 +141,25 @@ public struct TargetLoader: Sendable {
 
         guard !context.hasErrors, let name, let family, let description, let clock, let cores, let numerics, let memory,
               let operations, let energy, let details, familyValue != nil,
-              reader.contains("host") == (host != nil), reader.contains("hostCompute") == (hostCompute != nil) else { return nil }
+              reader.contains("host") == (host != nil), reader.contains("hostCompute") == (hostCompute != nil), let stacks else { return nil }
         return TargetDescription(file: file, name: name, family: family, description: description, clockMegahertz: clock,
                                  cores: cores, numerics: numerics, memory: memory, operations: operations, energy: energy,
-                                 host: host, hostCompute: hostCompute, document: root, familyDetails: details)
+                                 host: host, hostCompute: hostCompute, stacks: stacks, document: root, familyDetails: details)
+    }
+
+    /// The `stacks` array (empty when absent); nil if an entry is invalid or a name repeats.
+    private func decodeStacks(_ reader: TargetSectionReader) -> [SoftwareStack]? {
+        guard reader.contains("stacks") else { return [] }
+        guard let entries = reader.sections("stacks", SoftwareStack.schema, allowEmpty: false) else { return nil }
+        var stacks: [SoftwareStack] = []
+        for entry in entries {
+            guard let stack = SoftwareStack(entry) else { continue }
+            if stacks.contains(where: { $0.name == stack.name }) {
+                entry.error("stack name '\(stack.name)' is used twice", at: "name")
+            }
+            stacks.append(stack)
+        }
+        return stacks.count == entries.count ? stacks : nil
     }
 
     private func decodeMemory(_ reader: TargetSectionReader) -> [MemoryLevel]? {

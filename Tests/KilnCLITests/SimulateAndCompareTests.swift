@@ -80,8 +80,8 @@ import KilnNumerics
     }
 
     /// The Cortex-M33 target is a `kiln compare` row. LLVM schedules the M33 with the Cortex-M4
-    /// model, so on a model whose weights fit both SRAMs the two targets take the same cycles and
-    /// their latencies differ only by the clocks (128 vs 120 MHz).
+    /// model, so the two run the same instructions; both read weights from flash, the M33 through
+    /// 3 wait states and the M4 through 5, so the M33 takes fewer cycles.
     @Test func cortexM33IsACompareRowWithTheM4PipelineAtItsOwnClock() throws {
         let result = runKiln(["compare", Self.path("cnn_qdq.onnx"), "--data", try Self.firstImages(8),
                               "--targets", "stm32l4r5-cortex-m4,nrf5340-cortex-m33", "--format", "json"])
@@ -93,7 +93,7 @@ import KilnNumerics
         #expect(m33["family"]?.stringValue == "dsp")
         #expect(m33["sqnrVsReferenceDecibels"] == m4["sqnrVsReferenceDecibels"])
         let m4Latency = try #require(m4["latencySeconds"]?.doubleValue), m33Latency = try #require(m33["latencySeconds"]?.doubleValue)
-        #expect(abs(m33Latency * 128 - m4Latency * 120) <= 1e-12 * m4Latency * 120)
+        #expect(m33Latency * 128 < m4Latency * 120)
     }
 
     @Test func compareBadInputIsAFindingOrUsageError() throws {
@@ -163,5 +163,23 @@ import KilnNumerics
         let result = runKiln(["simulate", Self.path("cnn_qdq.onnx"), "--target", "cortex-a55-rk3568", "--input", path])
         #expect(result.code == .inputError)
         #expect(result.error == "\(path): error: at tensor 'input': the model's input is f32 but the file holds i64 values; give float data\n")
+    }
+    /// `--stack` prices the target under another of its stacks: the reference kernels are slower
+    /// than CMSIS-NN on the same part and the codes stay the same; an unknown stack is a finding
+    /// that lists the target's stacks, and `compare --stack` needs a target that declares it.
+    @Test func stackOptionSelectsTheTargetsSoftwareStack() throws {
+        func latency(_ extra: [String]) throws -> Double {
+            let result = runKiln(["simulate", Self.path("cnn_qdq.onnx"), "--target", "stm32l4r5-cortex-m4", "--format", "json"] + extra)
+            #expect(result.code == .success, "\(result.error)")
+            return try #require(try JSONParser().parse(result.output, file: "stdout").objectValue?["latencySeconds"]?.doubleValue)
+        }
+        #expect(try latency(["--stack", "tflm-reference"]) > 2 * (try latency([])))
+        #expect(try latency(["--stack", "tflm-cmsis-nn"]) == (try latency([])))
+        let unknown = runKiln(["simulate", Self.path("cnn_qdq.onnx"), "--target", "stm32l4r5-cortex-m4", "--stack", "tflm"])
+        #expect(unknown.code == .inputError)
+        #expect(unknown.error.contains("no software stack named 'tflm'; its stacks: tflm-cmsis-nn, microtvm-cmsis-nn, tflm-reference"))
+        let none = runKiln(["compare", Self.path("cnn_qdq.onnx"), "--targets", "cortex-a55-rk3568", "--stack", "tflm-reference"])
+        #expect(none.code == .inputError)
+        #expect(none.error.contains("no compared target has a software stack named 'tflm-reference'"))
     }
 }

@@ -38,7 +38,7 @@ import KilnTestSupport
         let shipped = repositoryRoot.appendingPathComponent("examples/validation")
         let document = try JSONParser().parse(try String(contentsOf: shipped.appendingPathComponent("measurements.json"), encoding: .utf8), file: "measurements.json")
         let entries = try #require(document.objectValue?["measurements"]?.arrayValue).compactMap(\.objectValue).filter {
-            $0["target"]?.stringValue == "stm32l4r5-cortex-m4" && $0["stack"]?.stringValue?.contains("CMSIS-NN") == true
+            $0["target"]?.stringValue == "stm32l4r5-cortex-m4" && $0["stack"]?.stringValue?.hasPrefix("microTVM") == true
         }
         #expect(entries.count == 4)
         let absolute = entries.map { entry -> JSONValue in

@@ -108,6 +108,16 @@ import KilnBackends
                           "at memory[1].name: memory level name 'dtcm' is used twice")
     }
 
+    @Test func duplicateStackName() throws {
+        try expectFinding(Self.m7, [.key("stacks"), .index(1), .key("name")], .string("tflm-cmsis-nn"),
+                          "at stacks[1].name: stack name 'tflm-cmsis-nn' is used twice")
+    }
+
+    @Test func unknownKernelLibrary() throws {
+        try expectFinding(Self.m7, [.key("stacks"), .index(0), .key("kernels")], .string("cmsisnn"),
+                          "at stacks[0].kernels: unknown value 'cmsisnn'; expected one of 'cmsisNN', 'tfliteMicroReference', 'mlas' (did you mean 'cmsisNN'?)")
+    }
+
     @Test func bothEnergyForms() throws {
         try expectFinding(Self.m7, [.key("memory"), .index(0), .key("energyPicojoulesPerAccess")], .integer(3),
                           "at memory[0]: give either 'energyPicojoulesPerByte' or 'energyPicojoulesPerAccess', not both")

@@ -294,7 +294,7 @@ def update_table(document):
     stack = f"ONNX Runtime {document['onnxruntime']} (CPU execution provider, MLAS), one thread"
     for result in document["measurements"]:
         relative = os.path.relpath(os.path.join(ROOT, result["model"]), MODELS)
-        kept.append({"model": relative, "target": TARGET, "stack": stack, "cores": 1, "measuredSeconds": result["minimumSeconds"],
+        kept.append({"model": relative, "target": TARGET, "stack": stack, "targetStack": "onnxruntime-mlas", "cores": 1, "measuredSeconds": result["minimumSeconds"],
                      "source": f"tools/validation/time_ort.py on {document['machine'].get('Model name', '?')} (family "
                                f"{document['machine'].get('CPU family', '?')} model {document['machine'].get('Model', '?')}, "
                                f"{document['machine'].get('Hypervisor vendor', 'no hypervisor')}), {document['date']}: minimum of "

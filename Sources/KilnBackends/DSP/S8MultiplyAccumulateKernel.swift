@@ -3,6 +3,7 @@ import KilnDiagnostics
 import KilnIR
 import KilnInterpreter
 import KilnNumerics
+import KilnTargets
 
 /// conv2d, depthwise conv2d and dense on int8 codes as TFLite Micro runs them with CMSIS-NN
 /// (`arm_convolve_s8`, `arm_depthwise_conv_s8`, `arm_fully_connected_s8`), with TFLite's
@@ -42,6 +43,9 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
     let hasBias: Bool
     let memory: DSPMemoryMap
     let zeroOverheadLoops: Bool
+    /// The kernel library of the target's stack: which kernel the layer dispatches to
+    /// (``S8KernelPath``), so which loops price it; the arithmetic is the same for all.
+    let library: KernelLibrary
 
     var outputsPerGroup: Int { outputChannels / groups }
     var positions: Int { layout.positions }
@@ -109,14 +113,17 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         let memoryClasses: Set<DSPInstructionClass> = [.load, .store, .branch, .multiplyAccumulate]
         counts.aluOperations = instructions.filter { !memoryClasses.contains(DSPInstructionClass.of($0.key.name) ?? .alu) }.values.reduce(0, +)
         let taps = layout.inBoundsTapCount(depth: depth, groups: groups)
-        counts.bytesRead[memory.weightLevel, default: 0] += outputs * depth + (hasBias ? outputs * 4 : 0)
-        let usesColumns: Bool
-        if case .convolution = layout { usesColumns = !isDepthwise } else { usesColumns = false }
-        if usesColumns {  // im2col: the taps in, q15 columns out and read back per output
-            counts.bytesRead[memory.activationLevel, default: 0] += taps + outputs * depth * 2
+        // The 2 × 2 tiles of the CMSIS-NN matrix paths read each weight word for two columns and
+        // each column word for two channels.
+        let tiled = path == .convolve || path == .convolve1x1
+        let reuse = tiled ? 2 : 1
+        counts.bytesRead[memory.weightLevel, default: 0] += outputs * depth / reuse + (hasBias ? outputs * 4 : 0)
+        switch path {
+        case .convolve, .depthwiseOptimized:  // im2col: the taps in, q15 columns out and read back
+            counts.bytesRead[memory.activationLevel, default: 0] += taps + outputs * depth * 2 / reuse
             counts.bytesWritten[memory.activationLevel, default: 0] += positions * groups * depth * 2 + outputs
-        } else {  // every tap (or input element) read per output
-            counts.bytesRead[memory.activationLevel, default: 0] += outputs * depth
+        default:  // every tap (or input element) read per output
+            counts.bytesRead[memory.activationLevel, default: 0] += outputs * depth / reuse
             counts.bytesWritten[memory.activationLevel, default: 0] += outputs
         }
         return counts
@@ -130,49 +137,6 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         }
     }
 
-    /// The emitted loops:
-    ///
-    /// * conv2d (`arm_convolve_s8`): per column the im2col fill `arm_q7_to_q15_with_offset` (per 4
-    ///   taps `ldr`, `sxtab16` ×2 adding the offset, `pkhbt` ×2, `str` ×2), per output the MAC loop
-    ///   (per 4 taps the weight `ldr`, `sxtb16` ×2, the column `ldr` ×2, `smlad` ×2), per output the
-    ///   bias `ldr`, the tail (`ldrsb`, `ldrsh`, `mla` per tap) and the output stage;
-    /// * depthwise (`arm_depthwise_conv_s8`): per output and tap `ldrsb` ×2, `add` (offset), `mla`,
-    ///   then the bias `ldr` and the output stage;
-    /// * dense (`arm_fully_connected_s8`): per output the MAC loop (per 4 taps the input `ldr`,
-    ///   `sxtab16` ×2, the weight `ldr`, `sxtb16` ×2, `smlad` ×2), the tail, the output stage.
-    ///
-    /// Every loop ends in `subs`/`bne` unless the target has zero-overhead loops.
-    func loops() -> [DSPLoop] {
-        typealias I = DSPInstruction
-        let weights = memory.weightLevel, activations = memory.activationLevel
-        let control = !zeroOverheadLoops
-        let outputs = positions * outputChannels, columns = positions * groups
-        let quads = depth / 4, tail = depth % 4
-        var channel: [I] = hasBias ? [I("ldr", weights)] : []
-        if isDepthwise {
-            let taps = DSPLoop(name: "mac", body: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")],
-                               iterations: depth, entries: outputs, loopControl: control)
-            return [taps,
-                    DSPLoop(name: "channel", body: channel + outputStageInstructions, iterations: outputs, entries: 1, loopControl: control)]
-        }
-        var loops: [DSPLoop] = []
-        let mac: [I]
-        if case .dense = layout {
-            mac = [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("ldr", weights), I("sxtb16"), I("sxtb16"), I("smlad"), I("smlad")]
-            channel += Array(repeating: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")], count: tail).flatMap { $0 }
-        } else {
-            loops.append(DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
-                                                         I("str", activations), I("str", activations)],
-                                 iterations: (depth + 3) / 4, entries: columns, loopControl: control))
-            mac = [I("ldr", weights), I("sxtb16"), I("sxtb16"), I("ldr", activations), I("ldr", activations), I("smlad"), I("smlad")]
-            channel += Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: tail).flatMap { $0 }
-        }
-        loops.append(DSPLoop(name: "mac", body: mac, iterations: quads, entries: outputs, loopControl: control))
-        loops.append(DSPLoop(name: "channel", body: channel + outputStageInstructions, iterations: outputsPerGroup, entries: columns, loopControl: control))
-        loops.append(DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control))
-        return loops
-    }
-
     func listing() -> [String] {
         let rounding: String
         switch stage {
@@ -184,11 +148,12 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         switch layout {
         case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
             lines.append("\(kernelHeight)×\(kernelWidth) stride \(attributes.strides.map(String.init).joined(separator: "×")) pads [\(attributes.pads.map(String.init).joined(separator: ","))] x [\(input.map(String.init).joined(separator: ","))] → [\(output.map(String.init).joined(separator: ","))]")
-            lines.append(isDepthwise ? "for n, oy, ox, c: for each tap: ldrsb x, add offset, ldrsb w, mla"
-                                     : "for n, oy, ox: im2col (x + offset → q15, padding 0); for o: smlad ×2 per 4 taps")
+            lines.append(isDepthwise ? "for n, oy, ox, c: for each tap: (x + offset) · w"
+                                     : "for n, oy, ox: column of (x + offset), padding 0; for o: dot product with the weight row")
         case .dense(let rows):
             lines.append("for r in 0..<\(rows): for o in 0..<\(outputChannels): smlad ×2 per 4 taps (x + offset by sxtab16)")
         }
+        lines.append("  cost: \(library.rawValue) kernel \(path.rawValue)")
         lines.append("  y = clamp(\(rounding) + output offset, [\(bounds.lowerBound), \(bounds.upperBound)]); strb")
         return lines
     }

@@ -96,6 +96,7 @@ struct S8MultiplyAccumulatePattern: LoweringPattern {
             name: kind, nodes: covered, inputs: node.inputs.filter { !$0.isEmpty }, outputs: [kernelOutput], layout: layout,
             outputChannels: outputChannels, groups: groups, depth: depth, outputType: graph.types[kernelOutput] ?? outputType,
             inputOffset: -inputType.quantization!.zeroPoints[0], stage: stage, bounds: bounds, hasBias: hasBias,
-            memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
+            memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false,
+            library: target.stack?.kernels ?? .cmsisNN))
     }
 }

@@ -49,6 +49,7 @@ struct CompareCommand: Command {
                             help: "order each model's rows by COLUMN, best first: \(ComparisonColumn.sortNames.joined(separator: ", "))"),
         .format(["table", "json", "csv"]),
         OptionSpecification("--html", valueName: "FILE", help: "also write a self-contained HTML report with charts to FILE"),
+        .stack,
         .targetDirectory,
         OptionSpecification("--target", arity: .repeated, valueName: "FILE", help: "also load the target description FILE"),
         .overrideBuiltIn,
@@ -86,7 +87,8 @@ struct CompareCommand: Command {
         if let htmlPath { try OutputFile.checkWritable(htmlPath, option: "--html") }
         let requested = Self.targetList(arguments.value("--targets"))
         let catalog = try context.targetCatalog(arguments, files: (requested ?? []).filter(Self.namesFile))
-        let targets = try Self.selectTargets(requested, catalog: catalog)
+        var targets = try Self.selectTargets(requested, catalog: catalog)
+        if let stack = arguments.value("--stack") { targets = try Self.selecting(stack: stack, in: targets) }
         let files = try EvaluationFiles(data: dataPath, labels: labelsPath, dataOption: "--data")
         let calibration = try EvaluationFiles.calibration(calibrationPath)
         let layerSettings = try EvaluationFiles.layerSettings(arguments.value("--folding"))
@@ -156,6 +158,20 @@ struct CompareCommand: Command {
     /// The models `kiln compare` runs with no MODEL: ONNX Runtime's int8 QDQ CNN, and the float
     /// binarized CNN that Kiln quantizes itself (binary hidden layers).
     static let shippedModels = ["cnn_qdq.onnx", "bnn.onnx"]
+
+    /// The targets with `--stack NAME` selected on each that declares it; an error (listing
+    /// every stack the targets declare) when none does.
+    static func selecting(stack name: String, in targets: [TargetDescription]) throws(DiagnosticError) -> [TargetDescription] {
+        guard targets.contains(where: { $0.stacks.contains { $0.name == name } }) else {
+            let known = Set(targets.flatMap { $0.stacks.map(\.name) }).sorted()
+            throw DiagnosticError(.error("--stack: no compared target has a software stack named '\(name)'; their stacks: \(known.isEmpty ? "none" : known.joined(separator: ", "))"))
+        }
+        var selected: [TargetDescription] = []
+        for target in targets {
+            selected.append(target.stacks.contains { $0.name == name } ? try target.selecting(stack: name) : target)
+        }
+        return selected
+    }
 
     /// The names and files of `--targets A,B,...`, in order (nil: none given).
     static func targetList(_ list: String?) -> [String]? {

@@ -30,6 +30,7 @@ struct SimulateCommand: Command {
             OptionSpecification("--output", short: "-o", valueName: "OUT.npy", help: "where to write the first output"),
             OptionSpecification("--trace", valueName: "FILE", help: "write a Chrome trace (Perfetto, chrome://tracing) of one inference"),
             .format(["table", "json", "csv"] + workloadFormats.flatMap(\.reportFormats)),
+            .stack,
         ] + workloadFormats.compactMap(\.variantOption).map {
             OptionSpecification($0.name, valueName: "KIND", choices: $0.choices, help: $0.help)
         } + compileOptions

@@ -47,7 +47,7 @@ struct SweepCommand: Command {
         .calibration,
         .format(["table", "csv", "json"]),
         OptionSpecification("--html", valueName: "FILE", help: "also write an HTML report with the Pareto charts to FILE"),
-        .targetDirectory, .overrideBuiltIn,
+        .stack, .targetDirectory, .overrideBuiltIn,
     ]
 
     func run(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {

@@ -12,8 +12,10 @@ struct ValidateCommand: Command {
     let discussion = """
     TABLE is a measurement table (default examples/validation/measurements.json): each row names a
     model file (relative to the table, or absolute), a target, the software stack that ran it, the measured
-    seconds per inference and its source. A row with "cores" is predicted on the target with that
-    many cores (a one-thread measurement). Error is predicted / measured - 1.
+    seconds per inference and its source. A row with "targetStack" is predicted with that software
+    stack of the target (kiln targets show T lists them), else with its default stack. A row with
+    "cores" is predicted on the target with that many cores (a one-thread measurement).
+    Error is predicted / measured - 1.
     --markdown FILE also writes the page docs/validation.md is (kiln validate --markdown docs/validation.md).
     """
     let options: [OptionSpecification] = [
@@ -83,7 +85,7 @@ struct ValidateCommand: Command {
             let m = row.measurement
             return .object(JSONObject([
                 ("model", .string(m.model)), ("target", .string(m.target)), ("cores", m.cores.map { .integer(Int64($0)) } ?? .null),
-                ("stack", .string(m.stack)), ("measuredSeconds", .number(m.measuredSeconds)), ("predictedSeconds", .number(row.predictedSeconds)),
+                ("stack", .string(m.stack)), ("targetStack", row.predictedStack.map(JSONValue.string) ?? .null), ("measuredSeconds", .number(m.measuredSeconds)), ("predictedSeconds", .number(row.predictedSeconds)),
                 ("error", .number(row.error)), ("measuredJoules", m.measuredJoules.map { .number($0) } ?? .null),
                 ("predictedJoules", .number(row.predictedJoules)), ("energyError", row.energyError.map { .number($0) } ?? .null),
                 ("hostNodes", .integer(Int64(row.hostNodes))), ("source", .string(m.source)),

@@ -88,11 +88,11 @@ extension CommandContext {
         guard let wanted = arguments.values("--target").last else { throw UsageError("missing --target NAME|FILE") }
         let catalog = try targetCatalog(arguments)
         if wanted.hasSuffix(".json"), let loaded = catalog.targets.first(where: { $0.file == URL(fileURLWithPath: wanted).relativePath }) {
-            return loaded
+            return try arguments.value("--stack").map { name throws(DiagnosticError) in try loaded.selecting(stack: name) } ?? loaded
         }
         guard let target = catalog.target(named: wanted) else {
             throw DiagnosticError(.error("no target named '\(wanted)'\(closestMatchSuggestion(wanted, catalog.targets.map(\.name))); 'kiln targets list' shows them all"))
         }
-        return target
+        return try arguments.value("--stack").map { name throws(DiagnosticError) in try target.selecting(stack: name) } ?? target
     }
 }

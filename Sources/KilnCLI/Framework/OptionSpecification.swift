@@ -48,6 +48,11 @@ public struct OptionSpecification: Sendable, Hashable {
     public static let targetDirectory = OptionSpecification("--target-dir", arity: .repeated, valueName: "DIR",
                                                             help: "also load every *.json target description in DIR")
 
+    /// `--stack NAME`: price the target under another of its software stacks (`kiln targets show T`
+    /// lists them; the first is the default).
+    public static let stack = OptionSpecification("--stack", valueName: "NAME",
+                                                  help: "the target's software stack to price (kiln targets show T lists them; default: the first)")
+
     /// `--override`: a target file may reuse a built-in target's name and replace it.
     public static let overrideBuiltIn = OptionSpecification.flag(
         "--override", help: "let a target file reuse a built-in target's name and replace it (an error otherwise)")

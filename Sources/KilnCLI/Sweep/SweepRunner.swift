@@ -30,7 +30,9 @@ struct SweepRunner {
         var row = SweepRow(index: index, values: grid.values(at: index))
         let target: TargetDescription
         do {
-            target = try loader.decode(grid.document(at: index, base: base.document), file: base.file)
+            let decoded = try loader.decode(grid.document(at: index, base: base.document), file: base.file)
+            // The base's selected stack (`--stack`) carries over to every grid point.
+            target = try base.stack.map { stack throws(DiagnosticError) in try decoded.selecting(stack: stack.name) } ?? decoded
         } catch {
             row.failure = Self.describe(error)
             return row

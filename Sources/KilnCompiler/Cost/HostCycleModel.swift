@@ -45,7 +45,7 @@ public struct HostCycleModel: Sendable {
         let level = target.memory.first { $0.sizeBytes.value >= read &+ written } ?? target.memory[target.memory.count - 1]
         let memory = (Double(read) / level.readBytesPerCycle.value + Double(written) / level.writeBytesPerCycle.value) / cores
         let stall = max(0, memory - compute)
-        let overhead = rates.operatorDispatchCycles?.value ?? 0
+        let overhead = target.stack?.operatorDispatchCycles.value ?? rates.operatorDispatchCycles?.value ?? 0
         let bound: PerformanceBound = stall > compute && stall >= overhead ? .memory : (overhead > compute && overhead > stall ? .overhead : .compute)
         return KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead, bound: bound)
     }

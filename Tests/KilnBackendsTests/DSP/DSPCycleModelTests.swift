@@ -110,11 +110,12 @@ private struct LoopKernel: TargetKernel, DSPScheduledKernel {
         // channel: 4 columns × 2 outputs of {ldr bias 2, add, ldrsb 2, ldrsh 1, smlabb, asr, ssat, strb} = 10,
         //   + 3 control: compute 80, with control 4·(2·13 − 1) = 100.
         // column: 4 × {subs, bne}: 4·3 − 1 = 11, all overhead.
+        // The weights are in flash (5 wait states): mac 16 weight `ldr`, channel 8 bias `ldr` and 8 `ldrsb`.
         let compute: Double = 96 + 144 + 80
         let overhead: Double = 32 + 40 + 20 + 11
         #expect(cost.computeCycles == compute)
         #expect(cost.overheadCycles == overhead)
-        #expect(cost.memoryStallCycles == 0)
+        #expect(cost.memoryStallCycles == 32 * 5)
         #expect(cost.bound == .compute)
     }
 

@@ -1,0 +1,257 @@
+import KilnTargets
+
+/// The kernel a TFLite-semantics conv2d, depthwise conv2d or dense runs as under a software stack's
+/// kernel library: CMSIS-NN's wrappers pick a fast path from the layer's shape, TFLite Micro's
+/// reference kernels run one scalar loop for every shape.
+enum S8KernelPath: String, Sendable, Hashable {
+    /// `arm_convolve_1x1_s8_fast` / `arm_convolve_1x1_s8`: a 1×1 convolution without padding is
+    /// a matrix product of the input rows and the weights, `arm_nn_mat_mult_nt_t_s8` (no im2col).
+    case convolve1x1
+    /// `arm_convolve_s8`: im2col of two output positions into q15 columns, then
+    /// `arm_nn_mat_mult_kernel_s8_s16` over two output channels × two columns.
+    case convolve
+    /// `arm_depthwise_conv_3x3_s8`: 3×3 window, channel multiplier 1, padding ≤ 1; four channels
+    /// per SMLABB/SMLATT group, no im2col.
+    case depthwise3x3
+    /// `arm_depthwise_conv_s8_opt`: channel multiplier 1; per output position an im2col of the
+    /// window into q15, then four channels per two taps with SMLAD.
+    case depthwiseOptimized
+    /// `arm_depthwise_conv_s8`: any other depthwise (channel multiplier > 1): scalar per tap.
+    case depthwise
+    /// `arm_fully_connected_s8` (`arm_nn_vec_mat_mult_t_s8`).
+    case fullyConnected
+    /// TFLite Micro's reference conv / depthwise / fully connected: a scalar multiply-accumulate
+    /// per tap with TFLite's `Offset()` index arithmetic and bounds checks per window position.
+    case reference
+
+    /// The path `library` takes for a kernel.
+    static func of(_ kernel: S8MultiplyAccumulateKernel, library: KernelLibrary) -> S8KernelPath {
+        guard library == .cmsisNN else { return .reference }
+        switch kernel.layout {
+        case .dense: return .fullyConnected
+        case .convolution(let attributes, _, let kernelHeight, let kernelWidth, _):
+            let unitDilation = attributes.dilations.allSatisfy { $0 == 1 }
+            if kernel.isDepthwise {
+                // arm_depthwise_conv_wrapper_s8: ch_mult 1 and unit dilation take the fast paths.
+                guard kernel.outputsPerGroup == 1, unitDilation else { return .depthwise }
+                let smallPadding = attributes.pads.allSatisfy { $0 <= 1 }
+                return kernelHeight == 3 && kernelWidth == 3 && smallPadding ? .depthwise3x3 : .depthwiseOptimized
+            }
+            // arm_convolve_wrapper_s8: arm_nn_is_convolve_1x1 (1×1 filter, no padding, unit dilation).
+            if kernel.groups == 1, kernelHeight == 1, kernelWidth == 1, attributes.pads.allSatisfy({ $0 == 0 }), unitDilation {
+                return .convolve1x1
+            }
+            return .convolve
+        }
+    }
+}
+
+extension S8MultiplyAccumulateKernel {
+    /// The path this kernel takes under its stack's kernel library.
+    var path: S8KernelPath { S8KernelPath.of(self, library: library) }
+
+    /// The emitted loops of the kernel's path (``S8KernelPath``).
+    ///
+    /// The hot loop of each CMSIS-NN path is the loop as compiled (``CMSISNNCompiledLoops``:
+    /// `ARM-software/CMSIS-NN` commit 99f736a6, the `ARM_MATH_DSP` branches, compiled at `-Os` for
+    /// the Cortex-M4 by `tools/validation/cmsis_nn_loops.py`), with the compiler's stack spills and
+    /// address arithmetic; the loops around it follow the kernels' sources:
+    ///
+    /// * `convolve1x1` (`arm_nn_mat_mult_nt_t_s8`): the compiled loop per 16 taps of 2 output
+    ///   positions × 2 channels; the input offset folded once per channel pair (weight-row sums:
+    ///   `ldrsb` ×2, `add` ×2 per tap); leftover taps scalar (`ldrsb` ×4, `mla` ×4);
+    /// * `convolve` (`arm_convolve_s8`): per column the im2col fill `arm_q7_to_q15_with_offset`
+    ///   (`ldr`, `sxtab16` ×2, `pkhbt` ×2, `str` ×2 per 4 taps); the compiled
+    ///   `arm_nn_mat_mult_kernel_s8_s16` loop per 4 taps of 2 columns × 2 channels; leftover taps
+    ///   `ldrsb` ×2, `ldrsh` ×2, `mla` ×4; an odd last column with the one-column loop;
+    /// * `depthwise3x3`: the compiled loop per window row (3 taps) of 4 channels;
+    /// * `depthwiseOptimized`: per output position the im2col fill of the window; the compiled
+    ///   loop per 2 taps of 4 channels;
+    /// * `depthwise` and the leftover channels of the fast depthwise paths: per tap `ldrsb` ×2,
+    ///   `add` (offset), `mla`;
+    /// * `fullyConnected` (`arm_nn_vec_mat_mult_t_s8`): the compiled loop per 4 taps of 2 rows;
+    /// * `reference`: per output and in-bounds window position the bounds check (`cmp` ×4, `bne`)
+    ///   and the input and filter `Offset()` (`mla` ×3 each); per tap `ldrsb` ×2, `add`, `mla`.
+    ///
+    /// Every output adds the bias `ldr` and the output stage (``S8OutputStage``). Every loop ends
+    /// in `subs`/`bne` unless the target has zero-overhead loops.
+    func loops() -> [DSPLoop] {
+        switch path {
+        case .convolve1x1: pointwiseLoops()
+        case .convolve: convolveLoops()
+        case .depthwise3x3: depthwise3x3Loops()
+        case .depthwiseOptimized: depthwiseOptimizedLoops()
+        case .depthwise: scalarDepthwiseLoops(channels: outputChannels)
+        case .fullyConnected: fullyConnectedLoops()
+        case .reference: referenceLoops()
+        }
+    }
+
+    private typealias I = DSPInstruction
+    private var control: Bool { !zeroOverheadLoops }
+    private var weights: String { memory.weightLevel }
+    private var activations: String { memory.activationLevel }
+
+    /// The compiled loop of `path` (``CMSISNNCompiledLoops``) as a loop body: stack accesses
+    /// (`[sp]`, the compiler's spills and reloads) in the activation level, where the stack lives;
+    /// of the other loads, `weightLoads` read the weight level, spread evenly through the body (the
+    /// source fixes how many, not the order the compiler chose), the rest the activation level;
+    /// conditional branches inside the body are not taken in steady state (one cycle, as an ALU
+    /// instruction); the closing compare and branch are left to ``DSPLoop``'s loop control.
+    private func compiledBody(_ path: S8KernelPath) -> [DSPInstruction] {
+        guard let loop = CMSISNNCompiledLoops.loops[path] else { return [] }
+        var words = loop.mnemonics
+        if let last = words.last, last.hasPrefix("b") { words.removeLast() }
+        if let close = words.lastIndex(where: { $0 == "cmp" || $0 == "subs" }) { words.remove(at: close) }
+        let loads = words.filter { $0.hasPrefix("ldr") && !$0.hasSuffix("[sp]") }.count
+        var body: [DSPInstruction] = []
+        var loadIndex = 0
+        for word in words {
+            let stack = word.hasSuffix("[sp]")
+            let mnemonic = String(stack ? word.dropLast(4) : word[...])
+            switch mnemonic {
+            case _ where stack: body.append(I(mnemonic, activations))
+            case "ldr":
+                let weight = loads > 0 && (loadIndex + 1) * loop.weightLoads / loads > loadIndex * loop.weightLoads / loads
+                body.append(I("ldr", weight ? weights : activations))
+                loadIndex += 1
+            case "str": body.append(I("str", activations))
+            case _ where mnemonic.hasPrefix("b"): body.append(I("cmp"))  // not taken: one cycle
+            case "adds": body.append(I("add"))
+            case "lsls": body.append(I("lsl"))
+            default: body.append(I(mnemonic))
+            }
+        }
+        return body
+    }
+
+    /// The bias load and output stage of one output.
+    private var perOutput: [DSPInstruction] { (hasBias ? [I("ldr", weights)] : []) + outputStageInstructions }
+
+    /// The one-output loop (the leftover column of `arm_convolve_s8`, and the fully connected
+    /// kernel): per 4 taps one weight word and two q15 column words (or one s8 input word).
+    private func singleOutputLoops(outputs: Int, im2col: Bool) -> [DSPLoop] {
+        guard outputs > 0 else { return [] }
+        let quads = depth / 4, tail = depth % 4
+        let mac: [I] = im2col
+            ? [I("ldr", weights), I("sxtb16"), I("sxtb16"), I("ldr", activations), I("ldr", activations), I("smlad"), I("smlad")]
+            : [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("ldr", weights), I("sxtb16"), I("sxtb16"), I("smlad"), I("smlad")]
+        let tailBody: [I] = im2col ? [I("ldrsb", weights), I("ldrsh", activations), I("mla")]
+                                   : [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")]
+        return [DSPLoop(name: "mac", body: mac, iterations: quads, entries: outputs, loopControl: control),
+                DSPLoop(name: "channel", body: Array(repeating: tailBody, count: tail).flatMap { $0 } + perOutput,
+                        iterations: outputs, entries: 1, loopControl: control)]
+    }
+
+    private func pointwiseLoops() -> [DSPLoop] {
+        let pairs = positions / 2, channelPairs = outputChannels / 2
+        let tiles = pairs * channelPairs
+        let sixteen = depth / 16, leftover = depth % 16
+        let rowSums = DSPLoop(name: "row-sums", body: [I("ldrsb", weights), I("ldrsb", weights), I("add"), I("add")],
+                              iterations: depth, entries: channelPairs, loopControl: control)
+        return [rowSums] + tiledLoops(.convolve1x1, iterations: sixteen, tiles: tiles, outputsPerTile: 4,
+                                      tail: [I("ldrsb", weights), I("ldrsb", weights), I("ldrsb", activations), I("ldrsb", activations),
+                                             I("mla"), I("mla"), I("mla"), I("mla")],
+                                      tailIterations: leftover, im2col: false)
+    }
+
+    private func convolveLoops() -> [DSPLoop] {
+        let columns = positions * groups
+        let channelPairs = outputsPerGroup / 2
+        let columnPairs = positions / 2
+        let tiles = columnPairs * channelPairs * groups
+        let fill = DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
+                                                  I("str", activations), I("str", activations)],
+                           iterations: (depth + 3) / 4, entries: columns, loopControl: control)
+        let column = DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control)
+        return [fill, column] + tiledLoops(.convolve, iterations: depth / 4, tiles: tiles, outputsPerTile: 4,
+                                           tail: [I("ldrsb", weights), I("ldrsh", activations), I("ldrsb", weights), I("ldrsh", activations),
+                                                  I("mla"), I("mla"), I("mla"), I("mla")],
+                                           tailIterations: depth % 4, im2col: true)
+    }
+
+    /// Window positions inside the input, summed over output positions (one output channel).
+    private var windowPositions: Int {
+        guard case .convolution(_, _, let kernelHeight, let kernelWidth, _) = layout else { return positions }
+        let channelsPerGroup = max(1, depth / max(1, kernelHeight * kernelWidth))
+        return layout.inBoundsTapCount(depth: depth, groups: groups) / (channelsPerGroup * max(1, groups))
+    }
+
+    private func depthwise3x3Loops() -> [DSPLoop] {
+        let quads = outputChannels / 4
+        // One iteration is a window row of three taps; rows cut by the input's edge are counted by
+        // their taps (in-bounds taps / 3).
+        var loops = [
+            DSPLoop(name: "mac", body: compiledBody(.depthwise3x3), iterations: (windowPositions + 2) / 3, entries: quads, loopControl: control),
+            DSPLoop(name: "channel", body: perOutput, iterations: 4 * quads * positions, entries: 1, loopControl: control),
+        ]
+        loops += scalarDepthwiseLoops(channels: outputChannels % 4)
+        return loops
+    }
+
+    private func depthwiseOptimizedLoops() -> [DSPLoop] {
+        let quads = outputChannels / 4
+        guard case .convolution(_, _, let kernelHeight, let kernelWidth, _) = layout else { return [] }
+        let window = kernelHeight * kernelWidth
+        var loops = [
+            DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
+                                           I("str", activations), I("str", activations)],
+                    iterations: (window * outputChannels + 3) / 4, entries: positions, loopControl: control),
+            DSPLoop(name: "mac", body: compiledBody(.depthwiseOptimized), iterations: window / 2, entries: positions * quads, loopControl: control),
+            DSPLoop(name: "mac-tail", body: Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: 4).flatMap { $0 },
+                    iterations: window % 2, entries: positions * quads, loopControl: control),
+            DSPLoop(name: "channel", body: perOutput, iterations: 4 * quads * positions, entries: 1, loopControl: control),
+        ]
+        let leftover = outputChannels % 4
+        if leftover > 0 {
+            loops.append(DSPLoop(name: "mac-leftover", body: [I("ldrsb", weights), I("ldrsh", activations), I("mla")],
+                                 iterations: window, entries: positions * leftover, loopControl: control))
+            loops.append(DSPLoop(name: "channel-leftover", body: perOutput, iterations: positions * leftover, entries: 1, loopControl: control))
+        }
+        return loops
+    }
+
+    /// `arm_depthwise_conv_s8` for `channels` of the output channels: per output and in-bounds tap.
+    private func scalarDepthwiseLoops(channels: Int) -> [DSPLoop] {
+        guard channels > 0 else { return [] }
+        let taps = windowPositions * channels
+        return [DSPLoop(name: "mac", body: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")],
+                        iterations: taps, entries: 1, loopControl: control),
+                DSPLoop(name: "channel", body: perOutput, iterations: positions * channels, entries: 1, loopControl: control)]
+    }
+
+    /// `arm_nn_vec_mat_mult_t_s8`: two weight rows per pass over the input, the odd last row alone.
+    private func fullyConnectedLoops() -> [DSPLoop] {
+        tiledLoops(.fullyConnected, iterations: depth / 4, tiles: positions * (outputChannels / 2), outputsPerTile: 2,
+                   tail: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("ldrsb", weights), I("mla"), I("mla")],
+                   tailIterations: depth % 4, im2col: false)
+    }
+
+    /// The compiled hot loop of `path` over `tiles` tiles of `outputsPerTile` outputs, the tile's
+    /// scalar leftover taps (`tail`, `tailIterations` per tile), the output stage per output, and
+    /// the outputs no full tile covers with the one-output loop.
+    private func tiledLoops(_ path: S8KernelPath, iterations: Int, tiles: Int, outputsPerTile: Int,
+                            tail: [DSPInstruction], tailIterations: Int, im2col: Bool) -> [DSPLoop] {
+        [DSPLoop(name: "mac", body: compiledBody(path), iterations: iterations, entries: tiles, loopControl: control),
+         DSPLoop(name: "mac-tail", body: tail, iterations: tailIterations, entries: tiles, loopControl: control),
+         DSPLoop(name: "channel", body: perOutput, iterations: outputsPerTile * tiles, entries: 1, loopControl: control)]
+            + singleOutputLoops(outputs: positions * outputChannels - outputsPerTile * tiles, im2col: im2col)
+    }
+
+    private func referenceLoops() -> [DSPLoop] {
+        let outputs = positions * outputChannels
+        let tap = [I("ldrsb", activations), I("ldrsb", weights), I("add"), I("mla")]
+        switch layout {
+        case .dense:
+            return [DSPLoop(name: "mac", body: tap, iterations: depth, entries: outputs, loopControl: control),
+                    DSPLoop(name: "channel", body: perOutput, iterations: outputs, entries: 1, loopControl: control)]
+        case .convolution(_, _, let kernelHeight, let kernelWidth, _):
+            let channelsPerGroup = depth / max(1, kernelHeight * kernelWidth)
+            let visits = windowPositions * outputChannels  // each output channel walks its window
+            let check = [I("cmp"), I("cmp"), I("cmp"), I("cmp"), I("bne"), I("mla"), I("mla"), I("mla"), I("mla"), I("mla"), I("mla")]
+            return [DSPLoop(name: "window", body: check, iterations: visits, entries: 1, loopControl: control),
+                    DSPLoop(name: "mac", body: tap, iterations: channelsPerGroup, entries: visits, loopControl: control),
+                    DSPLoop(name: "channel", body: perOutput, iterations: outputs, entries: 1, loopControl: control)]
+        }
+    }
+}

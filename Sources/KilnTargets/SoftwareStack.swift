@@ -1,0 +1,85 @@
+import KilnDiagnostics
+import KilnJSON
+
+/// The kernel library a software stack dispatches a model's layers to. The family's cost model
+/// reads it to pick, per layer, the kernel that library runs (its fast paths and their inner
+/// loops); a family prices the libraries it knows and keeps its own kernels for the others.
+public enum KernelLibrary: String, Sendable, Hashable, CaseIterable {
+    /// Arm's CMSIS-NN s8 kernels (`arm_convolve_wrapper_s8`, `arm_depthwise_conv_wrapper_s8`,
+    /// `arm_fully_connected_s8`), as TFLite Micro's `cmsis_nn` kernels and microTVM call them.
+    case cmsisNN
+    /// TFLite Micro's portable reference kernels (`tensorflow/lite/kernels/internal/reference`):
+    /// scalar C loops, one multiply-accumulate per input element.
+    case tfliteMicroReference
+    /// ONNX Runtime's CPU execution provider with its MLAS kernels.
+    case mlas
+}
+
+/// A software stack that runs models on a target: the runtime, the kernel library it dispatches
+/// layers to, and the version whose kernels are modelled (the same silicon runs 2–5× apart under
+/// different stacks, so a published measurement names the stack and version it ran).
+///
+/// A target lists its stacks in `stacks`; the first is the default, and `--stack NAME` selects
+/// another (``TargetDescription/selecting(stack:)``).
+public struct SoftwareStack: Sendable, Hashable {
+    /// The name `--stack` takes (`tflm-cmsis-nn`).
+    public let name: String
+    /// One sentence naming the runtime and kernel library.
+    public let description: String
+    /// The versions whose kernels are modelled (a release, tag or commit of each part).
+    public let version: String
+    /// The kernel library layers dispatch to.
+    public let kernels: KernelLibrary
+    /// Fixed cycles the runtime spends per operator outside its kernel (interpreter dispatch,
+    /// tensor look-ups, parameter set-up); 0 for ahead-of-time generated code.
+    public let operatorDispatchCycles: Sourced<Double>
+
+    /// The schema of one `stacks[]` entry.
+    public static let schema = TargetSchemaSection(path: "stacks[]", fields: [
+        TargetField("name", "string", "Stack name, unique within the target, selected by `--stack NAME`; the first entry is the default."),
+        TargetField("description", "string", "One sentence naming the runtime and the kernel library."),
+        TargetField("version", "string", "The versions whose kernels are modelled (release, tag or commit of each part)."),
+        TargetField("kernels", "one of \(KernelLibrary.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))",
+                    "The kernel library layers dispatch to; the family's cost model picks that library's kernel per layer."),
+        .cost("operatorDispatchCycles", "sourced number ≥ 0", "Cycles the runtime spends per operator outside its kernel (interpreter dispatch, parameter set-up); 0 for generated code.").plausible(0...1e9),
+    ])
+
+    /// Creates a stack.
+    public init(name: String, description: String, version: String, kernels: KernelLibrary, operatorDispatchCycles: Sourced<Double>) {
+        self.name = name
+        self.description = description
+        self.version = version
+        self.kernels = kernels
+        self.operatorDispatchCycles = operatorDispatchCycles
+    }
+
+    /// Decodes one `stacks[]` entry, recording findings; nil if any part is invalid.
+    public init?(_ reader: TargetSectionReader) {
+        let name = reader.string("name")
+        let description = reader.string("description")
+        let version = reader.string("version")
+        let kernels = reader.choice("kernels", as: KernelLibrary.self)
+        let dispatch = reader.sourcedNumber("operatorDispatchCycles", .nonNegative)
+        guard let name, let description, let version, let kernels, let dispatch else { return nil }
+        self.init(name: name, description: description, version: version, kernels: kernels, operatorDispatchCycles: dispatch)
+    }
+}
+
+extension TargetDescription {
+    /// The target running `stack` instead of its default stack.
+    /// - Parameter stack: a name from the target's `stacks`.
+    /// - Throws: ``DiagnosticError`` naming the target file and listing its stacks when it has no
+    ///   stack of that name.
+    public func selecting(stack name: String) throws(DiagnosticError) -> TargetDescription {
+        guard let chosen = stacks.first(where: { $0.name == name }) else {
+            let known = stacks.map(\.name)
+            var message = "target '\(self.name)' has no software stack named '\(name)'"
+            message += known.isEmpty ? "; it declares no stacks" : "; its stacks: \(known.joined(separator: ", "))"
+            if let close = closestMatch(to: name, among: known) { message += " (did you mean '\(close)'?)" }
+            throw DiagnosticError(.error(message, file: file, place: "stacks"))
+        }
+        var copy = self
+        copy.stack = chosen
+        return copy
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+import KilnCompiler
+import KilnDiagnostics
+import KilnIR
+import KilnONNX
+import KilnTargets
+@testable import KilnBackends
+
+/// A target's software stack decides which kernel each layer runs and what the runtime adds per
+/// operator: CMSIS-NN's wrapper dispatch by layer shape, TFLite Micro's reference loops, the
+/// interpreter's dispatch against microTVM's generated calls.
+@Suite struct SoftwareStackCostTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The DS-CNN-shaped ONNX Runtime QDQ model: a 10×4 strided conv, four 3×3 depthwise + 1×1
+    /// pointwise pairs, global pooling and a dense layer.
+    static func dscnn() throws -> Graph {
+        try ONNXImporter().importGraph(contentsOf: repository.appendingPathComponent("examples/validation/dscnn_qdq.onnx"))
+    }
+
+    static func program(stack: String?) throws -> TargetProgram {
+        var target = try #require(BuiltInTargets.catalog.target(named: "stm32l4r5-cortex-m4"))
+        if let stack { target = try target.selecting(stack: stack) }
+        return try Compiler(registry: try BuiltInBackends.registry()).compile(try dscnn(), for: target)
+    }
+
+    static func macKernels(_ program: TargetProgram) -> [S8MultiplyAccumulateKernel] {
+        program.steps.compactMap { step in
+            guard case .kernel(let kernel) = step else { return nil }
+            return kernel.kernel as? S8MultiplyAccumulateKernel
+        }
+    }
+
+    static func latency(_ program: TargetProgram) throws -> Double {
+        let compiler = Compiler(registry: try BuiltInBackends.registry())
+        return try CostEstimator(compiler: compiler, catalog: BuiltInTargets.catalog).estimate(program).latencySeconds
+    }
+
+    @Test func cmsisNNDispatchesEachLayerByItsShape() throws {
+        let paths = Self.macKernels(try Self.program(stack: nil)).map(\.path)
+        #expect(paths == [.convolve] + Array(repeating: [S8KernelPath.depthwise3x3, .convolve1x1], count: 4).flatMap { $0 } + [.fullyConnected])
+    }
+
+    @Test func referenceKernelsRunOneScalarLoopForEveryLayer() throws {
+        let kernels = Self.macKernels(try Self.program(stack: "tflm-reference"))
+        #expect(kernels.count == 10)
+        #expect(kernels.allSatisfy { $0.path == .reference })
+    }
+
+    /// `arm_depthwise_conv_3x3_s8`'s compiled loop (tools/validation/cmsis_nn_loops.json): 49
+    /// instructions per window row of 4 channels; Kiln's body drops the closing `cmp`/`blt` (its loop
+    /// control) and keeps 12 MAC instructions (3 taps × 4 channels), the 10 stack reloads in the
+    /// activation level and 3 of the 6 other loads (the kernel rows) in the weight level.
+    @Test func depthwise3x3RunsTheCompiledLoop() throws {
+        let kernel = try #require(Self.macKernels(try Self.program(stack: nil)).first { $0.path == .depthwise3x3 })
+        let body = try #require(kernel.loops().first { $0.name == "mac" }).body
+        #expect(body.count == 47)
+        #expect(body.filter { ["smlabb", "smlatt"].contains($0.mnemonic) }.count == 12)
+        let loads = body.filter { $0.mnemonic == "ldr" }
+        #expect(loads.count == 16)
+        #expect(loads.filter { $0.memory == kernel.memory.weightLevel }.count == 3)
+        #expect(kernel.memory.weightLevel == "flash" && kernel.memory.activationLevel == "sram")
+    }
+
+    /// Every path's loops perform the layer's MACs: the MAC lanes issued (SMLAD counts two) cover
+    /// every multiply-accumulate of a tap inside the input (CMSIS-NN's 3×3 path skips padded taps).
+    @Test(arguments: ["tflm-cmsis-nn", "tflm-reference"])
+    func loopsIssueEveryMultiplyAccumulate(stack: String) throws {
+        for kernel in Self.macKernels(try Self.program(stack: stack)) {
+            let instructions = DSPLoop.instructionCounts(kernel.loops())
+            let issued = 2 * (instructions[Instruction("smlad")] ?? 0) + (instructions[Instruction("mla")] ?? 0)
+                + (instructions[Instruction("smlabb")] ?? 0) + (instructions[Instruction("smlatt")] ?? 0)
+            let inBounds = kernel.layout.inBoundsTapCount(depth: kernel.depth, groups: kernel.groups) * kernel.outputsPerGroup
+            #expect(issued >= inBounds, "\(kernel.name) (\(kernel.path)): \(issued) MAC lanes issued for \(inBounds) MACs")
+        }
+    }
+
+    @Test func referenceKernelsAreSlowerThanCMSISNN() throws {
+        let cmsis = try Self.latency(try Self.program(stack: "tflm-cmsis-nn"))
+        let reference = try Self.latency(try Self.program(stack: "tflm-reference"))
+        #expect(reference > 2 * cmsis, "reference \(reference) s, CMSIS-NN \(cmsis) s")
+    }
+
+    /// Same kernels, different runtime: the two latencies differ by exactly the dispatch difference
+    /// (250 − 20 cycles) on every kernel step the core runs (its own and its host-partition nodes),
+    /// at 120 MHz.
+    @Test func interpreterDispatchIsChargedPerKernel() throws {
+        let interpreted = try Self.program(stack: "tflm-cmsis-nn")
+        let generated = try Self.program(stack: "microtvm-cmsis-nn")
+        let steps = interpreted.steps.filter { if case .kernel = $0 { true } else { false } }.count
+        let difference = try Self.latency(interpreted) - Self.latency(generated)
+        #expect(abs(difference - Double(steps) * 230 / 120e6) < 1e-12, "\(difference) s over \(steps) kernels")
+    }
+
+    /// `CMSISNNCompiledLoops.swift` is what `tools/validation/cmsis_nn_loops.py` generated from its
+    /// JSON: the same loops, mnemonic for mnemonic.
+    @Test func compiledLoopsEqualTheToolsRecord() throws {
+        let url = Self.repository.appendingPathComponent("tools/validation/cmsis_nn_loops.json")
+        let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let loops = try #require(record["loops"] as? [String: [String: Any]])
+        #expect(loops.count == CMSISNNCompiledLoops.loops.count)
+        for (name, loop) in loops {
+            let path = try #require(S8KernelPath(rawValue: name))
+            let table = try #require(CMSISNNCompiledLoops.loops[path])
+            #expect(table.mnemonics == loop["mnemonics"] as? [String], "\(name)")
+            #expect(table.iteration == loop["iteration"] as? String, "\(name)")
+        }
+    }
+
+    @Test func anUnknownStackIsAnErrorListingTheTargetsStacks() throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: "stm32l4r5-cortex-m4"))
+        #expect(target.stack?.name == "tflm-cmsis-nn")
+        do {
+            _ = try target.selecting(stack: "cmsis")
+            Issue.record("selected a stack the target does not have")
+        } catch {
+            let message = error.diagnostics.map(\.description).joined()
+            #expect(message.contains("no software stack named 'cmsis'"))
+            #expect(message.contains("tflm-cmsis-nn, microtvm-cmsis-nn, tflm-reference"))
+            #expect(message.contains("stm32l4r5-cortex-m4.json"))
+        }
+    }
+}
