@@ -49,6 +49,7 @@ enum EthosUPassMapping {
             }
             result.biasBytes = node.input(2) == nil ? 0 : 4
             result.weightCount = weights.reduce(1, *)
+            result.weights = velaWeights(node, in: graph, depthwise: depthwise, hasScales: result.biasBytes > 0)
             return [result]
         case .dense:
             guard types.count >= 2, let k = types[0].shape.last, let o = output.shape.last else { throw LoweringRejection("dense needs an input and weights") }
@@ -57,6 +58,7 @@ enum EthosUPassMapping {
                               ofm: .init(batch: 1, height: 1, width: rows, depth: o))
             result.biasBytes = node.input(2) == nil ? 0 : 4
             result.weightCount = types[1].shape.reduce(1, *)
+            result.weights = velaWeights(node, in: graph, depthwise: false, hasScales: result.biasBytes > 0)
             return [result]
         case .maxPool(let pooling), .averagePool(let pooling):
             guard types[0].shape.count == 4, output.shape.count == 4, pooling.kernel.count == 2, pooling.strides.count == 2 else {
@@ -181,6 +183,42 @@ enum EthosUPassMapping {
         last.ofmFormat = ofmFormat
         passes.append(last)
         return passes
+    }
+
+    /// The constant weights of a convolution (Kiln's `[O, I, KH, KW]`) or dense layer (`[K, N]`)
+    /// as Vela encodes them: OHWI (dense: N×1×1×K), zero points subtracted. Nil when the weights
+    /// are not a constant integer tensor (the pass then counts them uncompressed).
+    static func velaWeights(_ node: Node, in graph: Graph, depthwise: Bool, hasScales: Bool) -> EthosUWeights? {
+        guard let name = node.input(1), let tensor = graph.constants[name], let codes = tensor.codes else { return nil }
+        let shape = tensor.shape, quantization = tensor.type.quantization
+        let (o, i, h, w): (Int, Int, Int, Int)
+        let position: (Int, Int, Int, Int) -> Int  // index of (o, y, x, i) in Kiln's layout
+        switch shape.count {
+        case 4:
+            (o, i, h, w) = (shape[0], shape[1], shape[2], shape[3])
+            position = { oo, y, x, ii in ((oo * i + ii) * h + y) * w + x }
+        case 2:
+            (o, i, h, w) = (shape[1], shape[0], 1, 1)
+            position = { oo, _, _, ii in ii * o + oo }
+        default:
+            return nil
+        }
+        var values = [Int16](repeating: 0, count: o * h * w * i)
+        var index = 0
+        for oo in 0..<o {
+            let zero = Int32(quantization?.zeroPoint(at: quantization?.isPerTensor == false ? oo : 0) ?? 0)
+            for y in 0..<h {
+                for x in 0..<w {
+                    for ii in 0..<i {
+                        let value = codes[position(oo, y, x, ii)] - zero
+                        guard (-255...255).contains(value) else { return nil }
+                        values[index] = Int16(value)
+                        index += 1
+                    }
+                }
+            }
+        }
+        return EthosUWeights(values: values, outputDepth: o, height: h, width: w, inputDepth: i, isDepthwise: depthwise, hasScales: hasScales)
     }
 
     /// An NCHW shape as Vela's NHWC feature map.

@@ -61,7 +61,7 @@ struct EthosUPerformance: Sendable {
         // Buffered weights: DMA'd from the constants memory into the arena (charged by
         // ``EthosUWeightBuffering``); the array then reads them from the SRAM buffer, which Vela
         // does not charge as port traffic (`estimate_full_op_performance`).
-        let bytes = pass.encodedWeightBytes
+        let bytes = pass.encodedWeightBytes(config: config, section: section)
         return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: (ofmScaled + ifmScaled) / arenaBytesPerCycle,
                                   constantAccessCycles: 0, arenaBytesRead: access.ifmRead + access.ifm2Read + bytes,
                                   arenaBytesWritten: access.ofmWrite + bytes, constantBytesRead: bytes, blockConfig: config)
