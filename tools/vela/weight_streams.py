@@ -5,8 +5,8 @@ The Ethos-U reads its weights as a compressed stream (Vela `weight_compressor.en
 `mlw_codec.reorder_encode` reorders an OHWI weight volume into the order the MAC array consumes
 it, then Golomb-Rice codes it with palettes and zero runs). For every convolution, depthwise
 convolution and fully connected operator of the models, in TFLite operator order, this script
-calls Vela 5.2's compiled codec with a few (OFM block depth, traversal) choices and an OFM depth
-slice, and writes the encoded stream's length and CRC-32 to
+calls Vela 5.2's compiled codec with OFM block depths 16 and 32, both traversals (convolutions)
+and an OFM depth slice, and writes the encoded stream's length and CRC-32 to
 Tests/Fixtures/vela/weights/<model>.csv:
 
     operator,kind,shape,ofm_start,ofm_end,block_depth,part_kernel,bytes,crc32
@@ -79,7 +79,7 @@ def main():
             if depth > 16:  # a weight-buffering slice: the first 16 channels and the rest
                 slices += [(0, 16), (16, depth)]
             for start, end in slices:
-                for block_depth in (8, 16, 32, 64):
+                for block_depth in (16, 32):
                     for part_kernel in part_kernel_choices(kind, ohwi):
                         volume = np.ascontiguousarray(ohwi[start:end])
                         encoded, _ = mlw_codec.reorder_encode(8, 8, volume, block_depth, kind == "depthwise",

@@ -6,9 +6,10 @@ import KilnIR
 /// int8 feature maps, stride 1–3, dilated kernel at most 64×64, batch 1 for convolutions, depthwise multiplier 1 or input depth 1, pooling kernel and stride limits.
 /// A node outside them is rejected with Vela's reason and runs on the host.
 enum EthosUPassMapping {
-    /// The passes for `node` (an activation already fused into `activation`).
-    static func passes(for node: Node, in graph: Graph, activation: EthosUActivation,
-                       ifmFormat: FeatureMapFormat, ofmFormat: FeatureMapFormat) throws(LoweringRejection) -> [EthosUPass] {
+    /// The passes for `node` (an activation already fused into `activation`); `readsNetworkInput`:
+    /// the node's input is a graph input, up to views and layout transposes.
+    static func passes(for node: Node, in graph: Graph, activation: EthosUActivation, ifmFormat: FeatureMapFormat,
+                       ofmFormat: FeatureMapFormat, readsNetworkInput: Bool = false) throws(LoweringRejection) -> [EthosUPass] {
         let types = try node.inputs.filter { !$0.isEmpty }.map { (name: String) throws(LoweringRejection) -> TensorType in
             guard let type = graph.types[name] else { throw LoweringRejection("value '\(name)' has no type") }
             return type
@@ -50,6 +51,8 @@ enum EthosUPassMapping {
             result.biasBytes = node.input(2) == nil ? 0 : 4
             result.weightCount = weights.reduce(1, *)
             result.weights = velaWeights(node, in: graph, depthwise: depthwise, hasScales: result.biasBytes > 0)
+            // The network's first convolution: Vela may fold its stride.
+            if readsNetworkInput, let folded = EthosUStridedConvolutionFold.fold(result, pads: convolution.pads) { return [folded] }
             return [result]
         case .dense:
             guard types.count >= 2, let k = types[0].shape.last, let o = output.shape.last else { throw LoweringRejection("dense needs an input and weights") }

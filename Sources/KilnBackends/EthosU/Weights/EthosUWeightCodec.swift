@@ -45,58 +45,67 @@ enum EthosUWeightCodec {
     /// Where the stream starts a new palette: a restart when extending the current palette
     /// would cost an index bit over a long run, or when a palette over the last 32…512 non-zero
     /// values would save bits against the current one (or against none).
-    static func paletteSections(_ weights: [Int16]) -> [Int] {
+    static func paletteSections(_ stream: [Int16]) -> [Int] {
         var restarts = [0]
         var lastRestart = 0, paletteSize = 0, zeroCount = 0, hasPalette = false
-        var lastSeen = [Int](repeating: -1, count: 512)
-        for i in weights.indices {
-            let value = Int(weights[i]) + 256
-            let excludeZero = zeroCount > (i - lastRestart) / 4 ? 1 : 0
-            if hasPalette, lastSeen[value] < lastRestart {
-                paletteSize += 1
-                let grown = paletteSize - 1 - excludeZero
-                if (grown - 1) & grown == 0, i - lastRestart - zeroCount > 512 || paletteSize - excludeZero > 32 {
-                    restarts.append(i)
-                    lastRestart = i
-                    hasPalette = false
-                    zeroCount = 0
-                }
-            }
-            lastSeen[value] = i
-            if weights[i] == 0 { zeroCount += 1 }
-            for window in [32, 64, 128, 256, 512] {
-                let span = window * (hasPalette ? 2 : 1)
-                let nonZero = i - lastRestart - zeroCount
-                guard nonZero > 0, nonZero % span == 0 else { continue }
-                // Back to `span` non-zero values earlier.
-                var start = i, counted = 0
-                while start > lastRestart {
-                    if weights[start] != 0 {
-                        if counted == span + 1 { break }
-                        counted += 1
+        var seen = [Int](repeating: -1, count: 512)
+        stream.withUnsafeBufferPointer { weights in
+            seen.withUnsafeMutableBufferPointer { lastSeen in
+                for i in 0..<weights.count {
+                    let value = Int(weights[i]) + 256
+                    let excludeZero = zeroCount > (i - lastRestart) / 4 ? 1 : 0
+                    if hasPalette, lastSeen[value] < lastRestart {
+                        paletteSize += 1
+                        let grown = paletteSize - 1 - excludeZero
+                        if (grown - 1) & grown == 0, i - lastRestart - zeroCount > 512 || paletteSize - excludeZero > 32 {
+                            restarts.append(i)
+                            lastRestart = i
+                            hasPalette = false
+                            zeroCount = 0
+                        }
                     }
-                    start -= 1
+                    lastSeen[value] = i
+                    if weights[i] == 0 { zeroCount += 1 }
+                    for window in paletteWindows {
+                        let span = window * (hasPalette ? 2 : 1)
+                        let nonZero = i - lastRestart - zeroCount
+                        guard nonZero > 0, nonZero % span == 0 else { continue }
+                        // Back to `span` non-zero values earlier.
+                        var start = i, counted = 0
+                        while start > lastRestart {
+                            if weights[start] != 0 {
+                                if counted == span + 1 { break }
+                                counted += 1
+                            }
+                            start -= 1
+                        }
+                        var newSize = 0
+                        for slot in 0..<512 where lastSeen[slot] >= start { newSize += 1 }
+                        let create: Bool
+                        if hasPalette {
+                            let newBits = indexBits(newSize - excludeZero), oldBits = indexBits(paletteSize - excludeZero)
+                            create = span * (oldBits * 15 - newBits * 15) / 16 - newSize * 8 - 20 > 0
+                        } else if newSize - excludeZero <= 32 {
+                            create = span * (90 - indexBits(newSize - excludeZero) * 15) / 16 - newSize * 8 - 20 > 0
+                        } else {
+                            create = false
+                        }
+                        guard create else { continue }
+                        paletteSize = newSize
+                        hasPalette = true
+                        lastRestart = start
+                        if restarts.last != lastRestart { restarts.append(lastRestart) }
+                        zeroCount = 0
+                        for j in lastRestart...i where weights[j] == 0 { zeroCount += 1 }
+                    }
                 }
-                let newSize = lastSeen.reduce(0) { $0 + ($1 >= start ? 1 : 0) }
-                let create: Bool
-                if hasPalette {
-                    let newBits = indexBits(newSize - excludeZero), oldBits = indexBits(paletteSize - excludeZero)
-                    create = span * (oldBits * 15 - newBits * 15) / 16 - newSize * 8 - 20 > 0
-                } else if newSize - excludeZero <= 32 {
-                    create = span * (90 - indexBits(newSize - excludeZero) * 15) / 16 - newSize * 8 - 20 > 0
-                } else {
-                    create = false
-                }
-                guard create else { continue }
-                paletteSize = newSize
-                hasPalette = true
-                lastRestart = start
-                if restarts.last != lastRestart { restarts.append(lastRestart) }
-                zeroCount = weights[lastRestart...i].reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
             }
         }
         return restarts
     }
+
+    /// The spans of non-zero values over which a new palette is tried (doubled once one is in use).
+    static let paletteWindows = [32, 64, 128, 256, 512]
 
     /// Bits of a palette index for a palette of `size` entries.
     static func indexBits(_ size: Int) -> Int {
@@ -198,6 +207,7 @@ enum EthosUWeightCodec {
         var previous = [UInt8](repeating: 0, count: table.count * width)
         for parameter in table.indices { previous[parameter * width] = UInt8(parameter) }
         var free = 0
+        let divisors = table.map { Int($0 & 15) }, modes = table.map { Int($0 >> 4) }
         bits.withUnsafeMutableBufferPointer { bits in
             previous.withUnsafeMutableBufferPointer { previous in
                 for i in 0..<count {
@@ -213,7 +223,7 @@ enum EthosUWeightCodec {
                     }
                     let value = values[i]
                     for parameter in table.indices {
-                        let divisor = Int(table[parameter] & 15), mode = Int(table[parameter] >> 4)
+                        let divisor = divisors[parameter], mode = modes[parameter]
                         let quotient = value >> divisor
                         var cost = mode == 1 ? min(quotient + 1, 2) + divisor : quotient + 1 + divisor
                         if !zeroRuns, (mode == 1 && quotient > 2) || quotient > 31 { cost = 10000 }
@@ -256,10 +266,14 @@ enum EthosUWeightCodec {
         var bitCount = 0
 
         mutating func put(_ value: Int, bits: Int) {
-            for bit in 0..<max(bits, 0) {
-                if bitCount % 8 == 0 { bytes.append(0) }
-                bytes[bytes.count - 1] |= UInt8((value >> bit) & 1) << UInt8(bitCount % 8)
-                bitCount += 1
+            var written = 0
+            while written < bits {
+                let offset = bitCount & 7
+                if offset == 0 { bytes.append(0) }
+                let take = min(8 - offset, bits - written)
+                bytes[bytes.count - 1] |= UInt8(truncatingIfNeeded: ((value >> written) & ((1 << take) - 1)) << offset)
+                written += take
+                bitCount += take
             }
         }
     }
