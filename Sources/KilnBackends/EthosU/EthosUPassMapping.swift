@@ -119,6 +119,8 @@ enum EthosUPassMapping {
             sum.kernelWidth = ifm.width
             sum.biasBytes = 4
             sum.weightCount = ifm.area * ifm.depth
+            sum.weights = EthosUWeights(values: [Int16](repeating: 1, count: sum.weightCount), outputDepth: ifm.depth, height: ifm.height,
+                                        width: ifm.width, inputDepth: 1, isDepthwise: true, hasScales: true)  // Vela's unit weights
             var scale = pass(.elementwise, .multiply, ifm: rows, ofm: rows)
             scale.ifm2 = FeatureMapShape()
             return [sum, scale]
