@@ -196,6 +196,7 @@ enum EthosUPassMapping {
     static func velaWeights(_ node: Node, in graph: Graph, depthwise: Bool, hasScales: Bool) -> EthosUWeights? {
         guard let name = node.input(1), let tensor = graph.constants[name], let codes = tensor.codes else { return nil }
         let shape = tensor.shape, quantization = tensor.type.quantization
+        let zeroPoints = quantization?.zeroPoints ?? []
         let (o, i, h, w): (Int, Int, Int, Int)
         let position: (Int, Int, Int, Int) -> Int  // index of (o, y, x, i) in Kiln's layout
         switch shape.count {
@@ -208,10 +209,12 @@ enum EthosUPassMapping {
         default:
             return nil
         }
+        // One zero point, or one per output channel; any other layout is not Vela's.
+        guard zeroPoints.count <= 1 || zeroPoints.count == o else { return nil }
         var values = [Int16](repeating: 0, count: o * h * w * i)
         var index = 0
         for oo in 0..<o {
-            let zero = Int32(quantization?.zeroPoint(at: quantization?.isPerTensor == false ? oo : 0) ?? 0)
+            let zero = zeroPoints.isEmpty ? 0 : zeroPoints[zeroPoints.count == 1 ? 0 : oo]
             for y in 0..<h {
                 for x in 0..<w {
                     for ii in 0..<i {
