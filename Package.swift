@@ -85,7 +85,7 @@ let package = Package(
         ]),
         .testTarget(name: "KilnBackendsTests", dependencies: [
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",
-            "KilnModelIO", "KilnNumerics", "KilnONNX", "KilnTargets", "KilnTestSupport",
+            "KilnModelIO", "KilnNumerics", "KilnONNX", "KilnTFLite", "KilnTargets", "KilnTestSupport",
         ]),
         .testTarget(name: "KilnQuantizerTests", dependencies: [
             "KilnQuantizer", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnModelIO", "KilnONNX",

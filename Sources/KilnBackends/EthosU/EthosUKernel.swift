@@ -33,9 +33,14 @@ struct EthosUKernel: MatchingKernel {
             covered.append(graph.nodes[next])
             activation = .clamp
         }
-        let ifmFormat: FeatureMapFormat = graph.inputs.contains(root.inputs[0]) ? .nhwc : .brick16
+        // A network input (up to views and layout transposes, which move nothing) stays NHWC.
+        var source = root.inputs[0]
+        while let writer = context.uses.writers[source], Self.passThrough.contains(graph.nodes[writer].kind) { source = graph.nodes[writer].inputs[0] }
+        let readsNetworkInput = graph.inputs.contains(source)
+        let ifmFormat: FeatureMapFormat = readsNetworkInput ? .nhwc : .brick16
         let ofmFormat: FeatureMapFormat = graph.outputs.contains(covered.last!.outputs[0]) ? .nhwc : .brick16
-        passes = try EthosUPassMapping.passes(for: root, in: graph, activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat)
+        passes = try EthosUPassMapping.passes(for: root, in: graph, activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat,
+                                              readsNetworkInput: readsNetworkInput)
         guard let arena = context.target.memory.first(where: { $0.name == section.arena.memory }),
               let constants = context.target.memory.first(where: { $0.name == section.constants.memory }) else {
             throw LoweringRejection("the ethosU ports name memory levels the target does not declare")
@@ -59,6 +64,9 @@ struct EthosUKernel: MatchingKernel {
         arenaMemory = arena.name
         constantMemory = constants.name
     }
+
+    /// Operators that only reinterpret or re-lay out a tensor (no NPU pass of their own).
+    static let passThrough = OperatorKind.views.union([.transpose])
 
     /// `ethos-u.<op>` (`+clamp` when an activation is fused).
     var name: String { "ethos-u.\(nodes[0].kind.rawValue)" + (nodes.count > 1 ? "+\(nodes[1].kind.rawValue)" : "") }

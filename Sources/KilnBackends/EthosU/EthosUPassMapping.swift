@@ -6,9 +6,10 @@ import KilnIR
 /// int8 feature maps, stride 1–3, dilated kernel at most 64×64, batch 1 for convolutions, depthwise multiplier 1 or input depth 1, pooling kernel and stride limits.
 /// A node outside them is rejected with Vela's reason and runs on the host.
 enum EthosUPassMapping {
-    /// The passes for `node` (an activation already fused into `activation`).
-    static func passes(for node: Node, in graph: Graph, activation: EthosUActivation,
-                       ifmFormat: FeatureMapFormat, ofmFormat: FeatureMapFormat) throws(LoweringRejection) -> [EthosUPass] {
+    /// The passes for `node` (an activation already fused into `activation`); `readsNetworkInput`:
+    /// the node's input is a graph input, up to views and layout transposes.
+    static func passes(for node: Node, in graph: Graph, activation: EthosUActivation, ifmFormat: FeatureMapFormat,
+                       ofmFormat: FeatureMapFormat, readsNetworkInput: Bool = false) throws(LoweringRejection) -> [EthosUPass] {
         let types = try node.inputs.filter { !$0.isEmpty }.map { (name: String) throws(LoweringRejection) -> TensorType in
             guard let type = graph.types[name] else { throw LoweringRejection("value '\(name)' has no type") }
             return type
@@ -49,6 +50,9 @@ enum EthosUPassMapping {
             }
             result.biasBytes = node.input(2) == nil ? 0 : 4
             result.weightCount = weights.reduce(1, *)
+            result.weights = velaWeights(node, in: graph, depthwise: depthwise, hasScales: result.biasBytes > 0)
+            // The network's first convolution: Vela may fold its stride.
+            if readsNetworkInput, let folded = EthosUStridedConvolutionFold.fold(result, pads: convolution.pads) { return [folded] }
             return [result]
         case .dense:
             guard types.count >= 2, let k = types[0].shape.last, let o = output.shape.last else { throw LoweringRejection("dense needs an input and weights") }
@@ -57,6 +61,7 @@ enum EthosUPassMapping {
                               ofm: .init(batch: 1, height: 1, width: rows, depth: o))
             result.biasBytes = node.input(2) == nil ? 0 : 4
             result.weightCount = types[1].shape.reduce(1, *)
+            result.weights = velaWeights(node, in: graph, depthwise: false, hasScales: result.biasBytes > 0)
             return [result]
         case .maxPool(let pooling), .averagePool(let pooling):
             guard types[0].shape.count == 4, output.shape.count == 4, pooling.kernel.count == 2, pooling.strides.count == 2 else {
@@ -114,6 +119,8 @@ enum EthosUPassMapping {
             sum.kernelWidth = ifm.width
             sum.biasBytes = 4
             sum.weightCount = ifm.area * ifm.depth
+            sum.weights = EthosUWeights(values: [Int16](repeating: 1, count: sum.weightCount), outputDepth: ifm.depth, height: ifm.height,
+                                        width: ifm.width, inputDepth: 1, isDepthwise: true, hasScales: true)  // Vela's unit weights
             var scale = pass(.elementwise, .multiply, ifm: rows, ofm: rows)
             scale.ifm2 = FeatureMapShape()
             return [sum, scale]
@@ -181,6 +188,45 @@ enum EthosUPassMapping {
         last.ofmFormat = ofmFormat
         passes.append(last)
         return passes
+    }
+
+    /// The constant weights of a convolution (Kiln's `[O, I, KH, KW]`) or dense layer (`[K, N]`)
+    /// as Vela encodes them: OHWI (dense: N×1×1×K), zero points subtracted. Nil when the weights
+    /// are not a constant integer tensor (the pass then counts them uncompressed).
+    static func velaWeights(_ node: Node, in graph: Graph, depthwise: Bool, hasScales: Bool) -> EthosUWeights? {
+        guard let name = node.input(1), let tensor = graph.constants[name], let codes = tensor.codes else { return nil }
+        let shape = tensor.shape, quantization = tensor.type.quantization
+        let zeroPoints = quantization?.zeroPoints ?? []
+        let (o, i, h, w): (Int, Int, Int, Int)
+        let position: (Int, Int, Int, Int) -> Int  // index of (o, y, x, i) in Kiln's layout
+        switch shape.count {
+        case 4:
+            (o, i, h, w) = (shape[0], shape[1], shape[2], shape[3])
+            position = { oo, y, x, ii in ((oo * i + ii) * h + y) * w + x }
+        case 2:
+            (o, i, h, w) = (shape[1], shape[0], 1, 1)
+            position = { oo, _, _, ii in ii * o + oo }
+        default:
+            return nil
+        }
+        // One zero point, or one per output channel; any other layout is not Vela's.
+        guard zeroPoints.count <= 1 || zeroPoints.count == o else { return nil }
+        var values = [Int16](repeating: 0, count: o * h * w * i)
+        var index = 0
+        for oo in 0..<o {
+            let zero = zeroPoints.isEmpty ? 0 : zeroPoints[zeroPoints.count == 1 ? 0 : oo]
+            for y in 0..<h {
+                for x in 0..<w {
+                    for ii in 0..<i {
+                        let value = codes[position(oo, y, x, ii)] - zero
+                        guard (-255...255).contains(value) else { return nil }
+                        values[index] = Int16(value)
+                        index += 1
+                    }
+                }
+            }
+        }
+        return EthosUWeights(values: values, outputDepth: o, height: h, width: w, inputDepth: i, isDepthwise: depthwise, hasScales: hasScales)
     }
 
     /// An NCHW shape as Vela's NHWC feature map.

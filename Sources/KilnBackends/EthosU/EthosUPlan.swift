@@ -19,13 +19,12 @@ struct EthosUPlan: Sendable {
         let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
                                       constantBytesPerCycle: constants.readBytesPerCycle.value)
         let context = LoweringContext(graph: graph, target: target)
-        let passThrough = OperatorKind.views.union([.transpose])
         var fused = Set<String>()
         var order: [(root: String, count: Int)] = []
         var passes: [EthosUPass?] = []
         for index in graph.nodes.indices {
             let node = graph.nodes[index]
-            if fused.contains(node.name) || passThrough.contains(node.kind) { continue }
+            if fused.contains(node.name) || EthosUKernel.passThrough.contains(node.kind) { continue }
             guard let kernel = try? EthosUKernel(nodeAt: index, in: context) else {
                 passes.append(nil)  // on the host: the next NPU pass starts without slack
                 continue

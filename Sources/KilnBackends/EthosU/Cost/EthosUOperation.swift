@@ -97,10 +97,22 @@ struct EthosUPass: Sendable, Hashable {
     /// `Scheduler.propose_weight_buffering`: fully connected weights are read in place).
     var buffersWeights: Bool { (blockType == .convolution || blockType == .depthwise) && weightCount > 0 }
 
-    /// The weights' encoded size: int8 weights plus Vela's 10-byte scale and bias record per
-    /// output channel (`weight_compressor.encode_bias`: 40-bit bias, 32-bit scale, 6-bit shift,
-    /// padded to 80 bits), aligned to 16 bytes; compression is not modelled.
-    var encodedWeightBytes: Int { roundUp(weightCount + (biasBytes > 0 ? 10 * ofm.depth : 0), 16) }
+    /// The weight values (nil: a pass whose weights Kiln synthesises, such as a mean's unit
+    /// kernel; it counts them at their int8 size).
+    var weights: EthosUWeights?
+    /// The first output channel of ``weights`` this pass computes (a depth slice starts later).
+    var firstChannel = 0
+
+    /// The bytes Vela's encoded weight stream of this pass takes under `config`: Vela's 10-byte
+    /// scale and bias record per output channel (`weight_compressor.encode_bias`: 40-bit bias,
+    /// 32-bit scale, 6-bit shift), padded to 16 bytes, then the compressed weights
+    /// (``EthosUWeights``); without weight values, the int8 weights uncompressed.
+    func encodedWeightBytes(config: EthosUBlockConfig, section: EthosUSection) -> Int {
+        guard let weights else { return roundUp(weightCount + (biasBytes > 0 ? 10 * ofm.depth : 0), 16) }
+        let partKernel = blockType == .convolution && config.isPartKernel
+        return weights.encodedBytes(channels: firstChannel..<firstChannel + ofm.depth, ofmBlockDepth: config.ofmBlock.depth,
+                                    partKernel: partKernel, section: section, dilationHeight: dilationHeight, dilationWidth: dilationWidth)
+    }
 
     /// The dilated kernel height (Vela `Kernel.area_height`).
     var kernelAreaHeight: Int { (kernelHeight - 1) * dilationHeight + 1 }

@@ -27,8 +27,8 @@ struct EthosUPassEstimate: Sendable, Hashable {
 /// transfer scaled by the burst it achieves against the port's burst length.
 ///
 /// Convolution weights are DMA'd into the arena (``EthosUPass/buffersWeights``), charged by
-/// ``EthosUWeightBuffering``. Not modelled (stated in docs/cost-models/ethos-u.md): Vela's weight
-/// compression (weights count at their int8 size) and cascading.
+/// ``EthosUWeightBuffering``; weights count at the size of Vela's encoded stream (``EthosUWeights``).
+/// Not modelled (stated in docs/cost-models/ethos-u.md): cascading.
 struct EthosUPerformance: Sendable {
     let section: EthosUSection
     /// Bytes per cycle of the arena and constants ports (the memory levels' `readBytesPerCycle`).
@@ -52,16 +52,24 @@ struct EthosUPerformance: Sendable {
                                        bytes: Double(access.ifm2Read))
         }
         guard pass.buffersWeights else {
-            let constants = access.weightRead + access.biasRead * pass.biasBytes
+            // Weights read in place: each weight fetch costs the encoded stream's bytes per weight
+            // (Vela's `bandwidth_compression_scale_approx`: the stream less its scale records, over
+            // the weight count), and each scale fetch a 10-byte record.
+            var constants = Double(access.weightRead + access.biasRead * pass.biasBytes)
+            if pass.weights != nil, pass.weightCount > 0 {
+                let records = 10 * access.biasRead
+                let stream = pass.encodedWeightBytes(config: config, section: section) - (pass.biasBytes > 0 ? records : 0)
+                constants = Double(access.weightRead) * Double(stream) / Double(pass.weightCount) + Double(pass.biasBytes > 0 ? records : 0)
+            }
             return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: (ofmScaled + ifmScaled) / arenaBytesPerCycle,
-                                      constantAccessCycles: Double(constants) / constantBytesPerCycle,
+                                      constantAccessCycles: constants / constantBytesPerCycle,
                                       arenaBytesRead: access.ifmRead + access.ifm2Read, arenaBytesWritten: access.ofmWrite,
-                                      constantBytesRead: constants, blockConfig: config)
+                                      constantBytesRead: Int(constants.rounded()), blockConfig: config)
         }
         // Buffered weights: DMA'd from the constants memory into the arena (charged by
         // ``EthosUWeightBuffering``); the array then reads them from the SRAM buffer, which Vela
         // does not charge as port traffic (`estimate_full_op_performance`).
-        let bytes = pass.encodedWeightBytes
+        let bytes = pass.encodedWeightBytes(config: config, section: section)
         return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: (ofmScaled + ifmScaled) / arenaBytesPerCycle,
                                   constantAccessCycles: 0, arenaBytesRead: access.ifmRead + access.ifm2Read + bytes,
                                   arenaBytesWritten: access.ofmWrite + bytes, constantBytesRead: bytes, blockConfig: config)

@@ -27,14 +27,14 @@ struct EthosUWeightBuffering: Sendable {
                 slack = cycles
                 return cycles
             }
-            let full = transferCycles(bytes: pass.encodedWeightBytes)
+            let full = transferCycles(bytes: pass.encodedWeightBytes(config: config, section: model.section))
             guard full > slack else {
                 slack = cycles
                 return cycles
             }
             let slices = depthSlices(pass, config: config, full: full, slack: slack)
             let tail = model.cycles(pass.withOutputDepth(slices[slices.count - 1] - slices[slices.count - 2]), config: config)
-            let first = transferCycles(bytes: pass.withOutputDepth(slices[1]).encodedWeightBytes)
+            let first = transferCycles(bytes: pass.withOutputDepth(slices[1]).encodedWeightBytes(config: config, section: model.section))
             let charged = slices.count > 2 ? max(full - slack + tail, cycles + max(first - slack, 0)) : cycles + full - min(first, slack)
             slack = slices.count > 2 ? tail : cycles
             return charged
