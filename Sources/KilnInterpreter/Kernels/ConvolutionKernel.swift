@@ -126,10 +126,11 @@ enum ConvolutionKernel {
                 accumulatePlain(centered, weights: centeredWeights, bias: biasValue, layout: layout, into: accumulators)
             }
         }
-        for plane in 0..<(geometry.batch * layout.outputChannels) {
-            let o = plane % layout.outputChannels
-            for index in plane * layout.positions ..< (plane + 1) * layout.positions {
-                output[index] = requantizer.apply(output[index], channel: o)
+        output.withUnsafeMutableBufferPointer { buffer in
+            for plane in 0..<(geometry.batch * layout.outputChannels) {
+                let start = plane * layout.positions
+                requantizer.apply(channel: plane % layout.outputChannels,
+                                  inPlace: UnsafeMutableBufferPointer(rebasing: buffer[start ..< start + layout.positions]))
             }
         }
         return Tensor(type: outputType, storage: .int32(output))
