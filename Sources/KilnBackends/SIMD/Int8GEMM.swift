@@ -89,7 +89,8 @@ enum Int8GEMM {
         let tilesPerChunk = (tiles + chunkCount - 1) / chunkCount
         let source = SharedPointer(a), destination = SharedPointer(output)
         ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
-            let range = chunk * tilesPerChunk ..< min(tiles, (chunk + 1) * tilesPerChunk)
+            let first = min(tiles, chunk * tilesPerChunk)
+            let range = first ..< min(tiles, first + tilesPerChunk)
             guard !range.isEmpty else { return }
             if saturatingPairs {
                 multiply(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer, SaturatingPairs.self)
@@ -141,8 +142,11 @@ enum Int8GEMM {
     /// Exact: the pair sum as is (sdot, vpdpbusd, the widening Arm kernels).
     enum ExactPairs: PairSum {
         @inline(__always) static func combine(_ x: Pairs, _ w: Pairs) -> Lanes {
-            let products = SIMD16<Int32>(truncatingIfNeeded: x) &* SIMD16<Int32>(truncatingIfNeeded: w)
-            return products.evenHalf &+ products.oddHalf
+            // Widened half by half: the standard library's 16-lane conversion is not inlined
+            // (a call per step, seen in the assembly), the 8-lane one is and becomes `pmaddwd`.
+            let low = SIMD8<Int32>(truncatingIfNeeded: x.lowHalf) &* SIMD8<Int32>(truncatingIfNeeded: w.lowHalf)
+            let high = SIMD8<Int32>(truncatingIfNeeded: x.highHalf) &* SIMD8<Int32>(truncatingIfNeeded: w.highHalf)
+            return Lanes(lowHalf: low.evenHalf &+ low.oddHalf, highHalf: high.evenHalf &+ high.oddHalf)
         }
     }
     /// vpmaddubsw: the pair sum saturated to int16.

@@ -23,6 +23,8 @@ import KilnConformance
         // Big enough (≥ 2²¹ multiply-accumulates) to be split over threads.
         Case(rows: 150, columns: 41, depth: 350, saturating: true, weightZeros: false, seed: 6),
         Case(rows: 150, columns: 41, depth: 350, saturating: false, weightZeros: true, seed: 7),
+        // 10 column tiles in 8 chunks of 2: the last chunks are empty.
+        Case(rows: 100, columns: 75, depth: 300, saturating: false, weightZeros: false, seed: 8),
     ]
 
     @Test(arguments: cases)
