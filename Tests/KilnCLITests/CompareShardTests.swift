@@ -4,6 +4,26 @@ import KilnJSON
 import KilnModelIO
 @testable import KilnCLI
 
+/// Runs `kiln ARGUMENTS` as its own process (the binary next to the test bundle) with
+/// `variables` added to the environment and standard output to `file`; returns the exit status
+/// and standard error.
+func runKilnProcess(_ arguments: [String], variables: [String: String], output file: String) throws -> (status: Int32, error: String) {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kiln")
+    try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build kiln first (swift build)")
+    _ = FileManager.default.createFile(atPath: file, contents: nil)
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
+    process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
+    let errors = Pipe()
+    process.standardError = errors
+    try process.run()
+    let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, message)
+}
+
 /// `kiln compare --shard K/N` and `--merge`: the scale-out doc's commands, run as separate
 /// processes with the array-job variables set, merge to exactly the unsharded report.
 @Suite struct CompareShardTests {
@@ -37,25 +57,6 @@ import KilnModelIO
         FileManager.default.temporaryDirectory.appendingPathComponent("kiln-compare-shard-\(ProcessInfo.processInfo.processIdentifier)-\(name)").path
     }
 
-    /// Runs `kiln ARGUMENTS` as its own process with `variables` added to the environment,
-    /// standard output to `file`; returns the exit status and standard error.
-    static func runProcess(_ arguments: [String], variables: [String: String], output file: String) throws -> (status: Int32, error: String) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kiln")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build kiln first (swift build)")
-        _ = FileManager.default.createFile(atPath: file, contents: nil)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-        let errors = Pipe()
-        process.standardError = errors
-        try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, message)
-    }
-
     /// The environment and arguments of shard `index` (from 0) of 3 for the three ways
     /// docs/scale-out.md starts shards: a Slurm job array and a Kubernetes Indexed Job (through
     /// the environment), and GNU Parallel (`--shard {}/3`).
@@ -75,7 +76,7 @@ import KilnModelIO
             let file = Self.temporaryFile("\(launcher)-\(index).json")
             files.append(file)
             let (variables, arguments) = Self.launch(launcher, shard: index)
-            let run = try Self.runProcess(Self.compare(["--format", "json"] + arguments), variables: variables, output: file)
+            let run = try runKilnProcess(Self.compare(["--format", "json"] + arguments), variables: variables, output: file)
             #expect(run.status == 0, "\(run.error)")
             if !variables.isEmpty { #expect(run.error.contains("note: shard \(index + 1)/3 from "), "\(run.error)") }
             let shard = try JSONParser().parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: file))), file: file)

@@ -6,8 +6,8 @@ import KilnInterpreter
 ///
 /// Operands arrive already in the hardware encoding (activations as the bytes the instruction
 /// reads, weights as signed bytes), widened to `Int16`: every 8-bit × 8-bit product is exact in
-/// int16 and every adjacent pair sum exact in int32, so the simulator's inner loop is `pmaddwd` on
-/// baseline SSE2 (`vpmaddwd` with `-target-cpu`, docs/performance.md). The micro-kernel computes
+/// int16 and every adjacent pair sum exact in int32, so the simulator's inner loop multiplies 16
+/// lanes in int16 and sums each depth pair in int32 (``PairSum``). The micro-kernel computes
 /// the raw sum `Σ_k a_k·s_k`, either exactly
 /// (sdot, vpdpbusd, the widening Arm kernels) or with each adjacent pair `(2p, 2p+1)` saturated
 /// to int16 first (vpmaddubsw). The epilogue adds `bias − za·Σs + K·za·zs` per column and
@@ -134,19 +134,19 @@ enum Int8GEMM {
     /// Eight int32 accumulators.
     typealias Lanes = SIMD8<Int32>
 
-    /// How the two products of a depth pair enter the int32 accumulator. Both products are widened
-    /// to int32 and the adjacent ones added (`pmaddwd`: an 8-bit × 8-bit pair sum is exact in int32).
+    /// How the two products of a depth pair enter the int32 accumulator. An 8-bit × 8-bit product
+    /// is exact in int16 (|255 · −128| < 2¹⁵), so the step multiplies in int16 (`vpmullw`, 16
+    /// lanes) and adds each pair's sign-extended low and high product in int32. Measured on this
+    /// machine this beats widening first: with AVX2, LLVM turns the widening form into `vpmulld`
+    /// + `vphaddd` (docs/performance.md).
     protocol PairSum {
         static func combine(_ x: Pairs, _ w: Pairs) -> Lanes
     }
     /// Exact: the pair sum as is (sdot, vpdpbusd, the widening Arm kernels).
     enum ExactPairs: PairSum {
         @inline(__always) static func combine(_ x: Pairs, _ w: Pairs) -> Lanes {
-            // Widened half by half: the standard library's 16-lane conversion is not inlined
-            // (a call per step, seen in the assembly), the 8-lane one is and becomes `pmaddwd`.
-            let low = SIMD8<Int32>(truncatingIfNeeded: x.lowHalf) &* SIMD8<Int32>(truncatingIfNeeded: w.lowHalf)
-            let high = SIMD8<Int32>(truncatingIfNeeded: x.highHalf) &* SIMD8<Int32>(truncatingIfNeeded: w.highHalf)
-            return Lanes(lowHalf: low.evenHalf &+ low.oddHalf, highHalf: high.evenHalf &+ high.oddHalf)
+            let words = unsafeBitCast(x &* w, to: Lanes.self)
+            return ((words &<< 16) &>> 16) &+ (words &>> 16)
         }
     }
     /// vpmaddubsw: the pair sum saturated to int16.
