@@ -5,8 +5,13 @@ import KilnNumerics
 /// How well a target's outputs do: top-1 accuracy against labels, or the error against the
 /// model's own reference output.
 public struct Score: Sendable, Hashable {
-    /// The fraction of samples whose largest output is at the label's index.
+    /// The fraction of samples whose largest output is at the label's index
+    /// (``topOneCorrect`` ÷ ``scoredSamples``).
     public var topOne: Double?
+    /// How many samples have their largest output at the label's index (with labels).
+    public var topOneCorrect: Int?
+    /// How many samples were scored against labels (with labels).
+    public var scoredSamples: Int?
     /// The output's signal-to-quantization-noise ratio against the reference output of the graph
     /// every target compiles (``EvaluationData/Scoring/reference(_:)``), in dB (+∞ when exact).
     public var sqnrDecibels: Double?
@@ -30,7 +35,7 @@ public struct Score: Sendable, Hashable {
             let row = values[sample * classes ..< (sample + 1) * classes]
             if let best = row.indices.max(by: { row[$0] < row[$1] }), best - sample * classes == Int(labels[sample]) { correct += 1 }
         }
-        return Score(topOne: samples == 0 ? 0 : Double(correct) / Double(samples))
+        return Score(topOne: samples == 0 ? 0 : Double(correct) / Double(samples), topOneCorrect: correct, scoredSamples: samples)
     }
 
     /// SQNR and cosine similarity of an output against the reference output, element for element.

@@ -38,7 +38,7 @@ public enum ParallelSamples {
     /// Calls `body(chunk)` for every chunk in `0..<chunks`: in order on this thread when
     /// `threads` ≤ 1 or there is one chunk, else concurrently (Dispatch). The kernels that use it
     /// give each output element to exactly one chunk, so results do not depend on `threads`.
-    static func forEachChunk(_ chunks: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
+    public static func forEachChunk(_ chunks: Int, threads: Int, _ body: @Sendable (Int) -> Void) {
         if chunks <= 1 || threads <= 1 {
             for chunk in 0..<chunks { body(chunk) }
         } else {
@@ -57,9 +57,11 @@ public enum ParallelSamples {
 }
 
 /// A buffer pointer handed to worker threads that read it or write disjoint elements of it.
-struct SharedPointer<Pointee>: @unchecked Sendable {
+public struct SharedPointer<Pointee>: @unchecked Sendable {
     /// The shared buffer.
-    let pointer: UnsafeMutablePointer<Pointee>
-    init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
-    init(_ pointer: UnsafePointer<Pointee>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
+    public let pointer: UnsafeMutablePointer<Pointee>
+    /// Shares a buffer the workers write (each its own elements).
+    public init(_ pointer: UnsafeMutablePointer<Pointee>) { self.pointer = pointer }
+    /// Shares a buffer the workers only read.
+    public init(_ pointer: UnsafePointer<Pointee>) { self.pointer = UnsafeMutablePointer(mutating: pointer) }
 }

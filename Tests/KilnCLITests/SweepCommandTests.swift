@@ -194,8 +194,6 @@ private func temporaryFile(_ name: String) -> String {
         (0..<3).map { ["JOB_COMPLETION_INDEX": "\($0)", "JOB_COMPLETIONS": "3"] },
     ])
     func arrayJobShardsInSeparateProcessesMergeToTheUnshardedRun(_ environments: [[String: String]]) throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kiln")
-        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build kiln first (swift build)")
         let sweep = ["sweep", exampleModel, "--target", "scalesim-google-tpu-ws", "--vary", "systolic.rows=8,16",
                      "--vary", "clockMegahertz=100,200,400", "--format", "json"]
         let whole = runKiln(sweep)
@@ -205,19 +203,9 @@ private func temporaryFile(_ name: String) -> String {
         for (index, variables) in environments.enumerated() {
             let file = temporaryFile("array-\(variables.keys.sorted().first!)-\(index).json")
             files.append(file)
-            FileManager.default.createFile(atPath: file, contents: nil)
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = sweep
-            process.environment = ProcessInfo.processInfo.environment.merging(variables) { $1 }
-            process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: file))
-            let errors = Pipe()
-            process.standardError = errors
-            try process.run()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "\(message)")
-            #expect(message.contains("note: shard \(index + 1)/3 from "), "\(message)")
+            let run = try runKilnProcess(sweep, variables: variables, output: file)
+            #expect(run.status == 0, "\(run.error)")
+            #expect(run.error.contains("note: shard \(index + 1)/3 from "), "\(run.error)")
         }
         let merged = runKiln(["sweep", "merge"] + files + ["--format", "json"])
         #expect(merged.code == .success, "\(merged.error)")

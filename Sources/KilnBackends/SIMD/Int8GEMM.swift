@@ -1,11 +1,14 @@
+import KilnInterpreter
+
 /// The int8 GEMM engine behind every SIMD conv2d / dense / matmul kernel: weights packed once
-/// into column blocks of 16, a register-tiled micro-kernel over 4 rows × 16 columns, and the
+/// into column blocks of 16, a register-tiled micro-kernel over 4 rows × 8 columns, and the
 /// zero-point correction of the target's arithmetic.
 ///
 /// Operands arrive already in the hardware encoding (activations as the bytes the instruction
 /// reads, weights as signed bytes), widened to `Int16`: every 8-bit × 8-bit product is exact in
-/// int16, so the simulator's inner loop multiplies eight lanes per `pmullw` on baseline SSE2 and
-/// sums each depth pair into int32 (no `-target-cpu` needed). The micro-kernel computes the raw sum `Σ_k a_k·s_k`, either exactly
+/// int16 and every adjacent pair sum exact in int32, so the simulator's inner loop multiplies 16
+/// lanes in int16 and sums each depth pair in int32 (``PairSum``). The micro-kernel computes
+/// the raw sum `Σ_k a_k·s_k`, either exactly
 /// (sdot, vpdpbusd, the widening Arm kernels) or with each adjacent pair `(2p, 2p+1)` saturated
 /// to int16 first (vpmaddubsw). The epilogue adds `bias − za·Σs + K·za·zs` per column and
 /// subtracts `zs·Σa` per row when weights have zero points (docs/numerics.md, "Accumulation").
@@ -75,12 +78,25 @@ enum Int8GEMM {
     ///   - a: M rows of `paddedDepth` encoded activations as int16 (the depth padding must be 0).
     ///   - saturatingPairs: whether adjacent products saturate to int16 before accumulation.
     ///   - output: M × N int32 accumulators, row-major.
+    ///   - threads: how many threads may share the columns (each output element is computed by
+    ///     one of them in one fixed order, so the result does not depend on it).
     static func multiply(rows: Int, a: UnsafePointer<Int16>, weights: PackedWeights, saturatingPairs: Bool,
-                         output: UnsafeMutablePointer<Int32>) {
-        if saturatingPairs {
-            multiply(rows: rows, a: a, weights: weights, output: output, SaturatingPairs.self)
-        } else {
-            multiply(rows: rows, a: a, weights: weights, output: output, ExactPairs.self)
+                         output: UnsafeMutablePointer<Int32>, threads: Int = 1) {
+        // Column tiles of 8, split into chunks when the product is big enough to pay for threads.
+        let tiles = (weights.columns + tileColumns - 1) / tileColumns
+        let work = rows * weights.columns * weights.paddedDepth
+        let chunkCount = work < 1 << 21 ? 1 : min(tiles, max(threads, 1) * 4)
+        let tilesPerChunk = (tiles + chunkCount - 1) / chunkCount
+        let source = SharedPointer(a), destination = SharedPointer(output)
+        ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
+            let first = min(tiles, chunk * tilesPerChunk)
+            let range = first ..< min(tiles, first + tilesPerChunk)
+            guard !range.isEmpty else { return }
+            if saturatingPairs {
+                multiply(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer, SaturatingPairs.self)
+            } else {
+                multiply(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer, ExactPairs.self)
+            }
         }
         guard weights.needsRowSums else { return }
         for m in 0..<rows {
@@ -90,88 +106,112 @@ enum Int8GEMM {
         }
     }
 
-    /// Four columns × one depth pair of int16 values: lane `2j` is depth k, lane `2j + 1` depth k + 1.
-    typealias Pairs = SIMD8<Int16>
-    /// Four int32 accumulators.
-    typealias Lanes = SIMD4<Int32>
-
-    /// How the two products of a depth pair enter the int32 accumulator. The products are exact in
-    /// int16 (8-bit × 8-bit), so `pmullw` forms them and the pair is summed in int32.
-    protocol PairSum {
-        static func combine(_ products: Pairs) -> Lanes
+    /// The definition ``multiply(rows:a:weights:saturatingPairs:output:threads:)`` must equal:
+    /// one scalar loop per accumulator over the depth pairs of the packed weights, each pair's
+    /// two products summed exactly or saturated to int16, then the column constant and the row
+    /// sum correction. Slow; for tests.
+    static func multiplyPlainly(rows: Int, a: UnsafePointer<Int16>, weights: PackedWeights, saturatingPairs: Bool,
+                                output: UnsafeMutablePointer<Int32>) {
+        let depth = weights.paddedDepth
+        for m in 0..<rows {
+            var rowSum: Int32 = 0
+            for k in 0..<weights.depth { rowSum &+= Int32(a[m * depth + k]) }
+            for n in 0..<weights.columns {
+                let block = n / blockColumns, lane = n % blockColumns
+                var sum = weights.columnConstants[n]
+                for pair in 0..<(depth / 2) {
+                    let w = block * depth * blockColumns + pair * 2 * blockColumns + lane * 2
+                    let pairSum = Int64(a[m * depth + 2 * pair]) * Int64(weights.values[w]) + Int64(a[m * depth + 2 * pair + 1]) * Int64(weights.values[w + 1])
+                    sum &+= Int32(truncatingIfNeeded: saturatingPairs ? min(max(pairSum, -32768), 32767) : pairSum)
+                }
+                output[m * weights.columns + n] = sum &- weights.signedZeros[n] &* rowSum
+            }
+        }
     }
-    /// Exact: the pair sum as is.
+
+    /// Eight columns × one depth pair of int16 values: lane `2j` is depth k, lane `2j + 1` depth k + 1.
+    typealias Pairs = SIMD16<Int16>
+    /// Eight int32 accumulators.
+    typealias Lanes = SIMD8<Int32>
+
+    /// How the two products of a depth pair enter the int32 accumulator. An 8-bit × 8-bit product
+    /// is exact in int16 (|255 · −128| < 2¹⁵), so the step multiplies in int16 (`vpmullw`, 16
+    /// lanes) and adds each pair's sign-extended low and high product in int32. Measured on this
+    /// machine this beats widening first: with AVX2, LLVM turns the widening form into `vpmulld`
+    /// + `vphaddd` (docs/performance.md).
+    protocol PairSum {
+        static func combine(_ x: Pairs, _ w: Pairs) -> Lanes
+    }
+    /// Exact: the pair sum as is (sdot, vpdpbusd, the widening Arm kernels).
     enum ExactPairs: PairSum {
-        @inline(__always) static func combine(_ products: Pairs) -> Lanes {
-            let words = unsafeBitCast(products, to: Lanes.self)
+        @inline(__always) static func combine(_ x: Pairs, _ w: Pairs) -> Lanes {
+            let words = unsafeBitCast(x &* w, to: Lanes.self)
             return ((words &<< 16) &>> 16) &+ (words &>> 16)
         }
     }
     /// vpmaddubsw: the pair sum saturated to int16.
     enum SaturatingPairs: PairSum {
-        @inline(__always) static func combine(_ products: Pairs) -> Lanes {
-            ExactPairs.combine(products).clamped(lowerBound: Lanes(repeating: -32768), upperBound: Lanes(repeating: 32767))
+        @inline(__always) static func combine(_ x: Pairs, _ w: Pairs) -> Lanes {
+            ExactPairs.combine(x, w).clamped(lowerBound: Lanes(repeating: -32768), upperBound: Lanes(repeating: 32767))
         }
     }
 
-    /// The simulator's register tile: 4 rows × 8 columns (8 SSE2 accumulators, so the baseline
-    /// x86-64 build keeps the tile in registers), over the 16-column packed blocks.
+    /// The simulator's register tile: 4 rows × 8 columns (four 8-lane accumulators: eight SSE2
+    /// registers on the baseline x86-64 build, four AVX2 ones with `-target-cpu`), over the
+    /// 16-column packed blocks.
     private static let tileColumns = 8
 
-    private static func multiply<Mode: PairSum>(rows: Int, a: UnsafePointer<Int16>, weights: PackedWeights,
+    /// Computes the column tiles `tiles` (of ``tileColumns``) of every row.
+    private static func multiply<Mode: PairSum>(rows: Int, a: UnsafePointer<Int16>, weights: PackedWeights, tiles: Range<Int>,
                                                 output: UnsafeMutablePointer<Int32>, _ mode: Mode.Type) {
         let depth = weights.paddedDepth, columns = weights.columns
         weights.values.withUnsafeBufferPointer { packed in
             weights.columnConstants.withUnsafeBufferPointer { constants in
-                for block in 0..<weights.columnBlocks {
-                    for half in 0..<(blockColumns / tileColumns) {
-                        let firstColumn = block * blockColumns + half * tileColumns
-                        guard firstColumn < columns else { break }
-                        // Pair layout: [k / 2][16 columns][2]; this half starts 8 columns × 2 in.
-                        let b = UnsafeRawPointer(packed.baseAddress! + block * depth * blockColumns + half * tileColumns * 2)
-                        let width = min(tileColumns, columns - firstColumn)
-                        var constant0 = Lanes(repeating: 0), constant1 = Lanes(repeating: 0)
-                        for lane in 0..<min(width, 4) { constant0[lane] = constants[firstColumn + lane] }
-                        for lane in 4..<max(width, 4) { constant1[lane - 4] = constants[firstColumn + lane] }
-                        let rowStride = depth * 2   // bytes
-                        var m = 0
-                        // 4 × 8 register tile.
-                        while m + blockRows <= rows {
-                            let a0 = UnsafeRawPointer(a + m * depth), a1 = a0 + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride
-                            var c00 = constant0, c01 = constant1, c10 = constant0, c11 = constant1
-                            var c20 = constant0, c21 = constant1, c30 = constant0, c31 = constant1
-                            var k = 0
-                            while k < depth {
-                                let w = b + k * blockColumns * 2
-                                let w0 = w.loadUnaligned(as: Pairs.self), w1 = w.loadUnaligned(fromByteOffset: 16, as: Pairs.self)
-                                let x0 = broadcast(a0, k), x1 = broadcast(a1, k), x2 = broadcast(a2, k), x3 = broadcast(a3, k)
-                                c00 &+= Mode.combine(x0 &* w0); c01 &+= Mode.combine(x0 &* w1)
-                                c10 &+= Mode.combine(x1 &* w0); c11 &+= Mode.combine(x1 &* w1)
-                                c20 &+= Mode.combine(x2 &* w0); c21 &+= Mode.combine(x2 &* w1)
-                                c30 &+= Mode.combine(x3 &* w0); c31 &+= Mode.combine(x3 &* w1)
-                                k += 2
-                            }
-                            store(c00, c01, output + m * columns + firstColumn, width)
-                            store(c10, c11, output + (m + 1) * columns + firstColumn, width)
-                            store(c20, c21, output + (m + 2) * columns + firstColumn, width)
-                            store(c30, c31, output + (m + 3) * columns + firstColumn, width)
-                            m += blockRows
+                for tile in tiles {
+                    let firstColumn = tile * tileColumns
+                    let block = firstColumn / blockColumns, half = (firstColumn % blockColumns) / tileColumns
+                    // Pair layout: [k / 2][16 columns][2]; this half starts 8 columns × 2 in.
+                    let b = UnsafeRawPointer(packed.baseAddress! + block * depth * blockColumns + half * tileColumns * 2)
+                    let width = min(tileColumns, columns - firstColumn)
+                    var constant = Lanes(repeating: 0)
+                    for lane in 0..<width { constant[lane] = constants[firstColumn + lane] }
+                    let rowStride = depth * 2   // bytes
+                    let pairStride = blockColumns * 2 * 2   // bytes from one depth pair to the next
+                    var m = 0
+                    // 4 × 8 register tile.
+                    while m + blockRows <= rows {
+                        let a0 = UnsafeRawPointer(a + m * depth), a1 = a0 + rowStride, a2 = a1 + rowStride, a3 = a2 + rowStride
+                        var c0 = constant, c1 = constant, c2 = constant, c3 = constant
+                        var w = b
+                        var k = 0
+                        while k < depth {
+                            let weight = w.loadUnaligned(as: Pairs.self)
+                            c0 &+= Mode.combine(broadcast(a0, k), weight)
+                            c1 &+= Mode.combine(broadcast(a1, k), weight)
+                            c2 &+= Mode.combine(broadcast(a2, k), weight)
+                            c3 &+= Mode.combine(broadcast(a3, k), weight)
+                            w += pairStride
+                            k += 2
                         }
-                        // Remaining rows one at a time.
-                        while m < rows {
-                            let a0 = UnsafeRawPointer(a + m * depth)
-                            var c00 = constant0, c01 = constant1
-                            var k = 0
-                            while k < depth {
-                                let w = b + k * blockColumns * 2
-                                let x0 = broadcast(a0, k)
-                                c00 &+= Mode.combine(x0 &* w.loadUnaligned(as: Pairs.self))
-                                c01 &+= Mode.combine(x0 &* w.loadUnaligned(fromByteOffset: 16, as: Pairs.self))
-                                k += 2
-                            }
-                            store(c00, c01, output + m * columns + firstColumn, width)
-                            m += 1
+                        store(c0, output + m * columns + firstColumn, width)
+                        store(c1, output + (m + 1) * columns + firstColumn, width)
+                        store(c2, output + (m + 2) * columns + firstColumn, width)
+                        store(c3, output + (m + 3) * columns + firstColumn, width)
+                        m += blockRows
+                    }
+                    // Remaining rows one at a time.
+                    while m < rows {
+                        let a0 = UnsafeRawPointer(a + m * depth)
+                        var c0 = constant
+                        var w = b
+                        var k = 0
+                        while k < depth {
+                            c0 &+= Mode.combine(broadcast(a0, k), w.loadUnaligned(as: Pairs.self))
+                            w += pairStride
+                            k += 2
                         }
+                        store(c0, output + m * columns + firstColumn, width)
+                        m += 1
                     }
                 }
             }
@@ -185,12 +225,11 @@ enum Int8GEMM {
     }
 
     @inline(__always)
-    private static func store(_ low: Lanes, _ high: Lanes, _ destination: UnsafeMutablePointer<Int32>, _ width: Int) {
+    private static func store(_ lanes: Lanes, _ destination: UnsafeMutablePointer<Int32>, _ width: Int) {
         if width == tileColumns {
-            UnsafeMutableRawPointer(destination).storeBytes(of: low, as: Lanes.self)
-            UnsafeMutableRawPointer(destination).storeBytes(of: high, toByteOffset: 16, as: Lanes.self)
+            UnsafeMutableRawPointer(destination).storeBytes(of: lanes, as: Lanes.self)
         } else {
-            for lane in 0..<width { destination[lane] = lane < 4 ? low[lane] : high[lane - 4] }
+            for lane in 0..<width { destination[lane] = lanes[lane] }
         }
     }
 }

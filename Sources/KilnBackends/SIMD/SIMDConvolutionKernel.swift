@@ -1,14 +1,18 @@
 import KilnCompiler
 import KilnDiagnostics
 import KilnIR
+import KilnInterpreter
 import KilnNumerics
 import KilnTargets
 
 /// An int8 conv2d on a SIMD CPU: NCHW codes re-encoded to NHWC bytes, an im2col row per output
 /// pixel in (ky, kx, c) order (padding filled with the activation zero point), the GEMM
 /// micro-kernel against weights packed once, and the requantization epilogue. Grouped
-/// convolutions run one GEMM per group; depthwise ones (one channel per group) run
-/// ``SIMDDepthwiseConvolution`` instead.
+/// convolutions run one GEMM per group. Depthwise ones (one channel per group) that accumulate
+/// exactly are simulated by the reference's direct ``DepthwiseConvolution`` kernel on weights
+/// centered once at lowering: exact int32 sums give the same bits in any order, so the GEMM's
+/// one-column-per-channel loop and the direct loop agree; their cost is still counted as the
+/// GEMM loop nest the target runs.
 struct SIMDConvolutionKernel: TargetKernel {
     let node: Node
     let scheme: SIMDDotProductScheme
@@ -21,6 +25,19 @@ struct SIMDConvolutionKernel: TargetKernel {
     let levels: SIMDMemoryLevels
     let inputs: [String]
     let geometry: ConvolutionShape
+    /// The operands of the direct depthwise route, or nil when the GEMM runs.
+    let depthwise: DepthwiseOperands?
+
+    /// A depthwise convolution's weights and biases, centered once at lowering, for
+    /// ``DepthwiseConvolution`` (exact accumulation only).
+    struct DepthwiseOperands: Sendable {
+        /// `w − zw[o]` per weight (O × 1 × KH × KW).
+        let weights: [Int32]
+        /// The bias code per output channel.
+        let biases: [Int32]
+        /// The window arithmetic.
+        let window: WindowGeometry
+    }
 
     /// The shape arithmetic of the convolution.
     struct ConvolutionShape: Sendable, Hashable {
@@ -75,10 +92,19 @@ struct SIMDConvolutionKernel: TargetKernel {
                 return weights[((first + n) * perGroup + c) * taps + tap] &+ encoding.secondOffset
             }
         }
+        var depthwise: DepthwiseOperands?
+        if perGroup == 1 && node.accumulation == .wrappingInt32 {
+            let zeros = (0..<shape.outputChannels).map { weightType.quantization?.zeroPoint(at: $0) ?? 0 }
+            depthwise = DepthwiseOperands(weights: weights.indices.map { weights[$0] &- zeros[$0 / taps] },
+                                          biases: (0..<shape.outputChannels).map { bias?[$0] ?? 0 },
+                                          window: WindowGeometry(input: inputType.shape, kernel: (shape.kernelHeight, shape.kernelWidth),
+                                                                 strides: attributes.strides, dilations: attributes.dilations,
+                                                                 pads: attributes.pads, output: outputType.shape))
+        }
         return .lowered(SIMDConvolutionKernel(node: node, scheme: scheme, attributes: attributes, inputType: inputType,
                                               weightType: weightType, outputType: outputType, encoding: encoding, packed: packed,
                                               requantizer: requantizer, levels: SIMDMemoryLevels(target: target),
-                                              inputs: node.inputs.filter { !$0.isEmpty }, geometry: shape))
+                                              inputs: node.inputs.filter { !$0.isEmpty }, geometry: shape, depthwise: depthwise))
     }
 
     private var saturatingPairs: Bool { node.accumulation == .pairwiseSaturatingInt16 }
@@ -89,12 +115,28 @@ struct SIMDConvolutionKernel: TargetKernel {
             throw DiagnosticError(.error("expected \(inputType) input codes", place: node.place))
         }
         let g = geometry
+        let threads = ParallelSamples.activeProcessorCount
+        var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
+        if let depthwise {
+            let zero = inputType.quantization?.zeroPoint(at: 0) ?? 0
+            output.withUnsafeMutableBufferPointer { buffer in
+                DepthwiseConvolution.accumulate(codes.map { $0 &- zero }, weights: depthwise.weights, biases: depthwise.biases,
+                                                geometry: depthwise.window, outputChannels: g.outputChannels, into: buffer.baseAddress!,
+                                                threads: threads)
+                for plane in 0..<(g.batch * g.outputChannels) {
+                    let values = buffer.baseAddress! + plane * g.pixels
+                    requantizer.apply(channel: plane % g.outputChannels, count: g.pixels, from: values, stride: 1, into: values, stride: 1)
+                }
+            }
+            return [Tensor(type: outputType, storage: .int32(output))]
+        }
         let depth = packed[0].paddedDepth
         let za = (inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
         let plane = g.height * g.width
-        var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
         var nhwc = [Int16](repeating: 0, count: plane * g.channels)
-        var columns = [Int16](repeating: 0, count: g.pixels * depth)
+        // A 1×1, stride-1, unpadded convolution's im2col rows are the NHWC pixels themselves.
+        let pixelsAreRows = isPointwise && depth == g.channels
+        var columns = [Int16](repeating: 0, count: pixelsAreRows ? 0 : g.pixels * depth)
         var accumulators = [Int32](repeating: 0, count: g.pixels * g.outputsPerGroup)
         let offset = encoding.firstOffset
         for n in 0..<g.batch {
@@ -108,25 +150,30 @@ struct SIMDConvolutionKernel: TargetKernel {
                 }
             }
             for group in 0..<g.groups {
-                fillColumns(&columns, from: nhwc, group: group, zero: Int16(truncatingIfNeeded: za), depth: depth)
-                columns.withUnsafeBufferPointer { a in
+                if !pixelsAreRows { fillColumns(&columns, from: nhwc, group: group, zero: Int16(truncatingIfNeeded: za), depth: depth) }
+                (pixelsAreRows ? nhwc : columns).withUnsafeBufferPointer { a in
                     accumulators.withUnsafeMutableBufferPointer { raw in
                         Int8GEMM.multiply(rows: g.pixels, a: a.baseAddress!, weights: packed[group], saturatingPairs: saturatingPairs,
-                                          output: raw.baseAddress!)
-                    }
-                }
-                // Requantize and write channel-major (NCHW).
-                let first = group * g.outputsPerGroup
-                for j in 0..<g.outputsPerGroup {
-                    let channel = first + j
-                    let base = (n * g.outputChannels + channel) * g.pixels
-                    for m in 0..<g.pixels {
-                        output[base + m] = requantizer.apply(accumulators[m * g.outputsPerGroup + j], channel: channel)
+                                          output: raw.baseAddress!, threads: threads)
+                        // Requantize and write channel-major (NCHW).
+                        output.withUnsafeMutableBufferPointer { planes in
+                            for j in 0..<g.outputsPerGroup {
+                                let channel = group * g.outputsPerGroup + j
+                                requantizer.apply(channel: channel, count: g.pixels, from: raw.baseAddress! + j, stride: g.outputsPerGroup,
+                                                  into: planes.baseAddress! + (n * g.outputChannels + channel) * g.pixels, stride: 1)
+                            }
+                        }
                     }
                 }
             }
         }
         return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    /// Whether the convolution is 1×1 with stride 1, no padding and one group.
+    private var isPointwise: Bool {
+        geometry.kernelHeight == 1 && geometry.kernelWidth == 1 && geometry.groups == 1 && attributes.strides.allSatisfy { $0 == 1 }
+            && attributes.pads.allSatisfy { $0 == 0 }
     }
 
     /// im2col for one group: row `oy·OW + ox` holds the window in (ky, kx, c) order, padded

@@ -1,6 +1,7 @@
 import KilnCompiler
 import KilnDiagnostics
 import KilnIR
+import KilnInterpreter
 import KilnNumerics
 import KilnTargets
 
@@ -95,7 +96,8 @@ struct SIMDMatrixKernel: TargetKernel {
                 }
             a.withUnsafeBufferPointer { a in
                 accumulators.withUnsafeMutableBufferPointer { raw in
-                    Int8GEMM.multiply(rows: rows, a: a.baseAddress!, weights: weights, saturatingPairs: saturatingPairs, output: raw.baseAddress!)
+                    Int8GEMM.multiply(rows: rows, a: a.baseAddress!, weights: weights, saturatingPairs: saturatingPairs, output: raw.baseAddress!,
+                                      threads: ParallelSamples.activeProcessorCount)
                     requantizer.apply(rows: rows, columns: columns, raw.baseAddress!)
                 }
             }

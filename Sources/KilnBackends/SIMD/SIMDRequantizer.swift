@@ -51,10 +51,22 @@ struct SIMDRequantizer: Sendable {
         fullyConnected?.apply(value, unit: channel) ?? base.apply(value, channel: channel)
     }
 
+    /// Requantizes `count` accumulators of channel `channel`, read `sourceStride` apart from
+    /// `source` and written `destinationStride` apart to `destination` (possibly the same memory);
+    /// the stage is chosen once per call, not per element.
+    func apply(channel: Int, count: Int, from source: UnsafePointer<Int32>, stride sourceStride: Int,
+               into destination: UnsafeMutablePointer<Int32>, stride destinationStride: Int) {
+        if let fullyConnected {
+            for index in 0..<count { destination[index * destinationStride] = fullyConnected.apply(source[index * sourceStride], unit: channel) }
+        } else {
+            base.apply(channel: channel, count: count, from: source, stride: sourceStride, into: destination, stride: destinationStride)
+        }
+    }
+
     /// Requantizes a row-major `[rows][columns]` block of accumulators whose column is the channel.
     func apply(rows: Int, columns: Int, _ values: UnsafeMutablePointer<Int32>) {
         guard base.requantizes else { return }
-        for m in 0..<rows { for n in 0..<columns { values[m * columns + n] = apply(values[m * columns + n], channel: n) } }
+        for n in 0..<columns { apply(channel: n, count: rows, from: values + n, stride: columns, into: values + n, stride: columns) }
     }
 
     /// Vector ALU operations per output element (multiply, round/shift, add zero point, saturate).

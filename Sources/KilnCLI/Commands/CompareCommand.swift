@@ -13,7 +13,7 @@ import KilnTargets
 struct CompareCommand: Command {
     let name = "compare"
     let summary = "Compare deployment targets side by side: accuracy, latency, energy, memory"
-    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--data X.npy --labels Y.npy] [--calibration C.npy] [--folding FILE] [--sort COLUMN] [--format table|json|csv] [--html FILE] [--override]"
+    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--stack NAME] [--data X.npy --labels Y.npy] [--calibration C.npy] [--folding FILE] [--sort COLUMN] [--format table|json|csv] [--html FILE] [--override] [--shard K/N]\n       kiln compare --merge SHARD.json ... [--sort COLUMN] [--format table|json|csv]"
     var discussion: String {
         """
         With no MODEL, compares the shipped examples on the digits test split (540 images) on every
@@ -37,6 +37,14 @@ struct CompareCommand: Command {
         On a terminal the best value of each column is bold, and a progress line on standard error
         counts targets and samples with an estimate of the time left. Ctrl-C stops the run, prints
         the rows finished so far (JSON and HTML marked partial) and exits with code 130.
+
+        --shard K/N evaluates only the samples whose index is K-1 modulo N and writes a shard file
+        (--format json; needs --data and --labels) with the top-1 counts; 'kiln compare --merge
+        SHARD.json ...' joins every shard into exactly the unsharded report (accuracy recomputed
+        from the summed counts). Without --shard, a Slurm job array (SLURM_ARRAY_TASK_ID,
+        SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job
+        (JOB_COMPLETION_INDEX, with JOB_COMPLETIONS set to the Job's completions) picks the shard;
+        see docs/scale-out.md.
         """
     }
     let options: [OptionSpecification] = [
@@ -53,6 +61,8 @@ struct CompareCommand: Command {
         .targetDirectory,
         OptionSpecification("--target", arity: .repeated, valueName: "FILE", help: "also load the target description FILE"),
         .overrideBuiltIn,
+        OptionSpecification("--shard", valueName: "K/N", help: "evaluate only shard K of N of the data set (round-robin) and write a shard file"),
+        .flag("--merge", help: "merge the shard files given as arguments into the unsharded report"),
     ]
 
     /// The shipped example folder (`examples/digits` next to `targets/`).
@@ -66,7 +76,19 @@ struct CompareCommand: Command {
 
     /// Runs the comparison, polling `interrupt` between targets and sample chunks.
     func run(_ arguments: ParsedArguments, context: CommandContext, interrupt: InterruptSignal) throws -> ExitCode {
+        if arguments.flag("--merge") { return try merge(arguments, context: context) }
         if arguments.value("--targets") != nil && arguments.flag("--all") { throw UsageError("give --targets or --all, not both") }
+        var shard = try arguments.value("--shard").map { text throws(UsageError) in try SweepShard(parsing: text) }
+        if shard == nil, let assigned = try SweepShard.fromEnvironment(context.environment) {
+            shard = assigned.shard
+            context.console.printError("note: shard \(assigned.shard.number)/\(assigned.shard.count) from \(assigned.source)")
+        }
+        if let shard {
+            guard arguments.value("--format") == "json" else {
+                throw UsageError("shard \(shard.number)/\(shard.count) writes a shard file for 'kiln compare --merge': give --format json")
+            }
+            if arguments.value("--html") != nil { throw UsageError("a shard writes no HTML report; run it unsharded for the charts") }
+        }
         var modelPaths = arguments.positionals
         var dataPath = arguments.value("--data")
         var labelsPath = arguments.value("--labels")
@@ -89,7 +111,8 @@ struct CompareCommand: Command {
         let catalog = try context.targetCatalog(arguments, files: (requested ?? []).filter(Self.namesFile))
         var targets = try Self.selectTargets(requested, catalog: catalog)
         if let stack = arguments.value("--stack") { targets = try Self.selecting(stack: stack, in: targets) }
-        let files = try EvaluationFiles(data: dataPath, labels: labelsPath, dataOption: "--data")
+        let allFiles = try EvaluationFiles(data: dataPath, labels: labelsPath, dataOption: "--data")
+        let files = try shard.map { shard in try allFiles.restricted(to: shard) } ?? allFiles
         let calibration = try EvaluationFiles.calibration(calibrationPath)
         let layerSettings = try EvaluationFiles.layerSettings(arguments.value("--folding"))
 
@@ -128,20 +151,24 @@ struct CompareCommand: Command {
             }
         }
         context.console.endProgress()
+        if let shard, let total = allFiles.samples?.shape.first {
+            if interrupted {
+                context.console.printError("interrupted: a partial shard cannot be merged; no shard file written")
+                return .interrupted
+            }
+            context.console.print(ComparisonShard(shard: shard, totalSamples: total, rows: rows).json())
+            return .success
+        }
         var report = ComparisonReport(rows: rows, partial: interrupted)
         if let sort = arguments.value("--sort"), let column = ComparisonColumn.named(sort) { report = report.sorted(by: column) }
-        switch arguments.value("--format") {
-        case "json": context.console.print(report.json())
-        case "csv": context.console.print(report.csv())
-        default:
-            let emphasize = context.console.outputIsTerminal
-            context.console.print(report.table().rendered(emphasizing: emphasize) + "\n" + report.legend(marked: emphasize))
-        }
+        printReport(report, arguments: arguments, context: context)
         if let htmlPath {
             let several = Set(report.rows.map(\.model)).count > 1
-            let results = report.rows.map { TargetResult(target: $0.target, program: $0.program, cost: $0.cost, top1: $0.top1,
-                                                         sqnrDecibels: $0.sqnrVsReferenceDecibels, failure: $0.failure,
-                                                         label: several ? "\($0.target.name) · \($0.model)" : nil) }
+            let results = report.rows.compactMap { row -> TargetResult? in
+                guard let target = row.target else { return nil }
+                return TargetResult(target: target, program: row.program, cost: row.cost, top1: row.top1, sqnrDecibels: row.sqnrVsReferenceDecibels,
+                                    failure: row.failure, label: several ? "\(target.name) · \(row.model)" : nil)
+            }
             let table = report.table()
             var page = ComparisonPage(model: Array(Set(report.rows.map(\.model))).sorted().joined(separator: ", "), results: results,
                                       table: HTMLTable(titles: table.titles, rows: table.rows))
@@ -152,6 +179,31 @@ struct CompareCommand: Command {
             context.console.printError("interrupted: \(rows.count) of \(modelPaths.count * targets.count) rows computed\(htmlPath == nil ? "" : "; the HTML report is marked partial")")
             return .interrupted
         }
+        return .success
+    }
+
+    /// Prints a report in the format `--format` names (table by default).
+    private func printReport(_ report: ComparisonReport, arguments: ParsedArguments, context: CommandContext) {
+        switch arguments.value("--format") {
+        case "json": context.console.print(report.json())
+        case "csv": context.console.print(report.csv())
+        default:
+            let emphasize = context.console.outputIsTerminal
+            context.console.print(report.table().rendered(emphasizing: emphasize) + "\n" + report.legend(marked: emphasize))
+        }
+    }
+
+    /// `kiln compare --merge SHARD.json ...`: the report of the unsharded run from its shards.
+    private func merge(_ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
+        for option in ["--targets", "--data", "--labels", "--calibration", "--shard", "--html", "--stack", "--folding"] where arguments.value(option) != nil {
+            throw UsageError("'compare --merge' takes shard files, not \(option); the shards already hold their comparison")
+        }
+        guard !arguments.positionals.isEmpty else {
+            throw UsageError("missing SHARD.json: give the outputs of 'kiln compare --shard K/N --format json'")
+        }
+        var report = try ComparisonShard.merge(files: arguments.positionals)
+        if let sort = arguments.value("--sort"), let column = ComparisonColumn.named(sort) { report = report.sorted(by: column) }
+        printReport(report, arguments: arguments, context: context)
         return .success
     }
 
@@ -216,6 +268,7 @@ struct CompareCommand: Command {
         let result = try evaluation.evaluate(program, data: data, progress: progress)
         var row = ComparisonRow(target: target, program: program, cost: result.cost)
         row.top1 = result.score?.topOne
+        if let correct = result.score?.topOneCorrect, let scored = result.score?.scoredSamples { row.topOneCounts = (correct, scored) }
         row.sqnrVsReferenceDecibels = result.score?.sqnrDecibels
         row.sqnrVsFloatDecibels = result.score?.sqnrAgainstFloatDecibels
         return row

@@ -31,6 +31,31 @@ struct EvaluationFiles {
         labels = try labelsPath.map { path throws(DiagnosticError) in try ModelDataFiles.readLabels(path, samples: samples?.shape.first ?? 0) }
     }
 
+    /// The files' samples and labels restricted to shard K of N: the samples whose index is
+    /// K − 1 modulo N, in order (the same round-robin rule as a sweep's grid points).
+    /// - Throws: ``UsageError`` without data or labels, or when there are fewer samples than
+    ///   shards; ``DiagnosticError`` when the data file has no batch dimension to split.
+    func restricted(to shard: SweepShard) throws -> EvaluationFiles {
+        guard let samples, let dataPath, let labels, let labelsPath else {
+            throw UsageError("a sharded compare splits the data set and merges top-1 counts: give --data and --labels")
+        }
+        let total = samples.shape.first ?? 0
+        guard total >= shard.count else {
+            throw UsageError("--shard \(shard.number)/\(shard.count): the data set has \(total) samples, fewer than the \(shard.count) shards")
+        }
+        let all = try samples.samples(total, of: [1] + samples.shape.dropFirst(), place: dataPath)
+        let chosen = Array(shard.indices(inGridOf: total))
+        return EvaluationFiles(samples: try Tensor.stacked(chosen.map { all[$0] }, place: dataPath), labels: chosen.map { labels[$0] },
+                               dataPath: dataPath, labelsPath: labelsPath)
+    }
+
+    private init(samples: Tensor, labels: [Int64], dataPath: String, labelsPath: String) {
+        self.samples = samples
+        self.labels = labels
+        self.dataPath = dataPath
+        self.labelsPath = labelsPath
+    }
+
     /// The calibration inputs of `--calibration`, or nil.
     /// - Throws: ``DiagnosticError`` naming the file.
     static func calibration(_ path: String?) throws(DiagnosticError) -> Tensor? {

@@ -41,8 +41,8 @@ struct ComparisonColumn: Sendable {
     /// Every column in JSON, CSV and table order.
     static let all: [ComparisonColumn] = [
         ComparisonColumn("model", "MODEL", .text, sort: ["model"]) { .text($0.model) },
-        ComparisonColumn("target", "TARGET", .text, sort: ["target"]) { .text($0.target.name) },
-        ComparisonColumn("family", "FAMILY", .text, sort: ["family"]) { .text($0.target.family) },
+        ComparisonColumn("target", "TARGET", .text, sort: ["target"]) { .text($0.targetName) },
+        ComparisonColumn("family", "FAMILY", .text, sort: ["family"]) { .text($0.family) },
         ComparisonColumn("format", "FORMAT", .text,
                          legend: "operand formats of the accelerator's multiply-accumulates, most used first") { $0.failure == nil ? .text($0.format) : .missing },
         ComparisonColumn("top1", "TOP-1", .fraction, better: .higher, optionalInTable: true, sort: ["top1", "accuracy"],

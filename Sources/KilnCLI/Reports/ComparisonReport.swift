@@ -7,9 +7,17 @@ import KilnTargets
 /// One target's row of a comparison.
 struct ComparisonRow {
     var model = ""
-    var target: TargetDescription
+    /// The target's name.
+    var targetName: String
+    /// The target's family.
+    var family: String
+    /// The target, or nil for a row read back from a shard file (``ComparisonShard``).
+    var target: TargetDescription?
     var format = ""
     var top1: Double?
+    /// Samples whose largest output is the label, and samples scored (the counts behind ``top1``,
+    /// which a sharded compare merges).
+    var topOneCounts: (correct: Int, scored: Int)?
     /// Output SQNR in dB against the reference output of the graph every target compiles (+∞ when exact).
     var sqnrVsReferenceDecibels: Double?
     /// Output SQNR in dB against the float model's output when Kiln quantized it (+∞ when exact).
@@ -36,11 +44,15 @@ struct ComparisonRow {
 
     init(target: TargetDescription, failure: String) {
         self.target = target
+        targetName = target.name
+        family = target.family
         self.failure = failure
     }
 
     init(target: TargetDescription, program: TargetProgram, cost: ProgramCost) {
         self.target = target
+        targetName = target.name
+        family = target.family
         self.program = program
         self.cost = cost
         format = Self.numericFormat(cost)
@@ -110,8 +122,8 @@ struct ComparisonReport {
                 table.append(columns.map { column in
                     switch column.key {
                     case "model": row.model
-                    case "target": row.target.name
-                    case "family": row.target.family
+                    case "target": row.targetName
+                    case "family": row.family
                     case "bound": "does not run: \(failure)"
                     default: ""
                     }
@@ -149,11 +161,16 @@ struct ComparisonReport {
 
     /// JSON: `{"kind", "schemaVersion", "partial", "rows": [...]}`.
     func json() -> String {
-        let objects = rows.map { row -> JSONValue in .object(JSONObject(ComparisonColumn.all.map { ($0.key, $0.value(row).json) })) }
+        let objects = rows.map { JSONValue.object(JSONObject(Self.members(of: $0))) }
         return JSONWriter().write(.object(JSONObject([
             ("kind", .string(Self.kind)), ("schemaVersion", .integer(Self.schemaVersion)), ("partial", .bool(partial)),
             ("rows", .array(objects)),
         ])))
+    }
+
+    /// One row's JSON members: every column's key and raw value.
+    static func members(of row: ComparisonRow) -> [(String, JSONValue)] {
+        ComparisonColumn.all.map { ($0.key, $0.value(row).json) }
     }
 
     /// The rows ordered by `column`, best first within each model (models keep their order);

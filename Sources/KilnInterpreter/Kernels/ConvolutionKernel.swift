@@ -69,7 +69,10 @@ enum ConvolutionKernel {
         let centered = input.map { $0 &- inputZero }
         let weightZero = (0..<layout.outputChannels).map { w.type.quantization?.zeroPoint(at: $0) ?? 0 }
         let weightDepth = layout.depth
-        let centeredWeights = weights.indices.map { weights[$0] &- weightZero[$0 / weightDepth] }
+        var centeredWeights = weights
+        for o in 0..<layout.outputChannels {
+            for k in o * weightDepth ..< (o + 1) * weightDepth { centeredWeights[k] &-= weightZero[o] }
+        }
         let biasCodes = bias?.codes
         let requantizer = try Requantizer(rule: rule, input: x.type, weight: w.type, output: outputType, channels: layout.outputChannels)
         var output = [Int32](repeating: 0, count: layout.outputCount)
@@ -126,10 +129,11 @@ enum ConvolutionKernel {
                 accumulatePlain(centered, weights: centeredWeights, bias: biasValue, layout: layout, into: accumulators)
             }
         }
-        for plane in 0..<(geometry.batch * layout.outputChannels) {
-            let o = plane % layout.outputChannels
-            for index in plane * layout.positions ..< (plane + 1) * layout.positions {
-                output[index] = requantizer.apply(output[index], channel: o)
+        output.withUnsafeMutableBufferPointer { buffer in
+            for plane in 0..<(geometry.batch * layout.outputChannels) {
+                let start = plane * layout.positions
+                requantizer.apply(channel: plane % layout.outputChannels,
+                                  inPlace: UnsafeMutableBufferPointer(rebasing: buffer[start ..< start + layout.positions]))
             }
         }
         return Tensor(type: outputType, storage: .int32(output))

@@ -7,19 +7,34 @@
 /// tests. Wrapping int32 addition is associative and commutative modulo 2³², so the tap order
 /// differs from the plain loop's without changing a bit. Output planes are split over threads;
 /// each plane is computed by one thread, so the result does not depend on the thread count.
-enum DepthwiseConvolution {
+///
+/// Public so that a backend whose depthwise instructions accumulate exactly (any wrapping int32
+/// order gives the same bits) simulates them with this kernel instead of its own copy.
+public enum DepthwiseConvolution {
     /// Writes `bias(o) + Σ_taps weight·input` for every output element (NCHW) to `output`.
     /// - Parameters:
     ///   - input: zero-point-centered input codes (NCHW).
     ///   - weights: zero-point-centered weights (O × 1 × KH × KW).
     static func accumulate(_ input: [Int32], weights: [Int32], bias: (Int) -> Int32, layout: ConvolutionKernel.Layout,
                            into output: UnsafeMutablePointer<Int32>, threads: Int) {
-        let g = layout.geometry
+        accumulate(input, weights: weights, biases: (0..<layout.outputChannels).map(bias), geometry: layout.geometry,
+                   outputChannels: layout.outputChannels, into: output, threads: threads)
+    }
+
+    /// Writes `biases[o] + Σ_taps weight·input` for every output element (NCHW) of a convolution
+    /// with one input channel per group (`outputChannels` a multiple of the input channels) to
+    /// `output`, which has room for `batch × outputChannels × outputHeight × outputWidth` values.
+    /// - Parameters:
+    ///   - input: zero-point-centered input codes (NCHW, `geometry`'s input shape).
+    ///   - weights: zero-point-centered weights (O × 1 × KH × KW).
+    ///   - threads: how many threads may share the output planes (the result does not depend on it).
+    public static func accumulate(_ input: [Int32], weights: [Int32], biases: [Int32], geometry g: WindowGeometry, outputChannels: Int,
+                                  into output: UnsafeMutablePointer<Int32>, threads: Int) {
+        let layout = ConvolutionKernel.Layout(geometry: g, outputChannels: outputChannels, channelsPerGroup: 1, groups: g.channels)
         let paddedHeight = max(g.height + g.padTop, (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1)
         let paddedWidth = max(g.width + g.padLeft, (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1)
         let planes = g.batch * layout.outputChannels
         guard planes > 0, layout.positions > 0 else { return }
-        let biases = (0..<layout.outputChannels).map(bias)
         let taps = g.kernelHeight * g.kernelWidth
         let work = planes * layout.positions * taps
         let chunkCount = work < 1 << 18 ? 1 : min(planes, max(threads, 1) * 4)

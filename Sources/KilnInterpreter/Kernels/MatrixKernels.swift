@@ -99,7 +99,12 @@ enum MatrixKernels {
                                                     threads: threads ?? ParallelSamples.activeProcessorCount)
                 }
             }
-            for index in output.indices { output[index] = requantizer.apply(output[index], channel: index % columns) }
+            output.withUnsafeMutableBufferPointer { buffer in
+                for c in 0..<columns where buffer.count > c {
+                    requantizer.apply(channel: c, count: (buffer.count - c + columns - 1) / columns, from: buffer.baseAddress! + c, stride: columns,
+                                      into: buffer.baseAddress! + c, stride: columns)
+                }
+            }
             return Tensor(type: outputType, storage: .int32(output))
         }
         // Subtract the weight zero points once, transposed so the inner loop is contiguous.

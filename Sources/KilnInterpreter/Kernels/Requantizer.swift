@@ -90,4 +90,34 @@ public struct Requantizer: Sendable {
         case .shift(let all): all[all.count == 1 ? 0 : channel].apply(Int64(value))
         }
     }
+
+    /// Requantizes `count` accumulators of output channel `channel`, read `sourceStride` apart
+    /// from `source` and written `destinationStride` apart to `destination` (the two may be the
+    /// same memory). The rule is chosen once per call, not per element; each element gets
+    /// exactly ``apply(_:channel:)``'s result.
+    public func apply(channel: Int, count: Int, from source: UnsafePointer<Int32>, stride sourceStride: Int,
+                      into destination: UnsafeMutablePointer<Int32>, stride destinationStride: Int) {
+        @inline(__always)
+        func run(_ scale: (Int32) -> Int32) {
+            for index in 0..<count { destination[index * destinationStride] = scale(source[index * sourceStride]) }
+        }
+        switch channels {
+        case .passThrough: run { $0 }
+        case .floatScale(let all):
+            let requantizer = all[all.count == 1 ? 0 : channel]
+            run { requantizer.apply($0) }
+        case .fixedPoint(let all):
+            let requantizer = all[all.count == 1 ? 0 : channel]
+            run { requantizer.apply($0) }
+        case .shift(let all):
+            let requantizer = all[all.count == 1 ? 0 : channel]
+            run { requantizer.apply(Int64($0)) }
+        }
+    }
+
+    /// Requantizes a contiguous run of accumulators of channel `channel` in place (an NCHW plane).
+    public func apply(channel: Int, inPlace values: UnsafeMutableBufferPointer<Int32>) {
+        guard let base = values.baseAddress else { return }
+        apply(channel: channel, count: values.count, from: base, stride: 1, into: base, stride: 1)
+    }
 }

@@ -1,7 +1,7 @@
 /// The reference interpreter's fast integer GEMM: `C[r][c] = bias[c] + Σ_k A[r][k]·B[c][k]` in
 /// wrapping int32, for operands that fit in int16 (zero-point-centered 8-bit codes always do).
 ///
-/// Why it equals the plain loop bit for bit: each step multiplies eight int16 pairs, widens the
+/// Why it equals the plain loop bit for bit: each step multiplies sixteen int16 pairs, widens the
 /// products to int32 and adds adjacent products (`p[2i] + p[2i+1]`, the shape x86's `pmaddwd`,
 /// Arm's `smlal`/`saddlp` perform). With every operand in −32767…32767 a pair sum is at most
 /// 2·32767² < 2³¹, so it is exact; everything after is wrapping int32 addition, which is
@@ -9,13 +9,14 @@
 /// result. The compiler turns the step into `pmaddwd` on baseline x86-64 (SSE2) and into its
 /// VEX form with `-Xswiftc -target-cpu` (docs/performance.md).
 ///
-/// Register tile: 4 rows × 2 columns (eight 4-lane accumulators, which fit the 16 vector
-/// registers of SSE2 with the six operand loads). Columns are split into chunks run on several
+/// Register tile: 4 rows × 2 columns (eight 8-lane accumulators: one 256-bit register each with
+/// AVX2 or AVX-512, so with the six operand loads they fit the 16 AVX2 registers; a baseline
+/// SSE2 build splits each into two). Columns are split into chunks run on several
 /// threads; every output element is computed by one thread in one fixed order, so the result
 /// does not depend on the thread count.
 enum WideningDotProductGEMM {
     /// Depth is padded to a multiple of this (zero padding adds nothing).
-    static let depthStep = 8
+    static let depthStep = 16
 
     /// The largest magnitude an operand may have (see the type's comment).
     static let operandLimit: Int32 = 32767
@@ -83,16 +84,24 @@ enum WideningDotProductGEMM {
         }
     }
 
-    /// Eight int16 products summed pairwise into four int32 lanes (`pmaddwd`).
+    /// Sixteen int16 products summed pairwise into eight int32 lanes (`pmaddwd`).
     @inline(__always)
-    private static func pairSums(_ x: SIMD8<Int16>, _ y: SIMD8<Int16>) -> SIMD4<Int32> {
-        let products = SIMD8<Int32>(truncatingIfNeeded: x) &* SIMD8<Int32>(truncatingIfNeeded: y)
-        return products.evenHalf &+ products.oddHalf
+    private static func pairSums(_ x: Step, _ y: Step) -> Sums {
+        // Widened half by half: the standard library's 16-lane conversion is not inlined (a
+        // call per step, seen in the assembly), the 8-lane one is and becomes `pmaddwd`.
+        let low = SIMD8<Int32>(truncatingIfNeeded: x.lowHalf) &* SIMD8<Int32>(truncatingIfNeeded: y.lowHalf)
+        let high = SIMD8<Int32>(truncatingIfNeeded: x.highHalf) &* SIMD8<Int32>(truncatingIfNeeded: y.highHalf)
+        return Sums(lowHalf: low.evenHalf &+ low.oddHalf, highHalf: high.evenHalf &+ high.oddHalf)
     }
 
+    /// One depth step of an operand row.
+    private typealias Step = SIMD16<Int16>
+    /// The accumulator of one (row, column) pair.
+    private typealias Sums = SIMD8<Int32>
+
     @inline(__always)
-    private static func load(_ base: UnsafePointer<Int16>, _ offset: Int) -> SIMD8<Int16> {
-        UnsafeRawPointer(base + offset).loadUnaligned(as: SIMD8<Int16>.self)
+    private static func load(_ base: UnsafePointer<Int16>, _ offset: Int) -> Step {
+        UnsafeRawPointer(base + offset).loadUnaligned(as: Step.self)
     }
 
     private static func tile(rows: Int, columns: Range<Int>, depth: Int, a: UnsafePointer<Int16>, b: UnsafePointer<Int16>,
@@ -104,8 +113,8 @@ enum WideningDotProductGEMM {
             var r = 0
             while r + 4 <= rows {
                 let a0 = a + r * depth, a1 = a0 + depth, a2 = a1 + depth, a3 = a2 + depth
-                var s00 = SIMD4<Int32>(), s01 = SIMD4<Int32>(), s10 = SIMD4<Int32>(), s11 = SIMD4<Int32>()
-                var s20 = SIMD4<Int32>(), s21 = SIMD4<Int32>(), s30 = SIMD4<Int32>(), s31 = SIMD4<Int32>()
+                var s00 = Sums(), s01 = Sums(), s10 = Sums(), s11 = Sums()
+                var s20 = Sums(), s21 = Sums(), s30 = Sums(), s31 = Sums()
                 var k = 0
                 while k < depth {
                     let w0 = load(b0, k), w1 = load(b1, k)
@@ -116,7 +125,7 @@ enum WideningDotProductGEMM {
                     s30 &+= pairSums(x3, w0); s31 &+= pairSums(x3, w1)
                     k += depthStep
                 }
-                let store = { (sum: SIMD4<Int32>, column: Int, row: Int) in
+                let store = { (sum: Sums, column: Int, row: Int) in
                     output[column * layout.columnStride + row * layout.rowStride] = initials[column] &+ sum.wrappedSum()
                 }
                 store(s00, c, r); store(s10, c, r + 1); store(s20, c, r + 2); store(s30, c, r + 3)
@@ -125,7 +134,7 @@ enum WideningDotProductGEMM {
             }
             while r < rows {
                 let a0 = a + r * depth
-                var s0 = SIMD4<Int32>(), s1 = SIMD4<Int32>()
+                var s0 = Sums(), s1 = Sums()
                 var k = 0
                 while k < depth {
                     let x0 = load(a0, k)

@@ -1,0 +1,192 @@
+import Foundation
+import KilnDiagnostics
+import KilnJSON
+
+/// What one shard of a sharded `kiln compare --shard K/N` writes, and how shards merge
+/// (`kiln compare --merge`): every row of the comparison over the shard's samples (those whose
+/// index is K − 1 modulo N), with the top-1 counts behind its accuracy. Cost, memory and the
+/// other columns do not depend on the samples, so every shard has the same; merging sums the
+/// counts and recomputes top-1 as the unsharded run computes it (correct ÷ scored), so the
+/// merged report equals the unsharded one exactly, in every format.
+struct ComparisonShard {
+    /// The `kind` of a shard file.
+    static let kind = "kiln.compare.shard"
+    /// The version of the shard layout.
+    static let schemaVersion: Int64 = 1
+    /// The keys a shard row adds to a compare row: the top-1 counts.
+    static let countKeys = ["topOneCorrect", "topOneScored"]
+
+    /// Which shard.
+    let shard: SweepShard
+    /// The samples of the whole data set (the shards' scored samples add up to it).
+    let totalSamples: Int
+    /// The shard's rows (their top-1 is over the shard's samples only).
+    let rows: [ComparisonRow]
+
+    /// The shard file: `{"kind", "schemaVersion", "shard": {"number", "count"}, "totalSamples",
+    /// "rows": [compare row + "topOneCorrect", "topOneScored"]}`.
+    func json() -> String {
+        let objects = rows.map { row -> JSONValue in
+            var members = ComparisonReport.members(of: row)
+            members.append(("topOneCorrect", row.topOneCounts.map { .integer(Int64($0.correct)) } ?? .null))
+            members.append(("topOneScored", row.topOneCounts.map { .integer(Int64($0.scored)) } ?? .null))
+            return .object(JSONObject(members))
+        }
+        return JSONWriter().write(.object(JSONObject([
+            ("kind", .string(Self.kind)), ("schemaVersion", .integer(Self.schemaVersion)),
+            ("shard", .object(JSONObject([("number", .integer(Int64(shard.number))), ("count", .integer(Int64(shard.count)))]))),
+            ("totalSamples", .integer(Int64(totalSamples))), ("rows", .array(objects)),
+        ])))
+    }
+
+    /// Merges shard files into the report of the unsharded run.
+    /// - Throws: ``DiagnosticError`` naming the file (and JSON path) that does not read, is not a
+    ///   shard, belongs to another split or another comparison, or when a shard is missing.
+    static func merge(files: [String]) throws(DiagnosticError) -> ComparisonReport {
+        var shards: [(file: String, shard: SweepShard, total: Int, rows: [JSONObject])] = []
+        for file in files {
+            let data: Data
+            do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+                throw DiagnosticError(.error("cannot read the shard file: \(error.localizedDescription)", file: file))
+            }
+            let (shard, total, rows) = try decode(try JSONParser().parse([UInt8](data), file: file), file: file)
+            if let first = shards.first {
+                guard shard.count == first.shard.count, total == first.total else {
+                    throw DiagnosticError(.error("shard \(shard.number)/\(shard.count) of \(total) samples does not belong with \(first.file) "
+                                                 + "(shard \(first.shard.number)/\(first.shard.count) of \(first.total) samples)", file: file))
+                }
+                if let same = shards.first(where: { $0.shard == shard }) {
+                    throw DiagnosticError(.error("shard \(shard.number)/\(shard.count) is given twice (also \(same.file))", file: file))
+                }
+            }
+            shards.append((file, shard, total, rows))
+        }
+        guard let first = shards.first else { throw DiagnosticError(.error("no shard files to merge")) }
+        let missing = (1...first.shard.count).filter { number in !shards.contains { $0.shard.number == number } }
+        guard missing.isEmpty else {
+            throw DiagnosticError(.error("shards \(missing.prefix(20).map(String.init).joined(separator: ", ")) of \(first.shard.count) are missing; "
+                                         + "a merge needs every shard"))
+        }
+        var merged: [ComparisonRow] = []
+        for (index, firstRow) in first.rows.enumerated() {
+            var correct = 0, scored = 0
+            for shard in shards {
+                guard index < shard.rows.count, shard.rows.count == first.rows.count else {
+                    throw DiagnosticError(.error("\(shard.rows.count) rows, \(first.file) has \(first.rows.count): the shards come from different comparisons",
+                                                 file: shard.file, place: "rows"))
+                }
+                let row = shard.rows[index]
+                for key in firstRow.keys where key != "top1" && !countKeys.contains(key) && row[key] != firstRow[key] {
+                    throw DiagnosticError(.error("\(key) is \(row[key]?.summary ?? "missing"), \(first.file) has \(firstRow[key]?.summary ?? "nothing"): "
+                                                 + "the shards come from different comparisons", file: shard.file, place: "rows[\(index)].\(key)"))
+                }
+                if let rowCorrect = row["topOneCorrect"]?.integerValue, let rowScored = row["topOneScored"]?.integerValue {
+                    correct += Int(rowCorrect)
+                    scored += Int(rowScored)
+                }
+            }
+            var row = try ComparisonRow(decoding: firstRow, file: first.file, place: "rows[\(index)]")
+            if firstRow["topOneScored"]?.integerValue != nil {
+                guard scored == first.total else {
+                    throw DiagnosticError(.error("the shards scored \(scored) of \(first.total) samples", file: first.file, place: "rows[\(index)]"))
+                }
+                // As Score.topOne computes it on the whole data set.
+                row.top1 = scored == 0 ? 0 : Double(correct) / Double(scored)
+                row.topOneCounts = (correct, scored)
+            }
+            merged.append(row)
+        }
+        return ComparisonReport(rows: merged)
+    }
+
+    /// The shard, the data set's size and the row objects of a shard file.
+    private static func decode(_ document: JSONValue, file: String) throws(DiagnosticError) -> (SweepShard, Int, [JSONObject]) {
+        func fail(_ message: String, at place: String? = nil) -> DiagnosticError { DiagnosticError(.error(message, file: file, place: place)) }
+        guard let root = document.objectValue else { throw fail("expected a kiln compare shard JSON object, got \(document.summary)") }
+        guard root["kind"]?.stringValue == kind else {
+            throw fail("not a kiln compare shard (expected \"kind\": \"\(kind)\"); give files written by 'kiln compare --shard K/N --format json'", at: "kind")
+        }
+        guard root["schemaVersion"]?.integerValue == schemaVersion else {
+            throw fail("unsupported shard schemaVersion \(root["schemaVersion"]?.summary ?? "null"); this Kiln reads schemaVersion \(schemaVersion)", at: "schemaVersion")
+        }
+        guard let shardObject = root["shard"]?.objectValue, let count = shardObject["count"]?.integerValue, (1...1_000_000).contains(count),
+              let number = shardObject["number"]?.integerValue, (1...count).contains(number) else {
+            throw fail("expected {\"number\": K, \"count\": N} with 1 ≤ K ≤ N ≤ 1000000", at: "shard")
+        }
+        guard let total = root["totalSamples"]?.integerValue, total >= count, total <= Int64(Int32.max) else {
+            throw fail("expected the data set's sample count, at least the shard count \(count)", at: "totalSamples")
+        }
+        guard let list = root["rows"]?.arrayValue else { throw fail("expected a list of rows", at: "rows") }
+        var rows: [JSONObject] = []
+        for (index, entry) in list.enumerated() {
+            guard let object = entry.objectValue else { throw fail("expected a row object, got \(entry.summary)", at: "rows[\(index)]") }
+            for key in countKeys {
+                guard let value = object[key], value == .null || (value.integerValue.map { $0 >= 0 && $0 <= total } ?? false) else {
+                    throw fail("expected a count from 0 to \(total) or null", at: "rows[\(index)].\(key)")
+                }
+            }
+            rows.append(object)
+        }
+        return (SweepShard(number: Int(number), count: Int(count)), Int(total), rows)
+    }
+}
+
+extension ComparisonRow {
+    /// A row read back from its JSON object (``ComparisonReport/members(of:)``), without the
+    /// target description, program or cost: what the table, CSV and JSON print.
+    /// - Throws: ``DiagnosticError`` naming the file and the JSON path of a value of the wrong kind.
+    init(decoding object: JSONObject, file: String, place: String) throws(DiagnosticError) {
+        func fail(_ key: String, _ expected: String) -> DiagnosticError {
+            DiagnosticError(.error("expected \(expected), got \(object[key]?.summary ?? "nothing")", file: file, place: "\(place).\(key)"))
+        }
+        func text(_ key: String) throws(DiagnosticError) -> String? {
+            switch object[key] {
+            case nil, .null?: return nil
+            case let value?:
+                guard let text = value.stringValue else { throw fail(key, "a string or null") }
+                return text
+            }
+        }
+        func number(_ key: String) throws(DiagnosticError) -> Double? {
+            switch object[key] {
+            case nil, .null?: return nil
+            case let value?:
+                guard let number = value.doubleValue else { throw fail(key, "a number or null") }
+                return number
+            }
+        }
+        func integer(_ key: String) throws(DiagnosticError) -> Int? {
+            switch object[key] {
+            case nil, .null?: return nil
+            case let value?:
+                guard let number = value.integerValue, number >= 0 else { throw fail(key, "a whole number or null") }
+                return Int(number)
+            }
+        }
+        /// An SQNR: null with its `…Exact` companion true is +∞ (exact).
+        func decibels(_ key: String, exact: String) throws(DiagnosticError) -> Double? {
+            if object[exact]?.boolValue == true { return .infinity }
+            return try number(key)
+        }
+        guard let targetName = try text("target") else { throw fail("target", "the target's name") }
+        self.targetName = targetName
+        family = try text("family") ?? ""
+        model = try text("model") ?? ""
+        format = try text("format") ?? ""
+        failure = try text("error")
+        top1 = try number("top1")
+        sqnrVsReferenceDecibels = try decibels("sqnrVsReferenceDecibels", exact: "sqnrVsReferenceExact")
+        sqnrVsFloatDecibels = try decibels("sqnrVsFloatDecibels", exact: "sqnrVsFloatExact")
+        latencySeconds = try number("latencySeconds")
+        inferencesPerSecond = try number("inferencesPerSecond")
+        energyJoules = try number("energyJoules")
+        weightBytes = try integer("weightBytes")
+        peakActivationBytes = try integer("peakActivationBytes")
+        onChipBytes = try integer("onChipBytes")
+        offChipBytes = try integer("offChipBytes")
+        memoryByLevel = try text("memoryByLevel")
+        utilization = try number("utilization")
+        bound = try text("bound")
+        hostOps = try integer("hostOps")
+    }
+}
