@@ -73,7 +73,7 @@ struct SweepCommand: Command {
 
         let graph = try ModelLoader.load(arguments.positionals[0])
         let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
-        let files = try EvaluationFiles(data: arguments.value("--data"), labels: arguments.value("--labels"), dataOption: "--data")
+        let files = try EvaluationFiles(data: arguments.values("--data"), labels: arguments.value("--labels"), dataOption: "--data")
         let runner = SweepRunner(model: model, base: base, grid: grid, catalog: catalog, loader: context.registry.targetLoader(),
                                  evaluation: context.evaluation(catalog), data: try files.data(for: graph, scoringAgainst: model))
 
