@@ -25,11 +25,15 @@ Versions: numpy 2.4.6, onnx 1.23.2, onnxruntime 1.32.0 (x86-64, AVX2 without VNN
 """
 import json
 import os
+import sys
 
 import numpy as np
 import onnx
 import onnxruntime as ort
 from onnx import TensorProto, helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from make_qlinear_fixtures import checked, fused_ops  # noqa: E402  (the ops ORT's optimizer leaves)
 
 OUT = "Tests/Fixtures/ort-qlinear"
 
@@ -82,19 +86,7 @@ def build(name, op, signed, attributes, x_shape, y_shape, scales, zeros):
              helper.make_node("QuantizeLinear", ["y", "y_scale", "y_zero"], ["Y"])]
     graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("X", dtype, x_shape)],
                               [helper.make_tensor_value_info("Y", dtype, y_shape)], inits)
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    model.ir_version = 8
-    onnx.checker.check_model(model)
-    return model
-
-
-def fused_ops(path):
-    options = ort.SessionOptions()
-    options.optimized_model_filepath = path + ".opt"
-    ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    ops = sorted({(n.domain or "ai.onnx") + ":" + n.op_type for n in onnx.load(path + ".opt").graph.node})
-    os.remove(path + ".opt")
-    return ops
+    return checked(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]))
 
 
 def main():
