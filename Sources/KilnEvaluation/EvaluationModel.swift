@@ -21,6 +21,9 @@ public struct EvaluationModel: Sendable {
     /// Per-layer weight and activation widths for families that choose operand widths per layer
     /// (``KilnCompiler/CompileOptions/layerBits``), by node name; empty for the target defaults.
     public let layerBits: [String: (weights: Int, activations: Int)]
+    /// The user's per-layer implementation file (``KilnCompiler/CompileOptions/layerSettings``:
+    /// a FINN folding for dataflow targets), or nil for each family's own choices.
+    public var layerSettings: LayerSettingsFile?
 
     /// Applies the calibration policy.
     /// - Parameters:
@@ -70,6 +73,6 @@ public struct EvaluationModel: Sendable {
     /// The compile options of this model: its calibration inputs, its per-layer widths, and whether nodes the target
     /// cannot run may fall back to the host.
     public func compileOptions(allowHostFallback: Bool = true) -> CompileOptions {
-        CompileOptions(allowHostFallback: allowHostFallback, layerBits: layerBits, calibration: calibration)
+        CompileOptions(allowHostFallback: allowHostFallback, layerBits: layerBits, calibration: calibration, layerSettings: layerSettings)
     }
 }

@@ -12,12 +12,18 @@ struct DataflowFolding: Sendable, Hashable {
     public let simdLanes: Int
     /// Whether the multipliers are built in LUTs or DSP slices (FINN's `resType`).
     public let multipliers: MultiplierStyle
+    /// Where the engine keeps its weights or thresholds (FINN's `ram_style`), or nil for the
+    /// engine's FINN default (`auto` for MVAU / VVAU weights, `distributed` for thresholding units
+    /// and sliding-window buffers).
+    public let memory: FabricMemoryStyle?
 
     /// Creates a folding (no checks).
-    public init(processingElements: Int, simdLanes: Int, multipliers: MultiplierStyle = .lookupTables) {
+    public init(processingElements: Int, simdLanes: Int, multipliers: MultiplierStyle = .lookupTables,
+                memory: FabricMemoryStyle? = nil) {
         self.processingElements = processingElements
         self.simdLanes = simdLanes
         self.multipliers = multipliers
+        self.memory = memory
     }
 
     /// One PE, one lane, LUT multipliers: the smallest engine.

@@ -77,6 +77,19 @@ struct MatrixVectorActivationPattern: LoweringPattern {
             covered.append(graph.nodes[reader])
             thresholds = Tensor(shape: [1, 1], elementType: .int32, codes: [0])
             outputType = type
+        } else if let add = context.fusibleFollower(of: index, accepts: {
+                      context.channelAddend(of: $0, channels: outputChannels, channelAxis: channelAxis) != nil }),
+                  let addend = context.channelAddend(of: graph.nodes[add], channels: outputChannels, channelAxis: channelAxis),
+                  let sign = context.fusibleFollower(of: add, accepts: { $0.kind == .sign }),
+                  let type = graph.types[graph.nodes[sign].outputs[0]], type.elementType == .binary,
+                  Self.largestAccumulator(input: inputType, weight: weight, bias: node.input(2).flatMap { graph.constants[$0] },
+                                          channels: outputChannels, isDense: root == .dense)
+                    + (addend.map { abs(Int64($0)) }.max() ?? 0) <= Int64(Int32.max) {
+            // The quantizer's threshold form sign(acc + a_c): acc + a_c ≥ 0 ⟺ acc ≥ −a_c, one threshold
+            // per channel (exact: the bound shows the reference's int32 add cannot wrap).
+            covered += [graph.nodes[add], graph.nodes[sign]]
+            thresholds = Tensor(shape: [outputChannels, 1], elementType: .int32, codes: addend.map { 0 - $0 })
+            outputType = type
         }
         let folding = context.plan(as: DataflowFoldingPlan.self)?.folding(of: node.name) ?? .unfolded
         return .lowered(MatrixVectorActivationUnit(nodes: covered, window: window, outputChannels: outputChannels, folding: folding,
@@ -84,6 +97,26 @@ struct MatrixVectorActivationPattern: LoweringPattern {
                                                    thresholds: thresholds, thresholdOffset: offset, isDense: root == .dense,
                                                    inputType: inputType, outputType: outputType,
                                                    weightLevel: target.weightLevelName, activationLevel: target.activationLevelName))
+    }
+}
+
+extension MatrixVectorActivationPattern {
+    /// The largest |accumulator| a layer can produce: per output channel
+    /// `max|x − zx| · Σ|w − zw| + |bias|`, the largest over channels (Int64, no overflow for
+    /// weights of at most 2^31 elements of ≤ 32 bits).
+    static func largestAccumulator(input: TensorType, weight: Tensor, bias: Tensor?, channels: Int, isDense: Bool) -> Int64 {
+        guard let codes = weight.codes, channels > 0 else { return .max }
+        let zx = Int64(input.quantization?.zeroPoint(at: 0) ?? 0)
+        let x = max(abs(input.elementType.minimumCode - zx), abs(input.elementType.maximumCode - zx))
+        var sums = [Int64](repeating: 0, count: channels)
+        let perChannel = codes.count / channels
+        for (index, code) in codes.enumerated() {
+            let channel = isDense ? index % channels : index / max(perChannel, 1)
+            guard channel < channels else { return .max }
+            sums[channel] += abs(Int64(code) - Int64(weight.type.quantization?.zeroPoint(at: channel) ?? 0))
+        }
+        let biases = bias?.codes ?? []
+        return (0..<channels).map { x * sums[$0] + ($0 < biases.count ? abs(Int64(biases[$0])) : 0) }.max() ?? 0
     }
 }
 

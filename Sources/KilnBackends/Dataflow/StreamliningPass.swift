@@ -306,7 +306,7 @@ struct RequantizedLayer {
 
     init?(_ node: Node, in graph: Graph) {
         guard node.outputs.count == 1, let x = node.input(0), let inputType = graph.types[x], inputType.elementType.isInteger,
-              inputType.elementType != .binary, inputType.quantization != nil,
+              inputType.quantization != nil,
               let w = node.input(1), let weight = graph.constants[w], weight.codes != nil, weight.type.quantization != nil,
               weight.shape.count == (node.kind == .conv2d ? 4 : 2),
               let output = graph.types[node.outputs[0]], output.quantization != nil, case .integer = output.elementType else { return nil }

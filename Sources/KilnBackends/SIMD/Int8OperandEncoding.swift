@@ -9,9 +9,14 @@ struct Int8OperandEncoding: Sendable, Hashable {
     /// Added to every weight code (0 or −128).
     let secondOffset: Int32
 
-    /// The encoding for a scheme's operands, or nil unless both are 8-bit integers.
+    /// The encoding for a scheme's operands, or nil unless both are 8-bit integers (±1 codes count
+    /// as signed bytes).
     init?(scheme: SIMDDotProductScheme, first: ElementType, second: ElementType) {
-        guard case .integer(8, let firstSigned) = first, case .integer(8, let secondSigned) = second else { return nil }
+        func signedness(_ type: ElementType) -> Bool? {
+            if case .integer(8, let signed) = type { return signed }
+            return type == .binary ? true : nil
+        }
+        guard let firstSigned = signedness(first), let secondSigned = signedness(second) else { return nil }
         if scheme.firstOperandUnsigned {
             firstOffset = firstSigned ? 128 : 0
         } else {

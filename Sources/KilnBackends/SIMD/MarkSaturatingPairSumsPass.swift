@@ -29,6 +29,11 @@ struct MarkSaturatingPairSumsPass: GraphPass {
                   let a = node.input(0), let b = node.input(1),
                   let first = result.types[a]?.elementType, let second = result.types[b]?.elementType,
                   Int8OperandEncoding(scheme: scheme, first: first, second: second) != nil else { continue }
+            guard first != .binary, second != .binary else {
+                log.note("keeps exact int32 accumulation: ±1 operands run through the int16-widening (vpmaddwd) path, as the binarized network's reference does",
+                         pass: name, node: node.name)
+                continue
+            }
             guard node.semantics == .onnxRuntime else {
                 log.note("keeps exact int32 accumulation: TensorFlow Lite's x86 kernels widen int8 to int16 and use vpmaddwd, not \(scheme.instruction.name)",
                          pass: name, node: node.name)

@@ -36,6 +36,6 @@ public struct SIMDBackend: Backend {
     /// node then runs on the host with that reason).
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         guard let scheme = SIMDDotProductScheme(target: target) else { return [] }
-        return SIMDLoweringPattern.table(scheme: scheme)
+        return SIMDLoweringPattern.patterns(scheme: scheme)
     }
 }

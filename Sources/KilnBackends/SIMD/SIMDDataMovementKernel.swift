@@ -21,7 +21,7 @@ struct SIMDDataMovementKernel: TargetKernel {
     /// Lowers a data-movement node, or says why it cannot.
     static func lower(node: Node, graph: Graph, scheme: SIMDDotProductScheme, levels: SIMDMemoryLevels) -> LoweringMatch {
         let types = node.inputs.filter { !$0.isEmpty }.compactMap { graph.types[$0] }
-        guard let outputType = graph.types[node.outputs[0]], !types.isEmpty, outputType.elementType.bitWidth == 8 else {
+        guard let outputType = graph.types[node.outputs[0]], !types.isEmpty, SIMDBinaryOperands.isByte(outputType.elementType) else {
             return .rejected("needs 8-bit codes")
         }
         switch node.operation {

@@ -41,4 +41,12 @@ struct SIMDLoweringPattern: LoweringPattern {
         rows += others.map { row("simd-\($0.rawValue)", $0, simple) }
         return rows
     }
+
+    /// The simd lowering table: the scheme's rows, then the sign step of binarized networks.
+    static func patterns(scheme: SIMDDotProductScheme) -> [any LoweringPattern] {
+        table(scheme: scheme) + [
+            SIMDBinarizePattern(root: .add, vectorBits: scheme.vectorBits),   // accumulator + (−T_c) → sign, fused
+            SIMDBinarizePattern(root: .sign, vectorBits: scheme.vectorBits),  // standalone sign
+        ]
+    }
 }

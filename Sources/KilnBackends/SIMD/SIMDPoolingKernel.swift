@@ -24,7 +24,7 @@ struct SIMDPoolingKernel: TargetKernel {
     /// Lowers max / average / global average pooling on 8-bit codes, or says why it cannot.
     static func lower(node: Node, graph: Graph, scheme: SIMDDotProductScheme, levels: SIMDMemoryLevels) -> LoweringMatch {
         guard let input = graph.types[node.inputs[0]], let output = graph.types[node.outputs[0]], input.shape.count == 4,
-              input.elementType.bitWidth == 8 else { return .rejected("needs 8-bit NCHW codes") }
+              SIMDBinaryOperands.isByte(input.elementType) else { return .rejected("needs 8-bit NCHW codes") }
         let pooling: Pooling
         switch node.operation {
         case .maxPool(let attributes):

@@ -3,27 +3,7 @@ import KilnIR
 
 /// The chains of nodes an xnor kernel absorbs after its root, each link found by the shared
 /// matcher (``LoweringContext/fusibleFollower(of:accepts:)``).
-enum FusionChain {
-    /// The per-channel values of an `add` that adds a constant to a plain int32 value (no
-    /// quantization on either side), broadcast along `channelAxis` only: the `−T_c` of a
-    /// quantizer's threshold form `acc → add(−T) → sign`. Nil when `node` is not such an add.
-    ///
-    /// The add wraps to 32 bits like the kernels' accumulators, so folding it into the bias
-    /// (`bias &+ addend`) gives the reference result bit for bit.
-    static func constantAddend(_ node: Node, in graph: Graph, channels: Int, channelAxis: Int) -> [Int32]? {
-        guard node.kind == .add, node.inputs.count == 2, let constant = graph.constants[node.inputs[1]],
-              let codes = constant.codes, constant.type.elementType == .int32, constant.type.quantization == nil,
-              let input = graph.types[node.inputs[0]], let output = graph.types[node.outputs[0]],
-              input.elementType == .int32, input.quantization == nil, output == input else { return nil }
-        let rank = output.shape.count
-        guard constant.shape.count <= rank, channelAxis < rank else { return nil }
-        let aligned = [Int](repeating: 1, count: rank - constant.shape.count) + constant.shape
-        for (axis, size) in aligned.enumerated() where size != 1 && !(axis == channelAxis && size == channels) { return nil }
-        if aligned[channelAxis] == channels, codes.count == channels { return codes }
-        guard codes.count == 1 else { return nil }
-        return [Int32](repeating: codes[0], count: channels)
-    }
-}
+enum FusionChain {}
 
 extension FusionChain {
     /// The activations an int8-unit kernel absorbs into its output stage: an optional `relu` or
@@ -50,10 +30,10 @@ extension FusionChain {
         var result = Int8Activations(output: graph.nodes[index].outputs[0])
         var current = index
         if let next = context.fusibleFollower(of: current, accepts: {
-            constantAddend($0, in: graph, channels: channels, channelAxis: channelAxis) != nil
+            context.channelAddend(of: $0, channels: channels, channelAxis: channelAxis) != nil
         }) {
             let node = graph.nodes[next]
-            result.addend = constantAddend(node, in: graph, channels: channels, channelAxis: channelAxis)
+            result.addend = context.channelAddend(of: node, channels: channels, channelAxis: channelAxis)
             result.nodes.append(node)
             result.output = node.outputs[0]
             current = next
@@ -106,10 +86,10 @@ extension FusionChain {
         var result = BinaryActivation(output: graph.nodes[index].outputs[0])
         var current = index
         if let next = context.fusibleFollower(of: current, accepts: {
-            constantAddend($0, in: graph, channels: channels, channelAxis: channelAxis) != nil
+            context.channelAddend(of: $0, channels: channels, channelAxis: channelAxis) != nil
         }) {
             let node = graph.nodes[next]
-            result.addend = constantAddend(node, in: graph, channels: channels, channelAxis: channelAxis)
+            result.addend = context.channelAddend(of: node, channels: channels, channelAxis: channelAxis)
             result.nodes.append(node)
             result.output = node.outputs[0]
             current = next

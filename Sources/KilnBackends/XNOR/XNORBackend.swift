@@ -54,6 +54,9 @@ public struct XNORBackend: Backend {
             XNORKernelPattern(name: "int8-unit-dense", root: .dense) { index, context, facts throws(StageError) in  // i8 dense on the int8 unit (+ clamp / sign)
                 try Int8DenseKernel(nodeAt: index, in: context, facts: facts)
             },
+            XNORKernelPattern(name: "threshold-quantize", root: .quantize) { index, context, facts throws(StageError) in  // the model input's quantize (no host round trip)
+                try ThresholdQuantizeKernel(nodeAt: index, in: context.graph, facts: facts)
+            },
             SignPattern(),                      // standalone binarization
             XNORKernelPattern(name: "threshold-multi-threshold", root: .multiThreshold) { index, context, facts throws(StageError) in  // standalone multi-threshold
                 try ThresholdKernel(nodeAt: index, in: context.graph, facts: facts)

@@ -13,7 +13,7 @@ import KilnTargets
 struct CompareCommand: Command {
     let name = "compare"
     let summary = "Compare deployment targets side by side: accuracy, latency, energy, memory"
-    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--data [NAME=]X.npy ... --labels Y.npy] [--float-model F.onnx] [--calibration C.npy] [--sort COLUMN] [--format table|json|csv] [--html FILE] [--override]"
+    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--data [NAME=]X.npy ... --labels Y.npy] [--float-model F.onnx] [--calibration C.npy] [--folding FILE] [--sort COLUMN] [--format table|json|csv] [--html FILE] [--override]"
     var discussion: String {
         """
         With no MODEL, compares the shipped examples on the digits test split (540 images) on every
@@ -48,7 +48,7 @@ struct CompareCommand: Command {
                             help: "inputs; the first dimension is the batch; NAME=X.npy once per input of a model with several"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
         OptionSpecification("--float-model", valueName: "FILE", help: "the float model a quantized MODEL came from: SQNR against its output"),
-        .calibration,
+        .calibration, .folding,
         OptionSpecification("--sort", valueName: "COLUMN", choices: ComparisonColumn.sortNames,
                             help: "order each model's rows by COLUMN, best first: \(ComparisonColumn.sortNames.joined(separator: ", "))"),
         .format(["table", "json", "csv"]),
@@ -94,6 +94,7 @@ struct CompareCommand: Command {
         let files = try EvaluationFiles(data: dataValues, labels: labelsPath, dataOption: "--data")
         let calibration = try EvaluationFiles.calibration(calibrationPath)
         let floatModel = try arguments.value("--float-model").map { path throws(DiagnosticError) in try ModelLoader.load(path) }
+        let layerSettings = try EvaluationFiles.layerSettings(arguments.value("--folding"))
 
         let evaluation = context.evaluation(catalog)
         let meter = ProgressMeter(total: modelPaths.count * targets.count)
@@ -107,7 +108,8 @@ struct CompareCommand: Command {
                 context.console.printError("\(modelPath): note: the model is already quantized and is not re-quantized; "
                                            + "--calibration only lets targets with narrower formats choose their ranges")
             }
-            let model = try EvaluationModel(loaded, calibration: calibration)
+            var model = try EvaluationModel(loaded, calibration: calibration)
+            model.layerSettings = layerSettings
             let data = try files.data(for: loaded, scoringAgainst: model, floatModel: floatModel)
             for (targetIndex, target) in targets.enumerated() {
                 if interrupt.isRaised { interrupted = true; break models }

@@ -10,14 +10,14 @@ let compileOptions: [OptionSpecification] = [
     OptionSpecification("--target", arity: .repeated, valueName: "NAME|FILE", help: "the target: a built-in name or a target description file"),
     .targetDirectory, .overrideBuiltIn,
     .flag("--no-host-fallback", help: "fail, listing every node the target cannot run, instead of running them on the host"),
-    .calibration,
+    .calibration, .folding,
 ]
 
 /// `kiln compile MODEL --target T`: the target program as a listing or JSON.
 struct CompileCommand: Command {
     let name = "compile"
     let summary = "Compile a model for a target and print the program"
-    let usage = "compile MODEL --target T [--calibration C.npy] [--emit listing|json] [--print-ir-after PASS] [--no-host-fallback]"
+    let usage = "compile MODEL --target T [--calibration C.npy] [--folding FILE] [--emit listing|json] [--print-ir-after PASS] [--no-host-fallback]"
     let discussion = """
     The listing shows the memory map, then each kernel in order with the graph nodes it
     implements and its loop nest; host fallbacks show their reason, transfers their size.
@@ -34,7 +34,8 @@ struct CompileCommand: Command {
         let graph = try ModelLoader.load(arguments.positionals[0])
         let target = try context.requiredTarget(arguments)
         let printAfter = arguments.value("--print-ir-after")
-        let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        var model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        model.layerSettings = try EvaluationFiles.layerSettings(arguments.value("--folding"))
         let evaluation = context.evaluation(try context.targetCatalog(arguments))
         let program = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
             try evaluation.compile(model, for: target, allowHostFallback: !arguments.flag("--no-host-fallback")) { pass, result in

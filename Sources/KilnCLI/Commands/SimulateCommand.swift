@@ -15,7 +15,7 @@ struct SimulateCommand: Command {
 
     let name = "simulate"
     let summary = "Simulate a model on a target: per-layer actions, outputs, accuracy"
-    let usage = "simulate MODEL --target T [--calibration C.npy] [--input [NAME=]X.npy ...] [--labels Y.npy] [--output OUT.npy] [--output-dir DIR] [--trace trace.json] [--format table|json|csv]"
+    let usage = "simulate MODEL --target T [--calibration C.npy] [--folding FILE] [--input [NAME=]X.npy ...] [--labels Y.npy] [--output OUT.npy] [--output-dir DIR] [--trace trace.json] [--format table|json|csv]"
     var discussion: String {
         (["Without --input only the program's action counts are computed (cost only, no data)."] + workloadFormats.map(\.help)
             + ["With --input the functional simulator runs the program with the target's arithmetic on every",
@@ -54,7 +54,8 @@ struct SimulateCommand: Command {
         let target = try context.requiredTarget(arguments)
         if let directory = arguments.value("--output-dir") { try OutputDirectory.prepare(directory) }
         let files = try EvaluationFiles(data: arguments.values("--input"), labels: arguments.value("--labels"), dataOption: "--input")
-        let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        var model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
+        model.layerSettings = try EvaluationFiles.layerSettings(arguments.value("--folding"))
         let evaluation = context.evaluation(try context.targetCatalog(arguments))
         let data = try files.data(for: graph)
         let result = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
@@ -111,7 +112,8 @@ struct SimulationReport {
 
     func text() -> String {
         var lines = ["\(program.graph.name) on \(program.target.name) (\(program.target.family))", "", table().rendered(), ""]
-        lines.append("latency \(Units.seconds(cost.latencySeconds)), \(Units.engineering(cost.inferencesPerSecond)) inferences/s, "
+        let accelerator = cost.acceleratorInferencesPerSecond.map { " end to end (accelerator alone \(Units.engineering($0)))" } ?? ""
+        lines.append("latency \(Units.seconds(cost.latencySeconds)), \(Units.engineering(cost.inferencesPerSecond)) inferences/s\(accelerator), "
                      + "energy \(Units.joules(cost.energy.total)) per inference (compute \(Units.joules(cost.energy.compute)), "
                      + "on-chip \(Units.joules(cost.energy.onChipMemory)), off-chip \(Units.joules(cost.energy.offChipMemory)), "
                      + "static \(Units.joules(cost.energy.staticEnergy)), host link \(Units.joules(cost.energy.hostLink)))")
@@ -176,6 +178,7 @@ struct SimulationReport {
             ("top1", accuracy.map { .number($0) } ?? .null),
             ("latencySeconds", .number(cost.latencySeconds)),
             ("inferencesPerSecond", .number(cost.inferencesPerSecond)),
+            ("acceleratorInferencesPerSecond", cost.acceleratorInferencesPerSecond.map { .number($0) } ?? .null),
             ("energyJoules", .number(cost.energy.total)),
             ("averagePowerWatts", cost.latencySeconds > 0 ? .number(cost.energy.total / cost.latencySeconds) : .null),
             ("energyJoulesByComponent", .object(JSONObject([

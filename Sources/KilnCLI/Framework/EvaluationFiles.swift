@@ -1,7 +1,9 @@
 import Foundation
+import KilnCompiler
 import KilnDiagnostics
 import KilnEvaluation
 import KilnIR
+import KilnJSON
 import KilnModelIO
 
 /// The NumPy files of a command that evaluates models: samples and labels, read and checked once
@@ -59,6 +61,16 @@ struct EvaluationFiles {
     /// - Throws: ``DiagnosticError`` naming the file.
     static func calibration(_ path: String?) throws(DiagnosticError) -> Tensor? {
         try path.map { path throws(DiagnosticError) in try NumPyReader.read(contentsOf: path).tensor() }
+    }
+
+    /// The layer settings of `--folding FILE`, parsed, or nil.
+    /// - Throws: ``DiagnosticError`` naming the file when it does not read or is not JSON.
+    static func layerSettings(_ path: String?) throws(DiagnosticError) -> LayerSettingsFile? {
+        guard let path else { return nil }
+        guard let bytes = FileManager.default.contents(atPath: path) else {
+            throw DiagnosticError(.error("cannot read the folding file", file: path))
+        }
+        return LayerSettingsFile(file: path, document: try JSONParser().parse([UInt8](bytes), file: path))
     }
 
     /// The data files bound to `graph`'s inputs by name (a bare file feeds a single-input graph),

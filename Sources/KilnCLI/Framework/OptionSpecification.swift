@@ -56,4 +56,9 @@ public struct OptionSpecification: Sendable, Hashable {
     public static let calibration = OptionSpecification(
         "--calibration", valueName: "C.npy",
         help: "representative inputs: quantize a float MODEL and let narrow formats choose their ranges")
+
+    /// `--folding FILE`: per-layer PE / SIMD / memory style for dataflow targets (FINN's folding configuration).
+    public static let folding = OptionSpecification(
+        "--folding", valueName: "FILE",
+        help: "dataflow targets: per-layer PE, SIMD, ram_style, resType from a FINN folding-config JSON (default: Kiln's search)")
 }

@@ -64,7 +64,12 @@ struct ComparisonColumn: Sendable {
         ComparisonColumn("latencySeconds", "LATENCY", .seconds, better: .lower, sort: ["latency", "latencySeconds"],
                          legend: "time of one inference: accelerator, host steps and host-link transfers") { CellValue($0.latencySeconds) },
         ComparisonColumn("inferencesPerSecond", "THROUGHPUT", .perSecond, better: .higher, sort: ["throughput", "inferencesPerSecond"],
-                         legend: "inferences per second in steady state (a pipelined design overlaps inferences)") { CellValue($0.inferencesPerSecond) },
+                         legend: "inferences per second in steady state, end to end: accelerator, host steps and host-link transfers (a pipelined design overlaps inferences)") { CellValue($0.inferencesPerSecond) },
+        ComparisonColumn("acceleratorInferencesPerSecond", "ACCEL THRPT", .perSecond, better: .higher,
+                         sort: ["accelerator-throughput", "acceleratorInferencesPerSecond"],
+                         legend: "inferences per second of the accelerator alone: its clock over its steady-state interval, no host or transfers") {
+            CellValue($0.acceleratorInferencesPerSecond)
+        },
         ComparisonColumn("energyJoules", "ENERGY/INF", .joules, better: .lower, sort: ["energy", "energyJoules"],
                          legend: "energy of one inference: compute, memories, host link, and static power over the latency") { CellValue($0.energyJoules) },
         ComparisonColumn("averagePowerWatts", "POWER", .watts, better: .lower, sort: ["power", "averagePowerWatts"],

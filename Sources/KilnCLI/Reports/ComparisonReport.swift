@@ -16,6 +16,8 @@ struct ComparisonRow {
     var sqnrVsFloatDecibels: Double?
     var latencySeconds: Double?
     var inferencesPerSecond: Double?
+    /// The accelerator's own steady-state rate (its clock over its interval), without the host.
+    var acceleratorInferencesPerSecond: Double?
     var energyJoules: Double?
     var weightBytes: Int?
     var peakActivationBytes: Int?
@@ -44,6 +46,7 @@ struct ComparisonRow {
         format = Self.numericFormat(cost)
         latencySeconds = cost.latencySeconds
         inferencesPerSecond = cost.inferencesPerSecond
+        acceleratorInferencesPerSecond = cost.acceleratorInferencesPerSecond
         energyJoules = cost.energy.total
         weightBytes = program.weightBytes
         peakActivationBytes = program.peakActivationBytes

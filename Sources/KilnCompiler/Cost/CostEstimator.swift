@@ -37,8 +37,12 @@ public struct ProgramCost: Sendable {
     public var acceleratorTiming: ProgramTiming
     /// Seconds for one inference: accelerator latency plus host steps plus transfers.
     public var latencySeconds: Double
-    /// Inferences per second in steady state.
+    /// Inferences per second in steady state, end to end: the accelerator's interval plus every
+    /// host step and host-link transfer of an inference (which do not overlap the accelerator).
     public var inferencesPerSecond: Double
+    /// Inferences per second of the accelerator alone in steady state: its clock over its
+    /// interval cycles, without host steps or transfers; nil when no kernel runs on it.
+    public var acceleratorInferencesPerSecond: Double?
     /// The whole run's energy, with static power over the latency.
     public var energy: EnergyBreakdown
     /// Useful operations on the accelerator over its peak operations in the accelerator's time.
@@ -144,7 +148,9 @@ public struct CostEstimator: Sendable {
             for (bound, seconds) in parts { secondsByBound[bound, default: 0] += seconds }
         }
         let bound = PerformanceBound.allCases.max { (secondsByBound[$0] ?? 0) < (secondsByBound[$1] ?? 0) } ?? .compute
+        let acceleratorRate = timing.intervalCycles > 0 ? acceleratorHertz / timing.intervalCycles : nil
         return ProgramCost(steps: steps, acceleratorTiming: timing, latencySeconds: latency, inferencesPerSecond: 1 / interval,
+                           acceleratorInferencesPerSecond: acceleratorRate,
                            energy: energy, utilization: utilization, bound: bound)
     }
 }

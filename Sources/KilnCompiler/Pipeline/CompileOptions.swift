@@ -1,5 +1,6 @@
 import Foundation
 import KilnIR
+import KilnJSON
 
 /// What the user asked of a compilation.
 public struct CompileOptions: Sendable {
@@ -17,19 +18,39 @@ public struct CompileOptions: Sendable {
     /// passes may run through the reference interpreter to choose ranges for narrower formats;
     /// nil when the caller has none (passes then derive ranges from the graph's parameters).
     public var calibration: [String: Tensor]?
+    /// A user's file of per-layer implementation choices (`--folding FILE`), read by the family
+    /// whose plan defines such a file (a dataflow target reads a FINN folding configuration);
+    /// nil for the family's own choices.
+    public var layerSettings: LayerSettingsFile?
     /// Where passes record what they changed and why (shown in the compile report).
     public let log: CompileLog
 
     /// Creates options.
     public init(allowHostFallback: Bool = true, weightBits: Int? = nil, activationBits: Int? = nil,
                 layerBits: [String: (weights: Int, activations: Int)] = [:], calibration: [String: Tensor]? = nil,
-                log: CompileLog = CompileLog()) {
+                layerSettings: LayerSettingsFile? = nil, log: CompileLog = CompileLog()) {
         self.allowHostFallback = allowHostFallback
         self.weightBits = weightBits
         self.activationBits = activationBits
         self.layerBits = layerBits
         self.calibration = calibration
+        self.layerSettings = layerSettings
         self.log = log
+    }
+}
+
+/// A parsed JSON file of per-layer implementation choices and the name the user gave it (for
+/// located diagnostics). Its shape belongs to the family that reads it.
+public struct LayerSettingsFile: Sendable, Hashable {
+    /// The file, as the user named it.
+    public let file: String
+    /// Its contents.
+    public let document: JSONValue
+
+    /// Creates the value.
+    public init(file: String, document: JSONValue) {
+        self.file = file
+        self.document = document
     }
 }
 

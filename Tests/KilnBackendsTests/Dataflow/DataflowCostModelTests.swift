@@ -102,7 +102,7 @@ import Testing
     @Test func foldingBalancesThePipelineWithinTheBudget() throws {
         let target = FPGATestSupport.target(Self.pynq)
         let graph = try FPGATestSupport.compiler.adapt(FPGATestSupport.model("cnn-padded-strided"), for: target)
-        let plan = try #require(DataflowFoldingPlan.plan(for: graph, target: target))
+        let plan = try #require(try DataflowBackend().plan(for: graph, target: target, options: CompileOptions()) as? DataflowFoldingPlan)
         #expect(plan.fits)
         let budget = DataflowFoldingPlan.budget(of: target.section(DataflowSection.self)!)
         #expect(budget == FabricResources(lookupTables: 53200, blockRam18k: 280, ultraRams: 0, dspSlices: 220))
@@ -114,7 +114,7 @@ import Testing
             Self.scaleValue(&dataflow, "lookupTables", by: 0.1)
             document["dataflow"] = dataflow
         }
-        let tight = try #require(DataflowFoldingPlan.plan(for: graph, target: small))
+        let tight = try #require(try DataflowBackend().plan(for: graph, target: small, options: CompileOptions()) as? DataflowFoldingPlan)
         #expect(tight.fits && tight.resources.lookupTables <= 5320)
         #expect(tight.intervalCycles > plan.intervalCycles)
     }

@@ -50,10 +50,16 @@ import KilnTargets
         #expect(dense.kernel.name == "sdot-dense")
     }
 
-    @Test func signWithoutAPatternFallsBackWithTheReason() throws {
+    /// A binarized model's sign runs in the simd sign kernel, and the ±1 conv after it in the int8 GEMM.
+    @Test func signAndBinaryConvRunOnTheCore() throws {
         let program = try SIMDTestSupport.compiler().compile(SIMDTestSupport.model("binary-friendly"), for: SIMDTestSupport.target("x86-avx2-haswell-i7-4770"))
         let sign = try #require(program.kernelSteps.first { $0.kernel.nodes.first?.kind == .sign })
-        #expect(sign.placement == .host(reason: "no lowering pattern of the simd backend handles sign"))
+        #expect(sign.placement == .accelerator)
+        #expect(sign.kernel.name == "simd-sign")
+        let binary = try #require(program.kernelSteps.first { $0.kernel.nodes.first?.name == "binary_conv" })
+        #expect(binary.placement == .accelerator)
+        #expect(binary.kernel.name == "vpmaddubsw-conv2d")
+        #expect(program.graph.nodes.first { $0.name == "binary_conv" }?.accumulation == .wrappingInt32)
     }
 
     @Test func avx2AdaptationIsLoggedPerNode() throws {

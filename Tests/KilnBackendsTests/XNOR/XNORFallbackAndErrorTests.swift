@@ -17,8 +17,9 @@ import KilnNumerics
         }
         #expect(reasons["softmax"] == "softmax is not in the target's op set")
         #expect(reasons["scores"] == "matmul is not in the target's op set")
-        // The three projections run on the int8 unit.
-        #expect(program.kernelSteps.filter { $0.placement == .accelerator }.map(\.kernel.name) == Array(repeating: "int8-unit.dense", count: 3))
+        // The input's quantize runs on the threshold units, the three projections on the int8 unit.
+        #expect(program.kernelSteps.filter { $0.placement == .accelerator }.map(\.kernel.name)
+                == ["threshold-units.quantize"] + Array(repeating: "int8-unit.dense", count: 3))
     }
 
     /// bnn-array-45nm has no `add`: the residual join falls back; larq runs it.

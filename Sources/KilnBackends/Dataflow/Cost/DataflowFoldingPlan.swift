@@ -50,7 +50,9 @@ struct DataflowFoldingPlan: Sendable {
 
     /// Chooses the foldings of `stages` for a target's dataflow section. When nothing fits, every
     /// stage takes its cheapest folding (and ``fits`` is false).
-    public init(stages: [DataflowStage], dataflow: DataflowSection) {
+    /// - Parameter fixed: foldings the user gave (a folding file), by stage index: those stages
+    ///   take exactly that folding and the search balances the others around them.
+    public init(stages: [DataflowStage], dataflow: DataflowSection, fixed: [Int: DataflowFolding] = [:]) {
         let budget = Self.budget(of: dataflow)
         self.budget = budget
         func weight(_ r: FabricResources) -> Double {
@@ -59,9 +61,9 @@ struct DataflowFoldingPlan: Sendable {
                 + share(r.ultraRams, budget.ultraRams) + share(r.dspSlices, budget.dspSlices)
         }
         // Candidates per stage, cheapest first.
-        let options: [[(folding: DataflowFolding, estimate: StageEstimate, weight: Double)]] = stages.map { stage in
-            stage.candidates(maxProcessingElements: dataflow.maxProcessingElements?.value ?? .max,
-                             maxSimdLanes: dataflow.maxSimdLanes?.value ?? .max)
+        let options: [[(folding: DataflowFolding, estimate: StageEstimate, weight: Double)]] = stages.enumerated().map { index, stage in
+            (fixed[index].map { [$0] } ?? stage.candidates(maxProcessingElements: dataflow.maxProcessingElements?.value ?? .max,
+                                                             maxSimdLanes: dataflow.maxSimdLanes?.value ?? .max))
                 .map { folding in let estimate = stage.estimate(folding); return (folding, estimate, weight(estimate.resources)) }
                 .sorted { a, b in
                     if a.weight != b.weight { return a.weight < b.weight }
@@ -119,11 +121,5 @@ struct DataflowFoldingPlan: Sendable {
             }
         }
         return stages
-    }
-
-    /// The plan for a graph on a dataflow target.
-    public static func plan(for graph: Graph, target: TargetDescription) -> DataflowFoldingPlan? {
-        guard let dataflow = target.section(DataflowSection.self) else { return nil }
-        return DataflowFoldingPlan(stages: stages(of: graph, target: target), dataflow: dataflow)
     }
 }

@@ -102,6 +102,40 @@ struct DataflowStage: Sendable {
         } } }
     }
 
+    /// The sliding window in front of a convolution's matrix engine (nil for dense layers and
+    /// engines without one of their own choosing).
+    var slidingWindow: SlidingWindowGenerator? {
+        if case .matrix(let w, _, _, _, _, _, _, let dense) = shape, !dense { return w }
+        return nil
+    }
+
+    /// What a user folding must satisfy: the dimension PE divides (phrased), the SIMD values the
+    /// engine takes, and that rule phrased.
+    var foldingLimits: (peDimension: String, simdChoices: Set<Int>, simdRule: String) {
+        switch shape {
+        case .matrix(let w, let o, _, _, _, _, let depthwise, let dense):
+            if depthwise {
+                let k = w.kernelHeight * w.kernelWidth
+                return ("the \(w.channels) channels", [1, k], "a depthwise engine takes SIMD 1 or the whole \(k)-element kernel")
+            }
+            if dense {
+                return ("MH \(o)", Set(DataflowFolding.divisors(of: w.windowLength)), "SIMD must divide MW \(w.windowLength)")
+            }
+            return ("MH \(o)", Set(DataflowFolding.divisors(of: w.groupChannels) + [w.windowLength]),
+                    "SIMD must divide the \(w.groupChannels) input channels, or be the whole window MW \(w.windowLength) (a parallel window)")
+        default:
+            return ("the \(channels) channels", [1], "the engine has no SIMD")
+        }
+    }
+
+    /// The channels per cycle the sliding window of a convolution reads at a folding (the matrix
+    /// engine's SIMD; all channels for a parallel window; the VVAU's PE for a depthwise one).
+    func windowSimd(_ folding: DataflowFolding) -> Int {
+        guard case .matrix(let w, _, _, _, _, _, let depthwise, _) = shape else { return folding.processingElements }
+        if depthwise { return folding.processingElements }
+        return folding.simdLanes == w.windowLength && w.windowLength != w.groupChannels ? w.channels : folding.simdLanes
+    }
+
     /// The FINN engines of the stage under a folding, with their cycles and resources.
     public func engines(_ folding: DataflowFolding) -> [(name: String, cycles: Int, resources: FabricResources)] {
         let pe = folding.processingElements, simd = folding.simdLanes
@@ -111,20 +145,21 @@ struct DataflowStage: Sendable {
             if depthwise {
                 let vvau = VectorVectorEstimate(channels: w.channels, kernelHeight: w.kernelHeight, kernelWidth: w.kernelWidth,
                                                 outputPixels: pixels, processingElements: pe, simdLanes: simd, inputBits: a,
-                                                inputSigned: signed, weightBits: wBits, outputBits: outBits, multipliers: folding.multipliers)
+                                                inputSigned: signed, weightBits: wBits, outputBits: outBits, multipliers: folding.multipliers,
+                                                memory: folding.memory ?? .automatic)
                 let swg = window(w, simd: pe, bits: a, depthwise: true, parallel: simd > 1)
                 return [("swg", swg.cycles * w.batch, swg.resources), ("vvau", vvau.cycles, vvau.resources)]
             }
             let mvau = MatrixVectorEstimate(matrixWidth: w.windowLength, matrixHeight: o, processingElements: pe, simdLanes: simd,
                                             vectors: pixels, inputBits: a, inputSigned: signed, weightBits: wBits, outputBits: outBits,
-                                            multipliers: folding.multipliers)
+                                            multipliers: folding.multipliers, memory: folding.memory ?? .automatic)
             if dense { return [("mvau", mvau.cycles, mvau.resources)] }
             let parallel = simd == w.windowLength && w.windowLength != w.groupChannels
             let swg = window(w, simd: parallel ? w.channels : simd, bits: a, depthwise: false, parallel: parallel)
             return [("swg", swg.cycles * w.batch, swg.resources), ("mvau", mvau.cycles, mvau.resources)]
         case .thresholding(let c, let vectors, let steps, let a):
             let unit = ThresholdingEstimate(channels: c, processingElements: pe, steps: steps, vectors: vectors, inputBits: a,
-                                            thresholdBits: min(a + 1, 32))
+                                            thresholdBits: min(a + 1, 32), memory: folding.memory ?? .distributed)
             return [("thresholding", unit.cycles, unit.resources)]
         case .maxPool(let w, let bits):
             let swg = window(w, simd: pe, bits: bits, depthwise: true, parallel: false)

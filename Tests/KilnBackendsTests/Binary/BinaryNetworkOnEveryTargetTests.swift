@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import KilnCompiler
+import KilnConformance
+import KilnIR
+import KilnModelIO
+import KilnTargets
+@testable import KilnBackends
+
+/// The binarized digits example (`examples/digits/bnn.onnx`, quantized by `kiln quantize`:
+/// `Tests/Fixtures/digits/bnn_quantized.json`) on every built-in target: where its ±1 layers run.
+@Suite struct BinaryNetworkOnEveryTargetTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    static let model: Graph = try! KilnModelFile.read(contentsOf: repository.appendingPathComponent("Tests/Fixtures/digits/bnn_quantized.json").path)
+
+    /// Families whose built-in targets run every ±1 layer on the accelerator, with the sign step
+    /// (the thresholds) fused or beside it.
+    static let runningFamilies: Set<String> = ["xnor", "simd", "dataflow"]
+    /// Families that run the ±1 conv2d / dense on the accelerator but the sign step on the host:
+    /// a SCALE-Sim array is a GEMM engine with no activation unit (docs/backends/fpga.md).
+    static let gemmOnlyFamilies: Set<String> = ["systolic"]
+
+    /// A binary layer: a conv2d / dense reading or holding ±1 values.
+    static func isBinaryLayer(_ node: Node, in graph: Graph) -> Bool {
+        OperatorKind.multiplyAccumulate.contains(node.kind) && node.inputs.prefix(2).contains { graph.types[$0]?.elementType == .binary }
+    }
+
+    /// The nodes a compiled program runs on the host that `select` picks, with the printed reason.
+    static func hostNodes(_ program: TargetProgram, _ select: (Node) -> Bool) -> [(node: String, reason: String)] {
+        program.kernelSteps.flatMap { step -> [(node: String, reason: String)] in
+            guard case .host(let reason) = step.placement else { return [] }
+            return step.kernel.nodes.filter(select).map { ($0.name, reason) }
+        }
+    }
+
+    @Test(arguments: BuiltInTargets.catalog.targets.map(\.name).sorted())
+    func binaryLayersStayOffTheHost(_ targetName: String) throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: targetName))
+        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(Self.model, for: target)
+        let layers = Self.hostNodes(program) { Self.isBinaryLayer($0, in: program.graph) }
+        let signs = Self.hostNodes(program) { $0.kind == .sign }
+        func describe(_ nodes: [(node: String, reason: String)]) -> String {
+            nodes.isEmpty ? "none" : nodes.map { "\($0.node) — \($0.reason)" }.joined(separator: "; ")
+        }
+        print("\(targetName) (\(target.family)): ±1 layers on the host: \(describe(layers)); sign steps on the host: \(describe(signs))")
+        #expect(program.graph.nodes.filter { Self.isBinaryLayer($0, in: program.graph) }.count == 3, "bconv2, bconv3 and the classifier, which reads ±1")
+        if Self.runningFamilies.contains(target.family) {
+            #expect(layers.isEmpty && signs.isEmpty, "\(layers) \(signs)")
+        } else if Self.gemmOnlyFamilies.contains(target.family) {
+            #expect(layers.isEmpty, "\(layers)")
+            #expect(signs.count == 3 && signs.allSatisfy { $0.reason == "sign is not in the target's op set" }, "\(signs)")
+        } else {
+            // dsp and ethosU: not yet (docs/backends); every host node's reason is printed.
+            #expect(!layers.isEmpty && layers.allSatisfy { !$0.reason.isEmpty })
+        }
+    }
+
+    /// On `bnn-array-45nm` the input is quantized on the threshold units: the only host step is the
+    /// final dequantize, and the only transfer is the 10-byte output going to the host.
+    @Test func bnnArrayMakesNoHostRoundTrip() throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: "bnn-array-45nm"))
+        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(Self.model, for: target)
+        let hostNodes = program.kernelSteps.filter { $0.placement != .accelerator }.flatMap(\.kernel.nodes).map(\.kind)
+        #expect(hostNodes == [.dequantize])
+        let transfers = program.steps.compactMap { if case .transfer(let transfer) = $0 { transfer } else { nil } }
+        #expect(transfers.map(\.value) == ["logits_codes"] && transfers.map(\.bytes) == [10] && transfers.allSatisfy(\.toHost))
+        #expect(program.kernelSteps.first?.kernel.name == "threshold-units.quantize")
+    }
+
+    /// Simulation equals the reference interpreter on the target-numerics graph, element for
+    /// element, where the ±1 layers now run on the accelerator.
+    @Test(arguments: ["bnn-array-45nm", "larq-rpi4-cortex-a72", "x86-avx2-zen3-epyc-kvm", "x86-avx512-vnni-xeon-gold-6248",
+                      "cortex-a72-rpi4", "cortex-a9-zynq7000-ps", "pynq-z1-zynq7020-finn", "scalesim-scale-32x32-os"])
+    func simulationEqualsReference(_ targetName: String) throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: targetName))
+        let outcome = try ConformanceKit.check(model: "bnn", graph: Self.model, target: target,
+                                               compiler: Compiler(registry: try BuiltInBackends.registry()), samples: 3)
+        #expect(outcome.mismatches == 0, "\(outcome)")
+        #expect(outcome.countMismatches.isEmpty, "\(outcome)")
+        #expect(outcome.compared > 0)
+    }
+}
