@@ -62,12 +62,12 @@ public struct Evaluation: Sendable {
     ///   ``SampleBatch/progressChunk`` samples and this is called after each with the samples
     ///   done and the total, and returns whether to go on; nil runs the batch at once.
     /// - Throws: ``DiagnosticError`` when the estimate, the simulation or the scoring fails (the
-    ///   graph has not exactly one input, the data does not fit it, labels do not match the output).
+    ///   data does not name exactly the graph's inputs or does not fit them, labels do not match the output).
     public func evaluate(_ program: TargetProgram, data: EvaluationData?,
                          progress: ((_ done: Int, _ total: Int) -> Bool)? = nil) throws(DiagnosticError) -> TargetEvaluation {
         let cost = try estimator.estimate(program)
         guard let data else { return TargetEvaluation(program: program, cost: cost, outputs: nil, score: nil) }
-        let batch = try SampleBatch.feeding(data.samples, to: program.graph)
+        let batch = try SampleBatch.feeding(data.inputs, to: program.graph)
         let simulator = FunctionalSimulator(program: program)
         let outputs: [Tensor]
         if let progress { outputs = try batch.run(simulator, progress: progress) } else { outputs = try batch.run(simulator) }

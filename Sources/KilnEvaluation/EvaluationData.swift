@@ -16,38 +16,48 @@ public struct EvaluationData: Sendable {
         case reference(Tensor)
     }
 
-    /// The inputs of the model's first graph input: one sample of exactly its shape, or a batch
+    /// The inputs, by graph input name: each one sample of exactly its input's shape, or a batch
     /// along the leading dimension (``SampleBatch``).
-    public let samples: Tensor
+    public let inputs: [String: Tensor]
     /// What scores the outputs.
     public let scoring: Scoring
-    /// The float source model's output on the samples when Kiln quantized it
-    /// (``EvaluationModel/isQuantizedByKiln``), so that outputs are also scored against float;
-    /// nil otherwise.
+    /// The float model's output on the samples, so that outputs are also scored against float:
+    /// the source model when Kiln quantized it (``EvaluationModel/isQuantizedByKiln``), or the
+    /// float model a quantized model came from when the caller gives it; nil otherwise.
     public let floatReference: Tensor?
 
     /// Samples scored by labels, or not scored.
     /// - Throws: ``DiagnosticError`` when there is not one label per sample (leading dimension).
-    public init(samples: Tensor, labels: [Int64]?) throws(DiagnosticError) {
-        if let labels, samples.shape.first != labels.count {
-            throw DiagnosticError(.error("\(labels.count) labels for \(samples.shape.first ?? 0) samples"))
+    public init(inputs: [String: Tensor], labels: [Int64]?) throws(DiagnosticError) {
+        let samples = inputs.keys.sorted().first.flatMap { inputs[$0]?.shape.first } ?? 0
+        if let labels, samples != labels.count {
+            throw DiagnosticError(.error("\(labels.count) labels for \(samples) samples"))
         }
-        self.samples = samples
+        self.inputs = inputs
         scoring = labels.map { .labels($0) } ?? .none
         floatReference = nil
     }
 
     /// Samples scored against the model's own reference output: the reference interpreter runs
-    /// the graph every target compiles on them once, here, and, when Kiln quantized a float
-    /// model, the float source model as well (``floatReference``).
-    /// - Throws: ``DiagnosticError`` when a model does not have one input or does not run on
-    ///   the samples.
-    public init(samples: Tensor, referenceOf model: EvaluationModel) throws(DiagnosticError) {
+    /// the graph every target compiles on them once, here, and the float model as well: the
+    /// source model when Kiln quantized a float model, else `floatModel` when given
+    /// (``floatReference``).
+    /// - Parameter floatModel: the float model a quantized model came from (the same graph
+    ///   inputs), or nil.
+    /// - Throws: ``DiagnosticError`` when the data does not name exactly the graph's inputs, or a
+    ///   model does not run on the samples.
+    public init(inputs: [String: Tensor], referenceOf model: EvaluationModel, floatModel: Graph? = nil) throws(DiagnosticError) {
         func output(of graph: Graph) throws(DiagnosticError) -> Tensor {
-            try SampleBatch.feeding(samples, to: graph).run(try ReferenceInterpreter(graph: graph))[0]
+            try SampleBatch.feeding(inputs, to: graph).run(try ReferenceInterpreter(graph: graph))[0]
         }
-        self.samples = samples
+        self.inputs = inputs
         scoring = .reference(try output(of: model.graph))
-        floatReference = model.isQuantizedByKiln ? try output(of: model.source) : nil
+        if model.isQuantizedByKiln {
+            floatReference = try output(of: model.source)
+        } else if let floatModel {
+            floatReference = try output(of: floatModel)
+        } else {
+            floatReference = nil
+        }
     }
 }

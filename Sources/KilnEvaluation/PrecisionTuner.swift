@@ -152,9 +152,9 @@ public struct PrecisionTuner: Sendable {
         guard !layers.isEmpty else { throw DiagnosticError(.error("'\(source.name)' has no layer with weights to tune")) }
         let scoring: EvaluationData
         if let data {
-            scoring = try EvaluationData(samples: data.samples, labels: data.labels)
+            scoring = try EvaluationData(inputs: [input: data.samples], labels: data.labels)
         } else {
-            scoring = try EvaluationData(samples: calibration, referenceOf: EvaluationModel(source, calibration: nil))
+            scoring = try EvaluationData(inputs: feeds, referenceOf: EvaluationModel(source, calibration: nil))
         }
         var state = SearchState(tuner: self, source: source, feeds: feeds, layers: layers, data: scoring,
                                 weightChoices: weightChoices, activationChoices: activationChoices)

@@ -19,13 +19,20 @@ public struct SampleBatch: Sendable {
         isSingleSample = graph.inputs.allSatisfy { name in feeds[name].map { $0.shape == graph.types[name]?.shape } ?? false }
     }
 
-    /// The rule applied to data for a graph's only input.
-    /// - Throws: ``DiagnosticError`` when the graph does not have exactly one input.
-    public static func feeding(_ samples: Tensor, to graph: Graph) throws(DiagnosticError) -> SampleBatch {
-        guard graph.inputs.count == 1 else {
-            throw DiagnosticError(.error("the data feeds one graph input; the model '\(graph.name)' has \(graph.inputs.count)"))
+    /// The rule applied to data for a graph's inputs, checked by name: every graph input has a
+    /// tensor and every tensor feeds a graph input.
+    /// - Throws: ``DiagnosticError`` naming the graph input without data, or the data whose name
+    ///   is not a graph input (with the inputs the graph has).
+    public static func feeding(_ inputs: [String: Tensor], to graph: Graph) throws(DiagnosticError) -> SampleBatch {
+        if let missing = graph.inputs.first(where: { inputs[$0] == nil }) {
+            throw DiagnosticError(.error("no data for the graph input '\(missing)' of the model '\(graph.name)' "
+                                         + "(its inputs: \(graph.inputs.joined(separator: ", ")))", place: "tensor '\(missing)'"))
         }
-        return SampleBatch([graph.inputs[0]: samples], for: graph)
+        if let unknown = inputs.keys.sorted().first(where: { !graph.inputs.contains($0) }) {
+            throw DiagnosticError(.error("the data names '\(unknown)', which is not an input of the model '\(graph.name)' "
+                                         + "(its inputs: \(graph.inputs.joined(separator: ", ")))", place: "tensor '\(unknown)'"))
+        }
+        return SampleBatch(inputs, for: graph)
     }
 
     /// The graph's outputs from the reference interpreter.
@@ -46,19 +53,25 @@ public struct SampleBatch: Sendable {
     ///   `progress` stopped the run.
     public func run(_ simulator: FunctionalSimulator, progress: (_ done: Int, _ total: Int) -> Bool) throws(DiagnosticError) -> [Tensor] {
         let graph = simulator.program.graph
-        guard !isSingleSample, graph.inputs.count == 1, let name = graph.inputs.first, let tensor = feeds[name],
-              let type = graph.types[name], let total = tensor.shape.first, total > Self.progressChunk else {
+        guard !isSingleSample, let first = graph.inputs.first, let total = feeds[first]?.shape.first, total > Self.progressChunk else {
             let outputs = try run(simulator)
             _ = progress(1, 1)
             return outputs
         }
-        let samples = try tensor.samples(total, of: type.shape, place: "tensor '\(name)'")
+        var samples: [String: [Tensor]] = [:]
+        for name in graph.inputs {
+            guard let tensor = feeds[name], let type = graph.types[name] else { continue }
+            samples[name] = try tensor.samples(total, of: type.shape, place: "tensor '\(name)'")
+        }
         var perOutput: [[Tensor]] = Array(repeating: [], count: graph.outputs.count)
         var start = 0
         while start < total {
             let end = min(start + Self.progressChunk, total)
-            let chunk = try Tensor.stacked(Array(samples[start ..< end]), place: "tensor '\(name)'")
-            let outputs = try simulator.runBatch([name: chunk]).outputs
+            var chunk: [String: Tensor] = [:]
+            for (name, inputSamples) in samples {
+                chunk[name] = try Tensor.stacked(Array(inputSamples[start ..< end]), place: "tensor '\(name)'")
+            }
+            let outputs = try simulator.runBatch(chunk).outputs
             for (index, output) in outputs.enumerated() {
                 perOutput[index] += try output.samples(end - start, of: [1] + output.shape.dropFirst(), place: "output \(graph.outputs[index])")
             }

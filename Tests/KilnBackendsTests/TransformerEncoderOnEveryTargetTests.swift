@@ -48,6 +48,27 @@ import KilnTargets
         #expect(expected.map(\.doubles) == actual.map(\.doubles))
     }
 
+    /// The systolic targets run attention's two products of activations (QKᵀ and the value
+    /// product, batched over batch × heads) on the array as batched GEMMs, not on the host.
+    @Test(arguments: ["scalesim-google-tpu-ws", "scalesim-scale-32x32-os"])
+    func attentionProductsRunOnTheSystolicArray(_ targetName: String) throws {
+        let graph = try ONNXImporter().importGraph(contentsOf: Self.directory.appendingPathComponent("encoder_qdq.onnx"))
+        let target = try #require(BuiltInTargets.catalog.target(named: targetName))
+        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(graph, for: target)
+        let attention = program.kernelSteps.filter { step in
+            step.kernel.nodes.contains { node in
+                node.kind == .matmul && node.inputs.prefix(2).allSatisfy { program.graph.constants[$0] == nil }
+                    && (program.graph.types[node.inputs[1]]?.shape.count ?? 0) == 4
+            }
+        }
+        // Two layers × (QKᵀ, attention · V).
+        #expect(attention.count == 4)
+        for step in attention {
+            if case .host(let reason) = step.placement { Issue.record("\(step.kernel.name) on the host: \(reason)") }
+            #expect(step.kernel.listing().first?.contains("× 8 batch entries (two activations)") ?? false, "\(step.kernel.listing())")
+        }
+    }
+
     @Test(arguments: ["encoder_dynamic": "dynamic", "encoder_qdq": "qdq"].sorted(by: <).map { "\($0.key)@\($0.value)" })
     func avx2TargetReproducesOnnxRuntime(_ name: String) throws {
         let parts = name.split(separator: "@").map(String.init)

@@ -34,18 +34,28 @@ func floatDense() throws -> Graph {
         #expect(!SampleBatch(["x": Tensor(shape: [4], floats: [1, 2, 3, 4])], for: graph).isSingleSample)
     }
 
-    /// Data for "the" input of a model with two inputs is a finding, not a crash.
-    @Test func feedingNeedsExactlyOneInput() throws {
+    /// Data is matched to a model's inputs by name: a graph input without data, or data naming
+    /// no graph input, is a finding that names it, not a crash.
+    @Test func feedingMatchesInputsByName() throws {
         var builder = GraphBuilder(name: "two-inputs")
         builder.output(try builder.node(.add, [builder.input("a", .float32([1, 2])), builder.input("b", .float32([1, 2]))], name: "sum"))
         let graph = try builder.build()
+        let a = Tensor(shape: [1, 2], floats: [1, 2]), b = Tensor(shape: [1, 2], floats: [10, 20])
         do {
-            _ = try SampleBatch.feeding(Tensor(shape: [1, 2], floats: [1, 2]), to: graph)
+            _ = try SampleBatch.feeding(["a": a], to: graph)
             Issue.record("expected a finding")
         } catch {
-            #expect(error.diagnostics.map(\.message) == ["the data feeds one graph input; the model 'two-inputs' has 2"])
+            #expect(error.diagnostics.map(\.message) == ["no data for the graph input 'b' of the model 'two-inputs' (its inputs: a, b)"])
+            #expect(error.diagnostics.map(\.location.place) == ["tensor 'b'"])
         }
-        #expect(try SampleBatch.feeding(Tensor(shape: [1, 4], floats: [1, 2, 3, 4]), to: try floatDense()).isSingleSample)
+        do {
+            _ = try SampleBatch.feeding(["a": a, "b": b, "c": b], to: graph)
+            Issue.record("expected a finding")
+        } catch {
+            #expect(error.diagnostics.map(\.message) == ["the data names 'c', which is not an input of the model 'two-inputs' (its inputs: a, b)"])
+        }
+        #expect(try SampleBatch.feeding(["a": a, "b": b], to: graph).run(try ReferenceInterpreter(graph: graph))[0].floats == [11, 22])
+        #expect(try SampleBatch.feeding(["x": Tensor(shape: [1, 4], floats: [1, 2, 3, 4])], to: try floatDense()).isSingleSample)
     }
 
     /// Top-1 counts rows whose largest score is at the label; SQNR and cosine similarity come
@@ -92,13 +102,13 @@ func floatDense() throws -> Graph {
     @Test func evaluationData() throws {
         let graph = try floatDense()
         let samples = Tensor(shape: [2, 4], floats: [1, 2, 3, 4, 0, 0, 0, 1])
-        #expect(throws: DiagnosticError.self) { try EvaluationData(samples: samples, labels: [0]) }
-        guard case .labels(let labels) = try EvaluationData(samples: samples, labels: [2, 0]).scoring else {
+        #expect(throws: DiagnosticError.self) { try EvaluationData(inputs: ["x": samples], labels: [0]) }
+        guard case .labels(let labels) = try EvaluationData(inputs: ["x": samples], labels: [2, 0]).scoring else {
             Issue.record("expected labels"); return
         }
         #expect(labels == [2, 0])
         let model = try EvaluationModel(graph, calibration: samples)
-        let data = try EvaluationData(samples: samples, referenceOf: model)
+        let data = try EvaluationData(inputs: ["x": samples], referenceOf: model)
         guard case .reference(let reference) = data.scoring else {
             Issue.record("expected a reference"); return
         }
@@ -108,6 +118,6 @@ func floatDense() throws -> Graph {
         #expect(model.isQuantizedByKiln)
         let quantized = try SampleBatch(["x": samples], for: model.graph).run(try ReferenceInterpreter(graph: model.graph))[0]
         #expect(reference.shape == [2, 3] && reference.doubles == quantized.doubles)
-        #expect(try EvaluationData(samples: samples, referenceOf: try EvaluationModel(graph, calibration: nil)).floatReference == nil)
+        #expect(try EvaluationData(inputs: ["x": samples], referenceOf: try EvaluationModel(graph, calibration: nil)).floatReference == nil)
     }
 }

@@ -10,7 +10,7 @@ import Testing
 /// into QLinearAdd / QLinearMul, run by ORT over all 65,536 pairs of 8-bit codes
 /// (`Tests/Fixtures/ort-qlinear`, made by `tools/ort_arithmetic/make_qlinear_fixtures.py`): the
 /// reference interpreter's codes equal ORT's on every pair, also when B is one code per row
-/// (ORT's scalar-operand path).
+/// (ORT's scalar-operand path); average pooling over every window sum.
 @Suite struct ORTQLinearArithmeticTests {
     static let directory = Fixtures.root.appendingPathComponent("ort-qlinear")
     static let names = ["add_u8", "add_s8", "add_u8_rowscalar", "add_s8_rowscalar",
@@ -48,6 +48,21 @@ import Testing
         let codes = try #require(try ReferenceInterpreter(graph: graph).run(["X": x])[0].codes)
         let expected = try NumPyReader.read(contentsOf: Self.directory.appendingPathComponent("\(name)_ort.npy").path).int32Values()
         #expect(codes == expected)
+    }
+
+    /// DQ → AveragePool / GlobalAveragePool → Q, which ORT fuses into QLinearAveragePool /
+    /// QLinearGlobalAveragePool (`tools/ort_arithmetic/make_pool_fixtures.py`): every window sum
+    /// a 2×2, 3×3 or 7×7 window of codes can have, plus random windows and padded borders
+    /// (with and without the padding in the count), give ORT's codes.
+    @Test(arguments: ["gap", "avgpool_full", "avgpool", "avgpool_tie", "avgpool_pad", "avgpool_padincl"].flatMap { ["\($0)_u8", "\($0)_s8"] })
+    func everyWindowSumOfAveragePoolingEqualsOnnxRuntime(_ name: String) throws {
+        let graph = try ONNXImporter().importGraph(contentsOf: Self.directory.appendingPathComponent("\(name).onnx"))
+        #expect(graph.nodes.map(\.kind) == [name.hasPrefix("gap") ? .globalAveragePool : .averagePool])
+        let x = try NumPyReader.read(contentsOf: Self.directory.appendingPathComponent("\(name)_x.npy").path).tensor()
+        let codes = try #require(try ReferenceInterpreter(graph: graph).run(["X": x])[0].codes)
+        let expected = try NumPyReader.read(contentsOf: Self.directory.appendingPathComponent("\(name)_ort.npy").path).int32Values()
+        #expect(codes.count == expected.count)
+        #expect(zip(codes, expected).filter { $0 != $1 }.count == 0)
     }
 
     /// The fixture tells the two formulas apart: quantize(dequantize(a) + dequantize(b)) in

@@ -39,10 +39,14 @@ def model(op, signed, scales, zeros, b_shape):
                               [helper.make_tensor_value_info("A", dtype, [256, 256]),
                                helper.make_tensor_value_info("B", dtype, b_shape)],
                               [helper.make_tensor_value_info("C", dtype, [256, 256])], inits)
-    result = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-    result.ir_version = 8
-    onnx.checker.check_model(result)
-    return result
+    return checked(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]))
+
+
+def checked(model):
+    """The model at IR version 8 (what ORT 1.32 and Kiln read), checked by onnx."""
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
 
 
 def fused_ops(path):
@@ -100,9 +104,7 @@ def main():
                      helper.make_node("QuantizeLinear", ["y", "y_scale", "y_zero"], ["Y"])]
             graph = helper.make_graph(nodes, op.lower(), [helper.make_tensor_value_info("X", dtype, [256])],
                                       [helper.make_tensor_value_info("Y", dtype, [256])], inits)
-            unary = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
-            unary.ir_version = 8
-            onnx.checker.check_model(unary)
+            unary = checked(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]))
             name = f"{op.lower()}_{'s8' if signed else 'u8'}"
             path = os.path.join(OUT, name + ".onnx")
             onnx.save(unary, path)

@@ -3,9 +3,11 @@ import KilnDiagnostics
 import KilnIR
 import KilnNumerics
 
-/// Pooling on 8-bit codes: maxPool as a byte max over the window (`vmax`), averagePool and
-/// globalAveragePool as an int32 sum of `code − zp` scaled by the float32 multiplier
-/// `inputScale / (outputScale · count)`, rounded half to even (the reference's rule).
+/// Pooling on 8-bit codes: maxPool as a byte max over the window (`vmax`), globalAveragePool
+/// (and an average whose window is the whole image) as an int32 sum of `code − zp` scaled by the
+/// float32 multiplier `inputScale / (outputScale · count)`, rounded half to even; any other
+/// average as ONNX Runtime's float path, a float32 sum of dequantized codes
+/// (``KilnNumerics/ONNXRuntimeQLinearAveragePool``), as the reference computes them.
 struct SIMDPoolingKernel: TargetKernel {
     let node: Node
     let scheme: SIMDDotProductScheme
@@ -53,10 +55,21 @@ struct SIMDPoolingKernel: TargetKernel {
         let paddedHeight = height + pooling.pads[0] + pooling.pads[2], paddedWidth = width + pooling.pads[1] + pooling.pads[3]
         var output = [Int32](repeating: 0, count: planes * outputHeight * outputWidth)
         var requantizers: [Int: FloatScaleRequantizer] = [:]
+        let floatPath: ONNXRuntimeQLinearAveragePool? = isMax || node.kind == .globalAveragePool ? nil : inputType.quantization.flatMap { input in
+            outputType.quantization.flatMap { output in
+                ONNXRuntimeQLinearAveragePool.takesFloatPath(kernel: pooling.kernel, spatialShape: [height, width], pads: pooling.pads,
+                                                             inputBits: inputType.elementType.bitWidth, outputBits: outputType.elementType.bitWidth)
+                    ? ONNXRuntimeQLinearAveragePool(inputScale: input.scale(at: 0), inputZeroPoint: input.zeroPoint(at: 0),
+                                                    outputScale: output.scale(at: 0), outputZeroPoint: output.zeroPoint(at: 0),
+                                                    minimumCode: Int32(outputType.elementType.minimumCode),
+                                                    maximumCode: Int32(outputType.elementType.maximumCode))
+                    : nil
+            }
+        }
         for p in 0..<planes {
             for oy in 0..<outputHeight {
                 for ox in 0..<outputWidth {
-                    var best = Int32.min, sum: Int32 = 0, counted = 0
+                    var best = Int32.min, sum: Int32 = 0, counted = 0, floatSum: Float = 0
                     for ky in 0..<pooling.kernel[0] {
                         let y = oy * pooling.strides[0] - pooling.pads[0] + ky * pooling.dilations[0]
                         let rowCounts = pooling.countIncludePad ? y < paddedHeight - pooling.pads[0] : (y >= 0 && y < height)
@@ -67,6 +80,7 @@ struct SIMDPoolingKernel: TargetKernel {
                             let value = x[(p * height + y) * width + xx]
                             best = max(best, value)
                             sum &+= value &- zero
+                            if let floatPath { floatSum += floatPath.dequantized(value) }
                         }
                     }
                     let index = (p * outputHeight + oy) * outputWidth + ox
@@ -74,6 +88,8 @@ struct SIMDPoolingKernel: TargetKernel {
                         output[index] = best == Int32.min ? zero : best
                     } else if counted == 0 {
                         output[index] = outputType.quantization?.zeroPoint(at: 0) ?? 0
+                    } else if let floatPath {
+                        output[index] = floatPath.code(sum: floatSum, count: counted)
                     } else {
                         if requantizers[counted] == nil {
                             let multiplier = inputType.quantization!.scale(at: 0) / (outputType.quantization!.scale(at: 0) * Float(counted))
@@ -110,6 +126,8 @@ struct SIMDPoolingKernel: TargetKernel {
         let window = "\(pooling.kernel[0])×\(pooling.kernel[1]) window, stride \(pooling.strides[0])×\(pooling.strides[1]), pads \(pooling.pads)"
         return isMax
             ? ["byte max over a \(window), \(scheme.vectorBytes) channels per vector → \(outputType.shape)"]
-            : ["int32 sum of (code − zp) over a \(window), × inputScale/(outputScale·count) in f32, round half to even → \(outputType.shape)"]
+            : pooling.kernel == [inputType.shape[2], inputType.shape[3]] && !pooling.pads.contains { $0 != 0 }
+                ? ["int32 sum of (code − zp) over a \(window), × inputScale/(outputScale·count) in f32, round half to even → \(outputType.shape)"]
+                : ["f32 sum of inputScale·(code − zp) over a \(window), ÷ count ÷ outputScale + zp, round half to even (ONNX Runtime's float path) → \(outputType.shape)"]
     }
 }

@@ -3,7 +3,7 @@ import KilnDiagnostics
 import KilnIR
 import KilnTargets
 
-/// conv2d / dense / matmul with 8-bit integer operands → a systolic GEMM.
+/// conv2d / dense / matmul (also batched, two activations) with 8-bit integer operands → a systolic GEMM.
 struct SystolicGEMMPattern: LoweringPattern {
     let root: OperatorKind
     var name: String { "systolic-gemm-\(root.rawValue)" }
@@ -76,9 +76,22 @@ struct SystolicGEMMPattern: LoweringPattern {
                 filters[column * k + kk] = weight[kk * n + column] &- (weightType.quantization?.zeroPoint(at: column) ?? 0)
             } }
             operands = .dense(filters: filters)
+        case .matmul where weightType.shape.count >= 3:
+            // Attention's products of two activations: one GEMM per batch entry (the batches run
+            // one after another on the array, as groups do).
+            let left = inputType.shape, right = weightType.shape
+            guard left.count == right.count, left.dropLast(2) == right.dropLast(2), left[left.count - 1] == right[right.count - 2],
+                  weightType.quantization?.isPerTensor ?? true else {
+                return .rejected("the array runs a batched a[..., M, K] · b[..., K, N] with equal batch dimensions and a per-tensor b; got \(left) × \(right)")
+            }
+            groups = Shape.elementCount(Array(left.dropLast(2))) ?? 0
+            m = left[left.count - 2]
+            k = right[right.count - 2]
+            n = right[right.count - 1]
+            operands = .batchedMatmul(rightZeroPoint: weightType.quantization?.zeroPoint(at: 0) ?? 0)
         case .matmul:
             guard inputType.shape.count >= 2, weightType.shape.count == 2, inputType.shape.last == weightType.shape[0] else {
-                return .rejected("the array runs a[..., M, K] · b[K, N]; a batched or 1-D right operand stays on the host")
+                return .rejected("the array runs a[..., M, K] · b[K, N] or a batched product; a 1-D operand stays on the host")
             }
             groups = 1
             k = weightType.shape[0]
@@ -89,9 +102,11 @@ struct SystolicGEMMPattern: LoweringPattern {
             return .rejected("not a GEMM")
         }
         let requantizer: OutputRequantizer
+        let channels: Int
+        if case .batchedMatmul = operands { channels = n } else { channels = n * groups }
         do {
             requantizer = try OutputRequantizer(rule: node.requantization, input: inputType, weight: weightType, output: outputType,
-                                                channels: n * groups, place: node.place)
+                                                channels: channels, place: node.place)
         } catch {
             return .rejected(error.diagnostics.map(\.message).joined(separator: "; "))
         }

@@ -5,7 +5,7 @@ import KilnNumerics
 import KilnTargets
 
 /// A conv2d / dense / matmul run as GEMM tiles on a rows × columns systolic array
-/// (SCALE-Sim's model), one GEMM per convolution group.
+/// (SCALE-Sim's model), one GEMM per convolution group or per batch entry of a batched matmul.
 ///
 /// Arithmetic: the ifmap operand matrix is built by im2col (`(ky, kx, c)` order), each element
 /// entering the array zero-point-shifted (`x − zx`, 9-bit; padding enters as 0); filters enter
@@ -36,6 +36,9 @@ struct SystolicGEMMUnit: TargetKernel {
         case dense(filters: [Int32])
         /// `a[M, K] · b[K, N]` with `b` an activation, zero points per column of `b`.
         case matmul(rightZeroPoints: [Int32])
+        /// `a[G, M, K] · b[G, K, N]` (leading dimensions flattened to the `groups` count G), both
+        /// activations, one GEMM per batch entry: attention's QKᵀ and value products.
+        case batchedMatmul(rightZeroPoint: Int32)
     }
     let operands: Operands
     /// GEMM shape per group.
@@ -112,6 +115,13 @@ struct SystolicGEMMUnit: TargetKernel {
                 }
                 for index in 0..<m * k { a[index] = x[index] &- zx }
                 for kk in 0..<k { for column in 0..<n { filters[column * k + kk] = right[kk * n + column] &- zeroPoints[column] } }
+            case .batchedMatmul(let zeroPoint):
+                guard values.count > 1, let right = values[1].codes, x.count == groups * m * k, right.count == groups * k * n else {
+                    throw DiagnosticError(.error("\(name) expects a[\(groups),\(m),\(k)] and b[\(groups),\(k),\(n)] integer codes", place: nodes[0].place))
+                }
+                let leftStart = group * m * k, rightStart = group * k * n
+                for index in 0..<m * k { a[index] = x[leftStart + index] &- zx }
+                for kk in 0..<k { for column in 0..<n { filters[column * k + kk] = right[rightStart + kk * n + column] &- zeroPoint } }
             }
             // The ofmap buffer starts at the bias.
             for row in 0..<m { for column in 0..<n { partial[row * n + column] = bias?[group * n + column] ?? 0 } }
@@ -120,13 +130,15 @@ struct SystolicGEMMUnit: TargetKernel {
             for row in 0..<m {
                 for column in 0..<n {
                     let channel = group * n + column
-                    let value = requantizer.apply(partial[row * n + column], channel: channel)
                     switch operands {
                     case .convolution(let window, _):
                         let image = row / window.outputPixels, pixel = row % window.outputPixels
-                        result[(image * outputChannels + channel) * window.outputPixels + pixel] = value
+                        result[(image * outputChannels + channel) * window.outputPixels + pixel] = requantizer.apply(partial[row * n + column], channel: channel)
                     case .dense, .matmul:
-                        result[row * outputChannels + channel] = value
+                        result[row * outputChannels + channel] = requantizer.apply(partial[row * n + column], channel: channel)
+                    case .batchedMatmul:
+                        // Entry after entry; per-tensor parameters, so the requantizer holds one entry's N columns.
+                        result[(group * m + row) * n + column] = requantizer.apply(partial[row * n + column], channel: column)
                     }
                 }
             }
@@ -206,7 +218,9 @@ struct SystolicGEMMUnit: TargetKernel {
         case .os: ("M", "N", "K")
         case .is: ("K", "M", "N")
         }
-        var lines = ["gemm M \(m) × K \(k) × N \(n)\(groups > 1 ? " × \(groups) groups" : "") (\(types.input.elementType.name)×\(types.weight.elementType.name) → i32)"]
+        let repeats: String
+        if case .batchedMatmul = operands { repeats = " × \(groups) batch entries (two activations)" } else { repeats = groups > 1 ? " × \(groups) groups" : "" }
+        var lines = ["gemm M \(m) × K \(k) × N \(n)\(repeats) (\(types.input.elementType.name)×\(types.weight.elementType.name) → i32)"]
         if case .convolution(let window, _) = operands {
             lines.append("im2col: \(types.input.elementType.name)[\(window.batch),\(window.channels),\(window.height),\(window.width)] \(window.summary) → M = \(m) pixels × K = \(window.kernelHeight)·\(window.kernelWidth)·\(window.groupChannels), x − \(types.input.quantizationZero), padding 0")
         }

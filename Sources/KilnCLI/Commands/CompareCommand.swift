@@ -13,7 +13,7 @@ import KilnTargets
 struct CompareCommand: Command {
     let name = "compare"
     let summary = "Compare deployment targets side by side: accuracy, latency, energy, memory"
-    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--stack NAME] [--data X.npy --labels Y.npy] [--calibration C.npy] [--folding FILE] [--sort COLUMN] [--format table|json|csv] [--html FILE] [--override] [--shard K/N]\n       kiln compare --merge SHARD.json ... [--sort COLUMN] [--format table|json|csv]"
+    let usage = "compare [MODEL ...] [--targets A,B,...|FILE,... | --all] [--stack NAME] [--data [NAME=]X.npy ... --labels Y.npy] [--float-model F.onnx] [--calibration C.npy] [--folding FILE] [--sort COLUMN] [--format table|json|csv] [--html FILE] [--override] [--shard K/N]\n       kiln compare --merge SHARD.json ... [--sort COLUMN] [--format table|json|csv]"
     var discussion: String {
         """
         With no MODEL, compares the shipped examples on the digits test split (540 images) on every
@@ -24,7 +24,9 @@ struct CompareCommand: Command {
         narrower formats choose their ranges (an already quantized MODEL is not re-quantized, and a
         note says so). Accuracy is top-1 from bit-exact functional simulation of each target's
         program; without --labels, the output SQNR against the reference output of the model the
-        targets compile (and, for a float model Kiln quantized, against the float model too).
+        targets compile (and against the float model too: the float model Kiln quantized, or the one
+        --float-model names). A model with several inputs (a transformer's input_ids, attention_mask,
+        token_type_ids) takes --data NAME=X.npy once per input, matched by input name.
         Latency and energy come from each family's cost model and the target's sourced numbers.
 
         --targets takes target names and target description files (.json); a file whose target has
@@ -50,8 +52,10 @@ struct CompareCommand: Command {
     let options: [OptionSpecification] = [
         OptionSpecification("--targets", valueName: "A,B,...", help: "the targets to compare: names, or target description files (.json)"),
         .flag("--all", help: "every target in the catalog (the default)"),
-        OptionSpecification("--data", valueName: "X.npy", help: "inputs; the first dimension is the batch"),
+        OptionSpecification("--data", arity: .repeated, valueName: "[NAME=]X.npy",
+                            help: "inputs; the first dimension is the batch; NAME=X.npy once per input of a model with several"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
+        OptionSpecification("--float-model", valueName: "FILE", help: "the float model a quantized MODEL came from: SQNR against its output"),
         .calibration, .folding,
         OptionSpecification("--sort", valueName: "COLUMN", choices: ComparisonColumn.sortNames,
                             help: "order each model's rows by COLUMN, best first: \(ComparisonColumn.sortNames.joined(separator: ", "))"),
@@ -90,7 +94,7 @@ struct CompareCommand: Command {
             if arguments.value("--html") != nil { throw UsageError("a shard writes no HTML report; run it unsharded for the charts") }
         }
         var modelPaths = arguments.positionals
-        var dataPath = arguments.value("--data")
+        var dataValues = arguments.values("--data")
         var labelsPath = arguments.value("--labels")
         var calibrationPath = arguments.value("--calibration")
         let calibrationIsShipped = calibrationPath == nil
@@ -99,8 +103,8 @@ struct CompareCommand: Command {
                 throw DiagnosticError(.error("cannot find the shipped examples; give a MODEL"))
             }
             modelPaths = Self.shippedModels.map { examples.appendingPathComponent($0).path }
-            if dataPath == nil {
-                dataPath = examples.appendingPathComponent("test_x_nchw.npy").path
+            if dataValues.isEmpty {
+                dataValues = [examples.appendingPathComponent("test_x_nchw.npy").path]
                 labelsPath = labelsPath ?? examples.appendingPathComponent("test_y.npy").path
             }
             calibrationPath = calibrationPath ?? examples.appendingPathComponent("calibration_x_nchw.npy").path
@@ -111,9 +115,10 @@ struct CompareCommand: Command {
         let catalog = try context.targetCatalog(arguments, files: (requested ?? []).filter(Self.namesFile))
         var targets = try Self.selectTargets(requested, catalog: catalog)
         if let stack = arguments.value("--stack") { targets = try Self.selecting(stack: stack, in: targets) }
-        let allFiles = try EvaluationFiles(data: dataPath, labels: labelsPath, dataOption: "--data")
+        let allFiles = try EvaluationFiles(data: dataValues, labels: labelsPath, dataOption: "--data")
         let files = try shard.map { shard in try allFiles.restricted(to: shard) } ?? allFiles
         let calibration = try EvaluationFiles.calibration(calibrationPath)
+        let floatModel = try arguments.value("--float-model").map { path throws(DiagnosticError) in try ModelLoader.load(path) }
         let layerSettings = try EvaluationFiles.layerSettings(arguments.value("--folding"))
 
         let evaluation = context.evaluation(catalog)
@@ -130,7 +135,7 @@ struct CompareCommand: Command {
             }
             var model = try EvaluationModel(loaded, calibration: calibration)
             model.layerSettings = layerSettings
-            let data = try files.data(for: loaded, scoringAgainst: model)
+            let data = try files.data(for: loaded, scoringAgainst: model, floatModel: floatModel)
             for (targetIndex, target) in targets.enumerated() {
                 if interrupt.isRaised { interrupted = true; break models }
                 let unit = modelIndex * targets.count + targetIndex

@@ -8,7 +8,7 @@ import KilnModelIO
 struct RunCommand: Command {
     let name = "run"
     let summary = "Run a model with the reference interpreter on .npy data"
-    let usage = "run MODEL --input X.npy|NAME=X.npy ... --output Y.npy|NAME=Y.npy ... [--target T] [--calibration C.npy]"
+    let usage = "run MODEL --input X.npy|NAME=X.npy ... --output Y.npy|NAME=Y.npy ... | --output-dir DIR [--target T] [--calibration C.npy]"
     let discussion = """
     The first dimension of each input file is the batch: a graph input of shape [1, ...] runs
     once per sample, in parallel, and the outputs are stacked. Inputs whose shapes all equal the
@@ -20,6 +20,7 @@ struct RunCommand: Command {
     let options: [OptionSpecification] = [
         OptionSpecification("--input", short: "-i", arity: .repeated, valueName: "[NAME=]FILE", help: "input data (.npy)"),
         OptionSpecification("--output", short: "-o", arity: .repeated, valueName: "[NAME=]FILE", help: "where to write an output (.npy)"),
+        OptionSpecification("--output-dir", valueName: "DIR", help: OutputDirectory.help),
         OptionSpecification("--target", arity: .repeated, valueName: "NAME|FILE", help: "run the graph as adapted to this target's numerics"),
         .calibration,
         .targetDirectory, .overrideBuiltIn,
@@ -35,16 +36,21 @@ struct RunCommand: Command {
         }
         let inputFiles = try Self.bind(arguments.values("--input"), to: graph.inputs, option: "--input")
         let outputFiles = try Self.bind(arguments.values("--output"), to: graph.outputs, option: "--output")
-        guard !outputFiles.isEmpty else { throw UsageError("missing --output FILE") }
+        let outputDirectory = arguments.value("--output-dir")
+        guard !outputFiles.isEmpty || outputDirectory != nil else { throw UsageError("missing --output FILE or --output-dir DIR") }
+        if let outputDirectory { try OutputDirectory.prepare(outputDirectory) }
 
         var feeds: [String: Tensor] = [:]
         for name in graph.inputs {
-            guard let file = inputFiles[name] else { throw UsageError("missing --input for graph input '\(name)'") }
+            guard let file = inputFiles[name] else {
+                throw UsageError("missing --input for graph input '\(name)': give --input \(name)=FILE.npy (its inputs: \(graph.inputs.joined(separator: ", ")))")
+            }
             feeds[name] = try ModelDataFiles.readData(file, feeds: name, of: graph.types[name]!)
         }
         let results = try ModelLoader.attributing(to: arguments.positionals[0]) { () throws(DiagnosticError) in
             try SampleBatch(feeds, for: graph).run(try ReferenceInterpreter(graph: graph))
         }
+        if let outputDirectory { try OutputDirectory.write(results, names: graph.outputs, to: outputDirectory) }
         for (name, result) in zip(graph.outputs, results) {
             guard let file = outputFiles[name] else { continue }
             try NumPyWriter.write(try NumPyArray(tensor: result), to: file)

@@ -15,19 +15,23 @@ struct SimulateCommand: Command {
 
     let name = "simulate"
     let summary = "Simulate a model on a target: per-layer actions, outputs, accuracy"
-    let usage = "simulate MODEL --target T [--calibration C.npy] [--folding FILE] [--input X.npy] [--labels Y.npy] [--output OUT.npy] [--trace trace.json] [--format table|json|csv]"
+    let usage = "simulate MODEL --target T [--calibration C.npy] [--folding FILE] [--input [NAME=]X.npy ...] [--labels Y.npy] [--output OUT.npy] [--output-dir DIR] [--trace trace.json] [--format table|json|csv]"
     var discussion: String {
         (["Without --input only the program's action counts are computed (cost only, no data)."] + workloadFormats.map(\.help)
             + ["With --input the functional simulator runs the program with the target's arithmetic on every",
-               "sample (first dimension of X); --output writes the outputs, --labels reports top-1 accuracy.",
+               "sample (first dimension of X); --output writes the first output, --output-dir every output,",
+               "--labels reports top-1 accuracy. A model with several inputs takes --input NAME=X.npy once per",
+               "input, matched by input name.",
                "--calibration quantizes a float MODEL and calibrates narrow formats exactly as 'kiln compare'",
                "does, so both simulate the same program."]).joined(separator: "\n")
     }
     var options: [OptionSpecification] {
         [
-            OptionSpecification("--input", short: "-i", valueName: "X.npy", help: "input data; the first dimension is the batch"),
+            OptionSpecification("--input", short: "-i", arity: .repeated, valueName: "[NAME=]X.npy",
+                                help: "input data; the first dimension is the batch; NAME=X.npy once per input of a model with several"),
             OptionSpecification("--labels", valueName: "Y.npy", help: "integer class labels, one per sample"),
             OptionSpecification("--output", short: "-o", valueName: "OUT.npy", help: "where to write the first output"),
+            OptionSpecification("--output-dir", valueName: "DIR", help: OutputDirectory.help),
             OptionSpecification("--trace", valueName: "FILE", help: "write a Chrome trace (Perfetto, chrome://tracing) of one inference"),
             .format(["table", "json", "csv"] + workloadFormats.flatMap(\.reportFormats)),
             .stack,
@@ -49,10 +53,8 @@ struct SimulateCommand: Command {
         }
         let graph = try ModelLoader.load(arguments.positionals[0])
         let target = try context.requiredTarget(arguments)
-        let files = try EvaluationFiles(data: arguments.value("--input"), labels: arguments.value("--labels"), dataOption: "--input")
-        if files.samples != nil && graph.inputs.count != 1 {
-            throw UsageError("--input feeds one graph input; this model has \(graph.inputs.count)")
-        }
+        if let directory = arguments.value("--output-dir") { try OutputDirectory.prepare(directory) }
+        let files = try EvaluationFiles(data: arguments.values("--input"), labels: arguments.value("--labels"), dataOption: "--input")
         var model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
         model.layerSettings = try EvaluationFiles.layerSettings(arguments.value("--folding"))
         let evaluation = context.evaluation(try context.targetCatalog(arguments))
@@ -70,6 +72,9 @@ struct SimulateCommand: Command {
         }
         if let outputPath = arguments.value("--output"), let output = result.outputs?.first {
             try NumPyWriter.write(try NumPyArray(tensor: output), to: outputPath)
+        }
+        if let directory = arguments.value("--output-dir"), let outputs = result.outputs {
+            try OutputDirectory.write(outputs, names: program.graph.outputs, to: directory)
         }
         let accuracy = result.score?.topOne
         let report = SimulationReport(program: program, cost: cost, accuracy: accuracy)

@@ -42,7 +42,8 @@ struct SweepCommand: Command {
         OptionSpecification("--target", valueName: "T", help: "the target to vary (a name or a .json file)"),
         OptionSpecification("--vary", arity: .repeated, valueName: "PATH=V1,V2,...", help: "a target field and the values it takes"),
         OptionSpecification("--shard", valueName: "K/N", help: "evaluate only shard K of N (round-robin over the grid)"),
-        OptionSpecification("--data", valueName: "X.npy", help: "inputs for accuracy; the first dimension is the batch"),
+        OptionSpecification("--data", arity: .repeated, valueName: "[NAME=]X.npy",
+                            help: "inputs for accuracy; the first dimension is the batch; NAME=X.npy once per input of a model with several"),
         OptionSpecification("--labels", valueName: "Y.npy", help: "integer labels for top-1 accuracy"),
         .calibration,
         .format(["table", "csv", "json"]),
@@ -73,7 +74,7 @@ struct SweepCommand: Command {
 
         let graph = try ModelLoader.load(arguments.positionals[0])
         let model = try EvaluationModel(graph, calibration: try EvaluationFiles.calibration(arguments.value("--calibration")))
-        let files = try EvaluationFiles(data: arguments.value("--data"), labels: arguments.value("--labels"), dataOption: "--data")
+        let files = try EvaluationFiles(data: arguments.values("--data"), labels: arguments.value("--labels"), dataOption: "--data")
         let runner = SweepRunner(model: model, base: base, grid: grid, catalog: catalog, loader: context.registry.targetLoader(),
                                  evaluation: context.evaluation(catalog), data: try files.data(for: graph, scoringAgainst: model))
 

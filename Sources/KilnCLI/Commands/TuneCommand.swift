@@ -56,7 +56,7 @@ struct TuneCommand: Command {
         let modelPath = arguments.positionals[0]
         let graph = try ModelLoader.load(modelPath)
         let target = try context.requiredTarget(arguments)
-        let files = try EvaluationFiles(data: arguments.value("--data"), labels: arguments.value("--labels"), dataOption: "--data")
+        let files = try EvaluationFiles(data: arguments.values("--data"), labels: arguments.value("--labels"), dataOption: "--data")
         if files.samples != nil && files.labels == nil { throw UsageError("--data needs --labels (without them tune scores SQNR on the calibration inputs)") }
         guard let calibration = try EvaluationFiles.calibration(calibrationPath) else { throw UsageError("missing --calibration C.npy") }
         if let input = graph.inputs.first, let type = graph.types[input] {

@@ -11,8 +11,9 @@ import KilnTargets
 enum WorkloadSimulation {
     static func run(_ format: any WorkloadFormat, _ arguments: ParsedArguments, context: CommandContext) throws -> ExitCode {
         guard let targetArgument = arguments.values("--target").last else { throw UsageError("missing --target NAME|FILE") }
-        if arguments.value("--input") != nil || arguments.value("--labels") != nil || arguments.value("--output") != nil {
-            throw UsageError("a \(format.name) has shapes only: --input, --labels and --output do not apply")
+        if arguments.value("--input") != nil || arguments.value("--labels") != nil || arguments.value("--output") != nil
+            || arguments.value("--output-dir") != nil {
+            throw UsageError("a \(format.name) has shapes only: --input, --labels, --output and --output-dir do not apply")
         }
         let target: TargetDescription
         if format.reads(targetAt: targetArgument) {

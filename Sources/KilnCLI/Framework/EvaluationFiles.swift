@@ -9,51 +9,80 @@ import KilnModelIO
 /// The NumPy files of a command that evaluates models: samples and labels, read and checked once
 /// for every model the command evaluates.
 struct EvaluationFiles {
-    /// The samples, or nil without a data file.
-    let samples: Tensor?
+    /// One data file: the graph input it feeds when given as `NAME=FILE` (nil for a bare `FILE`,
+    /// which feeds a model's only input), its path and its tensor.
+    struct DataFile {
+        let name: String?
+        let path: String
+        let tensor: Tensor
+    }
+
+    /// The data files, in the order given.
+    let dataFiles: [DataFile]
     /// The labels, one per sample, or nil.
     let labels: [Int64]?
-    /// The data file's path, or nil.
-    let dataPath: String?
     /// The labels file's path, or nil.
     let labelsPath: String?
+    /// The option that names the data files (for messages).
+    let dataOption: String
+
+    /// The samples of a single data file (a single-input model's), or nil.
+    var samples: Tensor? { dataFiles.count == 1 ? dataFiles[0].tensor : nil }
 
     /// Reads the files.
-    /// - Parameter dataOption: the option that names the data file (for the usage error).
+    /// - Parameters:
+    ///   - values: the data option's values: `FILE`, or `NAME=FILE` once per graph input (a value
+    ///     that is not an existing file and has an `=` is read as `NAME=FILE`).
+    ///   - dataOption: the option that names the data files (for the usage error).
     /// - Throws: ``UsageError`` for labels without data, ``DiagnosticError`` naming the file that
     ///   does not read, holds no sample, or (labels) is not one integer label per sample.
-    init(data dataPath: String?, labels labelsPath: String?, dataOption: String) throws {
-        if labelsPath != nil && dataPath == nil { throw UsageError("--labels needs \(dataOption)") }
-        self.dataPath = dataPath
+    init(data values: [String], labels labelsPath: String?, dataOption: String) throws {
+        if labelsPath != nil && values.isEmpty { throw UsageError("--labels needs \(dataOption)") }
         self.labelsPath = labelsPath
-        let samples = try dataPath.map { path throws(DiagnosticError) in try ModelDataFiles.readData(path) }
-        self.samples = samples
-        labels = try labelsPath.map { path throws(DiagnosticError) in try ModelDataFiles.readLabels(path, samples: samples?.shape.first ?? 0) }
+        self.dataOption = dataOption
+        dataFiles = try values.map { value throws(DiagnosticError) in
+            let (name, path) = Self.split(value)
+            return DataFile(name: name, path: path, tensor: try ModelDataFiles.readData(path))
+        }
+        let samples = dataFiles.first?.tensor.shape.first ?? 0
+        labels = try labelsPath.map { path throws(DiagnosticError) in try ModelDataFiles.readLabels(path, samples: samples) }
+    }
+
+    /// `NAME=FILE` as its two parts; a bare `FILE` (or an existing file whose name has an `=`) as
+    /// no name and the path.
+    static func split(_ value: String) -> (name: String?, path: String) {
+        guard let equals = value.firstIndex(of: "="), equals != value.startIndex, !FileManager.default.fileExists(atPath: value) else {
+            return (nil, value)
+        }
+        return (String(value[..<equals]), String(value[value.index(after: equals)...]))
     }
 
     /// The files' samples and labels restricted to shard K of N: the samples whose index is
-    /// K − 1 modulo N, in order (the same round-robin rule as a sweep's grid points).
+    /// K − 1 modulo N, in order (the same round-robin rule as a sweep's grid points), in every
+    /// data file alike.
     /// - Throws: ``UsageError`` without data or labels, or when there are fewer samples than
-    ///   shards; ``DiagnosticError`` when the data file has no batch dimension to split.
+    ///   shards; ``DiagnosticError`` when a data file has no batch dimension to split.
     func restricted(to shard: SweepShard) throws -> EvaluationFiles {
-        guard let samples, let dataPath, let labels, let labelsPath else {
+        guard let first = dataFiles.first, let labels, let labelsPath else {
             throw UsageError("a sharded compare splits the data set and merges top-1 counts: give --data and --labels")
         }
-        let total = samples.shape.first ?? 0
+        let total = first.tensor.shape.first ?? 0
         guard total >= shard.count else {
             throw UsageError("--shard \(shard.number)/\(shard.count): the data set has \(total) samples, fewer than the \(shard.count) shards")
         }
-        let all = try samples.samples(total, of: [1] + samples.shape.dropFirst(), place: dataPath)
         let chosen = Array(shard.indices(inGridOf: total))
-        return EvaluationFiles(samples: try Tensor.stacked(chosen.map { all[$0] }, place: dataPath), labels: chosen.map { labels[$0] },
-                               dataPath: dataPath, labelsPath: labelsPath)
+        let files = try dataFiles.map { file throws(DiagnosticError) in
+            let all = try file.tensor.samples(total, of: [1] + file.tensor.shape.dropFirst(), place: file.path)
+            return DataFile(name: file.name, path: file.path, tensor: try Tensor.stacked(chosen.map { all[$0] }, place: file.path))
+        }
+        return EvaluationFiles(dataFiles: files, labels: chosen.map { labels[$0] }, labelsPath: labelsPath, dataOption: dataOption)
     }
 
-    private init(samples: Tensor, labels: [Int64], dataPath: String, labelsPath: String) {
-        self.samples = samples
+    private init(dataFiles: [DataFile], labels: [Int64], labelsPath: String, dataOption: String) {
+        self.dataFiles = dataFiles
         self.labels = labels
-        self.dataPath = dataPath
         self.labelsPath = labelsPath
+        self.dataOption = dataOption
     }
 
     /// The calibration inputs of `--calibration`, or nil.
@@ -72,20 +101,54 @@ struct EvaluationFiles {
         return LayerSettingsFile(file: path, document: try JSONParser().parse([UInt8](bytes), file: path))
     }
 
-    /// The data of one model, checked against `graph` (the samples feed its input, the labels are
-    /// its classes) and scored by the labels; without labels, by `model`'s reference output when a
-    /// model is given (the reference runs only then), else not scored.
-    /// - Throws: ``DiagnosticError`` naming the file whose samples or labels do not fit `graph`,
-    ///   or when the model's reference does not run on the samples.
-    func data(for graph: Graph, scoringAgainst model: EvaluationModel? = nil) throws(DiagnosticError) -> EvaluationData? {
-        guard let samples, let dataPath else { return nil }
-        if let input = graph.inputs.first, let type = graph.types[input] {
-            try ModelDataFiles.check(samples, file: dataPath, feeds: input, of: type)
+    /// The data files bound to `graph`'s inputs by name (a bare file feeds a single-input graph),
+    /// each checked against its input's type.
+    /// - Throws: ``UsageError`` when a bare file is given for a model with several inputs;
+    ///   ``DiagnosticError`` naming the file whose name is not a graph input, that repeats an
+    ///   input, or whose shape or type does not fit, or the graph input no file feeds.
+    func inputs(for graph: Graph) throws -> [String: Tensor] {
+        var bound: [String: Tensor] = [:]
+        for file in dataFiles {
+            let name: String
+            if let given = file.name {
+                guard graph.inputs.contains(given) else {
+                    throw DiagnosticError(.error("'\(given)' is not an input of the model '\(graph.name)'\(closestMatchSuggestion(given, graph.inputs)); "
+                                                 + "its inputs: \(graph.inputs.joined(separator: ", "))", file: file.path))
+                }
+                name = given
+            } else {
+                guard graph.inputs.count == 1 else {
+                    throw UsageError("\(dataOption) \(file.path): the model '\(graph.name)' has \(graph.inputs.count) inputs "
+                                     + "(\(graph.inputs.joined(separator: ", "))); give \(dataOption) NAME=FILE for each")
+                }
+                name = graph.inputs[0]
+            }
+            guard bound[name] == nil else {
+                throw DiagnosticError(.error("the graph input '\(name)' is given data twice", file: file.path))
+            }
+            if let type = graph.types[name] { try ModelDataFiles.check(file.tensor, file: file.path, feeds: name, of: type) }
+            bound[name] = file.tensor
         }
+        if let missing = graph.inputs.first(where: { bound[$0] == nil }) {
+            throw UsageError("no \(dataOption) for the input '\(missing)' of the model '\(graph.name)': give \(dataOption) \(missing)=FILE.npy "
+                             + "(its inputs: \(graph.inputs.joined(separator: ", ")))")
+        }
+        return bound
+    }
+
+    /// The data of one model, checked against `graph` (the files feed its inputs, the labels are
+    /// its classes) and scored by the labels; without labels, by `model`'s reference output when a
+    /// model is given (the reference runs only then, with `floatModel`'s output as the float
+    /// reference when given), else not scored.
+    /// - Throws: what ``inputs(for:)`` throws; ``DiagnosticError`` naming the labels file that
+    ///   does not fit `graph`, or when the model's reference does not run on the samples.
+    func data(for graph: Graph, scoringAgainst model: EvaluationModel? = nil, floatModel: Graph? = nil) throws -> EvaluationData? {
+        guard !dataFiles.isEmpty else { return nil }
+        let inputs = try inputs(for: graph)
         if let labels, let labelsPath, let output = graph.outputs.first, let classes = graph.types[output]?.shape.last {
             try ModelDataFiles.check(labels: labels, file: labelsPath, classes: classes)
         }
-        if labels == nil, let model { return try EvaluationData(samples: samples, referenceOf: model) }
-        return try EvaluationData(samples: samples, labels: labels)
+        if labels == nil, let model { return try EvaluationData(inputs: inputs, referenceOf: model, floatModel: floatModel) }
+        return try EvaluationData(inputs: inputs, labels: labels)
     }
 }

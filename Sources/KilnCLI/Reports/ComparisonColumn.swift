@@ -57,7 +57,7 @@ struct ComparisonColumn: Sendable {
         ComparisonColumn("sqnrVsReferenceExact", "", .boolean, hiddenInTable: true) { $0.sqnrVsReferenceDecibels.map { .boolean($0.isInfinite) } ?? .missing },
         ComparisonColumn("sqnrVsFloatDecibels", "SQNR VS FLOAT", .decibels, better: .higher, optionalInTable: true,
                          sort: ["sqnr-float", "sqnrVsFloatDecibels"],
-                         legend: "output SQNR against the float model's output (a float model quantized by Kiln with --calibration)") {
+                         legend: "output SQNR against the float model's output (a float model quantized by Kiln with --calibration, or --float-model)") {
             CellValue($0.sqnrVsFloatDecibels)
         },
         ComparisonColumn("sqnrVsFloatExact", "", .boolean, hiddenInTable: true) { $0.sqnrVsFloatDecibels.map { .boolean($0.isInfinite) } ?? .missing },

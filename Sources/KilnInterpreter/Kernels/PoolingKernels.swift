@@ -3,9 +3,11 @@ import KilnNumerics
 
 /// maxPool, averagePool, globalAveragePool, globalMaxPool over NCHW data.
 ///
-/// Max pooling is exact on codes (input and output share their parameters). Quantized average
-/// pooling sums `code − zeroPoint` in int32 and scales the sum by the float32 multiplier
-/// `inputScale / (outputScale · count)`, rounding half to even (the float-scale rule).
+/// Max pooling is exact on codes (input and output share their parameters). Quantized global
+/// average pooling (and a window covering the whole image without padding) sums
+/// `code − zeroPoint` in int32 and scales the sum by the float32 multiplier
+/// `inputScale / (outputScale · count)`, rounding half to even (the float-scale rule); any other
+/// window on 8-bit codes follows ONNX Runtime's float path (``KilnNumerics/ONNXRuntimeQLinearAveragePool``).
 enum PoolingKernels {
     static func window(_ operation: Operator, _ attributes: Pooling, _ x: Tensor, _ outputType: TensorType) throws(KernelError) -> Tensor {
         let geometry = WindowGeometry(input: x.shape, kernel: (attributes.kernel[0], attributes.kernel[1]),
@@ -42,19 +44,24 @@ enum PoolingKernels {
         }
         guard let input = x.codes else { throw KernelError("pooling needs float32 or integer input") }
         let zero = x.type.quantization?.zeroPoint(at: 0) ?? 0
+        let floatPath = isMax ? nil : onnxRuntimeFloatPath(attributes, x.type, outputType)
         var output = [Int32](repeating: 0, count: planes * outputPlane)
         for p in 0..<planes {
             for oy in 0..<geometry.outputHeight {
                 for ox in 0..<geometry.outputWidth {
                     var accumulator: Int32 = isMax ? Int32.min : 0
+                    var floatSum: Float = 0
                     geometry.forEachTap(oy, ox) { _, _, y, xx in
                         let value = input[p * plane + y * geometry.width + xx]
                         accumulator = isMax ? max(accumulator, value) : accumulator &+ (value &- zero)
+                        if let floatPath { floatSum += floatPath.dequantized(value) }
                     }
                     let index = p * outputPlane + oy * geometry.outputWidth + ox
                     if isMax {
                         // A window entirely in the padding sees only padding (the zero point).
                         output[index] = accumulator == Int32.min ? zero : accumulator
+                    } else if let floatPath, divisor(oy, ox) > 0 {
+                        output[index] = floatPath.code(sum: floatSum, count: divisor(oy, ox))
                     } else {
                         output[index] = try averageCode(accumulator, count: divisor(oy, ox), x.type, outputType)
                     }
@@ -88,6 +95,18 @@ enum PoolingKernels {
             }
         }
         return Tensor(type: outputType, storage: .int32(output))
+    }
+
+    /// ONNX Runtime's float path for a quantized average over a window that is not the whole
+    /// image (``KilnNumerics/ONNXRuntimeQLinearAveragePool``), or nil when the integer rule applies.
+    static func onnxRuntimeFloatPath(_ attributes: Pooling, _ input: TensorType, _ output: TensorType) -> ONNXRuntimeQLinearAveragePool? {
+        guard let inputQuantization = input.quantization, let outputQuantization = output.quantization, input.shape.count == 4,
+              ONNXRuntimeQLinearAveragePool.takesFloatPath(kernel: attributes.kernel, spatialShape: Array(input.shape.dropFirst(2)),
+                                                           pads: attributes.pads, inputBits: input.elementType.bitWidth,
+                                                           outputBits: output.elementType.bitWidth) else { return nil }
+        return ONNXRuntimeQLinearAveragePool(inputScale: inputQuantization.scale(at: 0), inputZeroPoint: inputQuantization.zeroPoint(at: 0),
+                                             outputScale: outputQuantization.scale(at: 0), outputZeroPoint: outputQuantization.zeroPoint(at: 0),
+                                             minimumCode: Int32(output.elementType.minimumCode), maximumCode: Int32(output.elementType.maximumCode))
     }
 
     /// The output code of a quantized average: `sum · (inputScale / (outputScale · count))`,
