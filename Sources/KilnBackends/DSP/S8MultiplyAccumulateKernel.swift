@@ -16,6 +16,11 @@ import KilnNumerics
 /// ``Requantizer``); dense with the single rounding TFLite's FULLY_CONNECTED uses
 /// (``TFLiteFullyConnectedOutputStage``). The output zero point is added and the sum clamped to
 /// the activation range (a fused relu / clip narrows it).
+///
+/// With ``packedWeights`` the weights are i4, two per byte, as CMSIS-NN's s4 kernels
+/// (`arm_convolve_s4`, `arm_depthwise_conv_s4`, `arm_fully_connected_s4`) read them: the same
+/// sums (each nibble sign-extended to the same value an i8 code holds), half the weight bytes,
+/// and the unpacking instructions in the inner loop (``loops()``).
 struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
     /// The arithmetic of the output stage.
     enum OutputStage: Sendable {
@@ -40,6 +45,8 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
     /// The activation range: the output type's, narrowed by a fused relu / clip.
     let bounds: ClosedRange<Int32>
     let hasBias: Bool
+    /// Whether the weights are i4 packed two per byte (the s4 kernels) rather than i8.
+    let packedWeights: Bool
     let memory: DSPMemoryMap
     let zeroOverheadLoops: Bool
 
@@ -105,11 +112,12 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         let outputs = positions * outputChannels
         let instructions = DSPLoop.instructionCounts(loops())
         counts.instructions = instructions
-        counts.multiplyAccumulates[MultiplyAccumulateKind(.int8, .int8)] = outputs * depth
+        counts.multiplyAccumulates[MultiplyAccumulateKind(.int8, packedWeights ? .int4 : .int8)] = outputs * depth
         let memoryClasses: Set<DSPInstructionClass> = [.load, .store, .branch, .multiplyAccumulate]
         counts.aluOperations = instructions.filter { !memoryClasses.contains(DSPInstructionClass.of($0.key.name) ?? .alu) }.values.reduce(0, +)
         let taps = layout.inBoundsTapCount(depth: depth, groups: groups)
-        counts.bytesRead[memory.weightLevel, default: 0] += outputs * depth + (hasBias ? outputs * 4 : 0)
+        let weightBytesPerOutput = packedWeights ? (depth + 1) / 2 : depth
+        counts.bytesRead[memory.weightLevel, default: 0] += outputs * weightBytesPerOutput + (hasBias ? outputs * 4 : 0)
         let usesColumns: Bool
         if case .convolution = layout { usesColumns = !isDepthwise } else { usesColumns = false }
         if usesColumns {  // im2col: the taps in, q15 columns out and read back per output
@@ -141,6 +149,26 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
     /// * dense (`arm_fully_connected_s8`): per output the MAC loop (per 4 taps the input `ldr`,
     ///   `sxtab16` ×2, the weight `ldr`, `sxtb16` ×2, `smlad` ×2), the tail, the output stage.
     ///
+    /// The s4 kernels read two weights per byte and unpack them in the inner loop (CMSIS-NN
+    /// `arm_nnsupportfunctions.h`; `SXTB16_RORn` by 4 is a `ror` and an `sxtb16`, since
+    /// `sxtb16`'s own rotation takes only 8, 16 or 24):
+    ///
+    /// * conv2d (`arm_convolve_s4`: the same im2col, then `arm_nn_mat_mult_kernel_s4_s16`): per 4
+    ///   taps the weight `ldrh` and `read_and_pad_s4_ordered` (`and` ×2 and `orr` to spread the
+    ///   bytes, `sxtb16`/`ror`/`sxtb16` and `lsl`/`sxtb16`/`ror`/`sxtb16` for the two nibble
+    ///   lanes, `pkhtb`/`pkhbt` to order them) before the column `ldr` ×2 and `smlad` ×2; a tail
+    ///   tap `ldrsb`, `lsl`, `asr` (sign-extending the nibble), `ldrsh`, `mla`;
+    /// * depthwise (`arm_depthwise_conv_s4`): one weight byte serves two channels: per tap and
+    ///   channel pair `ldrsb` x ×2, `add` ×2, the weight `ldrsb`, `lsl` + `asr` (low nibble),
+    ///   `asr` (high nibble), `mla` ×2;
+    /// * dense (`arm_fully_connected_s4`, `arm_nn_vec_mat_mult_t_s4`): per 4 taps the weight `ldrh`
+    ///   and `read_and_pad_s4` (`and` ×2, `orr`, `lsl`/`sxtb16`/`ror`/`sxtb16`, `sxtb16`/`ror`/`sxtb16`),
+    ///   the input `ldr` and `sxtab16` ×2, `smlad` ×2.
+    ///
+    /// Like the s8 loops these are counted per output: CMSIS-NN's kernels compute two channels of
+    /// two columns (conv) or two rows (dense) at once and share loads between them, which neither
+    /// form models.
+    ///
     /// Every loop ends in `subs`/`bne` unless the target has zero-overhead loops.
     func loops() -> [DSPLoop] {
         typealias I = DSPInstruction
@@ -150,22 +178,32 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         let quads = depth / 4, tail = depth % 4
         var channel: [I] = hasBias ? [I("ldr", weights)] : []
         if isDepthwise {
-            let taps = DSPLoop(name: "mac", body: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")],
-                               iterations: depth, entries: outputs, loopControl: control)
+            let taps = packedWeights
+                ? DSPLoop(name: "mac", body: [I("ldrsb", activations), I("add"), I("ldrsb", activations), I("add"), I("ldrsb", weights),
+                                              I("lsl"), I("asr"), I("asr"), I("mla"), I("mla")],
+                          iterations: depth, entries: (outputs + 1) / 2, loopControl: control)
+                : DSPLoop(name: "mac", body: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")],
+                          iterations: depth, entries: outputs, loopControl: control)
             return [taps,
                     DSPLoop(name: "channel", body: channel + outputStageInstructions, iterations: outputs, entries: 1, loopControl: control)]
         }
         var loops: [DSPLoop] = []
         let mac: [I]
+        // read_and_pad_s4: spread two bytes into lanes, sign-extend the low and the high nibbles.
+        let unpack = [I("ldrh", weights), I("and"), I("and"), I("orr"), I("lsl"), I("sxtb16"), I("ror"), I("sxtb16"),
+                      I("sxtb16"), I("ror"), I("sxtb16")]
+        let tailWeight = packedWeights ? [I("ldrsb", weights), I("lsl"), I("asr")] : [I("ldrsb", weights)]
         if case .dense = layout {
-            mac = [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("ldr", weights), I("sxtb16"), I("sxtb16"), I("smlad"), I("smlad")]
-            channel += Array(repeating: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("mla")], count: tail).flatMap { $0 }
+            let weightWords = packedWeights ? unpack : [I("ldr", weights), I("sxtb16"), I("sxtb16")]
+            mac = [I("ldr", activations), I("sxtab16"), I("sxtab16")] + weightWords + [I("smlad"), I("smlad")]
+            channel += Array(repeating: [I("ldrsb", activations), I("add")] + tailWeight + [I("mla")], count: tail).flatMap { $0 }
         } else {
             loops.append(DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
                                                          I("str", activations), I("str", activations)],
                                  iterations: (depth + 3) / 4, entries: columns, loopControl: control))
-            mac = [I("ldr", weights), I("sxtb16"), I("sxtb16"), I("ldr", activations), I("ldr", activations), I("smlad"), I("smlad")]
-            channel += Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: tail).flatMap { $0 }
+            let weightWords = packedWeights ? unpack + [I("pkhtb"), I("pkhbt")] : [I("ldr", weights), I("sxtb16"), I("sxtb16")]
+            mac = weightWords + [I("ldr", activations), I("ldr", activations), I("smlad"), I("smlad")]
+            channel += Array(repeating: tailWeight + [I("ldrsh", activations), I("mla")], count: tail).flatMap { $0 }
         }
         loops.append(DSPLoop(name: "mac", body: mac, iterations: quads, entries: outputs, loopControl: control))
         loops.append(DSPLoop(name: "channel", body: channel + outputStageInstructions, iterations: outputsPerGroup, entries: columns, loopControl: control))
@@ -179,8 +217,8 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         case .doubleRounding: rounding = "arm_nn_requantize per channel (double rounding: saturating rounding doubling high multiply, rounding divide by 2^shift)"
         case .singleRounding: rounding = "single-rounding requantize per unit ((acc·m + 2^(30−shift)) >> (31−shift), TFLite's FULLY_CONNECTED)"
         }
-        var lines = ["s8×s8 → s8: depth \(depth), \(outputChannels) channels, groups \(groups); input offset \(inputOffset); i32 accumulator from the bias",
-                     "weights s8 in \(memory.weightLevel); activations in \(memory.activationLevel)"]
+        var lines = ["s8×\(packedWeights ? "s4" : "s8") → s8: depth \(depth), \(outputChannels) channels, groups \(groups); input offset \(inputOffset); i32 accumulator from the bias",
+                     "weights \(packedWeights ? "s4 packed two per byte, unpacked in the inner loop," : "s8") in \(memory.weightLevel); activations in \(memory.activationLevel)"]
         switch layout {
         case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
             lines.append("\(kernelHeight)×\(kernelWidth) stride \(attributes.strides.map(String.init).joined(separator: "×")) pads [\(attributes.pads.map(String.init).joined(separator: ","))] x [\(input.map(String.init).joined(separator: ","))] → [\(output.map(String.init).joined(separator: ","))]")
