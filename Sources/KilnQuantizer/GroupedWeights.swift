@@ -3,7 +3,7 @@ import KilnNumerics
 
 /// Group-wise (block) weight quantization: the weight tensor is read as a matrix of `N` rows (the
 /// output channels) by `K` columns (the input, reduction dimension: `C·kH·kW` of an OIHW
-/// convolution, `K` of a `[K, N]` dense or matmul weight), each row cut into `B = ⌈K/G⌉` groups of
+/// convolution, `K` of a 2-D `[K, N]` dense or matmul weight), each row cut into `B = ⌈K/G⌉` groups of
 /// `G` columns, and every group gets its own symmetric scale
 /// `s = max|w| / (2^(bits−1) − 1)` with codes `roundHalfToEven(w / s)` clamped to
 /// `±(2^(bits−1) − 1)` (``WeightQuantizer/symmetricIntegerWeights(_:channelAxis:bits:)`` per group;
@@ -31,19 +31,21 @@ struct GroupedWeights {
     /// - Throws: ``NumericsError`` for a bit width outside 2–8, an empty tensor or an axis outside its shape.
     init(_ weights: Tensor, outputAxis: Int, bits: Int, groupSize: Int) throws {
         let values = weights.floats ?? weights.doubles.map(Float.init)
-        guard weights.shape.indices.contains(outputAxis), groupSize >= 2 else {
-            throw NumericsError.invalidArgument("group-wise quantization needs weights with output axis \(outputAxis) and groups of at least 2, got shape \(weights.shape)")
+        // The output axis first (OIHW) or last of a 2-D [K, N] weight: the other layouts have no
+        // single reduction run per output channel.
+        guard outputAxis == 0 || (outputAxis == 1 && weights.shape.count == 2), groupSize >= 2 else {
+            throw NumericsError.invalidArgument("group-wise quantization needs OIHW weights or a 2-D [K, N] weight and groups of at least 2, got shape \(weights.shape) with output axis \(outputAxis)")
         }
         let rows = weights.shape[outputAxis]
         let depth = rows == 0 ? 0 : values.count / rows
         guard rows > 0, depth > 0 else { throw NumericsError.invalidArgument("group-wise quantization of an empty weight tensor \(weights.shape)") }
         let groups = (depth + groupSize - 1) / groupSize
-        // Row n, column k of the matrix: the weight at output index n and input index k (the other
-        // axes in order), padded with zeros to B·G columns.
-        let matrix = Self.permuted(values, shape: weights.shape, permutation: Self.permutation(rank: weights.shape.count, outputAxis: outputAxis))
+        // Row n, column k of the matrix: the weight at output index n and input index k, padded
+        // with zeros to B·G columns.
+        let element: (Int, Int) -> Float = outputAxis == 0 ? { values[$0 * depth + $1] } : { values[$1 * rows + $0] }
         var padded = [Float](repeating: 0, count: rows * groups * groupSize)
         for n in 0..<rows {
-            for k in 0..<depth { padded[n * groups * groupSize + k] = matrix[n * depth + k] }
+            for k in 0..<depth { padded[n * groups * groupSize + k] = element(n, k) }
         }
         codes = try WeightQuantizer.symmetricIntegerWeights(Tensor(shape: [rows * groups, groupSize], floats: padded), channelAxis: 0, bits: bits)
         shape = weights.shape
@@ -54,48 +56,20 @@ struct GroupedWeights {
         self.groupSize = groupSize
     }
 
-    /// The output axis first, the others in order.
-    static func permutation(rank: Int, outputAxis: Int) -> [Int] {
-        [outputAxis] + (0..<rank).filter { $0 != outputAxis }
-    }
-
-    /// `values` of `shape` transposed by `permutation` (output axis `i` is input axis `permutation[i]`).
-    static func permuted(_ values: [Float], shape: [Int], permutation: [Int]) -> [Float] {
-        let strides = Shape.strides(shape)
-        let outputShape = permutation.map { shape[$0] }
-        var result = [Float](repeating: 0, count: values.count)
-        var index = [Int](repeating: 0, count: shape.count)
-        for position in result.indices {
-            result[position] = values[zip(index, permutation).reduce(0) { $0 + $1.0 * strides[$1.1] }]
-            var axis = shape.count - 1
-            while axis >= 0 {
-                index[axis] += 1
-                if index[axis] < outputShape[axis] { break }
-                index[axis] = 0
-                axis -= 1
-            }
-        }
-        return result
-    }
-
     /// Adds the codes constant and the nodes that give `weightName` its float value back:
     /// `dequantize` → `[N·B, G]`, `reshape` → `[N, B·G]`, a `slice` to `[N, K]` when the last group
-    /// is padded, `reshape` to the weight's shape with the output axis first, and a `transpose`
-    /// when that axis is not already first (a dense `[K, N]` weight).
+    /// is padded, then a `reshape` to OIHW or a `transpose` to `[K, N]`.
     func rebuild(_ weightName: String, into graph: inout Graph, codesName: String) {
         graph.constants[codesName] = codes
         graph.types[codesName] = codes.type
-        let permutation = Self.permutation(rank: shape.count, outputAxis: outputAxis)
-        let ordered = permutation.map { shape[$0] }
         var steps: [(Operator, [Int])] = [(.dequantize, [rows * groups, groupSize]), (.reshape(shape: [rows, groups * groupSize]), [rows, groups * groupSize])]
         if groups * groupSize != depth {
             steps.append((.slice(Slice(starts: [0, 0], counts: [rows, depth], steps: [1, 1])), [rows, depth]))
         }
-        steps.append((.reshape(shape: ordered), ordered))
-        if permutation != Array(shape.indices) {
-            var inverse = [Int](repeating: 0, count: permutation.count)
-            for (position, axis) in permutation.enumerated() { inverse[axis] = position }
-            steps.append((.transpose(permutation: inverse), shape))
+        if outputAxis == 0 {
+            steps.append((.reshape(shape: shape), shape))
+        } else {
+            steps.append((.transpose(permutation: [1, 0]), shape))
         }
         var input = codesName
         for (index, (operation, outputShape)) in steps.enumerated() {
