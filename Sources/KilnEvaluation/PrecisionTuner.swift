@@ -18,7 +18,8 @@ import KilnTargets
 /// order, so the same model file byte for byte):
 /// * ``Search/greedy``: from every layer at its widest formats, each step measures every layer's
 ///   sensitivity to one step narrower (weights or activations) and takes the step that saves the
-///   most cost per unit of accuracy lost, until the budget is met or nothing narrower remains.
+///   most cost per unit of accuracy lost (where no step saves cost, the one that loses the least
+///   accuracy without adding cost), until the budget is met or nothing narrower remains.
 /// * ``Search/evolutionary``: a population seeded with the widest and narrowest configurations
 ///   and random ones evolves by tournament selection, uniform crossover and one-gene mutation
 ///   for ``generations`` generations; the two best survive each generation.
@@ -303,14 +304,19 @@ private struct SearchState {
         var current = try evaluate(widths)
         while (current.cost ?? .infinity) > limit {
             var bestStep: PrecisionTuner.Point?
-            var bestRatio = -Double.infinity
+            var bestKey = (saves: false, score: -Double.infinity)
             for step in narrowerSteps(current.widths) {
                 let point = try evaluate(step)
-                guard let cost = point.cost, let accuracy = point.accuracy, let currentCost = current.cost, cost < currentCost else { continue }
-                // Cost saved per unit of accuracy lost: the least sensitive layer's step wins.
+                guard let cost = point.cost, let accuracy = point.accuracy, let currentCost = current.cost, cost <= currentCost else { continue }
                 let lost = max(0, (current.accuracy ?? accuracy) - accuracy)
-                let ratio = (currentCost - cost) / (lost + 1e-9)
-                if ratio > bestRatio { bestRatio = ratio; bestStep = point }
+                // Cost saved per unit of accuracy lost: the least sensitive layer's step wins. On a
+                // plateau, where no single step saves cost (a dataflow pipeline's slowest stage is
+                // elsewhere), the step that loses the least accuracy, so later steps can reach the
+                // stage that limits. Every step narrows a width, so the walk ends.
+                let saved = currentCost - cost
+                let saves = saved > 1e-9 * currentCost
+                let key = (saves: saves, score: saves ? saved / (lost + 1e-9) : -lost)
+                if key.saves != bestKey.saves ? key.saves : key.score > bestKey.score { bestKey = key; bestStep = point }
             }
             guard let bestStep else { return }
             current = bestStep

@@ -71,6 +71,28 @@ import KilnTargets
         }
     }
 
+    /// Half the all-8-bit latency on a dataflow FPGA whose latency is mostly fabric, not host link
+    /// (`Tests/Fixtures/tune/fabric_cnn.onnx`, 3×16×16 input, from `tools/tune/make_fabric_cnn.py`):
+    /// narrower layers shrink the FINN engines' LUT and BRAM estimates, the folding plan affords
+    /// more parallelism, and the greedy search meets the budget, crossing plateaus where no single
+    /// step shortens the pipeline; the accuracy (SQNR against float) is reported.
+    @Test func halfLatencyMetWhereTheFabricDominates() throws {
+        let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures/tune")
+        let model = try ModelLoader.load(fixtures.appendingPathComponent("fabric_cnn.onnx").path)
+        let calibration = try NumPyReader.read(contentsOf: fixtures.appendingPathComponent("fabric_cnn_calibration.npy").path).tensor()
+        let tuner = PrecisionTuner(evaluation: Self.evaluation, target: Self.catalog.target(named: "pynq-z1-zynq7020-finn")!,
+                                   budget: try TuningBudget(parsing: "latency=50%"), search: .greedy, seed: 0)
+        let result = try tuner.tune(model, calibration: calibration, data: nil)
+        let widest = result.points[0]
+        #expect(widest.widths == [PrecisionTuner.LayerWidths](repeating: .init(weights: 8, activations: 8), count: 4))
+        #expect(try #require(widest.hostAndLinkSeconds) < 0.5 * (try #require(widest.latencySeconds)))
+        #expect(result.metBudget, "\(result.reason ?? "")")
+        let chosen = result.points[result.chosen]
+        #expect(try #require(chosen.cost) <= result.limit && result.limit == widest.cost! / 2)
+        #expect(chosen.widths != widest.widths)
+        #expect(chosen.accuracy != nil && chosen.accuracy! < widest.accuracy!)
+    }
+
     /// Half the all-8-bit memory: the FPGA meets it with narrower layers (and the widths it
     /// chose are what the written model and the compile options carry); the DSP target, whose
     /// narrowest weights are i4 next to 8-bit activations, cannot and falls back to its cheapest
