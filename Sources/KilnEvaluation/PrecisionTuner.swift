@@ -18,7 +18,8 @@ import KilnTargets
 /// order, so the same model file byte for byte):
 /// * ``Search/greedy``: from every layer at its widest formats, each step measures every layer's
 ///   sensitivity to one step narrower (weights or activations) and takes the step that saves the
-///   most cost per unit of accuracy lost, until the budget is met or nothing narrower remains.
+///   most cost per unit of accuracy lost (where no step saves cost, the one that loses the least
+///   accuracy without adding cost), until the budget is met or nothing narrower remains.
 /// * ``Search/evolutionary``: a population seeded with the widest and narrowest configurations
 ///   and random ones evolves by tournament selection, uniform crossover and one-gene mutation
 ///   for ``generations`` generations; the two best survive each generation.
@@ -43,6 +44,9 @@ public struct PrecisionTuner: Sendable {
             self.weights = weights
             self.activations = activations
         }
+
+        /// `w4a8`: the weight and activation bits.
+        public var label: String { "w\(weights)a\(activations)" }
     }
 
     /// One explored configuration and what the target made of it.
@@ -116,18 +120,25 @@ public struct PrecisionTuner: Sendable {
         self.seed = seed
     }
 
-    /// The widths the target stores that Kiln's quantizer produces (2–8 bit integers), widest
-    /// first: signed formats for weights, any integer format for activations.
+    /// The widths the target runs that Kiln's quantizer produces (2–8 bit integers), widest
+    /// first: for weights the signed integer formats of `numerics.storageFormats` (which a
+    /// family's kernels take as constant operands, e.g. CMSIS-NN's s4 weights next to s8
+    /// activations), for activations the integer formats the target's `conv2d` / `dense` /
+    /// `matmul` ops are declared at in `ops[]` (their input's format decides where they run).
     /// - Throws: ``DiagnosticError`` naming the target's file when it declares none.
     public func choices() throws(DiagnosticError) -> (weights: [Int], activations: [Int]) {
         var weights = Set<Int>(), activations = Set<Int>()
         for format in target.numerics.storageFormats {
-            guard case .integer(let bits, let signed) = format, QuantizationOptions.supportedBits.contains(bits) else { continue }
-            if signed { weights.insert(bits) }
+            guard case .integer(let bits, true) = format, QuantizationOptions.supportedBits.contains(bits) else { continue }
+            weights.insert(bits)
+        }
+        let layerFormats = [OperatorKind.conv2d, .dense, .matmul].compactMap { target.support(for: $0)?.formats }.joined()
+        for format in layerFormats {
+            guard case .integer(let bits, _) = format, QuantizationOptions.supportedBits.contains(bits) else { continue }
             activations.insert(bits)
         }
         guard !weights.isEmpty, !activations.isEmpty else {
-            throw DiagnosticError(.error("\(target.name) declares no integer format of 2–8 bits for weights and activations (numerics.storageFormats: \(target.numerics.storageFormats.map(\.name).joined(separator: ", "))); kiln tune chooses among those only",
+            throw DiagnosticError(.error("\(target.name) declares no signed integer format of 2–8 bits for weights (numerics.storageFormats: \(target.numerics.storageFormats.map(\.name).joined(separator: ", "))) or no integer format of 2–8 bits its conv2d / dense / matmul run at (ops[]: \(Array(Set(layerFormats.map(\.name))).sorted().joined(separator: ", "))); kiln tune chooses among those only",
                                          file: target.file))
         }
         return (weights.sorted(by: >), activations.sorted(by: >))
@@ -169,21 +180,28 @@ public struct PrecisionTuner: Sendable {
         case .greedy: try state.greedy(from: widest)
         case .evolutionary: try state.evolve(widest: widest, narrowest: narrowest, seed: seed)
         }
-        let chosen = state.best()
+        var chosen = state.best()
         let met = (state.points[chosen].cost ?? .infinity) <= state.limit
         var reason: String?
         if !met {
+            // Over the budget the answer is the cheapest configuration explored, the narrowest included.
             let floor = try state.evaluate(narrowest)
+            chosen = state.best()
             let unit = budget.metric.unit
             func text(_ value: Double) -> String { String(format: "%.4g %@", value, unit) }
             if let floorCost = floor.cost, floorCost <= state.limit {
                 reason = "the \(search.rawValue) search found no configuration within the budget of \(text(state.limit))"
             } else {
                 reason = "with every layer at the narrowest formats \(target.name) declares (i\(weightChoices.last!) weights, \(activationChoices.last!)-bit activations) the \(budget.metric.rawValue) is \(floor.cost.map(text) ?? "not available (\(floor.failure ?? ""))"), above the budget of \(text(state.limit))"
+                if let floorCost = floor.cost {
+                    reason! += String(format: " (%.1f%% of the widest configuration's)", 100 * floorCost / widestCost)
+                }
                 if budget.metric == .latency, let fixed = floor.hostAndLinkSeconds, fixed > 0, let floorCost = floor.cost {
                     reason! += String(format: "; %.4g s of it (%.0f%%) is host kernels and host-link transfers, which no width changes", fixed, 100 * fixed / floorCost)
                 }
             }
+            let answer = state.points[chosen]
+            reason! += "; the answer is the cheapest configuration explored, \(answer.widths.map(\.label).joined(separator: " ")) at \(answer.cost.map(text) ?? "?")"
         }
         let widths = state.points[chosen].widths
         return Result(layers: layers, weightChoices: weightChoices, activationChoices: activationChoices,
@@ -286,14 +304,19 @@ private struct SearchState {
         var current = try evaluate(widths)
         while (current.cost ?? .infinity) > limit {
             var bestStep: PrecisionTuner.Point?
-            var bestRatio = -Double.infinity
+            var bestKey = (saves: false, score: -Double.infinity)
             for step in narrowerSteps(current.widths) {
                 let point = try evaluate(step)
-                guard let cost = point.cost, let accuracy = point.accuracy, let currentCost = current.cost, cost < currentCost else { continue }
-                // Cost saved per unit of accuracy lost: the least sensitive layer's step wins.
+                guard let cost = point.cost, let accuracy = point.accuracy, let currentCost = current.cost, cost <= currentCost else { continue }
                 let lost = max(0, (current.accuracy ?? accuracy) - accuracy)
-                let ratio = (currentCost - cost) / (lost + 1e-9)
-                if ratio > bestRatio { bestRatio = ratio; bestStep = point }
+                // Cost saved per unit of accuracy lost: the least sensitive layer's step wins. On a
+                // plateau, where no single step saves cost (a dataflow pipeline's slowest stage is
+                // elsewhere), the step that loses the least accuracy, so later steps can reach the
+                // stage that limits. Every step narrows a width, so the walk ends.
+                let saved = currentCost - cost
+                let saves = saved > 1e-9 * currentCost
+                let key = (saves: saves, score: saves ? saved / (lost + 1e-9) : -lost)
+                if key.saves != bestKey.saves ? key.saves : key.score > bestKey.score { bestKey = key; bestStep = point }
             }
             guard let bestStep else { return }
             current = bestStep

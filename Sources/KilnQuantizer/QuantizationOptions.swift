@@ -62,6 +62,9 @@ public struct QuantizationOptions: Sendable, Hashable {
         if !Self.supportedBits.contains(activationBits) {
             findings.error("activation bit width \(activationBits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
         }
+        if case .grouped(let bits, let size) = weightsOnly, !Self.supportedBits.contains(bits) || size < 2 {
+            findings.error("group-wise weights need \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound) bits and groups of at least 2 (got \(bits) bits, groups of \(size))")
+        }
         if case .integer(let bits) = weightsOnly, !Self.supportedBits.contains(bits) {
             findings.error("weights-only bit width \(bits) is outside \(Self.supportedBits.lowerBound)...\(Self.supportedBits.upperBound)")
         }

@@ -11,7 +11,9 @@ import KilnNumerics
 /// use ``WeightQuantizer/symmetricIntegerWeights(_:channelAxis:bits:)``, float formats
 /// ``WeightQuantizer/floatWeights(_:channelAxis:format:)``, binary and ternary
 /// ``WeightQuantizer/scaledSignWeights(_:channelAxis:ternary:)``; residual quantization writes a
-/// second constant `<weight>_residual_codes`, each dequantized, and an `add` of the two.
+/// second constant `<weight>_residual_codes`, each dequantized, and an `add` of the two; group-wise
+/// codes (``GroupedWeights``) are dequantized as rows of one group and reshaped, cut and
+/// transposed back into the weight's shape.
 public struct QuantizeWeightsOnlyPass: GraphPass {
     /// The pass's name.
     public let name = "quantize-weights-only"
@@ -43,7 +45,18 @@ public struct QuantizeWeightsOnlyPass: GraphPass {
         for node in graph.nodes {
             if OperatorKind.multiplyAccumulate.contains(node.kind), let weightName = node.input(1),
                let weights = graph.constants[weightName], weights.floats != nil {
-                if done[weightName] == nil {
+                if done[weightName] == nil, case .grouped(let bits, let size) = format {
+                    let grouped: GroupedWeights
+                    do {
+                        grouped = try GroupedWeights(weights, outputAxis: PruneWeightsPass.outputChannelAxis(of: node, weightRank: weights.shape.count),
+                                                     bits: bits, groupSize: size)
+                    } catch {
+                        throw DiagnosticError(.error("cannot quantize weights '\(weightName)': \(error)", place: node.place))
+                    }
+                    result.constants[weightName] = nil
+                    grouped.rebuild(weightName, into: &result, codesName: Self.unusedName(weightName + "_codes", in: result))
+                    done[weightName] = grouped.codes.type
+                } else if done[weightName] == nil {
                     let axis = perChannel ? PruneWeightsPass.outputChannelAxis(of: node, weightRank: weights.shape.count) : nil
                     let parts: [Tensor]
                     do {
@@ -82,6 +95,8 @@ public struct QuantizeWeightsOnlyPass: GraphPass {
         case .float(let floatFormat): return [try WeightQuantizer.floatWeights(weights, channelAxis: axis, format: floatFormat)]
         case .binary: return [WeightQuantizer.scaledSignWeights(weights, channelAxis: axis, ternary: false)]
         case .ternary: return [WeightQuantizer.scaledSignWeights(weights, channelAxis: axis, ternary: true)]
+        case .grouped(let bits, let size):
+            return [try GroupedWeights(weights, outputAxis: axis ?? 0, bits: bits, groupSize: size).codes]
         case .residual(let bits):
             let first = try WeightQuantizer.symmetricIntegerWeights(weights, channelAxis: axis, bits: bits)
             let values = weights.floats ?? weights.doubles.map(Float.init)

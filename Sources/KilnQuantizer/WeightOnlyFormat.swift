@@ -16,10 +16,22 @@ public enum WeightOnlyFormat: Sendable, Hashable {
     /// Residual (two-code) quantization: `w ≈ s₁ q₁ + s₂ q₂`, `q₁` the symmetric integer codes of
     /// `w`, `q₂` those of the residual `w − s₁ q₁`, both of this width.
     case residual(bits: Int)
+    /// Group-wise (block) quantization: signed symmetric integer codes with one scale per output
+    /// channel and per block of `groupSize` consecutive elements along the input (reduction)
+    /// dimension, as ONNX Runtime's `MatMulNBits` and GPTQ-style 4-bit weights store them.
+    case grouped(bits: Int, groupSize: Int)
 
-    /// Parses `i2` … `i8`, `f8e4m3`, `f8e5m2`, `f16`, `bf16`, `bin`, `ternary`, `r2` … `r8`; nil for anything else.
+    /// The group sizes ``names`` offers (ONNX Runtime's `MatMulNBits` block sizes in common use).
+    public static let groupSizes = [32, 64, 128]
+
+    /// Parses `i2` … `i8`, `f8e4m3`, `f8e5m2`, `f16`, `bf16`, `bin`, `ternary`, `r2` … `r8`, and
+    /// `i<bits>g<size>` (group-wise, e.g. `i4g32`; any size from 2 to 4096); nil for anything else.
     public init?(name: String) {
-        if let format = FloatFormat(rawValue: name) {
+        let grouped = name.split(separator: "g", maxSplits: 1, omittingEmptySubsequences: false)
+        if name.first == "i", grouped.count == 2, let bits = Int(grouped[0].dropFirst()), let size = Int(grouped[1]),
+           QuantizationOptions.supportedBits.contains(bits), (2...4096).contains(size) {
+            self = .grouped(bits: bits, groupSize: size)
+        } else if let format = FloatFormat(rawValue: name) {
             self = .float(format)
         } else if name == "bin" {
             self = .binary
@@ -37,6 +49,7 @@ public enum WeightOnlyFormat: Sendable, Hashable {
     /// The names ``init(name:)`` accepts.
     public static let names = QuantizationOptions.supportedBits.map { "i\($0)" } + FloatFormat.allCases.map(\.rawValue)
         + ["bin", "ternary"] + QuantizationOptions.supportedBits.map { "r\($0)" }
+        + [4, 8].flatMap { bits in groupSizes.map { "i\(bits)g\($0)" } }
 
     /// The name `init(name:)` parses.
     public var name: String {
@@ -46,6 +59,7 @@ public enum WeightOnlyFormat: Sendable, Hashable {
         case .binary: "bin"
         case .ternary: "ternary"
         case .residual(let bits): "r\(bits)"
+        case .grouped(let bits, let size): "i\(bits)g\(size)"
         }
     }
 }

@@ -31,7 +31,7 @@ public enum TargetListing {
         lines.append("peak: \(formatRate(target.peakOperationsPerSecond)) ops/s (a MAC counts as 2 ops)")
         lines.append("on-chip memory: \(formatBytes(target.onChipMemoryBytes))")
         let numerics = target.numerics
-        lines.append("numerics: \(numerics.storageFormats.map(\.name).joined(separator: ", ")); \(numerics.accumulatorBits)-bit accumulator; requantization \(numerics.requantization.map(\.rawValue).joined(separator: ", "))")
+        lines.append("numerics: \(numerics.storageFormats.map(\.name).joined(separator: ", ")); \(numerics.accumulatorBits)-bit accumulator; requantization \(numerics.requantization.map(\.rawValue).joined(separator: ", "))\(cite(numerics.formatsSource))")
         lines.append("memory:")
         let memoryRows = target.memory.map { level in
             [level.name, formatBytes(level.sizeBytes.value), formatNumber(level.readBytesPerCycle.value),

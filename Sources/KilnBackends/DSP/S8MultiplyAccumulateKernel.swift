@@ -17,6 +17,11 @@ import KilnTargets
 /// ``Requantizer``); dense with the single rounding TFLite's FULLY_CONNECTED uses
 /// (``TFLiteFullyConnectedOutputStage``). The output zero point is added and the sum clamped to
 /// the activation range (a fused relu / clip narrows it).
+///
+/// With ``packedWeights`` the weights are i4, two per byte, as CMSIS-NN's s4 kernels
+/// (`arm_convolve_s4`, `arm_depthwise_conv_s4`, `arm_fully_connected_s4`) read them: the same
+/// sums (each nibble sign-extended to the same value an i8 code holds), half the weight bytes,
+/// and the unpacking instructions in the inner loop (``loops()``).
 struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
     /// The arithmetic of the output stage.
     enum OutputStage: Sendable {
@@ -41,6 +46,8 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
     /// The activation range: the output type's, narrowed by a fused relu / clip.
     let bounds: ClosedRange<Int32>
     let hasBias: Bool
+    /// Whether the weights are i4 packed two per byte (the s4 kernels) rather than i8.
+    let packedWeights: Bool
     let memory: DSPMemoryMap
     let zeroOverheadLoops: Bool
     /// The kernel library of the target's stack: which kernel the layer dispatches to
@@ -109,17 +116,18 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         let outputs = positions * outputChannels
         let instructions = DSPLoop.instructionCounts(loops())
         counts.instructions = instructions
-        counts.multiplyAccumulates[MultiplyAccumulateKind(.int8, .int8)] = outputs * depth
+        counts.multiplyAccumulates[MultiplyAccumulateKind(.int8, packedWeights ? .int4 : .int8)] = outputs * depth
         let memoryClasses: Set<DSPInstructionClass> = [.load, .store, .branch, .multiplyAccumulate]
         counts.aluOperations = instructions.filter { !memoryClasses.contains(DSPInstructionClass.of($0.key.name) ?? .alu) }.values.reduce(0, +)
         let taps = layout.inBoundsTapCount(depth: depth, groups: groups)
         // The 2 × 2 tiles of the CMSIS-NN matrix paths read each weight word for two columns and
-        // each column word for two channels.
+        // each column word for two channels; s4 weights are two per byte.
         let tiled = path == .convolve || path == .convolve1x1
         let reuse = tiled ? 2 : 1
-        counts.bytesRead[memory.weightLevel, default: 0] += outputs * depth / reuse + (hasBias ? outputs * 4 : 0)
+        let weightBytesPerOutput = packedWeights ? (depth + 1) / 2 : depth
+        counts.bytesRead[memory.weightLevel, default: 0] += outputs * weightBytesPerOutput / reuse + (hasBias ? outputs * 4 : 0)
         switch path {
-        case .convolve, .depthwiseOptimized:  // im2col: the taps in, q15 columns out and read back
+        case .convolve, .depthwiseOptimized, .convolveS4:  // im2col: the taps in, q15 columns out and read back
             counts.bytesRead[memory.activationLevel, default: 0] += taps + outputs * depth * 2 / reuse
             counts.bytesWritten[memory.activationLevel, default: 0] += positions * groups * depth * 2 + outputs
         default:  // every tap (or input element) read per output
@@ -143,8 +151,8 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         case .doubleRounding: rounding = "arm_nn_requantize per channel (double rounding: saturating rounding doubling high multiply, rounding divide by 2^shift)"
         case .singleRounding: rounding = "single-rounding requantize per unit ((acc·m + 2^(30−shift)) >> (31−shift), TFLite's FULLY_CONNECTED)"
         }
-        var lines = ["s8×s8 → s8: depth \(depth), \(outputChannels) channels, groups \(groups); input offset \(inputOffset); i32 accumulator from the bias",
-                     "weights s8 in \(memory.weightLevel); activations in \(memory.activationLevel)"]
+        var lines = ["s8×\(packedWeights ? "s4" : "s8") → s8: depth \(depth), \(outputChannels) channels, groups \(groups); input offset \(inputOffset); i32 accumulator from the bias",
+                     "weights \(packedWeights ? "s4 packed two per byte, unpacked in the inner loop," : "s8") in \(memory.weightLevel); activations in \(memory.activationLevel)"]
         switch layout {
         case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
             lines.append("\(kernelHeight)×\(kernelWidth) stride \(attributes.strides.map(String.init).joined(separator: "×")) pads [\(attributes.pads.map(String.init).joined(separator: ","))] x [\(input.map(String.init).joined(separator: ","))] → [\(output.map(String.init).joined(separator: ","))]")

@@ -6,7 +6,9 @@ import KilnTargets
 
 /// Lowers an int8 conv2d or dense with TensorFlow Lite semantics (TFLite's requantization:
 /// multiplier + shift) to ``S8MultiplyAccumulateKernel``, fusing a following relu or clip that
-/// only clamps codes (a TFLite fused activation).
+/// only clamps codes (a TFLite fused activation). Weights are i8 (CMSIS-NN's s8 kernels) or, on a
+/// target whose `numerics.storageFormats` declares `i4`, i4 (the s4 kernels: `arm_convolve_s4`,
+/// `arm_depthwise_conv_s4`, `arm_fully_connected_s4`, two weights packed per byte).
 ///
 /// A node with ONNX Runtime semantics is rejected (its float-scale arithmetic is not CMSIS-NN's;
 /// the `dsp-cmsis-nn-s8` adaptation converts ONNX models first).
@@ -16,6 +18,12 @@ struct S8MultiplyAccumulatePattern: LoweringPattern {
 
     /// `arm_convolve_s8` or `arm_fully_connected_s8` (depthwise: `arm_depthwise_conv_s8`).
     var name: String { root == .dense ? "arm_fully_connected_s8" : "arm_convolve_s8" }
+
+    /// The weight formats CMSIS-NN has kernels for that the target declares: i8 always, i4 where
+    /// `numerics.storageFormats` lists it.
+    static func weightFormats(of target: TargetDescription) -> [ElementType] {
+        target.numerics.storageFormats.contains(.int4) ? [.int8, .int4] : [.int8]
+    }
 
     func match(nodeAt index: Int, in context: LoweringContext) -> LoweringMatch {
         let (graph, target) = (context.graph, context.target)
@@ -31,10 +39,13 @@ struct S8MultiplyAccumulatePattern: LoweringPattern {
               inputType.quantization?.isPerTensor == true, outputType.quantization?.isPerTensor == true else {
             return .rejected("needs per-tensor quantized i8 input and output (got \(inputType) → \(outputType))")
         }
-        guard let weights = graph.constants[weightName], weights.codes != nil, weights.type.elementType == .int8,
+        let weightFormats = Self.weightFormats(of: target)
+        guard let weights = graph.constants[weightName], weights.codes != nil, weightFormats.contains(weights.type.elementType),
               let weightQuantization = weights.type.quantization, weightQuantization.isSymmetric else {
-            return .rejected("needs constant symmetric i8 weights")
+            let got = graph.constants[weightName].map { " (got \($0.type.elementType.name))" } ?? ""
+            return .rejected("needs constant symmetric \(weightFormats.map(\.name).joined(separator: " or ")) weights\(got)")
         }
+        let packed = weights.type.elementType == .int4
         var hasBias = false
         if let biasName = node.input(2) {
             guard let tensor = graph.constants[biasName], tensor.codes != nil, tensor.type.elementType == .int32 else {
@@ -86,16 +97,17 @@ struct S8MultiplyAccumulatePattern: LoweringPattern {
             bounds = activation.bounds
         }
 
-        let kind: String
+        var kind: String
         if case .conv2d = node.operation, groups > 1, depth == weights.shape[2] * weights.shape[3] {
             kind = "arm_depthwise_conv_s8"
         } else {
             kind = name
         }
+        if packed { kind = String(kind.dropLast(2)) + "s4" }
         return .lowered(S8MultiplyAccumulateKernel(
             name: kind, nodes: covered, inputs: node.inputs.filter { !$0.isEmpty }, outputs: [kernelOutput], layout: layout,
             outputChannels: outputChannels, groups: groups, depth: depth, outputType: graph.types[kernelOutput] ?? outputType,
-            inputOffset: -inputType.quantization!.zeroPoints[0], stage: stage, bounds: bounds, hasBias: hasBias,
+            inputOffset: -inputType.quantization!.zeroPoints[0], stage: stage, bounds: bounds, hasBias: hasBias, packedWeights: packed,
             memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false,
             library: target.stack?.kernels ?? .cmsisNN))
     }

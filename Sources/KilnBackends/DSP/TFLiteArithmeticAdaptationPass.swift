@@ -13,7 +13,8 @@ import KilnTargets
 /// * a u8 activation (zero point `z`) becomes i8 with zero point `z − 128`: the same real values,
 ///   every code shifted by −128 (TFLite's int8 scheme has no u8 activations); a graph output
 ///   keeps its type through a `requantize` back;
-/// * conv2d / dense with constant symmetric i8 weights, add, sub, mul, relu, clip, leakyRelu and
+/// * conv2d / dense with constant symmetric i8 weights (or i4 where the target declares `i4`:
+///   CMSIS-NN's s4 kernels), add, sub, mul, relu, clip, leakyRelu and
 ///   max / average pooling with equal input and output parameters take TFLite semantics: the
 ///   float multiplier `s_x · s_w / s_y` becomes a Q31 multiplier and a shift (TFLite's
 ///   `QuantizeMultiplier`), requantized with `MultiplyByQuantizedMultiplier` (dense: single
@@ -34,10 +35,12 @@ struct TFLiteArithmeticAdaptationPass: GraphPass {
 
     func run(on graph: Graph) throws(DiagnosticError) -> Graph {
         for (bits, what) in [(options.activationBits, "activations"), (options.weightBits, "weights")] where bits != nil && bits != 8 {
-            throw DiagnosticError(.error("\(target.name) runs CMSIS-NN's s8 kernels on 8-bit \(what), not \(bits!)-bit (a target listing only powerOfTwoShift in numerics.requantization has the q7/q15 kernels)",
+            let s4 = what == "weights" && S8MultiplyAccumulatePattern.weightFormats(of: target).contains(.integer(bits: bits!, signed: true))
+                ? "; its s4 kernels take i4 weights from the model (quantize it with 4-bit weights), they are not re-quantized at compile time" : ""
+            throw DiagnosticError(.error("\(target.name) runs CMSIS-NN's s8 kernels on 8-bit \(what), not \(bits!)-bit (a target listing only powerOfTwoShift in numerics.requantization has the q7/q15 kernels)\(s4)",
                                          file: target.file, place: "numerics.requantization"))
         }
-        var state = State(original: graph, log: options.log, pass: name)
+        var state = State(original: graph, target: target, log: options.log, pass: name)
         for node in graph.nodes { state.adapt(node) }
         var result = state.graph
         result.removeUnusedValues()
@@ -49,12 +52,15 @@ extension TFLiteArithmeticAdaptationPass {
     /// The graph being rewritten.
     struct State: DSPGraphRebuilding {
         let original: Graph
+        /// The target (which weight formats its kernels take).
+        let target: TargetDescription
         let log: CompileLog
         let pass: String
         var graph: Graph
 
-        init(original: Graph, log: CompileLog, pass: String) {
+        init(original: Graph, target: TargetDescription, log: CompileLog, pass: String) {
             self.original = original
+            self.target = target
             self.log = log
             self.pass = pass
             graph = original
@@ -89,10 +95,12 @@ extension TFLiteArithmeticAdaptationPass {
         // MARK: conversions
 
         mutating func convertMultiplyAccumulate(_ node: Node) {
-            guard let weightName = node.input(1), let weights = graph.constants[weightName], weights.type.elementType == .int8,
+            let formats = S8MultiplyAccumulatePattern.weightFormats(of: target)
+            guard let weightName = node.input(1), let weights = graph.constants[weightName], formats.contains(weights.type.elementType),
                   let quantization = weights.type.quantization, quantization.isSymmetric, node.accumulation == .wrappingInt32,
                   node.input(2).map({ graph.constants[$0]?.type.elementType == .int32 }) ?? true else {
-                log.note("kept ONNX Runtime's arithmetic (runs on the host): CMSIS-NN's s8 kernels need constant symmetric i8 weights, an i32 bias and wrapping int32 sums",
+                let got = node.input(1).flatMap { graph.constants[$0] }.map { " (its weights are \($0.type.elementType.name))" } ?? ""
+                log.note("kept ONNX Runtime's arithmetic (runs on the host): CMSIS-NN's kernels need constant symmetric \(formats.map(\.name).joined(separator: " or ")) weights (the formats \(target.name) declares of its s8 and s4 kernels), an i32 bias and wrapping int32 sums\(got)",
                          pass: pass, node: node.name)
                 restoreOriginalTypes(node)
                 return

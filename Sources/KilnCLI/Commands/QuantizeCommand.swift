@@ -147,8 +147,11 @@ struct QuantizationReport {
         ("sqnrDecibels", \.signalToQuantizationNoiseRatioDecibels), ("cosineSimilarity", \.cosineSimilarity),
     ]
 
-    static func weights(_ layer: LayerQuantizationReport) -> String {
-        layer.weightType.map { "\($0.elementType.name)\($0.quantization?.isPerTensor == false ? " per-channel" : "")" } ?? ""
+    /// The weight format: `i4 per-channel`, `i8`, or for group-wise codes `i4 per 32 inputs`.
+    func weights(_ layer: LayerQuantizationReport) -> String {
+        guard let type = layer.weightType else { return "" }
+        if case .grouped(_, let size) = options.weightsOnly { return "\(type.elementType.name) per \(size) inputs" }
+        return "\(type.elementType.name)\(type.quantization?.isPerTensor == false ? " per-channel" : "")"
     }
 
     static func form(_ layer: LayerQuantizationReport) -> String {
@@ -163,7 +166,7 @@ struct QuantizationReport {
         var table = TextTable(columns)
         for layer in result.layers {
             let error = layer.error
-            var row = [layer.node, layer.operation.rawValue, Self.form(layer), String(describing: layer.outputType), Self.weights(layer),
+            var row = [layer.node, layer.operation.rawValue, Self.form(layer), String(describing: layer.outputType), weights(layer),
                        Self.decibels(layer.signalToQuantizationNoiseRatio),
                        error.map { String(format: "%.4g", $0.maximumAbsoluteError) } ?? "-",
                        error.map { String(format: "%.5f", $0.cosineSimilarity) } ?? "-"]
@@ -177,7 +180,10 @@ struct QuantizationReport {
                             String(format: "%.4g", error.relativeError), String(format: "%.4g", error.meanSquaredError),
                             String(format: "%.4g", error.maximumAbsoluteError), String(format: "%.5f", error.cosineSimilarity)])
         }
-        let settings = options.weightsOnly.map { "weights-only \($0.name) \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations float" }
+        let settings = options.weightsOnly.map { format in
+            if case .grouped(_, let size) = format { return "weights-only \(format.name) (a scale per output channel and \(size) inputs), activations float" }
+            return "weights-only \(format.name) \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations float"
+        }
             ?? "weights \(options.weightBits)-bit \(options.perChannelWeights ? "per-channel" : "per-tensor"), activations \(options.activationBits)-bit \(options.symmetricActivations ? "symmetric" : "asymmetric"), calibration \(options.calibrationMethod.rawValue)"
         var lines = ["model: \(result.graph.name) -> \(output)", settings, "", table.rendered(), "", outputs.rendered()]
         if !result.binaryLayers.isEmpty { lines.append("binary layers: \(result.binaryLayers.joined(separator: ", "))") }
@@ -197,7 +203,7 @@ struct QuantizationReport {
             Self.errorColumns.map { _, statistic in error.map { "\($0[keyPath: statistic])" } ?? "" }
         }
         for layer in result.layers {
-            table.append(["layer", layer.node, layer.operation.rawValue, Self.form(layer), Self.weights(layer)] + numbers(layer.error))
+            table.append(["layer", layer.node, layer.operation.rawValue, Self.form(layer), weights(layer)] + numbers(layer.error))
         }
         for (name, error) in result.outputs { table.append(["output", name, "", "", ""] + numbers(error)) }
         return table.csv()

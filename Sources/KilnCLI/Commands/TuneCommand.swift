@@ -15,7 +15,8 @@ struct TuneCommand: Command {
     let usage = "tune MODEL --target T --calibration C.npy --budget latency=…|energy=…|memory=… [--data X.npy --labels Y.npy] [--output FILE] [--search greedy|evolutionary] [--seed N] [--population N] [--generations N] [--format table|json|csv] [--html FILE]"
     let discussion = """
     Chooses each conv / dense / matmul layer's weight and activation widths among the integer
-    formats the target declares (numerics.storageFormats), quantizes the model with Kiln's
+    formats the target declares (weights: numerics.storageFormats; activations: the formats its
+    conv2d / dense / matmul ops are declared at), quantizes the model with Kiln's
     post-training quantizer at those weight widths, compiles it for the target with the widths
     as per-layer compile options, prices it with the target's cost model and scores it by
     bit-exact functional simulation of the program: top-1 with --data and --labels, else the
@@ -106,7 +107,7 @@ struct TuningReport {
 
     /// A configuration as `w8a8 w4a8 ...`, one entry per layer.
     static func widths(_ widths: [PrecisionTuner.LayerWidths]) -> String {
-        widths.map { "w\($0.weights)a\($0.activations)" }.joined(separator: " ")
+        widths.map(\.label).joined(separator: " ")
     }
 
     var accuracyName: String { result.accuracyIsTopOne ? "top1" : "sqnrDecibels" }
@@ -140,7 +141,7 @@ struct TuningReport {
         let chosen = result.points[result.chosen], widest = result.points[0]
         var lines = [
             "model: \(model) on \(tuner.target.name), \(tuner.search.rawValue) search, seed \(tuner.seed)",
-            "layers: \(result.layers.joined(separator: ", ")); weight widths \(result.weightChoices.map(String.init).joined(separator: ", ")), activation widths \(result.activationChoices.map(String.init).joined(separator: ", ")) (from numerics.storageFormats)",
+            "layers: \(result.layers.joined(separator: ", ")); weight widths \(result.weightChoices.map(String.init).joined(separator: ", ")), activation widths \(result.activationChoices.map(String.init).joined(separator: ", ")) (weights from numerics.storageFormats, activations from the formats of ops[] conv2d / dense / matmul)",
             "budget: \(tuner.budget.metric.rawValue) ≤ \(Units.engineering(result.limit, unit: tuner.budget.metric.unit))",
             "", table(raw: false).rendered(), "",
             "widest: \(Self.widths(widest.widths)): \(widest.cost.map { Units.engineering($0, unit: tuner.budget.metric.unit) } ?? "—"), \(accuracyText(widest.accuracy))",

@@ -20,7 +20,7 @@ enum DSPInstructionClass: String, Sendable, Hashable, CaseIterable {
         "vmul.f32": .floatingPoint, "vcvt.f32.s32": .floatingPoint, "vcvtr.s32.f32": .floatingPoint, "vmov": .floatingPoint,
         "bne": .branch,
         "smlal": .multiplyAccumulate, "sxtab16": .simd, "lsr": .alu, "orr": .alu, "and": .alu, "sdiv": .alu, "vdiv.f32": .floatingPoint,  // the s8 kernels
-        "smlatt": .multiplyAccumulate, "pkhtb": .simd, "ror": .alu,  // CMSIS-NN's compiled loops (CMSISNNCompiledLoops)
+        "smlatt": .multiplyAccumulate, "pkhtb": .simd, "ror": .alu,  // CMSIS-NN's compiled loops (CMSISNNCompiledLoops); ror, pkhtb also the s4 nibble unpacking
     ]
 
     /// Whether the instruction reads or writes memory.

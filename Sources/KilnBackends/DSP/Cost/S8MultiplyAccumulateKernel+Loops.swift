@@ -20,6 +20,13 @@ enum S8KernelPath: String, Sendable, Hashable {
     case depthwise
     /// `arm_fully_connected_s8` (`arm_nn_vec_mat_mult_t_s8`).
     case fullyConnected
+    /// `arm_convolve_s4`: i4 weights packed two per byte; the same im2col into q15 columns, then
+    /// `arm_nn_mat_mult_kernel_s4_s16`, unpacking the nibbles in the inner loop.
+    case convolveS4
+    /// `arm_depthwise_conv_s4`: one packed weight byte serves two channels.
+    case depthwiseS4
+    /// `arm_fully_connected_s4` (`arm_nn_vec_mat_mult_t_s4`).
+    case fullyConnectedS4
     /// TFLite Micro's reference conv / depthwise / fully connected: a scalar multiply-accumulate
     /// per tap with TFLite's `Offset()` index arithmetic and bounds checks per window position.
     case reference
@@ -27,6 +34,10 @@ enum S8KernelPath: String, Sendable, Hashable {
     /// The path `library` takes for a kernel.
     static func of(_ kernel: S8MultiplyAccumulateKernel, library: KernelLibrary) -> S8KernelPath {
         guard library == .cmsisNN else { return .reference }
+        if kernel.packedWeights {  // arm_convolve_wrapper_s4 has no 1x1 or 3x3 fast paths
+            if case .dense = kernel.layout { return .fullyConnectedS4 }
+            return kernel.isDepthwise ? .depthwiseS4 : .convolveS4
+        }
         switch kernel.layout {
         case .dense: return .fullyConnected
         case .convolution(let attributes, _, let kernelHeight, let kernelWidth, _):
@@ -71,7 +82,8 @@ extension S8MultiplyAccumulateKernel {
     ///   `add` (offset), `mla`;
     /// * `fullyConnected` (`arm_nn_vec_mat_mult_t_s8`): the compiled loop per 4 taps of 2 rows;
     /// * `reference`: per output and in-bounds window position the bounds check (`cmp` ×4, `bne`)
-    ///   and the input and filter `Offset()` (`mla` ×3 each); per tap `ldrsb` ×2, `add`, `mla`.
+    ///   and the input and filter `Offset()` (`mla` ×3 each); per tap `ldrsb` ×2, `add`, `mla`;
+    /// * the s4 paths: see ``packedWeightLoops()``.
     ///
     /// Every output adds the bias `ldr` and the output stage (``S8OutputStage``). Every loop ends
     /// in `subs`/`bne` unless the target has zero-overhead loops.
@@ -83,8 +95,58 @@ extension S8MultiplyAccumulateKernel {
         case .depthwiseOptimized: depthwiseOptimizedLoops()
         case .depthwise: scalarDepthwiseLoops(channels: outputChannels)
         case .fullyConnected: fullyConnectedLoops()
+        case .convolveS4, .depthwiseS4, .fullyConnectedS4: packedWeightLoops()
         case .reference: referenceLoops()
         }
+    }
+
+    /// The s4 kernels' loops, from the intrinsics of CMSIS-NN's source (not compiled like the s8
+    /// hot loops, so the compiler's spills are not counted): the kernels read two weights per byte
+    /// and unpack them in the inner loop (`arm_nnsupportfunctions.h`; `SXTB16_RORn` by 4 is a
+    /// `ror` and an `sxtb16`, since `sxtb16`'s own rotation takes only 8, 16 or 24):
+    ///
+    /// * `convolveS4` (the im2col of `arm_convolve_s8`, then `arm_nn_mat_mult_kernel_s4_s16`): per
+    ///   4 taps the weight `ldrh` and `read_and_pad_s4_ordered` (`and` ×2 and `orr` to spread the
+    ///   bytes, `sxtb16`/`ror`/`sxtb16` and `lsl`/`sxtb16`/`ror`/`sxtb16` for the two nibble lanes,
+    ///   `pkhtb`/`pkhbt` to order them) before the column `ldr` ×2 and `smlad` ×2; a tail tap
+    ///   `ldrsb`, `lsl`, `asr` (sign-extending the nibble), `ldrsh`, `mla`;
+    /// * `depthwiseS4` (`arm_depthwise_conv_s4`): per tap and channel pair `ldrsb` x ×2, `add` ×2,
+    ///   the weight `ldrsb`, `lsl` + `asr` (low nibble), `asr` (high nibble), `mla` ×2;
+    /// * `fullyConnectedS4` (`arm_nn_vec_mat_mult_t_s4`): per 4 taps the weight `ldrh` and
+    ///   `read_and_pad_s4`, the input `ldr` and `sxtab16` ×2, `smlad` ×2.
+    ///
+    /// They are counted per output: the kernels' sharing of loads between two channels of two
+    /// columns is not modelled for s4.
+    private func packedWeightLoops() -> [DSPLoop] {
+        let outputs = positions * outputChannels, columns = positions * groups
+        let quads = depth / 4, tail = depth % 4
+        if isDepthwise {
+            return [DSPLoop(name: "mac", body: [I("ldrsb", activations), I("add"), I("ldrsb", activations), I("add"), I("ldrsb", weights),
+                                                I("lsl"), I("asr"), I("asr"), I("mla"), I("mla")],
+                            iterations: depth, entries: (outputs + 1) / 2, loopControl: control),
+                    DSPLoop(name: "channel", body: perOutput, iterations: outputs, entries: 1, loopControl: control)]
+        }
+        // read_and_pad_s4: spread two bytes into lanes, sign-extend the low and the high nibbles.
+        let unpack = [I("ldrh", weights), I("and"), I("and"), I("orr"), I("lsl"), I("sxtb16"), I("ror"), I("sxtb16"),
+                      I("sxtb16"), I("ror"), I("sxtb16")]
+        let tailWeight = [I("ldrsb", weights), I("lsl"), I("asr")]
+        var loops: [DSPLoop] = []
+        let mac: [I]
+        let tailTaps: [I]
+        if case .dense = layout {
+            mac = [I("ldr", activations), I("sxtab16"), I("sxtab16")] + unpack + [I("smlad"), I("smlad")]
+            tailTaps = Array(repeating: [I("ldrsb", activations), I("add")] + tailWeight + [I("mla")], count: tail).flatMap { $0 }
+        } else {
+            loops.append(DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
+                                                         I("str", activations), I("str", activations)],
+                                 iterations: (depth + 3) / 4, entries: columns, loopControl: control))
+            mac = unpack + [I("pkhtb"), I("pkhbt"), I("ldr", activations), I("ldr", activations), I("smlad"), I("smlad")]
+            tailTaps = Array(repeating: tailWeight + [I("ldrsh", activations), I("mla")], count: tail).flatMap { $0 }
+        }
+        loops.append(DSPLoop(name: "mac", body: mac, iterations: quads, entries: outputs, loopControl: control))
+        loops.append(DSPLoop(name: "channel", body: tailTaps + perOutput, iterations: outputsPerGroup, entries: columns, loopControl: control))
+        loops.append(DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control))
+        return loops
     }
 
     private typealias I = DSPInstruction
