@@ -8,9 +8,10 @@ import KilnNumerics
 /// zero point); then every output is a dot product of two contiguous rows (``DotProduct``).
 ///
 /// Integer wrapping-int32 convolutions take a faster route with the same result: depthwise
-/// layers (one input channel per group) run ``DepthwiseConvolution`` directly on the planes, and
-/// other layers whose centered codes fit in int16 run ``WideningDotProductGEMM`` on int16
-/// patches. `path: .plain` forces the plain loop, which tests compare the fast routes against.
+/// layers (one input channel per group) run ``DepthwiseConvolution`` directly on the planes,
+/// layers whose centered codes are all −1, 0 or +1 (binarized layers) run
+/// ``TernaryConvolution`` on bit-packed rows, and other layers whose centered codes fit in
+/// int16 run ``WideningDotProductGEMM`` on int16 patches. `path: .plain` forces the plain loop, which tests compare the fast routes against.
 enum ConvolutionKernel {
     /// Which integer route to take.
     enum IntegerPath {
@@ -118,6 +119,9 @@ enum ConvolutionKernel {
             if path == .automatic, layout.channelsPerGroup == 1 {
                 DepthwiseConvolution.accumulate(centered, weights: centeredWeights, bias: biasValue, layout: layout,
                                                 into: accumulators, threads: threadCount)
+            } else if path == .automatic, layout.depth > 0, layout.positions > 0, layout.outputChannels > 0,
+                      TernaryConvolution.fits(centeredWeights), TernaryConvolution.fits(centered) {
+                TernaryConvolution.accumulate(centered, weights: centeredWeights, bias: biasValue, layout: layout, into: accumulators)
             } else if path == .automatic, WideningDotProductGEMM.fits(centered, minus: { _ in 0 }),
                       WideningDotProductGEMM.fits(centeredWeights, minus: { _ in 0 }) {
                 accumulateWithGEMM(centered, weights: centeredWeights, bias: biasValue, layout: layout,
