@@ -67,10 +67,9 @@ enum ConvolutionKernel {
 
         guard let input = x.codes, let weights = w.codes else { throw KernelError("conv2d needs float32 or integer operands") }
         let inputZero = x.type.quantization?.zeroPoint(at: 0) ?? 0
-        let centered = input.map { $0 &- inputZero }
+        let centered = Self.centered(input, rowLength: input.count, zeroPoints: [inputZero])
         let weightZero = (0..<layout.outputChannels).map { w.type.quantization?.zeroPoint(at: $0) ?? 0 }
-        let weightDepth = layout.depth
-        let centeredWeights = weights.indices.map { weights[$0] &- weightZero[$0 / weightDepth] }
+        let centeredWeights = Self.centered(weights, rowLength: layout.depth, zeroPoints: weightZero)
         let biasCodes = bias?.codes
         let requantizer = try Requantizer(rule: rule, input: x.type, weight: w.type, output: outputType, channels: layout.outputChannels)
         var output = [Int32](repeating: 0, count: layout.outputCount)
@@ -191,6 +190,26 @@ enum ConvolutionKernel {
                                                 layout: .init(rowStride: 1, columnStride: layout.positions), threads: threads)
             }
         }
+    }
+
+    /// `values` minus their zero points (wrapping), in rows of `rowLength` values that share one
+    /// zero point (`zeroPoints[row]`). A `while` loop over a pointer: it runs over every input and
+    /// weight on every execution, and a debug build runs `indices.map` through generic range
+    /// iteration several times slower.
+    static func centered(_ values: [Int32], rowLength: Int, zeroPoints: [Int32]) -> [Int32] {
+        var result = values
+        result.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, rowLength > 0 else { return }
+            var index = 0
+            while index < buffer.count {
+                let zero = zeroPoints[index / rowLength], end = min(index + rowLength, buffer.count)
+                while index < end {
+                    base[index] = base[index] &- zero
+                    index += 1
+                }
+            }
+        }
+        return result
     }
 
     /// Fills `rows` with the input elements at `base + offsets[i]` (`zero` where the offset is
