@@ -15,10 +15,21 @@ public enum TargetListing {
         return renderTable(header: header, rows: rows, rightAligned: [2, 3, 4])
     }
 
-    /// The `kiln targets list --json` array: one object per target with `name`, `family`, `file`,
-    /// `description`, `clockMegahertz`, `cores`, `peakOperationsPerSecond`, `onChipMemoryBytes`.
+    /// The `kind` of the `kiln targets list --format json` document.
+    public static let listKind = "kiln.targets"
+    /// The `kind` of the `kiln targets show --format json` document.
+    public static let detailsKind = "kiln.target"
+    /// The `schemaVersion` of both documents (`docs/schemas/targets.schema.json` and
+    /// `target.schema.json`); version 1 of the list was a bare array without `kind`.
+    public static let schemaVersion: Int64 = 2
+
+    /// The `kiln targets list --format json` document: `kind`, `schemaVersion` and `targets`, one
+    /// object per target with `name`, `family`, `file`, `description`, `clockMegahertz`, `cores`,
+    /// `peakOperationsPerSecond`, `onChipMemoryBytes`.
     public static func json(_ targets: [TargetDescription]) -> String {
-        JSONWriter().write(.array(targets.map(summaryObject)))
+        JSONWriter().write(.object(JSONObject([
+            ("kind", .string(listKind)), ("schemaVersion", .integer(schemaVersion)), ("targets", .array(targets.map(summaryObject))),
+        ])))
     }
 
     /// The `kiln targets show NAME` text: every field with its source.
@@ -90,9 +101,12 @@ public enum TargetListing {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The `kiln targets show NAME --json` object: the summary fields and the whole validated file under `"target"`.
+    /// The `kiln targets show NAME --format json` document: `kind`, `schemaVersion`, the summary
+    /// fields of the list, and the whole validated file under `"target"`.
     public static func detailsJSON(_ target: TargetDescription) -> String {
-        guard case .object(var object) = summaryObject(target) else { return "{}\n" }
+        guard case .object(let summary) = summaryObject(target) else { return "{}\n" }
+        var object = JSONObject([("kind", .string(detailsKind)), ("schemaVersion", .integer(schemaVersion))])
+        for key in summary.keys { object[key] = summary[key] }
         object["target"] = target.document
         return JSONWriter().write(.object(object))
     }

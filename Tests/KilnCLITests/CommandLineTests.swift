@@ -55,7 +55,9 @@ func allCommandPaths() -> [[String]] {
     @Test func targetsListJSONHasNameFamilyAndFile() throws {
         let result = runKiln(["targets", "list", "--format", "json"])
         #expect(result.code == .success)
-        let rows = try #require(try JSONParser().parse(result.output, file: "stdout").arrayValue)
+        let document = try #require(try JSONParser().parse(result.output, file: "stdout").objectValue)
+        #expect(document["kind"] == .string("kiln.targets") && document["schemaVersion"] == .integer(2))
+        let rows = try #require(document["targets"]?.arrayValue)
         #expect(rows.count == 20)
         for row in rows {
             let object = try #require(row.objectValue)

@@ -107,6 +107,35 @@ import KilnReports
         #expect(abs(shares.reduce(0, +) - 1) < 1e-9)
     }
 
+    /// `targets list`, `targets show` and `quantize` print documents with `kind` and
+    /// `schemaVersion` that match their schemas; quantize's CSV SQNR is named by its reference.
+    @Test func targetsAndQuantizeJSONMatchTheirSchemas() throws {
+        let list = runKiln(["targets", "list", "--format", "json"])
+        #expect(list.code == .success, "\(list.error)")
+        try expectValid(list.output, schema: "targets")
+        let show = runKiln(["targets", "show", "stm32h743-cortex-m7", "--format", "json"])
+        #expect(show.code == .success, "\(show.error)")
+        try expectValid(show.output, schema: "target")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-\(UUID())-mlp.json").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let quantize = runKiln(["quantize", Self.digits("mlp.onnx"), "--calibration", Self.digits("calibration_x_flat.npy"),
+                                "-o", output, "--format", "json"])
+        #expect(quantize.code == .success, "\(quantize.error)")
+        try expectValid(quantize.output, schema: "quantize")
+        let csv = runKiln(["quantize", Self.digits("mlp.onnx"), "--calibration", Self.digits("calibration_x_flat.npy"),
+                           "-o", output, "--format", "csv"])
+        let table = CSVReader.rows(csv.output)
+        let header = try #require(table.first)
+        #expect(header.contains("sqnrVsFloatDecibels") && header.contains("sqnrVsFloatExact") && !header.contains("sqnrDecibels"))
+        for row in table.dropFirst() {
+            #expect(row.count == header.count)
+            for (key, field) in zip(header, row) where key.hasSuffix("Error") || key.hasSuffix("Decibels") || key == "cosineSimilarity" {
+                #expect(field.isEmpty || Double(field) != nil, "\(key) = '\(field)' is not a number")
+            }
+            #expect(["true", "false", ""].contains(row[header.firstIndex(of: "sqnrVsFloatExact")!]))
+        }
+    }
+
     @Test func sweepJSONMatchesTheSchema() throws {
         let result = runKiln(["sweep", Self.digits("cnn_qdq.onnx"), "--target", "scalesim-scale-32x32-os",
                               "--vary", "systolic.rows=8,32", "--format", "json"])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KilnIR
+import KilnJSON
 import KilnModelIO
 import KilnNumerics
 @testable import KilnCLI
@@ -48,15 +49,17 @@ import KilnNumerics
         let json = runKiln(["quantize", model, "-c", calibration, "-o", output, "--weights-only", "f8e4m3", "--format", "json"])
         #expect(json.code == .success, "\(json.error)")
         let document = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])
-        #expect(document["kind"] as? String == "kiln.quantize" && document["schemaVersion"] as? Int == 1)
+        #expect(document["kind"] as? String == "kiln.quantize" && document["schemaVersion"] as? Int == 2)
         let layers = try #require(document["layers"] as? [[String: Any]])
         #expect(layers.map { $0["layer"] as? String } == ["fc1", "logits"])
         let outputs = try #require(document["outputs"] as? [[String: Any]])
-        let logits = try #require(outputs.first?["error"] as? [String: Double])
+        let parsed = try #require(try JSONParser().parse(json.output).objectValue?["outputs"]?.arrayValue?.first?.objectValue?["error"]?.objectValue)
+        #expect(parsed["sqnrVsFloatExact"] == .bool(false))
+        let logits = Dictionary(uniqueKeysWithValues: parsed.keys.compactMap { key in parsed[key]?.doubleValue.map { (key, $0) } })
         let maximum = try #require(logits["maximumAbsoluteError"]), meanSquared = try #require(logits["meanSquaredError"])
         let meanAbsolute = try #require(logits["meanAbsoluteError"])
         #expect(maximum > 0 && meanSquared <= maximum * maximum && meanAbsolute <= maximum)
-        #expect(try #require(logits["cosineSimilarity"]) > 0.999 && (try #require(logits["sqnrDecibels"])) > 25)
+        #expect(try #require(logits["cosineSimilarity"]) > 0.999 && (try #require(logits["sqnrVsFloatDecibels"])) > 25)
         #expect(try KilnModelFile.read(contentsOf: output).constants.values.contains { $0.type.elementType == .floatingPoint(.float8E4M3) })
 
         let html = temporaryPath("report.html")
@@ -65,7 +68,7 @@ import KilnNumerics
         let page = try String(contentsOfFile: html, encoding: .utf8)
         #expect(page.contains("<svg") && page.contains("SQNR per layer") && page.contains("fc1") && page.contains("output logits"))
         let lines = csv.output.split(separator: "\n")
-        #expect(lines.first == "scope,name,op,form,weights,meanAbsoluteError,relativeError,meanSquaredError,maximumAbsoluteError,sqnrDecibels,cosineSimilarity")
+        #expect(lines.first == "scope,name,op,form,weights,meanAbsoluteError,relativeError,meanSquaredError,maximumAbsoluteError,sqnrVsFloatDecibels,sqnrVsFloatExact,cosineSimilarity")
         let outputRow = try #require(lines.first { $0.hasPrefix("output,") }).split(separator: ",", omittingEmptySubsequences: false)
         #expect(abs(try #require(Double(outputRow[8])) - maximum) <= 1e-12 * maximum)
         #expect(abs(try #require(Double(outputRow[7])) - meanSquared) <= 1e-12 * meanSquared)
@@ -80,7 +83,7 @@ import KilnNumerics
         let fallback = try #require(document["fallback"] as? [String: Any])
         let widened = try #require(fallback["widenedLayers"] as? [String])
         #expect(fallback["metTarget"] as? Bool == true && !widened.isEmpty)
-        let sqnr = try #require(((document["outputs"] as? [[String: Any]])?.first?["error"] as? [String: Double])?["sqnrDecibels"])
+        let sqnr = try #require(try JSONParser().parse(result.output).objectValue?["outputs"]?.arrayValue?.first?.objectValue?["error"]?.objectValue?["sqnrVsFloatDecibels"]?.doubleValue)
         #expect(sqnr >= 20)
         let graph = try KilnModelFile.read(contentsOf: output)
         for node in graph.nodes where node.kind == .dense {

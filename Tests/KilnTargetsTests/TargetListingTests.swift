@@ -18,8 +18,9 @@ import KilnBackends
 
     @Test func listJSONHasNameFamilyAndFile() throws {
         let catalog = try catalog()
-        let parsed = try JSONParser().parse(TargetListing.json(catalog.targets))
-        let entries = try #require(parsed.arrayValue)
+        let parsed = try #require(try JSONParser().parse(TargetListing.json(catalog.targets)).objectValue)
+        #expect(parsed["kind"] == .string("kiln.targets") && parsed["schemaVersion"] == .integer(2))
+        let entries = try #require(parsed["targets"]?.arrayValue)
         #expect(entries.count == catalog.targets.count)
         for entry in entries {
             let object = try #require(entry.objectValue)
@@ -35,6 +36,8 @@ import KilnBackends
         #expect(text.contains("saturating pair sums"))
         let json = try JSONParser().parse(TargetListing.detailsJSON(target))
         #expect(json.objectValue?["target"] == target.document)
+        #expect(Array(json.objectValue?.keys.prefix(3) ?? []) == ["kind", "schemaVersion", "name"])
+        #expect(json.objectValue?["kind"] == .string("kiln.target"))
     }
 
     @Test func validateReportsFindingsAndSuccessLines() throws {

@@ -123,7 +123,7 @@ struct QuantizeCommand: Command {
 }
 
 /// The per-layer and per-output error report `kiln quantize` prints: a table, CSV or JSON
-/// (`kind` `kiln.quantize`, `schemaVersion` 1). Errors are in the value's own unit, SQNR in dB.
+/// (`kind` `kiln.quantize`, `schemaVersion` 2; `docs/schemas/quantize.schema.json`). Errors are in the value's own unit, SQNR in dB.
 struct QuantizationReport {
     let result: QuantizationResult
     let options: QuantizationOptions
@@ -134,18 +134,37 @@ struct QuantizationReport {
     /// The JSON document's `kind`.
     static let kind = "kiln.quantize"
     /// The JSON document's `schemaVersion`.
-    static let schemaVersion: Int64 = 1
+    /// Version 2 named the SQNR `sqnrVsFloatDecibels` (was `sqnrDecibels`) and added `sqnrVsFloatExact`.
+    static let schemaVersion: Int64 = 2
 
     static func decibels(_ value: Double) -> String {
         value.isNaN ? "-" : value.isInfinite ? "inf" : String(format: "%.1f", value)
     }
 
-    /// The error columns: name (unit-suffixed where the quantity has a unit), statistic.
+    /// The error columns: name (unit-suffixed where the quantity has a unit), statistic. Every
+    /// statistic compares the quantized model with the float model, hence `sqnrVsFloat…`, the
+    /// name `kiln compare` gives the same comparison.
     static let errorColumns: [(String, KeyPath<ErrorStatistics, Double> & Sendable)] = [
         ("meanAbsoluteError", \.meanAbsoluteError), ("relativeError", \.relativeError),
         ("meanSquaredError", \.meanSquaredError), ("maximumAbsoluteError", \.maximumAbsoluteError),
-        ("sqnrDecibels", \.signalToQuantizationNoiseRatioDecibels), ("cosineSimilarity", \.cosineSimilarity),
+        ("sqnrVsFloatDecibels", \.signalToQuantizationNoiseRatioDecibels), ("cosineSimilarity", \.cosineSimilarity),
     ]
+
+    /// The key that says whether the SQNR is exact (+∞ dB: the quantized output equals the
+    /// float one), which neither JSON nor CSV can carry as a number.
+    static let exactKey = "sqnrVsFloatExact"
+
+    /// The machine-readable fields of one error statistic, in column order: raw numbers, `null`
+    /// for a value that is not finite (an exact SQNR, a relative error of a zero signal) or not
+    /// measured, and ``exactKey`` after the SQNR (`null` when not measured).
+    static func errorFields(_ error: ErrorStatistics?) -> [(String, JSONValue)] {
+        errorColumns.flatMap { name, statistic -> [(String, JSONValue)] in
+            let value = error?[keyPath: statistic]
+            let field = (name, value.map { $0.isFinite ? JSONValue.number($0) : .null } ?? .null)
+            guard name == "sqnrVsFloatDecibels" else { return [field] }
+            return [field, (exactKey, value.map { .bool($0 == .infinity) } ?? .null)]
+        }
+    }
 
     /// The weight format: `i4 per-channel`, `i8`, or for group-wise codes `i4 per 32 inputs`.
     func weights(_ layer: LayerQuantizationReport) -> String {
@@ -198,9 +217,15 @@ struct QuantizationReport {
     /// One row per layer (`scope` `layer`) and per graph output (`scope` `output`), raw numbers.
     func csv() -> String {
         var table = TextTable([("scope", .left), ("name", .left), ("op", .left), ("form", .left), ("weights", .left)]
-                              + Self.errorColumns.map { ($0.0, .right) })
+                              + Self.errorFields(nil).map { ($0.0, .right) })
         func numbers(_ error: ErrorStatistics?) -> [String] {
-            Self.errorColumns.map { _, statistic in error.map { "\($0[keyPath: statistic])" } ?? "" }
+            Self.errorFields(error).map { _, value in
+                switch value {
+                case .number(let number): "\(number)"
+                case .bool(let flag): "\(flag)"
+                default: ""
+                }
+            }
         }
         for layer in result.layers {
             table.append(["layer", layer.node, layer.operation.rawValue, Self.form(layer), weights(layer)] + numbers(layer.error))
@@ -228,10 +253,7 @@ struct QuantizationReport {
 
     static func errorObject(_ error: ErrorStatistics?) -> JSONValue {
         guard let error else { return .null }
-        return .object(JSONObject(errorColumns.map { name, statistic in
-            let value = error[keyPath: statistic]
-            return (name, value.isFinite ? .number(value) : .null)
-        } + [("count", .integer(Int64(error.count)))]))
+        return .object(JSONObject(errorFields(error) + [("count", .integer(Int64(error.count)))]))
     }
 
     func json() -> String {

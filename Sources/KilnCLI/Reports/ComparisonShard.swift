@@ -179,6 +179,7 @@ extension ComparisonRow {
         sqnrVsFloatDecibels = try decibels("sqnrVsFloatDecibels", exact: "sqnrVsFloatExact")
         latencySeconds = try number("latencySeconds")
         inferencesPerSecond = try number("inferencesPerSecond")
+        acceleratorInferencesPerSecond = try number("acceleratorInferencesPerSecond")
         energyJoules = try number("energyJoules")
         weightBytes = try integer("weightBytes")
         peakActivationBytes = try integer("peakActivationBytes")

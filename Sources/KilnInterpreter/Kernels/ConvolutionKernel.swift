@@ -8,9 +8,10 @@ import KilnNumerics
 /// zero point); then every output is a dot product of two contiguous rows (``DotProduct``).
 ///
 /// Integer wrapping-int32 convolutions take a faster route with the same result: depthwise
-/// layers (one input channel per group) run ``DepthwiseConvolution`` directly on the planes, and
-/// other layers whose centered codes fit in int16 run ``WideningDotProductGEMM`` on int16
-/// patches. `path: .plain` forces the plain loop, which tests compare the fast routes against.
+/// layers (one input channel per group) run ``DepthwiseConvolution`` directly on the planes,
+/// layers whose centered codes are all −1, 0 or +1 (binarized layers) run
+/// ``TernaryConvolution`` on bit-packed rows, and other layers whose centered codes fit in
+/// int16 run ``WideningDotProductGEMM`` on int16 patches. `path: .plain` forces the plain loop, which tests compare the fast routes against.
 enum ConvolutionKernel {
     /// Which integer route to take.
     enum IntegerPath {
@@ -66,13 +67,9 @@ enum ConvolutionKernel {
 
         guard let input = x.codes, let weights = w.codes else { throw KernelError("conv2d needs float32 or integer operands") }
         let inputZero = x.type.quantization?.zeroPoint(at: 0) ?? 0
-        let centered = input.map { $0 &- inputZero }
+        let centered = Self.centered(input, rowLength: input.count, zeroPoints: [inputZero])
         let weightZero = (0..<layout.outputChannels).map { w.type.quantization?.zeroPoint(at: $0) ?? 0 }
-        let weightDepth = layout.depth
-        var centeredWeights = weights
-        for o in 0..<layout.outputChannels {
-            for k in o * weightDepth ..< (o + 1) * weightDepth { centeredWeights[k] &-= weightZero[o] }
-        }
+        let centeredWeights = Self.centered(weights, rowLength: layout.depth, zeroPoints: weightZero)
         let biasCodes = bias?.codes
         let requantizer = try Requantizer(rule: rule, input: x.type, weight: w.type, output: outputType, channels: layout.outputChannels)
         var output = [Int32](repeating: 0, count: layout.outputCount)
@@ -121,6 +118,9 @@ enum ConvolutionKernel {
             if path == .automatic, layout.channelsPerGroup == 1 {
                 DepthwiseConvolution.accumulate(centered, weights: centeredWeights, bias: biasValue, layout: layout,
                                                 into: accumulators, threads: threadCount)
+            } else if path == .automatic, layout.depth > 0, layout.positions > 0, layout.outputChannels > 0,
+                      TernaryConvolution.fits(centeredWeights), TernaryConvolution.fits(centered) {
+                TernaryConvolution.accumulate(centered, weights: centeredWeights, bias: biasValue, layout: layout, into: accumulators)
             } else if path == .automatic, WideningDotProductGEMM.fits(centered, minus: { _ in 0 }),
                       WideningDotProductGEMM.fits(centeredWeights, minus: { _ in 0 }) {
                 accumulateWithGEMM(centered, weights: centeredWeights, bias: biasValue, layout: layout,
@@ -191,6 +191,26 @@ enum ConvolutionKernel {
                                                 layout: .init(rowStride: 1, columnStride: layout.positions), threads: threads)
             }
         }
+    }
+
+    /// `values` minus their zero points (wrapping), in rows of `rowLength` values that share one
+    /// zero point (`zeroPoints[row]`). A `while` loop over a pointer: it runs over every input and
+    /// weight on every execution, and a debug build runs `indices.map` through generic range
+    /// iteration several times slower.
+    static func centered(_ values: [Int32], rowLength: Int, zeroPoints: [Int32]) -> [Int32] {
+        var result = values
+        result.withUnsafeMutableBufferPointer { buffer in
+            guard let base = buffer.baseAddress, rowLength > 0 else { return }
+            var index = 0
+            while index < buffer.count {
+                let zero = zeroPoints[index / rowLength], end = min(index + rowLength, buffer.count)
+                while index < end {
+                    base[index] = base[index] &- zero
+                    index += 1
+                }
+            }
+        }
+        return result
     }
 
     /// Fills `rows` with the input elements at `base + offsets[i]` (`zero` where the offset is

@@ -158,15 +158,19 @@ public struct BroadcastIndex: Sendable, Hashable {
         isIdentity = padded == output
     }
 
-    /// The operand's flat index for output flat index `index`.
+    /// The operand's flat index for output flat index `index`. A `while` loop: it runs once per
+    /// element of every broadcast operation, and a debug build runs a `for` over a range through
+    /// generic iterator calls.
     @inline(__always)
     public func sourceOffset(_ index: Int) -> Int {
         if isIdentity { return index }
-        var remainder = index, offset = 0
-        for axis in outputShape.indices {
+        var remainder = index, offset = 0, axis = 0
+        let rank = outputShape.count
+        while axis < rank {
             let coordinate = remainder / outputStrides[axis]
             remainder -= coordinate * outputStrides[axis]
             offset += coordinate * sourceStrides[axis]
+            axis += 1
         }
         return offset
     }
