@@ -80,8 +80,9 @@ enum Int8GEMM {
     ///   - output: M × N int32 accumulators, row-major.
     ///   - threads: how many threads may share the columns (each output element is computed by
     ///     one of them in one fixed order, so the result does not depend on it).
+    ///   - vectorized: the SIMD micro-kernel, or the scalar loop (``vectorizedByDefault``).
     static func multiply(rows: Int, a: UnsafePointer<Int16>, weights: PackedWeights, saturatingPairs: Bool,
-                         output: UnsafeMutablePointer<Int32>, threads: Int = 1) {
+                         output: UnsafeMutablePointer<Int32>, threads: Int = 1, vectorized: Bool = vectorizedByDefault) {
         // Column tiles of 8, split into chunks when the product is big enough to pay for threads.
         let tiles = (weights.columns + tileColumns - 1) / tileColumns
         let work = rows * weights.columns * weights.paddedDepth
@@ -92,7 +93,10 @@ enum Int8GEMM {
             let first = min(tiles, chunk * tilesPerChunk)
             let range = first ..< min(tiles, first + tilesPerChunk)
             guard !range.isEmpty else { return }
-            if saturatingPairs {
+            if !vectorized {
+                multiplyScalar(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer,
+                               saturatingPairs: saturatingPairs)
+            } else if saturatingPairs {
                 multiply(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer, SaturatingPairs.self)
             } else {
                 multiply(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer, ExactPairs.self)
@@ -106,7 +110,7 @@ enum Int8GEMM {
         }
     }
 
-    /// The definition ``multiply(rows:a:weights:saturatingPairs:output:threads:)`` must equal:
+    /// The definition ``multiply(rows:a:weights:saturatingPairs:output:threads:vectorized:)`` must equal:
     /// one scalar loop per accumulator over the depth pairs of the packed weights, each pair's
     /// two products summed exactly or saturated to int16, then the column constant and the row
     /// sum correction. Slow; for tests.
@@ -217,6 +221,51 @@ enum Int8GEMM {
             }
         }
     }
+
+    /// The column tiles `tiles` of every row, one accumulator at a time: the pair sums of
+    /// ``multiply(rows:a:weights:tiles:output:_:)`` in scalar arithmetic (the same int32 results:
+    /// each pair exact, or saturated to int16, added in wrapping int32), for debug builds.
+    private static func multiplyScalar(rows: Int, a: UnsafePointer<Int16>, weights: PackedWeights, tiles: Range<Int>,
+                                       output: UnsafeMutablePointer<Int32>, saturatingPairs: Bool) {
+        let depth = weights.paddedDepth, columns = weights.columns
+        weights.values.withUnsafeBufferPointer { packed in
+            weights.columnConstants.withUnsafeBufferPointer { constants in
+                let values = packed.baseAddress!
+                var n = tiles.lowerBound * tileColumns
+                let end = min(columns, tiles.upperBound * tileColumns)
+                while n < end {
+                    let column = values + (n / blockColumns) * depth * blockColumns + (n % blockColumns) * 2
+                    var m = 0
+                    while m < rows {
+                        let row = a + m * depth
+                        var sum = constants[n]
+                        var k = 0
+                        while k < depth {
+                            let w = column + k * blockColumns
+                            var pair = Int32(row[k]) &* Int32(w[0]) &+ Int32(row[k + 1]) &* Int32(w[1])
+                            if saturatingPairs { pair = min(max(pair, -32768), 32767) }
+                            sum &+= pair
+                            k += 2
+                        }
+                        output[m * columns + n] = sum
+                        m += 1
+                    }
+                    n += 1
+                }
+            }
+        }
+    }
+
+    /// Whether ``multiply(rows:a:weights:saturatingPairs:output:threads:vectorized:)`` runs the
+    /// SIMD micro-kernel by default: not in a debug build, where Swift's `SIMD16`/`SIMD8`
+    /// arithmetic runs through unspecialized generic code (a type-metadata lookup per lane
+    /// operation, which made a debug `kiln compare` several times slower); the scalar loop computes
+    /// the same sums. Tests run both.
+    #if DEBUG
+    static let vectorizedByDefault = false
+    #else
+    static let vectorizedByDefault = true
+    #endif
 
     /// The activation pair (k, k + 1) of a row in every 32-bit lane.
     @inline(__always)

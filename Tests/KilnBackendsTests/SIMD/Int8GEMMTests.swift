@@ -48,15 +48,18 @@ import KilnConformance
                                          output: output.baseAddress!)
             }
         }
-        for threads in [1, 2, 3] {
-            var output = [Int32](repeating: -1, count: test.rows * test.columns)
-            a.withUnsafeBufferPointer { a in
-                output.withUnsafeMutableBufferPointer { output in
-                    Int8GEMM.multiply(rows: test.rows, a: a.baseAddress!, weights: packed, saturatingPairs: test.saturating,
-                                      output: output.baseAddress!, threads: threads)
+        // The SIMD micro-kernel and the scalar loop of debug builds, on 1 to 3 threads.
+        for vectorized in [true, false] {
+            for threads in [1, 2, 3] {
+                var output = [Int32](repeating: -1, count: test.rows * test.columns)
+                a.withUnsafeBufferPointer { a in
+                    output.withUnsafeMutableBufferPointer { output in
+                        Int8GEMM.multiply(rows: test.rows, a: a.baseAddress!, weights: packed, saturatingPairs: test.saturating,
+                                          output: output.baseAddress!, threads: threads, vectorized: vectorized)
+                    }
                 }
+                #expect(output == expected, "\(threads) threads, vectorized \(vectorized)")
             }
-            #expect(output == expected, "\(threads) threads")
         }
         if test.saturating {
             // The cases hold 255 × 127 pairs, whose sum 64770 saturates: the two modes must differ.
