@@ -66,16 +66,23 @@ struct SIMDPoolingKernel: TargetKernel {
                     : nil
             }
         }
+        // The window's geometry as plain integers: read through `pooling` inside the loops, a debug
+        // build copies (retains and releases) its arrays at every tap.
+        let (kernelHeight, kernelWidth) = (pooling.kernel[0], pooling.kernel[1])
+        let (strideY, strideX) = (pooling.strides[0], pooling.strides[1])
+        let (padTop, padLeft) = (pooling.pads[0], pooling.pads[1])
+        let (dilationY, dilationX) = (pooling.dilations[0], pooling.dilations[1])
+        let countIncludePad = pooling.countIncludePad
         for p in 0..<planes {
             for oy in 0..<outputHeight {
                 for ox in 0..<outputWidth {
                     var best = Int32.min, sum: Int32 = 0, counted = 0, floatSum: Float = 0
-                    for ky in 0..<pooling.kernel[0] {
-                        let y = oy * pooling.strides[0] - pooling.pads[0] + ky * pooling.dilations[0]
-                        let rowCounts = pooling.countIncludePad ? y < paddedHeight - pooling.pads[0] : (y >= 0 && y < height)
-                        for kx in 0..<pooling.kernel[1] {
-                            let xx = ox * pooling.strides[1] - pooling.pads[1] + kx * pooling.dilations[1]
-                            if rowCounts && (pooling.countIncludePad ? xx < paddedWidth - pooling.pads[1] : (xx >= 0 && xx < width)) { counted += 1 }
+                    for ky in 0..<kernelHeight {
+                        let y = oy * strideY - padTop + ky * dilationY
+                        let rowCounts = countIncludePad ? y < paddedHeight - padTop : (y >= 0 && y < height)
+                        for kx in 0..<kernelWidth {
+                            let xx = ox * strideX - padLeft + kx * dilationX
+                            if rowCounts && (countIncludePad ? xx < paddedWidth - padLeft : (xx >= 0 && xx < width)) { counted += 1 }
                             guard y >= 0, y < height, xx >= 0, xx < width else { continue }
                             let value = x[(p * height + y) * width + xx]
                             best = max(best, value)
