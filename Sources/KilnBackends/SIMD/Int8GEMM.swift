@@ -242,8 +242,11 @@ enum Int8GEMM {
                         var k = 0
                         while k < depth {
                             let w = column + k * blockColumns
-                            var pair = Int32(row[k]) &* Int32(w[0]) &+ Int32(row[k + 1]) &* Int32(w[1])
-                            if saturatingPairs { pair = min(max(pair, -32768), 32767) }
+                            var pair = Int32(truncatingIfNeeded: row[k]) &* Int32(truncatingIfNeeded: w[0])
+                                &+ Int32(truncatingIfNeeded: row[k + 1]) &* Int32(truncatingIfNeeded: w[1])
+                            if saturatingPairs {
+                                if pair > 32767 { pair = 32767 } else if pair < -32768 { pair = -32768 }
+                            }
                             sum &+= pair
                             k += 2
                         }

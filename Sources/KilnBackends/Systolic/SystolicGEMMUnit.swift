@@ -152,10 +152,17 @@ struct SystolicGEMMUnit: TargetKernel {
         a.withUnsafeBufferPointer { a in
             filters.withUnsafeBufferPointer { b in
                 partial.withUnsafeMutableBufferPointer { c in
+                    // A while loop over raw pointers: a debug build runs a `for` over a range
+                    // through the generic iterator at every step.
+                    guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }  // empty: nothing to add
                     @inline(__always) func dot(_ row: Int, _ column: Int, _ k0: Int, _ k1: Int) -> Int32 {
                         var sum: Int32 = 0
-                        let left = row * k, right = column * k
-                        for kk in k0..<k1 { sum = sum &+ a[left + kk] &* b[right + kk] }
+                        let left = aBase + row * k, right = bBase + column * k
+                        var kk = k0
+                        while kk < k1 {
+                            sum = sum &+ left[kk] &* right[kk]
+                            kk += 1
+                        }
                         return sum
                     }
                     switch tiling.dataflow {
