@@ -231,24 +231,26 @@ enum Int8GEMM {
         weights.values.withUnsafeBufferPointer { packed in
             weights.columnConstants.withUnsafeBufferPointer { constants in
                 let values = packed.baseAddress!
+                let stride = blockColumns * 2  // from one depth pair of a column to the next
                 var n = tiles.lowerBound * tileColumns
                 let end = min(columns, tiles.upperBound * tileColumns)
                 while n < end {
                     let column = values + (n / blockColumns) * depth * blockColumns + (n % blockColumns) * 2
                     var m = 0
                     while m < rows {
-                        let row = a + m * depth
+                        var x = a + m * depth
+                        let rowEnd = x + depth
+                        var w = column
                         var sum = constants[n]
-                        var k = 0
-                        while k < depth {
-                            let w = column + k * blockColumns
-                            var pair = Int32(truncatingIfNeeded: row[k]) &* Int32(truncatingIfNeeded: w[0])
-                                &+ Int32(truncatingIfNeeded: row[k + 1]) &* Int32(truncatingIfNeeded: w[1])
+                        while x < rowEnd {
+                            var pair = Int32(truncatingIfNeeded: x[0]) &* Int32(truncatingIfNeeded: w[0])
+                                &+ Int32(truncatingIfNeeded: x[1]) &* Int32(truncatingIfNeeded: w[1])
                             if saturatingPairs {
                                 if pair > 32767 { pair = 32767 } else if pair < -32768 { pair = -32768 }
                             }
                             sum &+= pair
-                            k += 2
+                            x += 2
+                            w += stride
                         }
                         output[m * columns + n] = sum
                         m += 1
