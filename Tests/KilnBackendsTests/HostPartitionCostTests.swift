@@ -75,3 +75,29 @@ import KilnTargets
         #expect(float.latencySeconds > int8.latencySeconds)
     }
 }
+
+/// A separate host draws its static power while it runs the ops its accelerator cannot; a host
+/// on the target's own device (`host.sameDevice`) is already in the target's static power.
+@Suite struct HostStaticPowerTests {
+    @Test func aSeparateHostChargesItsStaticPowerForItsOwnTime() throws {
+        // The float digits CNN: the Ethos-U runs none of it, the Cortex-M host all of it.
+        let target = try #require(BuiltInTargets.catalog.target(named: "ethos-u55-128-corstone300"))
+        let link = try #require(target.host)
+        let host = try #require(BuiltInTargets.catalog.target(named: link.target))
+        #expect(target.energy.staticPowerMilliwatts.value == 0)
+        let cost = try HostPartitionCostTests.cost("examples/digits/cnn.onnx", on: target)
+        let hostSeconds = cost.steps.filter { $0.placement == .host }.reduce(0) { $0 + $1.seconds }
+        #expect(hostSeconds > 0)
+        let expected = host.energy.staticPowerMilliwatts.value * 1e-3 * hostSeconds
+        #expect(abs(cost.energy.staticEnergy - expected) <= 1e-12 * expected)
+    }
+
+    @Test func aHostOnTheSameDeviceIsNotChargedTwice() throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: "larq-rpi4-cortex-a72"))
+        #expect(target.host?.sameDevice == true)
+        let cost = try HostPartitionCostTests.cost("examples/digits/cnn.onnx", on: target)
+        #expect(cost.steps.contains { $0.placement == .host })
+        let expected = target.energy.staticPowerMilliwatts.value * 1e-3 * cost.latencySeconds
+        #expect(abs(cost.energy.staticEnergy - expected) <= 1e-12 * expected)
+    }
+}

@@ -28,7 +28,9 @@ public struct DSPBackend: Backend {
         switch DSPArithmetic(target: target) {
         case .cmsisNNs8:
             // i8 activations; ONNX nodes to TFLite's multiplier + shift arithmetic, each change logged.
-            [TFLiteArithmeticAdaptationPass(target: target, options: options)]
+            [TFLiteArithmeticAdaptationPass(name: "dsp-cmsis-nn-s8", kernels: "CMSIS-NN's s8 kernels", target: target, options: options,
+                                            weightFormats: S8MultiplyAccumulatePattern.weightFormats(of: target),
+                                            widthHint: " (a target listing only powerOfTwoShift in numerics.requantization has the q7/q15 kernels)")]
         case .q7PowerOfTwo:
             // Q7/Q15 activations and weights, shift requantization, accumulator bounds, explicit relus.
             [FixedPointAdaptationPass(target: target, options: options)]

@@ -80,7 +80,7 @@ struct FixedPointAdaptationPass: GraphPass {
 
 extension FixedPointAdaptationPass {
     /// The graph being rewritten and what has been retyped so far.
-    struct State: DSPGraphRebuilding {
+    struct State: GraphRebuilding {
         let original: Graph
         let formats: Formats
         let target: TargetDescription

@@ -4,8 +4,9 @@ import KilnIR
 import KilnTargets
 
 /// The `ethosU` family: Arm Ethos-U55/U65 NPUs beside a Cortex-M host, compiled as Arm's Vela
-/// 5.2 compiles int8 TFLite models. The graph keeps TFLite's int8 semantics (no adaptation);
-/// convolutions, depthwise convolutions, fully connected layers, pooling, elementwise add /
+/// 5.2 compiles int8 TFLite models. A `.tflite` graph keeps its int8 semantics; an ONNX model is
+/// converted as the TFLite converter would (``TFLiteArithmeticAdaptationPass``: u8 → i8,
+/// multiplier + shift requantization), the way a user brings one to Vela; convolutions, depthwise convolutions, fully connected layers, pooling, elementwise add /
 /// sub / mul, lookup-table activations, softmax, spatial mean, concatenation, slices and
 /// constant padding become NPU passes under Vela's operator
 /// checks, with ReLU-like clamps fused; the rest runs on the host with the reason. Cycles are
@@ -21,8 +22,12 @@ public struct EthosUBackend: Backend {
     /// The `ethosU` section schema.
     public var targetSchema: any TargetFamilySchema { EthosUFamily() }
 
-    /// None: the NPU computes TFLite's int8 semantics.
-    public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] { [] }
+    /// TFLite's int8 arithmetic for ONNX nodes (Vela compiles only int8 TFLite models, so an
+    /// ONNX model reaches the NPU through the TFLite converter); TFLite nodes pass unchanged.
+    public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] {
+        [TFLiteArithmeticAdaptationPass(name: "ethos-u-int8", kernels: "the Ethos-U NPU", target: target, options: options,
+                                        weightFormats: [.int8])]
+    }
 
     /// One row per operator the NPU runs, then views and the layout transposes.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {

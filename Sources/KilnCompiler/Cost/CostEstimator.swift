@@ -89,6 +89,7 @@ public struct CostEstimator: Sendable {
         var steps: [ProgramCost.Step] = []
         var acceleratorCosts: [KernelCost] = []
         var offAcceleratorSeconds = 0.0
+        var hostSeconds = 0.0
         var usefulOperations = 0.0
         for (index, step) in program.steps.enumerated() {
             switch step {
@@ -122,6 +123,7 @@ public struct CostEstimator: Sendable {
                     cost.bound = .host
                     let seconds = cost.totalCycles / hostHertz
                     offAcceleratorSeconds += seconds
+                    hostSeconds += seconds
                     steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: .host, counts: counts, cost: cost,
                                        seconds: seconds, energy: hostEnergyModel.energy(of: counts, seconds: 0)))
                 }
@@ -133,6 +135,10 @@ public struct CostEstimator: Sendable {
         var energy = EnergyBreakdown()
         for step in steps { energy.add(step.energy) }
         energy.staticEnergy = target.energy.staticPowerMilliwatts.value * 1e-3 * latency
+        // A separate host draws its own static power while it runs the ops the target cannot.
+        if let link = target.host, !link.sameDevice, host.name != target.name {
+            energy.staticEnergy += host.energy.staticPowerMilliwatts.value * 1e-3 * hostSeconds
+        }
         let peak = target.familyDetails.peakOperationsPerCycle * Double(target.cores.value)
         let acceleratorCycles = acceleratorCosts.reduce(0) { $0 + $1.totalCycles }
         let utilization = acceleratorCycles > 0 && peak > 0 ? min(1, usefulOperations / (peak * acceleratorCycles)) : 0

@@ -1,9 +1,9 @@
-import KilnCompiler
 import KilnIR
 
-/// The state of a DSP adaptation pass that rebuilds a graph node by node (``graph`` starts with
-/// the original's values and no nodes), with the helpers both passes share.
-protocol DSPGraphRebuilding {
+/// The state of an adaptation pass that rebuilds a graph node by node (``graph`` starts with
+/// the original's values and no nodes), with the helpers such passes share: fresh names, and
+/// `requantize` nodes back to the original types for a node that keeps its old arithmetic.
+public protocol GraphRebuilding {
     /// The graph before the pass.
     var original: Graph { get }
     /// The graph being built.
@@ -15,12 +15,12 @@ protocol DSPGraphRebuilding {
     var restoreReason: String { get }
 }
 
-extension DSPGraphRebuilding {
+extension GraphRebuilding {
     /// Whether a value's type differs from the one in the original graph.
-    func isRetyped(_ value: String) -> Bool { graph.types[value] != original.types[value] }
+    public func isRetyped(_ value: String) -> Bool { graph.types[value] != original.types[value] }
 
     /// `base`, or `base_2`, `base_3`…: a name no value or node of either graph has.
-    func uniqueName(_ base: String) -> String {
+    public func uniqueName(_ base: String) -> String {
         var name = base, index = 1
         while graph.types[name] != nil || original.types[name] != nil || graph.nodes.contains(where: { $0.name == name })
                 || original.nodes.contains(where: { $0.name == name }) {
@@ -32,7 +32,7 @@ extension DSPGraphRebuilding {
 
     /// Appends `node` with a `requantize` back to the original type in front of every retyped
     /// quantized input, each logged.
-    mutating func restoreOriginalTypes(_ node: Node) {
+    public mutating func restoreOriginalTypes(_ node: Node) {
         var copy = node
         for (position, input) in node.inputs.enumerated() where !input.isEmpty && isRetyped(input) {
             guard let originalType = original.types[input], originalType.isQuantized else { continue }

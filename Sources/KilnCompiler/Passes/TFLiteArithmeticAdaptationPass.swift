@@ -1,20 +1,20 @@
-import KilnCompiler
 import KilnDiagnostics
 import KilnIR
 import KilnInterpreter
 import KilnNumerics
 import KilnTargets
 
-/// Adapts a quantized graph to the arithmetic of TFLite Micro with CMSIS-NN's s8 kernels, the
-/// DSP family's default: nodes imported from a `.tflite` file already have it and are left
-/// alone; nodes with ONNX Runtime semantics are converted as the TFLite converter would
-/// quantize the same layers, each change written to the compile log:
+/// Adapts a quantized graph to TFLite's int8 arithmetic, for families whose kernels compute
+/// what TFLite's int8 kernels compute (TFLite Micro + CMSIS-NN on a Cortex-M, an NPU compiled
+/// by Vela): nodes imported from a `.tflite` file already have it and are left alone; nodes
+/// with ONNX Runtime semantics are converted as the TFLite converter would quantize the same
+/// layers, each change written to the compile log:
 ///
 /// * a u8 activation (zero point `z`) becomes i8 with zero point `z − 128`: the same real values,
 ///   every code shifted by −128 (TFLite's int8 scheme has no u8 activations); a graph output
 ///   keeps its type through a `requantize` back;
-/// * conv2d / dense with constant symmetric i8 weights (or i4 where the target declares `i4`:
-///   CMSIS-NN's s4 kernels), add, sub, mul, relu, clip, leakyRelu and
+/// * conv2d / dense with constant symmetric weights of a type the kernels take (``weightFormats``:
+///   i8, or i4 for CMSIS-NN's s4 kernels), add, sub, mul, relu, clip, leakyRelu and
 ///   max / average pooling with equal input and output parameters take TFLite semantics: the
 ///   float multiplier `s_x · s_w / s_y` becomes a Q31 multiplier and a shift (TFLite's
 ///   `QuantizeMultiplier`), requantized with `MultiplyByQuantizedMultiplier` (dense: single
@@ -22,25 +22,43 @@ import KilnTargets
 /// * views and transposes keep their input's format; every other node keeps ONNX Runtime's
 ///   semantics and reads its inputs in their original types (a `requantize` back where needed),
 ///   so it runs on the host partition with its own arithmetic.
-struct TFLiteArithmeticAdaptationPass: GraphPass {
+public struct TFLiteArithmeticAdaptationPass: GraphPass {
+    /// The pass name in listings and the compile log (`dsp-cmsis-nn-s8`, `ethos-u-int8`).
+    public let name: String
+    /// The kernels that run the converted layers, as messages name them ("CMSIS-NN's kernels").
+    public let kernels: String
     /// The target.
-    let target: TargetDescription
+    public let target: TargetDescription
     /// The options (the log; activation and weight widths, which must be 8 bits).
-    let options: CompileOptions
+    public let options: CompileOptions
+    /// The weight element types the kernels take for conv2d and dense; narrower ones are used
+    /// as the model gives them, never re-quantized here.
+    public let weightFormats: [ElementType]
+    /// Appended to the error for a width other than 8 bits (where the family has other kernels).
+    public let widthHint: String
 
-    /// `dsp-cmsis-nn-s8`.
-    var name: String { "dsp-cmsis-nn-s8" }
+    /// Creates the pass.
+    public init(name: String, kernels: String, target: TargetDescription, options: CompileOptions,
+                weightFormats: [ElementType], widthHint: String = "") {
+        self.name = name
+        self.kernels = kernels
+        self.target = target
+        self.options = options
+        self.weightFormats = weightFormats
+        self.widthHint = widthHint
+    }
+
     /// One line for `--print-ir-after` listings.
-    var summary: String { "int8 activations and TFLite's multiplier + shift requantization (TFLite Micro + CMSIS-NN s8 kernels)" }
+    public var summary: String { "int8 activations and TFLite's multiplier + shift requantization (\(kernels))" }
 
-    func run(on graph: Graph) throws(DiagnosticError) -> Graph {
+    public func run(on graph: Graph) throws(DiagnosticError) -> Graph {
         for (bits, what) in [(options.activationBits, "activations"), (options.weightBits, "weights")] where bits != nil && bits != 8 {
-            let s4 = what == "weights" && S8MultiplyAccumulatePattern.weightFormats(of: target).contains(.integer(bits: bits!, signed: true))
-                ? "; its s4 kernels take i4 weights from the model (quantize it with 4-bit weights), they are not re-quantized at compile time" : ""
-            throw DiagnosticError(.error("\(target.name) runs CMSIS-NN's s8 kernels on 8-bit \(what), not \(bits!)-bit (a target listing only powerOfTwoShift in numerics.requantization has the q7/q15 kernels)\(s4)",
+            let narrow = what == "weights" && weightFormats.contains(.integer(bits: bits!, signed: true))
+                ? "; its \(bits!)-bit kernels take i\(bits!) weights from the model (quantize it with \(bits!)-bit weights), they are not re-quantized at compile time" : ""
+            throw DiagnosticError(.error("\(target.name) runs \(kernels) on 8-bit \(what), not \(bits!)-bit\(widthHint)\(narrow)",
                                          file: target.file, place: "numerics.requantization"))
         }
-        var state = State(original: graph, target: target, log: options.log, pass: name)
+        var state = State(original: graph, target: target, weightFormats: weightFormats, kernels: kernels, log: options.log, pass: name)
         for node in graph.nodes { state.adapt(node) }
         var result = state.graph
         result.removeUnusedValues()
@@ -50,17 +68,23 @@ struct TFLiteArithmeticAdaptationPass: GraphPass {
 
 extension TFLiteArithmeticAdaptationPass {
     /// The graph being rewritten.
-    struct State: DSPGraphRebuilding {
+    struct State: GraphRebuilding {
         let original: Graph
-        /// The target (which weight formats its kernels take).
+        /// The target (named in log notes).
         let target: TargetDescription
+        /// The weight types the kernels take.
+        let weightFormats: [ElementType]
+        /// The kernels, as messages name them.
+        let kernels: String
         let log: CompileLog
         let pass: String
         var graph: Graph
 
-        init(original: Graph, target: TargetDescription, log: CompileLog, pass: String) {
+        init(original: Graph, target: TargetDescription, weightFormats: [ElementType], kernels: String, log: CompileLog, pass: String) {
             self.original = original
             self.target = target
+            self.weightFormats = weightFormats
+            self.kernels = kernels
             self.log = log
             self.pass = pass
             graph = original
@@ -95,12 +119,12 @@ extension TFLiteArithmeticAdaptationPass {
         // MARK: conversions
 
         mutating func convertMultiplyAccumulate(_ node: Node) {
-            let formats = S8MultiplyAccumulatePattern.weightFormats(of: target)
+            let formats = weightFormats
             guard let weightName = node.input(1), let weights = graph.constants[weightName], formats.contains(weights.type.elementType),
                   let quantization = weights.type.quantization, quantization.isSymmetric, node.accumulation == .wrappingInt32,
                   node.input(2).map({ graph.constants[$0]?.type.elementType == .int32 }) ?? true else {
                 let got = node.input(1).flatMap { graph.constants[$0] }.map { " (its weights are \($0.type.elementType.name))" } ?? ""
-                log.note("kept ONNX Runtime's arithmetic (runs on the host): CMSIS-NN's kernels need constant symmetric \(formats.map(\.name).joined(separator: " or ")) weights (the formats \(target.name) declares of its s8 and s4 kernels), an i32 bias and wrapping int32 sums\(got)",
+                log.note("kept ONNX Runtime's arithmetic (runs on the host): \(kernels) need constant symmetric \(formats.map(\.name).joined(separator: " or ")) weights (the formats \(target.name) declares for them), an i32 bias and wrapping int32 sums\(got)",
                          pass: pass, node: node.name)
                 restoreOriginalTypes(node)
                 return
@@ -140,6 +164,21 @@ extension TFLiteArithmeticAdaptationPass {
             if OperatorKind.multiplyAccumulate.contains(node.kind) { converted.requantization = .fixedPointMultiplier }
             log.note("ONNX Runtime's arithmetic → \(what)", pass: pass, node: node.name)
             retypeOutput(converted) { $0 }
+            noteVanishingSum(converted)
+        }
+
+        /// Notes an ADD / SUB whose TFLite output multiplier is zero: `add.cc` computes
+        /// `2^20 · outputScale` in float32, which overflows for an output scale above about
+        /// 3.2e32 (an attention mask at float32's lowest value has one), so every output code
+        /// is the zero point, as TFLite computes it.
+        func noteVanishingSum(_ node: Node) {
+            guard node.kind == .add || node.kind == .sub, node.inputs.count >= 2, let output = node.outputs.first,
+                  let first = graph.types[node.inputs[0]], let second = graph.types[node.inputs[1]], let outputType = graph.types[output],
+                  let arithmetic = try? TFLiteElementwiseArithmetic(node.kind, first: first, second: second, output: outputType),
+                  arithmetic.outputMultiplier.quantizedMultiplier == 0 else { return }
+            let scale = outputType.quantization?.scales.first ?? 0
+            log.note("TFLite's \(node.kind.rawValue) has a zero output multiplier: 2^20 × the output scale \(scale) overflows float32 (TFLite's add.cc computes it in float), so every output is the zero point, where ONNX Runtime's arithmetic keeps the sum",
+                     pass: pass, node: node.name)
         }
 
         /// Pass-through ops: the output takes input 0's (new) format.
