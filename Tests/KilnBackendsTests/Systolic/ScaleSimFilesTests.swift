@@ -27,16 +27,16 @@ private func expectFailure<T>(_ place: String?, file: String, _ fragments: [Stri
 @Suite struct ScaleSimTopologyReaderTests {
     @Test func readsConvTopologyWithDepthwiseExpansion() throws {
         let layers = try ScaleSimTopologyReader().read(contentsOf: fixtures.appendingPathComponent("topologies/depthwise.csv").path)
-        #expect(layers.map(\.name) == ["Conv_in", "Conv_DP1Channel_0", "Conv_DP1Channel_1", "Conv_DP1Channel_2",
+        #expect(layers.map(\.layer.name) == ["Conv_in", "Conv_DP1Channel_0", "Conv_DP1Channel_1", "Conv_DP1Channel_2",
                                        "Conv_DP1Channel_3", "Conv_PW1"])
-        #expect(layers[1].channels == 1 && layers[1].filterCount == 1 && layers[1].line == 3)
-        #expect(layers[0].ofmapHeight == 5)  // ceil((10 - 3 + 2) / 2)
+        #expect(layers[1].layer.channels == 1 && layers[1].layer.filterCount == 1 && layers[1].line == 3)
+        #expect(layers[0].layer.ofmapHeight == 5)  // ceil((10 - 3 + 2) / 2)
     }
 
     @Test func readsGemmTopologyAsSCALESimMapsIt() throws {
         let layers = try ScaleSimTopologyReader(format: .gemm).read(contentsOf: fixtures.appendingPathComponent("topologies/gemm.csv").path)
         #expect(layers.count == 3)
-        let first = layers[0]
+        let first = layers[0].layer
         let dimensions: [Int] = [first.ifmapHeight, first.ifmapWidth, first.filterHeight, first.filterWidth, first.channels, first.filterCount]
         #expect(dimensions == [20, 30, 1, 30, 1, 12])
     }
@@ -44,8 +44,8 @@ private func expectFailure<T>(_ place: String?, file: String, _ fragments: [Stri
     @Test func acceptsRowsWithoutTrailingCommaAndSparsity() throws {
         let text = "h\nA, 4, 4, 2, 2, 1, 3, 2\nB, 4, 4, 2, 2, 1, 3, 1, 2:4,\n\n"
         let layers = try ScaleSimTopologyReader().read(text: text, file: "t.csv")
-        #expect(layers.count == 2 && layers[0].strideWidth == 2 && layers[1].sparsityBlock == 4)
-        #expect(layers[0].ofmapHeight == 2)
+        #expect(layers.count == 2 && layers[0].layer.strideWidth == 2 && layers[1].sparsityBlock == 4)
+        #expect(layers[0].layer.ofmapHeight == 2)
     }
 
     @Test func rejectsMalformedRows() {

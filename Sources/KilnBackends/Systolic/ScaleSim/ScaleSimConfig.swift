@@ -5,23 +5,12 @@
 /// ``ScaleSimConfigReader`` reads one; ``targetDescriptionJSON(name:sourceFile:)`` turns one
 /// into a Kiln target description.
 public struct ScaleSimConfig: Sendable, Hashable {
-    /// Which operand stays in the PEs (`Dataflow`).
-    public enum Dataflow: String, Sendable, Hashable, CaseIterable {
-        /// Output stationary.
-        case os
-        /// Weight stationary.
-        case ws
-        /// Input stationary.
-        case `is`
-    }
+    /// Which operand stays in the PEs (`Dataflow`): the systolic section's own choices.
+    public typealias Dataflow = SystolicSection.Dataflow
 
-    /// How the DRAM interface bandwidth is chosen (`[run_presets] InterfaceBandwidth`).
-    public enum InterfaceBandwidth: String, Sendable, Hashable, CaseIterable {
-        /// `USER`: `Bandwidth` (ofmap) and the `[layout]` bank bandwidths (ifmap, filter) are used.
-        case user
-        /// `CALC`: SCALE-Sim estimates the bandwidth for stall-free operation.
-        case calc
-    }
+    /// How the DRAM interface bandwidth is chosen (`[run_presets] InterfaceBandwidth`: `USER`
+    /// takes `Bandwidth` and the `[layout]` bank bandwidths, `CALC` estimates a stall-free one).
+    public typealias InterfaceBandwidth = SystolicSection.InterfaceBandwidth
 
     /// The `[layout]` section.
     public struct Layout: Sendable, Hashable {

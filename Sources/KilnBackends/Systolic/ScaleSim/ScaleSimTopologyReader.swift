@@ -89,24 +89,24 @@ public struct ScaleSimTopologyReader: Sendable {
         let (nonZero, block) = try sparsity(fields.count == 9 ? fields[8] : nil, line: line, column: 9, file: file)
         let name = fields[0]
         if name.isEmpty { throw DiagnosticError(.error("the layer name is empty", file: file, place: "line \(line), column 1")) }
-        var shape = ScaleSimLayerShape(name: name, ifmapHeight: values[0], ifmapWidth: values[1], filterHeight: values[2],
-                                       filterWidth: values[3], channels: values[4], filterCount: values[5],
-                                       strideHeight: values[6], strideWidth: values[6],
+        var shape = ScaleSimLayerShape(layer: SystolicLayer(name: name, ifmapHeight: values[0], ifmapWidth: values[1], filterHeight: values[2],
+                                                            filterWidth: values[3], channels: values[4], filterCount: values[5],
+                                                            strideHeight: values[6], strideWidth: values[6]),
                                        sparsityNonZero: nonZero, sparsityBlock: block, line: line)
-        if shape.filterHeight > shape.ifmapHeight {
-            throw DiagnosticError(.error("filter height \(shape.filterHeight) is larger than IFMAP height \(shape.ifmapHeight)", file: file, place: "line \(line), column 4"))
+        let layer = shape.layer
+        if layer.filterHeight > layer.ifmapHeight {
+            throw DiagnosticError(.error("filter height \(layer.filterHeight) is larger than IFMAP height \(layer.ifmapHeight)", file: file, place: "line \(line), column 4"))
         }
-        if shape.filterWidth > shape.ifmapWidth {
-            throw DiagnosticError(.error("filter width \(shape.filterWidth) is larger than IFMAP width \(shape.ifmapWidth)", file: file, place: "line \(line), column 5"))
+        if layer.filterWidth > layer.ifmapWidth {
+            throw DiagnosticError(.error("filter width \(layer.filterWidth) is larger than IFMAP width \(layer.ifmapWidth)", file: file, place: "line \(line), column 5"))
         }
         guard name.contains("DP") else { return [shape] }
         // SCALE-Sim: one single-channel layer per input channel (topology_utils.py, load_arrays_conv).
-        let channels = shape.channels
-        shape.channels = 1
-        return (0..<channels).map { channel in
-            var layer = shape
-            layer.name = name + "Channel_\(channel)"
-            return layer
+        shape.layer.channels = 1
+        return (0..<layer.channels).map { channel in
+            var row = shape
+            row.layer.name = name + "Channel_\(channel)"
+            return row
         }
     }
 
@@ -121,9 +121,7 @@ public struct ScaleSimTopologyReader: Sendable {
         let (nonZero, block) = try sparsity(fields.count == 5 ? fields[4] : nil, line: line, column: 5, file: file)
         if fields[0].isEmpty { throw DiagnosticError(.error("the layer name is empty", file: file, place: "line \(line), column 1")) }
         // SCALE-Sim's GEMM mapping: [name, M, K, 1, K, 1, N, 1, 1] (topology_utils.py, load_arrays_gemm).
-        return ScaleSimLayerShape(name: fields[0], ifmapHeight: m, ifmapWidth: k, filterHeight: 1, filterWidth: k,
-                                  channels: 1, filterCount: n, strideHeight: 1, strideWidth: 1,
-                                  sparsityNonZero: nonZero, sparsityBlock: block, line: line)
+        return ScaleSimLayerShape(layer: .gemm(name: fields[0], m: m, n: n, k: k), sparsityNonZero: nonZero, sparsityBlock: block, line: line)
     }
 
     private func dimension(_ text: String, label: String, line: Int, column: Int, file: String) throws(DiagnosticError) -> Int {

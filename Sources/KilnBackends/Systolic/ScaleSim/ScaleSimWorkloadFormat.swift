@@ -34,11 +34,7 @@ struct ScaleSimWorkloadFormat: WorkloadFormat {
             throw DiagnosticError(.error("a SCALE-Sim topology needs a systolic-array target (family systolic); \(target.name) is \(target.family)",
                                          file: target.file))
         }
-        let layers = shapes.map { shape in
-            SystolicLayer(name: shape.name, ifmapHeight: shape.ifmapHeight, ifmapWidth: shape.ifmapWidth,
-                          filterHeight: shape.filterHeight, filterWidth: shape.filterWidth, channels: shape.channels,
-                          filterCount: shape.filterCount, strideHeight: shape.strideHeight, strideWidth: shape.strideWidth)
-        }
+        let layers = shapes.map(\.layer)
         let estimates: [SystolicLayerEstimate]
         do { estimates = try SystolicArrayModel(configuration: SystolicArrayConfiguration(systolic)).estimate(layers) } catch { throw error.inFile(path) }
         return WorkloadEstimate(columns: Self.columns, rows: estimates.map(Self.row), json: Self.json(estimates, target: target),

@@ -48,11 +48,6 @@ enum ScaleSimPipeline {
 
     /// Estimates every layer of a topology with a model (errors are swallowed: only traps matter).
     static func estimate(_ shapes: [ScaleSimLayerShape], with model: SystolicArrayModel) {
-        let layers = shapes.map { shape in
-            SystolicLayer(name: shape.name, ifmapHeight: shape.ifmapHeight, ifmapWidth: shape.ifmapWidth,
-                          filterHeight: shape.filterHeight, filterWidth: shape.filterWidth, channels: shape.channels,
-                          filterCount: shape.filterCount, strideHeight: shape.strideHeight, strideWidth: shape.strideWidth)
-        }
-        _ = try? model.estimate(layers)
+        _ = try? model.estimate(shapes.map(\.layer))
     }
 }
