@@ -78,7 +78,11 @@ public struct Evaluation: Sendable {
         case .reference(let reference):
             do {
                 var against = try Score.against(reference: reference, outputs[0])
-                if let float = data.floatReference { against.sqnrAgainstFloatDecibels = try Score.against(reference: float, outputs[0]).sqnrDecibels }
+                if let float = data.floatReference {
+                    let floatScore = try Score.against(reference: float, outputs[0])
+                    against.sqnrAgainstFloatDecibels = floatScore.sqnrDecibels
+                    against.floatSqnrEnergies = floatScore.sqnrEnergies
+                }
                 score = against
             } catch {
                 throw DiagnosticError(.error("on \(program.target.name): \(error.diagnostics.map(\.message).joined(separator: "; "))"))

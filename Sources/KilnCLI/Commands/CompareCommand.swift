@@ -41,9 +41,10 @@ struct CompareCommand: Command {
         the rows finished so far (JSON and HTML marked partial) and exits with code 130.
 
         --shard K/N evaluates only the samples whose index is K-1 modulo N and writes a shard file
-        (--format json; needs --data and --labels) with the top-1 counts; 'kiln compare --merge
-        SHARD.json ...' joins every shard into exactly the unsharded report (accuracy recomputed
-        from the summed counts). Without --shard, a Slurm job array (SLURM_ARRAY_TASK_ID,
+        (--format json; needs --data) with the top-1 counts (with --labels) or each sample's SQNR
+        signal and noise energies; 'kiln compare --merge SHARD.json ...' joins every shard into
+        exactly the unsharded report (accuracy from the summed counts, SQNR from the energies in
+        sample order). Without --shard, a Slurm job array (SLURM_ARRAY_TASK_ID,
         SLURM_ARRAY_TASK_MIN, SLURM_ARRAY_TASK_COUNT) or a Kubernetes Indexed Job
         (JOB_COMPLETION_INDEX, with JOB_COMPLETIONS set to the Job's completions) picks the shard;
         see docs/scale-out.md.
@@ -276,6 +277,7 @@ struct CompareCommand: Command {
         if let correct = result.score?.topOneCorrect, let scored = result.score?.scoredSamples { row.topOneCounts = (correct, scored) }
         row.sqnrVsReferenceDecibels = result.score?.sqnrDecibels
         row.sqnrVsFloatDecibels = result.score?.sqnrAgainstFloatDecibels
+        row.sqnrEnergies = (result.score?.sqnrEnergies, result.score?.floatSqnrEnergies)
         return row
     }
 }

@@ -60,11 +60,11 @@ struct EvaluationFiles {
     /// The files' samples and labels restricted to shard K of N: the samples whose index is
     /// K − 1 modulo N, in order (the same round-robin rule as a sweep's grid points), in every
     /// data file alike.
-    /// - Throws: ``UsageError`` without data or labels, or when there are fewer samples than
+    /// - Throws: ``UsageError`` without data, or when there are fewer samples than
     ///   shards; ``DiagnosticError`` when a data file has no batch dimension to split.
     func restricted(to shard: SweepShard) throws -> EvaluationFiles {
-        guard let first = dataFiles.first, let labels, let labelsPath else {
-            throw UsageError("a sharded compare splits the data set and merges top-1 counts: give --data and --labels")
+        guard let first = dataFiles.first else {
+            throw UsageError("a sharded compare splits the data set and merges its top-1 counts or SQNR energies: give --data")
         }
         let total = first.tensor.shape.first ?? 0
         guard total >= shard.count else {
@@ -75,10 +75,10 @@ struct EvaluationFiles {
             let all = try file.tensor.samples(total, of: [1] + file.tensor.shape.dropFirst(), place: file.path)
             return DataFile(name: file.name, path: file.path, tensor: try Tensor.stacked(chosen.map { all[$0] }, place: file.path))
         }
-        return EvaluationFiles(dataFiles: files, labels: chosen.map { labels[$0] }, labelsPath: labelsPath, dataOption: dataOption)
+        return EvaluationFiles(dataFiles: files, labels: labels.map { labels in chosen.map { labels[$0] } }, labelsPath: labelsPath, dataOption: dataOption)
     }
 
-    private init(dataFiles: [DataFile], labels: [Int64], labelsPath: String, dataOption: String) {
+    private init(dataFiles: [DataFile], labels: [Int64]?, labelsPath: String?, dataOption: String) {
         self.dataFiles = dataFiles
         self.labels = labels
         self.labelsPath = labelsPath

@@ -1,5 +1,6 @@
 import KilnNumerics
 import KilnCompiler
+import KilnEvaluation
 import KilnIR
 import KilnJSON
 import KilnTargets
@@ -22,6 +23,8 @@ struct ComparisonRow {
     var sqnrVsReferenceDecibels: Double?
     /// Output SQNR in dB against the float model's output when Kiln quantized it (+∞ when exact).
     var sqnrVsFloatDecibels: Double?
+    /// The per-sample sums behind the two SQNRs (which a sharded compare merges).
+    var sqnrEnergies: (reference: SampleEnergies?, float: SampleEnergies?) = (nil, nil)
     var latencySeconds: Double?
     var inferencesPerSecond: Double?
     /// The accelerator's own steady-state rate (its clock over its interval), without the host.

@@ -1,13 +1,16 @@
 import Foundation
 import KilnDiagnostics
+import KilnEvaluation
 import KilnJSON
 
 /// What one shard of a sharded `kiln compare --shard K/N` writes, and how shards merge
 /// (`kiln compare --merge`): every row of the comparison over the shard's samples (those whose
 /// index is K − 1 modulo N), with the top-1 counts behind its accuracy. Cost, memory and the
 /// other columns do not depend on the samples, so every shard has the same; merging sums the
-/// counts and recomputes top-1 as the unsharded run computes it (correct ÷ scored), so the
-/// merged report equals the unsharded one exactly, in every format.
+/// counts and recomputes top-1 as the unsharded run computes it (correct ÷ scored), and puts
+/// the per-sample signal and noise energies behind each SQNR back in sample order before
+/// summing them (``SampleEnergies``), so the merged report equals the unsharded one exactly,
+/// in every format.
 struct ComparisonShard {
     /// The `kind` of a shard file.
     static let kind = "kiln.compare.shard"
@@ -15,6 +18,14 @@ struct ComparisonShard {
     static let schemaVersion: Int64 = 1
     /// The keys a shard row adds to a compare row: the top-1 counts.
     static let countKeys = ["topOneCorrect", "topOneScored"]
+    /// Each SQNR column, the key of its "exact" companion and the keys of the per-sample
+    /// signal and noise energies a shard row adds for it.
+    static let energyColumns: [(decibels: String, exact: String, signal: String, noise: String)] = [
+        ("sqnrVsReferenceDecibels", "sqnrVsReferenceExact", "sqnrVsReferenceSignalEnergies", "sqnrVsReferenceNoiseEnergies"),
+        ("sqnrVsFloatDecibels", "sqnrVsFloatExact", "sqnrVsFloatSignalEnergies", "sqnrVsFloatNoiseEnergies"),
+    ]
+    /// The keys that differ between the shards of one comparison.
+    static let sampleKeys: Set<String> = Set(["top1"] + countKeys + energyColumns.flatMap { [$0.signal, $0.noise] })
 
     /// Which shard.
     let shard: SweepShard
@@ -30,6 +41,10 @@ struct ComparisonShard {
             var members = ComparisonReport.members(of: row)
             members.append(("topOneCorrect", row.topOneCounts.map { .integer(Int64($0.correct)) } ?? .null))
             members.append(("topOneScored", row.topOneCounts.map { .integer(Int64($0.scored)) } ?? .null))
+            for (column, energies) in zip(Self.energyColumns, [row.sqnrEnergies.reference, row.sqnrEnergies.float]) {
+                members.append((column.signal, energies.map { .array($0.signal.map(JSONValue.number)) } ?? .null))
+                members.append((column.noise, energies.map { .array($0.noise.map(JSONValue.number)) } ?? .null))
+            }
             return .object(JSONObject(members))
         }
         return JSONWriter().write(.object(JSONObject([
@@ -76,7 +91,9 @@ struct ComparisonShard {
                                                  file: shard.file, place: "rows"))
                 }
                 let row = shard.rows[index]
-                for key in firstRow.keys where key != "top1" && !countKeys.contains(key) && row[key] != firstRow[key] {
+                // An SQNR with per-sample energies is recomputed below; without them it must agree.
+                let recomputed = Set(energyColumns.filter { row[$0.signal]?.arrayValue != nil }.flatMap { [$0.decibels, $0.exact] })
+                for key in firstRow.keys where !sampleKeys.contains(key) && !recomputed.contains(key) && row[key] != firstRow[key] {
                     throw DiagnosticError(.error("\(key) is \(row[key]?.summary ?? "missing"), \(first.file) has \(firstRow[key]?.summary ?? "nothing"): "
                                                  + "the shards come from different comparisons", file: shard.file, place: "rows[\(index)].\(key)"))
                 }
@@ -86,6 +103,8 @@ struct ComparisonShard {
                 }
             }
             var row = try ComparisonRow(decoding: firstRow, file: first.file, place: "rows[\(index)]")
+            row.sqnrVsReferenceDecibels = try mergedDecibels(energyColumns[0], row: index, shards: shards) ?? row.sqnrVsReferenceDecibels
+            row.sqnrVsFloatDecibels = try mergedDecibels(energyColumns[1], row: index, shards: shards) ?? row.sqnrVsFloatDecibels
             if firstRow["topOneScored"]?.integerValue != nil {
                 guard scored == first.total else {
                     throw DiagnosticError(.error("the shards scored \(scored) of \(first.total) samples", file: first.file, place: "rows[\(index)]"))
@@ -97,6 +116,33 @@ struct ComparisonShard {
             merged.append(row)
         }
         return ComparisonReport(rows: merged)
+    }
+
+    /// The SQNR of one column over every sample: the shards' per-sample energies in sample order
+    /// (sample `s` is shard `s mod N + 1`'s `s ÷ N`-th), summed as the unsharded run sums them;
+    /// nil when the shards have none for it.
+    private static func mergedDecibels(_ column: (decibels: String, exact: String, signal: String, noise: String), row index: Int,
+                                       shards: [(file: String, shard: SweepShard, total: Int, rows: [JSONObject])]) throws(DiagnosticError) -> Double? {
+        var perShard: [Int: (signal: [Double], noise: [Double])] = [:]
+        for shard in shards {
+            let row = shard.rows[index]
+            guard let signal = row[column.signal]?.arrayValue, let noise = row[column.noise]?.arrayValue else { return nil }
+            let signalValues = signal.compactMap(\.doubleValue), noiseValues = noise.compactMap(\.doubleValue)
+            let expected = (shard.total - shard.shard.number + shard.shard.count) / shard.shard.count
+            guard signalValues.count == signal.count, noiseValues.count == noise.count, signal.count == expected, noise.count == expected else {
+                throw DiagnosticError(.error("expected \(expected) per-sample energies (the shard's samples), got \(signal.count) and \(noise.count)",
+                                             file: shard.file, place: "rows[\(index)].\(column.signal)"))
+            }
+            perShard[shard.shard.number] = (signalValues, noiseValues)
+        }
+        guard let count = shards.first?.shard.count, let total = shards.first?.total else { return nil }
+        var energies = SampleEnergies(signal: [], noise: [])
+        for sample in 0..<total {
+            guard let values = perShard[sample % count + 1] else { return nil }
+            energies.signal.append(values.signal[sample / count])
+            energies.noise.append(values.noise[sample / count])
+        }
+        return energies.decibels
     }
 
     /// The shard, the data set's size and the row objects of a shard file.
