@@ -41,7 +41,8 @@ import KilnNumerics
             let sqnr = try #require(row["sqnrVsFloatDecibels"]?.doubleValue, "\(target)")
             // Measured 9.45 dB on the ONNX Runtime-arithmetic targets (9.4454 on the two AVX2
             // targets, ORT's own 9.4454: a random-weight encoder with uint8 activations) and 1.1 dB
-            // on the three Cortex-M targets, which run the model with TFLite / CMSIS-NN arithmetic.
+            // on the Cortex-M and Ethos-U targets, which run the model with TFLite's arithmetic:
+            // its ADD loses the attention mask (scale 1.3e36; docs/numerics.md).
             #expect(sqnr.isFinite && sqnr > 0, "\(target): \(sqnr) dB")
         }
         let programs = recorder.products.compactMap { product -> TargetProgram? in
@@ -57,6 +58,26 @@ import KilnNumerics
         let ort = try ErrorMetrics(reference: float, approximation: quantized).signalToQuantizationNoiseRatio
         let avx2 = try #require(rows.first { $0["target"]?.stringValue == "x86-avx2-haswell-i7-4770" }?["sqnrVsFloatDecibels"]?.doubleValue)
         #expect(abs(avx2 - ort) < 1e-3, "Kiln \(avx2) dB, ONNX Runtime \(ort) dB")
+    }
+
+    /// `simulate` reports the time per operator kind and where it runs: on the Ethos-U the 12
+    /// dense layers of the two encoder layers run on the NPU, the two softmaxes and the five
+    /// layer normalizations on the Cortex-M host.
+    @Test func simulateReportsTheTimeByOperator() throws {
+        let arguments = ["simulate", Self.path("encoder_qdq.onnx"), "--target", "ethos-u55-128-corstone300"]
+        let text = runKiln(arguments)
+        #expect(text.code == .success, "\(text.error)")
+        #expect(text.output.contains("time by operator: "))
+        let json = runKiln(arguments + ["--format", "json"])
+        let shares = try #require(try JSONParser().parse(json.output).objectValue?["operatorShares"]?.arrayValue).compactMap(\.objectValue)
+        func steps(_ kind: String, _ placement: String) -> Int64? {
+            shares.first { $0["operator"]?.stringValue == kind && $0["placement"]?.stringValue == placement }?["steps"]?.integerValue
+        }
+        #expect(steps("dense", "accelerator") == 12)
+        #expect(steps("softmax", "host") == 2)
+        #expect(steps("layerNorm", "host") == 5)
+        let seconds = shares.compactMap { $0["seconds"]?.doubleValue }
+        #expect(seconds == seconds.sorted(by: >))
     }
 
     /// `simulate --input NAME=FILE ... --output-dir` writes every graph output under its name,

@@ -124,6 +124,10 @@ struct SimulationReport {
         if !levels.isEmpty {
             lines.append("memory: " + levels.map { "\($0.level) \(Units.bytes($0.peakBytes)) (weights \(Units.bytes($0.weightBytes)))" }.joined(separator: ", "))
         }
+        let total = max(cost.steps.reduce(0) { $0 + $1.seconds }, 1e-30)
+        lines.append("time by operator: " + cost.operatorShares(of: program).map { share in
+            "\(share.operatorKind) \(String(format: "%.1f", share.seconds / total * 100)) %\(share.placement == .accelerator ? "" : " (\(share.placement.rawValue))")"
+        }.joined(separator: ", "))
         for step in program.kernelSteps {
             if case .host(let reason) = step.placement {
                 lines.append("host: \(step.kernel.nodes.map(\.name).joined(separator: ", ")): \(reason)")
@@ -195,6 +199,10 @@ struct SimulationReport {
             ("memoryByLevel", .array(program.memoryUsageByLevel.map { level in
                 .object(JSONObject([("level", .string(level.level)), ("weightBytes", .integer(Int64(level.weightBytes))),
                                     ("peakBytes", .integer(Int64(level.peakBytes)))]))
+            })),
+            ("operatorShares", .array(cost.operatorShares(of: program).map { share in
+                .object(JSONObject([("operator", .string(share.operatorKind)), ("placement", .string(share.placement.rawValue)),
+                                    ("seconds", .number(share.seconds)), ("steps", .integer(Int64(share.steps)))]))
             })),
             ("layers", .array(rows)),
         ])))
