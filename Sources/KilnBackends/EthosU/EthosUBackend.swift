@@ -21,8 +21,12 @@ public struct EthosUBackend: Backend {
     /// The `ethosU` section schema.
     public var targetSchema: any TargetFamilySchema { EthosUFamily() }
 
-    /// None: the NPU computes TFLite's int8 semantics.
-    public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] { [] }
+    /// The NPU computes TFLite's int8 semantics; the one pass rewrites a binarized network's ±1
+    /// layers and their sign into int8 operators Vela runs (``EthosUBinaryLayerPass``) and leaves
+    /// every other node as it is.
+    public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] {
+        [EthosUBinaryLayerPass(target: target, options: options)]
+    }
 
     /// One row per operator the NPU runs, then views and the layout transposes.
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
