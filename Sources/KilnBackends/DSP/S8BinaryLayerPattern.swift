@@ -34,7 +34,6 @@ struct S8BinaryLayerPattern: LoweringPattern {
               weights.type.elementType == .binary || (weights.type.elementType == .int8 && weights.type.quantization?.isSymmetric == true) else {
             return .rejected("needs constant ±1 or symmetric i8 weights")
         }
-        guard node.input(2) == nil else { return .rejected("the accumulator already has a bias; the threshold is fused as the bias") }
 
         let layout: SMLADMultiplyAccumulateKernel.Layout
         let outputChannels: Int, groups: Int, depth: Int
@@ -59,10 +58,14 @@ struct S8BinaryLayerPattern: LoweringPattern {
         guard outputChannels > 0, groups > 0, outputChannels % groups == 0, depth > 0 else { return .rejected("empty or ungrouped shape") }
 
         // The sign step: add(−T_c) then sign (the add's constant becomes the bias), or a bare sign.
-        var covered = [node], operands = [inputName, weightName]
+        var covered = [node], operands = [inputName, weightName] + [node.input(2)].compactMap { $0 }
+        if let bias = node.input(2), graph.constants[bias]?.type.elementType != .int32 || graph.constants[bias]?.codes?.count != outputChannels {
+            return .rejected("needs a constant i32 bias of \(outputChannels) values")
+        }
         var signIndex = context.fusibleFollower(of: index, accepts: { $0.kind == .sign })
         if signIndex == nil, let addIndex = context.fusibleFollower(of: index, accepts: { $0.kind == .add }) {
             let add = graph.nodes[addIndex]
+            guard operands.count == 2 else { return .rejected("the accumulator already has a bias; the threshold would be a second one") }
             guard context.channelAddend(of: add, channels: outputChannels, channelAxis: 1) != nil,
                   graph.constants[add.inputs[1]]?.codes?.count == outputChannels else {
                 return .rejected("the add after the accumulator is not one int32 value per output channel")

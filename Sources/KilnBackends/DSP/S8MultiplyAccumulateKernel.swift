@@ -168,7 +168,11 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
             lines.append("for r in 0..<\(rows): for o in 0..<\(outputChannels): smlad ×2 per 4 taps (x + offset by sxtab16)")
         }
         lines.append("  cost: \(library.rawValue) kernel \(path.rawValue)")
-        lines.append("  y = clamp(\(rounding) + output offset, [\(bounds.lowerBound), \(bounds.upperBound)]); strb")
+        if case .sign = stage {
+            lines.append("  y = \(rounding); strb")
+        } else {
+            lines.append("  y = clamp(\(rounding) + output offset, [\(bounds.lowerBound), \(bounds.upperBound)]); strb")
+        }
         return lines
     }
 }

@@ -95,7 +95,8 @@ extension TFLiteArithmeticAdaptationPass {
         // MARK: conversions
 
         mutating func convertMultiplyAccumulate(_ node: Node) {
-            if let output = node.outputs.first, let type = original.types[output], type.elementType == .int32, type.quantization == nil {
+            if let output = node.outputs.first, let type = original.types[output], type.elementType == .int32, type.quantization == nil,
+               isReadBySignStep(output) {
                 keepAccumulatorForm(node)
                 return
             }
@@ -112,6 +113,19 @@ extension TFLiteArithmeticAdaptationPass {
             convert(node, inputCount: 1, what: node.kind == .dense
                     ? "TFLite's FULLY_CONNECTED requantization (multiplier + shift, single rounding)"
                     : "TFLite's CONV_2D requantization (per-channel multiplier + shift, double rounding)", acceptsBinary: true)
+        }
+
+        /// Whether `value`'s only reader is a `sign`, or an `add` whose only reader is a `sign`
+        /// (the quantizer's threshold form): a binarized layer's accumulator.
+        func isReadBySignStep(_ value: String) -> Bool {
+            func soleReader(of value: String) -> Node? {
+                let readers = original.nodes.filter { $0.inputs.contains(value) }
+                return readers.count == 1 && !original.outputs.contains(value) ? readers[0] : nil
+            }
+            guard let reader = soleReader(of: value) else { return false }
+            if reader.kind == .sign { return true }
+            guard reader.kind == .add, let sum = reader.outputs.first else { return false }
+            return soleReader(of: sum)?.kind == .sign
         }
 
         /// A conv2d / dense writing its raw int32 accumulator (a binarized layer before its

@@ -6,9 +6,10 @@ import KilnNumerics
 import KilnTargets
 @testable import KilnBackends
 
-/// A ±1 layer with its sign as the output stage of an s8 kernel (Cortex-M, CMSIS-NN's loop) and
-/// of an int8 NPU operator (Ethos-U: doubled weights, odd bias), on every ±1 input of a small
-/// dense layer, against the reference interpreter on the graph before any rewrite.
+/// A ±1 layer with its sign as the output stage of an s8 kernel (Cortex-M, CMSIS-NN's loop), of
+/// a systolic array's output path and of an int8 NPU operator (Ethos-U: doubled weights, odd
+/// bias), on every ±1 input of a small dense layer, against the reference interpreter on the
+/// graph before any rewrite.
 @Suite struct BinaryLayerSignStageTests {
     static let unit = QuantizationParameters(scale: 1)
 
@@ -62,6 +63,12 @@ import KilnTargets
     @Test func cmsisNNLoopWithTheSignAsOutputStage() throws {
         let graph = try Self.layer(weightType: .binary, weightCodes: [1, -1, 1, 1, 1, -1, -1, 1, 1, 1, -1, -1], addend: [0, -2, 1])
         try Self.check(graph, on: "stm32l4r5-cortex-m4", kernel: "arm_fully_connected_s8+sign")
+    }
+
+    @Test func systolicOutputPathWritesTheSign() throws {
+        let graph = try Self.layer(weightType: .binary, weightCodes: [1, -1, 1, 1, 1, -1, -1, 1, 1, 1, -1, -1], addend: [0, -2, 1])
+        try Self.check(graph, on: "scalesim-google-tpu-ws", kernel: "systolic-gemm-ws")
+        try Self.check(graph, on: "scalesim-scale-32x32-os", kernel: "systolic-gemm-os")
     }
 
     @Test func ethosUDoubledWeightsAndOddBias() throws {
