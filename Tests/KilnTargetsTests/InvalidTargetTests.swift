@@ -82,7 +82,7 @@ import KilnBackends
 
     @Test func opDeclaredAtUnsupportedWidth() throws {
         try expectFinding(Self.m7, [.key("ops"), .index(0), .key("formats")], .array([.string("q7"), .string("i2")]),
-                          "at ops[0].formats[1]: op 'conv2d' is declared at 'i2', which numerics.storageFormats lacks (it has q7, q15, i8, i4)")
+                          "at ops[0].formats[1]: op 'conv2d' is declared at 'i2', which numerics.storageFormats lacks (it has q7, q15, i8, i4, bin)")
     }
 
     @Test func unknownOp() throws {

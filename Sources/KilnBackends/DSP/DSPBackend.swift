@@ -49,6 +49,8 @@ public struct DSPBackend: Backend {
             [
                 S8MultiplyAccumulatePattern(root: .conv2d),
                 S8MultiplyAccumulatePattern(root: .dense),
+                S8BinaryLayerPattern(root: .conv2d),
+                S8BinaryLayerPattern(root: .dense),
                 S8ElementwisePattern(root: .add),
                 S8ElementwisePattern(root: .sub),
                 S8ElementwisePattern(root: .mul),

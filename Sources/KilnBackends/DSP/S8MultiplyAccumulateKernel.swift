@@ -29,6 +29,9 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         case doubleRounding(Requantizer)
         /// Per-unit multiplier + shift, single rounding (FULLY_CONNECTED).
         case singleRounding(TFLiteFullyConnectedOutputStage)
+        /// The sign of a binarized layer: `acc ≥ 0 ? +1 : −1` written as an s8 code, the
+        /// threshold `−T_c` already in the accumulator as its bias (``S8BinaryLayerPattern``).
+        case sign
     }
 
     let name: String
@@ -68,6 +71,7 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         switch stage {
         case .doubleRounding(let requantizer): code = requantizer.apply(accumulator, channel: channel)
         case .singleRounding(let fullyConnected): code = fullyConnected.apply(accumulator, unit: channel)
+        case .sign: code = accumulator >= 0 ? 1 : -1
         }
         return min(max(code, bounds.lowerBound), bounds.upperBound)
     }
@@ -142,6 +146,7 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         switch stage {
         case .doubleRounding: S8OutputStage.doubleRounding + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
         case .singleRounding: S8OutputStage.singleRounding + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
+        case .sign: S8OutputStage.sign + [DSPInstruction("strb", memory.activationLevel)]
         }
     }
 
@@ -150,6 +155,7 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         switch stage {
         case .doubleRounding: rounding = "arm_nn_requantize per channel (double rounding: saturating rounding doubling high multiply, rounding divide by 2^shift)"
         case .singleRounding: rounding = "single-rounding requantize per unit ((acc·m + 2^(30−shift)) >> (31−shift), TFLite's FULLY_CONNECTED)"
+        case .sign: rounding = "sign (acc ≥ 0 ? +1 : −1; the threshold −T is the bias)"
         }
         var lines = ["s8×\(packedWeights ? "s4" : "s8") → s8: depth \(depth), \(outputChannels) channels, groups \(groups); input offset \(inputOffset); i32 accumulator from the bias",
                      "weights \(packedWeights ? "s4 packed two per byte, unpacked in the inner loop," : "s8") in \(memory.weightLevel); activations in \(memory.activationLevel)"]
@@ -162,7 +168,11 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
             lines.append("for r in 0..<\(rows): for o in 0..<\(outputChannels): smlad ×2 per 4 taps (x + offset by sxtab16)")
         }
         lines.append("  cost: \(library.rawValue) kernel \(path.rawValue)")
-        lines.append("  y = clamp(\(rounding) + output offset, [\(bounds.lowerBound), \(bounds.upperBound)]); strb")
+        if case .sign = stage {
+            lines.append("  y = \(rounding); strb")
+        } else {
+            lines.append("  y = clamp(\(rounding) + output offset, [\(bounds.lowerBound), \(bounds.upperBound)]); strb")
+        }
         return lines
     }
 }

@@ -35,9 +35,10 @@ struct S8MultiplyAccumulatePattern: LoweringPattern {
               let inputType = graph.types[inputName], let outputType = graph.types[output] else {
             return .rejected("missing operands")
         }
-        guard inputType.elementType == .int8, outputType.elementType == .int8,
+        // ±1 codes (a binarized layer's input) are s8 codes −1 / +1 with scale 1 and zero point 0.
+        guard inputType.elementType == .int8 || inputType.elementType == .binary, outputType.elementType == .int8,
               inputType.quantization?.isPerTensor == true, outputType.quantization?.isPerTensor == true else {
-            return .rejected("needs per-tensor quantized i8 input and output (got \(inputType) → \(outputType))")
+            return .rejected("needs per-tensor quantized i8 (or ±1) input and i8 output (got \(inputType) → \(outputType))")
         }
         let weightFormats = Self.weightFormats(of: target)
         guard let weights = graph.constants[weightName], weights.codes != nil, weightFormats.contains(weights.type.elementType),

@@ -10,6 +10,10 @@ enum S8OutputStage {
     static let doubleRounding = ["lsl", "mov", "smlal", "lsr", "orr", "and", "asr", "asr", "cmp", "add", "cmp", "add"].map { DSPInstruction($0) }
     /// Single rounding (`CMSIS_NN_USE_SINGLE_ROUNDING`): `mov` + `smlal`, `lsr` + `orr`, `add`, `asr`.
     static let singleRounding = ["mov", "smlal", "lsr", "orr", "add", "asr"].map { DSPInstruction($0) }
+    /// The sign of a binarized layer, `acc ≥ 0 ? 1 : −1`, branch-free as clang 21 `-Os
+    /// -mcpu=cortex-m4` compiles it: one `orr.w r, one, acc, asr #31` (−1 for a negative sum, else
+    /// 0, OR 1; the constant 1 is held in a register outside the loop).
+    static let sign = [DSPInstruction("orr")]
     /// The output offset `add` and the activation `cmp`/`mov` ×2 (`MAX(out, act_min)`, `MIN(out, act_max)`).
     static let offsetAndClamp = ["add", "cmp", "mov", "cmp", "mov"].map { DSPInstruction($0) }
 

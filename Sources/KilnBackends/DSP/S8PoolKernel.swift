@@ -110,8 +110,9 @@ struct S8PoolPattern: LoweringPattern {
         default: return .rejected("not a window pooling")
         }
         guard let inputType = graph.types[node.inputs[0]], let output = node.outputs.first, let outputType = graph.types[output],
-              inputType.elementType == .int8, outputType.elementType == .int8, inputType.shape.count == 4, outputType.shape.count == 4 else {
-            return .rejected("needs 4-D NCHW i8 input and output")
+              inputType.elementType == outputType.elementType, inputType.elementType == .int8 || (node.kind == .maxPool && inputType.elementType == .binary),
+              inputType.shape.count == 4, outputType.shape.count == 4 else {
+            return .rejected("needs 4-D NCHW i8 input and output (max pooling: or ±1 codes, held as s8)")
         }
         guard attributes.kernel.count == 2, !attributes.countIncludePad else { return .rejected("needs a 2-D window that counts only in-bounds taps") }
         let geometry = WindowGeometry(input: inputType.shape, kernel: (attributes.kernel[0], attributes.kernel[1]),

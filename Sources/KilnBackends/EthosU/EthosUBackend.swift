@@ -6,7 +6,8 @@ import KilnTargets
 /// The `ethosU` family: Arm Ethos-U55/U65 NPUs beside a Cortex-M host, compiled as Arm's Vela
 /// 5.2 compiles int8 TFLite models. A `.tflite` graph keeps its int8 semantics; an ONNX model is
 /// converted as the TFLite converter would (``TFLiteArithmeticAdaptationPass``: u8 → i8,
-/// multiplier + shift requantization), the way a user brings one to Vela; convolutions, depthwise convolutions, fully connected layers, pooling, elementwise add /
+/// multiplier + shift requantization), the way a user brings one to Vela; convolutions, depthwise
+/// convolutions, fully connected layers, pooling, elementwise add /
 /// sub / mul, lookup-table activations, softmax, spatial mean, concatenation, slices and
 /// constant padding become NPU passes under Vela's operator
 /// checks, with ReLU-like clamps fused; the rest runs on the host with the reason. Cycles are
@@ -22,10 +23,13 @@ public struct EthosUBackend: Backend {
     /// The `ethosU` section schema.
     public var targetSchema: any TargetFamilySchema { EthosUFamily() }
 
-    /// TFLite's int8 arithmetic for ONNX nodes (Vela compiles only int8 TFLite models, so an
-    /// ONNX model reaches the NPU through the TFLite converter); TFLite nodes pass unchanged.
+    /// Two passes: a binarized network's ±1 layers and their sign become int8 operators Vela
+    /// runs (``EthosUBinaryLayerPass``); then ONNX nodes take TFLite's int8 arithmetic (Vela
+    /// compiles only int8 TFLite models, so an ONNX model reaches the NPU through the TFLite
+    /// converter: ``TFLiteArithmeticAdaptationPass``). TFLite nodes pass both unchanged.
     public func adaptationPasses(for target: TargetDescription, options: CompileOptions) -> [any GraphPass] {
-        [TFLiteArithmeticAdaptationPass(name: "ethos-u-int8", kernels: "the Ethos-U NPU", target: target, options: options,
+        [EthosUBinaryLayerPass(target: target, options: options),
+         TFLiteArithmeticAdaptationPass(name: "ethos-u-int8", kernels: "the Ethos-U NPU", target: target, options: options,
                                         weightFormats: [.int8])]
     }
 

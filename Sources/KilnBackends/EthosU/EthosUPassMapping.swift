@@ -15,7 +15,8 @@ enum EthosUPassMapping {
             return type
         }
         guard let output = node.outputs.first.flatMap({ graph.types[$0] }) else { throw LoweringRejection("the output has no type") }
-        for type in [types.first, output].compactMap({ $0 }) where type.elementType != .int8 {
+        // ±1 codes (a binarized network's activations) are int8 feature maps holding −1 / +1.
+        for type in [types.first, output].compactMap({ $0 }) where type.elementType != .int8 && type.elementType != .binary {
             throw LoweringRejection("Vela: feature maps must be int8 on the NPU (this one is \(type.elementType))")
         }
         func pass(_ type: EthosUBlockType, _ kind: EthosUOutputKind, ifm: FeatureMapShape, ofm: FeatureMapShape) -> EthosUPass {

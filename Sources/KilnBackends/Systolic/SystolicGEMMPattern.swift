@@ -101,7 +101,7 @@ struct SystolicGEMMPattern: LoweringPattern {
         default:
             return .rejected("not a GEMM")
         }
-        let requantizer: OutputRequantizer
+        var requantizer: OutputRequantizer
         let channels: Int
         if case .batchedMatmul = operands { channels = n } else { channels = n * groups }
         do {
@@ -110,8 +110,17 @@ struct SystolicGEMMPattern: LoweringPattern {
         } catch {
             return .rejected(error.diagnostics.map(\.message).joined(separator: "; "))
         }
+        // A binarized layer's raw accumulator read by its sign step: the threshold joins the bias
+        // and the output path writes the sign.
+        var sign: SystolicSignFusion?
+        if node.kind == .conv2d || node.kind == .dense, outputType.quantization == nil, bias.map({ $0.count == channels }) ?? true,
+           let fusion = SystolicSignFusion(after: index, in: context, channels: channels) {
+            sign = fusion
+            bias = (0..<channels).map { (bias?[$0] ?? 0) &+ fusion.addend[$0] }
+            requantizer = requantizer.sign()
+        }
         return .lowered(SystolicGEMMUnit(node: node, operands: operands, m: m, k: k, n: n, groups: groups, bias: bias,
-                                         requantizer: requantizer, types: (inputType, weightType, outputType),
-                                         target: target, systolic: systolic))
+                                         requantizer: requantizer, types: (inputType, weightType, sign?.outputType ?? outputType),
+                                         target: target, systolic: systolic, sign: sign))
     }
 }

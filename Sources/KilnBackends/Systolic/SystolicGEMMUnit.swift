@@ -48,11 +48,14 @@ struct SystolicGEMMUnit: TargetKernel {
     let types: (input: TensorType, weight: TensorType, output: TensorType)
     let levels: (ifmap: String, filter: String, ofmap: String, dram: String?)
 
+    /// `sign`: the threshold add (its constant the extra input) and sign the output path writes
+    /// (``SystolicSignFusion``), else nil.
     init(node: Node, operands: Operands, m: Int, k: Int, n: Int, groups: Int, bias: [Int32]?, requantizer: OutputRequantizer,
-         types: (input: TensorType, weight: TensorType, output: TensorType), target: TargetDescription, systolic: SystolicSection) {
-        nodes = [node]
-        inputs = node.inputs.filter { !$0.isEmpty }
-        outputs = [node.outputs[0]]
+         types: (input: TensorType, weight: TensorType, output: TensorType), target: TargetDescription, systolic: SystolicSection,
+         sign: SystolicSignFusion? = nil) {
+        nodes = [node] + (sign?.nodes ?? [])
+        inputs = node.inputs.filter { !$0.isEmpty } + (sign?.constants ?? [])
+        outputs = [sign?.output ?? node.outputs[0]]
         rows = systolic.rows.value
         columns = systolic.columns.value
         dataflow = systolic.dataflow
@@ -234,7 +237,8 @@ struct SystolicGEMMUnit: TargetKernel {
         lines.append("\(dataflow.rawValue) on \(rows)×\(columns): \(names.0)=\(map.rows) → rows (\(t.folds.rows) fold\(t.folds.rows == 1 ? "" : "s")), \(names.1)=\(map.columns) → columns (\(t.folds.columns) fold\(t.folds.columns == 1 ? "" : "s")), \(names.2)=\(map.streamed) streams")
         lines.append("for fold in 0..<\(t.folds.rows * t.folds.columns * groups) { load tile; stream \(map.streamed); psum += tile product (i32 wrap) }  ; ofmap starts at bias")
         lines.append("SRAM words per group: ifmap \(t.ifmapReads) reads, filter \(t.filterReads) reads, ofmap \(t.ofmapWrites) writes")
-        lines.append(requantizer.requantizes ? "output path: requantize \(nodes[0].requantization.rawValue) per channel → \(types.output)" : "output path: i32 accumulators")
+        lines.append(requantizer.writesSign ? "output path: sign (2·acc + 1 saturated to ±1; the threshold is the bias) → \(types.output)"
+                     : requantizer.requantizes ? "output path: requantize \(nodes[0].requantization.rawValue) per channel → \(types.output)" : "output path: i32 accumulators")
         return lines
     }
 }

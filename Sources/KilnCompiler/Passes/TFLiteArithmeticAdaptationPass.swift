@@ -119,6 +119,11 @@ extension TFLiteArithmeticAdaptationPass {
         // MARK: conversions
 
         mutating func convertMultiplyAccumulate(_ node: Node) {
+            if let output = node.outputs.first, let type = original.types[output], type.elementType == .int32, type.quantization == nil,
+               isReadBySignStep(output) {
+                keepAccumulatorForm(node)
+                return
+            }
             let formats = weightFormats
             guard let weightName = node.input(1), let weights = graph.constants[weightName], formats.contains(weights.type.elementType),
                   let quantization = weights.type.quantization, quantization.isSymmetric, node.accumulation == .wrappingInt32,
@@ -131,7 +136,38 @@ extension TFLiteArithmeticAdaptationPass {
             }
             convert(node, inputCount: 1, what: node.kind == .dense
                     ? "TFLite's FULLY_CONNECTED requantization (multiplier + shift, single rounding)"
-                    : "TFLite's CONV_2D requantization (per-channel multiplier + shift, double rounding)")
+                    : "TFLite's CONV_2D requantization (per-channel multiplier + shift, double rounding)", acceptsBinary: true)
+        }
+
+        /// Whether `value`'s only reader is a `sign`, or an `add` whose only reader is a `sign`
+        /// (the quantizer's threshold form): a binarized layer's accumulator.
+        func isReadBySignStep(_ value: String) -> Bool {
+            func soleReader(of value: String) -> Node? {
+                let readers = original.nodes.filter { $0.inputs.contains(value) }
+                return readers.count == 1 && !original.outputs.contains(value) ? readers[0] : nil
+            }
+            guard let reader = soleReader(of: value) else { return false }
+            if reader.kind == .sign { return true }
+            guard reader.kind == .add, let sum = reader.outputs.first else { return false }
+            return soleReader(of: sum)?.kind == .sign
+        }
+
+        /// A conv2d / dense writing its raw int32 accumulator (a binarized layer before its
+        /// threshold and sign): no requantization, so no arithmetic to convert. An i8 (or u8, read
+        /// as i8 through a `requantize`) or ±1 input and constant symmetric i8 or ±1 weights keep
+        /// the node for the family's binary-layer kernel: `Σ (x − z_x)·w` is the same sum from the shifted
+        /// codes.
+        mutating func keepAccumulatorForm(_ node: Node) {
+            guard let input = node.input(0), let weightName = node.input(1), let weights = graph.constants[weightName],
+                  weights.type.elementType == .binary || (weights.type.elementType == .int8 && weights.type.quantization?.isSymmetric == true),
+                  graph.types[input]?.elementType == .binary || isEightBit(graph.types[input]) else {
+                restoreOriginalTypes(node)
+                return
+            }
+            var copy = node
+            copy.inputs[0] = signedInput(input, for: node)
+            log.note("kept as an int32 accumulator (no requantization) reading \(graph.types[copy.inputs[0]]!.elementType.name) codes", pass: pass, node: node.name)
+            graph.nodes.append(copy)
         }
 
         mutating func convertPooling(_ node: Node) {
@@ -147,14 +183,19 @@ extension TFLiteArithmeticAdaptationPass {
                 restoreOriginalTypes(node)
                 return
             }
-            convert(node, inputCount: 1, what: node.kind == .maxPool ? "TFLite's maxPool (the largest code)" : "TFLite's averagePool (the sum of codes divided rounding half away from zero)")
+            convert(node, inputCount: 1, what: node.kind == .maxPool ? "TFLite's maxPool (the largest code)" : "TFLite's averagePool (the sum of codes divided rounding half away from zero)",
+                    acceptsBinary: node.kind == .maxPool)
         }
 
         /// Gives the node TFLite semantics with i8 operands (the first `inputCount` inputs) and an
         /// i8 output; keeps ONNX Runtime's when an operand is not a per-tensor quantized 8-bit value.
-        mutating func convert(_ node: Node, inputCount: Int, what: String) {
+        /// With `acceptsBinary` (conv2d / dense input, max pooling) ±1 codes count as 8-bit: they
+        /// are s8 codes −1 / +1 with scale 1 and zero point 0.
+        mutating func convert(_ node: Node, inputCount: Int, what: String, acceptsBinary: Bool = false) {
             let operands = node.inputs.prefix(inputCount)
-            guard operands.allSatisfy({ isEightBit(graph.types[$0]) }), let output = node.outputs.first, isEightBit(original.types[output]) else {
+            func accepted(_ type: TensorType?) -> Bool { isEightBit(type) || (acceptsBinary && type?.elementType == .binary) }
+            guard operands.allSatisfy({ accepted(graph.types[$0]) }), let output = node.outputs.first,
+                  node.kind == .maxPool ? accepted(original.types[output]) : isEightBit(original.types[output]) else {
                 restoreOriginalTypes(node)
                 return
             }
