@@ -21,7 +21,7 @@ A checkout is github.com/ARM-software/CMSIS-NN or github.com/ARM-software/CMSIS_
 its commit is recorded (`--commit HASH` names it for an exported tree, `git archive`). Besides each kernel path's hot loop, the script compiles
 `arm_nn_requantize` alone and records the instructions from entry to return in layout order (the
 cold INT32_MIN saturation branch placed after the return is not counted): the per-output
-requantization the kernels inline.
+requantization the kernels inline; and `arm_q7_to_q15_with_offset`'s loop, the im2col fill.
 Written for Kiln; it reads CMSIS-NN's sources as input and copies none of them.
 """
 import json
@@ -250,7 +250,12 @@ def write_swift(today, legacy, path):
               "    /// return (the cold INT32_MIN saturation branch excluded): the per-output requantization.",
               "    static let requantize2020: [String] = ["]
     lines += swift_strings(legacy["requantize"], "       ")
-    lines += ["    ]", "}", ""]
+    lines += ["    ]", "",
+              "    /// `arm_q7_to_q15_with_offset`'s loop in the same GCC build: the im2col fill of `arm_convolve_s8`",
+              "    /// and `arm_depthwise_conv_s8_opt`, 4 elements per iteration.",
+              "    static let im2col2020 = Loop(iteration: \"4 elements\", taps: 4, weightLoads: 0, mnemonics: ["]
+    lines += swift_strings(legacy["im2col"], "       ")
+    lines += ["    ])", "}", ""]
     with open(path, "w") as handle:
         handle.write("\n".join(lines))
 
@@ -300,6 +305,14 @@ def main():
             results[path] = {"source": source, "iteration": unit.format(taps=taps), "taps": taps,
                              "weightLoads": int(taps * WEIGHT_LOADS_PER_TAP[path]), "loop": label, **counts,
                              "mnemonics": [mnemonic(instruction) + ("[sp]" if "[sp" in instruction else "") for instruction in body]}
+        # The im2col fill of arm_convolve_s8 and arm_depthwise_conv_s8_opt: arm_q7_to_q15_with_offset's
+        # loop of 4 elements (the loop with the most stores).
+        fill = "Source/NNSupportFunctions/arm_q7_to_q15_with_offset.c"
+        im2col = []
+        if os.path.exists(os.path.join(root, fill)):
+            assembly = compile_source(compiler, opt, cpu, includes, os.path.join(root, fill), os.path.join(scratch, "im2col.s"))
+            _, body = max(loops(assembly), key=lambda item: classify(item[1])["stores"])
+            im2col = [mnemonic(instruction) + ("[sp]" if "[sp" in instruction else "") for instruction in body]
         wrapper = os.path.join(scratch, "requantize.c")
         with open(wrapper, "w") as handle:
             handle.write('#include "arm_nnsupportfunctions.h"\n'
@@ -308,7 +321,7 @@ def main():
         requantize = [mnemonic(instruction) for instruction in straight_line(assembly, "kiln_requantize")]
     flags = " ".join([f"-{opt}"] + (MBED_GCC_FLAGS if compiler == "gcc" else ["--target=thumbv7em-none-eabi", f"-mcpu={cpu}", "-mfloat-abi=hard"]))
     document = {"tool": "tools/validation/cmsis_nn_loops.py", "cmsisNN": f"ARM-software/{'CMSIS_5' if legacy else 'CMSIS-NN'} {commit}",
-                "compiler": version, "flags": flags, "loops": results, "requantize": requantize}
+                "compiler": version, "flags": flags, "loops": results, "requantize": requantize, "im2col": im2col}
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, output_name), "w") as handle:
         json.dump(document, handle, indent=2)

@@ -112,4 +112,10 @@ enum CMSISNNCompiledLoops {
         "smlal", "cmp", "bge", "mvn", "adds", "adc", "lsrs", "orr", "cmp", "ite", "rsble", "movgt", "movs", "lsls",
         "subs", "asrs", "and", "asr", "it", "addmi", "cmp", "it", "addgt",
     ]
+
+    /// `arm_q7_to_q15_with_offset`'s loop in the same GCC build: the im2col fill of `arm_convolve_s8`
+    /// and `arm_depthwise_conv_s8_opt`, 4 elements per iteration.
+    static let im2col2020 = Loop(iteration: "4 elements", taps: 4, weightLoads: 0, mnemonics: [
+        "cmp", "bne", "ldr", "ror", "sxtab16", "uxth", "sxtab16", "orr", "and", "orr", "str", "str", "add", "b",
+    ])
 }

@@ -146,9 +146,7 @@ extension S8MultiplyAccumulateKernel {
             mac = [I("ldr", activations), I("sxtab16"), I("sxtab16")] + unpack + [I("smlad"), I("smlad")]
             tailTaps = Array(repeating: [I("ldrsb", activations), I("add")] + tailWeight + [I("mla")], count: tail).flatMap { $0 }
         } else {
-            loops.append(DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
-                                                         I("str", activations), I("str", activations)],
-                                 iterations: (depth + 3) / 4, entries: columns, loopControl: control))
+            loops.append(DSPLoop(name: "im2col", body: im2colFill, iterations: (depth + 3) / 4, entries: columns, loopControl: control))
             mac = unpack + [I("pkhtb"), I("pkhbt"), I("ldr", activations), I("ldr", activations), I("smlad"), I("smlad")]
             tailTaps = Array(repeating: tailWeight + [I("ldrsh", activations), I("mla")], count: tail).flatMap { $0 }
         }
@@ -171,6 +169,10 @@ extension S8MultiplyAccumulateKernel {
     /// instruction); the closing compare and branch are left to ``DSPLoop``'s loop control.
     private func compiledBody(_ path: S8KernelPath) -> [DSPInstruction] {
         guard let loop = compiledLoop(path) else { return [] }
+        return compiledBody(loop)
+    }
+
+    private func compiledBody(_ loop: CMSISNNCompiledLoops.Loop) -> [DSPInstruction] {
         var words = loop.mnemonics
         if let last = words.last, last.hasPrefix("b") { words.removeLast() }
         if let close = words.lastIndex(where: { $0 == "cmp" || $0 == "subs" }) { words.remove(at: close) }
@@ -220,6 +222,15 @@ extension S8MultiplyAccumulateKernel {
         return "add"
     }
 
+    /// The im2col fill of `arm_convolve_s8` and `arm_depthwise_conv_s8_opt`, per 4 elements
+    /// (`arm_q7_to_q15_with_offset`): under the 2020 kernels the loop as GCC compiled it
+    /// (``CMSISNNCompiledLoops/im2col2020``), otherwise the source's intrinsics (`ldr`,
+    /// `sxtab16` ×2, `pkhbt` ×2, `str` ×2).
+    private var im2colFill: [DSPInstruction] {
+        if library == .cmsisNN2020 { return compiledBody(CMSISNNCompiledLoops.im2col2020) }
+        return [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"), I("str", activations), I("str", activations)]
+    }
+
     /// The bias load and output stage of one output.
     private var perOutput: [DSPInstruction] { (hasBias ? [I("ldr", weights)] : []) + outputStageInstructions }
 
@@ -256,9 +267,7 @@ extension S8MultiplyAccumulateKernel {
         let channelPairs = outputsPerGroup / 2
         let columnPairs = positions / 2
         let tiles = columnPairs * channelPairs * groups
-        let fill = DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
-                                                  I("str", activations), I("str", activations)],
-                           iterations: (depth + 3) / 4, entries: columns, loopControl: control)
+        let fill = DSPLoop(name: "im2col", body: im2colFill, iterations: (depth + 3) / 4, entries: columns, loopControl: control)
         let column = DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control)
         let taps = compiledTaps(.convolve, fallback: 4)
         return [fill, column] + tiledLoops(.convolve, iterations: depth / taps, tiles: tiles, outputsPerTile: 4,
@@ -291,9 +300,7 @@ extension S8MultiplyAccumulateKernel {
         guard case .convolution(_, _, let kernelHeight, let kernelWidth, _) = layout else { return [] }
         let window = kernelHeight * kernelWidth
         var loops = [
-            DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
-                                           I("str", activations), I("str", activations)],
-                    iterations: (window * outputChannels + 3) / 4, entries: positions, loopControl: control),
+            DSPLoop(name: "im2col", body: im2colFill, iterations: (window * outputChannels + 3) / 4, entries: positions, loopControl: control),
             DSPLoop(name: "mac", body: compiledBody(.depthwiseOptimized), iterations: window / 2, entries: positions * quads, loopControl: control),
             DSPLoop(name: "mac-tail", body: Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: 4).flatMap { $0 },
                     iterations: window % 2, entries: positions * quads, loopControl: control),
