@@ -96,7 +96,34 @@ def returns(instruction):
 
 
 def loops(assembly):
-    """Every innermost natural loop: its header's label and the instructions of its blocks in layout order.
+    """Every innermost natural loop: its header's label and the instructions of its blocks in layout order."""
+    blocks, bodies = natural_loops(assembly)
+    return [(label_of(blocks, header), [instruction for node in sorted(body) for instruction in blocks[node][1]])
+            for header, body in bodies.items() if not any(other != header and other in body for other in bodies)]
+
+
+def label_of(blocks, header):
+    return blocks[header][0][0] if blocks[header][0] else f"block{header}"
+
+
+def tile_code(assembly, label):
+    """The code one iteration of the loop enclosing the innermost loop `label` runs besides its nested
+    loops: for a kernel's hot loop, the per-tile code around it (bias loads, pointer set-up, the
+    reloads and spills around the inner loop, the inlined output stages and stores). Every block of
+    the enclosing loop outside its nested loops is counted, both arms of a branch included (an upper
+    bound on one iteration's path). Empty when no loop encloses it."""
+    blocks, bodies = natural_loops(assembly)
+    inner = next(header for header in bodies if label_of(blocks, header) == label)
+    enclosing = [header for header, body in bodies.items() if header != inner and bodies[inner] <= body]
+    if not enclosing:
+        return []
+    outer = min(enclosing, key=lambda header: len(bodies[header]))
+    nested = set().union(*[body for header, body in bodies.items() if header != outer and header in bodies[outer]])
+    return [instruction for node in sorted(bodies[outer] - nested) for instruction in blocks[node][1]]
+
+
+def natural_loops(assembly):
+    """The basic blocks ([labels, instructions]) and the natural loops (header block -> its blocks).
 
     Basic blocks start at labels and after branches; an edge u -> h is a loop's back edge when h
     dominates u (so a loop rotated by the compiler, entered by a jump to its test at the bottom,
@@ -154,9 +181,7 @@ def loops(assembly):
                         body.add(node)
                         stack.extend(predecessors[node])
                 bodies.setdefault(header, set()).update(body)
-    return [(blocks[header][0][0] if blocks[header][0] else f"block{header}",
-             [instruction for node in sorted(body) for instruction in blocks[node][1]])
-            for header, body in bodies.items() if not any(other != header and other in body for other in bodies)]
+    return blocks, bodies
 
 
 def straight_line(assembly, function):
@@ -251,6 +276,16 @@ def write_swift(today, legacy, path):
               "    static let requantize2020: [String] = ["]
     lines += swift_strings(legacy["requantize"], "       ")
     lines += ["    ]", "",
+              "    /// The per-tile code of the same GCC build: what one iteration of the loop enclosing each hot",
+              "    /// loop runs besides its nested loops (the inlined output stages and stores, bias loads, pointer",
+              "    /// set-up, the reloads and spills around the inner loop), every block counted once, both arms of",
+              "    /// a branch included.",
+              "    static let tiles2020: [S8KernelPath: [String]] = ["]
+    for name, loop in legacy["loops"].items():
+        lines.append(f"        .{name}: [")
+        lines += swift_strings(loop["tile"], "           ")
+        lines.append("        ],")
+    lines += ["    ]", "",
               "    /// `arm_q7_to_q15_with_offset`'s loop in the same GCC build: the im2col fill of `arm_convolve_s8`",
               "    /// and `arm_depthwise_conv_s8_opt`, 4 elements per iteration.",
               "    static let im2col2020 = Loop(iteration: \"4 elements\", taps: 4, weightLoads: 0, mnemonics: ["]
@@ -302,9 +337,10 @@ def main():
             candidates = [(label, classify(body), body) for label, body in loops(assembly)]
             label, counts, body = max(candidates, key=lambda item: (item[1]["macLanes"], -item[1]["instructions"]))
             taps = counts["macLanes"] // OUTPUTS[path]
+            words = lambda code: [mnemonic(instruction) + ("[sp]" if "[sp" in instruction else "") for instruction in code]
             results[path] = {"source": source, "iteration": unit.format(taps=taps), "taps": taps,
                              "weightLoads": int(taps * WEIGHT_LOADS_PER_TAP[path]), "loop": label, **counts,
-                             "mnemonics": [mnemonic(instruction) + ("[sp]" if "[sp" in instruction else "") for instruction in body]}
+                             "mnemonics": words(body), "tile": words(tile_code(assembly, label))}
         # The im2col fill of arm_convolve_s8 and arm_depthwise_conv_s8_opt: arm_q7_to_q15_with_offset's
         # loop of 4 elements (the loop with the most stores).
         fill = "Source/NNSupportFunctions/arm_q7_to_q15_with_offset.c"

@@ -127,7 +127,8 @@ import KilnTargets
     /// 68 instructions per 2 taps of 4 channels; Kiln's body drops the closing `b` and the last
     /// `subs` (its loop control) and keeps the 4 SMLADs, the 18 stack reloads (2 of them `ldrh`) and 9 spills in the
     /// activation level, and 2 of the 6 other loads (the weights) in the weight level. Every output
-    /// adds the compiled `arm_nn_requantize` (37 instructions, its literal-pool load from flash).
+    /// adds the compiled `arm_nn_requantize` (37 instructions, its literal-pool load from flash) where
+    /// it runs alone (leftover channels); the tiles run the compiled code around the loop.
     @Test func depthwise2020RunsTheGCCLoop() throws {
         let kernel = try #require(Self.macKernels(try Self.program(stack: "tflm-cmsis-nn-2020")).first { $0.path == .depthwiseOptimized })
         let body = try #require(kernel.loops().first { $0.name == "mac" }).body
@@ -138,6 +139,12 @@ import KilnTargets
         #expect(loads.filter { $0.memory == kernel.memory.weightLevel }.count == 2)
         #expect(body.filter { $0.mnemonic == "str" }.count == 9)
         #expect(kernel.outputStageInstructions.count == 37 + 5 + 1)
+        // The code around the loop, once per 4 channels of a position: the 280 instructions of the
+        // enclosing loop outside its nested loops, as compiled (no loop control of Kiln's own).
+        let tile = try #require(kernel.loops().first { $0.name == "tile" })
+        #expect(tile.body.count == 280 && CMSISNNCompiledLoops.tiles2020[.depthwiseOptimized]?.count == 280)
+        #expect(tile.iterations == kernel.outputChannels / 4 * kernel.positions && !tile.loopControl)
+        #expect(tile.body.filter { $0.mnemonic == "smlal" }.count == 4)  // four inlined requantizations
     }
 
     @Test func anUnknownStackIsAnErrorListingTheTargetsStacks() throws {

@@ -172,10 +172,10 @@ extension S8MultiplyAccumulateKernel {
         return compiledBody(loop)
     }
 
-    private func compiledBody(_ loop: CMSISNNCompiledLoops.Loop) -> [DSPInstruction] {
+    private func compiledBody(_ loop: CMSISNNCompiledLoops.Loop, closing: Bool = true) -> [DSPInstruction] {
         var words = loop.mnemonics
-        if let last = words.last, last.hasPrefix("b") { words.removeLast() }
-        if let close = words.lastIndex(where: { $0 == "cmp" || $0 == "subs" }) { words.remove(at: close) }
+        if closing, let last = words.last, last.hasPrefix("b") { words.removeLast() }
+        if closing, let close = words.lastIndex(where: { $0 == "cmp" || $0 == "subs" }) { words.remove(at: close) }
         let loads = words.filter { $0.hasPrefix("ldr") && !$0.hasSuffix("[sp]") }.count
         var body: [DSPInstruction] = []
         var loadIndex = 0
@@ -229,6 +229,20 @@ extension S8MultiplyAccumulateKernel {
     private var im2colFill: [DSPInstruction] {
         if library == .cmsisNN2020 { return compiledBody(CMSISNNCompiledLoops.im2col2020) }
         return [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"), I("str", activations), I("str", activations)]
+    }
+
+    /// The per-output code of `outputs` outputs around `path`'s hot loop: under the 2020 kernels
+    /// the compiled tile code (``CMSISNNCompiledLoops/tiles2020``: the inlined output stages,
+    /// bias loads, pointer set-up and spills, its branches issued as one-cycle compares, its own
+    /// loop branch included), once per tile, with the bias words among its loads read from the
+    /// weight level; otherwise the bias load and output stage per output.
+    private func perTileLoop(_ path: S8KernelPath, tiles: Int, outputsPerTile: Int) -> DSPLoop {
+        if library == .cmsisNN2020, let words = CMSISNNCompiledLoops.tiles2020[path], !words.isEmpty {
+            let loads = words.filter { $0.hasPrefix("ldr") && !$0.hasSuffix("[sp]") }.count
+            let tile = CMSISNNCompiledLoops.Loop(iteration: "tile", taps: 0, weightLoads: hasBias ? min(outputsPerTile, loads) : 0, mnemonics: words)
+            return DSPLoop(name: "tile", body: compiledBody(tile, closing: false), iterations: tiles, entries: 1, loopControl: false)
+        }
+        return DSPLoop(name: "channel", body: perOutput, iterations: outputsPerTile * tiles, entries: 1, loopControl: control)
     }
 
     /// The bias load and output stage of one output.
@@ -304,7 +318,7 @@ extension S8MultiplyAccumulateKernel {
             DSPLoop(name: "mac", body: compiledBody(.depthwiseOptimized), iterations: window / 2, entries: positions * quads, loopControl: control),
             DSPLoop(name: "mac-tail", body: Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: 4).flatMap { $0 },
                     iterations: window % 2, entries: positions * quads, loopControl: control),
-            DSPLoop(name: "channel", body: perOutput, iterations: 4 * quads * positions, entries: 1, loopControl: control),
+            perTileLoop(.depthwiseOptimized, tiles: quads * positions, outputsPerTile: 4),
         ]
         let leftover = outputChannels % 4
         if leftover > 0 {
@@ -339,7 +353,7 @@ extension S8MultiplyAccumulateKernel {
                             tail: [DSPInstruction], tailIterations: Int, im2col: Bool) -> [DSPLoop] {
         [DSPLoop(name: "mac", body: compiledBody(path), iterations: iterations, entries: tiles, loopControl: control),
          DSPLoop(name: "mac-tail", body: tail, iterations: tailIterations, entries: tiles, loopControl: control),
-         DSPLoop(name: "channel", body: perOutput, iterations: outputsPerTile * tiles, entries: 1, loopControl: control)]
+         perTileLoop(path, tiles: tiles, outputsPerTile: outputsPerTile)]
             + singleOutputLoops(outputs: positions * outputChannels - outputsPerTile * tiles, im2col: im2col)
     }
 
