@@ -8,6 +8,12 @@ public enum KernelLibrary: String, Sendable, Hashable, CaseIterable {
     /// Arm's CMSIS-NN s8 kernels (`arm_convolve_wrapper_s8`, `arm_depthwise_conv_wrapper_s8`,
     /// `arm_fully_connected_s8`), as TFLite Micro's `cmsis_nn` kernels and microTVM call them.
     case cmsisNN
+    /// CMSIS-NN's s8 kernels as of CMSIS_5 commit 1150e71e (May 2020), the version TensorFlow
+    /// 2.3.1's TFLite Micro downloads for `TAGS=cmsis-nn`: the same kernel families, but no
+    /// depthwise wrapper (depth multiplier 1 runs `arm_depthwise_conv_s8_opt`), a 1×1 fast path
+    /// only for stride 1 and input channels a multiple of 4, a 16-tap fully connected loop, and
+    /// the older requantization (`arm_nn_sat_doubling_high_mult` + `arm_nn_divide_by_power_of_two`).
+    case cmsisNN2020
     /// TFLite Micro's portable reference kernels (`tensorflow/lite/kernels/internal/reference`):
     /// scalar C loops, one multiply-accumulate per input element.
     case tfliteMicroReference

@@ -115,7 +115,7 @@ import KilnBackends
 
     @Test func unknownKernelLibrary() throws {
         try expectFinding(Self.m7, [.key("stacks"), .index(0), .key("kernels")], .string("cmsisnn"),
-                          "at stacks[0].kernels: unknown value 'cmsisnn'; expected one of 'cmsisNN', 'tfliteMicroReference', 'mlas' (did you mean 'cmsisNN'?)")
+                          "at stacks[0].kernels: unknown value 'cmsisnn'; expected one of 'cmsisNN', 'cmsisNN2020', 'tfliteMicroReference', 'mlas' (did you mean 'cmsisNN'?)")
     }
 
     @Test func bothEnergyForms() throws {

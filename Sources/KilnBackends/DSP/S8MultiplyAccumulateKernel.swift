@@ -141,12 +141,21 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         return counts
     }
 
-    /// The per-output requantization (``S8OutputStage``), offset, clamp and `strb`.
+    /// The per-output requantization (``S8OutputStage``), offset, clamp and `strb`; under the 2020
+    /// kernels, their `arm_nn_requantize` as compiled (``CMSISNNCompiledLoops/requantize2020``, its
+    /// literal-pool load read from flash with the code).
     var outputStageInstructions: [DSPInstruction] {
+        if case .sign = stage { return S8OutputStage.sign + [DSPInstruction("strb", memory.activationLevel)] }
+        if library == .cmsisNN2020 {
+            return CMSISNNCompiledLoops.requantize2020.map {
+                let name = Self.issueName($0)
+                return name == "ldr" ? DSPInstruction(name, memory.weightLevel) : DSPInstruction(name)
+            } + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
+        }
         switch stage {
-        case .doubleRounding: S8OutputStage.doubleRounding + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
-        case .singleRounding: S8OutputStage.singleRounding + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
-        case .sign: S8OutputStage.sign + [DSPInstruction("strb", memory.activationLevel)]
+        case .doubleRounding: return S8OutputStage.doubleRounding + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
+        case .singleRounding: return S8OutputStage.singleRounding + S8OutputStage.offsetAndClamp + [DSPInstruction("strb", memory.activationLevel)]
+        case .sign: return S8OutputStage.sign + [DSPInstruction("strb", memory.activationLevel)]
         }
     }
 

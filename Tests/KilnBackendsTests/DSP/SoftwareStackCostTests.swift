@@ -66,7 +66,7 @@ import KilnTargets
 
     /// Every path's loops perform the layer's MACs: the MAC lanes issued (SMLAD counts two) cover
     /// every multiply-accumulate of a tap inside the input (CMSIS-NN's 3×3 path skips padded taps).
-    @Test(arguments: ["tflm-cmsis-nn", "tflm-reference"])
+    @Test(arguments: ["tflm-cmsis-nn", "tflm-cmsis-nn-2020", "tflm-reference"])
     func loopsIssueEveryMultiplyAccumulate(stack: String) throws {
         for kernel in Self.macKernels(try Self.program(stack: stack)) {
             let instructions = DSPLoop.instructionCounts(kernel.loops())
@@ -95,18 +95,56 @@ import KilnTargets
     }
 
     /// `CMSISNNCompiledLoops.swift` is what `tools/validation/cmsis_nn_loops.py` generated from its
-    /// JSON: the same loops, mnemonic for mnemonic.
-    @Test func compiledLoopsEqualTheToolsRecord() throws {
-        let url = Self.repository.appendingPathComponent("tools/validation/cmsis_nn_loops.json")
+    /// JSON files: the same loops, mnemonic for mnemonic, for today's clang build and the 2020 GCC
+    /// build, and the 2020 build's compiled `arm_nn_requantize`.
+    @Test(arguments: [("cmsis_nn_loops.json", false), ("cmsis_nn_loops_2020_gcc.json", true)])
+    func compiledLoopsEqualTheToolsRecord(file: String, legacy: Bool) throws {
+        let url = Self.repository.appendingPathComponent("tools/validation/\(file)")
         let record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
         let loops = try #require(record["loops"] as? [String: [String: Any]])
-        #expect(loops.count == CMSISNNCompiledLoops.loops.count)
+        let tables = legacy ? CMSISNNCompiledLoops.loops2020 : CMSISNNCompiledLoops.loops
+        #expect(loops.count == tables.count)
         for (name, loop) in loops {
             let path = try #require(S8KernelPath(rawValue: name))
-            let table = try #require(CMSISNNCompiledLoops.loops[path])
+            let table = try #require(tables[path])
             #expect(table.mnemonics == loop["mnemonics"] as? [String], "\(name)")
             #expect(table.iteration == loop["iteration"] as? String, "\(name)")
+            #expect(table.taps == loop["taps"] as? Int, "\(name)")
+            #expect(table.weightLoads == loop["weightLoads"] as? Int, "\(name)")
         }
+        if legacy { #expect(CMSISNNCompiledLoops.requantize2020 == record["requantize"] as? [String]) }
+    }
+
+    /// TFLite Micro 2.3.1's kernels of 2020 (CMSIS_5 1150e71e) had no depthwise wrapper: the DS-CNN's
+    /// 3×3 depthwise layers run `arm_depthwise_conv_s8_opt`; its 1×1 layers (stride 1, 64 channels)
+    /// keep the 1×1 fast path.
+    @Test func cmsisNN2020DispatchesAsTFLiteMicro231() throws {
+        let paths = Self.macKernels(try Self.program(stack: "tflm-cmsis-nn-2020")).map(\.path)
+        #expect(paths == [.convolve] + Array(repeating: [S8KernelPath.depthwiseOptimized, .convolve1x1], count: 4).flatMap { $0 } + [.fullyConnected])
+    }
+
+    /// The 2020 build's depthwise loop as GCC compiled it (tools/validation/cmsis_nn_loops_2020_gcc.json):
+    /// 68 instructions per 2 taps of 4 channels; Kiln's body drops the closing `b` and the last
+    /// `subs` (its loop control) and keeps the 4 SMLADs, the 18 stack reloads (2 of them `ldrh`) and 9 spills in the
+    /// activation level, and 2 of the 6 other loads (the weights) in the weight level. Every output
+    /// adds the compiled `arm_nn_requantize` (37 instructions, its literal-pool load from flash) where
+    /// it runs alone (leftover channels); the tiles run the compiled code around the loop.
+    @Test func depthwise2020RunsTheGCCLoop() throws {
+        let kernel = try #require(Self.macKernels(try Self.program(stack: "tflm-cmsis-nn-2020")).first { $0.path == .depthwiseOptimized })
+        let body = try #require(kernel.loops().first { $0.name == "mac" }).body
+        #expect(body.count == 66)
+        #expect(body.filter { $0.mnemonic == "smlad" }.count == 4)
+        let loads = body.filter { $0.mnemonic == "ldr" }
+        #expect(loads.count == 22)  // 16 stack reloads (2 more are ldrh) and the 6 other loads
+        #expect(loads.filter { $0.memory == kernel.memory.weightLevel }.count == 2)
+        #expect(body.filter { $0.mnemonic == "str" }.count == 9)
+        #expect(kernel.outputStageInstructions.count == 37 + 5 + 1)
+        // The code around the loop, once per 4 channels of a position: the 280 instructions of the
+        // enclosing loop outside its nested loops, as compiled (no loop control of Kiln's own).
+        let tile = try #require(kernel.loops().first { $0.name == "tile" })
+        #expect(tile.body.count == 280 && CMSISNNCompiledLoops.tiles2020[.depthwiseOptimized]?.count == 280)
+        #expect(tile.iterations == kernel.outputChannels / 4 * kernel.positions && !tile.loopControl)
+        #expect(tile.body.filter { $0.mnemonic == "smlal" }.count == 4)  // four inlined requantizations
     }
 
     @Test func anUnknownStackIsAnErrorListingTheTargetsStacks() throws {

@@ -32,8 +32,15 @@ enum S8KernelPath: String, Sendable, Hashable {
     case reference
 
     /// The path `library` takes for a kernel.
+    ///
+    /// The 2020 kernels (``KernelLibrary/cmsisNN2020``, CMSIS_5 1150e71e) have no depthwise
+    /// wrapper: TFLite Micro 2.3.1 called `arm_depthwise_conv_s8_opt` for a depth multiplier of 1
+    /// (that version's `arm_depthwise_conv_3x3_s8` is reached only through the later wrapper, so it
+    /// is not chosen), and that version's `arm_convolve_wrapper_s8` takes the 1×1 fast path only
+    /// with stride 1 and input channels a multiple of 4 (anything else runs `arm_convolve_s8`).
     static func of(_ kernel: S8MultiplyAccumulateKernel, library: KernelLibrary) -> S8KernelPath {
-        guard library == .cmsisNN else { return .reference }
+        guard library == .cmsisNN || library == .cmsisNN2020 else { return .reference }
+        let legacy = library == .cmsisNN2020
         if kernel.packedWeights {  // arm_convolve_wrapper_s4 has no 1x1 or 3x3 fast paths
             if case .dense = kernel.layout { return .fullyConnectedS4 }
             return kernel.isDepthwise ? .depthwiseS4 : .convolveS4
@@ -45,11 +52,13 @@ enum S8KernelPath: String, Sendable, Hashable {
             if kernel.isDepthwise {
                 // arm_depthwise_conv_wrapper_s8: ch_mult 1 and unit dilation take the fast paths.
                 guard kernel.outputsPerGroup == 1, unitDilation else { return .depthwise }
+                if legacy { return .depthwiseOptimized }
                 let smallPadding = attributes.pads.allSatisfy { $0 <= 1 }
                 return kernelHeight == 3 && kernelWidth == 3 && smallPadding ? .depthwise3x3 : .depthwiseOptimized
             }
             // arm_convolve_wrapper_s8: arm_nn_is_convolve_1x1 (1×1 filter, no padding, unit dilation).
-            if kernel.groups == 1, kernelHeight == 1, kernelWidth == 1, attributes.pads.allSatisfy({ $0 == 0 }), unitDilation {
+            if kernel.groups == 1, kernelHeight == 1, kernelWidth == 1, attributes.pads.allSatisfy({ $0 == 0 }), unitDilation,
+               !legacy || (attributes.strides.allSatisfy { $0 == 1 } && kernel.depth % 4 == 0) {
                 return .convolve1x1
             }
             return .convolve
@@ -137,9 +146,7 @@ extension S8MultiplyAccumulateKernel {
             mac = [I("ldr", activations), I("sxtab16"), I("sxtab16")] + unpack + [I("smlad"), I("smlad")]
             tailTaps = Array(repeating: [I("ldrsb", activations), I("add")] + tailWeight + [I("mla")], count: tail).flatMap { $0 }
         } else {
-            loops.append(DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
-                                                         I("str", activations), I("str", activations)],
-                                 iterations: (depth + 3) / 4, entries: columns, loopControl: control))
+            loops.append(DSPLoop(name: "im2col", body: im2colFill, iterations: (depth + 3) / 4, entries: columns, loopControl: control))
             mac = unpack + [I("pkhtb"), I("pkhbt"), I("ldr", activations), I("ldr", activations), I("smlad"), I("smlad")]
             tailTaps = Array(repeating: tailWeight + [I("ldrsh", activations), I("mla")], count: tail).flatMap { $0 }
         }
@@ -161,16 +168,20 @@ extension S8MultiplyAccumulateKernel {
     /// conditional branches inside the body are not taken in steady state (one cycle, as an ALU
     /// instruction); the closing compare and branch are left to ``DSPLoop``'s loop control.
     private func compiledBody(_ path: S8KernelPath) -> [DSPInstruction] {
-        guard let loop = CMSISNNCompiledLoops.loops[path] else { return [] }
+        guard let loop = compiledLoop(path) else { return [] }
+        return compiledBody(loop)
+    }
+
+    private func compiledBody(_ loop: CMSISNNCompiledLoops.Loop, closing: Bool = true) -> [DSPInstruction] {
         var words = loop.mnemonics
-        if let last = words.last, last.hasPrefix("b") { words.removeLast() }
-        if let close = words.lastIndex(where: { $0 == "cmp" || $0 == "subs" }) { words.remove(at: close) }
+        if closing, let last = words.last, last.hasPrefix("b") { words.removeLast() }
+        if closing, let close = words.lastIndex(where: { $0 == "cmp" || $0 == "subs" }) { words.remove(at: close) }
         let loads = words.filter { $0.hasPrefix("ldr") && !$0.hasSuffix("[sp]") }.count
         var body: [DSPInstruction] = []
         var loadIndex = 0
         for word in words {
             let stack = word.hasSuffix("[sp]")
-            let mnemonic = String(stack ? word.dropLast(4) : word[...])
+            let mnemonic = Self.issueName(String(stack ? word.dropLast(4) : word[...]))
             switch mnemonic {
             case _ where stack: body.append(I(mnemonic, activations))
             case "ldr":
@@ -178,13 +189,60 @@ extension S8MultiplyAccumulateKernel {
                 body.append(I("ldr", weight ? weights : activations))
                 loadIndex += 1
             case "str": body.append(I("str", activations))
-            case _ where mnemonic.hasPrefix("b"): body.append(I("cmp"))  // not taken: one cycle
-            case "adds": body.append(I("add"))
-            case "lsls": body.append(I("lsl"))
             default: body.append(I(mnemonic))
             }
         }
         return body
+    }
+
+    /// The compiled hot loop of `path` under this kernel's library (``CMSISNNCompiledLoops``).
+    private func compiledLoop(_ path: S8KernelPath) -> CMSISNNCompiledLoops.Loop? {
+        library == .cmsisNN2020 ? CMSISNNCompiledLoops.loops2020[path] : CMSISNNCompiledLoops.loops[path]
+    }
+
+    /// Taps per iteration of `path`'s compiled loop (`fallback` when the path has none).
+    private func compiledTaps(_ path: S8KernelPath, fallback: Int) -> Int { compiledLoop(path)?.taps ?? fallback }
+
+    /// The issue-model name of a compiled mnemonic: the name itself when ``DSPInstructionClass``
+    /// lists it; otherwise, as the Cortex-M4 issues them (ARMv7-M TRM timings, LLVM's
+    /// `ARMScheduleM4.td`): any load or store as `ldr`/`str`; a conditional branch inside the body
+    /// as a one-cycle compare (not taken in steady state); a flag-setting or condition-suffixed
+    /// ALU form (`adds`, `movne`), `it` blocks and other single-cycle data processing (`eor`,
+    /// `bic`, `mvn`, `adc`, `rsb`) as an ALU `add`; sign/zero extensions and bit-field extracts
+    /// (`sxtb`, `sxtab`, `uxth`, `sbfx`) as the SIMD-class `sxtb16`.
+    static func issueName(_ mnemonic: String) -> String {
+        if DSPInstructionClass.of(mnemonic) != nil, !mnemonic.hasPrefix("b") { return mnemonic }
+        if mnemonic.hasPrefix("ldr") { return "ldr" }
+        if mnemonic.hasPrefix("str") { return "str" }
+        if mnemonic.hasPrefix("b") || mnemonic.hasPrefix("cb") { return "cmp" }
+        if ["sxt", "uxt", "sbf"].contains(where: mnemonic.hasPrefix) { return "sxtb16" }
+        if mnemonic.count > 1, mnemonic.hasSuffix("s"), DSPInstructionClass.of(String(mnemonic.dropLast())) == .alu {
+            return String(mnemonic.dropLast())
+        }
+        return "add"
+    }
+
+    /// The im2col fill of `arm_convolve_s8` and `arm_depthwise_conv_s8_opt`, per 4 elements
+    /// (`arm_q7_to_q15_with_offset`): under the 2020 kernels the loop as GCC compiled it
+    /// (``CMSISNNCompiledLoops/im2col2020``), otherwise the source's intrinsics (`ldr`,
+    /// `sxtab16` ×2, `pkhbt` ×2, `str` ×2).
+    private var im2colFill: [DSPInstruction] {
+        if library == .cmsisNN2020 { return compiledBody(CMSISNNCompiledLoops.im2col2020) }
+        return [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"), I("str", activations), I("str", activations)]
+    }
+
+    /// The per-output code of `outputs` outputs around `path`'s hot loop: under the 2020 kernels
+    /// the compiled tile code (``CMSISNNCompiledLoops/tiles2020``: the inlined output stages,
+    /// bias loads, pointer set-up and spills, its branches issued as one-cycle compares, its own
+    /// loop branch included), once per tile, with the bias words among its loads read from the
+    /// weight level; otherwise the bias load and output stage per output.
+    private func perTileLoop(_ path: S8KernelPath, tiles: Int, outputsPerTile: Int) -> DSPLoop {
+        if library == .cmsisNN2020, let words = CMSISNNCompiledLoops.tiles2020[path], !words.isEmpty {
+            let loads = words.filter { $0.hasPrefix("ldr") && !$0.hasSuffix("[sp]") }.count
+            let tile = CMSISNNCompiledLoops.Loop(iteration: "tile", taps: 0, weightLoads: hasBias ? min(outputsPerTile, loads) : 0, mnemonics: words)
+            return DSPLoop(name: "tile", body: compiledBody(tile, closing: false), iterations: tiles, entries: 1, loopControl: false)
+        }
+        return DSPLoop(name: "channel", body: perOutput, iterations: outputsPerTile * tiles, entries: 1, loopControl: control)
     }
 
     /// The bias load and output stage of one output.
@@ -208,7 +266,8 @@ extension S8MultiplyAccumulateKernel {
     private func pointwiseLoops() -> [DSPLoop] {
         let pairs = positions / 2, channelPairs = outputChannels / 2
         let tiles = pairs * channelPairs
-        let sixteen = depth / 16, leftover = depth % 16
+        let taps = compiledTaps(.convolve1x1, fallback: 16)
+        let sixteen = depth / taps, leftover = depth % taps
         let rowSums = DSPLoop(name: "row-sums", body: [I("ldrsb", weights), I("ldrsb", weights), I("add"), I("add")],
                               iterations: depth, entries: channelPairs, loopControl: control)
         return [rowSums] + tiledLoops(.convolve1x1, iterations: sixteen, tiles: tiles, outputsPerTile: 4,
@@ -222,14 +281,13 @@ extension S8MultiplyAccumulateKernel {
         let channelPairs = outputsPerGroup / 2
         let columnPairs = positions / 2
         let tiles = columnPairs * channelPairs * groups
-        let fill = DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
-                                                  I("str", activations), I("str", activations)],
-                           iterations: (depth + 3) / 4, entries: columns, loopControl: control)
+        let fill = DSPLoop(name: "im2col", body: im2colFill, iterations: (depth + 3) / 4, entries: columns, loopControl: control)
         let column = DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control)
-        return [fill, column] + tiledLoops(.convolve, iterations: depth / 4, tiles: tiles, outputsPerTile: 4,
+        let taps = compiledTaps(.convolve, fallback: 4)
+        return [fill, column] + tiledLoops(.convolve, iterations: depth / taps, tiles: tiles, outputsPerTile: 4,
                                            tail: [I("ldrsb", weights), I("ldrsh", activations), I("ldrsb", weights), I("ldrsh", activations),
                                                   I("mla"), I("mla"), I("mla"), I("mla")],
-                                           tailIterations: depth % 4, im2col: true)
+                                           tailIterations: depth % taps, im2col: true)
     }
 
     /// Window positions inside the input, summed over output positions (one output channel).
@@ -256,13 +314,11 @@ extension S8MultiplyAccumulateKernel {
         guard case .convolution(_, _, let kernelHeight, let kernelWidth, _) = layout else { return [] }
         let window = kernelHeight * kernelWidth
         var loops = [
-            DSPLoop(name: "im2col", body: [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"),
-                                           I("str", activations), I("str", activations)],
-                    iterations: (window * outputChannels + 3) / 4, entries: positions, loopControl: control),
+            DSPLoop(name: "im2col", body: im2colFill, iterations: (window * outputChannels + 3) / 4, entries: positions, loopControl: control),
             DSPLoop(name: "mac", body: compiledBody(.depthwiseOptimized), iterations: window / 2, entries: positions * quads, loopControl: control),
             DSPLoop(name: "mac-tail", body: Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: 4).flatMap { $0 },
                     iterations: window % 2, entries: positions * quads, loopControl: control),
-            DSPLoop(name: "channel", body: perOutput, iterations: 4 * quads * positions, entries: 1, loopControl: control),
+            perTileLoop(.depthwiseOptimized, tiles: quads * positions, outputsPerTile: 4),
         ]
         let leftover = outputChannels % 4
         if leftover > 0 {
@@ -284,9 +340,10 @@ extension S8MultiplyAccumulateKernel {
 
     /// `arm_nn_vec_mat_mult_t_s8`: two weight rows per pass over the input, the odd last row alone.
     private func fullyConnectedLoops() -> [DSPLoop] {
-        tiledLoops(.fullyConnected, iterations: depth / 4, tiles: positions * (outputChannels / 2), outputsPerTile: 2,
-                   tail: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("ldrsb", weights), I("mla"), I("mla")],
-                   tailIterations: depth % 4, im2col: false)
+        let taps = compiledTaps(.fullyConnected, fallback: 4)
+        return tiledLoops(.fullyConnected, iterations: depth / taps, tiles: positions * (outputChannels / 2), outputsPerTile: 2,
+                          tail: [I("ldrsb", activations), I("add"), I("ldrsb", weights), I("ldrsb", weights), I("mla"), I("mla")],
+                          tailIterations: depth % taps, im2col: false)
     }
 
     /// The compiled hot loop of `path` over `tiles` tiles of `outputsPerTile` outputs, the tile's
@@ -296,7 +353,7 @@ extension S8MultiplyAccumulateKernel {
                             tail: [DSPInstruction], tailIterations: Int, im2col: Bool) -> [DSPLoop] {
         [DSPLoop(name: "mac", body: compiledBody(path), iterations: iterations, entries: tiles, loopControl: control),
          DSPLoop(name: "mac-tail", body: tail, iterations: tailIterations, entries: tiles, loopControl: control),
-         DSPLoop(name: "channel", body: perOutput, iterations: outputsPerTile * tiles, entries: 1, loopControl: control)]
+         perTileLoop(path, tiles: tiles, outputsPerTile: outputsPerTile)]
             + singleOutputLoops(outputs: positions * outputChannels - outputsPerTile * tiles, im2col: im2col)
     }
 
