@@ -68,7 +68,7 @@ import KilnNumerics
     /// shipped CNNs (top-1 on the test split: cnn 528 → 529, dscnn_residual 520 → 526 of 540) and
     /// raise every layer's SQNR (by 2.0 to 7.9 dB). Against adaptive rounding on the same grid:
     /// cnn 529 for both, GPTQ's SQNR higher on every layer (conv2 16.6 against 15.5 dB);
-    /// dscnn_residual 526 against 527, GPTQ's SQNR higher on dw, conv3 and logits, lower on conv1,
+    /// dscnn_residual 526 against 527, GPTQ's SQNR higher on dw, conv3, gap and logits, lower on conv1,
     /// pw and add (by at most 0.4 dB).
     @Test(arguments: ["cnn", "dscnn_residual"])
     func hessianUpdatesAgainstRoundToNearestAndAdaptiveRounding(_ name: String) throws {
