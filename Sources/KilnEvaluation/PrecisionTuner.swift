@@ -22,7 +22,14 @@ import KilnTargets
 ///   accuracy without adding cost), until the budget is met or nothing narrower remains.
 /// * ``Search/evolutionary``: a population seeded with the widest and narrowest configurations
 ///   and random ones evolves by tournament selection, uniform crossover and one-gene mutation
-///   for ``generations`` generations; the two best survive each generation.
+///   for ``generations`` generations; the two best survive each generation. With ``islands``
+///   greater than one, that many populations evolve independently, each from its own seed
+///   (the island model), and the answer is the best of all of them.
+///
+/// Islands are what a sharded search splits (`kiln tune --shard K/N`, like `kiln sweep`): each
+/// shard explores its islands (``explore(_:calibration:data:islands:)``), and
+/// ``conclude(_:calibration:data:explorations:)`` joins the shards into exactly the result of the
+/// unsharded ``tune(_:calibration:data:)``.
 public struct PrecisionTuner: Sendable {
     /// The search strategy.
     public enum Search: String, Sendable, Hashable, CaseIterable {
@@ -50,7 +57,7 @@ public struct PrecisionTuner: Sendable {
     }
 
     /// One explored configuration and what the target made of it.
-    public struct Point: Sendable {
+    public struct Point: Sendable, Equatable {
         /// The widths, one per ``Result/layers`` entry.
         public var widths: [LayerWidths]
         /// The budget metric's value (nil when the configuration did not compile).
@@ -68,6 +75,19 @@ public struct PrecisionTuner: Sendable {
         public var accuracy: Double?
         /// Why the configuration could not be evaluated, or nil.
         public var failure: String?
+
+        /// Creates a point (as a shard file reads back); a configuration not yet evaluated has only widths.
+        public init(widths: [LayerWidths], cost: Double? = nil, latencySeconds: Double? = nil, energyJoules: Double? = nil,
+                    memoryBytes: Int? = nil, hostAndLinkSeconds: Double? = nil, accuracy: Double? = nil, failure: String? = nil) {
+            self.widths = widths
+            self.cost = cost
+            self.latencySeconds = latencySeconds
+            self.energyJoules = energyJoules
+            self.memoryBytes = memoryBytes
+            self.hostAndLinkSeconds = hostAndLinkSeconds
+            self.accuracy = accuracy
+            self.failure = failure
+        }
     }
 
     /// What a search found.
@@ -82,7 +102,8 @@ public struct PrecisionTuner: Sendable {
         public var accuracyIsTopOne: Bool
         /// The budget's limit in the metric's unit.
         public var limit: Double
-        /// Every configuration evaluated, in the order the search evaluated it (index 0: the widest).
+        /// Every configuration evaluated, in the order the search evaluated it (island by
+        /// island, each configuration where it was first evaluated; index 0: the widest).
         public var points: [Point]
         /// The index in ``points`` of the answer.
         public var chosen: Int
@@ -94,6 +115,46 @@ public struct PrecisionTuner: Sendable {
         public var model: Graph
         /// The answer's per-layer widths as compile options name them.
         public var layerBits: [String: (weights: Int, activations: Int)]
+    }
+
+    /// What one process explored of a search (all islands, or one shard's).
+    public struct Exploration: Sendable {
+        /// The configurations one island evaluated.
+        public struct Island: Sendable {
+            /// The island, from 0.
+            public var number: Int
+            /// Its configurations in the order it first evaluated them (the first: the widest).
+            public var points: [Point]
+
+            /// Creates an island's record.
+            public init(number: Int, points: [Point]) {
+                self.number = number
+                self.points = points
+            }
+        }
+
+        /// The tuned layers, as ``Result/layers``.
+        public var layers: [String]
+        /// The weight widths, as ``Result/weightChoices``.
+        public var weightChoices: [Int]
+        /// The activation widths, as ``Result/activationChoices``.
+        public var activationChoices: [Int]
+        /// Whether accuracies are top-1 rather than SQNR.
+        public var accuracyIsTopOne: Bool
+        /// The budget's limit in the metric's unit.
+        public var limit: Double
+        /// The islands explored, in the order given.
+        public var islands: [Island]
+
+        /// Creates an exploration (as a shard file reads back).
+        public init(layers: [String], weightChoices: [Int], activationChoices: [Int], accuracyIsTopOne: Bool, limit: Double, islands: [Island]) {
+            self.layers = layers
+            self.weightChoices = weightChoices
+            self.activationChoices = activationChoices
+            self.accuracyIsTopOne = accuracyIsTopOne
+            self.limit = limit
+            self.islands = islands
+        }
     }
 
     /// How models are compiled, priced and simulated.
@@ -110,6 +171,8 @@ public struct PrecisionTuner: Sendable {
     public var populationSize = 8
     /// The evolutionary generations after the first.
     public var generations = 4
+    /// The independent populations of the evolutionary search (the greedy search has one).
+    public var islands = 1
 
     /// Creates a tuner.
     public init(evaluation: Evaluation, target: TargetDescription, budget: TuningBudget, search: Search, seed: UInt64) {
@@ -144,7 +207,8 @@ public struct PrecisionTuner: Sendable {
         return (weights.sorted(by: >), activations.sorted(by: >))
     }
 
-    /// Searches for the widths of `source`.
+    /// Searches for the widths of `source`: every island explored in one process, then
+    /// ``conclude(_:calibration:data:explorations:)``.
     /// - Parameters:
     ///   - source: a float model.
     ///   - calibration: calibration inputs of its only input (leading dimension = samples).
@@ -152,61 +216,46 @@ public struct PrecisionTuner: Sendable {
     /// - Throws: ``DiagnosticError`` when the model cannot be quantized, or the widest
     ///   configuration cannot be compiled or simulated on the target.
     public func tune(_ source: Graph, calibration: Tensor, data: (samples: Tensor, labels: [Int64])?) throws(DiagnosticError) -> Result {
-        guard EvaluationModel.computesInFloat(source), let input = source.inputs.first, source.inputs.count == 1 else {
-            throw DiagnosticError(.error("kiln tune takes a float model with one input; '\(source.name)' \(source.inputs.count == 1 ? "is already quantized" : "has \(source.inputs.count) inputs")"))
+        var state = try SearchState(tuner: self, source: source, calibration: calibration, data: data)
+        let exploration = try state.explore(islands: Array(0..<islands))
+        return try state.conclude([exploration])
+    }
+
+    /// Explores the given islands only (one shard of a sharded search, `kiln tune --shard K/N`).
+    /// Each island's search depends on nothing outside it, so the explorations of disjoint
+    /// island sets, concluded together, give exactly the result of ``tune(_:calibration:data:)``.
+    /// - Parameter islands: island numbers in `0..<`\ ``islands``, each at most once.
+    /// - Throws: ``DiagnosticError`` as ``tune(_:calibration:data:)``, or for an island number out of range.
+    public func explore(_ source: Graph, calibration: Tensor, data: (samples: Tensor, labels: [Int64])?,
+                        islands numbers: [Int]) throws(DiagnosticError) -> Exploration {
+        guard numbers.allSatisfy({ (0..<islands).contains($0) }), Set(numbers).count == numbers.count else {
+            throw DiagnosticError(.error("islands \(numbers.map(String.init).joined(separator: ", ")) are not distinct numbers from 0 to \(islands - 1)"))
         }
-        let (weightChoices, activationChoices) = try choices()
-        let feeds = [input: calibration]
-        let widestOptions = QuantizationOptions(weightBits: weightChoices[0], activationBits: activationChoices[0])
-        let layers = try PostTrainingQuantizer(options: widestOptions).quantize(source, calibration: feeds).layers
-            .filter { $0.weightType != nil && !$0.hasBinaryWeights }.map(\.node)
-        guard !layers.isEmpty else { throw DiagnosticError(.error("'\(source.name)' has no layer with weights to tune")) }
-        let scoring: EvaluationData
-        if let data {
-            scoring = try EvaluationData(inputs: [input: data.samples], labels: data.labels)
-        } else {
-            scoring = try EvaluationData(inputs: feeds, referenceOf: EvaluationModel(source, calibration: nil))
-        }
-        var state = SearchState(tuner: self, source: source, feeds: feeds, layers: layers, data: scoring,
-                                weightChoices: weightChoices, activationChoices: activationChoices)
-        let widest = [LayerWidths](repeating: LayerWidths(weights: weightChoices[0], activations: activationChoices[0]), count: layers.count)
-        let narrowest = [LayerWidths](repeating: LayerWidths(weights: weightChoices.last!, activations: activationChoices.last!), count: layers.count)
-        let baseline = try state.evaluate(widest)
-        guard let widestCost = baseline.cost else {
-            throw DiagnosticError(.error("\(target.name) cannot run '\(source.name)' at its widest formats: \(baseline.failure ?? "")"))
-        }
-        state.limit = budget.absoluteLimit(widest: widestCost)
-        switch search {
-        case .greedy: try state.greedy(from: widest)
-        case .evolutionary: try state.evolve(widest: widest, narrowest: narrowest, seed: seed)
-        }
-        var chosen = state.best()
-        let met = (state.points[chosen].cost ?? .infinity) <= state.limit
-        var reason: String?
-        if !met {
-            // Over the budget the answer is the cheapest configuration explored, the narrowest included.
-            let floor = try state.evaluate(narrowest)
-            chosen = state.best()
-            let unit = budget.metric.unit
-            func text(_ value: Double) -> String { String(format: "%.4g %@", value, unit) }
-            if let floorCost = floor.cost, floorCost <= state.limit {
-                reason = "the \(search.rawValue) search found no configuration within the budget of \(text(state.limit))"
-            } else {
-                reason = "with every layer at the narrowest formats \(target.name) declares (i\(weightChoices.last!) weights, \(activationChoices.last!)-bit activations) the \(budget.metric.rawValue) is \(floor.cost.map(text) ?? "not available (\(floor.failure ?? ""))"), above the budget of \(text(state.limit))"
-                if let floorCost = floor.cost {
-                    reason! += String(format: " (%.1f%% of the widest configuration's)", 100 * floorCost / widestCost)
-                }
-                if budget.metric == .latency, let fixed = floor.hostAndLinkSeconds, fixed > 0, let floorCost = floor.cost {
-                    reason! += String(format: "; %.4g s of it (%.0f%%) is host kernels and host-link transfers, which no width changes", fixed, 100 * fixed / floorCost)
-                }
-            }
-            let answer = state.points[chosen]
-            reason! += "; the answer is the cheapest configuration explored, \(answer.widths.map(\.label).joined(separator: " ")) at \(answer.cost.map(text) ?? "?")"
-        }
-        let widths = state.points[chosen].widths
-        return Result(layers: layers, weightChoices: weightChoices, activationChoices: activationChoices,
-                      accuracyIsTopOne: data != nil, limit: state.limit, points: state.points, chosen: chosen, metBudget: met,
-                      reason: reason, model: try state.quantize(widths), layerBits: state.layerBits(widths))
+        var state = try SearchState(tuner: self, source: source, calibration: calibration, data: data)
+        return try state.explore(islands: numbers)
+    }
+
+    /// The answer of explorations that together cover every island once (the shards of a
+    /// sharded search): their configurations joined in island order, each configuration once
+    /// (where it was first explored), and the best of them chosen as ``tune(_:calibration:data:)``
+    /// chooses, its model quantized from `source`.
+    /// - Throws: ``DiagnosticError`` when an island is missing or given twice, when the
+    ///   explorations were made for other layers, formats or budget, or when the widest
+    ///   configuration, evaluated again here, differs from theirs (another model, target or data set).
+    public func conclude(_ source: Graph, calibration: Tensor, data: (samples: Tensor, labels: [Int64])?,
+                         explorations: [Exploration]) throws(DiagnosticError) -> Result {
+        var state = try SearchState(tuner: self, source: source, calibration: calibration, data: data)
+        return try state.conclude(explorations)
+    }
+
+    /// The seed of island `number`'s random choices: island 0 takes ``seed`` itself (so one
+    /// island is the plain population search), island i > 0 the i-th value of a
+    /// ``KilnConformance/SeededGenerator`` seeded with ``seed``.
+    public func seed(ofIsland number: Int) -> UInt64 {
+        guard number > 0 else { return seed }
+        var random = SeededGenerator(seed: seed)
+        for _ in 1..<number { _ = random.next() }
+        return random.next()
     }
 }
 
@@ -217,17 +266,131 @@ private struct SearchState {
     let feeds: [String: Tensor]
     let layers: [String]
     let data: EvaluationData
+    let accuracyIsTopOne: Bool
     let weightChoices: [Int]
     let activationChoices: [Int]
-    var limit = Double.infinity
+    /// Every layer at the widest formats, and at the narrowest.
+    let widest: [PrecisionTuner.LayerWidths], narrowest: [PrecisionTuner.LayerWidths]
+    /// The widest configuration's evaluation (``points`` index 0) and the budget's limit it sets.
+    private(set) var baseline: PrecisionTuner.Point
+    private(set) var limit: Double
     var points: [PrecisionTuner.Point] = []
     var index: [[PrecisionTuner.LayerWidths]: Int] = [:]
     var models: [[Int]: Graph] = [:]
+    /// The island being explored: indices in ``points`` in the order it first evaluated them.
+    var visits: [Int] = []
+    var visited: Set<Int> = []
 
-    init(tuner: PrecisionTuner, source: Graph, feeds: [String: Tensor], layers: [String], data: EvaluationData,
-         weightChoices: [Int], activationChoices: [Int]) {
-        self.tuner = tuner; self.source = source; self.feeds = feeds; self.layers = layers; self.data = data
-        self.weightChoices = weightChoices; self.activationChoices = activationChoices
+    /// Checks the model, finds its layers and the target's choices, and evaluates the widest
+    /// configuration, which sets the budget's limit.
+    init(tuner: PrecisionTuner, source: Graph, calibration: Tensor, data: (samples: Tensor, labels: [Int64])?) throws(DiagnosticError) {
+        guard EvaluationModel.computesInFloat(source), let input = source.inputs.first, source.inputs.count == 1 else {
+            throw DiagnosticError(.error("kiln tune takes a float model with one input; '\(source.name)' \(source.inputs.count == 1 ? "is already quantized" : "has \(source.inputs.count) inputs")"))
+        }
+        guard tuner.islands >= 1 else { throw DiagnosticError(.error("\(tuner.islands) islands: a search has at least one")) }
+        guard tuner.search == .evolutionary || tuner.islands == 1 else {
+            throw DiagnosticError(.error("\(tuner.islands) islands: the greedy search is one chain of dependent steps and has exactly one island; islands are independent populations of the evolutionary search"))
+        }
+        (weightChoices, activationChoices) = try tuner.choices()
+        feeds = [input: calibration]
+        let widestOptions = QuantizationOptions(weightBits: weightChoices[0], activationBits: activationChoices[0])
+        layers = try PostTrainingQuantizer(options: widestOptions).quantize(source, calibration: feeds).layers
+            .filter { $0.weightType != nil && !$0.hasBinaryWeights }.map(\.node)
+        guard !layers.isEmpty else { throw DiagnosticError(.error("'\(source.name)' has no layer with weights to tune")) }
+        if let data {
+            self.data = try EvaluationData(inputs: [input: data.samples], labels: data.labels)
+        } else {
+            self.data = try EvaluationData(inputs: feeds, referenceOf: EvaluationModel(source, calibration: nil))
+        }
+        self.tuner = tuner
+        self.source = source
+        accuracyIsTopOne = data != nil
+        widest = .init(repeating: .init(weights: weightChoices[0], activations: activationChoices[0]), count: layers.count)
+        narrowest = .init(repeating: .init(weights: weightChoices.last!, activations: activationChoices.last!), count: layers.count)
+        limit = .infinity
+        baseline = PrecisionTuner.Point(widths: widest)
+        baseline = try evaluate(widest)
+        guard let widestCost = baseline.cost else {
+            throw DiagnosticError(.error("\(tuner.target.name) cannot run '\(source.name)' at its widest formats: \(baseline.failure ?? "")"))
+        }
+        limit = tuner.budget.absoluteLimit(widest: widestCost)
+    }
+
+    /// Runs the search of each island in turn. An island that meets no budget also evaluates
+    /// the narrowest configuration, the floor the over-budget reason quotes.
+    mutating func explore(islands numbers: [Int]) throws(DiagnosticError) -> PrecisionTuner.Exploration {
+        var islands: [PrecisionTuner.Exploration.Island] = []
+        for number in numbers {
+            visits = []
+            visited = []
+            switch tuner.search {
+            case .greedy: try greedy(from: widest)
+            case .evolutionary: try evolve(seed: tuner.seed(ofIsland: number))
+            }
+            if !visits.contains(where: { (points[$0].cost ?? .infinity) <= limit }) { _ = try evaluate(narrowest) }
+            islands.append(.init(number: number, points: visits.map { points[$0] }))
+        }
+        return PrecisionTuner.Exploration(layers: layers, weightChoices: weightChoices, activationChoices: activationChoices,
+                                          accuracyIsTopOne: accuracyIsTopOne, limit: limit, islands: islands)
+    }
+
+    /// The answer of explorations covering every island once.
+    mutating func conclude(_ explorations: [PrecisionTuner.Exploration]) throws(DiagnosticError) -> PrecisionTuner.Result {
+        for exploration in explorations {
+            guard exploration.layers == layers, exploration.weightChoices == weightChoices, exploration.activationChoices == activationChoices,
+                  exploration.accuracyIsTopOne == accuracyIsTopOne, exploration.limit == limit else {
+                throw DiagnosticError(.error("an exploration of layers \(exploration.layers.joined(separator: ", ")) with weight widths \(exploration.weightChoices), activation widths \(exploration.activationChoices) and limit \(exploration.limit) does not belong to this search (layers \(layers.joined(separator: ", ")), \(weightChoices), \(activationChoices), limit \(limit))"))
+            }
+        }
+        let islands = explorations.flatMap(\.islands).sorted { $0.number < $1.number }
+        guard islands.map(\.number) == Array(0..<tuner.islands) else {
+            let numbers = islands.map(\.number)
+            let missing = (0..<tuner.islands).filter { !numbers.contains($0) }
+            throw DiagnosticError(.error("the explorations hold islands \(numbers.map(String.init).joined(separator: ", ")) of \(tuner.islands)"
+                                         + (missing.isEmpty ? "; an island is given twice" : "; missing: \(missing.map(String.init).joined(separator: ", "))")))
+        }
+        guard let first = islands.first?.points.first, first == baseline else {
+            throw DiagnosticError(.error("the explorations' widest configuration is not what this model, target and data give (evaluated again: \(baseline.cost.map { "\($0)" } ?? "no cost"), accuracy \(baseline.accuracy.map { "\($0)" } ?? "none")); they come from another model, target or data set"))
+        }
+        var merged: [PrecisionTuner.Point] = []
+        var seen: [[PrecisionTuner.LayerWidths]: Int] = [:]
+        for island in islands {
+            for point in island.points {
+                if let known = seen[point.widths] {
+                    guard merged[known] == point else {
+                        throw DiagnosticError(.error("island \(island.number) evaluated \(point.widths.map(\.label).joined(separator: " ")) differently from an earlier island; the explorations come from different searches"))
+                    }
+                    continue
+                }
+                seen[point.widths] = merged.count
+                merged.append(point)
+            }
+        }
+        var chosen = 0
+        for candidate in merged.indices where better(merged[candidate], merged[chosen]) { chosen = candidate }
+        let met = (merged[chosen].cost ?? .infinity) <= limit
+        let widths = merged[chosen].widths
+        return PrecisionTuner.Result(layers: layers, weightChoices: weightChoices, activationChoices: activationChoices,
+                                     accuracyIsTopOne: accuracyIsTopOne, limit: limit, points: merged, chosen: chosen, metBudget: met,
+                                     reason: met ? nil : overBudgetReason(merged, chosen: chosen, floor: seen[narrowest].map { merged[$0] }),
+                                     model: try quantize(widths), layerBits: layerBits(widths))
+    }
+
+    /// Why nothing meets the budget: the narrowest configuration's cost (every island that
+    /// missed the budget evaluated it) and, for latency, the share no width changes.
+    func overBudgetReason(_ points: [PrecisionTuner.Point], chosen: Int, floor: PrecisionTuner.Point?) -> String {
+        let unit = tuner.budget.metric.unit
+        func text(_ value: Double) -> String { String(format: "%.4g %@", value, unit) }
+        let target = tuner.target.name
+        var reason = "with every layer at the narrowest formats \(target) declares (i\(weightChoices.last!) weights, \(activationChoices.last!)-bit activations) the \(tuner.budget.metric.rawValue) is \(floor?.cost.map(text) ?? "not available (\(floor?.failure ?? ""))"), above the budget of \(text(limit))"
+        if let floorCost = floor?.cost, let widestCost = baseline.cost {
+            reason += String(format: " (%.1f%% of the widest configuration's)", 100 * floorCost / widestCost)
+            if tuner.budget.metric == .latency, let fixed = floor?.hostAndLinkSeconds, fixed > 0 {
+                reason += String(format: "; %.4g s of it (%.0f%%) is host kernels and host-link transfers, which no width changes", fixed, 100 * fixed / floorCost)
+            }
+        }
+        let answer = points[chosen]
+        return reason + "; the answer is the cheapest configuration explored, \(answer.widths.map(\.label).joined(separator: " ")) at \(answer.cost.map(text) ?? "?")"
     }
 
     /// The post-training quantization with these per-layer weight widths (activations at the widest width).
@@ -246,9 +409,13 @@ private struct SearchState {
         Dictionary(uniqueKeysWithValues: zip(layers, widths).map { ($0, (weights: $1.weights, activations: $1.activations)) })
     }
 
-    /// Evaluates a configuration once (later calls return the recorded point).
+    /// Evaluates a configuration once (later calls return the recorded point) and records it
+    /// as a visit of the island being explored.
     mutating func evaluate(_ widths: [PrecisionTuner.LayerWidths]) throws(DiagnosticError) -> PrecisionTuner.Point {
-        if let known = index[widths] { return points[known] }
+        if let known = index[widths] {
+            if visited.insert(known).inserted { visits.append(known) }
+            return points[known]
+        }
         var point = PrecisionTuner.Point(widths: widths)
         let model = EvaluationModel(source, quantizedAs: try quantize(widths), calibration: feeds, layerBits: layerBits(widths))
         do {
@@ -263,6 +430,8 @@ private struct SearchState {
             point.failure = error.diagnostics.map(\.message).joined(separator: "; ")
         }
         index[widths] = points.count
+        visited.insert(points.count)
+        visits.append(points.count)
         points.append(point)
         return point
     }
@@ -278,11 +447,6 @@ private struct SearchState {
         let sameCost = costA == costB || abs(costA - costB) <= 1e-9 * max(abs(costA), abs(costB))
         if fitsA { return accuracyA != accuracyB ? accuracyA > accuracyB : !sameCost && costA < costB }
         return !sameCost ? costA < costB : accuracyA > accuracyB
-    }
-
-    /// The index of the best explored point (the earliest among equals).
-    func best() -> Int {
-        points.indices.reduce(0) { better(points[$1], points[$0]) ? $1 : $0 }
     }
 
     /// The configurations one step narrower than `widths` in one layer's weights or activations.
@@ -324,7 +488,7 @@ private struct SearchState {
     }
 
     /// The seeded population search.
-    mutating func evolve(widest: [PrecisionTuner.LayerWidths], narrowest: [PrecisionTuner.LayerWidths], seed: UInt64) throws(DiagnosticError) {
+    mutating func evolve(seed: UInt64) throws(DiagnosticError) {
         var random = SeededGenerator(seed: seed)
         func randomGene(_ random: inout SeededGenerator) -> PrecisionTuner.LayerWidths {
             PrecisionTuner.LayerWidths(weights: weightChoices[Int.random(in: 0..<weightChoices.count, using: &random)],

@@ -50,9 +50,10 @@ public struct PostTrainingQuantizer: Sendable {
         if let format = options.weightsOnly {
             return try quantizeWeightsOnly(pruned, format: format, float: reference, samples: samples)
         }
-        if options.adaptiveRounding {
+        if options.adaptiveRounding || options.hessianWeightUpdates {
             // Re-round the (pruned) weights on the grid quantization will use, before bias correction measures their error.
-            pruned = try AdaptiveRoundingPass(options: options, samples: samples).run(on: pruned)
+            pruned = try AdaptiveRoundingPass(options: options, samples: samples,
+                                              method: options.adaptiveRounding ? .adaptiveRounding : .hessianUpdates).run(on: pruned)
         }
         if options.biasCorrection {
             // Needs the final float weights (after pruning) and the calibration data.

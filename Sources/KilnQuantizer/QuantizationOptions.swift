@@ -31,6 +31,9 @@ public struct QuantizationOptions: Sendable, Hashable {
     /// Layer-wise rounding optimization of integer weights on the calibration data
     /// (``AdaptiveRoundingPass``, AdaRound-style); integer quantization only.
     public var adaptiveRounding = false
+    /// GPTQ-style weight updates on the calibration data (``AdaptiveRoundingPass`` with
+    /// ``AdaptiveRoundingPass/Method/hessianUpdates``); integer quantization only, not with ``adaptiveRounding``.
+    public var hessianWeightUpdates = false
     /// SmoothQuant migration strength α (0...1) for dense layers (``SmoothQuantPass``), or nil for none.
     public var smoothQuantAlpha: Double?
 
@@ -71,8 +74,11 @@ public struct QuantizationOptions: Sendable, Hashable {
         if let alpha = smoothQuantAlpha, !(alpha >= 0 && alpha <= 1) {
             findings.error("SmoothQuant strength \(alpha) is outside 0...1")
         }
-        if weightsOnly != nil && (biasCorrection || adaptiveRounding) {
-            findings.error("bias correction and adaptive rounding work on integer quantization, not on weights-only quantization")
+        if weightsOnly != nil && (biasCorrection || adaptiveRounding || hessianWeightUpdates) {
+            findings.error("bias correction, adaptive rounding and GPTQ work on integer quantization, not on weights-only quantization")
+        }
+        if adaptiveRounding && hessianWeightUpdates {
+            findings.error("adaptive rounding and GPTQ both choose the weight codes; give one")
         }
         if let pruning, !(pruning.sparsity >= 0 && pruning.sparsity <= 1) {
             findings.error("pruning sparsity \(pruning.sparsity) is outside 0...1")

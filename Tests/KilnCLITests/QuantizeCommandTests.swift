@@ -30,6 +30,22 @@ import KilnNumerics
         #expect(inspect.output.contains("u8[1,64]"))
     }
 
+    /// `--gptq` re-chooses the 4-bit codes of the MLP's layers (the written weights differ from
+    /// round-to-nearest's on the same grid); with `--adaptive-rounding` it is refused, naming both.
+    @Test func gptqChangesTheCodesAndExcludesAdaptiveRounding() throws {
+        let nearest = temporaryPath("mlp-rtn.json"), updated = temporaryPath("mlp-gptq.json")
+        defer { for path in [nearest, updated] { try? FileManager.default.removeItem(atPath: path) } }
+        for (path, extra) in [(nearest, [String]()), (updated, ["--gptq"])] {
+            let result = runKiln(["quantize", model, "-c", calibration, "-o", path, "--weight-bits", "4"] + extra)
+            #expect(result.code == .success, "\(result.error)")
+        }
+        let before = try KilnModelFile.read(contentsOf: nearest), after = try KilnModelFile.read(contentsOf: updated)
+        #expect(before.constants.keys.sorted() == after.constants.keys.sorted())
+        #expect(before.constants.contains { name, tensor in tensor.codes != nil && tensor.codes != after.constants[name]?.codes })
+        let both = runKiln(["quantize", model, "-c", calibration, "-o", updated, "--adaptive-rounding", "--gptq"])
+        #expect(both.code != .success && both.error.contains("adaptive rounding and GPTQ"), "\(both.error)")
+    }
+
     @Test func jsonReportListsLayers() throws {
         let output = temporaryPath("mlp4.json")
         defer { try? FileManager.default.removeItem(atPath: output) }

@@ -128,6 +128,49 @@ import KilnTargets
         #expect(first.metBudget)
     }
 
+    /// A sharded evolutionary search (`--islands 3`, shards 1/2 and 2/2: islands 0 and 2, and 1)
+    /// merges into exactly the unsharded run: the same report JSON and the same model file, byte
+    /// for byte. A merge missing a shard, one run with other settings and a sharded greedy search
+    /// are refused with the reason.
+    @Test func shardedSearchMergesToTheUnshardedResult() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-tune-shards-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+        try NumPyWriter.write(try NumPyArray(shape: Self.calibration.shape, storage: .float32(Self.calibration.floats!)), to: path("c.npy"))
+        let command = ["tune", Self.digits.appendingPathComponent("cnn.onnx").path, "--target", "pynq-z1-zynq7020-finn",
+                       "--calibration", path("c.npy"), "--budget", "memory=50%", "--search", "evolutionary", "--seed", "3",
+                       "--islands", "3", "--population", "4", "--generations", "1", "--format", "json"]
+        let unsharded = runKiln(command + ["-o", path("model.json")])
+        #expect(unsharded.code == .success, "\(unsharded.error)")
+        let unshardedModel = try Data(contentsOf: URL(fileURLWithPath: path("model.json")))
+        for number in 1...2 {
+            let shard = runKiln(command + ["--shard", "\(number)/2"])
+            #expect(shard.code == .success, "\(shard.error)")
+            try shard.output.write(toFile: path("shard\(number).json"), atomically: true, encoding: .utf8)
+        }
+        let shard1 = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("shard1.json")))) as? [String: Any])
+        #expect(shard1["kind"] as? String == "kiln.tune.shard")
+        #expect((shard1["explored"] as? [[String: Any]])?.map { $0["island"] as? Int } == [0, 2])
+        try FileManager.default.removeItem(atPath: path("model.json"))
+        let merged = runKiln(command + ["--merge", path("shard2.json"), "--merge", path("shard1.json"), "-o", path("model.json")])
+        #expect(merged.code == .success, "\(merged.error)")
+        #expect(merged.output == unsharded.output)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path("model.json"))) == unshardedModel)
+        let unshardedReport = try #require(try JSONSerialization.jsonObject(with: Data(unsharded.output.utf8)) as? [String: Any])
+        #expect(unshardedReport["metBudget"] as? Bool == true)
+
+        let missing = runKiln(command + ["--merge", path("shard1.json")])
+        #expect(missing.code != .success && missing.error.contains("shards 2 of 2 are missing"), "\(missing.error)")
+        var otherSeed = command
+        otherSeed[otherSeed.firstIndex(of: "--seed")! + 1] = "4"
+        let mismatch = runKiln(otherSeed + ["--merge", path("shard1.json"), "--merge", path("shard2.json")])
+        #expect(mismatch.code != .success && mismatch.error.contains("shard1.json") && mismatch.error.contains("seed 3, this merge with 4"), "\(mismatch.error)")
+        let greedy = runKiln(["tune", Self.digits.appendingPathComponent("cnn.onnx").path, "--target", "pynq-z1-zynq7020-finn",
+                              "--calibration", path("c.npy"), "--budget", "memory=50%", "--shard", "1/2", "--format", "json"])
+        #expect(greedy.code != .success && greedy.error.contains("greedy search has one"), "\(greedy.error)")
+    }
+
     /// Budgets parse with units and percentages; bad ones are refused naming the text.
     @Test func budgets() throws {
         #expect(try TuningBudget(parsing: "latency=2ms") == TuningBudget(metric: .latency, limit: .absolute(2e-3)))

@@ -64,6 +64,55 @@ import KilnNumerics
         }
     }
 
+    /// GPTQ-style updates at 4-bit per-channel weights beat round-to-nearest at 4 bits on both
+    /// shipped CNNs (top-1 on the test split: cnn 528 → 529, dscnn_residual 520 → 526 of 540) and
+    /// raise every layer's SQNR (by 2.0 to 7.9 dB). Against adaptive rounding on the same grid:
+    /// cnn 529 for both, GPTQ's SQNR higher on every layer (conv2 16.6 against 15.5 dB);
+    /// dscnn_residual 526 against 527, GPTQ's SQNR higher on dw, conv3, gap and logits, lower on conv1,
+    /// pw and add (by at most 0.4 dB).
+    @Test(arguments: ["cnn", "dscnn_residual"])
+    func hessianUpdatesAgainstRoundToNearestAndAdaptiveRounding(_ name: String) throws {
+        let base = QuantizationOptions(weightBits: 4)
+        var adaptiveOptions = base, hessianOptions = base
+        adaptiveOptions.adaptiveRounding = true
+        hessianOptions.hessianWeightUpdates = true
+        let nearest = try DigitsQuantizationTests.quantize(name, base)
+        let adaptive = try DigitsQuantizationTests.quantize(name, adaptiveOptions)
+        let hessian = try DigitsQuantizationTests.quantize(name, hessianOptions)
+        func sqnr(_ result: QuantizationResult) -> String {
+            result.layers.map { "\($0.node) \(String(format: "%.2f", $0.signalToQuantizationNoiseRatio))" }.joined(separator: ", ")
+        }
+        print("\(name) 4-bit weights top-1 of 540: round-to-nearest \(nearest.quantized), adaptive \(adaptive.quantized), GPTQ \(hessian.quantized), float \(nearest.float)")
+        print("  SQNR dB nearest: \(sqnr(nearest.result))\n  adaptive: \(sqnr(adaptive.result))\n  GPTQ: \(sqnr(hessian.result))")
+        #expect(hessian.quantized > nearest.quantized)
+        for (before, after) in zip(nearest.result.layers, hessian.result.layers) {
+            #expect(after.signalToQuantizationNoiseRatio > before.signalToQuantizationNoiseRatio + 1,
+                    "\(name) \(after.node): \(before.signalToQuantizationNoiseRatio) → \(after.signalToQuantizationNoiseRatio) dB")
+        }
+    }
+
+    /// The GPTQ solver's factor: `Uᵀ U (G + λI) = I` with λ 1 % of G's mean diagonal; with
+    /// uncorrelated inputs (diagonal G) there is nothing to compensate and every code is the
+    /// nearest; with correlated inputs a rounding error moves the next weight's code.
+    @Test func hessianSolverFactorAndUpdates() throws {
+        let gram: [Double] = [4, 1, 0.5, 1, 3, 0.2, 0.5, 0.2, 2]
+        let solver = try #require(HessianRoundingSolver(gram: gram, size: 3))
+        let damped = (0 ..< 9).map { gram[$0] + ($0 % 4 == 0 ? 0.03 : 0) }
+        for i in 0 ..< 3 {
+            for j in 0 ..< 3 {
+                let inverse = (0 ..< 3).map { k in (0 ..< 3).reduce(0.0) { $0 + solver.factor[$1 * 3 + i] * solver.factor[$1 * 3 + k] } }
+                let product = (0 ..< 3).reduce(0.0) { $0 + inverse[$1] * damped[$1 * 3 + j] }
+                #expect(abs(product - (i == j ? 1 : 0)) < 1e-12, "\(i),\(j): \(product)")
+            }
+        }
+        let weights: [Float] = [0.4, -0.26, 0.7]
+        let diagonal = try #require(HessianRoundingSolver(gram: [1, 0, 0, 0, 1, 0, 0, 0, 1], size: 3))
+        #expect(diagonal.quantize(weights: weights, codes: [0, 0, 7], scale: 0.1, maximumCode: 7, fixed: [false, false, true]) == [4, -3, 7])
+        // Two equal inputs (G all ones): w0 = 0.04 rounds to 0, and its error 0.04 moves to w1 = 0.04 + 0.04 · (1 − ε).
+        let coupled = try #require(HessianRoundingSolver(gram: [1, 1, 1, 1], size: 2))
+        #expect(coupled.quantize(weights: [0.04, 0.04], codes: [0, 0], scale: 0.1, maximumCode: 7, fixed: [false, false]) == [0, 1])
+    }
+
     /// Equalization leaves the float function unchanged (up to float32 rounding) and equalizes ranges.
     @Test func crossLayerEqualizationPreservesTheFloatModel() throws {
         let graph = try DigitsQuantizationTests.model("dscnn_residual")

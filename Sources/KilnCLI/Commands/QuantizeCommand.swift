@@ -10,7 +10,7 @@ import KilnReports
 struct QuantizeCommand: Command {
     let name = "quantize"
     let summary = "Quantize a float model with calibration data and write a Kiln model"
-    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT] [--cross-layer-equalization] [--bias-correction] [--adaptive-rounding] [--fallback-sqnr DB] [--smooth-quant ALPHA] [--html FILE]"
+    let usage = "quantize MODEL --calibration [NAME=]X.npy ... --output OUT.json [--observer minmax|percentile|mse|entropy] [--bits N] [--weight-bits N] [--activation-bits N] [--per-channel|--per-tensor] [--symmetric] [--prune SPARSITY [--prune-structured]] [--weights-only FORMAT] [--cross-layer-equalization] [--bias-correction] [--adaptive-rounding | --gptq] [--fallback-sqnr DB] [--smooth-quant ALPHA] [--html FILE]"
     let discussion = """
     Calibrates every activation on the calibration data (the first dimension of each file is the
     sample) with the reference interpreter, then writes the model ONNX Runtime's static QDQ
@@ -39,6 +39,7 @@ struct QuantizeCommand: Command {
         .flag("--cross-layer-equalization", help: "equalize per-channel weight ranges of consecutive convs first (helps per-tensor scales)"),
         .flag("--bias-correction", help: "subtract each layer's mean weight-quantization error (on the calibration data) from its bias"),
         .flag("--adaptive-rounding", help: "choose each weight's rounding direction to minimise its layer's output error on the calibration data"),
+        .flag("--gptq", help: "quantize each layer's weights one input at a time, updating the rest to compensate its output error on the calibration data (GPTQ)"),
         OptionSpecification("--fallback-sqnr", valueName: "DB", help: "widen the most sensitive layers' weights to 8 bits until every output's SQNR reaches DB"),
         OptionSpecification("--smooth-quant", valueName: "ALPHA", help: "migrate activation ranges of dense layers into their weights with strength ALPHA (0 to 1, e.g. 0.5)"),
         OptionSpecification("--html", valueName: "FILE", help: "also write an HTML report with the error-per-layer chart to FILE"),
@@ -102,6 +103,7 @@ struct QuantizeCommand: Command {
         options.crossLayerEqualization = arguments.flag("--cross-layer-equalization")
         options.biasCorrection = arguments.flag("--bias-correction")
         options.adaptiveRounding = arguments.flag("--adaptive-rounding")
+        options.hessianWeightUpdates = arguments.flag("--gptq")
         if let text = arguments.value("--smooth-quant") {
             guard let alpha = Double(text), alpha >= 0, alpha <= 1 else {
                 throw UsageError("option '--smooth-quant' must be a strength from 0 to 1 (e.g. 0.5), got '\(text)'")

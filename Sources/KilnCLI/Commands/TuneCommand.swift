@@ -12,7 +12,7 @@ import KilnReports
 struct TuneCommand: Command {
     let name = "tune"
     let summary = "Choose per-layer bit widths of a float model for a target within a cost budget"
-    let usage = "tune MODEL --target T --calibration C.npy --budget latency=…|energy=…|memory=… [--data X.npy --labels Y.npy] [--output FILE] [--search greedy|evolutionary] [--seed N] [--population N] [--generations N] [--format table|json|csv] [--html FILE]"
+    let usage = "tune MODEL --target T --calibration C.npy --budget latency=…|energy=…|memory=… [--data X.npy --labels Y.npy] [--output FILE] [--search greedy|evolutionary] [--seed N] [--population N] [--generations N] [--islands N] [--shard K/N | --merge SHARD.json ...] [--format table|json|csv] [--html FILE]"
     let discussion = """
     Chooses each conv / dense / matmul layer's weight and activation widths among the integer
     formats the target declares (weights: numerics.storageFormats; activations: the formats its
@@ -28,6 +28,16 @@ struct TuneCommand: Command {
     gives the same output file byte for byte. --output writes the chosen quantized model (its
     weight widths; the activation widths of families that choose them per layer are in the
     report's layerBits).
+
+    --islands N evolves N independent populations (the first from --seed, the others from
+    seeds drawn from it) and answers with the best of all. They are what --shard K/N splits:
+    shard K explores the islands whose number is K-1 modulo N and writes a shard file
+    (--format json); the same command line with --merge SHARD.json for every shard in place of
+    --shard joins them (checking that each shard ran with these settings and that the widest
+    configuration evaluates as theirs did) into exactly the unsharded run's report and model
+    file. Without --shard, a Slurm job array or a Kubernetes Indexed Job picks the shard, as for
+    sweep (docs/scale-out.md). The greedy search is one chain of dependent steps: it has one
+    island and does not shard.
     """
     let options: [OptionSpecification] = [
         OptionSpecification("--target", arity: .repeated, valueName: "NAME|FILE", help: "the target: a built-in name or a target description file"),
@@ -42,6 +52,9 @@ struct TuneCommand: Command {
         OptionSpecification("--seed", valueName: "N", help: "seed of the evolutionary search (default 0)"),
         OptionSpecification("--population", valueName: "N", help: "evolutionary population size, 2 to 256 (default 8)"),
         OptionSpecification("--generations", valueName: "N", help: "evolutionary generations after the first, 0 to 1000 (default 4)"),
+        OptionSpecification("--islands", valueName: "N", help: "independent populations of the evolutionary search, 1 to 256 (default 1)"),
+        OptionSpecification("--shard", valueName: "K/N", help: "explore only the islands whose number is K-1 modulo N and write a shard file (--format json)"),
+        OptionSpecification("--merge", arity: .repeated, valueName: "SHARD.json", help: "join these shard files into the unsharded result instead of searching"),
         OptionSpecification("--html", valueName: "FILE", help: "also write an HTML report with the accuracy-vs-cost chart to FILE"),
         .format(["table", "json", "csv"]),
     ]
@@ -68,10 +81,41 @@ struct TuneCommand: Command {
                                    search: PrecisionTuner.Search(rawValue: arguments.value("--search") ?? "greedy")!, seed: seed)
         tuner.populationSize = try arguments.integer("--population", in: 2...256) ?? tuner.populationSize
         tuner.generations = try arguments.integer("--generations", in: 0...1000) ?? tuner.generations
+        tuner.islands = try arguments.integer("--islands", in: 1...256) ?? tuner.islands
+        if tuner.islands > 1 && tuner.search != .evolutionary {
+            throw UsageError("--islands needs --search evolutionary: the greedy search is one chain of dependent steps")
+        }
+        let mergeFiles = arguments.values("--merge")
+        if !mergeFiles.isEmpty && arguments.value("--shard") != nil { throw UsageError("give --shard K/N (explore one shard) or --merge SHARD.json (join them), not both") }
+        let shard = mergeFiles.isEmpty ? try Self.shard(arguments, context: context) : nil
+        if let shard {
+            guard arguments.value("--format") == "json" else {
+                throw UsageError("shard \(shard.number)/\(shard.count) writes a shard file for 'kiln tune --merge': give --format json")
+            }
+            for option in ["--output", "--html"] where arguments.value(option) != nil {
+                throw UsageError("a shard writes no \(option == "--html" ? "HTML report" : "model"); give \(option) to the --merge run")
+            }
+            guard shard.count <= tuner.islands else {
+                throw UsageError("--shard \(shard.number)/\(shard.count): the search has \(tuner.islands) island\(tuner.islands == 1 ? "" : "s") to split, fewer than \(shard.count) shards"
+                                 + (tuner.search == .greedy ? " (the greedy search has one; shard an evolutionary search with --islands)" : "; give --islands \(shard.count) or more"))
+            }
+        }
+        let settings = TuneShard.Settings(model: graph.name, tuner: tuner)
+        let explorations = mergeFiles.isEmpty ? nil : try TuneShard.read(files: mergeFiles, settings: settings)
         context.console.progress("tuning \(graph.name) for \(target.name)")
         let data = files.samples.flatMap { samples in files.labels.map { (samples: samples, labels: $0) } }
+        if let shard {
+            let islands = Array(shard.indices(inGridOf: tuner.islands))
+            let exploration = try ModelLoader.attributing(to: modelPath) { () throws(DiagnosticError) in
+                try tuner.explore(graph, calibration: calibration, data: data, islands: islands)
+            }
+            context.console.endProgress()
+            context.console.print(TuneShard(shard: shard, settings: settings, exploration: exploration).json())
+            return .success
+        }
         let result = try ModelLoader.attributing(to: modelPath) { () throws(DiagnosticError) in
-            try tuner.tune(graph, calibration: calibration, data: data)
+            if let explorations { return try tuner.conclude(graph, calibration: calibration, data: data, explorations: explorations) }
+            return try tuner.tune(graph, calibration: calibration, data: data)
         }
         context.console.endProgress()
         let output = arguments.value("--output")
@@ -84,6 +128,14 @@ struct TuneCommand: Command {
         default: context.console.print(report.text())
         }
         return .success
+    }
+
+    /// The shard of `--shard K/N`, else of an array job's environment (noted on stderr), else nil.
+    static func shard(_ arguments: ParsedArguments, context: CommandContext) throws(UsageError) -> SweepShard? {
+        if let text = arguments.value("--shard") { return try SweepShard(parsing: text) }
+        guard let assigned = try SweepShard.fromEnvironment(context.environment) else { return nil }
+        context.console.printError("note: shard \(assigned.shard.number)/\(assigned.shard.count) from \(assigned.source)")
+        return assigned.shard
     }
 }
 
