@@ -40,7 +40,7 @@ struct EthosUKernel: MatchingKernel {
         let ifmFormat: FeatureMapFormat = readsNetworkInput ? .nhwc : .brick16
         let ofmFormat: FeatureMapFormat = graph.outputs.contains(covered.last!.outputs[0]) ? .nhwc : .brick16
         passes = try EthosUPassMapping.passes(for: root, in: graph, activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat,
-                                              readsNetworkInput: readsNetworkInput)
+                                              foldsStridedConvolution: readsNetworkInput && section.core == .python)
         guard let arena = context.target.memory.first(where: { $0.name == section.arena.memory }),
               let constants = context.target.memory.first(where: { $0.name == section.constants.memory }) else {
             throw LoweringRejection("the ethosU ports name memory levels the target does not declare")
