@@ -103,6 +103,7 @@ def target(name, accel, system, description):
         },
         "ethosU": {
             "accelerator": accel,
+            "velaCore": "regor",
             "macsPerCycle": sourced(macs, f"{acc_src}: macs {macs}"),
             "ofmMicroBlock": sourced(ofm, f"{acc_src}: ofm_ublock (H×W×C)"),
             "ifmMicroBlock": sourced(ifm, f"{acc_src}: ifm_ublock (H×W×C)"),
