@@ -178,8 +178,8 @@ import KilnModelIO
     /// `kiln compare` shows memory per area as Vela does ("SRAM used", "Off-chip Flash used"):
     /// per row, the on-chip and off-chip columns are the per-level peaks of `kiln simulate` summed
     /// by the target's `onChip` flag, and `memoryByLevel` lists the same peaks. Kiln's SRAM peak
-    /// on vww is the activation arena (72.0 KiB; Vela 72.7 KiB); its flash holds the weights
-    /// uncompressed (docs/cost-models/ethos-u.md).
+    /// on vww is the activation arena (72.0 KiB; Vela 72.7 KiB); its flash holds the weights as
+    /// Vela's encoded streams (``offChipMemoryFollowsVela``).
     @Test func compareShowsMemoryPerAreaAsSimulateDoes() throws {
         let result = runKiln(["compare", Self.modelBase("vww_96_int8") + ".tflite",
                               "--targets", "ethos-u55-128-corstone300,stm32h743-cortex-m7", "--format", "json"])
@@ -202,6 +202,25 @@ import KilnModelIO
             #expect(row["offChipBytes"] as? Int == offChip, "\(target)")
             #expect(row["memoryByLevel"] as? String == listed.joined(separator: ";"), "\(target)")
             #expect(onChip > 0)
+        }
+    }
+
+    /// The flash (U55) or DRAM (U65) Kiln's memory plan uses, against Vela's "Off-chip Flash used"
+    /// / "DRAM used" (`off_chip_flash_memory_used`, `dram_memory_used`): within 5 % on every model
+    /// (measured −4.3 … +0.1 %), because convolution and fully connected weights are placed at the
+    /// size of Vela's encoded stream with its scale records (``TargetKernel/storedConstantBytes``);
+    /// at their int8 size vww would take 213.9 KiB against Vela's 74.2. Kiln is below Vela by what
+    /// Vela stores there beside the layers' streams, not broken down here (docs/cost-models/ethos-u.md).
+    @Test(arguments: [("ethos-u55-128-corstone300", "ethos-u55-128", "flash"), ("ethos-u65-256", "ethos-u65-256", "dram")])
+    func offChipMemoryFollowsVela(configuration: (String, String, String)) throws {
+        let (target, vela, level) = configuration
+        for model in Self.models {
+            let summary = try Self.velaSummary(vela, model)
+            let expected = try #require(Double(summary[level == "flash" ? "off_chip_flash_memory_used" : "dram_memory_used"] ?? "")) * 1024
+            let levels = try #require(try Self.simulate(model, on: target)["memoryByLevel"] as? [[String: Any]])
+            let used = try #require(levels.first { $0["level"] as? String == level }?["peakBytes"] as? Int)
+            print("\(model) on \(target): \(level) Kiln \(used) bytes, Vela \(Int(expected)) (\(String(format: "%+.1f", 100 * (Double(used) / expected - 1))) %)")
+            #expect(abs(Double(used) / expected - 1) <= 0.05, "\(model) on \(target): \(used) vs \(expected)")
         }
     }
 
