@@ -9,7 +9,7 @@ import KilnModelIO
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
     /// Kiln target → Vela configuration folder, and the NPU clock of both (vela.ini `core_clock`).
-    static let configurations = [("ethos-u55-64-corstone300", "ethos-u55-64", 500e6), ("ethos-u55-128-corstone300", "ethos-u55-128", 500e6),
+    static let configurations = [("ethos-u55-32-corstone300", "ethos-u55-32", 500e6), ("ethos-u55-64-corstone300", "ethos-u55-64", 500e6), ("ethos-u55-128-corstone300", "ethos-u55-128", 500e6),
                                  ("ethos-u55-256-corstone300", "ethos-u55-256", 500e6), ("ethos-u65-256", "ethos-u65-256", 1e9)]
     /// The four MLPerf Tiny models and a MobileNetV2 (`tools/vela/make_mobilenet_v2.py`).
     static let models = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "mobilenet_v2_035_96"]

@@ -138,9 +138,13 @@ struct EthosUPerformance: Sendable {
         let subKernelsY = (0..<divideRoundingUp(pass.kernelHeight, limit)).map { min(pass.kernelHeight - $0 * limit, limit) }
         let subKernelsX = (0..<divideRoundingUp(pass.kernelWidth, limit)).map { min(pass.kernelWidth - $0 * limit, limit) }
         let writeBack = 32 * ublock.depth / 8
-        let delay = 2  // 32-bit accumulators on every configuration but U55-32
-        // 8-bit pooling: `cycles * (ifmBits / 2)` in the default core, unscaled in the Python core.
-        let poolingFactor = core == .regor ? 4 : 1
+        // The accumulator write-back delay with 32-bit accumulators: 3 cycles on the U55-32, 2 on
+        // every other array (both cores; 40-bit accumulators, for 16-bit inputs, do not occur here).
+        let smallestArray = section.accelerator == "ethos-u55-32"
+        let delay = smallestArray ? 3 : 2
+        // 8-bit pooling: `cycles * (ifmBits / 2)` in the default core except on the U55-32,
+        // unscaled in the Python core.
+        let poolingFactor = core == .regor && !smallestArray ? 4 : 1
         var arrayCycles = 0
         for y in subKernelsY {
             for x in subKernelsX {
