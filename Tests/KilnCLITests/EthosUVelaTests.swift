@@ -9,7 +9,7 @@ import KilnModelIO
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures")
     /// Kiln target → Vela configuration folder, and the NPU clock of both (vela.ini `core_clock`).
-    static let configurations = [("ethos-u55-64-corstone300", "ethos-u55-64", 500e6), ("ethos-u55-128-corstone300", "ethos-u55-128", 500e6),
+    static let configurations = [("ethos-u55-32-corstone300", "ethos-u55-32", 500e6), ("ethos-u55-64-corstone300", "ethos-u55-64", 500e6), ("ethos-u55-128-corstone300", "ethos-u55-128", 500e6),
                                  ("ethos-u55-256-corstone300", "ethos-u55-256", 500e6), ("ethos-u65-256", "ethos-u65-256", 1e9)]
     /// The four MLPerf Tiny models and a MobileNetV2 (`tools/vela/make_mobilenet_v2.py`).
     static let models = ["ad01_int8", "kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "mobilenet_v2_035_96"]
@@ -33,39 +33,51 @@ import KilnModelIO
         return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     }
 
-    /// The (model, configuration) pairs where Kiln's total is not within ±10 % of Vela's default
-    /// core (docs/cost-models/ethos-u.md), each because Vela's two cores disagree there: the
-    /// default core does not fold kws's strided first convolution (`fixup_strided_conv`), counts
-    /// partial OFM blocks fractionally where the Python core charges them in full (which matters
-    /// most on the 64-MAC array), and costs ad01's fully connected layers on the U65 below the
-    /// Python core. Against the Python core every pair is within ±5 %.
-    static let defaultCoreDiffers: Set<[String]> = [["kws_ref_model", "ethos-u55-64"], ["pretrainedResnet_quant", "ethos-u55-64"],
-                                                    ["kws_ref_model", "ethos-u55-256"], ["kws_ref_model", "ethos-u65-256"],
-                                                    ["ad01_int8", "ethos-u65-256"]]
+    /// The (model, configuration) pair where Kiln's total is not within ±5 % of Vela's default
+    /// core: on the U65, whose weights live in DRAM, the default core's scheduler DMAs most of
+    /// ad01's fully connected weights into SRAM (`Scheduler::ProposeSlicedWeightBuffering`), where
+    /// their scales are fetched at SRAM latency; Kiln reads fully connected weights in place, as
+    /// the Python core does (docs/cost-models/ethos-u.md). It is within ±15 %.
+    static let defaultCoreDiffers: Set<[String]> = [["ad01_int8", "ethos-u65-256"]]
 
-    /// Kiln's total cycles against Vela's `cycles_total`: within ±5 % of Vela's Python core, whose
-    /// formulas Kiln re-derives (equal pass by pass: `EthosUPassEstimateTests`; weight streams
-    /// byte for byte: `EthosUWeightCodecTests`), on every model and configuration; within ±10 %
-    /// of Vela's default core except ``defaultCoreDiffers``.
+    /// A copy of a built-in target that follows Vela's Python core (`"velaCore": "python"`), in a
+    /// temporary file; the caller removes it.
+    static func pythonCoreTarget(_ target: String) throws -> URL {
+        let file = fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("targets/\(target).json")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        var section = try #require(object["ethosU"] as? [String: Any])
+        section["velaCore"] = "python"
+        object["ethosU"] = section
+        object["name"] = "\(target)-python-core"
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("kiln-\(target)-python-\(UUID()).json")
+        try JSONSerialization.data(withJSONObject: object).write(to: url)
+        return url
+    }
+
+    /// Kiln's total cycles against Vela's `cycles_total`, on every model and configuration: the
+    /// built-in targets (Vela's default core) within ±5 % of `vela MODEL` (the issue asks ±10 %)
+    /// except ``defaultCoreDiffers``, and the same targets with `"velaCore": "python"` within ±5 %
+    /// of `vela --debug-force-legacy-core` (equal pass by pass: `EthosUPassEstimateTests`; weight
+    /// streams byte for byte: `EthosUWeightCodecTests`).
     @Test(arguments: configurations)
     func totalCyclesFollowVela(configuration: (String, String, Double)) throws {
         let (target, vela, clock) = configuration
+        let python = try Self.pythonCoreTarget(target)
+        defer { try? FileManager.default.removeItem(at: python) }
         for model in Self.models {
-            let summary = try Self.velaSummary(vela, model), python = try Self.velaSummary(vela + "-legacy", model)
-            let expected = try #require(Double(summary["cycles_total"] ?? ""))
-            let pythonCore = try #require(Double(python["cycles_total"] ?? ""))
+            let expected = try #require(Double(try Self.velaSummary(vela, model)["cycles_total"] ?? ""))
+            let pythonCore = try #require(Double(try Self.velaSummary(vela + "-legacy", model)["cycles_total"] ?? ""))
             let simulated = try Self.simulate(model, on: target)
             let cycles = try #require(simulated["latencySeconds"] as? Double) * clock
+            let pythonCycles = try #require(try Self.simulate(model, on: python.path)["latencySeconds"] as? Double) * clock
             // Operators on the host: as many as Vela places on the CPU (none for these models).
             let cpu = try String(contentsOf: Self.fixtures.appendingPathComponent("vela/\(vela)/\(model).cpu.txt"), encoding: .utf8)
             #expect(simulated["hostOps"] as? Int == cpu.split(separator: "\n").count, "\(model) on \(target)")
-            let error = cycles / expected - 1, pythonError = cycles / pythonCore - 1
-            print("\(model) on \(target): Kiln \(Int(cycles)) cycles; Vela \(Int(expected)) (\(String(format: "%+.1f", error * 100)) %), "
-                  + "Python core \(Int(pythonCore)) (\(String(format: "%+.1f", pythonError * 100)) %)")
+            let error = cycles / expected - 1, pythonError = pythonCycles / pythonCore - 1
+            print("\(model) on \(target): Kiln \(Int(cycles)) cycles, Vela \(Int(expected)) (\(String(format: "%+.1f", error * 100)) %); "
+                  + "Python core: Kiln \(Int(pythonCycles)), Vela \(Int(pythonCore)) (\(String(format: "%+.1f", pythonError * 100)) %)")
             #expect(abs(pythonError) <= 0.05, "\(model) on \(target): \(pythonError) against the Python core")
-            if !Self.defaultCoreDiffers.contains([model, vela]) {
-                #expect(abs(error) <= 0.10, "\(model) on \(target): \(error)")
-            }
+            #expect(abs(error) <= (Self.defaultCoreDiffers.contains([model, vela]) ? 0.15 : 0.05), "\(model) on \(target): \(error)")
         }
     }
 
@@ -132,26 +144,19 @@ import KilnModelIO
         }
     }
 
-    /// Models whose layers Vela's default core ranks differently from its Python core (which
-    /// Kiln equals layer by layer): vww's 15th weighted layer (a 1×1 convolution) is more than
-    /// 10 % above its 10th in the default core, not in the Python core; MobileNetV2's first
-    /// convolution (stride 2 over 96×96×3) is folded by the Python core (`fixup_strided_conv`)
-    /// and not by the default core, which costs it above five 1×1 convolutions it ranks below
-    /// in the Python core, and ranks three of those above the 8th layer.
-    static let defaultCoreOrderDiffers: Set<String> = ["vww_96_int8", "mobilenet_v2_035_96"]
-
     /// Per layer (convolutions, depthwise convolutions, fully connected layers, in order) on
-    /// U55-128: Kiln's cycles against the per-layer CSV of Vela's Python core and of its default
-    /// core. On every model, every pair of layers above 1 % of the total whose Vela cycles differ
-    /// by more than 10 % is ordered the same way (against the default core: except
-    /// ``defaultCoreOrderDiffers``), and the median per-layer error against the Python core is
-    /// under 1 % (its formulas are Kiln's).
+    /// U55-128: the built-in target against the per-layer CSV of Vela's default core, and the
+    /// target with `"velaCore": "python"` against the Python core's. On every model, every pair of
+    /// layers above 1 % of the total whose Vela cycles differ by more than 10 % is ordered the same
+    /// way, and the median per-layer error is under 1 %.
     @Test(arguments: ["kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "ad01_int8", "mobilenet_v2_035_96"])
     func perLayerCyclesFollowVela(model: String) throws {
-        let layers = try #require(try Self.simulate(model, on: "ethos-u55-128-corstone300")["layers"] as? [[String: Any]])
-        let kiln = layers.filter { ($0["kernel"] as? String).map { ["ethos-u.conv2d", "ethos-u.dense", "ethos-u.mean"].contains(where: $0.hasPrefix) } ?? false }
-            .map { layer in ["computeCycles", "memoryStallCycles", "overheadCycles"].reduce(0.0) { total, key in total + (layer[key] as? Double ?? 0) } }
-        for core in ["ethos-u55-128-legacy", "ethos-u55-128"] {
+        let python = try Self.pythonCoreTarget("ethos-u55-128-corstone300")
+        defer { try? FileManager.default.removeItem(at: python) }
+        for (target, core) in [("ethos-u55-128-corstone300", "ethos-u55-128"), (python.path, "ethos-u55-128-legacy")] {
+            let layers = try #require(try Self.simulate(model, on: target)["layers"] as? [[String: Any]])
+            let kiln = layers.filter { ($0["kernel"] as? String).map { ["ethos-u.conv2d", "ethos-u.dense", "ethos-u.mean"].contains(where: $0.hasPrefix) } ?? false }
+                .map { layer in ["computeCycles", "memoryStallCycles", "overheadCycles"].reduce(0.0) { total, key in total + (layer[key] as? Double ?? 0) } }
             let text = try String(contentsOf: Self.fixtures.appendingPathComponent("vela/\(core)/\(model).layers.csv"), encoding: .utf8)
             let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
             let header = try #require(lines.first)
@@ -163,21 +168,18 @@ import KilnModelIO
             try #require(vela.count == kiln.count, "\(model) \(core): \(vela.count) Vela layers, \(kiln.count) Kiln layers")
             let big = vela.indices.filter { vela[$0] > 0.01 * total }
             let outOfOrder = big.flatMap { i in big.filter { j in vela[i] > 1.1 * vela[j] && !(kiln[i] > kiln[j]) }.map { (i, $0) } }
-            print("\(model) vs \(core): pairs out of order \(outOfOrder)")
-            if core.hasSuffix("-legacy") || !Self.defaultCoreOrderDiffers.contains(model) {
-                #expect(outOfOrder.isEmpty, "\(model) \(core): layers out of order \(outOfOrder)")
-            }
+            #expect(outOfOrder.isEmpty, "\(model) \(core): layers out of order \(outOfOrder)")
             let errors = big.map { abs(kiln[$0] / vela[$0] - 1) }.sorted()
             print("\(model) vs \(core): \(big.count) layers above 1 %, median error \(String(format: "%.1f", 100 * errors[errors.count / 2])) %, largest \(String(format: "%.1f", 100 * (errors.last ?? 0))) %")
-            if core.hasSuffix("-legacy") { #expect(errors[errors.count / 2] < 0.01, "\(model): median per-layer error \(errors[errors.count / 2])") }
+            #expect(errors[errors.count / 2] < 0.01, "\(model) \(core): median per-layer error \(errors[errors.count / 2])")
         }
     }
 
     /// `kiln compare` shows memory per area as Vela does ("SRAM used", "Off-chip Flash used"):
     /// per row, the on-chip and off-chip columns are the per-level peaks of `kiln simulate` summed
     /// by the target's `onChip` flag, and `memoryByLevel` lists the same peaks. Kiln's SRAM peak
-    /// on vww is the activation arena (72.0 KiB; Vela 72.7 KiB); its flash holds the weights
-    /// uncompressed (docs/cost-models/ethos-u.md).
+    /// on vww is the activation arena (72.0 KiB; Vela 72.7 KiB); its flash holds the weights as
+    /// Vela's encoded streams (``offChipMemoryFollowsVela``).
     @Test func compareShowsMemoryPerAreaAsSimulateDoes() throws {
         let result = runKiln(["compare", Self.modelBase("vww_96_int8") + ".tflite",
                               "--targets", "ethos-u55-128-corstone300,stm32h743-cortex-m7", "--format", "json"])
@@ -200,6 +202,25 @@ import KilnModelIO
             #expect(row["offChipBytes"] as? Int == offChip, "\(target)")
             #expect(row["memoryByLevel"] as? String == listed.joined(separator: ";"), "\(target)")
             #expect(onChip > 0)
+        }
+    }
+
+    /// The flash (U55) or DRAM (U65) Kiln's memory plan uses, against Vela's "Off-chip Flash used"
+    /// / "DRAM used" (`off_chip_flash_memory_used`, `dram_memory_used`): within 5 % on every model
+    /// (measured −4.3 … +0.1 %), because convolution and fully connected weights are placed at the
+    /// size of Vela's encoded stream with its scale records (``TargetKernel/storedConstantBytes``);
+    /// at their int8 size vww would take 213.9 KiB against Vela's 74.2. Kiln is below Vela by what
+    /// Vela stores there beside the layers' streams, not broken down here (docs/cost-models/ethos-u.md).
+    @Test(arguments: [("ethos-u55-128-corstone300", "ethos-u55-128", "flash"), ("ethos-u65-256", "ethos-u65-256", "dram")])
+    func offChipMemoryFollowsVela(configuration: (String, String, String)) throws {
+        let (target, vela, level) = configuration
+        for model in Self.models {
+            let summary = try Self.velaSummary(vela, model)
+            let expected = try #require(Double(summary[level == "flash" ? "off_chip_flash_memory_used" : "dram_memory_used"] ?? "")) * 1024
+            let levels = try #require(try Self.simulate(model, on: target)["memoryByLevel"] as? [[String: Any]])
+            let used = try #require(levels.first { $0["level"] as? String == level }?["peakBytes"] as? Int)
+            print("\(model) on \(target): \(level) Kiln \(used) bytes, Vela \(Int(expected)) (\(String(format: "%+.1f", 100 * (Double(used) / expected - 1))) %)")
+            #expect(abs(Double(used) / expected - 1) <= 0.05, "\(model) on \(target): \(used) vs \(expected)")
         }
     }
 

@@ -19,6 +19,8 @@ HORO = ("derived: Horowitz, 'Computing's energy problem', ISSCC 2014, 45 nm tabl
 
 # accelerator -> (macs, ofm_ublock HWC, ifm_ublock HWC, shram banks, granules, output cycles, activation cycles, AXI bytes)
 ACCELERATORS = {
+    "ethos-u55-32": (32, [1, 1, 4], [1, 1, 8], 16, [2, 2, 2, 2, 4, 4, 4, 4],
+                     [2.0, 3.0, 3.0, 3.0, 4.0, 6.0, 1.0, 2.0], [1.0, 1.0, 0.0], 8),
     "ethos-u55-64": (64, [1, 1, 8], [1, 1, 8], 16, [2, 2, 2, 2, 4, 4, 4, 8],
                      [1.0, 1.5, 1.5, 1.5, 2.0, 3.0, 0.5, 1.0], [1.0, 1.0, 0.0], 8),
     "ethos-u55-128": (128, [1, 2, 8], [1, 2, 8], 24, [4, 4, 4, 4, 8, 4, 8, 12],
@@ -36,6 +38,8 @@ SYSTEMS = {
 }
 
 TARGETS = [
+    ("ethos-u55-32-corstone300", "ethos-u55-32", "Ethos_U55_High_End_Embedded",
+     "Arm Ethos-U55 with 32 MACs/cycle in a Corstone-300-class system (Cortex-M55 host)"),
     ("ethos-u55-64-corstone300", "ethos-u55-64", "Ethos_U55_High_End_Embedded",
      "Arm Ethos-U55 with 64 MACs/cycle in a Corstone-300-class system (Cortex-M55 host)"),
     ("ethos-u55-128-corstone300", "ethos-u55-128", "Ethos_U55_High_End_Embedded",
@@ -103,6 +107,7 @@ def target(name, accel, system, description):
         },
         "ethosU": {
             "accelerator": accel,
+            "velaCore": "regor",
             "macsPerCycle": sourced(macs, f"{acc_src}: macs {macs}"),
             "ofmMicroBlock": sourced(ofm, f"{acc_src}: ofm_ublock (H×W×C)"),
             "ifmMicroBlock": sourced(ifm, f"{acc_src}: ifm_ublock (H×W×C)"),

@@ -21,7 +21,7 @@ core, folder <config>) and with its Python core (`--debug-force-legacy-core`, fo
 <config>-legacy), whose performance model (ethosu/vela/npu_performance.py) is the one Kiln
 re-derives. Requires `pip install ethos-u-vela==5.2.0`.
 
-Usage: python3 tools/vela/run_vela.py [--out DIR] [MODEL.tflite ...]
+Usage: python3 tools/vela/run_vela.py [--out DIR] [--configurations NAME,...] [MODEL.tflite ...]
 """
 import argparse
 import csv
@@ -40,6 +40,7 @@ VELA_INI = os.path.join(os.path.dirname(ethosu.vela.__file__), "..", "config_fil
 
 # name -> (accelerator, Vela system configuration, Vela memory mode); one per Kiln target file.
 CONFIGURATIONS = {
+    "ethos-u55-32": ("ethos-u55-32", "Ethos_U55_High_End_Embedded", "Shared_Sram"),
     "ethos-u55-64": ("ethos-u55-64", "Ethos_U55_High_End_Embedded", "Shared_Sram"),
     "ethos-u55-128": ("ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram"),
     "ethos-u55-256": ("ethos-u55-256", "Ethos_U55_High_End_Embedded", "Shared_Sram"),
@@ -115,13 +116,16 @@ def run(model, name, accel, system, mode, out_dir, legacy):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(REPO, "Tests/Fixtures/vela"))
+    parser.add_argument("--configurations", default=",".join(CONFIGURATIONS),
+                        help="comma-separated configuration names (default: all)")
     parser.add_argument("models", nargs="*", default=DEFAULT_MODELS)
     args = parser.parse_args()
     if shutil.which("vela") is None:
         sys.exit("vela not found: pip install ethos-u-vela==5.2.0")
     version = subprocess.run(["vela", "--version"], capture_output=True, text=True).stdout.strip()
     for model in args.models:
-        for name, (accel, system, mode) in CONFIGURATIONS.items():
+        for name in args.configurations.split(","):
+            accel, system, mode = CONFIGURATIONS[name]
             for legacy in (False, True):
                 run(model, name, accel, system, mode, args.out, legacy)
     with open(os.path.join(args.out, "VERSION"), "w") as dst:

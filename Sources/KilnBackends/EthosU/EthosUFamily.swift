@@ -15,6 +15,7 @@ public struct EthosUFamily: TargetFamilySchema {
     /// The schema of the `ethosU` section.
     public static let sectionSchema = TargetSchemaSection(path: "ethosU", fields: [
         TargetField("accelerator", "Vela accelerator name", "Vela's `--accelerator-config` (`ethos-u55-128`, `ethos-u65-256`, ...)."),
+        .optional("velaCore", "\"regor\" or \"python\"", "The Vela 5.2 core whose estimate to reproduce: its default C++ core (`regor`, the default) or its Python core (`python`, `--debug-force-legacy-core`)."),
         .cost("macsPerCycle", "sourced integer ≥ 1", "8-bit MACs per cycle (Vela `ArchitectureConfig.macs`).").plausible(8...4096),
         .cost("ofmMicroBlock", "sourced [height, width, depth]", "Output micro-block (Vela `ofm_ublock`).").plausible(1...64),
         .cost("ifmMicroBlock", "sourced [height, width, depth]", "Input micro-block (Vela `ifm_ublock`).").plausible(1...64),
@@ -42,6 +43,7 @@ public struct EthosUFamily: TargetFamilySchema {
     /// Decodes the `ethosU` section; both ports must name a declared memory level.
     public func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)? {
         let accelerator = reader.string("accelerator")
+        let core = reader.contains("velaCore") ? reader.choice("velaCore", as: EthosUSection.Core.self) : .regor
         let macs = reader.sourcedInteger("macsPerCycle", in: 8...4096)
         let ofm = block("ofmMicroBlock", reader)
         let ifm = block("ifmMicroBlock", reader)
@@ -55,8 +57,8 @@ public struct EthosUFamily: TargetFamilySchema {
         let arena = port("arena", reader, common: common)
         let constants = port("constants", reader, common: common)
         guard let accelerator, let macs, let ofm, let ifm, let banks, let granules, granules.value.count == 8, let output,
-              output.value.count == 8, let activation, activation.value.count == 3, let arena, let constants else { return nil }
-        return EthosUSection(accelerator: accelerator, macsPerCycle: macs, ofmMicroBlock: ofm, ifmMicroBlock: ifm, shramBanks: banks,
+              output.value.count == 8, let activation, activation.value.count == 3, let arena, let constants, let core else { return nil }
+        return EthosUSection(accelerator: accelerator, core: core, macsPerCycle: macs, ofmMicroBlock: ofm, ifmMicroBlock: ifm, shramBanks: banks,
                              shramGranules: granules, outputCyclesPerElement: output, activationCyclesPerElement: activation,
                              arena: arena, constants: constants)
     }

@@ -21,6 +21,10 @@ struct EthosUKernel: MatchingKernel {
     let estimates: [EthosUPassEstimate]
     /// The arena and constants memory levels (for the byte counts).
     let arenaMemory: String, constantMemory: String
+    /// A convolution's or fully connected layer's weights at the size of Vela's encoded stream
+    /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``),
+    /// its bias at 0 bytes (in the stream's records), as Vela stores them in flash or DRAM.
+    let storedConstantBytes: [String: Int]
 
     init(nodeAt index: Int, in context: LoweringContext) throws(LoweringRejection) {
         guard let section = context.target.section(EthosUSection.self) else { throw LoweringRejection("the target has no ethosU section") }
@@ -40,7 +44,7 @@ struct EthosUKernel: MatchingKernel {
         let ifmFormat: FeatureMapFormat = readsNetworkInput ? .nhwc : .brick16
         let ofmFormat: FeatureMapFormat = graph.outputs.contains(covered.last!.outputs[0]) ? .nhwc : .brick16
         passes = try EthosUPassMapping.passes(for: root, in: graph, activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat,
-                                              readsNetworkInput: readsNetworkInput)
+                                              foldsStridedConvolution: readsNetworkInput && section.core == .python)
         guard let arena = context.target.memory.first(where: { $0.name == section.arena.memory }),
               let constants = context.target.memory.first(where: { $0.name == section.constants.memory }) else {
             throw LoweringRejection("the ethosU ports name memory levels the target does not declare")
@@ -55,6 +59,15 @@ struct EthosUKernel: MatchingKernel {
         if let failed = zip(passes, estimates).first(where: { $0.1.blockConfig == nil }) {
             throw LoweringRejection("no OFM block of \(failed.0.blockType.rawValue) fits the \(section.shramBanks.value) KiB SHRAM")
         }
+        var stored: [String: Int] = [:]
+        if [.conv2d, .dense].contains(root.kind), let weights = root.input(1), graph.constants[weights] != nil,
+           passes.allSatisfy({ $0.weights != nil }) {
+            stored[weights] = zip(passes, estimates).reduce(0) { total, pair in
+                total + (pair.1.blockConfig.map { pair.0.encodedWeightBytes(config: $0, section: section) } ?? 0)
+            }
+            if let bias = root.input(2), graph.constants[bias] != nil { stored[bias] = 0 }
+        }
+        storedConstantBytes = stored
         nodes = covered
         inputs = root.inputs.filter { !$0.isEmpty }
         outputs = covered.last!.outputs

@@ -6,10 +6,12 @@ import KilnIR
 /// int8 feature maps, stride 1–3, dilated kernel at most 64×64, batch 1 for convolutions, depthwise multiplier 1 or input depth 1, pooling kernel and stride limits.
 /// A node outside them is rejected with Vela's reason and runs on the host.
 enum EthosUPassMapping {
-    /// The passes for `node` (an activation already fused into `activation`); `readsNetworkInput`:
-    /// the node's input is a graph input, up to views and layout transposes.
+    /// The passes for `node` (an activation already fused into `activation`); `foldsStridedConvolution`:
+    /// the node's input is a graph input, up to views and layout transposes, and the estimate follows
+    /// Vela's Python core, whose graph optimiser folds the stride of such a convolution
+    /// (`fixup_strided_conv`; the default core has no such rewrite).
     static func passes(for node: Node, in graph: Graph, activation: EthosUActivation, ifmFormat: FeatureMapFormat,
-                       ofmFormat: FeatureMapFormat, readsNetworkInput: Bool = false) throws(LoweringRejection) -> [EthosUPass] {
+                       ofmFormat: FeatureMapFormat, foldsStridedConvolution: Bool = false) throws(LoweringRejection) -> [EthosUPass] {
         let types = try node.inputs.filter { !$0.isEmpty }.map { (name: String) throws(LoweringRejection) -> TensorType in
             guard let type = graph.types[name] else { throw LoweringRejection("value '\(name)' has no type") }
             return type
@@ -52,8 +54,8 @@ enum EthosUPassMapping {
             result.biasBytes = node.input(2) == nil ? 0 : 4
             result.weightCount = weights.reduce(1, *)
             result.weights = velaWeights(node, in: graph, depthwise: depthwise, hasScales: result.biasBytes > 0)
-            // The network's first convolution: Vela may fold its stride.
-            if readsNetworkInput, let folded = EthosUStridedConvolutionFold.fold(result, pads: convolution.pads) { return [folded] }
+            // The network's first convolution: Vela's Python core may fold its stride.
+            if foldsStridedConvolution, let folded = EthosUStridedConvolutionFold.fold(result, pads: convolution.pads) { return [folded] }
             return [result]
         case .dense:
             guard types.count >= 2, let k = types[0].shape.last, let o = output.shape.last else { throw LoweringRejection("dense needs an input and weights") }

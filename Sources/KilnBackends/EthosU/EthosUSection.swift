@@ -27,8 +27,20 @@ public struct EthosUSection: TargetFamilySection, Hashable {
         public let writeLatencyCycles: Sourced<Int>
     }
 
+    /// Which of Vela 5.2's two compiler cores the estimate follows. Both run the same passes
+    /// with the same block configurations; they differ in how a pass is costed and in one graph
+    /// rewrite (docs/cost-models/ethos-u.md, "Vela's two cores").
+    public enum Core: String, CaseIterable, Sendable, Hashable {
+        /// The default core (C++, "regor", `ethosu/regor` in the sdist): what `vela MODEL` runs.
+        case regor
+        /// The Python core (`--debug-force-legacy-core`, `ethosu/vela`).
+        case python
+    }
+
     /// Vela's accelerator name (`ethos-u55-128`).
     public let accelerator: String
+    /// The Vela core whose estimate the family reproduces (default ``Core/regor``).
+    public let core: Core
     /// MACs per cycle (8-bit).
     public let macsPerCycle: Sourced<Int>
     /// Output micro-block (the MAC array's OFM granule).
@@ -57,6 +69,7 @@ public struct EthosUSection: TargetFamilySection, Hashable {
     public var details: [(label: String, value: String)] {
         let ofm = ofmMicroBlock.value, ifm = ifmMicroBlock.value
         return [("accelerator", "\(accelerator): \(macsPerCycle.value) MACs/cycle, \(shramBanks.value) KiB SHRAM"),
+                ("estimate", "Vela 5.2's \(core == .regor ? "default (regor)" : "Python") core"),
                 ("micro-blocks", "OFM \(ofm.height)×\(ofm.width)×\(ofm.depth), IFM \(ifm.height)×\(ifm.width)×\(ifm.depth) (H×W×C)"),
                 ("arena", "\(arena.memory): burst \(arena.burstLengthBytes.value) B, latency \(arena.readLatencyCycles.value)/\(arena.writeLatencyCycles.value) cycles"),
                 ("constants", "\(constants.memory): burst \(constants.burstLengthBytes.value) B, latency \(constants.readLatencyCycles.value)/\(constants.writeLatencyCycles.value) cycles")]

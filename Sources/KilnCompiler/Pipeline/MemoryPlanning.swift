@@ -2,8 +2,8 @@ import KilnDiagnostics
 import KilnIR
 import KilnTargets
 
-/// Places the accelerator's values in its memory levels: all weights in the nearest level that
-/// holds weights and has room, activations in a liveness-based arena (first fit by lifetime) in
+/// Places the accelerator's values in its memory levels: all weights (at the size their kernels
+/// store them, ``TargetKernel/storedConstantBytes``) in the nearest level that holds weights and has room, activations in a liveness-based arena (first fit by lifetime) in
 /// the nearest level that holds activations and has room for the arena's peak. On a target with
 /// no host link (a CPU or MCU), the nodes that fall back run on it too and are planned with it.
 struct MemoryPlanning {
@@ -29,9 +29,11 @@ struct MemoryPlanning {
         var firstUse: [String: Int] = [:]
         var lastUse: [String: Int] = [:]
         var weights = Set<String>()
+        var stored: [String: Int] = [:]
         for (index, step) in steps.enumerated() {
             // A target without a host runs its fallback nodes itself, in its own memory.
             guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator || target.host == nil else { continue }
+            stored.merge(kernelStep.kernel.storedConstantBytes, uniquingKeysWith: max)
             for name in kernelStep.kernel.inputs + kernelStep.kernel.outputs {
                 if graph.constants[name] != nil { weights.insert(name); continue }
                 firstUse[name] = min(firstUse[name] ?? index, index)
@@ -41,7 +43,8 @@ struct MemoryPlanning {
         for name in graph.inputs where firstUse[name] != nil { firstUse[name] = 0 }
         for name in graph.outputs where lastUse[name] != nil { lastUse[name] = steps.count }
 
-        let weightBytes = weights.sorted().reduce(0) { $0 + Self.bytes(of: graph.types[$1]!) }
+        func weightSize(_ name: String) -> Int { stored[name] ?? Self.bytes(of: graph.types[name]!) }
+        let weightBytes = weights.sorted().reduce(0) { $0 + weightSize($1) }
         // First-fit arena for activations, in order of first use.
         var placed: [(name: String, offset: Int, bytes: Int, first: Int, last: Int)] = []
         for name in firstUse.keys.sorted(by: { (firstUse[$0]!, $0) < (firstUse[$1]!, $1) }) {
@@ -67,7 +70,7 @@ struct MemoryPlanning {
         var buffers: [TargetProgram.Buffer] = []
         var weightOffset = 0
         for name in weights.sorted() {
-            let size = Self.bytes(of: graph.types[name]!)
+            let size = weightSize(name)
             buffers.append(.init(value: name, level: weightLevel.name, offset: weightOffset, bytes: size, isConstant: true))
             weightOffset += size
         }

@@ -29,9 +29,16 @@ public protocol TargetKernel: Sendable {
     var countsWhileExecuting: Bool { get }
     /// Lines of the listing: the loop nest over target operations, annotated.
     func listing() -> [String]
+    /// The bytes the target stores for constants the kernel reads, where the target keeps them in
+    /// a format of its own (an NPU's compressed weight stream with its scale and bias records; 0
+    /// for a constant folded into another's stream). The memory plan places a constant listed here
+    /// at this size, any other at its tensor type's size.
+    var storedConstantBytes: [String: Int] { get }
 }
 
 extension TargetKernel {
     /// False: the kernel's actions are its ``countActions()``.
     public var countsWhileExecuting: Bool { false }
+    /// None: constants are stored at their tensor type's size.
+    public var storedConstantBytes: [String: Int] { [:] }
 }

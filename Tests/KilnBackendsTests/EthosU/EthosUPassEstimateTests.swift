@@ -71,7 +71,7 @@ import KilnTargets
             let arena = try #require(target.memory.first { $0.name == section.arena.memory })
             let constants = try #require(target.memory.first { $0.name == section.constants.memory })
             let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
-                                          constantBytesPerCycle: constants.readBytesPerCycle.value)
+                                          constantBytesPerCycle: constants.readBytesPerCycle.value, core: .python)
             let pass = try Self.pass(row)
             let place = "\(accelerator) \(row["kind"]!) \(row["ifm_h"]!)×\(row["ifm_w"]!)×\(row["ifm_c"]!) → \(row["ofm_h"]!)×\(row["ofm_w"]!)×\(row["ofm_c"]!)"
             let config = try #require(EthosUBlockConfig(for: pass, on: section), "\(place)")

@@ -33,6 +33,15 @@ struct EthosUPerformance: Sendable {
     let section: EthosUSection
     /// Bytes per cycle of the arena and constants ports (the memory levels' `readBytesPerCycle`).
     let arenaBytesPerCycle: Double, constantBytesPerCycle: Double
+    /// The Vela core whose formulas apply (the section's unless given).
+    let core: EthosUSection.Core
+
+    init(section: EthosUSection, arenaBytesPerCycle: Double, constantBytesPerCycle: Double, core: EthosUSection.Core? = nil) {
+        self.section = section
+        self.arenaBytesPerCycle = arenaBytesPerCycle
+        self.constantBytesPerCycle = constantBytesPerCycle
+        self.core = core ?? section.core
+    }
 
     /// The estimate of `pass`.
     func estimate(_ pass: EthosUPass) -> EthosUPassEstimate {
@@ -43,14 +52,11 @@ struct EthosUPerformance: Sendable {
                                       arenaBytesWritten: 0, constantBytesRead: 0, blockConfig: nil)
         }
         let access = accesses(pass, config: config)
-        let ofmScaled = transferBytes(read: false, port: section.arena, format: pass.ofmFormat, block: config.ofmBlock, shape: pass.ofm,
-                                      bytes: Double(access.ofmWrite))
-        var ifmScaled = transferBytes(read: true, port: section.arena, format: pass.ifmFormat, block: config.ifmBlock, shape: pass.ifm,
-                                      bytes: Double(access.ifmRead))
+        var ifmScaled = arenaTransferBytes(read: true, format: pass.ifmFormat, block: config.ifmBlock, shape: pass.ifm, elements: access.ifmRead)
         if let ifm2 = pass.ifm2 {
-            ifmScaled += transferBytes(read: true, port: section.arena, format: pass.ifmFormat, block: config.ifmBlock, shape: ifm2,
-                                       bytes: Double(access.ifm2Read))
+            ifmScaled += arenaTransferBytes(read: true, format: pass.ifmFormat, block: config.ifmBlock, shape: ifm2, elements: access.ifm2Read)
         }
+        let ofmScaled = arenaTransferBytes(read: false, format: pass.ofmFormat, block: config.ofmBlock, shape: pass.ofm, elements: access.ofmWrite)
         guard pass.buffersWeights else {
             // Weights read in place: each weight fetch costs the encoded stream's bytes per weight
             // (Vela's `bandwidth_compression_scale_approx`: the stream less its scale records, over
@@ -80,17 +86,23 @@ struct EthosUPerformance: Sendable {
     /// NPU cycles of a pass (Vela `measure_cycle_cost`).
     func cycles(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
         guard pass.blockType == .elementwise else { return convolutionCycles(pass, config: config).rounded(.down) }
+        guard core == .python else { return regorElementwiseCycles(pass, config: config) }
         let rounding = pass.ofmFormat == .brick16 ? 16 : 1
         let elements = pass.ofm.roundedUp(to: FeatureMapShape(batch: 1, height: 1, width: 1, depth: rounding)).elements
         return (outputCyclesPerElement(pass, config: config) * Double(elements)).rounded(.up)
     }
 
-    /// Output-stage cycles per element: the slower of the output kind's and the activation's
+    /// The output stage's cycles per element: the slower of the output kind's and the activation's
+    /// rates (Vela's output performance tables; default core `EstimateAOCyclesPerElement`).
+    func outputStageCyclesPerElement(_ pass: EthosUPass) -> Double {
+        max(section.outputCyclesPerElement.value[pass.outputKind.rawValue], section.activationCyclesPerElement.value[pass.activation.rawValue])
+    }
+
+    /// Output-stage cycles per element in the Python core: the slower of the output kind's and the activation's
     /// rates; an elementwise pass also pays a quarter of its blocks' transfers (Vela
     /// `_estimate_output_cycles_per_element`).
     func outputCyclesPerElement(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
-        var perElement = max(section.outputCyclesPerElement.value[pass.outputKind.rawValue],
-                             section.activationCyclesPerElement.value[pass.activation.rawValue])
+        var perElement = outputStageCyclesPerElement(pass)
         if pass.blockType == .elementwise {
             let blockElements = Double(config.ofmBlock.elements)
             let (ifmCycles, ofmCycles) = minimumBlockTransferCycles(pass, config: config)
@@ -100,24 +112,39 @@ struct EthosUPerformance: Sendable {
         return perElement
     }
 
-    /// Cycles of a convolution-like pass (Vela `_estimate_conv_cycles`).
-    func convolutionCycles(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
-        let ifmBlock = pass.ifm.clamped(to: config.ifmBlock)
-        var ofmBlock = pass.ofm.clamped(to: config.ofmBlock)
+    /// The OFM micro-block a pass computes in: the array's, or 1×4 where the 1-D optimisation
+    /// applies (2-row micro-blocks, one OFM row of even width, a one-row kernel). The Python core
+    /// applies it to convolutions, depthwise convolutions and vector products; the default core to
+    /// convolutions and fully connected layers (`GetOfmMicroBlock`).
+    func microBlock(_ pass: EthosUPass) -> FeatureMapShape {
         let micro = section.ofmMicroBlock.value
-        var ublock = FeatureMapShape(batch: 1, height: micro.height, width: micro.width, depth: micro.depth)
-        let arrayPass = pass.blockType == .convolution || pass.blockType == .depthwise || pass.blockType == .vectorProduct
-        if micro.height == 2, arrayPass, pass.ofm.height == 1, pass.ofm.width % 2 == 0, pass.kernelHeight == 1 {
-            ublock = FeatureMapShape(batch: 1, height: 1, width: 4, depth: micro.depth)  // 1-D optimisation
-            ofmBlock.height = 1
+        let applies = core == .python ? [.convolution, .depthwise, .vectorProduct].contains(pass.blockType)
+            : [.convolution, .vectorProduct].contains(pass.blockType)
+        if micro.height == 2, applies, pass.ofm.height == 1, pass.ofm.width % 2 == 0, pass.kernelHeight == 1 {
+            return FeatureMapShape(batch: 1, height: 1, width: 4, depth: micro.depth)
         }
+        return FeatureMapShape(batch: 1, height: micro.height, width: micro.width, depth: micro.depth)
+    }
+
+    /// MAC-array cycles of one OFM block (`ofmBlock`, clipped to the OFM): micro-blocks × kernel
+    /// steps per sub-kernel of at most 8×8, with the pipeline delay of single-micro-block blocks,
+    /// times the IFM depth blocks of a convolution (Vela `_estimate_conv_cycles`; default core
+    /// `EstimateMacCyclesPerBlock`, where an 8-bit pooling step takes 4 times as long).
+    func macCyclesPerBlock(_ pass: EthosUPass, config: EthosUBlockConfig, ofmBlock: FeatureMapShape, ublock: FeatureMapShape) -> Int {
+        let ifmBlock = pass.ifm.clamped(to: config.ifmBlock)
         let ublocksX = divideRoundingUp(ofmBlock.width, ublock.width), ublocksY = divideRoundingUp(ofmBlock.height, ublock.height)
         let ublocksXY = ublocksX * ublocksY, ublocksZ = divideRoundingUp(ofmBlock.depth, ublock.depth)
-        let limit = pass.blockType == .vectorProduct ? 1 : EthosUBlockConfig.subKernelMaximum
+        let limit = pass.blockType == .vectorProduct && core == .python ? 1 : EthosUBlockConfig.subKernelMaximum
         let subKernelsY = (0..<divideRoundingUp(pass.kernelHeight, limit)).map { min(pass.kernelHeight - $0 * limit, limit) }
         let subKernelsX = (0..<divideRoundingUp(pass.kernelWidth, limit)).map { min(pass.kernelWidth - $0 * limit, limit) }
         let writeBack = 32 * ublock.depth / 8
-        let delay = 2  // 32-bit accumulators on every configuration but U55-32
+        // The accumulator write-back delay with 32-bit accumulators: 3 cycles on the U55-32, 2 on
+        // every other array (both cores; 40-bit accumulators, for 16-bit inputs, do not occur here).
+        let smallestArray = section.accelerator == "ethos-u55-32"
+        let delay = smallestArray ? 3 : 2
+        // 8-bit pooling: `cycles * (ifmBits / 2)` in the default core except on the U55-32,
+        // unscaled in the Python core.
+        let poolingFactor = core == .regor && !smallestArray ? 4 : 1
         var arrayCycles = 0
         for y in subKernelsY {
             for x in subKernelsX {
@@ -127,7 +154,7 @@ struct EthosUPerformance: Sendable {
                 switch pass.blockType {
                 case .pooling:
                     steps = 1
-                    cycles = max(4, elements) * ublocksXY * ublocksZ
+                    cycles = max(4, elements) * ublocksXY * ublocksZ * poolingFactor
                 case .depthwise:
                     steps = divideRoundingUp(elements, 4)
                     cycles = max(writeBack, 4 * ublocksXY) * steps * ublocksZ
@@ -149,19 +176,46 @@ struct EthosUPerformance: Sendable {
         if pass.blockType == .convolution || pass.blockType == .vectorProduct {
             arrayCycles *= divideRoundingUp(pass.ifm.depth, ifmBlock.depth)
         }
-        var dpu = Double(arrayCycles)
+        return arrayCycles
+    }
+
+    /// Cycles of a convolution-like pass (Vela `_estimate_conv_cycles`): every OFM block in full,
+    /// the slower of the MAC array and the output stage per block (both at least a quarter of the
+    /// block's IFM and OFM transfers), plus one block of the other.
+    func convolutionCycles(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
+        guard core == .python else { return regorMacOpCycles(pass, config: config) }
+        let ublock = microBlock(pass)
+        var ofmBlock = pass.ofm.clamped(to: config.ofmBlock)
+        if ublock.height == 1, section.ofmMicroBlock.value.height == 2 { ofmBlock.height = 1 }
+        var dpu = Double(macCyclesPerBlock(pass, config: config, ofmBlock: ofmBlock, ublock: ublock))
         let blocks = pass.ofm.blocks(of: ofmBlock).elements
-        var output = (outputCyclesPerElement(pass, config: config) * Double(ofmBlock.elements)).rounded(.up)
-        if pass.biasBytes > 0 {
-            // Scales and biases come from the weight buffer in the arena when the weights are buffered.
-            let latency = pass.buffersWeights ? section.arena.readLatencyCycles.value : section.constants.readLatencyCycles.value
-            output = max(output, 10 * Double(ofmBlock.depth) * Double(latency) / 256)
-        }
+        var output = outputBlockCycles(pass, config: config, ofmBlock: ofmBlock)
         let (ifmCycles, ofmCycles) = minimumBlockTransferCycles(pass, config: config)
         let command = (ifmCycles + ofmCycles + output + dpu) / 4
         dpu = max(dpu, command)
         output = max(output, command)
         return dpu > output ? dpu * Double(blocks) + output : output * Double(blocks) + dpu
+    }
+
+    /// Output-stage cycles of one OFM block: its elements at the output stage's rate, or the
+    /// fetch of its scales and biases (10 bytes per channel at the latency of the memory they
+    /// come from) if slower.
+    func outputBlockCycles(_ pass: EthosUPass, config: EthosUBlockConfig, ofmBlock: FeatureMapShape) -> Double {
+        let perElement = core == .python ? outputCyclesPerElement(pass, config: config) : outputStageCyclesPerElement(pass)
+        var output = (perElement * Double(ofmBlock.elements)).rounded(.up)
+        if pass.biasBytes > 0 {
+            // Scales and biases come from the weight buffer in the arena when the weights are buffered.
+            let latency = pass.buffersWeights ? section.arena.readLatencyCycles.value : section.constants.readLatencyCycles.value
+            output = max(output, 10 * Double(ofmBlock.depth) * Double(latency) / 256)
+        }
+        return output
+    }
+
+    /// `elements` bytes of a feature map moved on the arena port, scaled by the burst each access
+    /// achieves, by the core's rule.
+    func arenaTransferBytes(read: Bool, format: FeatureMapFormat, block: FeatureMapShape, shape: FeatureMapShape, elements: Int) -> Double {
+        guard core == .python else { return Double(regorTransferBytes(read: read, format: format, block: block, shape: shape, elements: elements)) }
+        return transferBytes(read: read, port: section.arena, format: format, block: block, shape: shape, bytes: Double(elements))
     }
 
     /// Cycles to move one IFM block in and one OFM block out, latency included (Vela `_estimate_minimum_memory_cycles`).
