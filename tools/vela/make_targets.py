@@ -79,7 +79,9 @@ def target(name, accel, system, description):
         "energyPicojoulesPerByte": sourced(162.5, f"{HORO}: 64-bit DRAM access 1.3-2.6 nJ; lower end 1.3 nJ / 8 bytes (used for off-chip flash too: no flash row)"),
         "holdsWeights": True, "holdsActivations": False, "dmaOverlapsCompute": True,
     }
-    ops = [{"op": op, "formats": ["i8"]} for op in (
+    # bin: ±1 activations held as int8 codes (EthosUBinaryLayerPass), on the ops a binarized layer uses.
+    binary_ops = {"conv2d", "dense", "maxPool", "reshape", "flatten"}
+    ops = [{"op": op, "formats": ["i8", "bin"] if op in binary_ops else ["i8"]} for op in (
         "conv2d", "dense", "maxPool", "averagePool", "globalAveragePool", "add", "sub", "mul", "relu", "clip",
         "sigmoid", "tanh", "leakyRelu", "hardSwish", "softmax", "mean", "concat", "slice", "pad", "transpose", "reshape", "flatten", "squeeze", "unsqueeze")]
     return {
@@ -89,7 +91,9 @@ def target(name, accel, system, description):
         "description": description + f"; compiled as Vela 5.2 compiles with --accelerator-config {accel} --system-config {system} --memory-mode Shared_Sram.",
         "clockMegahertz": sourced(clock / 1e6, f"{INI} [System_Config.{system}]: core_clock={clock:g}"),
         "cores": sourced(1, f"{acc_src}: cores 1"),
-        "numerics": {"storageFormats": ["i8"], "accumulatorBits": 32, "requantization": ["fixedPointMultiplier"]},
+        "numerics": {"storageFormats": ["i8", "bin"],
+                     "formatsSource": "Vela 5.2 (ethos-u-vela, tflite_supported_operators.py): int8 feature maps and weights; bin: ±1 activations held as int8 codes −1/+1 (a binarized layer runs as an int8 CONV_2D / FULLY_CONNECTED with doubled weights and an odd bias, Kiln's EthosUBinaryLayerPass)",
+                     "accumulatorBits": 32, "requantization": ["fixedPointMultiplier"]},
         "memory": [sram, const],
         "ops": ops,
         "energy": {
