@@ -118,6 +118,11 @@ import KilnBackends
                           "at stacks[0].kernels: unknown value 'cmsisnn'; expected one of 'cmsisNN', 'tfliteMicroReference', 'mlas' (did you mean 'cmsisNN'?)")
     }
 
+    @Test func unknownOperatorInAStacksOperatorCycles() throws {
+        try expectFinding("x86-avx512-zen4-epyc-kvm", [.key("stacks"), .index(0), .key("operatorCycles"), .index(0), .key("op")], .string("conv"),
+                          "at stacks[0].operatorCycles[0].op: unknown value 'conv'")
+    }
+
     @Test func bothEnergyForms() throws {
         try expectFinding(Self.m7, [.key("memory"), .index(0), .key("energyPicojoulesPerAccess")], .integer(3),
                           "at memory[0]: give either 'energyPicojoulesPerByte' or 'energyPicojoulesPerAccess', not both")

@@ -9,25 +9,43 @@ Writes
                                        with onnx.helper, and their ORT static QDQ int8 versions
                                        (<name>_qdq.onnx: u8 activations, per-channel i8 weights,
                                        as examples/digits/*_qdq.onnx)
-  tools/validation/ort_measurements.json
+  examples/validation/large/           ResNet-18 and MobileNetV2 (224x224, float and QDQ int8) the
+                                       same way; too large to commit (47 MB float ResNet-18), so
+                                       this directory is git-ignored and rebuilt here
+  tools/validation/ort_measurements[_<target>].json
                                        the machine (lscpu), the ONNX Runtime version, the
-                                       per-operator dispatch time, and per model the median and
-                                       minimum single-thread latency of `repeats` runs
+                                       per-operator dispatch time, each operator's fixed cost per
+                                       node, and per model the wall-clock and thread-CPU-time
+                                       median and minimum of the timed runs (the Zen 3 machine's
+                                       file kept its original name)
   examples/validation/measurements.json
-                                       its ONNX Runtime rows replaced by these minima (target
-                                       x86-avx2-zen3-epyc-kvm, one core); published rows kept
+                                       this machine's target's ONNX Runtime rows replaced by the
+                                       minimum CPU times; other targets' and published rows kept
+  tools/validation/large_measurements.json
+                                       the same rows for the large models (`kiln validate` reads it
+                                       once examples/validation/large/ is built)
+
+The target is chosen by the machine's CPU family and model (TARGETS): family 25 model 1 is the
+Zen 3 guest (x86-avx2-zen3-epyc-kvm), family 25 model 17 the Zen 4 one (x86-avx512-zen4-epyc-kvm).
 
 Timing: one InferenceSession per model with intra_op_num_threads=1, inter_op_num_threads=1,
-ORT_SEQUENTIAL, ORT_ENABLE_ALL; `warmup` runs, then `repeats` runs timed one by one with
-time.perf_counter_ns; the minimum is the measurement, because the machine is shared with other
-jobs (its load average is recorded: ~10 on 2 vCPUs when the committed figures were taken) and the
-least-disturbed run is the one closest to the latency of an idle core; the median is recorded
-beside it. The dispatch time is the minimum time of a chain of 256 Add nodes on a 1-element float
-tensor (graph optimization off, so nothing fuses), minus a 1-node run's, divided by 255.
+ORT_SEQUENTIAL, ORT_ENABLE_ALL; `warmup` runs, then up to `repeats` runs (at most `budget`
+CPU-seconds, at least 20) timed one by one, with time.perf_counter_ns (wall) and
+time.thread_time_ns (CPU time of the calling thread, in which ONNX Runtime computes with one
+intra-op thread). The machine is shared with other jobs (load average 13-22 on 2 vCPUs when the
+Zen 4 figures were taken): a run of more than a few milliseconds is nearly always preempted, so
+its wall time counts other jobs' time slices; the minimum thread CPU time is the measurement (it
+still includes cache refills after a preemption, so it errs slow). The Zen 3 rows were taken as
+wall-clock minima. The dispatch time is the minimum CPU time of a chain of 256 Add nodes on a
+1-element float tensor (graph optimization off, so nothing fuses), minus a 1-node run's, divided by
+255; an operator's fixed cost per node is the same difference over chains of 129 and 1 one-channel
+1x1 Conv or Gemm nodes on a 1x1 tensor, float and quantized (QDQ, which ONNX Runtime fuses into
+QLinearConv and QGemm).
 
 Usage (from the repository root):
   python3 tools/validation/time_ort.py              # build models (if absent) and time them
   python3 tools/validation/time_ort.py --rebuild    # rebuild the models first
+  python3 tools/validation/time_ort.py --skip-large # MLPerf Tiny-sized models only
 """
 import argparse
 import json
