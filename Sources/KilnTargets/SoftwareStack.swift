@@ -38,6 +38,11 @@ public struct SoftwareStack: Sendable, Hashable {
     /// `operatorDispatchCycles` (its kernel's set-up: packed-weight look-up, im2col or
     /// indirection buffers, requantization parameters), measured on a node with no arithmetic.
     public let operatorCycles: [OperatorCycles]
+    /// Cycles the stack's generic convolution path spends per output pixel and kernel row copying
+    /// its im2col buffer, charged to the layers the family's cost model sends down that path
+    /// (ONNX Runtime's QLinearConv when MLAS's symmetric convolution does not take the layer);
+    /// nil: not modelled.
+    public let im2colRowCycles: Sourced<Double>?
 
     /// The fixed cycles of one operator's node in one arithmetic (`stacks[].operatorCycles[]`).
     public struct OperatorCycles: Sendable, Hashable {
@@ -73,17 +78,19 @@ public struct SoftwareStack: Sendable, Hashable {
                     "The kernel library layers dispatch to; the family's cost model picks that library's kernel per layer."),
         .cost("operatorDispatchCycles", "sourced number ≥ 0", "Cycles the runtime spends per operator outside its kernel (interpreter dispatch, parameter set-up); 0 for generated code.").plausible(0...1e9),
         .optional("operatorCycles", "array of objects", "Fixed cycles per node of an operator beyond `operatorDispatchCycles` (see `stacks[].operatorCycles[]`)."),
+        .cost("im2colRowCycles", "sourced number ≥ 0", required: false, "Cycles the stack's generic convolution path spends per output pixel and kernel row copying its im2col buffer (absent: not modelled).").plausible(0...1e6),
     ])
 
     /// Creates a stack.
     public init(name: String, description: String, version: String, kernels: KernelLibrary, operatorDispatchCycles: Sourced<Double>,
-                operatorCycles: [OperatorCycles] = []) {
+                operatorCycles: [OperatorCycles] = [], im2colRowCycles: Sourced<Double>? = nil) {
         self.name = name
         self.description = description
         self.version = version
         self.kernels = kernels
         self.operatorDispatchCycles = operatorDispatchCycles
         self.operatorCycles = operatorCycles
+        self.im2colRowCycles = im2colRowCycles
     }
 
     /// Decodes one `stacks[]` entry, recording findings; nil if any part is invalid.
@@ -106,9 +113,11 @@ public struct SoftwareStack: Sendable, Hashable {
                 operators.append(OperatorCycles(op: op, float: arithmetic == .float, cycles: cycles))
             }
         }
-        guard let name, let description, let version, let kernels, let dispatch, valid else { return nil }
+        let im2colRow = reader.contains("im2colRowCycles") ? reader.sourcedNumber("im2colRowCycles", .nonNegative) : nil
+        guard let name, let description, let version, let kernels, let dispatch, valid,
+              reader.contains("im2colRowCycles") == (im2colRow != nil) else { return nil }
         self.init(name: name, description: description, version: version, kernels: kernels, operatorDispatchCycles: dispatch,
-                  operatorCycles: operators)
+                  operatorCycles: operators, im2colRowCycles: im2colRow)
     }
 }
 

@@ -369,6 +369,50 @@ def machine():
     return fields
 
 
+def generic_conv(kernel_height, size, channels=3):
+    """One QDQ-quantized Conv of `channels` to 16 channels with a kernel_height×3 kernel on a
+    size×size input, padded to keep the size. 3 input channels fail the channel alignment of MLAS's
+    symmetric indirect convolution (MlasConvSymPackWSize, core/mlas/lib/convsym.cpp: a multiple of
+    4), so QLinearConv runs its generic path (qlinearconv.cc: NHWC im2col, MlasGemm, a separate
+    requantization pass); 4 take the symmetric path."""
+    rng = np.random.RandomState(SEED)
+    weight = numpy_helper.from_array((rng.randn(16, channels, kernel_height, 3) * 0.2).astype(np.float32), "w")
+    bias = numpy_helper.from_array(np.zeros([16], np.float32), "b")
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", kernel_shape=[kernel_height, 3],
+                            pads=[kernel_height // 2, 1, kernel_height // 2, 1])
+    graph = helper.make_graph([node], "generic_conv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, size, size])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16, size, size])], [weight, bias])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = os.path.join(tmp, "f.onnx"), os.path.join(tmp, "q.onnx")
+        onnx.save(model, source)
+        quantize_static(source, target, Reader([1, channels, size, size], SEED, 4, "x"), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
+        return onnx.load(target).SerializeToString()
+
+
+def im2col_row_seconds(warmup, repeats):
+    """CPU time QLinearConv's generic path spends per output pixel and kernel row: a 7×3 kernel
+    minus a 3×3 one on the same 32×32 layer (same transposes, requantization and pixel count),
+    over 1024 pixels × 4 rows. Includes the 4 rows' share of the GEMM (144 MACs per pixel-row)."""
+    feed = {"x": np.random.RandomState(SEED).rand(1, 3, 32, 32).astype(np.float32)}
+    times = [time_session(session(generic_conv(height, 32)), feed, warmup, repeats)["minimumCpuSeconds"] for height in (7, 3)]
+    return (times[0] - times[1]) / (1024 * 4)
+
+
+def generic_pixel_seconds(row_seconds, warmup, repeats):
+    """CPU time QLinearConv's generic path spends per output pixel beyond its kernel rows (the
+    GEMM's A packing and row sums, the separate requantization pass): a 3-channel 3×3 layer
+    (generic path) minus a 4-channel one (symmetric path, fused requantization) on the same 32×32
+    output, over 1024 pixels, less 3 kernel rows at `row_seconds`."""
+    times = []
+    for channels in (3, 4):
+        feed = {"x": np.random.RandomState(SEED).rand(1, channels, 32, 32).astype(np.float32)}
+        times.append(time_session(session(generic_conv(3, 32, channels)), feed, warmup, repeats)["minimumCpuSeconds"])
+    return (times[0] - times[1]) / 1024 - 3 * row_seconds
+
+
 # The built-in target describing the machine each (CPU family, model) names, under KVM with 2 vCPUs.
 TARGETS = {("25", "1"): "x86-avx2-zen3-epyc-kvm", ("25", "17"): "x86-avx512-zen4-epyc-kvm"}
 
@@ -413,6 +457,10 @@ def main():
     print(f"dispatch per operator: {dispatch * 1e9:.0f} ns", file=sys.stderr)
     nodes = node_seconds(args.warmup, args.repeats)
     print("per node: " + ", ".join(f"{k} {v * 1e9:.0f} ns" for k, v in nodes.items()), file=sys.stderr)
+    row = im2col_row_seconds(args.warmup, args.repeats)
+    print(f"generic QLinearConv path per pixel and kernel row: {row * 1e9:.2f} ns", file=sys.stderr)
+    pixel = generic_pixel_seconds(row, args.warmup, args.repeats)
+    print(f"generic QLinearConv path per pixel beyond its rows: {pixel * 1e9:.2f} ns", file=sys.stderr)
     document = {
         "tool": "tools/validation/time_ort.py",
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
@@ -425,6 +473,8 @@ def main():
         "loadAverage": os.getloadavg(),
         "operatorDispatchSeconds": dispatch,
         "nodeSeconds": nodes,
+        "im2colRowSeconds": row,
+        "genericConvPixelSeconds": pixel,
         "measurements": results,
     }
     path = results_path(target)
