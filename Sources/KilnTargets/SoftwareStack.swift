@@ -48,7 +48,7 @@ public struct SoftwareStack: Sendable, Hashable {
     public struct OperatorCycles: Sendable, Hashable {
         /// The operator.
         public let op: OperatorKind
-        /// True for the float kernel, false for the quantized (integer) one: a runtime runs them
+        /// True for the float kernel, false for the quantized one: a runtime runs them
         /// through different code (ONNX Runtime's Conv and QLinearConv).
         public let float: Bool
         /// Cycles per node beyond the stack's `operatorDispatchCycles`.
@@ -58,7 +58,7 @@ public struct SoftwareStack: Sendable, Hashable {
     /// The schema of one `stacks[].operatorCycles[]` entry.
     public static let operatorCyclesSchema = TargetSchemaSection(path: "stacks[].operatorCycles[]", fields: [
         TargetField("op", "operation name", "The operator (`conv2d`, `dense`, …)."),
-        TargetField("arithmetic", "`float` or `integer`", "Which of the operator's kernels the figure is for."),
+        TargetField("arithmetic", "one of `float`, `quantized`", "Which of the operator's kernels the figure is for (ONNX Runtime's Conv or QLinearConv)."),
         .cost("cycles", "sourced number ≥ 0", "Fixed cycles per node beyond `operatorDispatchCycles`.").plausible(0...1e9),
     ])
 
@@ -123,7 +123,7 @@ public struct SoftwareStack: Sendable, Hashable {
 
 /// The `arithmetic` of an `operatorCycles` entry.
 private enum Arithmetic: String, CaseIterable {
-    case float, integer
+    case float, quantized
 }
 
 extension TargetDescription {

@@ -96,7 +96,7 @@ public enum TargetListing {
                     lines.append("    im2col row copy: \(formatNumber(row.value)) cycles per output pixel and kernel row\(cite(row.source))")
                 }
                 for entry in stack.operatorCycles {
-                    lines.append("    \(entry.op.rawValue) (\(entry.float ? "float" : "integer")) set-up: \(formatNumber(entry.cycles.value)) cycles\(cite(entry.cycles.source))")
+                    lines.append("    \(entry.op.rawValue) (\(entry.float ? "float" : "quantized")) set-up: \(formatNumber(entry.cycles.value)) cycles\(cite(entry.cycles.source))")
                 }
             }
         }

@@ -118,9 +118,9 @@ import KilnBackends
                           "at stacks[0].kernels: unknown value 'cmsisnn'; expected one of 'cmsisNN', 'tfliteMicroReference', 'mlas' (did you mean 'cmsisNN'?)")
     }
 
-    @Test func unknownOperatorInAStacksOperatorCycles() throws {
-        try expectFinding("x86-avx512-zen4-epyc-kvm", [.key("stacks"), .index(0), .key("operatorCycles"), .index(0), .key("op")], .string("conv"),
-                          "at stacks[0].operatorCycles[0].op: unknown value 'conv'")
+    @Test func unknownArithmeticInAStacksOperatorCycles() throws {
+        try expectFinding("x86-avx512-zen4-epyc-kvm", [.key("stacks"), .index(0), .key("operatorCycles"), .index(1), .key("arithmetic")],
+                          .string("integer"), "at stacks[0].operatorCycles[1].arithmetic: unknown value 'integer'; expected one of 'float', 'quantized'")
     }
 
     @Test func bothEnergyForms() throws {
