@@ -159,17 +159,23 @@ class Builder:
         return model
 
 
+def basic_blocks(b, x, channels, blocks):
+    """ResNet basic blocks (two 3x3 convs and a shortcut, a 1x1 conv where the shape changes), one
+    per (width, stride)."""
+    for width, stride in blocks:
+        y = b.conv(x, channels, width, (3, 3), stride)
+        y = b.conv(y, width, width, (3, 3), relu=False)
+        shortcut = x if stride == 1 and channels == width else b.conv(x, channels, width, (1, 1), stride, relu=False)
+        x, channels = b.add(y, shortcut), width
+    return x
+
+
 def resnet8():
     """MLPerf Tiny image classification (ResNet-8 on 32x32x3, mlcommons/tiny benchmark/training/image_classification)."""
     b = Builder("resnet8", [1, 3, 32, 32], SEED + 1)
     x = b.conv("input", 3, 16, (3, 3))
     channels = 16
-    for width, stride in [(16, 1), (32, 2), (64, 2)]:
-        y = b.conv(x, channels, width, (3, 3), stride)
-        y = b.conv(y, width, width, (3, 3), relu=False)
-        shortcut = x if stride == 1 and channels == width else b.conv(x, channels, width, (1, 1), stride, relu=False)
-        x, channels = b.add(y, shortcut), width
-    x = b.pool_flatten(x)
+    x = b.pool_flatten(basic_blocks(b, x, channels, [(16, 1), (32, 2), (64, 2)]))
     return b.finish(b.dense(x, 64, 10, relu=False), 10)
 
 
@@ -215,12 +221,7 @@ def resnet18():
     b = Builder("resnet18", [1, 3, 224, 224], SEED + 5)
     x = b.max_pool(b.conv("input", 3, 64, (7, 7), 2), 3, 2)
     channels = 64
-    for width, stride in [(64, 1), (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1)]:
-        y = b.conv(x, channels, width, (3, 3), stride)
-        y = b.conv(y, width, width, (3, 3), relu=False)
-        shortcut = x if stride == 1 and channels == width else b.conv(x, channels, width, (1, 1), stride, relu=False)
-        x, channels = b.add(y, shortcut), width
-    x = b.pool_flatten(x)
+    x = b.pool_flatten(basic_blocks(b, x, channels, [(64, 1), (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1)]))
     return b.finish(b.dense(x, 512, 1000, relu=False), 1000)
 
 
