@@ -1,4 +1,5 @@
 import KilnDiagnostics
+import KilnIR
 import KilnJSON
 
 /// The kernel library a software stack dispatches a model's layers to. The family's cost model
@@ -39,6 +40,40 @@ public struct SoftwareStack: Sendable, Hashable {
     /// Fixed cycles the runtime spends per operator outside its kernel (interpreter dispatch,
     /// tensor look-ups, parameter set-up); 0 for ahead-of-time generated code.
     public let operatorDispatchCycles: Sourced<Double>
+    /// Fixed cycles per node of an operator that the runtime spends beyond
+    /// `operatorDispatchCycles` (its kernel's set-up: packed-weight look-up, im2col or
+    /// indirection buffers, requantization parameters), measured on a node with no arithmetic.
+    public let operatorCycles: [OperatorCycles]
+    /// Cycles the stack's generic convolution path spends per output pixel and kernel row copying
+    /// its im2col buffer, charged to the layers the family's cost model sends down that path
+    /// (ONNX Runtime's QLinearConv when MLAS's symmetric convolution does not take the layer);
+    /// nil: not modelled.
+    public let im2colRowCycles: Sourced<Double>?
+
+    /// The fixed cycles of one operator's node in one arithmetic (`stacks[].operatorCycles[]`).
+    public struct OperatorCycles: Sendable, Hashable {
+        /// The operator.
+        public let op: OperatorKind
+        /// True for the float kernel, false for the quantized one: a runtime runs them
+        /// through different code (ONNX Runtime's Conv and QLinearConv).
+        public let float: Bool
+        /// Cycles per node beyond the stack's `operatorDispatchCycles`.
+        public let cycles: Sourced<Double>
+    }
+
+    /// The schema of one `stacks[].operatorCycles[]` entry.
+    public static let operatorCyclesSchema = TargetSchemaSection(path: "stacks[].operatorCycles[]", fields: [
+        TargetField("op", "operation name", "The operator (`conv2d`, `dense`, …)."),
+        TargetField("arithmetic", "one of `float`, `quantized`", "Which of the operator's kernels the figure is for (ONNX Runtime's Conv or QLinearConv)."),
+        .cost("cycles", "sourced number ≥ 0", "Fixed cycles per node beyond `operatorDispatchCycles`.").plausible(0...1e9),
+    ])
+
+    /// The fixed cycles a node of `op` costs in this stack: `operatorDispatchCycles` plus the
+    /// operator's entry in `operatorCycles` for its arithmetic, if any.
+    public func fixedCycles(of op: OperatorKind?, float: Bool) -> Double {
+        let extra = operatorCycles.first { $0.op == op && $0.float == float }?.cycles.value ?? 0
+        return operatorDispatchCycles.value + extra
+    }
 
     /// The schema of one `stacks[]` entry.
     public static let schema = TargetSchemaSection(path: "stacks[]", fields: [
@@ -48,15 +83,20 @@ public struct SoftwareStack: Sendable, Hashable {
         TargetField("kernels", "one of \(KernelLibrary.allCases.map { "`\($0.rawValue)`" }.joined(separator: ", "))",
                     "The kernel library layers dispatch to; the family's cost model picks that library's kernel per layer."),
         .cost("operatorDispatchCycles", "sourced number ≥ 0", "Cycles the runtime spends per operator outside its kernel (interpreter dispatch, parameter set-up); 0 for generated code.").plausible(0...1e9),
+        .optional("operatorCycles", "array of objects", "Fixed cycles per node of an operator beyond `operatorDispatchCycles` (see `stacks[].operatorCycles[]`)."),
+        .cost("im2colRowCycles", "sourced number ≥ 0", required: false, "Cycles the stack's generic convolution path spends per output pixel and kernel row copying its im2col buffer (absent: not modelled).").plausible(0...1e6),
     ])
 
     /// Creates a stack.
-    public init(name: String, description: String, version: String, kernels: KernelLibrary, operatorDispatchCycles: Sourced<Double>) {
+    public init(name: String, description: String, version: String, kernels: KernelLibrary, operatorDispatchCycles: Sourced<Double>,
+                operatorCycles: [OperatorCycles] = [], im2colRowCycles: Sourced<Double>? = nil) {
         self.name = name
         self.description = description
         self.version = version
         self.kernels = kernels
         self.operatorDispatchCycles = operatorDispatchCycles
+        self.operatorCycles = operatorCycles
+        self.im2colRowCycles = im2colRowCycles
     }
 
     /// Decodes one `stacks[]` entry, recording findings; nil if any part is invalid.
@@ -66,9 +106,30 @@ public struct SoftwareStack: Sendable, Hashable {
         let version = reader.string("version")
         let kernels = reader.choice("kernels", as: KernelLibrary.self)
         let dispatch = reader.sourcedNumber("operatorDispatchCycles", .nonNegative)
-        guard let name, let description, let version, let kernels, let dispatch else { return nil }
-        self.init(name: name, description: description, version: version, kernels: kernels, operatorDispatchCycles: dispatch)
+        var operators: [OperatorCycles] = []
+        var valid = true
+        if reader.contains("operatorCycles") {
+            let entries = reader.sections("operatorCycles", Self.operatorCyclesSchema, allowEmpty: false)
+            valid = entries != nil
+            for entry in entries ?? [] {
+                let op = entry.choice("op", as: OperatorKind.self)
+                let arithmetic = entry.choice("arithmetic", as: Arithmetic.self)
+                let cycles = entry.sourcedNumber("cycles", .nonNegative)
+                guard let op, let arithmetic, let cycles else { valid = false; continue }
+                operators.append(OperatorCycles(op: op, float: arithmetic == .float, cycles: cycles))
+            }
+        }
+        let im2colRow = reader.contains("im2colRowCycles") ? reader.sourcedNumber("im2colRowCycles", .nonNegative) : nil
+        guard let name, let description, let version, let kernels, let dispatch, valid,
+              reader.contains("im2colRowCycles") == (im2colRow != nil) else { return nil }
+        self.init(name: name, description: description, version: version, kernels: kernels, operatorDispatchCycles: dispatch,
+                  operatorCycles: operators, im2colRowCycles: im2colRow)
     }
+}
+
+/// The `arithmetic` of an `operatorCycles` entry.
+private enum Arithmetic: String, CaseIterable {
+    case float, quantized
 }
 
 extension TargetDescription {

@@ -92,6 +92,12 @@ public enum TargetListing {
                 let mark = stack == target.stack ? " (selected)" : ""
                 lines.append("  \(stack.name)\(mark): \(stack.description); kernels \(stack.kernels.rawValue); version: \(stack.version)")
                 lines.append("    operator dispatch: \(formatNumber(stack.operatorDispatchCycles.value)) cycles\(cite(stack.operatorDispatchCycles.source))")
+                if let row = stack.im2colRowCycles {
+                    lines.append("    im2col row copy: \(formatNumber(row.value)) cycles per output pixel and kernel row\(cite(row.source))")
+                }
+                for entry in stack.operatorCycles {
+                    lines.append("    \(entry.op.rawValue) (\(entry.float ? "float" : "quantized")) set-up: \(formatNumber(entry.cycles.value)) cycles\(cite(entry.cycles.source))")
+                }
             }
         }
         lines.append("\(target.family):")

@@ -5,7 +5,7 @@ public enum TargetSchema {
     public static let commonSections: [TargetSchemaSection] = [
         TargetDescription.schema, TargetNumerics.schema, MemoryLevel.schema, OperationSupport.schema,
         EnergyTable.schema, EnergyTable.multiplyAccumulateSchema, EnergyTable.actionSchema, HostLink.schema,
-        HostCompute.schema, SoftwareStack.schema,
+        HostCompute.schema, SoftwareStack.schema, SoftwareStack.operatorCyclesSchema,
     ]
 
     /// The common sections followed by each family's sections.

@@ -58,7 +58,8 @@ func allCommandPaths() -> [[String]] {
         let document = try #require(try JSONParser().parse(result.output, file: "stdout").objectValue)
         #expect(document["kind"] == .string("kiln.targets") && document["schemaVersion"] == .integer(2))
         let rows = try #require(document["targets"]?.arrayValue)
-        #expect(rows.count == 21)
+        let files = try FileManager.default.contentsOfDirectory(atPath: repositoryRoot.appendingPathComponent("targets").path)
+        #expect(rows.count == files.filter { $0.hasSuffix(".json") }.count)
         for row in rows {
             let object = try #require(row.objectValue)
             #expect(object["name"]?.stringValue != nil)

@@ -118,6 +118,11 @@ import KilnBackends
                           "at stacks[0].kernels: unknown value 'cmsisnn'; expected one of 'cmsisNN', 'cmsisNN2020', 'tfliteMicroReference', 'mlas' (did you mean 'cmsisNN'?)")
     }
 
+    @Test func unknownArithmeticInAStacksOperatorCycles() throws {
+        try expectFinding("x86-avx512-zen4-epyc-kvm", [.key("stacks"), .index(0), .key("operatorCycles"), .index(1), .key("arithmetic")],
+                          .string("integer"), "at stacks[0].operatorCycles[1].arithmetic: unknown value 'integer'; expected one of 'float', 'quantized'")
+    }
+
     @Test func bothEnergyForms() throws {
         try expectFinding(Self.m7, [.key("memory"), .index(0), .key("energyPicojoulesPerAccess")], .integer(3),
                           "at memory[0]: give either 'energyPicojoulesPerByte' or 'energyPicojoulesPerAccess', not both")

@@ -9,25 +9,43 @@ Writes
                                        with onnx.helper, and their ORT static QDQ int8 versions
                                        (<name>_qdq.onnx: u8 activations, per-channel i8 weights,
                                        as examples/digits/*_qdq.onnx)
-  tools/validation/ort_measurements.json
+  examples/validation/large/           ResNet-18 and MobileNetV2 (224x224, float and QDQ int8) the
+                                       same way; too large to commit (47 MB float ResNet-18), so
+                                       this directory is git-ignored and rebuilt here
+  tools/validation/ort_measurements[_<target>].json
                                        the machine (lscpu), the ONNX Runtime version, the
-                                       per-operator dispatch time, and per model the median and
-                                       minimum single-thread latency of `repeats` runs
+                                       per-operator dispatch time, each operator's fixed cost per
+                                       node, and per model the wall-clock and thread-CPU-time
+                                       median and minimum of the timed runs (the Zen 3 machine's
+                                       file kept its original name)
   examples/validation/measurements.json
-                                       its ONNX Runtime rows replaced by these minima (target
-                                       x86-avx2-zen3-epyc-kvm, one core); published rows kept
+                                       this machine's target's ONNX Runtime rows replaced by the
+                                       minimum CPU times; other targets' and published rows kept
+  tools/validation/large_measurements.json
+                                       the same rows for the large models (`kiln validate` reads it
+                                       once examples/validation/large/ is built)
+
+The target is chosen by the machine's CPU family and model (TARGETS): family 25 model 1 is the
+Zen 3 guest (x86-avx2-zen3-epyc-kvm), family 25 model 17 the Zen 4 one (x86-avx512-zen4-epyc-kvm).
 
 Timing: one InferenceSession per model with intra_op_num_threads=1, inter_op_num_threads=1,
-ORT_SEQUENTIAL, ORT_ENABLE_ALL; `warmup` runs, then `repeats` runs timed one by one with
-time.perf_counter_ns; the minimum is the measurement, because the machine is shared with other
-jobs (its load average is recorded: ~10 on 2 vCPUs when the committed figures were taken) and the
-least-disturbed run is the one closest to the latency of an idle core; the median is recorded
-beside it. The dispatch time is the minimum time of a chain of 256 Add nodes on a 1-element float
-tensor (graph optimization off, so nothing fuses), minus a 1-node run's, divided by 255.
+ORT_SEQUENTIAL, ORT_ENABLE_ALL; `warmup` runs, then up to `repeats` runs (at most `budget`
+CPU-seconds, at least 20) timed one by one, with time.perf_counter_ns (wall) and
+time.thread_time_ns (CPU time of the calling thread, in which ONNX Runtime computes with one
+intra-op thread). The machine is shared with other jobs (load average 13-22 on 2 vCPUs when the
+Zen 4 figures were taken): a run of more than a few milliseconds is nearly always preempted, so
+its wall time counts other jobs' time slices; the minimum thread CPU time is the measurement (it
+still includes cache refills after a preemption, so it errs slow). The Zen 3 rows were taken as
+wall-clock minima. The dispatch time is the minimum CPU time of a chain of 256 Add nodes on a
+1-element float tensor (graph optimization off, so nothing fuses), minus a 1-node run's, divided by
+255; an operator's fixed cost per node is the same difference over chains of 129 and 1 one-channel
+1x1 Conv or Gemm nodes on a 1x1 tensor, float and quantized (QDQ, which ONNX Runtime fuses into
+QLinearConv and QGemm).
 
 Usage (from the repository root):
   python3 tools/validation/time_ort.py              # build models (if absent) and time them
   python3 tools/validation/time_ort.py --rebuild    # rebuild the models first
+  python3 tools/validation/time_ort.py --skip-large # MLPerf Tiny-sized models only
 """
 import argparse
 import json
@@ -48,7 +66,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MODELS = os.path.join(ROOT, "examples", "validation")
 RESULTS = os.path.join(ROOT, "tools", "validation", "ort_measurements.json")
 TABLE = os.path.join(MODELS, "measurements.json")
-TARGET = "x86-avx2-zen3-epyc-kvm"
+LARGE = os.path.join(MODELS, "large")
+LARGE_TABLE = os.path.join(ROOT, "tools", "validation", "large_measurements.json")
 DIGITS = os.path.join(ROOT, "examples", "digits")
 SEED = 1300
 
@@ -74,6 +93,7 @@ class Builder:
         return name
 
     def conv(self, x, channels_in, channels_out, kernel, stride=1, groups=1, relu=True):
+        """A Conv node with bias; `relu` is True (Relu), "relu6" (Clip to [0, 6]) or False."""
         name = self.fresh("conv")
         w = self.weight(name + "_w", [channels_out, channels_in // groups, kernel[0], kernel[1]], channels_in // groups * kernel[0] * kernel[1])
         b = self.weight(name + "_b", [channels_out], 100.0)
@@ -81,7 +101,29 @@ class Builder:
         y = name + "_y"
         self.nodes.append(helper.make_node("Conv", [x, w, b], [y], name=name, kernel_shape=list(kernel), strides=[stride, stride],
                                            pads=pads, group=groups))
+        if relu == "relu6":
+            return self.relu6(y)
         return self.relu(y) if relu else y
+
+    def relu6(self, x):
+        y = self.fresh("clip")
+        if "relu6_min" not in {i.name for i in self.inits}:
+            self.inits.append(numpy_helper.from_array(np.array(0, np.float32), "relu6_min"))
+            self.inits.append(numpy_helper.from_array(np.array(6, np.float32), "relu6_max"))
+        self.nodes.append(helper.make_node("Clip", [x, "relu6_min", "relu6_max"], [y], name=y))
+        return y
+
+    def max_pool(self, x, kernel, stride):
+        y = self.fresh("maxpool")
+        self.nodes.append(helper.make_node("MaxPool", [x], [y], name=y, kernel_shape=[kernel, kernel], strides=[stride, stride],
+                                           pads=[kernel // 2] * 4))
+        return y
+
+    def add_linear(self, a, b):
+        """An Add without a following activation (MobileNetV2's residual)."""
+        y = self.fresh("add")
+        self.nodes.append(helper.make_node("Add", [a, b], [y], name=y))
+        return y
 
     def relu(self, x):
         y = self.fresh("relu")
@@ -117,17 +159,23 @@ class Builder:
         return model
 
 
+def basic_blocks(b, x, channels, blocks):
+    """ResNet basic blocks (two 3x3 convs and a shortcut, a 1x1 conv where the shape changes), one
+    per (width, stride)."""
+    for width, stride in blocks:
+        y = b.conv(x, channels, width, (3, 3), stride)
+        y = b.conv(y, width, width, (3, 3), relu=False)
+        shortcut = x if stride == 1 and channels == width else b.conv(x, channels, width, (1, 1), stride, relu=False)
+        x, channels = b.add(y, shortcut), width
+    return x
+
+
 def resnet8():
     """MLPerf Tiny image classification (ResNet-8 on 32x32x3, mlcommons/tiny benchmark/training/image_classification)."""
     b = Builder("resnet8", [1, 3, 32, 32], SEED + 1)
     x = b.conv("input", 3, 16, (3, 3))
     channels = 16
-    for width, stride in [(16, 1), (32, 2), (64, 2)]:
-        y = b.conv(x, channels, width, (3, 3), stride)
-        y = b.conv(y, width, width, (3, 3), relu=False)
-        shortcut = x if stride == 1 and channels == width else b.conv(x, channels, width, (1, 1), stride, relu=False)
-        x, channels = b.add(y, shortcut), width
-    x = b.pool_flatten(x)
+    x = b.pool_flatten(basic_blocks(b, x, channels, [(16, 1), (32, 2), (64, 2)]))
     return b.finish(b.dense(x, 64, 10, relu=False), 10)
 
 
@@ -168,24 +216,56 @@ def autoencoder():
     return model
 
 
+def resnet18():
+    """ResNet-18 (He et al. 2016, torchvision's resnet18 layers) on 224x224x3, 1000 classes."""
+    b = Builder("resnet18", [1, 3, 224, 224], SEED + 5)
+    x = b.max_pool(b.conv("input", 3, 64, (7, 7), 2), 3, 2)
+    channels = 64
+    x = b.pool_flatten(basic_blocks(b, x, channels, [(64, 1), (64, 1), (128, 2), (128, 1), (256, 2), (256, 1), (512, 2), (512, 1)]))
+    return b.finish(b.dense(x, 512, 1000, relu=False), 1000)
+
+
+def mobilenetv2():
+    """MobileNetV2 width 1.0 (Sandler et al. 2018, table 2; torchvision's mobilenet_v2 layers) on 224x224x3."""
+    b = Builder("mobilenetv2", [1, 3, 224, 224], SEED + 6)
+    x = b.conv("input", 3, 32, (3, 3), 2, relu="relu6")
+    channels = 32
+    for expansion, width, repeats, first_stride in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+                                                    (6, 160, 3, 2), (6, 320, 1, 1)]:
+        for i in range(repeats):
+            stride = first_stride if i == 0 else 1
+            hidden = channels * expansion
+            y = x if expansion == 1 else b.conv(x, channels, hidden, (1, 1), relu="relu6")
+            y = b.conv(y, hidden, hidden, (3, 3), stride, groups=hidden, relu="relu6")
+            y = b.conv(y, hidden, width, (1, 1), relu=False)
+            x = b.add_linear(x, y) if stride == 1 and channels == width else y
+            channels = width
+    x = b.conv(x, channels, 1280, (1, 1), relu="relu6")
+    x = b.pool_flatten(x)
+    return b.finish(b.dense(x, 1280, 1000, relu=False), 1000)
+
+
 BUILDERS = {"resnet8": resnet8, "dscnn": dscnn, "mobilenet_vww": mobilenet_vww, "autoencoder": autoencoder}
+# Too large to commit (ResNet-18: 47 MB float, 12 MB int8): built into LARGE (not committed),
+# timed, and their rows kept in LARGE_TABLE, which `kiln validate` reads once the models exist.
+LARGE_BUILDERS = {"resnet18": resnet18, "mobilenetv2": mobilenetv2}
 
 
 class Reader(CalibrationDataReader):
-    def __init__(self, shape, seed):
+    def __init__(self, shape, seed, samples=16, name="input"):
         rng = np.random.RandomState(seed)
-        self.data = iter([{"input": rng.rand(*shape).astype(np.float32)} for _ in range(16)])
+        self.data = iter([{name: rng.rand(*shape).astype(np.float32)} for _ in range(samples)])
 
     def get_next(self):
         return next(self.data, None)
 
 
-def build(name):
-    model = BUILDERS[name]()
-    path = os.path.join(MODELS, f"{name}.onnx")
+def build(name, builder, directory, samples=16):
+    model = builder()
+    path = os.path.join(directory, f"{name}.onnx")
     onnx.save(model, path)
     shape = [d.dim_value for d in model.graph.input[0].type.tensor_type.shape.dim]
-    quantize_static(path, os.path.join(MODELS, f"{name}_qdq.onnx"), Reader(shape, SEED), quant_format=QuantFormat.QDQ,
+    quantize_static(path, os.path.join(directory, f"{name}_qdq.onnx"), Reader(shape, SEED, samples), quant_format=QuantFormat.QDQ,
                     per_channel=True, reduce_range=False, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                     calibrate_method=CalibrationMethod.MinMax)
 
@@ -199,16 +279,25 @@ def session(model, optimize=True):
     return ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
 
-def time_session(sess, feed, warmup, repeats):
+def time_session(sess, feed, warmup, repeats, budget=None):
+    """Times `repeats` runs one by one (fewer if `budget` CPU-seconds run out first, at least 20):
+    wall time (perf_counter) and the calling thread's CPU time (thread_time: with one intra-op
+    thread ONNX Runtime computes in the caller, and time spent waiting for a CPU on a shared
+    machine is not counted)."""
     for _ in range(warmup):
         sess.run(None, feed)
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter_ns()
+    wall, cpu = [], []
+    for i in range(repeats):
+        start, start_cpu = time.perf_counter_ns(), time.thread_time_ns()
         sess.run(None, feed)
-        samples.append(time.perf_counter_ns() - start)
-    samples.sort()
-    return {"medianSeconds": samples[len(samples) // 2] * 1e-9, "minimumSeconds": samples[0] * 1e-9, "repeats": repeats}
+        cpu.append(time.thread_time_ns() - start_cpu)
+        wall.append(time.perf_counter_ns() - start)
+        if budget is not None and i >= 19 and sum(cpu) * 1e-9 > budget:
+            break
+    wall.sort()
+    cpu.sort()
+    return {"medianSeconds": wall[len(wall) // 2] * 1e-9, "minimumSeconds": wall[0] * 1e-9,
+            "medianCpuSeconds": cpu[len(cpu) // 2] * 1e-9, "minimumCpuSeconds": cpu[0] * 1e-9, "repeats": len(wall)}
 
 
 def add_chain(length):
@@ -222,9 +311,48 @@ def add_chain(length):
 
 def dispatch_seconds(warmup, repeats):
     feed = {"v0": np.ones([1], np.float32)}
-    long = time_session(session(add_chain(256), optimize=False), feed, warmup, repeats)["minimumSeconds"]
-    short = time_session(session(add_chain(1), optimize=False), feed, warmup, repeats)["minimumSeconds"]
+    long = time_session(session(add_chain(256), optimize=False), feed, warmup, repeats)["minimumCpuSeconds"]
+    short = time_session(session(add_chain(1), optimize=False), feed, warmup, repeats)["minimumCpuSeconds"]
     return (long - short) / 255
+
+
+def node_chain(op, length, quantized):
+    """`length` one-channel 1x1 Conv (or 1x1 Gemm) nodes in a chain on a 1x1x1x1 (1x1) tensor: the
+    node's fixed cost with no arithmetic; `quantized` runs it through ORT's static QDQ quantizer,
+    so ONNX Runtime fuses each node into QLinearConv (QGemm)."""
+    shape = [1, 1, 1, 1] if op == "Conv" else [1, 1]
+    nodes, inits = [], []
+    for i in range(length):
+        inits.append(numpy_helper.from_array(np.full([1, 1, 1, 1] if op == "Conv" else [1, 1], 0.5, np.float32), f"w{i}"))
+        inits.append(numpy_helper.from_array(np.full([1], 0.25, np.float32), f"b{i}"))
+        nodes.append(helper.make_node(op, [f"v{i}", f"w{i}", f"b{i}"], [f"v{i + 1}"], name=f"n{i}",
+                                      **({"kernel_shape": [1, 1]} if op == "Conv" else {"transB": 1})))
+    graph = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("v0", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info(f"v{length}", TensorProto.FLOAT, shape)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    if not quantized:
+        return model.SerializeToString(), shape
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = os.path.join(tmp, "f.onnx"), os.path.join(tmp, "q.onnx")
+        onnx.save(model, source)
+        quantize_static(source, target, Reader(shape, SEED, 4, "v0"), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
+        return onnx.load(target).SerializeToString(), shape
+
+
+def node_seconds(warmup, repeats):
+    """Fixed CPU time per node by operator as ONNX Runtime runs it (graph optimization on, as for
+    the models): (a 129-node chain − a 1-node chain) / 128, minimum CPU time of `repeats` runs."""
+    result = {}
+    for op, quantized, label in [("Conv", False, "Conv"), ("Conv", True, "QLinearConv"), ("Gemm", False, "Gemm"), ("Gemm", True, "QGemm")]:
+        times = []
+        for length in (129, 1):
+            model, shape = node_chain(op, length, quantized)
+            feed = {"v0": np.full(shape, 0.5, np.float32)}
+            times.append(time_session(session(model), feed, warmup, repeats)["minimumCpuSeconds"])
+        result[label] = (times[0] - times[1]) / 128
+    return result
 
 
 def machine():
@@ -242,67 +370,160 @@ def machine():
     return fields
 
 
+def generic_conv(kernel_height, size, channels=3):
+    """One QDQ-quantized Conv of `channels` to 16 channels with a kernel_height×3 kernel on a
+    size×size input, padded to keep the size. 3 input channels fail the channel alignment of MLAS's
+    symmetric indirect convolution (MlasConvSymPackWSize, core/mlas/lib/convsym.cpp: a multiple of
+    4), so QLinearConv runs its generic path (qlinearconv.cc: NHWC im2col, MlasGemm, a separate
+    requantization pass); 4 take the symmetric path."""
+    rng = np.random.RandomState(SEED)
+    weight = numpy_helper.from_array((rng.randn(16, channels, kernel_height, 3) * 0.2).astype(np.float32), "w")
+    bias = numpy_helper.from_array(np.zeros([16], np.float32), "b")
+    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", kernel_shape=[kernel_height, 3],
+                            pads=[kernel_height // 2, 1, kernel_height // 2, 1])
+    graph = helper.make_graph([node], "generic_conv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, channels, size, size])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 16, size, size])], [weight, bias])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = os.path.join(tmp, "f.onnx"), os.path.join(tmp, "q.onnx")
+        onnx.save(model, source)
+        quantize_static(source, target, Reader([1, channels, size, size], SEED, 4, "x"), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
+        return onnx.load(target).SerializeToString()
+
+
+def im2col_row_seconds(warmup, repeats):
+    """CPU time QLinearConv's generic path spends per output pixel and kernel row: a 7×3 kernel
+    minus a 3×3 one on the same 32×32 layer (same transposes, requantization and pixel count),
+    over 1024 pixels × 4 rows. Includes the 4 rows' share of the GEMM (144 MACs per pixel-row)."""
+    feed = {"x": np.random.RandomState(SEED).rand(1, 3, 32, 32).astype(np.float32)}
+    times = [time_session(session(generic_conv(height, 32)), feed, warmup, repeats)["minimumCpuSeconds"] for height in (7, 3)]
+    return (times[0] - times[1]) / (1024 * 4)
+
+
+def generic_pixel_seconds(row_seconds, warmup, repeats):
+    """CPU time QLinearConv's generic path spends per output pixel beyond its kernel rows (the
+    GEMM's A packing and row sums, the separate requantization pass): a 3-channel 3×3 layer
+    (generic path) minus a 4-channel one (symmetric path, fused requantization) on the same 32×32
+    output, over 1024 pixels, less 3 kernel rows at `row_seconds`."""
+    times = []
+    for channels in (3, 4):
+        feed = {"x": np.random.RandomState(SEED).rand(1, channels, 32, 32).astype(np.float32)}
+        times.append(time_session(session(generic_conv(3, 32, channels)), feed, warmup, repeats)["minimumCpuSeconds"])
+    return (times[0] - times[1]) / 1024 - 3 * row_seconds
+
+
+# The built-in target describing the machine each (CPU family, model) names, under KVM with 2 vCPUs.
+TARGETS = {("25", "1"): "x86-avx2-zen3-epyc-kvm", ("25", "17"): "x86-avx512-zen4-epyc-kvm"}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--warmup", type=int, default=20)
-    parser.add_argument("--repeats", type=int, default=200)
+    parser.add_argument("--repeats", type=int, default=500)
+    parser.add_argument("--budget", type=float, default=10, help="CPU-seconds of timed runs per model at most (at least 20 runs)")
+    parser.add_argument("--skip-large", action="store_true", help="do not build or time ResNet-18 and MobileNetV2")
     args = parser.parse_args()
+    description = machine()
+    target = TARGETS.get((description.get("CPU family"), description.get("Model")))
+    if target is None:
+        sys.exit(f"time_ort.py: no built-in target describes CPU family {description.get('CPU family')} model {description.get('Model')}")
     os.makedirs(MODELS, exist_ok=True)
-    for name in BUILDERS:
+    os.makedirs(LARGE, exist_ok=True)
+    for name, builder in BUILDERS.items():
         if args.rebuild or not os.path.exists(os.path.join(MODELS, f"{name}_qdq.onnx")):
-            build(name)
+            build(name, builder, MODELS)
     models = {f"examples/validation/{name}{suffix}.onnx": os.path.join(MODELS, f"{name}{suffix}.onnx")
               for name in BUILDERS for suffix in ("", "_qdq")}
     models["examples/digits/dscnn_residual.onnx"] = os.path.join(DIGITS, "dscnn_residual.onnx")
     models["examples/digits/dscnn_residual_qdq.onnx"] = os.path.join(DIGITS, "dscnn_residual_qdq.onnx")
+    if not args.skip_large:
+        for name, builder in LARGE_BUILDERS.items():
+            if args.rebuild or not os.path.exists(os.path.join(LARGE, f"{name}_qdq.onnx")):
+                build(name, builder, LARGE, samples=4)
+            for suffix in ("", "_qdq"):
+                models[f"examples/validation/large/{name}{suffix}.onnx"] = os.path.join(LARGE, f"{name}{suffix}.onnx")
     results = []
     for label, path in models.items():
         sess = session(path)
         shape = [d.dim_value if d.dim_value > 0 else 1 for d in onnx.load(path).graph.input[0].type.tensor_type.shape.dim]
         feed = {sess.get_inputs()[0].name: np.random.RandomState(SEED).rand(*shape).astype(np.float32)}
-        timing = time_session(sess, feed, args.warmup, args.repeats)
+        timing = time_session(sess, feed, args.warmup, args.repeats, args.budget)
         results.append({"model": label, **timing})
-        print(f"{label}: median {timing['medianSeconds'] * 1e6:.1f} µs, min {timing['minimumSeconds'] * 1e6:.1f} µs", file=sys.stderr)
+        print(f"{label}: wall median {timing['medianSeconds'] * 1e6:.1f} µs, min {timing['minimumSeconds'] * 1e6:.1f} µs; "
+              f"CPU min {timing['minimumCpuSeconds'] * 1e6:.1f} µs ({timing['repeats']} runs)", file=sys.stderr)
     dispatch = dispatch_seconds(args.warmup, args.repeats)
     print(f"dispatch per operator: {dispatch * 1e9:.0f} ns", file=sys.stderr)
+    nodes = node_seconds(args.warmup, args.repeats)
+    print("per node: " + ", ".join(f"{k} {v * 1e9:.0f} ns" for k, v in nodes.items()), file=sys.stderr)
+    row = im2col_row_seconds(args.warmup, args.repeats)
+    print(f"generic QLinearConv path per pixel and kernel row: {row * 1e9:.2f} ns", file=sys.stderr)
+    pixel = generic_pixel_seconds(row, args.warmup, args.repeats)
+    print(f"generic QLinearConv path per pixel beyond its rows: {pixel * 1e9:.2f} ns", file=sys.stderr)
     document = {
         "tool": "tools/validation/time_ort.py",
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
         "onnxruntime": ort.__version__,
         "onnx": onnx.__version__,
         "python": platform.python_version(),
-        "machine": machine(),
+        "machine": description,
+        "target": target,
         "threads": 1,
         "loadAverage": os.getloadavg(),
         "operatorDispatchSeconds": dispatch,
+        "nodeSeconds": nodes,
+        "im2colRowSeconds": row,
+        "genericConvPixelSeconds": pixel,
         "measurements": results,
     }
-    with open(RESULTS, "w") as f:
+    path = results_path(target)
+    with open(path, "w") as f:
         json.dump(document, f, indent=2)
         f.write("\n")
-    update_table(document)
+    update_table(document, TABLE, lambda row: not row["model"].startswith("large/"))
+    update_table(document, LARGE_TABLE, lambda row: row["model"].startswith("large/"))
 
 
-def update_table(document):
-    """Replaces the ONNX Runtime rows of the measurement table with this run's minima."""
-    with open(TABLE) as f:
-        table = json.load(f)
-    kept = [row for row in table["measurements"] if not row["source"].startswith("tools/validation/")]
+def results_path(target):
+    """The measurement file of a target: the Zen 3 runs kept their original name."""
+    if target == "x86-avx2-zen3-epyc-kvm":
+        return RESULTS
+    return os.path.join(ROOT, "tools", "validation", f"ort_measurements_{target}.json")
+
+
+def update_table(document, table_path, belongs):
+    """Replaces this target's ONNX Runtime rows of a measurement table with this run's minimum CPU
+    times (the rows `belongs` selects, model paths relative to examples/validation); rows of other
+    targets and published rows are kept."""
+    target = document["target"]
+    table = {"schemaVersion": 1, "measurements": []}
+    if os.path.exists(table_path):
+        with open(table_path) as f:
+            table = json.load(f)
+    ours = lambda row: row["source"].startswith("tools/validation/time_ort.py") and row["target"] == target
+    kept = [row for row in table["measurements"] if not ours(row)]
     # A note explains a known, unmodelled mechanism behind a row's error; it outlives a re-run.
-    notes = {row["model"]: row["note"] for row in table["measurements"] if row["source"].startswith("tools/validation/") and "note" in row}
+    notes = {row["model"]: row["note"] for row in table["measurements"] if ours(row) and "note" in row}
     stack = f"ONNX Runtime {document['onnxruntime']} (CPU execution provider, MLAS), one thread"
+    machine = document["machine"]
+    directory = os.path.dirname(table_path)
+    results = os.path.relpath(results_path(target), ROOT)
     for result in document["measurements"]:
         relative = os.path.relpath(os.path.join(ROOT, result["model"]), MODELS)
-        kept.append({"model": relative, "target": TARGET, "stack": stack, "targetStack": "onnxruntime-mlas", "cores": 1, "measuredSeconds": result["minimumSeconds"],
-                     "source": f"tools/validation/time_ort.py on {document['machine'].get('Model name', '?')} (family "
-                               f"{document['machine'].get('CPU family', '?')} model {document['machine'].get('Model', '?')}, "
-                               f"{document['machine'].get('Hypervisor vendor', 'no hypervisor')}), {document['date']}: minimum of "
-                               f"{result['repeats']} runs (tools/validation/ort_measurements.json)"})
-        if relative in notes:
-            kept[-1]["note"] = notes[relative]
+        if not belongs({"model": relative}):
+            continue
+        kept.append({"model": os.path.relpath(os.path.join(ROOT, result["model"]), directory), "target": target, "stack": stack,
+                     "targetStack": "onnxruntime-mlas", "cores": 1, "measuredSeconds": result["minimumCpuSeconds"],
+                     "source": f"tools/validation/time_ort.py on {machine.get('Model name', '?')} (family "
+                               f"{machine.get('CPU family', '?')} model {machine.get('Model', '?')}, "
+                               f"{machine.get('Hypervisor vendor', 'no hypervisor')}), {document['date']}: minimum thread CPU time of "
+                               f"{result['repeats']} runs, load average {document['loadAverage'][0]:.1f} ({results})"})
+        if kept[-1]["model"] in notes:
+            kept[-1]["note"] = notes[kept[-1]["model"]]
     table["measurements"] = kept
-    with open(TABLE, "w") as f:
+    with open(table_path, "w") as f:
         json.dump(table, f, indent=2, ensure_ascii=False)
         f.write("\n")
 

@@ -54,8 +54,9 @@ public struct ProgramCost: Sendable {
 /// Turns a program's action counts into cycles, seconds and joules with the family's cycle model,
 /// the target's energy table, the host target's models for host steps (``HostCycleModel`` from its
 /// `hostCompute` rates, else its family's model), and the host link for transfers. A target that
-/// runs its own software stack (no host link) adds the selected stack's `operatorDispatchCycles`
-/// (``TargetDescription/stack``, else `hostCompute`'s) to every kernel.
+/// runs its own software stack (no host link) adds the selected stack's fixed cycles per node
+/// (``SoftwareStack/fixedCycles(of:float:)`` of ``TargetDescription/stack``, else `hostCompute`'s
+/// `operatorDispatchCycles`) to every kernel.
 public struct CostEstimator: Sendable {
     /// The compiler (for the backends' cycle models).
     public let compiler: Compiler
@@ -77,10 +78,14 @@ public struct CostEstimator: Sendable {
         let host = target.host.flatMap { catalog.target(named: $0.target) } ?? target
         let hostModel = try compiler.backend(for: host).cycleModel(for: host)
         let hostCompute = HostCycleModel(target: host)
-        // A target that runs its own stack (no host link) pays the stack's dispatch per kernel:
-        // the selected stack's, else the one its `hostCompute` gives.
-        let dispatchCycles = target.host == nil
-            ? target.stack?.operatorDispatchCycles.value ?? target.hostCompute?.operatorDispatchCycles?.value ?? 0 : 0
+        // A target that runs its own stack (no host link) pays the stack's fixed cycles per kernel
+        // (dispatch plus its operator's set-up): the selected stack's, else the dispatch its
+        // `hostCompute` gives.
+        func fixedCycles(_ kernel: any TargetKernel) -> Double {
+            guard target.host == nil else { return 0 }
+            if let stack = target.stack { return stack.fixedCycles(of: kernel.nodes.first?.operation.kind, float: false) }
+            return target.hostCompute?.operatorDispatchCycles?.value ?? 0
+        }
         let acceleratorHertz = target.clockMegahertz.value * 1e6
         let hostHertz = host.clockMegahertz.value * 1e6
         let energyModel = EnergyModel(target: target)
@@ -108,7 +113,7 @@ public struct CostEstimator: Sendable {
                 let layer = kernelStep.kernel.nodes.map(\.name).joined(separator: "+")
                 if kernelStep.placement == .accelerator {
                     var cost = model.cost(of: kernelStep.kernel, counts: counts)
-                    cost.overheadCycles += dispatchCycles
+                    cost.overheadCycles += fixedCycles(kernelStep.kernel)
                     acceleratorCosts.append(cost)
                     usefulOperations += counts.operations
                     steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: .accelerator, counts: counts, cost: cost,

@@ -10,7 +10,8 @@ import KilnTargets
 /// * **memory stall**: the node's bytes (inputs, constants, outputs) at the bandwidth of the
 ///   smallest memory level that holds them all, over one core's share, where that takes longer
 ///   than the compute (a generic kernel streams its operands while it computes).
-/// * **overhead**: the stack's `operatorDispatchCycles`, once per node.
+/// * **overhead**: the stack's fixed cycles per node (``SoftwareStack/fixedCycles(of:float:)``:
+///   dispatch plus the operator's set-up in its float or integer kernel), once per node.
 ///
 /// A float node is never priced at an integer dot-product peak, and every node costs at least one
 /// cycle per elementwise operation over the core's rate.
@@ -45,7 +46,8 @@ public struct HostCycleModel: Sendable {
         let level = target.memory.first { $0.sizeBytes.value >= read &+ written } ?? target.memory[target.memory.count - 1]
         let memory = (Double(read) / level.readBytesPerCycle.value + Double(written) / level.writeBytesPerCycle.value) / cores
         let stall = max(0, memory - compute)
-        let overhead = target.stack?.operatorDispatchCycles.value ?? rates.operatorDispatchCycles?.value ?? 0
+        let overhead = target.stack?.fixedCycles(of: kernel.nodes.first?.operation.kind, float: kernel.computesInFloat)
+            ?? rates.operatorDispatchCycles?.value ?? 0
         let bound: PerformanceBound = stall > compute && stall >= overhead ? .memory : (overhead > compute && overhead > stall ? .overhead : .compute)
         return KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead, bound: bound)
     }

@@ -29,6 +29,6 @@ import KilnIR
             let target = SIMDTestSupport.target(name)
             #expect(SIMDDotProductScheme(target: target) != nil, "\(name)")
         }
-        #expect(SIMDTestSupport.targetNames.count == 7)
+        #expect(SIMDTestSupport.targetNames.count == 9)
     }
 }

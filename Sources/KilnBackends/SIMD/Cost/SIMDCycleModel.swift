@@ -13,7 +13,9 @@ import KilnTargets
 /// compute cycles, edge tiles included. Traffic the blocking sends past the first level (activation
 /// rows re-read per channel tile, weight blocks re-read per pixel tile, first touches) is charged
 /// to the smallest level that holds its reuse footprint. Tile epilogues, requantization and layout
-/// instructions are overhead.
+/// instructions are overhead, and so is the im2col copy of ONNX Runtime's generic convolution path
+/// where the selected stack is MLAS and the layer takes that path
+/// (``genericConvolutionCycles(_:scheme:)``).
 ///
 /// Other kernels (elementwise, pooling, data movement, host kernels): their counted instructions
 /// (or ALU operations in int32 lanes) over the vector issue rate, against their bytes.
@@ -161,10 +163,35 @@ struct SIMDCycleModel: CycleModel {
         let perKernel = (Double(counts.aluOperations) / int32Lanes + layout) / vectorIssue / Double(cores)
         let traffic = traffic(nest, scheme: scheme)
         let (stall, latency) = stall(traffic, compute: compute)
-        let overhead = Double(tilesPerCore) * epilogueCycles(scheme) + perKernel + latency
+        let overhead = Double(tilesPerCore) * epilogueCycles(scheme) + perKernel + latency + genericConvolutionCycles(nest, scheme: scheme)
         return GEMMCost(step: step, steps: steps, tiles: tiles, tilesPerCore: tilesPerCore, traffic: traffic,
                         cost: KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead,
                                          bound: Self.bound(compute: compute, stall: stall, overhead: overhead)))
+    }
+
+    // MARK: - ONNX Runtime's generic convolution path
+
+    /// Whether ONNX Runtime's QLinearConv runs a convolution through its generic path instead of
+    /// MLAS's symmetric indirect convolution. `MlasConvSymPackWSize` (onnxruntime
+    /// `core/mlas/lib/convsym.cpp`) takes a one-group layer only if its input channels are a
+    /// multiple of `KernelInputChannelAlignment` (4), its output channels a multiple of
+    /// `KernelOutputChannelAlignment` (4 in the AVX-512 dispatches, 8 in the AVX2 one) and at least
+    /// `FilterOutputChannelPackCount` (16); grouped layers other than depthwise never. The generic
+    /// path (`qlinearconv.cc`) copies an NHWC im2col row per output pixel and kernel row, except
+    /// for a 1×1 kernel (read in place; a strided or padded 1×1 layer is approximated as in place).
+    static func takesGenericConvolutionPath(_ nest: SIMDGEMMLoopNest, vectorBits: Int) -> Bool {
+        guard nest.kernelHeight * nest.kernelWidth > 1, !nest.isDepthwise else { return false }
+        let outputAlignment = vectorBits >= 512 ? 4 : 8
+        return nest.groups > 1 || nest.channelsPerGroup % 4 != 0 || nest.columns % outputAlignment != 0 || nest.columns < 16
+    }
+
+    /// The generic path's im2col copies: the selected MLAS stack's `im2colRowCycles` per output
+    /// pixel and kernel row of every run, split over the cores; 0 for a layer that takes the
+    /// symmetric path or a stack without the figure.
+    func genericConvolutionCycles(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme) -> Double {
+        guard let stack = target.stack, stack.kernels == .mlas, let rowCycles = stack.im2colRowCycles?.value,
+              Self.takesGenericConvolutionPath(nest, vectorBits: scheme.vectorBits) else { return 0 }
+        return Double(nest.runs * nest.rows * nest.kernelHeight) * rowCycles / Double(cores)
     }
 
     // MARK: - Depthwise convolution

@@ -26,6 +26,8 @@ struct SIMDGEMMLoopNest: Sendable, Hashable {
     var channelsPerGroup = 0
     /// Groups of a convolution (`runs` is batch × groups); 1 otherwise.
     var groups = 1
+    /// Kernel height and width of a convolution (1 × 1 for a matrix kernel).
+    var kernelHeight = 1, kernelWidth = 1
 
     /// Whether the nest is a depthwise convolution (one input and one output channel per group,
     /// more than one group): a stack runs it with channels in the vector lanes, not as one GEMM
@@ -52,7 +54,7 @@ extension SIMDConvolutionKernel: SIMDGEMMKernel {
             inputBytes: g.batch * g.channels * g.height * g.width,
             outputBytes: SIMDMemoryLevels.bytes(g.batch * g.outputChannels * g.pixels, of: outputType.elementType),
             weightBytes: g.groups * padded * packed[0].columnBlocks * Int8GEMM.blockColumns, packsActivations: true,
-            channelsPerGroup: g.channelsPerGroup, groups: g.groups)
+            channelsPerGroup: g.channelsPerGroup, groups: g.groups, kernelHeight: g.kernelHeight, kernelWidth: g.kernelWidth)
     }
 }
 

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import KilnCompiler
+import KilnIR
+import KilnONNX
+import KilnTargets
+@testable import KilnBackends
+
+/// ONNX Runtime's generic QLinearConv path: which layers take it (MLAS's symmetric convolution's
+/// channel alignment, `core/mlas/lib/convsym.cpp`) and what its im2col copies cost on the Zen 4
+/// target, whose MLAS stack gives `im2colRowCycles` measured by tools/validation/time_ort.py.
+@Suite struct SIMDGenericConvolutionPathTests {
+    static func nest(channels: Int, outputs: Int, kernel: Int, groups: Int = 1) -> SIMDGEMMLoopNest {
+        SIMDGEMMLoopNest(runs: groups, rows: 64, columns: outputs / groups, depth: kernel * kernel * channels / groups,
+                         paddedDepth: (kernel * kernel * channels / groups + 3) / 4 * 4, pairedWeights: true, inputBytes: 0,
+                         outputBytes: 0, weightBytes: 0, packsActivations: true, channelsPerGroup: channels / groups, groups: groups,
+                         kernelHeight: kernel, kernelWidth: kernel)
+    }
+
+    @Test func mlasSymmetricConvolutionTakesAlignedLayersOnly() {
+        let generic = SIMDCycleModel.takesGenericConvolutionPath
+        #expect(generic(Self.nest(channels: 3, outputs: 16, kernel: 3), 512))     // input channels not a multiple of 4
+        #expect(!generic(Self.nest(channels: 16, outputs: 16, kernel: 3), 512))
+        #expect(generic(Self.nest(channels: 16, outputs: 8, kernel: 3), 512))     // fewer than 16 outputs
+        #expect(!generic(Self.nest(channels: 16, outputs: 20, kernel: 3), 512))   // AVX-512: outputs a multiple of 4
+        #expect(generic(Self.nest(channels: 16, outputs: 20, kernel: 3), 256))    // AVX2: a multiple of 8
+        #expect(generic(Self.nest(channels: 32, outputs: 32, kernel: 3, groups: 2), 512))
+        #expect(!generic(Self.nest(channels: 32, outputs: 32, kernel: 3, groups: 32), 512)) // depthwise: its own kernel
+        #expect(!generic(Self.nest(channels: 3, outputs: 16, kernel: 1), 512))    // 1×1: read in place, no im2col
+    }
+
+    /// ResNet-8's first layer (3 input channels, 3×3, 32×32 output) pays 1024 pixels × 3 kernel
+    /// rows × the stack's figure, split over the target's 2 cores; its 16-channel layers nothing.
+    @Test func firstLayerOfResNet8PaysItsIm2colRows() throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: "x86-avx512-zen4-epyc-kvm"))
+        let row = try #require(target.stack?.im2colRowCycles?.value)
+        let model = SIMDCycleModel(target: target)
+        let scheme = try #require(model.scheme)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let graph = try ONNXImporter().importGraph(contentsOf: root.appendingPathComponent("examples/validation/resnet8_qdq.onnx"))
+        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(graph, for: target)
+        var charged: [Double] = []
+        for case .kernel(let step) in program.steps {
+            guard let convolution = step.kernel as? SIMDConvolutionKernel else { continue }
+            charged.append(model.genericConvolutionCycles(convolution.loopNest, scheme: scheme))
+        }
+        #expect(charged.count == 9)
+        #expect(charged.first == 1024 * 3 * row / 2)
+        #expect(charged.dropFirst().allSatisfy { $0 == 0 })
+    }
+}
