@@ -150,27 +150,30 @@ struct BenchCommand: Command {
             for name in graph.inputs { inputs[name] = try Tensor.stacked(samples.map { $0[name]! }) }
             return inputs
         }
-        func figure(_ target: String, _ family: String, _ seconds: Double) -> Figure {
+        func figure(_ target: String, _ family: String, _ seconds: Double, cpuSeconds: Double) -> Figure {
             Figure(group: "networkSimulation", subject: graph.name, target: target, value: seconds / Double(batch), unit: "s/image",
                    detail: [("family", .string(family)), ("macsPerImage", .integer(Int64(macsPerImage))), ("batch", .integer(Int64(batch))),
-                            ("macsPerSecond", .number(Double(macsPerImage * batch) / seconds))])
+                            ("macsPerSecond", .number(Double(macsPerImage * batch) / seconds)),
+                            ("cpuSecondsPerImage", .number(cpuSeconds / Double(batch)))])
         }
         var figures: [Figure] = []
         context.console.progress("interpreting \(graph.name)")
         let interpreter = try ReferenceInterpreter(graph: graph)
         let interpreterInputs = try stacked(graph)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Self.processCPUSeconds
         _ = try interpreter.runBatch(interpreterInputs)
-        figures.append(figure("reference-interpreter", "reference", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        figures.append(figure("reference-interpreter", "reference", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                              cpuSeconds: Self.processCPUSeconds - cpuStart))
         for target in targets {
             context.console.progress("simulating \(graph.name) on \(target.name)")
             do {
                 let program = try evaluation.compile(try EvaluationModel(graph, calibration: nil), for: target)
                 let inputs = try stacked(program.graph)
                 let simulator = FunctionalSimulator(program: program)
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Self.processCPUSeconds
                 _ = try simulator.runBatch(inputs)
-                figures.append(figure(target.name, target.family, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+                figures.append(figure(target.name, target.family, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                                      cpuSeconds: Self.processCPUSeconds - cpuStart))
             } catch let error as DiagnosticError {
                 figures.append(Figure(group: "networkSimulation", subject: graph.name, target: target.name, value: .nan, unit: "s/image",
                                       detail: [("family", .string(target.family)), ("error", .string(error.diagnostics.map(\.message).joined(separator: "; ")))]))
@@ -193,6 +196,18 @@ struct BenchCommand: Command {
         return usage.ru_maxrss * 1024
         #else
         return 0
+        #endif
+    }
+
+    /// User plus system CPU time of the whole process so far, in seconds (`getrusage`): on a
+    /// shared machine the wall time depends on the load, this on the work done (over all threads).
+    static var processCPUSeconds: Double {
+        #if canImport(Glibc)
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        #else
+        return .nan
         #endif
     }
 
