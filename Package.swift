@@ -24,8 +24,12 @@ let package = Package(
         .target(name: "KilnJSON", dependencies: ["KilnDiagnostics"]),
         // The quantized graph IR: typed values, the closed op set, shape inference, verifier, builder.
         .target(name: "KilnIR", dependencies: ["KilnNumerics", "KilnDiagnostics"], linkerSettings: [.linkedLibrary("m")]),
+        // Host vector kernels in C (int16 pair GEMM for AVX2 / AVX-512 VNNI), each compiled for its
+        // instruction set by a function target attribute and picked at run time from CPUID: no
+        // compiler flags, so the package stays usable as a path dependency (docs/performance.md).
+        .target(name: "KilnHostKernels"),
         // The reference interpreter: the definition of every op's float and integer semantics.
-        .target(name: "KilnInterpreter", dependencies: ["KilnIR", "KilnNumerics"]),
+        .target(name: "KilnInterpreter", dependencies: ["KilnIR", "KilnNumerics", "KilnHostKernels"]),
         // Kiln's JSON model format and NumPy .npy files.
         .target(name: "KilnModelIO", dependencies: ["KilnIR", "KilnJSON", "KilnDiagnostics"]),
         // ONNX protobuf decoding, import to the IR and canonicalization.
@@ -42,7 +46,7 @@ let package = Package(
         // The built-in families, one folder each (schema, sections, passes, kernels, cost model,
         // extra file formats), implemented through the public backend protocol.
         .target(name: "KilnBackends", dependencies: [
-            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnTargets",
+            "KilnCompiler", "KilnDiagnostics", "KilnNumerics", "KilnJSON", "KilnIR", "KilnInterpreter", "KilnTargets", "KilnHostKernels",
         ]),
         // The conformance kit every backend runs (built-in or plugin): a model corpus and the
         // simulation-equals-reference check.

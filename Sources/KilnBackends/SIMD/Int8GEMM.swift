@@ -1,3 +1,4 @@
+import KilnHostKernels
 import KilnInterpreter
 
 /// The int8 GEMM engine behind every SIMD conv2d / dense / matmul kernel: weights packed once
@@ -72,6 +73,39 @@ enum Int8GEMM {
         private static var width: Int { Int8GEMM.blockColumns }
     }
 
+    /// Which loop computes the raw sums; every route gives the same int32 results.
+    enum Route: Sendable, Equatable, CustomStringConvertible {
+        /// One accumulator at a time in scalar arithmetic (for debug builds without host kernels).
+        case scalar
+        /// Swift's SIMD types in a 4 × 8 register tile (any host).
+        case portable
+        /// `KilnHostKernels`' C kernel at an instruction-set level the CPU has (`vpdpwssd` /
+        /// `vpmaddwd` over 16-column blocks), chosen at run time from CPUID.
+        case host(kiln_pair_gemm_level)
+
+        /// The widest host kernel this CPU supports, else the portable tile (the scalar loop in a
+        /// debug build, where Swift's SIMD arithmetic is not specialized; the C kernels are).
+        static let `default`: Route = available.first!
+
+        /// Every route this machine can run, fastest first (tests compare them all).
+        static var available: [Route] {
+            let levels = HostVectorKernels.levels.map(Route.host)
+            #if DEBUG
+            return levels + [.scalar, .portable]
+            #else
+            return levels + [.portable, .scalar]
+            #endif
+        }
+
+        var description: String {
+            switch self {
+            case .scalar: "scalar"
+            case .portable: "portable"
+            case .host(let level): level == KILN_PAIR_GEMM_AVX512_VNNI ? "AVX-512 VNNI" : "AVX2"
+            }
+        }
+    }
+
     /// `output[m][n] = raw(m, n) + columnConstants[n] − zs[n]·Σ_k a[m][k]`, before requantization.
     /// - Parameters:
     ///   - rows: M.
@@ -80,11 +114,14 @@ enum Int8GEMM {
     ///   - output: M × N int32 accumulators, row-major.
     ///   - threads: how many threads may share the columns (each output element is computed by
     ///     one of them in one fixed order, so the result does not depend on it).
-    ///   - vectorized: the SIMD micro-kernel, or the scalar loop (``vectorizedByDefault``).
+    ///   - route: the loop that computes the raw sums (``Route/default``).
     static func multiply(rows: Int, a: UnsafePointer<Int16>, weights: PackedWeights, saturatingPairs: Bool,
-                         output: UnsafeMutablePointer<Int32>, threads: Int = 1, vectorized: Bool = vectorizedByDefault) {
-        // Column tiles of 8, split into chunks when the product is big enough to pay for threads.
-        let tiles = (weights.columns + tileColumns - 1) / tileColumns
+                         output: UnsafeMutablePointer<Int32>, threads: Int = 1, route: Route = .default) {
+        // Column tiles (8 columns for the Swift routes, a 16-column block for the host kernels),
+        // split into chunks when the product is big enough to pay for threads.
+        let tileWidth: Int
+        if case .host = route { tileWidth = blockColumns } else { tileWidth = tileColumns }
+        let tiles = (weights.columns + tileWidth - 1) / tileWidth
         let work = rows * weights.columns * weights.paddedDepth
         let chunkCount = work < 1 << 21 ? 1 : min(tiles, max(threads, 1) * 4)
         let tilesPerChunk = (tiles + chunkCount - 1) / chunkCount
@@ -93,12 +130,21 @@ enum Int8GEMM {
             let first = min(tiles, chunk * tilesPerChunk)
             let range = first ..< min(tiles, first + tilesPerChunk)
             guard !range.isEmpty else { return }
-            if !vectorized {
+            switch route {
+            case .host(let level):
+                weights.values.withUnsafeBufferPointer { packed in
+                    weights.columnConstants.withUnsafeBufferPointer { constants in
+                        kiln_pair_gemm(level, rows, source.pointer, weights.paddedDepth, packed.baseAddress!, weights.columns,
+                                       constants.baseAddress!, range.lowerBound, range.upperBound, saturatingPairs ? 1 : 0,
+                                       destination.pointer)
+                    }
+                }
+            case .scalar:
                 multiplyScalar(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer,
                                saturatingPairs: saturatingPairs)
-            } else if saturatingPairs {
+            case .portable where saturatingPairs:
                 multiply(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer, SaturatingPairs.self)
-            } else {
+            case .portable:
                 multiply(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer, ExactPairs.self)
             }
         }
@@ -110,7 +156,7 @@ enum Int8GEMM {
         }
     }
 
-    /// The definition ``multiply(rows:a:weights:saturatingPairs:output:threads:vectorized:)`` must equal:
+    /// The definition ``multiply(rows:a:weights:saturatingPairs:output:threads:route:)`` must equal:
     /// one scalar loop per accumulator over the depth pairs of the packed weights, each pair's
     /// two products summed exactly or saturated to int16, then the column constant and the row
     /// sum correction. Slow; for tests.
@@ -260,17 +306,6 @@ enum Int8GEMM {
             }
         }
     }
-
-    /// Whether ``multiply(rows:a:weights:saturatingPairs:output:threads:vectorized:)`` runs the
-    /// SIMD micro-kernel by default: not in a debug build, where Swift's `SIMD16`/`SIMD8`
-    /// arithmetic runs through unspecialized generic code (a type-metadata lookup per lane
-    /// operation, which made a debug `kiln compare` several times slower); the scalar loop computes
-    /// the same sums. Tests run both.
-    #if DEBUG
-    static let vectorizedByDefault = false
-    #else
-    static let vectorizedByDefault = true
-    #endif
 
     /// The activation pair (k, k + 1) of a row in every 32-bit lane.
     @inline(__always)

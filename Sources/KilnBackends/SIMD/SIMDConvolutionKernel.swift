@@ -155,12 +155,18 @@ struct SIMDConvolutionKernel: TargetKernel {
                     accumulators.withUnsafeMutableBufferPointer { raw in
                         Int8GEMM.multiply(rows: g.pixels, a: a.baseAddress!, weights: packed[group], saturatingPairs: saturatingPairs,
                                           output: raw.baseAddress!, threads: threads)
-                        // Requantize and write channel-major (NCHW).
+                        // Write channel-major (NCHW), then requantize each plane as one contiguous run
+                        // (the vector epilogue of ``Requantizer``).
                         output.withUnsafeMutableBufferPointer { planes in
                             for j in 0..<g.outputsPerGroup {
                                 let channel = group * g.outputsPerGroup + j
-                                requantizer.apply(channel: channel, count: g.pixels, from: raw.baseAddress! + j, stride: g.outputsPerGroup,
-                                                  into: planes.baseAddress! + (n * g.outputChannels + channel) * g.pixels, stride: 1)
+                                let plane = planes.baseAddress! + (n * g.outputChannels + channel) * g.pixels
+                                var source = raw.baseAddress! + j
+                                for p in 0..<g.pixels {
+                                    plane[p] = source.pointee
+                                    source += g.outputsPerGroup
+                                }
+                                requantizer.apply(channel: channel, count: g.pixels, from: plane, stride: 1, into: plane, stride: 1)
                             }
                         }
                     }

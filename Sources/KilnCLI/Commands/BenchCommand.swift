@@ -16,7 +16,7 @@ import Glibc
 struct BenchCommand: Command {
     let name = "bench"
     let summary = "Measure simulation throughput, cost-estimation speed and compile time"
-    let usage = "bench [--format table|json] [--targets A,B,...] [--network-targets A,B,...] [--batch N] [--quick]"
+    let usage = "bench [--format table|json] [--targets A,B,...] [--network-targets A,B,...] [--batch N] [--import FILE,...] [--quick]"
     let discussion = """
     Functional simulation: bit-exact int8 ResNet-18 layers (3×3 conv 64→64 at 56×56, and a
     depthwise 3×3 layer) on one core, as MAC/s. Networks: whole int8 ResNet-18- and
@@ -25,7 +25,10 @@ struct BenchCommand: Command {
     one target of each family (the --simulation-target and the first by name of every other family, or --network-targets). Cost model:
     whole-network estimates of a ResNet-50-sized graph per target, in seconds each and
     estimates per second. Compile: that graph per target, in seconds. Peak memory: the
-    process's maximum resident set size at the end. Build with -c release for meaningful
+    process's maximum resident set size at the end. Import (with --import): each model file
+    read and imported (ONNX / TFLite parsing and conversion to Kiln's graph), then also compiled
+    for the --simulation-target (weights packed), the best of 5 runs in seconds, with the CPU
+    seconds of that run. Build with -c release for meaningful
     numbers: swift run -c release kiln bench (docs/performance.md). --quick uses a 28×28 layer,
     a batch of 1, no whole networks on the targets, and fewer repetitions (for smoke tests).
     """
@@ -35,6 +38,7 @@ struct BenchCommand: Command {
         OptionSpecification("--simulation-target", valueName: "NAME", help: "target whose kernels run the layers (default: x86-avx512-vnni-xeon-gold-6248)"),
         OptionSpecification("--network-targets", valueName: "A,B,...", help: "targets that run the whole networks (default: one per family)"),
         OptionSpecification("--batch", valueName: "N", help: "images per whole-network measurement (default 16)"),
+        OptionSpecification("--import", valueName: "FILE,...", help: "model files whose import and compile time to measure"),
         .flag("--quick", help: "small sizes, for a smoke test"),
     ] + targetCatalogOptions
 
@@ -86,6 +90,10 @@ struct BenchCommand: Command {
             ?? (quick ? [] : Self.firstOfEachFamily([simulationTarget] + catalog.targets))
         for graph in [try BenchmarkModels.resNet18(), try BenchmarkModels.mobileNetV2()] {
             figures += try measureNetwork(graph, batch: batch, targets: networkTargets, evaluation: evaluation, context: context)
+        }
+
+        for path in CompareCommand.targetList(arguments.value("--import")) ?? [] {
+            figures += try measureImport(path, target: simulationTarget, evaluation: evaluation, context: context)
         }
 
         let network = try EvaluationModel(try BenchmarkModels.resNet50(), calibration: nil)
@@ -150,33 +158,67 @@ struct BenchCommand: Command {
             for name in graph.inputs { inputs[name] = try Tensor.stacked(samples.map { $0[name]! }) }
             return inputs
         }
-        func figure(_ target: String, _ family: String, _ seconds: Double) -> Figure {
+        func figure(_ target: String, _ family: String, _ seconds: Double, cpuSeconds: Double) -> Figure {
             Figure(group: "networkSimulation", subject: graph.name, target: target, value: seconds / Double(batch), unit: "s/image",
                    detail: [("family", .string(family)), ("macsPerImage", .integer(Int64(macsPerImage))), ("batch", .integer(Int64(batch))),
-                            ("macsPerSecond", .number(Double(macsPerImage * batch) / seconds))])
+                            ("macsPerSecond", .number(Double(macsPerImage * batch) / seconds)),
+                            ("cpuSecondsPerImage", .number(cpuSeconds / Double(batch)))])
         }
         var figures: [Figure] = []
         context.console.progress("interpreting \(graph.name)")
         let interpreter = try ReferenceInterpreter(graph: graph)
         let interpreterInputs = try stacked(graph)
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Self.processCPUSeconds
         _ = try interpreter.runBatch(interpreterInputs)
-        figures.append(figure("reference-interpreter", "reference", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+        figures.append(figure("reference-interpreter", "reference", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                              cpuSeconds: Self.processCPUSeconds - cpuStart))
         for target in targets {
             context.console.progress("simulating \(graph.name) on \(target.name)")
             do {
                 let program = try evaluation.compile(try EvaluationModel(graph, calibration: nil), for: target)
                 let inputs = try stacked(program.graph)
                 let simulator = FunctionalSimulator(program: program)
-                let start = DispatchTime.now().uptimeNanoseconds
+                let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Self.processCPUSeconds
                 _ = try simulator.runBatch(inputs)
-                figures.append(figure(target.name, target.family, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+                figures.append(figure(target.name, target.family, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+                                      cpuSeconds: Self.processCPUSeconds - cpuStart))
             } catch let error as DiagnosticError {
                 figures.append(Figure(group: "networkSimulation", subject: graph.name, target: target.name, value: .nan, unit: "s/image",
                                       detail: [("family", .string(target.family)), ("error", .string(error.diagnostics.map(\.message).joined(separator: "; ")))]))
             }
         }
         return figures
+    }
+
+    /// The best of 5 imports of the model at `path`, then of 5 imports followed by compiling for
+    /// `target` (the weights packed for its kernels): wall seconds, with the CPU seconds of the
+    /// best run.
+    private func measureImport(_ path: String, target: TargetDescription, evaluation: Evaluation,
+                               context: CommandContext) throws -> [Figure] {
+        context.console.progress("importing \(path)")
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        func best(_ body: () throws -> Void) throws -> (seconds: Double, cpuSeconds: Double) {
+            var result = (seconds: Double.infinity, cpuSeconds: Double.infinity)
+            for _ in 0..<5 {
+                let start = DispatchTime.now().uptimeNanoseconds, cpuStart = Self.processCPUSeconds
+                try body()
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if seconds < result.seconds { result = (seconds, Self.processCPUSeconds - cpuStart) }
+            }
+            return result
+        }
+        let imported = try best { _ = try ModelLoader.load(path) }
+        let compiled = try best {
+            let graph = try ModelLoader.load(path)
+            _ = try evaluation.compile(try EvaluationModel(graph, calibration: nil), for: target)
+        }
+        let detail: [(String, JSONValue)] = [("bytes", .integer(Int64(bytes)))]
+        return [
+            Figure(group: "import", subject: path, target: "", value: imported.seconds, unit: "s",
+                   detail: detail + [("cpuSeconds", .number(imported.cpuSeconds))]),
+            Figure(group: "importAndCompile", subject: path, target: target.name, value: compiled.seconds, unit: "s",
+                   detail: detail + [("cpuSeconds", .number(compiled.cpuSeconds))]),
+        ]
     }
 
     /// The first target (by name) of every family, in family order of first appearance.
@@ -193,6 +235,18 @@ struct BenchCommand: Command {
         return usage.ru_maxrss * 1024
         #else
         return 0
+        #endif
+    }
+
+    /// User plus system CPU time of the whole process so far, in seconds (`getrusage`): on a
+    /// shared machine the wall time depends on the load, this on the work done (over all threads).
+    static var processCPUSeconds: Double {
+        #if canImport(Glibc)
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        #else
+        return .nan
         #endif
     }
 

@@ -1,3 +1,5 @@
+import KilnHostKernels
+
 /// The reference interpreter's direct kernel for convolutions with one input channel per group
 /// (depthwise, any channel multiplier), in wrapping int32.
 ///
@@ -7,6 +9,9 @@
 /// tests. Wrapping int32 addition is associative and commutative modulo 2³², so the tap order
 /// differs from the plain loop's without changing a bit. Output planes are split over threads;
 /// each plane is computed by one thread, so the result does not depend on the thread count.
+/// On x86 with AVX2 or AVX-512 a plane's taps run in `KilnHostKernels`' C loop instead
+/// (`kiln_depthwise_plane`: a row's positions in the vector lanes, the taps accumulated in the
+/// register; `vpmulld` / `vpaddd` wrap like `&*` / `&+`), the same bits.
 ///
 /// Public so that a backend whose depthwise instructions accumulate exactly (any wrapping int32
 /// order gives the same bits) simulates them with this kernel instead of its own copy.
@@ -28,8 +33,10 @@ public enum DepthwiseConvolution {
     ///   - input: zero-point-centered input codes (NCHW, `geometry`'s input shape).
     ///   - weights: zero-point-centered weights (O × 1 × KH × KW).
     ///   - threads: how many threads may share the output planes (the result does not depend on it).
+    ///   - hostLevel: the `KilnHostKernels` level to use (`KILN_PAIR_GEMM_NONE`: the Swift loop).
     public static func accumulate(_ input: [Int32], weights: [Int32], biases: [Int32], geometry g: WindowGeometry, outputChannels: Int,
-                                  into output: UnsafeMutablePointer<Int32>, threads: Int) {
+                                  into output: UnsafeMutablePointer<Int32>, threads: Int,
+                                  hostLevel: kiln_pair_gemm_level = HostVectorKernels.level) {
         let layout = ConvolutionKernel.Layout(geometry: g, outputChannels: outputChannels, channelsPerGroup: 1, groups: g.channels)
         let paddedHeight = max(g.height + g.padTop, (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1)
         let paddedWidth = max(g.width + g.padLeft, (g.outputWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX + 1)
@@ -57,6 +64,14 @@ public enum DepthwiseConvolution {
                             }
                             let outputPlane = destination.pointer + plane * layout.positions
                             let filter = filters.pointer + o * taps
+                            if hostLevel != KILN_PAIR_GEMM_NONE {
+                                var geometry = kiln_depthwise_plane_geometry(
+                                    padded_width: paddedWidth, kernel_height: g.kernelHeight, kernel_width: g.kernelWidth,
+                                    stride_y: g.strideY, stride_x: g.strideX, dilation_y: g.dilationY, dilation_x: g.dilationX,
+                                    output_height: g.outputHeight, output_width: g.outputWidth)
+                                kiln_depthwise_plane(hostLevel, &geometry, padded.baseAddress!, filter, biases[o], outputPlane)
+                                continue
+                            }
                             for oy in 0..<g.outputHeight {
                                 let row = outputPlane + oy * g.outputWidth
                                 for ox in 0..<g.outputWidth { row[ox] = biases[o] }

@@ -1,3 +1,4 @@
+import KilnHostKernels
 import KilnIR
 import KilnNumerics
 
@@ -94,9 +95,11 @@ public struct Requantizer: Sendable {
     /// Requantizes `count` accumulators of output channel `channel`, read `sourceStride` apart
     /// from `source` and written `destinationStride` apart to `destination` (the two may be the
     /// same memory). The rule is chosen once per call, not per element; each element gets
-    /// exactly ``apply(_:channel:)``'s result.
+    /// exactly ``apply(_:channel:)``'s result. Contiguous float-scale runs take the host's vector
+    /// kernel when it has one (``HostVectorKernels``; the same float32 arithmetic and rounding).
     public func apply(channel: Int, count: Int, from source: UnsafePointer<Int32>, stride sourceStride: Int,
-                      into destination: UnsafeMutablePointer<Int32>, stride destinationStride: Int) {
+                      into destination: UnsafeMutablePointer<Int32>, stride destinationStride: Int,
+                      hostLevel: kiln_pair_gemm_level = HostVectorKernels.level) {
         @inline(__always)
         func run(_ scale: (Int32) -> Int32) {
             for index in 0..<count { destination[index * destinationStride] = scale(source[index * sourceStride]) }
@@ -105,7 +108,15 @@ public struct Requantizer: Sendable {
         case .passThrough: run { $0 }
         case .floatScale(let all):
             let requantizer = all[all.count == 1 ? 0 : channel]
-            run { requantizer.apply($0) }
+            if hostLevel != KILN_PAIR_GEMM_NONE, sourceStride == 1, destinationStride == 1,
+               requantizer.minimumCode >= -32768, requantizer.maximumCode <= 65535 {
+                // The code range minus the zero point: integers below 2¹⁷, exact in float32.
+                kiln_requantize_float_scale(hostLevel, count, source, destination, requantizer.multiplier,
+                                            Float(requantizer.minimumCode - requantizer.zeroPoint),
+                                            Float(requantizer.maximumCode - requantizer.zeroPoint), requantizer.zeroPoint)
+            } else {
+                run { requantizer.apply($0) }
+            }
         case .fixedPoint(let all):
             let requantizer = all[all.count == 1 ? 0 : channel]
             run { requantizer.apply($0) }

@@ -1,3 +1,5 @@
+import KilnHostKernels
+
 /// The reference interpreter's fast integer GEMM: `C[r][c] = bias[c] + Σ_k A[r][k]·B[c][k]` in
 /// wrapping int32, for operands that fit in int16 (zero-point-centered 8-bit codes always do).
 ///
@@ -14,7 +16,25 @@
 /// SSE2 build splits each into two). Columns are split into chunks run on several
 /// threads; every output element is computed by one thread in one fixed order, so the result
 /// does not depend on the thread count.
+///
+/// On an x86 CPU with AVX2 or AVX-512 VNNI the product runs `KilnHostKernels`' C kernel instead
+/// (``Route/host(_:)``, `vpmaddwd` / `vpdpwssd`, picked at run time): the same exact pair sums
+/// and wrapping int32 additions, so the same bits.
 enum WideningDotProductGEMM {
+    /// Which loop computes the products; both give the same int32 results.
+    enum Route: Sendable, Equatable {
+        /// The Swift SIMD tile of this file (any host).
+        case portable
+        /// `kiln_pair_gemm` at an instruction-set level the CPU has.
+        case host(kiln_pair_gemm_level)
+
+        /// The widest host kernel this CPU supports, else the portable tile.
+        static let `default`: Route = available.first!
+
+        /// Every route this machine can run, fastest first (tests compare them).
+        static var available: [Route] { HostVectorKernels.levels.map(Route.host) + [.portable] }
+    }
+
     /// Depth is padded to a multiple of this (zero padding adds nothing).
     static let depthStep = 16
 
@@ -61,10 +81,14 @@ enum WideningDotProductGEMM {
     /// `initial(c) + a[r]·b[c]` to `output` at `layout`, on up to `threads` threads.
     /// - Precondition: `a.depth == b.depth`; `output` has room for every `(r, c)`.
     static func multiply(_ a: Operand, _ b: Operand, initial: (Int) -> Int32, into output: UnsafeMutablePointer<Int32>,
-                         layout: OutputLayout, threads: Int) {
+                         layout: OutputLayout, threads: Int, route: Route = .default) {
         let rows = a.count, columns = b.count, depth = a.depth
         guard rows > 0, columns > 0 else { return }
         let initials = (0..<columns).map(initial)
+        if case .host(let level) = route {
+            multiplyOnHost(a, b, initials: initials, into: output, layout: layout, threads: threads, level: level)
+            return
+        }
         // Chunks of whole column pairs; enough of them to balance, few enough to amortize.
         let work = rows * columns * max(depth, 1)
         let chunkCount = work < 1 << 20 ? 1 : min(max(threads, 1) * 4, (columns + 1) / 2)
@@ -80,6 +104,56 @@ enum WideningDotProductGEMM {
                     tile(rows: rows, columns: first..<last, depth: depth, a: left.pointer, b: right.pointer,
                          initials: initials, output: destination.pointer, layout: layout)
                 }
+            }
+        }
+    }
+
+    /// The host kernel's route: `b` repacked into 16-column blocks of depth pairs
+    /// (`[block][depth / 2][16][2]`, the layout `kiln_pair_gemm` reads), the product computed
+    /// row-major over chunks of blocks, then placed at `layout`.
+    private static func multiplyOnHost(_ a: Operand, _ b: Operand, initials: [Int32], into output: UnsafeMutablePointer<Int32>,
+                                       layout: OutputLayout, threads: Int, level: kiln_pair_gemm_level) {
+        let rows = a.count, columns = b.count, depth = a.depth
+        let blocks = (columns + 15) / 16
+        var packed = [Int16](repeating: 0, count: blocks * depth * 16)
+        packed.withUnsafeMutableBufferPointer { packed in
+            b.values.withUnsafeBufferPointer { values in
+                for c in 0..<columns {
+                    let source = values.baseAddress! + c * depth
+                    let column = packed.baseAddress! + (c / 16) * depth * 16 + (c % 16) * 2
+                    var k = 0
+                    while k < depth {
+                        column[k * 16] = source[k]
+                        column[k * 16 + 1] = source[k + 1]
+                        k += 2
+                    }
+                }
+            }
+        }
+        let direct = layout.columnStride == 1 && layout.rowStride == columns
+        var staging = [Int32](repeating: 0, count: direct ? 0 : rows * columns)
+        let work = rows * columns * max(depth, 1)
+        let chunkCount = work < 1 << 20 ? 1 : min(blocks, max(threads, 1) * 4)
+        let blocksPerChunk = (blocks + chunkCount - 1) / chunkCount
+        staging.withUnsafeMutableBufferPointer { staging in
+            let destination = SharedPointer(direct ? output : staging.baseAddress!)
+            a.values.withUnsafeBufferPointer { aValues in
+                packed.withUnsafeBufferPointer { packed in
+                    initials.withUnsafeBufferPointer { initials in
+                        let left = SharedPointer(aValues.baseAddress!), weights = SharedPointer(packed.baseAddress!)
+                        let constants = SharedPointer(initials.baseAddress!)
+                        ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
+                            let first = min(blocks, chunk * blocksPerChunk), last = min(blocks, first + blocksPerChunk)
+                            guard first < last else { return }
+                            kiln_pair_gemm(level, rows, left.pointer, depth, weights.pointer, columns, constants.pointer,
+                                           first, last, 0, destination.pointer)
+                        }
+                    }
+                }
+            }
+            guard !direct else { return }
+            for r in 0..<rows {
+                for c in 0..<columns { output[c * layout.columnStride + r * layout.rowStride] = staging[r * columns + c] }
             }
         }
     }

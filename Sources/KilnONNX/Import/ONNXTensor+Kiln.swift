@@ -68,6 +68,13 @@ extension ONNXTensor {
             guard integers.allSatisfy({ $0 <= UInt64(Int64.max) }) else { throw tensorError("uint64 value does not fit int64") }
             return Tensor(shape: target, int64s: integers.map { Int64($0) })
         case .string: throw tensorError("string tensors are not supported")
+        // Narrow integers straight to int32 codes (weights are most of a model's bytes; the
+        // `integerValues` route would widen them to Int64 first): the same values.
+        case .int8(let integers): return Tensor(shape: target, elementType: elementType, codes: integers.map { Int32($0) })
+        case .uint8(let integers): return Tensor(shape: target, elementType: elementType, codes: integers.map { Int32($0) })
+        case .int16(let integers): return Tensor(shape: target, elementType: elementType, codes: integers.map { Int32($0) })
+        case .uint16(let integers): return Tensor(shape: target, elementType: elementType, codes: integers.map { Int32($0) })
+        case .int32(let integers): return Tensor(shape: target, elementType: elementType, codes: integers)
         default:
             guard let integers = values.integerValues else { throw tensorError("\(dataType) tensors are not supported") }
             return Tensor(shape: target, elementType: elementType, codes: integers.map { Int32(truncatingIfNeeded: $0) })

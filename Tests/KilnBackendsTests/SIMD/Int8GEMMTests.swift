@@ -48,17 +48,17 @@ import KilnConformance
                                          output: output.baseAddress!)
             }
         }
-        // The SIMD micro-kernel and the scalar loop of debug builds, on 1 to 3 threads.
-        for vectorized in [true, false] {
+        // The host kernels this CPU has, the Swift SIMD tile and the scalar loop, on 1 to 3 threads.
+        for route in Int8GEMM.Route.available {
             for threads in [1, 2, 3] {
                 var output = [Int32](repeating: -1, count: test.rows * test.columns)
                 a.withUnsafeBufferPointer { a in
                     output.withUnsafeMutableBufferPointer { output in
                         Int8GEMM.multiply(rows: test.rows, a: a.baseAddress!, weights: packed, saturatingPairs: test.saturating,
-                                          output: output.baseAddress!, threads: threads, vectorized: vectorized)
+                                          output: output.baseAddress!, threads: threads, route: route)
                     }
                 }
-                #expect(output == expected, "\(threads) threads, vectorized \(vectorized)")
+                #expect(output == expected, "\(threads) threads, route \(route)")
             }
         }
         if test.saturating {
