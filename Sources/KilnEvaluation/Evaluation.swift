@@ -57,7 +57,9 @@ public struct Evaluation: Sendable {
         return program
     }
 
-    /// Estimates a program's cost and, with data, simulates it and scores its first output.
+    /// Estimates a program's cost and, with data, simulates it and scores its first output. A
+    /// program that runs every node on the host reuses the outputs of an earlier one on the same
+    /// data that ran an equal graph on the host (``HostProgramOutputs``).
     /// - Parameter progress: with a batch of samples, the simulation runs in chunks of
     ///   ``SampleBatch/progressChunk`` samples and this is called after each with the samples
     ///   done and the total, and returns whether to go on; nil runs the batch at once.
@@ -68,9 +70,16 @@ public struct Evaluation: Sendable {
         let cost = try estimator.estimate(program)
         guard let data else { return TargetEvaluation(program: program, cost: cost, outputs: nil, score: nil) }
         let batch = try SampleBatch.feeding(data.inputs, to: program.graph)
-        let simulator = FunctionalSimulator(program: program)
+        let onHost = HostProgramOutputs.runsEntirelyOnHost(program)
         let outputs: [Tensor]
-        if let progress { outputs = try batch.run(simulator, progress: progress) } else { outputs = try batch.run(simulator) }
+        if onHost, let recorded = data.hostProgramOutputs.outputs(of: program.graph) {
+            outputs = recorded
+            _ = progress?(1, 1)
+        } else {
+            let simulator = FunctionalSimulator(program: program)
+            if let progress { outputs = try batch.run(simulator, progress: progress) } else { outputs = try batch.run(simulator) }
+            if onHost { data.hostProgramOutputs.record(outputs, of: program.graph) }
+        }
         let score: Score?
         switch data.scoring {
         case .none: score = nil

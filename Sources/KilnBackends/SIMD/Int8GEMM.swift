@@ -268,9 +268,11 @@ enum Int8GEMM {
         }
     }
 
-    /// The column tiles `tiles` of every row, one accumulator at a time: the pair sums of
-    /// ``multiply(rows:a:weights:tiles:output:_:)`` in scalar arithmetic (the same int32 results:
-    /// each pair exact, or saturated to int16, added in wrapping int32), for debug builds.
+    /// The column tiles `tiles` of every row in scalar arithmetic, for debug builds: the pair
+    /// sums of ``multiply(rows:a:weights:tiles:output:_:)`` (the same int32 results: each pair
+    /// exact, or saturated to int16, added in wrapping int32), four rows of a column at a time so
+    /// that each weight pair is read once for four accumulators (a debug build keeps every local
+    /// in memory, so the loads and the loop's bookkeeping cost as much as the products).
     private static func multiplyScalar(rows: Int, a: UnsafePointer<Int16>, weights: PackedWeights, tiles: Range<Int>,
                                        output: UnsafeMutablePointer<Int32>, saturatingPairs: Bool) {
         let depth = weights.paddedDepth, columns = weights.columns
@@ -282,12 +284,46 @@ enum Int8GEMM {
                 let end = min(columns, tiles.upperBound * tileColumns)
                 while n < end {
                     let column = values + (n / blockColumns) * depth * blockColumns + (n % blockColumns) * 2
+                    let constant = constants[n]
                     var m = 0
+                    while m + 4 <= rows {
+                        var x0 = a + m * depth, x1 = x0 + depth, x2 = x1 + depth, x3 = x2 + depth
+                        let rowEnd = x1
+                        var w = column
+                        var s0 = constant, s1 = constant, s2 = constant, s3 = constant
+                        while x0 < rowEnd {
+                            let w0 = Int32(truncatingIfNeeded: w[0]), w1 = Int32(truncatingIfNeeded: w[1])
+                            var p0 = Int32(truncatingIfNeeded: x0[0]) &* w0 &+ Int32(truncatingIfNeeded: x0[1]) &* w1
+                            var p1 = Int32(truncatingIfNeeded: x1[0]) &* w0 &+ Int32(truncatingIfNeeded: x1[1]) &* w1
+                            var p2 = Int32(truncatingIfNeeded: x2[0]) &* w0 &+ Int32(truncatingIfNeeded: x2[1]) &* w1
+                            var p3 = Int32(truncatingIfNeeded: x3[0]) &* w0 &+ Int32(truncatingIfNeeded: x3[1]) &* w1
+                            if saturatingPairs {
+                                if p0 > 32767 { p0 = 32767 } else if p0 < -32768 { p0 = -32768 }
+                                if p1 > 32767 { p1 = 32767 } else if p1 < -32768 { p1 = -32768 }
+                                if p2 > 32767 { p2 = 32767 } else if p2 < -32768 { p2 = -32768 }
+                                if p3 > 32767 { p3 = 32767 } else if p3 < -32768 { p3 = -32768 }
+                            }
+                            s0 &+= p0
+                            s1 &+= p1
+                            s2 &+= p2
+                            s3 &+= p3
+                            x0 += 2
+                            x1 += 2
+                            x2 += 2
+                            x3 += 2
+                            w += stride
+                        }
+                        output[m * columns + n] = s0
+                        output[(m + 1) * columns + n] = s1
+                        output[(m + 2) * columns + n] = s2
+                        output[(m + 3) * columns + n] = s3
+                        m += 4
+                    }
                     while m < rows {
                         var x = a + m * depth
                         let rowEnd = x + depth
                         var w = column
-                        var sum = constants[n]
+                        var sum = constant
                         while x < rowEnd {
                             var pair = Int32(truncatingIfNeeded: x[0]) &* Int32(truncatingIfNeeded: w[0])
                                 &+ Int32(truncatingIfNeeded: x[1]) &* Int32(truncatingIfNeeded: w[1])

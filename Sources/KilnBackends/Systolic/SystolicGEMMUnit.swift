@@ -1,6 +1,7 @@
 import KilnCompiler
 import KilnDiagnostics
 import KilnIR
+import KilnInterpreter
 import KilnNumerics
 import KilnTargets
 
@@ -155,18 +156,11 @@ struct SystolicGEMMUnit: TargetKernel {
         a.withUnsafeBufferPointer { a in
             filters.withUnsafeBufferPointer { b in
                 partial.withUnsafeMutableBufferPointer { c in
-                    // A while loop over raw pointers: a debug build runs a `for` over a range
-                    // through the generic iterator at every step.
+                    // The interpreter's pointer dot product: a debug build runs a `for` over a
+                    // range through the generic iterator at every step.
                     guard let aBase = a.baseAddress, let bBase = b.baseAddress else { return }  // empty: nothing to add
                     @inline(__always) func dot(_ row: Int, _ column: Int, _ k0: Int, _ k1: Int) -> Int32 {
-                        var sum: Int32 = 0
-                        let left = aBase + row * k, right = bBase + column * k
-                        var kk = k0
-                        while kk < k1 {
-                            sum = sum &+ left[kk] &* right[kk]
-                            kk += 1
-                        }
-                        return sum
+                        DotProduct.wrappingSum(aBase + row * k + k0, bBase + column * k + k0, count: k1 - k0)
                     }
                     switch tiling.dataflow {
                     case .ws:   // K × N tile stationary, M rows stream through

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import KilnBackends
+import KilnCompiler
+import KilnIR
+import KilnModelIO
+import KilnTargets
+@testable import KilnCLI
+@testable import KilnEvaluation
+
+/// Outputs reused between programs that run every node on the host: the shipped int8 CNN on
+/// the Ethos-U targets (which run none of its ONNX QDQ nodes) against the SIMD family's program.
+@Suite struct HostProgramOutputsTests {
+    /// The second Ethos-U program reuses the first one's outputs, which equal its own
+    /// simulation bit for bit; a program with accelerator kernels is simulated and not recorded.
+    @Test func reusedOnlyForEqualHostOnlyGraphs() throws {
+        let registry = try BuiltInBackends.registry()
+        let catalog = try TargetCatalog.standard(families: registry.targetFamilies)
+        let evaluation = Evaluation(registry: registry, catalog: catalog)
+        let model = try EvaluationModel(try ModelLoader.load(SimulateAndCompareTests.path("cnn_qdq.onnx")), calibration: nil)
+        let images = try NumPyReader.read(contentsOf: try SimulateAndCompareTests.firstImages(6)).tensor()
+        let input = try #require(model.graph.inputs.first)
+        let data = try EvaluationData(inputs: [input: images], labels: nil)
+
+        let names = ["ethos-u55-128-corstone300", "ethos-u65-256", "cortex-a55-rk3568"]
+        let programs = try names.map { name in try evaluation.compile(model, for: try #require(catalog.target(named: name))) }
+        #expect(programs.map(HostProgramOutputs.runsEntirelyOnHost) == [true, true, false])
+        #expect(programs[0].graph == programs[1].graph)
+
+        #expect(data.hostProgramOutputs.outputs(of: programs[0].graph) == nil)
+        let first = try evaluation.evaluate(programs[0], data: data)
+        #expect(data.hostProgramOutputs.outputs(of: programs[0].graph) == first.outputs)
+        let second = try evaluation.evaluate(programs[1], data: data)
+        let simulated = try FunctionalSimulator(program: programs[1]).runBatch(data.inputs).outputs
+        #expect(second.outputs == simulated)
+        #expect(second.outputs?.first?.shape.first == 6)
+
+        // A fresh data set has nothing recorded, and a program with accelerator kernels adds nothing.
+        let other = try EvaluationData(inputs: data.inputs, labels: nil)
+        #expect(other.hostProgramOutputs.outputs(of: programs[0].graph) == nil)
+        let simd = try evaluation.evaluate(programs[2], data: other)
+        #expect(simd.outputs == (try FunctionalSimulator(program: programs[2]).runBatch(other.inputs).outputs))
+        #expect(other.hostProgramOutputs.outputs(of: programs[2].graph) == nil)
+    }
+}
