@@ -8,8 +8,8 @@ import KilnTargets
 @testable import KilnCLI
 @testable import KilnEvaluation
 
-/// Outputs reused between programs that run every node on the host: the shipped int8 CNN on
-/// the Ethos-U targets (which run none of its ONNX QDQ nodes) against the SIMD family's program.
+/// Outputs reused between programs that run every node on the host: the shipped float CNN on
+/// the Ethos-U targets (which run no float node) against the SIMD family's program of the int8 one.
 @Suite struct HostProgramOutputsTests {
     /// The second Ethos-U program reuses the first one's outputs, which equal its own
     /// simulation bit for bit; a program with accelerator kernels is simulated and not recorded.
@@ -18,12 +18,15 @@ import KilnTargets
         let catalog = try TargetCatalog.standard(families: registry.targetFamilies)
         let evaluation = Evaluation(registry: registry, catalog: catalog)
         let model = try EvaluationModel(try ModelLoader.load(SimulateAndCompareTests.path("cnn_qdq.onnx")), calibration: nil)
+        let floatModel = try EvaluationModel(try ModelLoader.load(SimulateAndCompareTests.path("cnn.onnx")), calibration: nil)
+        #expect(floatModel.graph.inputs == model.graph.inputs)
         let images = try NumPyReader.read(contentsOf: try SimulateAndCompareTests.firstImages(6)).tensor()
         let input = try #require(model.graph.inputs.first)
         let data = try EvaluationData(inputs: [input: images], labels: nil)
 
-        let names = ["ethos-u55-128-corstone300", "ethos-u65-256", "cortex-a55-rk3568"]
-        let programs = try names.map { name in try evaluation.compile(model, for: try #require(catalog.target(named: name))) }
+        let programs = try [(floatModel, "ethos-u55-128-corstone300"), (floatModel, "ethos-u65-256"), (model, "cortex-a55-rk3568")].map {
+            (model, name) in try evaluation.compile(model, for: try #require(catalog.target(named: name)))
+        }
         #expect(programs.map(HostProgramOutputs.runsEntirelyOnHost) == [true, true, false])
         #expect(programs[0].graph == programs[1].graph)
 
