@@ -42,7 +42,13 @@ KERNELS = {
                           "16 taps of 4 output rows (rhs_offset 0)", 4, "macs"),
     "im2colMVE": ("Source/ConvolutionFunctions/arm_convolve_s8.c",
                   "16 bytes of one window row copied into the im2col buffer", 0, "copy"),
+    "elementwiseAddMVE": ("Source/BasicMathFunctions/arm_elementwise_add_s8.c",
+                          "4 elements (int32 lanes): offsets, shifts, three arm_requantize_mve, clamp", 0, "vector"),
+    "elementwiseMulMVE": ("Source/BasicMathFunctions/arm_elementwise_mul_s8.c",
+                          "4 elements (int32 lanes): offsets, product, arm_requantize_mve, clamp", 0, "vector"),
 }
+# Loops that are not a MAC kernel path: generated as named constants.
+NAMED = {"im2colMVE": "im2col", "elementwiseAddMVE": "elementwiseAdd", "elementwiseMulMVE": "elementwiseMul"}
 
 # MAC lanes per instruction: a 128-bit VMLADAVA on int8 multiplies 16 lane pairs; a VMUL.I32 4.
 MAC_LANES = {"vmlava.s8": 16, "vmladava.s8": 16, "vmul.i32": 4, "vmla.i32": 4}
@@ -99,14 +105,16 @@ def write_swift(document, path):
              "    /// The MAC loops by kernel path.",
              "    static let loops: [S8KernelPath: CMSISNNCompiledLoops.Loop] = ["]
     for name, loop in document["loops"].items():
-        if name == "im2colMVE":
+        if name in NAMED:
             continue
         lines += entry(f"        .{name}: ", loop) + ["        ),"]
-    lines += ["    ]", "",
-              "    /// The im2col copy loop of `arm_convolve_s8` and `arm_depthwise_conv_s8_opt` (16 bytes per iteration).",
-              "    static let im2col = "]
-    lines[-1] += entry("", document["loops"]["im2colMVE"])[0].strip()
-    lines += entry("", document["loops"]["im2colMVE"])[1:] + ["    )", "}", ""]
+    lines += ["    ]"]
+    for name, constant in NAMED.items():
+        loop = document["loops"][name]
+        lines += ["", f"    /// `{os.path.basename(loop['source'])}`'s loop: {loop['iteration']}.", f"    static let {constant} = "]
+        lines[-1] += entry("", loop)[0].strip()
+        lines += entry("", loop)[1:] + ["    )"]
+    lines += ["}", ""]
     with open(path, "w") as handle:
         handle.write("\n".join(lines))
 
@@ -148,9 +156,11 @@ def main():
                 candidates = loops(handle.read())
             if pick == "macs":
                 label, body = max(candidates, key=lambda item: (lanes(item[1]), -len(item[1])))
-            else:
+            elif pick == "copy":
                 copies = [c for c in candidates if {mnemonic(i) for i in c[1]} >= {"vldrb.u8", "vstrb.8"}]
                 label, body = min(copies, key=lambda item: len(item[1]))
+            else:  # the loop with the most vector instructions
+                label, body = max(candidates, key=lambda item: sum(mnemonic(i).startswith("v") for i in item[1]))
             results[path] = {"source": source, "iteration": unit, "loop": label, "weightLoads": weight_loads,
                              "instructions": len(body), "macLanes": lanes(body),
                              "mnemonics": [mnemonic(i) + ("[sp]" if "[sp" in i else "") for i in body]}

@@ -30,9 +30,25 @@ enum CMSISNNCompiledMVELoops {
         ),
     ]
 
-    /// The im2col copy loop of `arm_convolve_s8` and `arm_depthwise_conv_s8_opt` (16 bytes per iteration).
+    /// `arm_convolve_s8.c`'s loop: 16 bytes of one window row copied into the im2col buffer.
     static let im2col = CMSISNNCompiledLoops.Loop(iteration: "16 bytes of one window row copied into the im2col buffer", weightLoads: 0, mnemonics: [
             "vldrb.u8", "vstrb.8", "letp",
+        ]
+    )
+
+    /// `arm_elementwise_add_s8.c`'s loop: 4 elements (int32 lanes): offsets, shifts, three arm_requantize_mve, clamp.
+    static let elementwiseAdd = CMSISNNCompiledLoops.Loop(iteration: "4 elements (int32 lanes): offsets, shifts, three arm_requantize_mve, clamp", weightLoads: 0, mnemonics: [
+            "vldrb.s32", "vadd.i32", "vldrw.u32[sp]", "vshl.s32", "vldrw.u32[sp]", "vshl.s32", "vqrdmulh.s32", "vand",
+            "vshr.s32", "vqadd.s32", "vldrb.s32", "vadd.i32", "vshl.s32", "vshl.s32", "vqrdmulh.s32", "vrshl.s32",
+            "vand", "vshr.s32", "vqadd.s32", "vrshl.s32", "vadd.i32", "vldrw.u32[sp]", "vshl.s32", "vqrdmulh.s32",
+            "vand", "vshr.s32", "vqadd.s32", "vrshl.s32", "vadd.i32", "vmax.s32", "vmin.s32", "vstrb.32", "letp",
+        ]
+    )
+
+    /// `arm_elementwise_mul_s8.c`'s loop: 4 elements (int32 lanes): offsets, product, arm_requantize_mve, clamp.
+    static let elementwiseMul = CMSISNNCompiledLoops.Loop(iteration: "4 elements (int32 lanes): offsets, product, arm_requantize_mve, clamp", weightLoads: 0, mnemonics: [
+            "vldrb.s32", "vadd.i32", "vldrb.s32", "vadd.i32", "vmul.i32", "vshl.s32", "vqrdmulh.s32", "vand",
+            "vshr.s32", "vqadd.s32", "vrshl.s32", "vadd.i32", "vmax.s32", "vmin.s32", "vstrb.32", "letp",
         ]
     )
 }

@@ -12,8 +12,9 @@
 ///
 /// * **load**: `vldrb`/`vldrh`/`vldrw`; **store**: `vstrb`/`vstrh`/`vstrw` — one shared pipe on the
 ///   M55 (`loadStorePipes` 1), separate load and store pipes on the M85 (2);
-/// * **integer**: `vadd`, `vmax`, `vmin`, `vshl`, `vrshl`, `vneg`, `vpsel`, `vdup`, `vmov` (the
-///   M55's integer pipe, the M85's VFP group A);
+/// * **integer**: `vadd`, `vqadd`, `vmax`, `vmin`, `vshl`, `vshr`, `vrshl`, `vneg`, `vand`,
+///   `vpsel`, `vdup`, `vmov` (the M55's integer pipe, the M85's VFP group A; the M85 runs `vand`,
+///   `vpsel` and `vmov` on its vector ports alone, counted here on the integer pipe);
 /// * **multiply**: `vmlava`/`vmladava`, `vaddva`, `vmul`, `vmla`, `vqdmulh`, `vcmp` (the M55's
 ///   float/mul pipe, the M85's group B; the M85 runs `vcmp` on a third group, counted here on the
 ///   multiply pipe).
@@ -44,15 +45,16 @@ struct MVEPipeModel: Sendable {
 
     /// The pipe of a vector mnemonic (`vldrb.u8`, `vmlava.s8`); nil for a scalar one.
     static func pipe(of mnemonic: String) -> Pipe? {
-        guard mnemonic.hasPrefix("v"), let dot = mnemonic.firstIndex(of: ".") else { return nil }
-        return table[String(mnemonic[..<dot])]
+        guard mnemonic.hasPrefix("v") else { return nil }
+        return table[String(mnemonic.prefix { $0 != "." && $0 != "[" })]
     }
 
     private static let table: [String: Pipe] = [
         "vldrb": .load, "vldrh": .load, "vldrw": .load,
         "vstrb": .store, "vstrh": .store, "vstrw": .store,
         "vadd": .integer, "vsub": .integer, "vmax": .integer, "vmin": .integer, "vshl": .integer, "vrshl": .integer,
-        "vneg": .integer, "vpsel": .integer, "vdup": .integer, "vmov": .integer,
+        "vneg": .integer, "vpsel": .integer, "vdup": .integer, "vmov": .integer, "vand": .integer, "vshr": .integer,
+        "vqadd": .integer,
         "vmlava": .multiply, "vmladava": .multiply, "vaddva": .multiply, "vmul": .multiply, "vmla": .multiply,
         "vqdmulh": .multiply, "vqrdmulh": .multiply, "vcmp": .multiply,
     ]
@@ -83,5 +85,25 @@ struct MVEPipeModel: Sendable {
             }
         }
         return max(end, issue)
+    }
+}
+
+extension CMSISNNCompiledLoops.Loop {
+    /// A compiled MVE loop as a loop body: of its vector loads, `weightLoads` read `weights`
+    /// (spread evenly: the source fixes how many, the pipe model not their order), the others,
+    /// the stack reloads and the stores `activations` (where the stack and tensors live).
+    func vectorBody(weights: String, activations: String) -> [DSPInstruction] {
+        let loads = mnemonics.filter { MVEPipeModel.pipe(of: $0) == .load }.count
+        var index = 0
+        return mnemonics.map { word in
+            switch MVEPipeModel.pipe(of: word) {
+            case .load:
+                defer { index += 1 }
+                let weight = (index + 1) * weightLoads / loads > index * weightLoads / loads
+                return DSPInstruction(word, weight ? weights : activations)
+            case .store: return DSPInstruction(word, activations)
+            default: return DSPInstruction(word)
+            }
+        }
     }
 }

@@ -95,23 +95,8 @@ extension S8MultiplyAccumulateKernel {
          I("vstrb.32", activations)]
     }
 
-    /// A compiled MVE loop as a loop body: of its vector loads, `weightLoads` read the weight level
-    /// (spread evenly: the source fixes how many, the pipe model not their order), the others and
-    /// the stores the activation level.
     private func vectorBody(_ loop: CMSISNNCompiledLoops.Loop?) -> [DSPInstruction] {
-        guard let loop else { return [] }
-        let loads = loop.mnemonics.filter { MVEPipeModel.pipe(of: $0) == .load }.count
-        var index = 0
-        return loop.mnemonics.map { word in
-            switch MVEPipeModel.pipe(of: word) {
-            case .load:
-                defer { index += 1 }
-                let weight = (index + 1) * loop.weightLoads / loads > index * loop.weightLoads / loads
-                return I(word, weight ? weights : activations)
-            case .store: return I(word, activations)
-            default: return I(word)
-            }
-        }
+        loop?.vectorBody(weights: weights, activations: activations) ?? []
     }
 
     private typealias I = DSPInstruction
