@@ -30,7 +30,14 @@ public struct DSPFamily: TargetFamilySchema {
         TargetField("saturationHardware", "boolean", "Whether saturating arithmetic (QADD, SSAT) costs no extra instructions."),
         TargetField("guardBits", "integer 0–32", "Guard bits above the accumulator's product width (0 for a plain 32-bit accumulator, 8 for a 40-bit one).").plausible(0...32),
         TargetField("waitStates", "array of objects", "Extra cycles per access for memory levels that stall the core (see `dsp.waitStates[]`)."),
+        .optional("dataCache", "object", "The core's L1 data cache (see `dsp.dataCache`): a Helium layer whose weights fit reads them from the weight level once per line, then from the cache."),
         .optional("vectorExtension", "object", "A vector extension beside the DSP instructions (see `dsp.vectorExtension`): CMSIS-NN's vector kernels run and are priced on its pipes."),
+    ])
+
+    /// The schema of the optional `dsp.dataCache` object.
+    public static let dataCacheSchema = TargetSchemaSection(path: "dsp.dataCache", fields: [
+        .cost("sizeBytes", "sourced integer ≥ 1", "Capacity of the L1 data cache in bytes.").plausible(1...1_073_741_824),
+        .cost("lineBytes", "sourced integer ≥ 1", "Bytes per cache line: one line fill reads this many bytes from the level behind the cache.").plausible(1...4096),
     ])
 
     /// The schema of the optional `dsp.vectorExtension` object.
@@ -47,7 +54,7 @@ public struct DSPFamily: TargetFamilySchema {
     ])
 
     /// The section and its nested objects.
-    public var sections: [TargetSchemaSection] { [Self.sectionSchema, Self.waitStateSchema, Self.vectorExtensionSchema] }
+    public var sections: [TargetSchemaSection] { [Self.sectionSchema, Self.waitStateSchema, Self.vectorExtensionSchema, Self.dataCacheSchema] }
 
     /// Decodes the `dsp` section.
     public func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)? {
@@ -90,6 +97,15 @@ public struct DSPFamily: TargetFamilySchema {
                 ok = false
             }
         }
+        var cache: DSPSection.DataCache?
+        if reader.contains("dataCache") {
+            if let nested = reader.section("dataCache", Self.dataCacheSchema), let size = nested.sourcedInteger("sizeBytes", in: 1...(1 << 30)),
+               let line = nested.sourcedInteger("lineBytes", in: 1...4096) {
+                cache = DSPSection.DataCache(sizeBytes: size, lineBytes: line)
+            } else {
+                ok = false
+            }
+        }
         if let loadStore, let stores, stores.value > loadStore.value {
             reader.error("storeUnits (\(stores.value)) exceeds loadStoreUnits (\(loadStore.value))", at: "storeUnits")
             ok = false
@@ -102,6 +118,6 @@ public struct DSPFamily: TargetFamilySchema {
                           issue: DSPSection.Issue(storeUnits: stores, aluUnits: alus, floatingPointUnits: floatingPoint,
                                                   loadIssueCycles: loadIssue, pipelinedLoadIssueCycles: pipelinedLoadIssue,
                                                   takenBranchCycles: takenBranch, simdFirstSlotOnly: simdFirstSlot),
-                          vectorExtension: vector)
+                          vectorExtension: vector, dataCache: cache)
     }
 }

@@ -72,6 +72,20 @@ public struct DSPSection: TargetFamilySection, Hashable {
         public var int8MultiplyAccumulatesPerCycle: Double { 16 / instructionCycles }
     }
 
+    /// The core's L1 data cache, as the Helium paths use it for weights (``S8KernelPath/helium(_:)``).
+    public struct DataCache: Sendable, Hashable {
+        /// Capacity in bytes.
+        public let sizeBytes: Sourced<Int>
+        /// Bytes per line (one fill from the next level).
+        public let lineBytes: Sourced<Int>
+
+        /// Creates the description.
+        public init(sizeBytes: Sourced<Int>, lineBytes: Sourced<Int>) {
+            self.sizeBytes = sizeBytes
+            self.lineBytes = lineBytes
+        }
+    }
+
     /// MAC units.
     public let macUnits: Sourced<Int>
     /// Whether one MAC instruction does two 16×16 products.
@@ -94,11 +108,13 @@ public struct DSPSection: TargetFamilySection, Hashable {
     public let issue: Issue
     /// The vector extension, if the core has one.
     public let vectorExtension: VectorExtension?
+    /// The L1 data cache, if the target declares one.
+    public let dataCache: DataCache?
 
     /// Creates a section.
     public init(macUnits: Sourced<Int>, dualSixteenBitMac: Bool, macLatencyCycles: Sourced<Double>, vliwSlots: Sourced<Int>,
                 zeroOverheadLoops: Bool, loadStoreUnits: Sourced<Int>, saturationHardware: Bool, guardBits: Int,
-                waitStates: [WaitState], issue: Issue, vectorExtension: VectorExtension? = nil) {
+                waitStates: [WaitState], issue: Issue, vectorExtension: VectorExtension? = nil, dataCache: DataCache? = nil) {
         self.macUnits = macUnits
         self.dualSixteenBitMac = dualSixteenBitMac
         self.macLatencyCycles = macLatencyCycles
@@ -110,6 +126,7 @@ public struct DSPSection: TargetFamilySection, Hashable {
         self.waitStates = waitStates
         self.issue = issue
         self.vectorExtension = vectorExtension
+        self.dataCache = dataCache
     }
 
     /// The wait states of a memory level (0 if none are listed).
@@ -137,5 +154,6 @@ public struct DSPSection: TargetFamilySection, Hashable {
             + (vectorExtension.map { vector in
                 [("vector extension", "\(vector.name): \(vector.beatsPerCycle.value) beats per cycle, \(vector.loadStorePipes.value) load/store pipe\(vector.loadStorePipes.value == 1 ? "" : "s"), \(formatNumber(vector.int8MultiplyAccumulatesPerCycle)) int8 MACs per cycle")]
             } ?? [])
+            + (dataCache.map { [("data cache", "\($0.sizeBytes.value) B, \($0.lineBytes.value) B lines (Helium weight reads)")] } ?? [])
     }
 }

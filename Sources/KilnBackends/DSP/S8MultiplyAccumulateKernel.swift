@@ -56,6 +56,8 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
     /// Whether the core has the M-profile Vector Extension: CMSIS-NN is then built with
     /// `ARM_MATH_MVEI` and its wrappers dispatch to the Helium kernels (``S8KernelPath/helium(_:)``).
     let helium: Bool
+    /// The core's L1 data cache, if the target declares one (the Helium paths read weights through it).
+    let dataCache: DSPSection.DataCache?
 
     var outputsPerGroup: Int { outputChannels / groups }
     var positions: Int { layout.positions }
@@ -130,7 +132,9 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         let reuse = tiled ? 2 : 1
         let weightReuse = path == .convolveMVE || path == .convolve1x1MVE ? 4 : reuse
         let weightBytesPerOutput = packedWeights ? (depth + 1) / 2 : depth
-        counts.bytesRead[memory.weightLevel, default: 0] += outputs * weightBytesPerOutput / weightReuse + (hasBias ? outputs * 4 : 0)
+        // Weights held in the data cache are read from their level once (line fills), re-read from the cache.
+        let weightBytes = helium && weightsCached ? outputChannels * depth : outputs * weightBytesPerOutput / weightReuse
+        counts.bytesRead[memory.weightLevel, default: 0] += weightBytes + (hasBias ? outputs * 4 : 0)
         switch path {
         case .convolveMVE, .depthwiseMVE:  // im2col of s8 taps: the taps in, s8 columns out and read back
             counts.bytesRead[memory.activationLevel, default: 0] += taps + outputs * depth

@@ -64,6 +64,21 @@ import KilnTargets
         #expect(paths == [.convolveMVE] + Array(repeating: [S8KernelPath.depthwiseMVE, .convolve1x1MVE], count: 4).flatMap { $0 } + [.fullyConnectedMVE])
     }
 
+    /// The RA8D1 declares its 32 KB data cache: the DS-CNN's 1×1 convs (64 × 64 weights, 4 KiB)
+    /// read their weights from flash once, 128 line fills of 32 bytes, and from the cache in the
+    /// loop (no flash wait states there); the M55 target declares no cache.
+    @Test func cachedWeightsAreFilledOncePerLine() throws {
+        let pointwise = try #require(SoftwareStackCostTests.macKernels(try Self.program("ra8d1-cortex-m85")).first { $0.path == .convolve1x1MVE })
+        #expect(pointwise.outputChannels * pointwise.depth == 4096 && pointwise.weightsCached)
+        let loops = pointwise.loops()
+        let fill = try #require(loops.first { $0.name == "weight-fill" })
+        #expect(fill.iterations == 128 && fill.body.map(\.memory) == ["flash"])
+        let mac = try #require(loops.first { $0.name == "mac" })
+        #expect(mac.body.allSatisfy { $0.memory != "flash" })
+        let m55 = try #require(SoftwareStackCostTests.macKernels(try Self.program("corstone300-cortex-m55")).first { $0.path == .convolve1x1MVE })
+        #expect(!m55.weightsCached && !m55.loops().contains { $0.name == "weight-fill" })
+    }
+
     /// The reference stack on a Helium core still runs TFLite Micro's scalar loops.
     @Test func theReferenceStackIgnoresTheVectorExtension() throws {
         let target = try Self.target("corstone300-cortex-m55").selecting(stack: "tflm-reference")

@@ -45,11 +45,17 @@ extension S8MultiplyAccumulateKernel {
     /// Every four outputs pay the vector epilogue of `arm_nn_mat_mult_nt_t_s8`'s MVE branch
     /// (``heliumEpilogue``). The loops end in `letp`/`le`, free once the loop runs, so no loop
     /// control is added.
+    ///
+    /// With a data cache (`dsp.dataCache`) that holds the layer's weights, the loops read them
+    /// from the cache (no wait states of the weight level), and a `weight-fill` loop charges one
+    /// access of the weight level per cache line: each line is filled once, however often the
+    /// kernel re-reads it (the matrix kernels read every weight row once per four positions).
     func heliumLoops() -> [DSPLoop] {
         let chunks = (depth + 15) / 16
         let outputs = positions * outputChannels
         let oneRow = [I("vaddva.s8"), I("vldrb.u8", activations), I("vmladava.s8"), I("vldrb.u8", weights)]
         var loops: [DSPLoop] = []
+        if let fill = weightFill { loops.append(fill) }
         switch path {
         case .convolveMVE, .convolve1x1MVE:
             if path == .convolveMVE, case .convolution(_, let input, let kernelHeight, let kernelWidth, _) = layout {
@@ -95,11 +101,23 @@ extension S8MultiplyAccumulateKernel {
          I("vstrb.32", activations)]
     }
 
+    /// Whether the layer's weights fit the data cache (a Helium path on a target with `dsp.dataCache`).
+    var weightsCached: Bool { dataCache.map { outputChannels * depth <= $0.sizeBytes.value } ?? false }
+
+    /// One weight-level access per cache line of the layer's weights, when they are cached.
+    private var weightFill: DSPLoop? {
+        guard weightsCached, let line = dataCache?.lineBytes.value else { return nil }
+        return DSPLoop(name: "weight-fill", body: [I("ldr", memory.weightLevel)], iterations: (outputChannels * depth + line - 1) / line,
+                       entries: 1, loopControl: false)
+    }
+
     private func vectorBody(_ loop: CMSISNNCompiledLoops.Loop?) -> [DSPInstruction] {
         loop?.vectorBody(weights: weights, activations: activations) ?? []
     }
 
     private typealias I = DSPInstruction
-    private var weights: String { memory.weightLevel }
+    /// Where the loops read weights: the cache (charged as the activation level, no wait states)
+    /// when they fit it, else the weight level.
+    private var weights: String { weightsCached ? memory.activationLevel : memory.weightLevel }
     private var activations: String { memory.activationLevel }
 }
