@@ -58,7 +58,7 @@ func allCommandPaths() -> [[String]] {
         let document = try #require(try JSONParser().parse(result.output, file: "stdout").objectValue)
         #expect(document["kind"] == .string("kiln.targets") && document["schemaVersion"] == .integer(2))
         let rows = try #require(document["targets"]?.arrayValue)
-        #expect(rows.count == 20)
+        #expect(rows.count == 22)
         for row in rows {
             let object = try #require(row.objectValue)
             #expect(object["name"]?.stringValue != nil)
