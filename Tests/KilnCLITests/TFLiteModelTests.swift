@@ -62,8 +62,9 @@ import KilnTargets
     static let operatorFixtures: [String] = ((try? FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent("ops").path)) ?? [])
         .filter { $0.hasSuffix(".tflite") }.map { String($0.dropLast(".tflite".count)) }.sorted()
 
-    /// The DSP targets (TFLite Micro + CMSIS-NN s8).
-    static let dspTargets = ["stm32l4r5-cortex-m4", "stm32h743-cortex-m7", "nrf5340-cortex-m33"]
+    /// The DSP targets (TFLite Micro + CMSIS-NN s8; the M55 and M85 with CMSIS-NN's Helium paths,
+    /// whose arithmetic is the same).
+    static let dspTargets = ["stm32l4r5-cortex-m4", "stm32h743-cortex-m7", "nrf5340-cortex-m33", "corstone300-cortex-m55", "ra8d1-cortex-m85"]
     /// The DSP targets and one SIMD target per instruction set (on the AVX2 target a TFLite node
     /// keeps exact int32 accumulation, as TFLite's own x86 kernels compute it).
     static let exactTargets = dspTargets + ["cortex-a72-rpi4", "x86-avx2-haswell-i7-4770", "x86-avx512-vnni-xeon-gold-6248"]

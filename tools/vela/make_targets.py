@@ -103,7 +103,7 @@ def target(name, accel, system, description):
             "staticPowerMilliwatts": sourced(0, "assumed: Arm publishes no Ethos-U static power; not modelled"),
         },
         "host": {
-            "target": "stm32h743-cortex-m7",
+            "target": "corstone300-cortex-m55",
             "bandwidthMegabytesPerSecond": sourced(axi * sram_scale * clock / 1e6,
                                                    f"derived: the host and the NPU share the SRAM (vela.ini [Memory_Mode.Shared_Sram]); its bandwidth {axi * sram_scale} B/cycle × {clock / 1e6:g} MHz"),
             "latencyMicroseconds": sourced(0, "assumed: no copy between NPU and host, the arena is shared (vela.ini [Memory_Mode.Shared_Sram])"),

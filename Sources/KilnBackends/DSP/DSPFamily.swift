@@ -30,6 +30,21 @@ public struct DSPFamily: TargetFamilySchema {
         TargetField("saturationHardware", "boolean", "Whether saturating arithmetic (QADD, SSAT) costs no extra instructions."),
         TargetField("guardBits", "integer 0–32", "Guard bits above the accumulator's product width (0 for a plain 32-bit accumulator, 8 for a 40-bit one).").plausible(0...32),
         TargetField("waitStates", "array of objects", "Extra cycles per access for memory levels that stall the core (see `dsp.waitStates[]`)."),
+        .optional("dataCache", "object", "The core's L1 data cache (see `dsp.dataCache`): a Helium layer whose weights fit reads them from the weight level once per line, then from the cache."),
+        .optional("vectorExtension", "object", "A vector extension beside the DSP instructions (see `dsp.vectorExtension`): CMSIS-NN's vector kernels run and are priced on its pipes."),
+    ])
+
+    /// The schema of the optional `dsp.dataCache` object.
+    public static let dataCacheSchema = TargetSchemaSection(path: "dsp.dataCache", fields: [
+        .cost("sizeBytes", "sourced integer ≥ 1", "Capacity of the L1 data cache in bytes.").plausible(1...1_073_741_824),
+        .cost("lineBytes", "sourced integer ≥ 1", "Bytes per cache line: one line fill reads this many bytes from the level behind the cache.").plausible(1...4096),
+    ])
+
+    /// The schema of the optional `dsp.vectorExtension` object.
+    public static let vectorExtensionSchema = TargetSchemaSection(path: "dsp.vectorExtension", fields: [
+        TargetField("name", "\"mve\"", "The extension: `mve` (Armv8.1-M Helium; CMSIS-NN's `ARM_MATH_MVEI` kernels)."),
+        .cost("beatsPerCycle", "sourced integer 1, 2 or 4", "32-bit beats of a 128-bit vector instruction one pipe executes per cycle (2 on a dual-beat core: an instruction holds its pipe 2 cycles, and the next one on another pipe overlaps it).").plausible(1...4),
+        .cost("loadStorePipes", "sourced integer 1 or 2", "Vector memory pipes: 1 if vector loads and stores share one pipe, 2 if each has its own.").plausible(1...2),
     ])
 
     /// The schema of one `dsp.waitStates[]` element.
@@ -39,7 +54,7 @@ public struct DSPFamily: TargetFamilySchema {
     ])
 
     /// The section and its nested objects.
-    public var sections: [TargetSchemaSection] { [Self.sectionSchema, Self.waitStateSchema] }
+    public var sections: [TargetSchemaSection] { [Self.sectionSchema, Self.waitStateSchema, Self.vectorExtensionSchema, Self.dataCacheSchema] }
 
     /// Decodes the `dsp` section.
     public func decode(_ reader: TargetSectionReader, common: TargetCommonPart) -> (any TargetFamilySection)? {
@@ -71,6 +86,26 @@ public struct DSPFamily: TargetFamilySchema {
             guard let memory, let cycles else { ok = false; continue }
             waits.append(DSPSection.WaitState(memory: memory, cycles: cycles))
         }
+        var vector: DSPSection.VectorExtension?
+        if reader.contains("vectorExtension") {
+            if let nested = reader.section("vectorExtension", Self.vectorExtensionSchema), let name = nested.string("name"),
+               let beats = nested.sourcedInteger("beatsPerCycle", in: 1...4), let pipes = nested.sourcedInteger("loadStorePipes", in: 1...2) {
+                if name != "mve" { nested.error("unknown vector extension '\(name)' (known: mve)", at: "name"); ok = false }
+                if ![1, 2, 4].contains(beats.value) { nested.error("beatsPerCycle must be 1, 2 or 4 (a 128-bit instruction is 4 beats)", at: "beatsPerCycle"); ok = false }
+                vector = DSPSection.VectorExtension(name: name, beatsPerCycle: beats, loadStorePipes: pipes)
+            } else {
+                ok = false
+            }
+        }
+        var cache: DSPSection.DataCache?
+        if reader.contains("dataCache") {
+            if let nested = reader.section("dataCache", Self.dataCacheSchema), let size = nested.sourcedInteger("sizeBytes", in: 1...(1 << 30)),
+               let line = nested.sourcedInteger("lineBytes", in: 1...4096) {
+                cache = DSPSection.DataCache(sizeBytes: size, lineBytes: line)
+            } else {
+                ok = false
+            }
+        }
         if let loadStore, let stores, stores.value > loadStore.value {
             reader.error("storeUnits (\(stores.value)) exceeds loadStoreUnits (\(loadStore.value))", at: "storeUnits")
             ok = false
@@ -82,6 +117,7 @@ public struct DSPFamily: TargetFamilySchema {
                           guardBits: guardBits, waitStates: waits,
                           issue: DSPSection.Issue(storeUnits: stores, aluUnits: alus, floatingPointUnits: floatingPoint,
                                                   loadIssueCycles: loadIssue, pipelinedLoadIssueCycles: pipelinedLoadIssue,
-                                                  takenBranchCycles: takenBranch, simdFirstSlotOnly: simdFirstSlot))
+                                                  takenBranchCycles: takenBranch, simdFirstSlotOnly: simdFirstSlot),
+                          vectorExtension: vector, dataCache: cache)
     }
 }

@@ -47,6 +47,45 @@ public struct DSPSection: TargetFamilySection, Hashable {
         }
     }
 
+    /// A vector extension beside the scalar DSP instructions (Armv8.1-M's MVE, "Helium"): what
+    /// its cost model needs to price CMSIS-NN's vector kernels (``MVEPipeModel``).
+    public struct VectorExtension: Sendable, Hashable {
+        /// The extension (`mve`); CMSIS-NN builds its `ARM_MATH_MVEI` kernels for it.
+        public let name: String
+        /// 32-bit beats of a 128-bit vector instruction executed per cycle and pipe (a vector
+        /// instruction holds its pipe for 4 / beatsPerCycle cycles).
+        public let beatsPerCycle: Sourced<Int>
+        /// Vector memory pipes: 1 if vector loads and stores share one pipe, 2 if they have one each.
+        public let loadStorePipes: Sourced<Int>
+
+        /// Creates the description.
+        public init(name: String, beatsPerCycle: Sourced<Int>, loadStorePipes: Sourced<Int>) {
+            self.name = name
+            self.beatsPerCycle = beatsPerCycle
+            self.loadStorePipes = loadStorePipes
+        }
+
+        /// Cycles one 128-bit vector instruction holds its pipe.
+        public var instructionCycles: Double { 4 / Double(beatsPerCycle.value) }
+
+        /// int8 MACs per cycle: one 16-lane multiply-accumulate per ``instructionCycles``.
+        public var int8MultiplyAccumulatesPerCycle: Double { 16 / instructionCycles }
+    }
+
+    /// The core's L1 data cache, as the Helium paths use it for weights (``S8KernelPath/helium(_:)``).
+    public struct DataCache: Sendable, Hashable {
+        /// Capacity in bytes.
+        public let sizeBytes: Sourced<Int>
+        /// Bytes per line (one fill from the next level).
+        public let lineBytes: Sourced<Int>
+
+        /// Creates the description.
+        public init(sizeBytes: Sourced<Int>, lineBytes: Sourced<Int>) {
+            self.sizeBytes = sizeBytes
+            self.lineBytes = lineBytes
+        }
+    }
+
     /// MAC units.
     public let macUnits: Sourced<Int>
     /// Whether one MAC instruction does two 16×16 products.
@@ -67,11 +106,15 @@ public struct DSPSection: TargetFamilySection, Hashable {
     public let waitStates: [WaitState]
     /// Issue limits and instruction timings.
     public let issue: Issue
+    /// The vector extension, if the core has one.
+    public let vectorExtension: VectorExtension?
+    /// The L1 data cache, if the target declares one.
+    public let dataCache: DataCache?
 
     /// Creates a section.
     public init(macUnits: Sourced<Int>, dualSixteenBitMac: Bool, macLatencyCycles: Sourced<Double>, vliwSlots: Sourced<Int>,
                 zeroOverheadLoops: Bool, loadStoreUnits: Sourced<Int>, saturationHardware: Bool, guardBits: Int,
-                waitStates: [WaitState], issue: Issue) {
+                waitStates: [WaitState], issue: Issue, vectorExtension: VectorExtension? = nil, dataCache: DataCache? = nil) {
         self.macUnits = macUnits
         self.dualSixteenBitMac = dualSixteenBitMac
         self.macLatencyCycles = macLatencyCycles
@@ -82,6 +125,8 @@ public struct DSPSection: TargetFamilySection, Hashable {
         self.guardBits = guardBits
         self.waitStates = waitStates
         self.issue = issue
+        self.vectorExtension = vectorExtension
+        self.dataCache = dataCache
     }
 
     /// The wait states of a memory level (0 if none are listed).
@@ -89,9 +134,10 @@ public struct DSPSection: TargetFamilySection, Hashable {
         waitStates.first { $0.memory == memory }?.cycles.value ?? 0
     }
 
-    /// Two operations per 16-bit MAC: MAC units × (2 if dual) × 2.
+    /// Two operations per MAC: MAC units × (2 if dual) × 2, or the vector extension's int8 MACs
+    /// per cycle × 2 if that is more.
     public var peakOperationsPerCycle: Double {
-        Double(macUnits.value) * (dualSixteenBitMac ? 2 : 1) * 2
+        max(Double(macUnits.value) * (dualSixteenBitMac ? 2 : 1), vectorExtension?.int8MultiplyAccumulatesPerCycle ?? 0) * 2
     }
 
     /// Lines for `kiln targets show`.
@@ -105,5 +151,9 @@ public struct DSPSection: TargetFamilySection, Hashable {
          ("saturation hardware", saturationHardware ? "yes" : "no"),
          ("guard bits", "\(guardBits)")]
             + waitStates.map { ("wait states \($0.memory)", "\($0.cycles.value)") }
+            + (vectorExtension.map { vector in
+                [("vector extension", "\(vector.name): \(vector.beatsPerCycle.value) beats per cycle, \(vector.loadStorePipes.value) load/store pipe\(vector.loadStorePipes.value == 1 ? "" : "s"), \(formatNumber(vector.int8MultiplyAccumulatesPerCycle)) int8 MACs per cycle")]
+            } ?? [])
+            + (dataCache.map { [("data cache", "\($0.sizeBytes.value) B, \($0.lineBytes.value) B lines (Helium weight reads)")] } ?? [])
     }
 }

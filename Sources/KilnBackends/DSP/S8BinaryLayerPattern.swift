@@ -87,6 +87,7 @@ struct S8BinaryLayerPattern: LoweringPattern {
             outputChannels: outputChannels, groups: groups, depth: depth, outputType: signType,
             inputOffset: -(inputType.quantization?.zeroPoint(at: 0) ?? 0), stage: .sign, bounds: -1...1, hasBias: operands.count == 3,
             packedWeights: false, memory: DSPMemoryMap(target: target, graph: graph),
-            zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false, library: target.stack?.kernels ?? .cmsisNN))
+            zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false, library: target.stack?.kernels ?? .cmsisNN,
+            helium: target.section(DSPSection.self)?.vectorExtension != nil, dataCache: target.section(DSPSection.self)?.dataCache))
     }
 }

@@ -20,6 +20,9 @@ struct S8ElementwiseKernel: TargetKernel, DSPScheduledKernel {
     let outputType: TensorType
     let memory: DSPMemoryMap
     let zeroOverheadLoops: Bool
+    /// Whether the core has MVE: CMSIS-NN's add and mul then run their `ARM_MATH_MVEI` loops
+    /// (``CMSISNNCompiledMVELoops``), four int32 lanes per iteration, when no input broadcasts.
+    let helium: Bool
 
     var name: String {
         switch node.kind {
@@ -54,6 +57,11 @@ struct S8ElementwiseKernel: TargetKernel, DSPScheduledKernel {
 
     func loops() -> [DSPLoop] {
         let level = memory.activationLevel
+        if helium, node.kind != .sub, first.isIdentity, second.isIdentity {
+            let loop = node.kind == .mul ? CMSISNNCompiledMVELoops.elementwiseMul : CMSISNNCompiledMVELoops.elementwiseAdd
+            return [DSPLoop(name: "element", body: loop.vectorBody(weights: level, activations: level),
+                            iterations: (elementCount + 3) / 4, entries: 1, loopControl: false)]
+        }
         var body = [DSPInstruction("ldrsb", level), DSPInstruction("ldrsb", level), DSPInstruction("add"), DSPInstruction("add")]
         if node.kind == .mul {
             body.append(DSPInstruction("mla"))
@@ -97,6 +105,7 @@ struct S8ElementwisePattern: LoweringPattern {
                                             first: BroadcastIndex(from: a.shape, to: outputType.shape),
                                             second: BroadcastIndex(from: b.shape, to: outputType.shape), outputType: outputType,
                                             memory: DSPMemoryMap(target: target, graph: graph),
-                                            zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false))
+                                            zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false,
+                                            helium: target.section(DSPSection.self)?.vectorExtension != nil))
     }
 }

@@ -56,6 +56,11 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
     /// The kernel library of the target's stack: which kernel the layer dispatches to
     /// (``S8KernelPath``), so which loops price it; the arithmetic is the same for all.
     let library: KernelLibrary
+    /// Whether the core has the M-profile Vector Extension: CMSIS-NN is then built with
+    /// `ARM_MATH_MVEI` and its wrappers dispatch to the Helium kernels (``S8KernelPath/helium(_:)``).
+    let helium: Bool
+    /// The core's L1 data cache, if the target declares one (the Helium paths read weights through it).
+    let dataCache: DSPSection.DataCache?
 
     var outputsPerGroup: Int { outputChannels / groups }
     var positions: Int { layout.positions }
@@ -126,11 +131,18 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         let taps = layout.inBoundsTapCount(depth: depth, groups: groups)
         // The 2 × 2 tiles of the CMSIS-NN matrix paths read each weight word for two columns and
         // each column word for two channels; s4 weights are two per byte.
+        // The Helium matrix paths load each weight vector once for four rows or columns.
         let tiled = path == .convolve || path == .convolve1x1
         let reuse = tiled ? 2 : 1
+        let weightReuse = path == .convolveMVE || path == .convolve1x1MVE ? 4 : reuse
         let weightBytesPerOutput = packedWeights ? (depth + 1) / 2 : depth
-        counts.bytesRead[memory.weightLevel, default: 0] += outputs * weightBytesPerOutput / reuse + (hasBias ? outputs * 4 : 0)
+        // Weights held in the data cache are read from their level once (line fills), re-read from the cache.
+        let weightBytes = helium && weightsCached ? outputChannels * depth : outputs * weightBytesPerOutput / weightReuse
+        counts.bytesRead[memory.weightLevel, default: 0] += weightBytes + (hasBias ? outputs * 4 : 0)
         switch path {
+        case .convolveMVE, .depthwiseMVE:  // im2col of s8 taps: the taps in, s8 columns out and read back
+            counts.bytesRead[memory.activationLevel, default: 0] += taps + outputs * depth
+            counts.bytesWritten[memory.activationLevel, default: 0] += positions * groups * depth + outputs
         case .convolve, .depthwiseOptimized, .convolveS4:  // im2col: the taps in, q15 columns out and read back
             counts.bytesRead[memory.activationLevel, default: 0] += taps + outputs * depth * 2 / reuse
             counts.bytesWritten[memory.activationLevel, default: 0] += positions * groups * depth * 2 + outputs

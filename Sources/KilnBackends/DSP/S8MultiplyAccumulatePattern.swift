@@ -110,6 +110,7 @@ struct S8MultiplyAccumulatePattern: LoweringPattern {
             outputChannels: outputChannels, groups: groups, depth: depth, outputType: graph.types[kernelOutput] ?? outputType,
             inputOffset: -inputType.quantization!.zeroPoints[0], stage: stage, bounds: bounds, hasBias: hasBias, packedWeights: packed,
             memory: DSPMemoryMap(target: target, graph: graph), zeroOverheadLoops: target.section(DSPSection.self)?.zeroOverheadLoops ?? false,
-            library: target.stack?.kernels ?? .cmsisNN))
+            library: target.stack?.kernels ?? .cmsisNN, helium: target.section(DSPSection.self)?.vectorExtension != nil,
+            dataCache: target.section(DSPSection.self)?.dataCache))
     }
 }

@@ -48,7 +48,7 @@ enum DSPFixtures {
 
 @Suite struct DSPConformanceTests {
     @Test func everyBuiltInDSPTargetIsFound() {
-        #expect(DSPFixtures.targetNames == ["nrf5340-cortex-m33", "stm32h743-cortex-m7", "stm32l4r5-cortex-m4"])
+        #expect(DSPFixtures.targetNames == ["corstone300-cortex-m55", "nrf5340-cortex-m33", "ra8d1-cortex-m85", "stm32h743-cortex-m7", "stm32l4r5-cortex-m4"])
     }
 
     /// Every corpus model on every DSP target, with either stack: the simulation equals the

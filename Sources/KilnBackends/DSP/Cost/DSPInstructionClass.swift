@@ -9,7 +9,18 @@ enum DSPInstructionClass: String, Sendable, Hashable, CaseIterable {
     case load, store, multiplyAccumulate, simd, alu, floatingPoint, branch
 
     /// The class of every mnemonic the DSP kernels emit; nil for a mnemonic the table lacks.
-    static func of(_ mnemonic: String) -> DSPInstructionClass? { table[mnemonic] }
+    /// An MVE instruction takes the class of its vector pipe (``MVEPipeModel``: loads, stores,
+    /// multiply-accumulates, the integer pipe as SIMD), which counts it; its timing is the pipe model's.
+    static func of(_ mnemonic: String) -> DSPInstructionClass? {
+        if let known = table[mnemonic] { return known }
+        switch MVEPipeModel.pipe(of: mnemonic) {
+        case .load: return .load
+        case .store: return .store
+        case .multiply: return .multiplyAccumulate
+        case .integer: return .simd
+        case nil: return nil
+        }
+    }
 
     private static let table: [String: DSPInstructionClass] = [
         "ldr": .load, "ldrb": .load, "ldrh": .load, "ldrsb": .load, "ldrsh": .load, "vldr": .load,
@@ -21,6 +32,7 @@ enum DSPInstructionClass: String, Sendable, Hashable, CaseIterable {
         "bne": .branch,
         "smlal": .multiplyAccumulate, "sxtab16": .simd, "lsr": .alu, "orr": .alu, "and": .alu, "sdiv": .alu, "vdiv.f32": .floatingPoint,  // the s8 kernels
         "smlatt": .multiplyAccumulate, "pkhtb": .simd, "ror": .alu,  // CMSIS-NN's compiled loops (CMSISNNCompiledLoops); ror, pkhtb also the s4 nibble unpacking
+        "wlstp": .branch, "le": .branch, "letp": .branch, "mul": .multiplyAccumulate,  // the Helium loops (CMSISNNCompiledMVELoops)
     ]
 
     /// Whether the instruction reads or writes memory.

@@ -27,6 +27,9 @@ struct DSPIssueModel: Sendable {
     let loadIssueCycles: Double, pipelinedLoadIssueCycles: Double, takenBranchCycles: Double
     /// Wait states per access, by memory level.
     let waitStates: [String: Int]
+    /// The vector pipes, on a core with a vector extension: a sequence with a vector instruction
+    /// runs on them (``MVEPipeModel``).
+    let vector: MVEPipeModel?
 
     /// The model of a target's `dsp` section.
     init(section: DSPSection) {
@@ -41,12 +44,14 @@ struct DSPIssueModel: Sendable {
         pipelinedLoadIssueCycles = section.issue.pipelinedLoadIssueCycles.value
         takenBranchCycles = section.issue.takenBranchCycles.value
         waitStates = Dictionary(section.waitStates.map { ($0.memory, $0.cycles.value) }, uniquingKeysWith: max)
+        vector = section.vectorExtension.map { MVEPipeModel(extension: $0, loadIssueCycles: section.issue.loadIssueCycles.value) }
     }
 
     /// Cycles from the first issue of `sequence` to the end of its last group (branches taken).
     /// - Parameter waits: whether memory wait states are charged.
     /// - Complexity: O(n) in the sequence length.
     func cycles(of sequence: [DSPInstruction], waits: Bool) -> Double {
+        if let vector, MVEPipeModel.isVector(sequence) { return vector.cycles(of: sequence, waitStates: waits ? waitStates : [:]) }
         var start = 0.0, length = 0.0
         var size = 0
         var used: [DSPInstructionClass: Int] = [:]

@@ -27,6 +27,10 @@ enum S8KernelPath: String, Sendable, Hashable {
     case depthwiseS4
     /// `arm_fully_connected_s4` (`arm_nn_vec_mat_mult_t_s4`).
     case fullyConnectedS4
+    /// The Helium (MVE) kernels of a core with `ARM_MATH_MVEI` (``heliumLoops()``): the 1×1 and
+    /// im2col convolutions through `arm_nn_mat_mult_nt_t_s8`, the depthwise through
+    /// `arm_nn_depthwise_conv_nt_t_s8`, the fully connected through `arm_nn_vec_mat_mult_t_s8`.
+    case convolve1x1MVE, convolveMVE, depthwiseMVE, fullyConnectedMVE
     /// TFLite Micro's reference conv / depthwise / fully connected: a scalar multiply-accumulate
     /// per tap with TFLite's `Offset()` index arithmetic and bounds checks per window position.
     case reference
@@ -45,6 +49,7 @@ enum S8KernelPath: String, Sendable, Hashable {
             if case .dense = kernel.layout { return .fullyConnectedS4 }
             return kernel.isDepthwise ? .depthwiseS4 : .convolveS4
         }
+        if kernel.helium { return helium(kernel) }
         switch kernel.layout {
         case .dense: return .fullyConnected
         case .convolution(let attributes, _, let kernelHeight, let kernelWidth, _):
@@ -105,6 +110,7 @@ extension S8MultiplyAccumulateKernel {
         case .depthwise: scalarDepthwiseLoops(channels: outputChannels)
         case .fullyConnected: fullyConnectedLoops()
         case .convolveS4, .depthwiseS4, .fullyConnectedS4: packedWeightLoops()
+        case .convolve1x1MVE, .convolveMVE, .depthwiseMVE, .fullyConnectedMVE: heliumLoops()
         case .reference: referenceLoops()
         }
     }
