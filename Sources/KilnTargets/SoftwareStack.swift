@@ -49,6 +49,16 @@ public struct SoftwareStack: Sendable, Hashable {
     /// (ONNX Runtime's QLinearConv when MLAS's symmetric convolution does not take the layer);
     /// nil: not modelled.
     public let im2colRowCycles: Sourced<Double>?
+    /// The multiply-accumulates of one GEMM that justify each further thread: a GEMM of `M·N·K`
+    /// MACs runs on `min(cores, ⌊M·N·K ÷ this⌋ + 1)` threads (ONNX Runtime's MLAS,
+    /// `MLAS_QGEMM_THREAD_COMPLEXITY`); nil: every GEMM splits over all the cores.
+    public let multiplyAccumulatesPerThread: Sourced<Double>?
+
+    /// The threads a GEMM of `multiplyAccumulates` runs on out of `cores`.
+    public func gemmThreads(multiplyAccumulates: Int, cores: Int) -> Int {
+        guard let perThread = multiplyAccumulatesPerThread?.value, perThread > 0 else { return cores }
+        return max(1, min(cores, Int(min(Double(multiplyAccumulates) / perThread, Double(cores))) + 1))
+    }
 
     /// The fixed cycles of one operator's node in one arithmetic (`stacks[].operatorCycles[]`).
     public struct OperatorCycles: Sendable, Hashable {
@@ -85,11 +95,13 @@ public struct SoftwareStack: Sendable, Hashable {
         .cost("operatorDispatchCycles", "sourced number ≥ 0", "Cycles the runtime spends per operator outside its kernel (interpreter dispatch, parameter set-up); 0 for generated code.").plausible(0...1e9),
         .optional("operatorCycles", "array of objects", "Fixed cycles per node of an operator beyond `operatorDispatchCycles` (see `stacks[].operatorCycles[]`)."),
         .cost("im2colRowCycles", "sourced number ≥ 0", required: false, "Cycles the stack's generic convolution path spends per output pixel and kernel row copying its im2col buffer (absent: not modelled).").plausible(0...1e6),
+        .cost("multiplyAccumulatesPerThread", "sourced number > 0", required: false, "MACs of one GEMM per thread it uses: a GEMM of M·N·K MACs runs on min(cores, ⌊M·N·K ÷ this⌋ + 1) threads (absent: every GEMM uses all the cores).").plausible(1...1e12),
     ])
 
     /// Creates a stack.
     public init(name: String, description: String, version: String, kernels: KernelLibrary, operatorDispatchCycles: Sourced<Double>,
-                operatorCycles: [OperatorCycles] = [], im2colRowCycles: Sourced<Double>? = nil) {
+                operatorCycles: [OperatorCycles] = [], im2colRowCycles: Sourced<Double>? = nil,
+                multiplyAccumulatesPerThread: Sourced<Double>? = nil) {
         self.name = name
         self.description = description
         self.version = version
@@ -97,6 +109,7 @@ public struct SoftwareStack: Sendable, Hashable {
         self.operatorDispatchCycles = operatorDispatchCycles
         self.operatorCycles = operatorCycles
         self.im2colRowCycles = im2colRowCycles
+        self.multiplyAccumulatesPerThread = multiplyAccumulatesPerThread
     }
 
     /// Decodes one `stacks[]` entry, recording findings; nil if any part is invalid.
@@ -120,10 +133,12 @@ public struct SoftwareStack: Sendable, Hashable {
             }
         }
         let im2colRow = reader.contains("im2colRowCycles") ? reader.sourcedNumber("im2colRowCycles", .nonNegative) : nil
+        let perThread = reader.contains("multiplyAccumulatesPerThread") ? reader.sourcedNumber("multiplyAccumulatesPerThread", .positive) : nil
         guard let name, let description, let version, let kernels, let dispatch, valid,
-              reader.contains("im2colRowCycles") == (im2colRow != nil) else { return nil }
+              reader.contains("im2colRowCycles") == (im2colRow != nil),
+              reader.contains("multiplyAccumulatesPerThread") == (perThread != nil) else { return nil }
         self.init(name: name, description: description, version: version, kernels: kernels, operatorDispatchCycles: dispatch,
-                  operatorCycles: operators, im2colRowCycles: im2colRow)
+                  operatorCycles: operators, im2colRowCycles: im2colRow, multiplyAccumulatesPerThread: perThread)
     }
 }
 

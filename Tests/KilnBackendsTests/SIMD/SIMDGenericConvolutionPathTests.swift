@@ -43,10 +43,30 @@ import KilnTargets
         var charged: [Double] = []
         for case .kernel(let step) in program.steps {
             guard let convolution = step.kernel as? SIMDConvolutionKernel else { continue }
-            charged.append(model.genericConvolutionCycles(convolution.loopNest, scheme: scheme))
+            charged.append(model.genericConvolutionCycles(convolution.loopNest, scheme: scheme, threads: model.gemmThreads(convolution.loopNest)))
         }
         #expect(charged.count == 9)
         #expect(charged.first == 1024 * 3 * row / 2)
         #expect(charged.dropFirst().allSatisfy { $0 == 0 })
+    }
+}
+
+/// ONNX Runtime's MLAS gives a GEMM one thread per `MLAS_QGEMM_THREAD_COMPLEXITY` (65,536)
+/// multiply-accumulates, up to the pool's size: a transformer's small projections run on one core
+/// of a 56-core Xeon, not on all of them.
+@Suite struct GEMMThreadCountTests {
+    @Test func mlasStartsAThreadPer65536MultiplyAccumulates() throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: "x86-amx-avx512-sapphire-rapids"))
+        let stack = try #require(target.stack)
+        #expect(stack.multiplyAccumulatesPerThread?.value == 65_536)
+        #expect(stack.gemmThreads(multiplyAccumulates: 32_768, cores: 56) == 1)
+        #expect(stack.gemmThreads(multiplyAccumulates: 65_536, cores: 56) == 2)
+        #expect(stack.gemmThreads(multiplyAccumulates: 200_000, cores: 56) == 4)
+        #expect(stack.gemmThreads(multiplyAccumulates: 100_000_000, cores: 56) == 56)
+        // A 128 × 64 × 64 projection (524,288 MACs) splits over 9 threads, not 56.
+        let nest = SIMDGEMMLoopNest(runs: 1, rows: 128, columns: 64, depth: 64, paddedDepth: 64, pairedWeights: true, inputBytes: 0,
+                                    outputBytes: 0, weightBytes: 0, packsActivations: true, channelsPerGroup: 64, groups: 1,
+                                    kernelHeight: 1, kernelWidth: 1)
+        #expect(SIMDCycleModel(target: target).gemmThreads(nest) == 9)
     }
 }

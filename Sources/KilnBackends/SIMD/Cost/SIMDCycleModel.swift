@@ -156,17 +156,27 @@ struct SIMDCycleModel: CycleModel {
         let steps = (nest.depth + scheme.depthStep - 1) / scheme.depthStep
         let tiles = nest.runs * ((nest.rows + scheme.tileRows - 1) / scheme.tileRows)
             * ((nest.columns + scheme.tileColumns - 1) / scheme.tileColumns)
-        let tilesPerCore = (tiles + cores - 1) / cores
+        let threads = gemmThreads(nest)
+        let tilesPerCore = (tiles + threads - 1) / threads
         let compute = Double(tilesPerCore * steps) * step.cycles
         let int32Lanes = Double(max(scheme.vectorBits / 32, 1))
         let layout = Double(counts.instructions[Instruction(scheme.signFlipInstruction)] ?? 0)
-        let perKernel = (Double(counts.aluOperations) / int32Lanes + layout) / vectorIssue / Double(cores)
+        let perKernel = (Double(counts.aluOperations) / int32Lanes + layout) / vectorIssue / Double(threads)
         let traffic = traffic(nest, scheme: scheme)
         let (stall, latency) = stall(traffic, compute: compute)
-        let overhead = Double(tilesPerCore) * epilogueCycles(scheme) + perKernel + latency + genericConvolutionCycles(nest, scheme: scheme)
+        let overhead = Double(tilesPerCore) * epilogueCycles(scheme) + perKernel + latency
+            + genericConvolutionCycles(nest, scheme: scheme, threads: threads)
         return GEMMCost(step: step, steps: steps, tiles: tiles, tilesPerCore: tilesPerCore, traffic: traffic,
                         cost: KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead,
                                          bound: Self.bound(compute: compute, stall: stall, overhead: overhead)))
+    }
+
+    /// The threads a GEMM kernel's tiles split over: all the cores, or as many as the selected
+    /// stack gives a GEMM of its size (ONNX Runtime's MLAS starts a thread per
+    /// `MLAS_QGEMM_THREAD_COMPLEXITY` MACs, so a small layer runs on one core).
+    func gemmThreads(_ nest: SIMDGEMMLoopNest) -> Int {
+        let macs = nest.runs * nest.rows * nest.columns * nest.depth
+        return target.stack?.gemmThreads(multiplyAccumulates: macs, cores: cores) ?? cores
     }
 
     // MARK: - ONNX Runtime's generic convolution path
@@ -186,12 +196,12 @@ struct SIMDCycleModel: CycleModel {
     }
 
     /// The generic path's im2col copies: the selected MLAS stack's `im2colRowCycles` per output
-    /// pixel and kernel row of every run, split over the cores; 0 for a layer that takes the
+    /// pixel and kernel row of every run, split over the GEMM's threads; 0 for a layer that takes the
     /// symmetric path or a stack without the figure.
-    func genericConvolutionCycles(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme) -> Double {
+    func genericConvolutionCycles(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme, threads: Int) -> Double {
         guard let stack = target.stack, stack.kernels == .mlas, let rowCycles = stack.im2colRowCycles?.value,
               Self.takesGenericConvolutionPath(nest, vectorBits: scheme.vectorBits) else { return 0 }
-        return Double(nest.runs * nest.rows * nest.kernelHeight) * rowCycles / Double(cores)
+        return Double(nest.runs * nest.rows * nest.kernelHeight) * rowCycles / Double(threads)
     }
 
     // MARK: - Depthwise convolution
