@@ -31,17 +31,25 @@ extension SMLADMultiplyAccumulateKernel.Layout {
             for k in 0..<depth { column[k] = Int16(truncatingIfNeeded: x[base + k] &+ offset) }
             return depth
         case .convolution(let attributes, let input, let kernelHeight, let kernelWidth, let output):
-            let (height, width) = (input[2], input[3])
+            // The window geometry read once into locals: a debug build would retain and release
+            // the attribute arrays at every tap.
+            let (height, width, inputChannels) = (input[2], input[3], input[1])
+            let (strideY, strideX) = (attributes.strides[0], attributes.strides[1])
+            let (padY, padX) = (attributes.pads[0], attributes.pads[1])
+            let (dilationY, dilationX) = (attributes.dilations[0], attributes.dilations[1])
             let plane = output[2] * output[3]
             let n = position / plane, oy = (position % plane) / output[3], ox = position % output[3]
             let channelsPerGroup = depth / (kernelHeight * kernelWidth)
             var index = 0, read = 0
-            for c in 0..<channelsPerGroup {
-                let channelBase = (n * input[1] + group * channelsPerGroup + c) * height * width
-                for ky in 0..<kernelHeight {
-                    let y = oy * attributes.strides[0] - attributes.pads[0] + ky * attributes.dilations[0]
-                    for kx in 0..<kernelWidth {
-                        let xx = ox * attributes.strides[1] - attributes.pads[1] + kx * attributes.dilations[1]
+            var c = 0
+            while c < channelsPerGroup {
+                let channelBase = (n * inputChannels + group * channelsPerGroup + c) * height * width
+                var ky = 0
+                while ky < kernelHeight {
+                    let y = oy * strideY - padY + ky * dilationY
+                    var kx = 0
+                    while kx < kernelWidth {
+                        let xx = ox * strideX - padX + kx * dilationX
                         if y >= 0 && y < height && xx >= 0 && xx < width {
                             column[index] = Int16(truncatingIfNeeded: x[channelBase + y * width + xx] &+ offset)
                             read += 1
@@ -49,8 +57,11 @@ extension SMLADMultiplyAccumulateKernel.Layout {
                             column[index] = 0  // padding contributes nothing to the sum
                         }
                         index += 1
+                        kx += 1
                     }
+                    ky += 1
                 }
+                c += 1
             }
             return read
         }

@@ -99,19 +99,35 @@ struct S8MultiplyAccumulateKernel: TargetKernel, DSPScheduledKernel {
         }
         var output = [Int32](repeating: 0, count: positions * outputChannels)
         var column = [Int16](repeating: 0, count: depth)
+        let (depth, outputsPerGroup, outputChannels) = (depth, outputsPerGroup, outputChannels)
+        // Pointer loops over locals: a debug build (README's first run) would otherwise pay an
+        // array access with its checks per multiply-accumulate.
         x.withUnsafeBufferPointer { x in
-            column.withUnsafeMutableBufferPointer { column in
-                for position in 0..<positions {
-                    for group in 0..<groups {
-                        _ = layout.gather(position: position, group: group, depth: depth, offset: inputOffset, from: x, into: column)
-                        for local in 0..<outputsPerGroup {
-                            let channel = group * outputsPerGroup + local
-                            var accumulator: Int32 = bias?[channel] ?? 0
-                            for k in 0..<depth {  // SMLAD pairs / MLA: 32-bit wrap
-                                accumulator = accumulator &+ Int32(column[k]) &* rows[channel * depth + k]
+            rows.withUnsafeBufferPointer { rows in
+                column.withUnsafeMutableBufferPointer { column in
+                    guard let columnBase = column.baseAddress, let rowsBase = rows.baseAddress else { return }
+                    for position in 0..<positions {
+                        for group in 0..<groups {
+                            _ = layout.gather(position: position, group: group, depth: depth, offset: inputOffset, from: x, into: column)
+                            for local in 0..<outputsPerGroup {
+                                let channel = group * outputsPerGroup + local
+                                var accumulator: Int32 = bias?[channel] ?? 0
+                                let row = rowsBase + channel * depth
+                                var k = 0
+                                while k + 4 <= depth {  // SMLAD pairs / MLA: 32-bit wrap, in tap order
+                                    accumulator = accumulator &+ Int32(truncatingIfNeeded: columnBase[k]) &* row[k]
+                                        &+ Int32(truncatingIfNeeded: columnBase[k + 1]) &* row[k + 1]
+                                    accumulator = accumulator &+ Int32(truncatingIfNeeded: columnBase[k + 2]) &* row[k + 2]
+                                        &+ Int32(truncatingIfNeeded: columnBase[k + 3]) &* row[k + 3]
+                                    k += 4
+                                }
+                                while k < depth {
+                                    accumulator = accumulator &+ Int32(truncatingIfNeeded: columnBase[k]) &* row[k]
+                                    k += 1
+                                }
+                                output[layout.outputIndex(position: position, channel: channel, outputChannels: outputChannels)] =
+                                    requantize(accumulator, channel: channel)
                             }
-                            output[layout.outputIndex(position: position, channel: channel, outputChannels: outputChannels)] =
-                                requantize(accumulator, channel: channel)
                         }
                     }
                 }

@@ -34,12 +34,14 @@ struct S8PoolKernel: TargetKernel, DSPScheduledKernel {
             throw DiagnosticError(.error("\(name): expected \(planes * plane) integer codes", place: node.place))
         }
         var output = [Int32](repeating: 0, count: planes * outputPlane)
+        let isMax = isMax  // read once, not through the node at every tap
+        let width = geometry.width
         for p in 0..<planes {
             for oy in 0..<geometry.outputHeight {
                 for ox in 0..<geometry.outputWidth {
                     var accumulator: Int32 = isMax ? Int32.min : 0, count: Int32 = 0
                     geometry.forEachTap(oy, ox) { _, _, y, x in
-                        let value = input[p * plane + y * geometry.width + x]
+                        let value = input[p * plane + y * width + x]
                         accumulator = isMax ? max(accumulator, value) : accumulator &+ value
                         count += 1
                     }
