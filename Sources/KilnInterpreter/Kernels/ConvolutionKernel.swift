@@ -254,27 +254,43 @@ enum ConvolutionKernel {
         /// Fills `patches` (rows of padded depth, padding taps and depth padding 0) with the
         /// patches of one batch element and group, narrowed to int16 (the values must fit).
         func gatherInt16(_ input: [Int32], batch n: Int, group: Int, into patches: inout WideningDotProductGEMM.Operand) {
-            let plane = geometry.height * geometry.width
+            // The geometry in locals and `while` loops, so that a debug build runs it fast too.
+            let height = geometry.height, width = geometry.width, plane = height * width
+            let kernelHeight = geometry.kernelHeight, kernelWidth = geometry.kernelWidth
+            let strideY = geometry.strideY, strideX = geometry.strideX, dilationY = geometry.dilationY, dilationX = geometry.dilationX
+            let padTop = geometry.padTop, padLeft = geometry.padLeft
+            let outputHeight = geometry.outputHeight, outputWidth = geometry.outputWidth
+            let channels = channelsPerGroup, firstPlane = n * geometry.channels + group * channelsPerGroup
             let rowLength = patches.depth
             input.withUnsafeBufferPointer { input in
                 patches.values.withUnsafeMutableBufferPointer { rows in
-                    for oy in 0..<geometry.outputHeight {
-                        for ox in 0..<geometry.outputWidth {
-                            var index = (oy * geometry.outputWidth + ox) * rowLength
-                            for c in 0..<channelsPerGroup {
-                                let base = (n * geometry.channels + group * channelsPerGroup + c) * plane
-                                for ky in 0..<geometry.kernelHeight {
-                                    let y = oy * geometry.strideY - geometry.padTop + ky * geometry.dilationY
-                                    let rowInside = y >= 0 && y < geometry.height
-                                    for kx in 0..<geometry.kernelWidth {
-                                        let xx = ox * geometry.strideX - geometry.padLeft + kx * geometry.dilationX
-                                        let inside = rowInside && xx >= 0 && xx < geometry.width
-                                        rows[index] = inside ? Int16(truncatingIfNeeded: input[base + y * geometry.width + xx]) : 0
+                    var oy = 0
+                    while oy < outputHeight {
+                        var ox = 0
+                        while ox < outputWidth {
+                            var index = (oy * outputWidth + ox) * rowLength
+                            var c = 0
+                            while c < channels {
+                                let base = (firstPlane + c) * plane
+                                var ky = 0
+                                while ky < kernelHeight {
+                                    let y = oy * strideY - padTop + ky * dilationY
+                                    let rowInside = y >= 0 && y < height
+                                    var kx = 0
+                                    while kx < kernelWidth {
+                                        let xx = ox * strideX - padLeft + kx * dilationX
+                                        let inside = rowInside && xx >= 0 && xx < width
+                                        rows[index] = inside ? Int16(truncatingIfNeeded: input[base + y * width + xx]) : 0
                                         index += 1
+                                        kx += 1
                                     }
+                                    ky += 1
                                 }
+                                c += 1
                             }
+                            ox += 1
                         }
+                        oy += 1
                     }
                 }
             }
