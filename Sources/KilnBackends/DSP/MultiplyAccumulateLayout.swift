@@ -1,9 +1,34 @@
+import KilnCompiler
 import KilnIR
 
 /// How a conv2d or dense kernel walks its operands: the output positions, the column (the
 /// receptive field of one output position and group, in the weights' order) and where each
 /// output goes. Shared by the q7 and the s8 multiply-accumulate kernels.
 extension SMLADMultiplyAccumulateKernel.Layout {
+    /// The shape of a conv2d (NCHW operands, OIHW weights) or dense (`x[..., K]`, `w[K, N]`)
+    /// node as the multiply-accumulate kernels walk it: the layout, output channels, groups and
+    /// the dot-product length; the reason when the node is neither or its shapes do not fit.
+    /// Shared by the q7, s8 and ±1-layer patterns.
+    static func reading(_ node: Node, input: TensorType, weights: [Int], output: TensorType)
+        -> Result<(layout: Self, outputChannels: Int, groups: Int, depth: Int), LoweringRejection> {
+        let shape: (layout: Self, outputChannels: Int, groups: Int, depth: Int)
+        switch node.operation {
+        case .conv2d(let attributes):
+            guard input.shape.count == 4, weights.count == 4, output.shape.count == 4 else { return .failure(LoweringRejection("needs 4-D NCHW operands")) }
+            shape = (.convolution(attributes, input: input.shape, kernelHeight: weights[2], kernelWidth: weights[3], output: output.shape),
+                     weights[0], attributes.groups, weights[1] * weights[2] * weights[3])
+        case .dense:
+            guard weights.count == 2, let last = input.shape.last, last == weights[0] else { return .failure(LoweringRejection("needs x[..., K] and w[K, N]")) }
+            shape = (.dense(rows: weights[0] == 0 ? 0 : (input.elementCount ?? 0) / weights[0]), weights[1], 1, weights[0])
+        default:
+            return .failure(LoweringRejection("not a conv2d or dense"))
+        }
+        guard shape.outputChannels > 0, shape.groups > 0, shape.outputChannels % shape.groups == 0, shape.depth > 0 else {
+            return .failure(LoweringRejection("empty or ungrouped shape"))
+        }
+        return .success(shape)
+    }
+
     /// Output positions per group (batch folded in).
     var positions: Int {
         switch self {

@@ -55,33 +55,21 @@ struct S8MultiplyAccumulatePattern: LoweringPattern {
             hasBias = true
         }
 
-        let layout: SMLADMultiplyAccumulateKernel.Layout
-        let outputChannels: Int, groups: Int, depth: Int
+        let shape: (layout: SMLADMultiplyAccumulateKernel.Layout, outputChannels: Int, groups: Int, depth: Int)
+        switch SMLADMultiplyAccumulateKernel.Layout.reading(node, input: inputType, weights: weights.shape, output: outputType) {
+        case .success(let read): shape = read
+        case .failure(let rejection): return .rejected(rejection.message)
+        }
+        let (layout, outputChannels, groups, depth) = shape
         let stage: S8MultiplyAccumulateKernel.OutputStage
         do {
-            switch node.operation {
-            case .conv2d(let attributes):
-                guard inputType.shape.count == 4, weights.shape.count == 4, outputType.shape.count == 4 else { return .rejected("needs 4-D NCHW operands") }
-                outputChannels = weights.shape[0]
-                groups = attributes.groups
-                depth = weights.shape[1] * weights.shape[2] * weights.shape[3]
-                layout = .convolution(attributes, input: inputType.shape, kernelHeight: weights.shape[2], kernelWidth: weights.shape[3], output: outputType.shape)
-                stage = .doubleRounding(try Requantizer(rule: .fixedPointMultiplier, input: inputType, weight: weights.type, output: outputType, channels: outputChannels))
-            case .dense:
-                guard weights.shape.count == 2, let last = inputType.shape.last, last == weights.shape[0] else { return .rejected("needs x[..., K] and w[K, N]") }
-                outputChannels = weights.shape[1]
-                groups = 1
-                depth = weights.shape[0]
-                layout = .dense(rows: depth == 0 ? 0 : (inputType.elementCount ?? 0) / depth)
+            if case .dense = node.operation {
                 stage = .singleRounding(try TFLiteFullyConnectedOutputStage(input: inputType, weight: weights.type, output: outputType, units: outputChannels))
-            default:
-                return .rejected("not a conv2d or dense")
+            } else {
+                stage = .doubleRounding(try Requantizer(rule: .fixedPointMultiplier, input: inputType, weight: weights.type, output: outputType, channels: outputChannels))
             }
         } catch {
             return .rejected("cannot prepare the output stage: \(error.message)")
-        }
-        guard outputChannels > 0, groups > 0, outputChannels % groups == 0, depth > 0 else {
-            return .rejected("empty or ungrouped shape")
         }
 
         // A relu or clip that only clamps the codes (equal input and output parameters) and that

@@ -39,26 +39,12 @@ struct SMLADMultiplyAccumulatePattern: LoweringPattern {
         }
 
         // Geometry.
-        let layout: SMLADMultiplyAccumulateKernel.Layout
-        let outputChannels: Int, groups: Int, depth: Int
-        switch node.operation {
-        case .conv2d(let attributes):
-            guard inputType.shape.count == 4, weights.shape.count == 4, outputType.shape.count == 4 else { return .rejected("needs 4-D NCHW operands") }
-            let kernelHeight = weights.shape[2], kernelWidth = weights.shape[3]
-            outputChannels = weights.shape[0]
-            groups = attributes.groups
-            depth = weights.shape[1] * kernelHeight * kernelWidth
-            layout = .convolution(attributes, input: inputType.shape, kernelHeight: kernelHeight, kernelWidth: kernelWidth, output: outputType.shape)
-        case .dense:
-            guard weights.shape.count == 2, let last = inputType.shape.last, last == weights.shape[0] else { return .rejected("needs x[..., K] and w[K, N]") }
-            outputChannels = weights.shape[1]
-            groups = 1
-            depth = weights.shape[0]
-            layout = .dense(rows: depth == 0 ? 0 : (inputType.elementCount ?? 0) / depth)
-        default:
-            return .rejected("not a conv2d or dense")
+        let shape: (layout: SMLADMultiplyAccumulateKernel.Layout, outputChannels: Int, groups: Int, depth: Int)
+        switch SMLADMultiplyAccumulateKernel.Layout.reading(node, input: inputType, weights: weights.shape, output: outputType) {
+        case .success(let read): shape = read
+        case .failure(let rejection): return .rejected(rejection.message)
         }
-        guard outputChannels > 0, groups > 0, outputChannels % groups == 0, depth > 0 else { return .rejected("empty or ungrouped shape") }
+        let (layout, outputChannels, groups, depth) = shape
         if let bias, bias.count != outputChannels { return .rejected("\(bias.count) biases for \(outputChannels) channels") }
 
         // Shifts per channel.
