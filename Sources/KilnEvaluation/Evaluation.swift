@@ -58,8 +58,9 @@ public struct Evaluation: Sendable {
     }
 
     /// Estimates a program's cost and, with data, simulates it and scores its first output. A
-    /// program that runs every node on the host reuses the outputs of an earlier one on the same
-    /// data that ran an equal graph on the host (``HostProgramOutputs``).
+    /// program that runs every node on the host, or of a family that simulates independently of
+    /// its target, reuses the outputs of an earlier one on the same data that ran an equal graph
+    /// the same way (``RecordedProgramOutputs``).
     /// - Parameter progress: with a batch of samples, the simulation runs in chunks of
     ///   ``SampleBatch/progressChunk`` samples and this is called after each with the samples
     ///   done and the total, and returns whether to go on; nil runs the batch at once.
@@ -70,15 +71,16 @@ public struct Evaluation: Sendable {
         let cost = try estimator.estimate(program)
         guard let data else { return TargetEvaluation(program: program, cost: cost, outputs: nil, score: nil) }
         let batch = try SampleBatch.feeding(data.inputs, to: program.graph)
-        let onHost = HostProgramOutputs.runsEntirelyOnHost(program)
+        let independent = (try? compiler.backend(for: program.target))?.simulatesIndependentlyOfTarget ?? false
+        let key = RecordedProgramOutputs.key(of: program, independentOfTarget: independent)
         let outputs: [Tensor]
-        if onHost, let recorded = data.hostProgramOutputs.outputs(of: program.graph) {
+        if let key, let recorded = data.recordedProgramOutputs.outputs(of: program.graph, family: key) {
             outputs = recorded
             _ = progress?(1, 1)
         } else {
             let simulator = FunctionalSimulator(program: program)
             if let progress { outputs = try batch.run(simulator, progress: progress) } else { outputs = try batch.run(simulator) }
-            if onHost { data.hostProgramOutputs.record(outputs, of: program.graph) }
+            if let key { data.recordedProgramOutputs.record(outputs, of: program.graph, family: key) }
         }
         let score: Score?
         switch data.scoring {

@@ -25,9 +25,9 @@ public struct EvaluationData: Sendable {
     /// the source model when Kiln quantized it (``EvaluationModel/isQuantizedByKiln``), or the
     /// float model a quantized model came from when the caller gives it; nil otherwise.
     public let floatReference: Tensor?
-    /// The outputs on these samples of the programs simulated so far that run entirely on the
-    /// host, reused by ``Evaluation/evaluate(_:data:progress:)`` for an equal graph.
-    let hostProgramOutputs = HostProgramOutputs()
+    /// The outputs on these samples of the programs simulated so far whose outputs depend on
+    /// their graph alone, reused by ``Evaluation/evaluate(_:data:progress:)`` for an equal graph.
+    let recordedProgramOutputs = RecordedProgramOutputs()
 
     /// Samples scored by labels, or not scored.
     /// - Throws: ``DiagnosticError`` when there is not one label per sample (leading dimension).

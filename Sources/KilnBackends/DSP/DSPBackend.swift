@@ -37,6 +37,10 @@ public struct DSPBackend: Backend {
         }
     }
 
+    /// True: the kernels' codes depend on the graph alone (the stack, Helium, caches and memory
+    /// placement only change their cost).
+    public var simulatesIndependentlyOfTarget: Bool { true }
+
     /// The instruction-level model of the emitted loops (see ``DSPCycleModel``).
     public func cycleModel(for target: TargetDescription) -> any CycleModel {
         DSPCycleModel(target: target)

@@ -47,6 +47,10 @@ public struct EthosUBackend: Backend {
         EthosUPlan(graph: graph, target: target)
     }
 
+    /// True: every NPU kernel computes TFLite's reference arithmetic; the MAC array and the
+    /// memory system only change its cycles.
+    public var simulatesIndependentlyOfTarget: Bool { true }
+
     /// Vela's per-pass estimate.
     public func cycleModel(for target: TargetDescription) -> any CycleModel { EthosUCycleModel() }
 

@@ -42,6 +42,11 @@ public protocol Backend: Sendable {
     func resourceFigure(for target: TargetDescription) -> ResourceFigure?
     /// Workload file formats the family estimates without compiling (`kiln simulate`).
     var workloadFormats: [any WorkloadFormat] { get }
+    /// Whether the family's kernels compute the same codes for an equal target-numerics graph on
+    /// every target of the family (a target's numbers only price the work, as the Cortex-M
+    /// s8 kernels and the Ethos-U's TFLite kernels do). An evaluation then simulates one such
+    /// program per graph and data set and gives its outputs to the family's other targets.
+    var simulatesIndependentlyOfTarget: Bool { get }
 }
 
 extension Backend {
@@ -65,4 +70,7 @@ extension Backend {
 
     /// No workload formats of the family's own.
     public var workloadFormats: [any WorkloadFormat] { [] }
+
+    /// False: every program is simulated.
+    public var simulatesIndependentlyOfTarget: Bool { false }
 }
