@@ -72,15 +72,15 @@ public struct Evaluation: Sendable {
         guard let data else { return TargetEvaluation(program: program, cost: cost, outputs: nil, score: nil) }
         let batch = try SampleBatch.feeding(data.inputs, to: program.graph)
         let independent = (try? compiler.backend(for: program.target))?.simulatesIndependentlyOfTarget ?? false
-        let key = RecordedProgramOutputs.key(of: program, independentOfTarget: independent)
+        let runner = RecordedProgramOutputs.runner(of: program, independentOfTarget: independent)
         let outputs: [Tensor]
-        if let key, let recorded = data.recordedProgramOutputs.outputs(of: program.graph, family: key) {
+        if let runner, let recorded = data.recordedProgramOutputs.outputs(of: program.graph, by: runner) {
             outputs = recorded
             _ = progress?(1, 1)
         } else {
             let simulator = FunctionalSimulator(program: program)
             if let progress { outputs = try batch.run(simulator, progress: progress) } else { outputs = try batch.run(simulator) }
-            if let key { data.recordedProgramOutputs.record(outputs, of: program.graph, family: key) }
+            if let runner { data.recordedProgramOutputs.record(outputs, of: program.graph, by: runner) }
         }
         let score: Score?
         switch data.scoring {

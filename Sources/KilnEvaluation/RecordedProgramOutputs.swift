@@ -11,7 +11,16 @@ import KilnIR
 /// again. Held by ``EvaluationData``, so an entry never outlives its samples.
 final class RecordedProgramOutputs: @unchecked Sendable {
     private let lock = NSLock()
-    private var entries: [(family: String?, graph: Graph, outputs: [Tensor])] = []
+    private var entries: [(runner: Runner, graph: Graph, outputs: [Tensor])] = []
+
+    /// What computed recorded outputs: the host's reference semantics, or the kernels of a
+    /// family that simulates independently of its target.
+    enum Runner: Hashable {
+        /// Every node on the host.
+        case host
+        /// The named family's kernels.
+        case family(String)
+    }
 
     /// Whether every kernel of `program` is a ``KilnCompiler/HostKernel`` (transfers aside).
     static func runsEntirelyOnHost(_ program: TargetProgram) -> Bool {
@@ -21,23 +30,23 @@ final class RecordedProgramOutputs: @unchecked Sendable {
         }
     }
 
-    /// Under which family a program's outputs are recorded: none for a program that runs
-    /// entirely on the host, its family when `independentOfTarget`, nil when they cannot be reused.
-    static func key(of program: TargetProgram, independentOfTarget: Bool) -> String?? {
-        if runsEntirelyOnHost(program) { return .some(nil) }
-        return independentOfTarget ? .some(program.target.family) : nil
+    /// What computes a program's outputs when they can be reused: the host for a program that
+    /// runs entirely on the host, its family when `independentOfTarget`; nil otherwise.
+    static func runner(of program: TargetProgram, independentOfTarget: Bool) -> Runner? {
+        if runsEntirelyOnHost(program) { return .host }
+        return independentOfTarget ? .family(program.target.family) : nil
     }
 
-    /// The outputs recorded under `family` for a graph equal to `graph`, or nil.
-    func outputs(of graph: Graph, family: String? = nil) -> [Tensor]? {
+    /// The outputs `runner` recorded for a graph equal to `graph`, or nil.
+    func outputs(of graph: Graph, by runner: Runner = .host) -> [Tensor]? {
         lock.lock(); defer { lock.unlock() }
-        return entries.first { $0.family == family && $0.graph == graph }?.outputs
+        return entries.first { $0.runner == runner && $0.graph == graph }?.outputs
     }
 
-    /// Records the outputs of a program that runs `graph`, under `family` (nil: on the host).
-    func record(_ outputs: [Tensor], of graph: Graph, family: String? = nil) {
+    /// Records the outputs `runner` computed for `graph`.
+    func record(_ outputs: [Tensor], of graph: Graph, by runner: Runner = .host) {
         lock.lock(); defer { lock.unlock() }
-        guard !entries.contains(where: { $0.family == family && $0.graph == graph }) else { return }
-        entries.append((family, graph, outputs))
+        guard !entries.contains(where: { $0.runner == runner && $0.graph == graph }) else { return }
+        entries.append((runner, graph, outputs))
     }
 }

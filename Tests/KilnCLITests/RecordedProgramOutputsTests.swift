@@ -29,13 +29,13 @@ import KilnTargets
         #expect(registry.backend(for: programs[0].target.family)?.simulatesIndependentlyOfTarget == true)
 
         let first = try evaluation.evaluate(programs[0], data: data)
-        #expect(data.recordedProgramOutputs.outputs(of: programs[0].graph, family: "ethosU") == first.outputs)
+        #expect(data.recordedProgramOutputs.outputs(of: programs[0].graph, by: .family("ethosU")) == first.outputs)
         #expect(data.recordedProgramOutputs.outputs(of: programs[0].graph) == nil)  // not as a host-only program
         for program in programs[1...] {
             let reused = try evaluation.evaluate(program, data: data)
             #expect(reused.outputs == (try FunctionalSimulator(program: program).runBatch(data.inputs).outputs), "\(program.target.name)")
         }
-        #expect(data.recordedProgramOutputs.outputs(of: programs[3].graph, family: "dsp") != nil)
+        #expect(data.recordedProgramOutputs.outputs(of: programs[3].graph, by: .family("dsp")) != nil)
     }
 
 
