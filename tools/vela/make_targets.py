@@ -17,18 +17,21 @@ INI = "ethos-u-vela 5.2.0 config_files/Arm/vela.ini"
 HORO = ("derived: Horowitz, 'Computing's energy problem', ISSCC 2014, 45 nm table (second-hand: re-quoted "
         "consistently, primary slides not reached; not scaled to this part's process)")
 
-# accelerator -> (macs, ofm_ublock HWC, ifm_ublock HWC, shram banks, granules, output cycles, activation cycles, AXI bytes)
+# accelerator -> (macs per core, cores, ofm_ublock HWC, ifm_ublock HWC, shram banks, granules, output cycles,
+#                 activation cycles, AXI bytes)
 ACCELERATORS = {
-    "ethos-u55-32": (32, [1, 1, 4], [1, 1, 8], 16, [2, 2, 2, 2, 4, 4, 4, 4],
+    "ethos-u55-32": (32, 1, [1, 1, 4], [1, 1, 8], 16, [2, 2, 2, 2, 4, 4, 4, 4],
                      [2.0, 3.0, 3.0, 3.0, 4.0, 6.0, 1.0, 2.0], [1.0, 1.0, 0.0], 8),
-    "ethos-u55-64": (64, [1, 1, 8], [1, 1, 8], 16, [2, 2, 2, 2, 4, 4, 4, 8],
+    "ethos-u55-64": (64, 1, [1, 1, 8], [1, 1, 8], 16, [2, 2, 2, 2, 4, 4, 4, 8],
                      [1.0, 1.5, 1.5, 1.5, 2.0, 3.0, 0.5, 1.0], [1.0, 1.0, 0.0], 8),
-    "ethos-u55-128": (128, [1, 2, 8], [1, 2, 8], 24, [4, 4, 4, 4, 8, 4, 8, 12],
+    "ethos-u55-128": (128, 1, [1, 2, 8], [1, 2, 8], 24, [4, 4, 4, 4, 8, 4, 8, 12],
                       [0.75, 1.25, 0.75, 0.75, 1.0, 1.5, 0.25, 0.5], [1.0, 0.5, 0.0], 8),
-    "ethos-u55-256": (256, [2, 2, 8], [2, 2, 8], 48, [8, 8, 8, 8, 16, 8, 16, 20],
+    "ethos-u55-256": (256, 1, [2, 2, 8], [2, 2, 8], 48, [8, 8, 8, 8, 16, 8, 16, 20],
                       [0.625, 1.125, 0.5, 0.375, 0.5, 0.75, 0.125, 0.25], [1.0, 0.25, 0.0], 8),
-    "ethos-u65-256": (256, [2, 2, 8], [2, 2, 8], 48, [8, 8, 8, 8, 16, 8, 16, 20],
+    "ethos-u65-256": (256, 1, [2, 2, 8], [2, 2, 8], 48, [8, 8, 8, 8, 16, 8, 16, 20],
                       [0.625, 1.125, 0.5, 0.375, 0.5, 0.75, 0.125, 0.25], [1.0, 0.25, 0.0], 16),
+    "ethos-u65-512": (256, 2, [2, 2, 8], [2, 2, 8], 48, [8, 8, 8, 8, 16, 8, 16, 20],
+                      [0.3125, 0.5625, 0.25, 0.1875, 0.25, 0.375, 0.0625, 0.125], [0.5, 0.125, 0.0], 16),
 }
 
 # system config -> clock, SRAM (clock scale, burst, read lat, write lat), constants memory (name, scale, burst, rl, wl)
@@ -48,6 +51,8 @@ TARGETS = [
      "Arm Ethos-U55 with 256 MACs/cycle in a Corstone-300-class system (Cortex-M55 host)"),
     ("ethos-u65-256", "ethos-u65-256", "Ethos_U65_High_End",
      "Arm Ethos-U65 with 256 MACs/cycle, SRAM and DRAM on two 128-bit AXI ports (Vela's U65 high-end system)"),
+    ("ethos-u65-512", "ethos-u65-512", "Ethos_U65_High_End",
+     "Arm Ethos-U65 with 512 MACs/cycle (two cores of 256), SRAM and DRAM on two 128-bit AXI ports (Vela's U65 high-end system)"),
 ]
 
 
@@ -56,7 +61,7 @@ def sourced(value, source):
 
 
 def target(name, accel, system, description):
-    macs, ofm, ifm, banks, granules, output, activation, axi = ACCELERATORS[accel]
+    macs, cores, ofm, ifm, banks, granules, output, activation, axi = ACCELERATORS[accel]
     clock, (sram_scale, sram_burst, sram_rl, sram_wl), (cname, cini, cscale, cburst, crl, cwl) = SYSTEMS[system]
     acc_src = f"{AF}: ArchitectureConfig for {accel}"
     axi_src = f"{AF}: {axi}-byte AXI ports on {'Ethos-U55' if axi == 8 else 'Ethos-U65'}"
@@ -90,7 +95,7 @@ def target(name, accel, system, description):
         "family": "ethosU",
         "description": description + f"; compiled as Vela 5.2 compiles with --accelerator-config {accel} --system-config {system} --memory-mode Shared_Sram.",
         "clockMegahertz": sourced(clock / 1e6, f"{INI} [System_Config.{system}]: core_clock={clock:g}"),
-        "cores": sourced(1, f"{acc_src}: cores 1"),
+        "cores": sourced(cores, f"{acc_src}: cores {cores}"),
         "numerics": {"storageFormats": ["i8", "bin"],
                      "formatsSource": "Vela 5.2 (ethos-u-vela, tflite_supported_operators.py): int8 feature maps and weights; bin: ±1 activations held as int8 codes −1/+1 (a binarized layer runs as an int8 CONV_2D / FULLY_CONNECTED with doubled weights and an odd bias, Kiln's EthosUBinaryLayerPass)",
                      "accumulatorBits": 32, "requantization": ["fixedPointMultiplier"]},
@@ -112,7 +117,8 @@ def target(name, accel, system, description):
         "ethosU": {
             "accelerator": accel,
             "velaCore": "regor",
-            "macsPerCycle": sourced(macs, f"{acc_src}: macs {macs}"),
+            "macsPerCycle": sourced(macs, f"{acc_src}: macs {macs} per core"),
+            "cores": sourced(cores, f"{acc_src}: cores {cores}"),
             "ofmMicroBlock": sourced(ofm, f"{acc_src}: ofm_ublock (H×W×C)"),
             "ifmMicroBlock": sourced(ifm, f"{acc_src}: ifm_ublock (H×W×C)"),
             "shramBanks": sourced(banks, f"{acc_src}: shram_banks {banks}"),

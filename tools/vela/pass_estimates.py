@@ -25,7 +25,8 @@ from ethosu.vela.tensor import MemArea
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 INI = os.path.join(os.path.dirname(ethosu.vela.__file__), "..", "config_files", "Arm", "vela.ini")
 SYSTEMS = {"ethos-u55-64": "Ethos_U55_High_End_Embedded", "ethos-u55-128": "Ethos_U55_High_End_Embedded",
-           "ethos-u55-256": "Ethos_U55_High_End_Embedded", "ethos-u65-256": "Ethos_U65_High_End"}
+           "ethos-u55-256": "Ethos_U55_High_End_Embedded", "ethos-u65-256": "Ethos_U65_High_End",
+           "ethos-u65-512": "Ethos_U65_High_End"}
 
 # kind, ifm HWC, ofm HWC, kernel HxW, stride, activation, formats (ifm, ofm), ifm2 HWC
 PASSES = [

@@ -45,6 +45,7 @@ CONFIGURATIONS = {
     "ethos-u55-128": ("ethos-u55-128", "Ethos_U55_High_End_Embedded", "Shared_Sram"),
     "ethos-u55-256": ("ethos-u55-256", "Ethos_U55_High_End_Embedded", "Shared_Sram"),
     "ethos-u65-256": ("ethos-u65-256", "Ethos_U65_High_End", "Shared_Sram"),
+    "ethos-u65-512": ("ethos-u65-512", "Ethos_U65_High_End", "Shared_Sram"),
 }
 
 DEFAULT_MODELS = (

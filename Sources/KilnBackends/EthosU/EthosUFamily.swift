@@ -17,6 +17,7 @@ public struct EthosUFamily: TargetFamilySchema {
         TargetField("accelerator", "Vela accelerator name", "Vela's `--accelerator-config` (`ethos-u55-128`, `ethos-u65-256`, ...)."),
         .optional("velaCore", "\"regor\" or \"python\"", "The Vela 5.2 core whose estimate to reproduce: its default C++ core (`regor`, the default) or its Python core (`python`, `--debug-force-legacy-core`)."),
         .cost("macsPerCycle", "sourced integer ≥ 1", "8-bit MACs per cycle (Vela `ArchitectureConfig.macs`).").plausible(8...4096),
+        .optional("cores", "sourced integer 1 or 2", "MAC-array cores on interleaved output channels (Vela `ArchitectureConfig.cores`: 2 on the U65-512; absent: 1)."),
         .cost("ofmMicroBlock", "sourced [height, width, depth]", "Output micro-block (Vela `ofm_ublock`).").plausible(1...64),
         .cost("ifmMicroBlock", "sourced [height, width, depth]", "Input micro-block (Vela `ifm_ublock`).").plausible(1...64),
         .cost("shramBanks", "sourced integer ≥ 1", "1 KiB SHRAM banks (Vela `shram_banks`).").plausible(4...256),
@@ -45,6 +46,7 @@ public struct EthosUFamily: TargetFamilySchema {
         let accelerator = reader.string("accelerator")
         let core = reader.contains("velaCore") ? reader.choice("velaCore", as: EthosUSection.Core.self) : .regor
         let macs = reader.sourcedInteger("macsPerCycle", in: 8...4096)
+        let cores = reader.contains("cores") ? reader.sourcedInteger("cores", in: 1...2) : Sourced(1, source: "default: one core")
         let ofm = block("ofmMicroBlock", reader)
         let ifm = block("ifmMicroBlock", reader)
         let banks = reader.sourcedInteger("shramBanks", in: 4...256)
@@ -56,9 +58,9 @@ public struct EthosUFamily: TargetFamilySchema {
         if let activation, activation.value.count != 3 { reader.error("expected 3 numbers, got \(activation.value.count)", at: "activationCyclesPerElement") }
         let arena = port("arena", reader, common: common)
         let constants = port("constants", reader, common: common)
-        guard let accelerator, let macs, let ofm, let ifm, let banks, let granules, granules.value.count == 8, let output,
+        guard let accelerator, let macs, let cores, let ofm, let ifm, let banks, let granules, granules.value.count == 8, let output,
               output.value.count == 8, let activation, activation.value.count == 3, let arena, let constants, let core else { return nil }
-        return EthosUSection(accelerator: accelerator, core: core, macsPerCycle: macs, ofmMicroBlock: ofm, ifmMicroBlock: ifm, shramBanks: banks,
+        return EthosUSection(accelerator: accelerator, core: core, macsPerCycle: macs, cores: cores, ofmMicroBlock: ofm, ifmMicroBlock: ifm, shramBanks: banks,
                              shramGranules: granules, outputCyclesPerElement: output, activationCyclesPerElement: activation,
                              arena: arena, constants: constants)
     }

@@ -43,19 +43,23 @@ struct EthosUKernel: MatchingKernel {
         let readsNetworkInput = graph.inputs.contains(source)
         let ifmFormat: FeatureMapFormat = readsNetworkInput ? .nhwc : .brick16
         let ofmFormat: FeatureMapFormat = graph.outputs.contains(covered.last!.outputs[0]) ? .nhwc : .brick16
-        passes = try EthosUPassMapping.passes(for: root, in: graph, activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat,
-                                              foldsStridedConvolution: readsNetworkInput && section.core == .python)
+        var mapped = try EthosUPassMapping.passes(for: root, in: graph, activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat,
+                                             foldsStridedConvolution: readsNetworkInput && section.core == .python)
         guard let arena = context.target.memory.first(where: { $0.name == section.arena.memory }),
               let constants = context.target.memory.first(where: { $0.name == section.constants.memory }) else {
             throw LoweringRejection("the ethosU ports name memory levels the target does not declare")
         }
         let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
                                       constantBytesPerCycle: constants.readBytesPerCycle.value)
-        var estimates = passes.map(model.estimate)
-        if let charged = context.plan(as: EthosUPlan.self)?.npuCycles[root.name], charged.count == estimates.count {
-            for index in estimates.indices { estimates[index].npuCycles = charged[index] }
+        if let charged = context.plan(as: EthosUPlan.self)?.charges[root.name], charged.count == mapped.count {
+            for index in mapped.indices where charged[index].stagesWeights { mapped[index].stagesWeights = true }
+            var estimates = mapped.map(model.estimate)
+            for index in estimates.indices { estimates[index].npuCycles = charged[index].cycles }
+            self.estimates = estimates
+        } else {
+            estimates = mapped.map(model.estimate)
         }
-        self.estimates = estimates
+        passes = mapped
         if let failed = zip(passes, estimates).first(where: { $0.1.blockConfig == nil }) {
             throw LoweringRejection("no OFM block of \(failed.0.blockType.rawValue) fits the \(section.shramBanks.value) KiB SHRAM")
         }

@@ -2,18 +2,18 @@ import KilnCompiler
 import KilnIR
 import KilnTargets
 
-/// The NPU cycles of every pass with buffered weights charged as Vela charges them
-/// (``EthosUWeightBuffering``), keyed by the name of each NPU kernel's root node. Computed once
-/// per compilation from the kernels the lowering will make, in graph order, because each
-/// pass's charge depends on the slack the pass before it leaves.
+/// The NPU cycles of every pass with buffered weights charged as Vela charges them, and which
+/// fully connected passes stage their weights (``EthosUWeightBuffering``), keyed by the name of
+/// each NPU kernel's root node. Computed once per compilation from the kernels the lowering will
+/// make, in graph order, because each pass's charge depends on the slack the pass before it leaves.
 struct EthosUPlan: Sendable {
-    let npuCycles: [String: [Double]]
+    let charges: [String: [EthosUWeightBuffering.Charge]]
 
     init(graph: Graph, target: TargetDescription) {
         guard let section = target.section(EthosUSection.self),
               let arena = target.memory.first(where: { $0.name == section.arena.memory }),
               let constants = target.memory.first(where: { $0.name == section.constants.memory }) else {
-            npuCycles = [:]
+            charges = [:]
             return
         }
         let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
@@ -33,12 +33,12 @@ struct EthosUPlan: Sendable {
             order.append((node.name, kernel.passes.count))
             passes += kernel.passes
         }
-        let charged = EthosUWeightBuffering(model: model).npuCycles(passes).compactMap { $0 }
-        var result: [String: [Double]] = [:], next = 0
+        let charged = EthosUWeightBuffering(model: model, stagingLimitBytes: arena.sizeBytes.value).charges(passes).compactMap { $0 }
+        var result: [String: [EthosUWeightBuffering.Charge]] = [:], next = 0
         for (root, count) in order {
             result[root] = Array(charged[next..<next + count])
             next += count
         }
-        npuCycles = result
+        charges = result
     }
 }

@@ -41,8 +41,13 @@ public struct EthosUSection: TargetFamilySection, Hashable {
     public let accelerator: String
     /// The Vela core whose estimate the family reproduces (default ``Core/regor``).
     public let core: Core
-    /// MACs per cycle (8-bit).
+    /// MACs per cycle (8-bit) of one core.
     public let macsPerCycle: Sourced<Int>
+    /// MAC-array cores working in parallel on interleaved output channels (Vela
+    /// `ArchitectureConfig.cores`: 2 on the U65-512, 1 elsewhere). Each core has its own weight
+    /// stream per depth slice; a block's MAC cycles are shared between them, and OFM write
+    /// bursts span all of them.
+    public let cores: Sourced<Int>
     /// Output micro-block (the MAC array's OFM granule).
     public let ofmMicroBlock: Sourced<Block>
     /// Input micro-block.
@@ -62,13 +67,13 @@ public struct EthosUSection: TargetFamilySection, Hashable {
     /// The port to the memory that holds weights and constants (flash or DRAM).
     public let constants: Port
 
-    /// Two operations per MAC.
+    /// Two operations per MAC of one core (the target's `cores` counts the NPU's cores).
     public var peakOperationsPerCycle: Double { 2 * Double(macsPerCycle.value) }
 
     /// Lines for `kiln targets show`.
     public var details: [(label: String, value: String)] {
         let ofm = ofmMicroBlock.value, ifm = ifmMicroBlock.value
-        return [("accelerator", "\(accelerator): \(macsPerCycle.value) MACs/cycle, \(shramBanks.value) KiB SHRAM"),
+        return [("accelerator", "\(accelerator): \(cores.value) × \(macsPerCycle.value) MACs/cycle, \(shramBanks.value) KiB SHRAM"),
                 ("estimate", "Vela 5.2's \(core == .regor ? "default (regor)" : "Python") core"),
                 ("micro-blocks", "OFM \(ofm.height)×\(ofm.width)×\(ofm.depth), IFM \(ifm.height)×\(ifm.width)×\(ifm.depth) (H×W×C)"),
                 ("arena", "\(arena.memory): burst \(arena.burstLengthBytes.value) B, latency \(arena.readLatencyCycles.value)/\(arena.writeLatencyCycles.value) cycles"),

@@ -13,7 +13,7 @@ import KilnTargets
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/vela/passes.csv")
     static let targets = ["ethos-u55-64": "ethos-u55-64-corstone300", "ethos-u55-128": "ethos-u55-128-corstone300",
-                          "ethos-u55-256": "ethos-u55-256-corstone300", "ethos-u65-256": "ethos-u65-256"]
+                          "ethos-u55-256": "ethos-u55-256-corstone300", "ethos-u65-256": "ethos-u65-256", "ethos-u65-512": "ethos-u65-512"]
 
     static func rows() throws -> [[String: String]] {
         let lines = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
@@ -62,7 +62,7 @@ import KilnTargets
 
     @Test func blockConfigsCyclesAndAccessesEqualVelas() throws {
         let rows = try Self.rows()
-        #expect(rows.count == 80)
+        #expect(rows.count == 100)
         for row in rows {
             let accelerator = try #require(row["accelerator"])
             let name = try #require(Self.targets[accelerator])

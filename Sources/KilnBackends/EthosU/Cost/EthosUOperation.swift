@@ -94,8 +94,12 @@ struct EthosUPass: Sendable, Hashable {
 
     /// Whether Vela DMAs the pass's weights into the arena SRAM before use: convolutions and
     /// depthwise convolutions when the weights live in another memory (Vela
-    /// `Scheduler.propose_weight_buffering`: fully connected weights are read in place).
-    var buffersWeights: Bool { (blockType == .convolution || blockType == .depthwise) && weightCount > 0 }
+    /// `Scheduler.propose_weight_buffering`), and a fully connected pass whose weights the
+    /// default core chose to stage (``stagesWeights``); other fully connected weights are read in place.
+    var buffersWeights: Bool { ((blockType == .convolution || blockType == .depthwise) || stagesWeights) && weightCount > 0 }
+    /// A fully connected pass whose weights Vela's default core DMAs into the arena
+    /// (``EthosUWeightBuffering/regorStaging(_:config:slack:startsChain:)``), set by the family's plan.
+    var stagesWeights = false
 
     /// The weight values (nil: a pass whose weights Kiln synthesises, such as a mean's unit
     /// kernel; it counts them at their int8 size).

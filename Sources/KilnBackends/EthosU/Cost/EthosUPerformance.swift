@@ -128,9 +128,10 @@ struct EthosUPerformance: Sendable {
 
     /// MAC-array cycles of one OFM block (`ofmBlock`, clipped to the OFM): micro-blocks × kernel
     /// steps per sub-kernel of at most 8×8, with the pipeline delay of single-micro-block blocks,
-    /// times the IFM depth blocks of a convolution (Vela `_estimate_conv_cycles`; default core
-    /// `EstimateMacCyclesPerBlock`, where an 8-bit pooling step takes 4 times as long).
-    func macCyclesPerBlock(_ pass: EthosUPass, config: EthosUBlockConfig, ofmBlock: FeatureMapShape, ublock: FeatureMapShape) -> Int {
+    /// times the IFM depth blocks of a convolution, shared by the cores (Vela `_estimate_conv_cycles`,
+    /// a float division; default core `EstimateMacCyclesPerBlock`, an integer one, and an 8-bit
+    /// pooling step takes 4 times as long).
+    func macCyclesPerBlock(_ pass: EthosUPass, config: EthosUBlockConfig, ofmBlock: FeatureMapShape, ublock: FeatureMapShape) -> Double {
         let ifmBlock = pass.ifm.clamped(to: config.ifmBlock)
         let ublocksX = divideRoundingUp(ofmBlock.width, ublock.width), ublocksY = divideRoundingUp(ofmBlock.height, ublock.height)
         let ublocksXY = ublocksX * ublocksY, ublocksZ = divideRoundingUp(ofmBlock.depth, ublock.depth)
@@ -176,7 +177,8 @@ struct EthosUPerformance: Sendable {
         if pass.blockType == .convolution || pass.blockType == .vectorProduct {
             arrayCycles *= divideRoundingUp(pass.ifm.depth, ifmBlock.depth)
         }
-        return arrayCycles
+        let cores = section.cores.value
+        return core == .python ? Double(arrayCycles) / Double(cores) : Double(arrayCycles / cores)
     }
 
     /// Cycles of a convolution-like pass (Vela `_estimate_conv_cycles`): every OFM block in full,
@@ -187,7 +189,7 @@ struct EthosUPerformance: Sendable {
         let ublock = microBlock(pass)
         var ofmBlock = pass.ofm.clamped(to: config.ofmBlock)
         if ublock.height == 1, section.ofmMicroBlock.value.height == 2 { ofmBlock.height = 1 }
-        var dpu = Double(macCyclesPerBlock(pass, config: config, ofmBlock: ofmBlock, ublock: ublock))
+        var dpu = macCyclesPerBlock(pass, config: config, ofmBlock: ofmBlock, ublock: ublock)
         let blocks = pass.ofm.blocks(of: ofmBlock).elements
         var output = outputBlockCycles(pass, config: config, ofmBlock: ofmBlock)
         let (ifmCycles, ofmCycles) = minimumBlockTransferCycles(pass, config: config)
@@ -231,18 +233,18 @@ struct EthosUPerformance: Sendable {
     }
 
     /// `bytes` scaled by how much of the port's burst each access uses (Vela
-    /// `_estimate_memory_transfer_efficiency`, 8-bit elements, one core).
+    /// `_estimate_memory_transfer_efficiency`, 8-bit elements; an OFM write burst spans the cores).
     func transferBytes(read: Bool, port: EthosUSection.Port, format: FeatureMapFormat, block: FeatureMapShape, shape: FeatureMapShape,
                        bytes: Double) -> Double {
         var burst: Int
         switch format {
         case .brick16:
-            burst = 16 * shape.width == block.depth ? block.depth * block.width : 16 * block.width
+            burst = 16 * shape.width == block.depth ? block.depth * block.width : 16 * block.width * (read ? 1 : section.cores.value)
         case .nhwc:
             if read {
                 burst = block.depth == 1 ? block.depth * block.width : block.depth
             } else {
-                burst = block.depth <= 16 && block.depth == 1 ? block.depth * block.width : min(64, 16, block.depth)
+                burst = block.depth <= 16 && block.depth == 1 ? block.depth * block.width : min(64, 16 * section.cores.value, block.depth)
             }
         }
         burst = max(1, min(port.burstLengthBytes.value, burst))

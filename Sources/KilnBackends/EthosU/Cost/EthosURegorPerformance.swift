@@ -16,14 +16,17 @@
 ///
 /// Truncations follow the source: `int64_t` casts of float quotients and of the block totals.
 extension EthosUPerformance {
-    /// NPU cycles of a convolution-like pass (`EstimateMacOpCycles`, scheduled `Single`).
-    func regorMacOpCycles(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
+    /// NPU cycles of a convolution-like pass (`EstimateMacOpCycles`). A pass on its own
+    /// (`OpScheduling::Single`, the default) is both `first`, which adds one IFM block transfer,
+    /// and `last`, which adds the last block's output stage (when the MAC array dominates) and one
+    /// OFM block transfer; the depth slices of staged weights run `First`, `BackToBack`, …, `Last`.
+    func regorMacOpCycles(_ pass: EthosUPass, config: EthosUBlockConfig, first: Bool = true, last: Bool = true) -> Double {
         let ofmBlock = pass.ofm.clamped(to: config.ofmBlock)
         let ublock = microBlock(pass)
         let ublocksPerBlock = ofmBlock.blocks(of: ublock).elements
         let blocks = Double(pass.ofm.blocks(of: ublock).elements) / Double(ublocksPerBlock)
         let output = outputBlockCycles(pass, config: config, ofmBlock: ofmBlock)
-        let mac = Double(macCyclesPerBlock(pass, config: config, ofmBlock: ofmBlock, ublock: ublock))
+        let mac = macCyclesPerBlock(pass, config: config, ofmBlock: ofmBlock, ublock: ublock)
         let (ifmCycles, ofmCycles) = regorMinimumBlockTransferCycles(pass, config: config)
         let memory = blocks > 1 ? abs(ofmCycles - ifmCycles) : 0
         let command = (Double(memory) + mac + output) / 4
@@ -31,11 +34,11 @@ extension EthosUPerformance {
         var total: Int
         if balancedMac > balancedOutput {
             total = Int(balancedMac * blocks)
-            total = Int(Double(total) + balancedOutput)
+            if last { total = Int(Double(total) + balancedOutput) }
         } else {
             total = Int(balancedOutput * blocks + balancedMac)
         }
-        return Double(total + ofmCycles + ifmCycles)
+        return Double(total + (last ? ofmCycles : 0) + (first ? ifmCycles : 0))
     }
 
     /// NPU cycles of an elementwise pass (`EstimateElementwiseCycles`).
@@ -65,18 +68,18 @@ extension EthosUPerformance {
     }
 
     /// `elements` 8-bit elements of `shape` moved in blocks of `block`, scaled by how much of the
-    /// arena port's burst each access uses (`EstimateMemoryTransfer`, one core).
+    /// arena port's burst each access uses (`EstimateMemoryTransfer`; an OFM write burst spans the cores).
     func regorTransferBytes(read: Bool, format: FeatureMapFormat, block: FeatureMapShape, shape: FeatureMapShape, elements: Int) -> Int {
         let burst: Int
         switch format {
         case .brick16:
-            burst = 16 * shape.width == block.depth ? block.width * block.depth : 16 * block.width
+            burst = 16 * shape.width == block.depth ? block.width * block.depth : 16 * block.width * (read ? 1 : section.cores.value)
         case .nhwc:
             let rowFits = shape.depth == block.depth
             if read {
                 burst = rowFits ? block.width * block.depth : block.depth
             } else {
-                burst = block.depth <= 16 && rowFits ? block.width * block.depth : min(64, 16, block.depth)
+                burst = block.depth <= 16 && rowFits ? block.width * block.depth : min(64, 16 * section.cores.value, block.depth)
             }
         }
         let maximum = section.arena.burstLengthBytes.value

@@ -9,35 +9,52 @@
 /// blocks), double-buffered, and charges `max(full − slack + tail, cycles + max(first − slack, 0))`,
 /// where `tail` is the last slice's cycles and `first` the first slice's transfer; a pass whose
 /// weights stay in one slice charges `cycles + full − slack`. Fully connected weights are read in
-/// place and pay nothing here (their traffic is the constants port's).
+/// place and pay nothing here (their traffic is the constants port's), except where Vela's
+/// default core stages them (``regorStaging(_:config:slack:startsChain:)``).
 struct EthosUWeightBuffering: Sendable {
     let model: EthosUPerformance
+    /// The bytes the arena can give weight buffers (the arena level's capacity).
+    let stagingLimitBytes: Int
 
-    /// The NPU cycles of each pass, in order, with weight transfers charged; a nil entry breaks
-    /// the chain (an operator on the host: Vela starts a new NPU subgraph after it).
-    func npuCycles(_ passes: [EthosUPass?]) -> [Double?] {
-        var slack = 0.0
-        return passes.map { pass -> Double? in
+    /// One pass's charge: its NPU cycles with weight transfers, and whether its fully connected
+    /// weights are staged in the arena.
+    struct Charge: Sendable, Hashable {
+        let cycles: Double
+        let stagesWeights: Bool
+    }
+
+    /// The charge of each pass, in order; a nil entry breaks the chain (an operator on the
+    /// host: Vela starts a new NPU subgraph after it).
+    func charges(_ passes: [EthosUPass?]) -> [Charge?] {
+        var slack = 0.0, startsChain = true
+        return passes.map { pass -> Charge? in
             guard let pass, let config = EthosUBlockConfig(for: pass, on: model.section) else {
                 slack = 0
+                startsChain = true
                 return nil
+            }
+            defer { startsChain = false }
+            if model.core == .regor, pass.blockType == .vectorProduct, pass.weights != nil, pass.weightCount > 0,
+               let staging = regorStaging(pass, config: config, slack: slack, startsChain: startsChain) {
+                slack = staging.slack
+                return Charge(cycles: staging.cycles, stagesWeights: true)
             }
             let cycles = model.cycles(pass, config: config)
             guard pass.buffersWeights else {
                 slack = cycles
-                return cycles
+                return Charge(cycles: cycles, stagesWeights: false)
             }
             let full = transferCycles(bytes: pass.encodedWeightBytes(config: config, section: model.section))
             guard full > slack else {
                 slack = cycles
-                return cycles
+                return Charge(cycles: cycles, stagesWeights: false)
             }
             let slices = depthSlices(pass, config: config, full: full, slack: slack)
             let tail = model.cycles(pass.withOutputDepth(slices[slices.count - 1] - slices[slices.count - 2]), config: config)
             let first = transferCycles(bytes: pass.withOutputDepth(slices[1]).encodedWeightBytes(config: config, section: model.section))
             let charged = slices.count > 2 ? max(full - slack + tail, cycles + max(first - slack, 0)) : cycles + full - min(first, slack)
             slack = slices.count > 2 ? tail : cycles
-            return charged
+            return Charge(cycles: charged, stagesWeights: false)
         }
     }
 

@@ -7,8 +7,10 @@ import Foundation
 /// A stream is Vela's per-channel scale and bias records (10 bytes each: 40-bit bias, 32-bit
 /// scale, 6-bit shift; `encode_bias`), padded to 16 bytes, followed by the weights reordered into
 /// the order the MAC array consumes them (``reorder(channels:ofmBlockDepth:partKernel:ifmMicroDepth:ofmMicroDepth:subKernelHeight:subKernelWidth:)``,
-/// Vela `mlw_codec.reorder`) and compressed (``EthosUWeightCodec``). One core: the U55 and the
-/// U65-256 (Vela splits the stream per core only on the two-core U65-512).
+/// Vela `mlw_codec.reorder`) and compressed (``EthosUWeightCodec``). On an NPU with several cores
+/// (the U65-512) each depth slice holds one such stream per core, core `c` taking output channels
+/// `c, c + cores, …` with OFM blocks `⌊(depth + cores − 1 − c) / cores⌋` deep (Vela
+/// `weight_compressor.encode_weight_and_scale_tensor`, regor `EncodeWeightAndScaleTensor`).
 final class EthosUWeights: Sendable, Hashable {
     /// OHWI values.
     let values: [Int16]
@@ -66,6 +68,28 @@ final class EthosUWeights: Sendable, Hashable {
     /// pass with OFM blocks `ofmBlockDepth` deep walking its kernel part-kernel first or depth first.
     func encodedBytes(channels: Range<Int>, ofmBlockDepth: Int, partKernel: Bool, section: EthosUSection,
                       dilationHeight: Int, dilationWidth: Int) -> Int {
+        let cores = min(section.cores.value, channels.count)
+        guard cores > 1 else {
+            return streamBytes(channels: channels, ofmBlockDepth: ofmBlockDepth, partKernel: partKernel, section: section,
+                               dilationHeight: dilationHeight, dilationWidth: dilationWidth)
+        }
+        let perChannel = height * width * inputDepth
+        return (0..<cores).reduce(0) { total, core in
+            let own = Array(stride(from: channels.lowerBound + core, to: channels.upperBound, by: cores))
+            var values: [Int16] = []
+            values.reserveCapacity(own.count * perChannel)
+            for channel in own { values += self.values[channel * perChannel..<(channel + 1) * perChannel] }
+            let stream = EthosUWeights(values: values, outputDepth: own.count, height: height, width: width, inputDepth: inputDepth,
+                                       isDepthwise: isDepthwise, hasScales: hasScales)
+            return total + stream.streamBytes(channels: 0..<own.count, ofmBlockDepth: (ofmBlockDepth + cores - 1 - core) / cores,
+                                              partKernel: partKernel, section: section, dilationHeight: dilationHeight, dilationWidth: dilationWidth)
+        }
+    }
+
+    /// The bytes of one core's stream of `channels`: scale records padded to 16 bytes, then the
+    /// reordered and compressed weights.
+    func streamBytes(channels: Range<Int>, ofmBlockDepth: Int, partKernel: Bool, section: EthosUSection,
+                     dilationHeight: Int, dilationWidth: Int) -> Int {
         let parameters = [outputDepth, height, width, inputDepth, isDepthwise ? 1 : 0, hasScales ? 1 : 0, channels.lowerBound, channels.upperBound,
                           min(ofmBlockDepth, outputDepth), partKernel ? 1 : 0, dilationHeight, dilationWidth,
                           section.ifmMicroBlock.value.depth, section.ofmMicroBlock.value.depth]
