@@ -34,6 +34,15 @@ import KilnModelIO
         return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     }
 
+    /// The (model, configuration) pair whose per-layer order differs from Vela's default core:
+    /// that core's own weight encoder (`regor/architecture/mlw_encode.cpp`) compresses ad01's
+    /// second fully connected layer to 9,232 bytes (`vela --enable-debug-db`, `weight_max_range_bytes`)
+    /// where Vela's Python codec, which Kiln's encoder equals byte for byte, takes 9,552 on the
+    /// U65-512. That moves its staging decision across the line (2,961 + 609 cycles of transfer and
+    /// SRAM read against 3,598 in place; Kiln: 3,047 + 629), so Kiln reads that layer in place and
+    /// stages the next one, where Vela does the opposite. The total stays within 1 %.
+    static let layerOrderDiffers: Set<[String]> = [["ad01_int8", "ethos-u65-512"]]
+
     /// A copy of a built-in target that follows Vela's Python core (`"velaCore": "python"`), in a
     /// temporary file; the caller removes it.
     static func pythonCoreTarget(_ target: String) throws -> URL {
@@ -74,7 +83,7 @@ import KilnModelIO
             #expect(abs(pythonError) <= 0.05, "\(model) on \(target): \(pythonError) against the Python core")
             #expect(abs(error) <= 0.05, "\(model) on \(target): \(error)")
             let (outOfOrder, _) = try Self.layersOutOfOrder(simulated, against: "vela/\(vela)/\(model).layers.csv")
-            #expect(outOfOrder.isEmpty, "\(model) on \(target): layers out of order \(outOfOrder)")
+            #expect(outOfOrder.isEmpty != Self.layerOrderDiffers.contains([model, vela]), "\(model) on \(target): layers out of order \(outOfOrder)")
         }
     }
 

@@ -52,7 +52,7 @@ struct EthosUKernel: MatchingKernel {
         let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
                                       constantBytesPerCycle: constants.readBytesPerCycle.value)
         if let charged = context.plan(as: EthosUPlan.self)?.charges[root.name], charged.count == mapped.count {
-            for index in mapped.indices where charged[index].stagesWeights { mapped[index].stagesWeights = true }
+            for index in mapped.indices { mapped[index].stagesWeights = charged[index].stagesWeights }
             var estimates = mapped.map(model.estimate)
             for index in estimates.indices { estimates[index].npuCycles = charged[index].cycles }
             self.estimates = estimates

@@ -96,10 +96,11 @@ struct EthosUPass: Sendable, Hashable {
     /// depthwise convolutions when the weights live in another memory (Vela
     /// `Scheduler.propose_weight_buffering`), and a fully connected pass whose weights the
     /// default core chose to stage (``stagesWeights``); other fully connected weights are read in place.
-    var buffersWeights: Bool { ((blockType == .convolution || blockType == .depthwise) || stagesWeights) && weightCount > 0 }
-    /// A fully connected pass whose weights Vela's default core DMAs into the arena
-    /// (``EthosUWeightBuffering/regorStaging(_:config:slack:startsChain:)``), set by the family's plan.
-    var stagesWeights = false
+    var buffersWeights: Bool { weightCount > 0 && (stagesWeights ?? (blockType == .convolution || blockType == .depthwise)) }
+    /// Whether Vela's default core DMAs this pass's weights into the arena
+    /// (``EthosUWeightBuffering/regorStaging(_:config:slack:startsChain:)``), as the family's plan
+    /// decided; nil: the Python core's rule by block type.
+    var stagesWeights: Bool?
 
     /// The weight values (nil: a pass whose weights Kiln synthesises, such as a mean's unit
     /// kernel; it counts them at their int8 size).

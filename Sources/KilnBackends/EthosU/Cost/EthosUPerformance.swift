@@ -62,7 +62,12 @@ struct EthosUPerformance: Sendable {
             // (Vela's `bandwidth_compression_scale_approx`: the stream less its scale records, over
             // the weight count), and each scale fetch a 10-byte record.
             var constants = Double(access.weightRead + access.biasRead * pass.biasBytes)
-            if pass.weights != nil, pass.weightCount > 0 {
+            if core == .regor, pass.weights != nil, pass.weightCount > 0 {
+                // The default core reads the whole encoded stream (scales included) once per OFM
+                // block in width and height (`ElementTransferToBytes`: `weightsRefetch × encodedWeightSize`).
+                let blocks = pass.ofm.blocks(of: pass.ofm.clamped(to: config.ofmBlock))
+                constants = Double(blocks.height * blocks.width * pass.encodedWeightBytes(config: config, section: section))
+            } else if pass.weights != nil, pass.weightCount > 0 {
                 let records = 10 * access.biasRead
                 let stream = pass.encodedWeightBytes(config: config, section: section) - (pass.biasBytes > 0 ? records : 0)
                 constants = Double(access.weightRead) * Double(stream) / Double(pass.weightCount) + Double(pass.biasBytes > 0 ? records : 0)

@@ -44,7 +44,9 @@ extension EthosUWeightBuffering {
         let allowPreBuffer = !startsChain
         let forceInitialBuffer = startsChain && refetches > 1
             && (smallestTransfer < unmoved / 10 || smallestTransfer <= Self.startupDelayCycles)
-        let reference = Int(model.regorMacOpCycles(pass, config: config))
+        var inPlace = pass
+        inPlace.stagesWeights = false
+        let reference = Int(model.regorMacOpCycles(inPlace, config: config))
         let opCycleDominated = reference > unmoved
         // Method: sliced (a fully connected pass can be subdivided; full-depth buffering is only for
         // weights shared by adjacent operators or passes that cannot be sliced).

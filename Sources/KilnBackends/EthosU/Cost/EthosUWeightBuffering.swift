@@ -16,11 +16,11 @@ struct EthosUWeightBuffering: Sendable {
     /// The bytes the arena can give weight buffers (the arena level's capacity).
     let stagingLimitBytes: Int
 
-    /// One pass's charge: its NPU cycles with weight transfers, and whether its fully connected
-    /// weights are staged in the arena.
+    /// One pass's charge: its NPU cycles with weight transfers, and whether the default core
+    /// stages its weights in the arena (nil: the Python core's rule by block type).
     struct Charge: Sendable, Hashable {
         let cycles: Double
-        let stagesWeights: Bool
+        let stagesWeights: Bool?
     }
 
     /// The charge of each pass, in order; a nil entry breaks the chain (an operator on the
@@ -34,27 +34,32 @@ struct EthosUWeightBuffering: Sendable {
                 return nil
             }
             defer { startsChain = false }
-            if model.core == .regor, pass.blockType == .vectorProduct, pass.weights != nil, pass.weightCount > 0,
-               let staging = regorStaging(pass, config: config, slack: slack, startsChain: startsChain) {
-                slack = staging.slack
-                return Charge(cycles: staging.cycles, stagesWeights: true)
+            if model.core == .regor, pass.weights != nil, pass.weightCount > 0 {
+                if let staging = regorStaging(pass, config: config, slack: slack, startsChain: startsChain) {
+                    slack = staging.slack
+                    return Charge(cycles: staging.cycles, stagesWeights: true)
+                }
+                var inPlace = pass
+                inPlace.stagesWeights = false
+                slack = model.cycles(inPlace, config: config)
+                return Charge(cycles: slack, stagesWeights: false)
             }
             let cycles = model.cycles(pass, config: config)
             guard pass.buffersWeights else {
                 slack = cycles
-                return Charge(cycles: cycles, stagesWeights: false)
+                return Charge(cycles: cycles, stagesWeights: nil)
             }
             let full = transferCycles(bytes: pass.encodedWeightBytes(config: config, section: model.section))
             guard full > slack else {
                 slack = cycles
-                return Charge(cycles: cycles, stagesWeights: false)
+                return Charge(cycles: cycles, stagesWeights: nil)
             }
             let slices = depthSlices(pass, config: config, full: full, slack: slack)
             let tail = model.cycles(pass.withOutputDepth(slices[slices.count - 1] - slices[slices.count - 2]), config: config)
             let first = transferCycles(bytes: pass.withOutputDepth(slices[1]).encodedWeightBytes(config: config, section: model.section))
             let charged = slices.count > 2 ? max(full - slack + tail, cycles + max(first - slack, 0)) : cycles + full - min(first, slack)
             slack = slices.count > 2 ? tail : cycles
-            return Charge(cycles: charged, stagesWeights: false)
+            return Charge(cycles: charged, stagesWeights: nil)
         }
     }
 
