@@ -62,7 +62,7 @@ import KilnModelIO
     /// with the layers above 1 % of the total ranked as Vela's per-layer CSV ranks them
     /// (``layersOutOfOrder(_:against:)``), and the same targets with `"velaCore": "python"` within
     /// ±5 % of `vela --debug-force-legacy-core` (equal pass by pass: `EthosUPassEstimateTests`;
-    /// weight streams byte for byte: `EthosUWeightCodecTests`).
+    /// weight streams byte for byte: `EthosUWeightCodecTests`); memory per area by ``checkMemory(_:model:vela:)``.
     @Test(arguments: configurations)
     func totalCyclesFollowVela(configuration: (String, String, Double)) throws {
         let (target, vela, clock) = configuration
@@ -82,6 +82,7 @@ import KilnModelIO
                   + "Python core: Kiln \(Int(pythonCycles)), Vela \(Int(pythonCore)) (\(String(format: "%+.1f", pythonError * 100)) %)")
             #expect(abs(pythonError) <= 0.05, "\(model) on \(target): \(pythonError) against the Python core")
             #expect(abs(error) <= 0.05, "\(model) on \(target): \(error)")
+            try Self.checkMemory(simulated, model: model, vela: vela)
             let (outOfOrder, _) = try Self.layersOutOfOrder(simulated, against: "vela/\(vela)/\(model).layers.csv")
             #expect(outOfOrder.isEmpty != Self.layerOrderDiffers.contains([model, vela]), "\(model) on \(target): layers out of order \(outOfOrder)")
         }
@@ -192,8 +193,8 @@ import KilnModelIO
     /// `kiln compare` shows memory per area as Vela does ("SRAM used", "Off-chip Flash used"):
     /// per row, the on-chip and off-chip columns are the per-level peaks of `kiln simulate` summed
     /// by the target's `onChip` flag, and `memoryByLevel` lists the same peaks. Kiln's SRAM peak
-    /// on vww is the activation arena (72.0 KiB; Vela 72.7 KiB); its flash holds the weights as
-    /// Vela's encoded streams (``offChipMemoryFollowsVela``).
+    /// on vww is the activation arena with the weight buffers (72.4 KiB; Vela 72.7 KiB); its flash
+    /// holds the weights as Vela's encoded streams (``checkMemory(_:model:vela:)``).
     @Test func compareShowsMemoryPerAreaAsSimulateDoes() throws {
         let result = runKiln(["compare", Self.modelBase("vww_96_int8") + ".tflite",
                               "--targets", "ethos-u55-128-corstone300,stm32h743-cortex-m7", "--format", "json"])
@@ -219,23 +220,29 @@ import KilnModelIO
         }
     }
 
-    /// The flash (U55) or DRAM (U65) Kiln's memory plan uses, against Vela's "Off-chip Flash used"
-    /// / "DRAM used" (`off_chip_flash_memory_used`, `dram_memory_used`): within 5 % on every model
-    /// (measured −4.3 … +0.1 %), because convolution and fully connected weights are placed at the
-    /// size of Vela's encoded stream with its scale records (``TargetKernel/storedConstantBytes``);
-    /// at their int8 size vww would take 213.9 KiB against Vela's 74.2. Kiln is below Vela by what
-    /// Vela stores there beside the layers' streams, not broken down here (docs/cost-models/ethos-u.md).
-    @Test(arguments: [("ethos-u55-128-corstone300", "ethos-u55-128", "flash"), ("ethos-u65-256", "ethos-u65-256", "dram")])
-    func offChipMemoryFollowsVela(configuration: (String, String, String)) throws {
-        let (target, vela, level) = configuration
-        for model in Self.models {
-            let summary = try Self.velaSummary(vela, model)
-            let expected = try #require(Double(summary[level == "flash" ? "off_chip_flash_memory_used" : "dram_memory_used"] ?? "")) * 1024
-            let levels = try #require(try Self.simulate(model, on: target)["memoryByLevel"] as? [[String: Any]])
-            let used = try #require(levels.first { $0["level"] as? String == level }?["peakBytes"] as? Int)
-            print("\(model) on \(target): \(level) Kiln \(used) bytes, Vela \(Int(expected)) (\(String(format: "%+.1f", 100 * (Double(used) / expected - 1))) %)")
-            #expect(abs(Double(used) / expected - 1) <= 0.05, "\(model) on \(target): \(used) vs \(expected)")
-        }
+    /// Kiln's memory per area against Vela's summary, on one model and configuration: the flash
+    /// (U55) or DRAM (U65) its memory plan uses against "Off-chip Flash used" / "DRAM used"
+    /// (`off_chip_flash_memory_used`, `dram_memory_used`) within 5 % (measured −4.6 … +0.1 %:
+    /// weights placed at the size of Vela's encoded streams, ``TargetKernel/storedConstantBytes``;
+    /// Kiln is below by what Vela stores beside them), and its SRAM peak (activations and the
+    /// weight buffers each kernel holds, ``TargetKernel/workingBytes``) against "Total SRAM used"
+    /// (`sram_memory_used`) within 35 %, 5 % on kws and vww. The SRAM residual (docs/cost-models/ethos-u.md):
+    /// Kiln's first-fit arena against Vela's allocator (MobileNetV2 +11 %), weight buffers that
+    /// Vela fills during the previous operator and so keeps beside that operator's
+    /// (ad01 on the U65, −30 %), and Vela's buffer sizes for sliced convolution weights
+    /// (ResNet-8, +7 … +33 %).
+    static func checkMemory(_ simulated: [String: Any], model: String, vela: String) throws {
+        let summary = try velaSummary(vela, model)
+        let offChip = vela.hasPrefix("ethos-u65") ? ("dram", "dram_memory_used") : ("flash", "off_chip_flash_memory_used")
+        let levels = try #require(simulated["memoryByLevel"] as? [[String: Any]])
+        func peak(_ level: String) -> Double { Double(levels.first { $0["level"] as? String == level }?["peakBytes"] as? Int ?? 0) }
+        let flash = try #require(Double(summary[offChip.1] ?? "")) * 1024
+        let sram = try #require(Double(summary["sram_memory_used"] ?? "")) * 1024
+        let flashError = peak(offChip.0) / flash - 1, sramError = peak("sram") / sram - 1
+        print("\(model) on \(vela): \(offChip.0) Kiln \(Int(peak(offChip.0))) bytes, Vela \(Int(flash)) (\(String(format: "%+.1f", 100 * flashError)) %); "
+              + "SRAM Kiln \(Int(peak("sram"))), Vela \(Int(sram)) (\(String(format: "%+.1f", 100 * sramError)) %)")
+        #expect(abs(flashError) <= 0.05, "\(model) on \(vela): \(offChip.0) \(flashError)")
+        #expect(abs(sramError) <= (["kws_ref_model", "vww_96_int8"].contains(model) ? 0.05 : 0.35), "\(model) on \(vela): SRAM \(sramError)")
     }
 
     /// The names of a built-in target's on-chip memory levels, read from its JSON file.

@@ -25,6 +25,9 @@ struct EthosUKernel: MatchingKernel {
     /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``),
     /// its bias at 0 bytes (in the stream's records), as Vela stores them in flash or DRAM.
     let storedConstantBytes: [String: Int]
+    /// The arena bytes of the weight buffers its passes DMA weights into (the largest pass's:
+    /// passes run one after another), as Vela allocates them beside the feature maps.
+    let workingBytes: Int
 
     init(nodeAt index: Int, in context: LoweringContext) throws(LoweringRejection) {
         guard let section = context.target.section(EthosUSection.self) else { throw LoweringRejection("the target has no ethosU section") }
@@ -56,8 +59,10 @@ struct EthosUKernel: MatchingKernel {
             var estimates = mapped.map(model.estimate)
             for index in estimates.indices { estimates[index].npuCycles = charged[index].cycles }
             self.estimates = estimates
+            workingBytes = charged.map(\.bufferBytes).max() ?? 0
         } else {
             estimates = mapped.map(model.estimate)
+            workingBytes = 0
         }
         passes = mapped
         if let failed = zip(passes, estimates).first(where: { $0.1.blockConfig == nil }) {

@@ -3,7 +3,8 @@ import KilnIR
 import KilnTargets
 
 /// Places the accelerator's values in its memory levels: all weights (at the size their kernels
-/// store them, ``TargetKernel/storedConstantBytes``) in the nearest level that holds weights and has room, activations in a liveness-based arena (first fit by lifetime) in
+/// store them, ``TargetKernel/storedConstantBytes``) in the nearest level that holds weights and has room, activations
+/// and each kernel's working buffers (``TargetKernel/workingBytes``, live during its step) in a liveness-based arena (first fit by lifetime) in
 /// the nearest level that holds activations and has room for the arena's peak. On a target with
 /// no host link (a CPU or MCU), the nodes that fall back run on it too and are planned with it.
 struct MemoryPlanning {
@@ -30,10 +31,17 @@ struct MemoryPlanning {
         var lastUse: [String: Int] = [:]
         var weights = Set<String>()
         var stored: [String: Int] = [:]
+        var working: [String: Int] = [:]
         for (index, step) in steps.enumerated() {
             // A target without a host runs its fallback nodes itself, in its own memory.
             guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator || target.host == nil else { continue }
             stored.merge(kernelStep.kernel.storedConstantBytes, uniquingKeysWith: max)
+            if kernelStep.kernel.workingBytes > 0 {
+                let name = "\(kernelStep.kernel.name) working buffer #\(index)"
+                working[name] = kernelStep.kernel.workingBytes
+                firstUse[name] = index
+                lastUse[name] = index
+            }
             for name in kernelStep.kernel.inputs + kernelStep.kernel.outputs {
                 if graph.constants[name] != nil { weights.insert(name); continue }
                 firstUse[name] = min(firstUse[name] ?? index, index)
@@ -48,7 +56,7 @@ struct MemoryPlanning {
         // First-fit arena for activations, in order of first use.
         var placed: [(name: String, offset: Int, bytes: Int, first: Int, last: Int)] = []
         for name in firstUse.keys.sorted(by: { (firstUse[$0]!, $0) < (firstUse[$1]!, $1) }) {
-            let size = Self.bytes(of: graph.types[name]!)
+            let size = working[name] ?? Self.bytes(of: graph.types[name]!)
             let first = firstUse[name]!, last = lastUse[name]!
             let live = placed.filter { $0.first <= last && first <= $0.last }.sorted { $0.offset < $1.offset }
             var offset = 0

@@ -34,6 +34,10 @@ public protocol TargetKernel: Sendable {
     /// for a constant folded into another's stream). The memory plan places a constant listed here
     /// at this size, any other at its tensor type's size.
     var storedConstantBytes: [String: Int] { get }
+    /// Bytes the kernel holds in the activation memory while it runs, beside its inputs and
+    /// outputs (an NPU's weight buffers, DMA'd in from flash or DRAM). The memory plan places
+    /// them in the activation arena, live during the kernel's step only.
+    var workingBytes: Int { get }
 }
 
 extension TargetKernel {
@@ -41,4 +45,6 @@ extension TargetKernel {
     public var countsWhileExecuting: Bool { false }
     /// None: constants are stored at their tensor type's size.
     public var storedConstantBytes: [String: Int] { [:] }
+    /// None.
+    public var workingBytes: Int { 0 }
 }

@@ -14,10 +14,12 @@
 /// the staging memory, and the buffer limit is the arena's capacity (Vela: what the schedule
 /// leaves free there, far above these weights).
 extension EthosUWeightBuffering {
-    /// A staged fully connected pass: its charged NPU cycles and the slack it leaves the next pass.
+    /// A staged pass: its charged NPU cycles, the slack it leaves the next pass and the bytes of
+    /// its weight buffers in the arena.
     struct RegorStaging: Sendable {
         let cycles: Double
         let slack: Double
+        let bufferBytes: Int
     }
 
     /// Vela's `STARTUP_DELAY_CYCLES`: a transfer hidden below it counts as hidden.
@@ -62,9 +64,10 @@ extension EthosUWeightBuffering {
             pass.depthSlice(start..<end).encodedWeightBytes(config: config, section: model.section)
         }
         // `TryWeightBuffering`: double-buffered when both halves fit and there is more than one slice.
-        let evenOdd = ranges.indices.reduce(into: [0, 0]) { $0[$1 % 2] = max($0[$1 % 2], ranges[$1]) }
-        let double = evenOdd[0] + evenOdd[1] <= stagingLimitBytes && evenOdd.max()! < ranges.reduce(0, +)
-        guard double || min(ranges.reduce(0, +), evenOdd.max()!) <= stagingLimitBytes else { return nil }
+        let buffers = Self.bufferBytes(ranges)
+        let double = buffers.double && buffers.bytes <= stagingLimitBytes
+        let single = ranges.max()!
+        guard double || single <= stagingLimitBytes else { return nil }
         let usableSlack = allowPreBuffer ? slackCycles : (forceInitialBuffer ? Self.startupDelayCycles : 0)
 
         // `EstimateSlicedOpPerformance` with the weights (and scales) read from the arena.
@@ -102,7 +105,7 @@ extension EthosUWeightBuffering {
         let whole = Int(model.regorMacOpCycles(staged, config: config))
         let first = max(regorTransferCycles(bytes: ranges[0]) - slackCycles, 0)
         let charged = max(fullTransfer - slackCycles + lastSlice, whole + first)
-        return RegorStaging(cycles: Double(charged), slack: Double(lastSlice))
+        return RegorStaging(cycles: Double(charged), slack: Double(lastSlice), bufferBytes: double ? buffers.bytes : single)
     }
 
     /// The output-depth boundaries the default core slices staged weights into: the prebuffered

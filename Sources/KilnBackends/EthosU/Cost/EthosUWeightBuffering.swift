@@ -16,11 +16,23 @@ struct EthosUWeightBuffering: Sendable {
     /// The bytes the arena can give weight buffers (the arena level's capacity).
     let stagingLimitBytes: Int
 
-    /// One pass's charge: its NPU cycles with weight transfers, and whether the default core
-    /// stages its weights in the arena (nil: the Python core's rule by block type).
+    /// One pass's charge: its NPU cycles with weight transfers, whether the default core
+    /// stages its weights in the arena (nil: the Python core's rule by block type), and the
+    /// bytes of the arena's weight buffers while it runs.
     struct Charge: Sendable, Hashable {
         let cycles: Double
         let stagesWeights: Bool?
+        var bufferBytes = 0
+    }
+
+    /// The weight buffers of weights DMA'd in depth slices whose streams take `ranges` bytes:
+    /// two buffers, the largest even and the largest odd slice, when that holds more than one
+    /// slice; otherwise one buffer of the whole stream (Vela `TryWeightBuffering`, the
+    /// `doubleBufferSizes` of `EncodeWeightAndScaleTensor`).
+    static func bufferBytes(_ ranges: [Int]) -> (bytes: Int, double: Bool) {
+        let evenOdd = ranges.indices.reduce(into: [0, 0]) { $0[$1 % 2] = max($0[$1 % 2], ranges[$1]) }
+        let total = ranges.reduce(0, +)
+        return ranges.count > 1 ? (evenOdd[0] + evenOdd[1], true) : (total, false)
     }
 
     /// The charge of each pass, in order; a nil entry breaks the chain (an operator on the
@@ -37,7 +49,7 @@ struct EthosUWeightBuffering: Sendable {
             if model.core == .regor, pass.weights != nil, pass.weightCount > 0 {
                 if let staging = regorStaging(pass, config: config, slack: slack, startsChain: startsChain) {
                     slack = staging.slack
-                    return Charge(cycles: staging.cycles, stagesWeights: true)
+                    return Charge(cycles: staging.cycles, stagesWeights: true, bufferBytes: staging.bufferBytes)
                 }
                 var inPlace = pass
                 inPlace.stagesWeights = false
@@ -50,16 +62,18 @@ struct EthosUWeightBuffering: Sendable {
                 return Charge(cycles: cycles, stagesWeights: nil)
             }
             let full = transferCycles(bytes: pass.encodedWeightBytes(config: config, section: model.section))
+            let whole = pass.encodedWeightBytes(config: config, section: model.section)
             guard full > slack else {
                 slack = cycles
-                return Charge(cycles: cycles, stagesWeights: nil)
+                return Charge(cycles: cycles, stagesWeights: nil, bufferBytes: whole)
             }
             let slices = depthSlices(pass, config: config, full: full, slack: slack)
             let tail = model.cycles(pass.withOutputDepth(slices[slices.count - 1] - slices[slices.count - 2]), config: config)
             let first = transferCycles(bytes: pass.withOutputDepth(slices[1]).encodedWeightBytes(config: config, section: model.section))
             let charged = slices.count > 2 ? max(full - slack + tail, cycles + max(first - slack, 0)) : cycles + full - min(first, slack)
             slack = slices.count > 2 ? tail : cycles
-            return Charge(cycles: charged, stagesWeights: nil)
+            let ranges = zip(slices, slices.dropFirst()).map { pass.depthSlice($0..<$1).encodedWeightBytes(config: config, section: model.section) }
+            return Charge(cycles: charged, stagesWeights: nil, bufferBytes: Self.bufferBytes(ranges).bytes)
         }
     }
 
