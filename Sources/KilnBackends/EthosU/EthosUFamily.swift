@@ -17,7 +17,7 @@ public struct EthosUFamily: TargetFamilySchema {
         TargetField("accelerator", "Vela accelerator name", "Vela's `--accelerator-config` (`ethos-u55-128`, `ethos-u65-256`, ...)."),
         .optional("velaCore", "\"regor\" or \"python\"", "The Vela 5.2 core whose estimate to reproduce: its default C++ core (`regor`, the default) or its Python core (`python`, `--debug-force-legacy-core`)."),
         .cost("macsPerCycle", "sourced integer ≥ 1", "8-bit MACs per cycle (Vela `ArchitectureConfig.macs`).").plausible(8...4096),
-        .optional("cores", "sourced integer 1 or 2", "MAC-array cores on interleaved output channels (Vela `ArchitectureConfig.cores`: 2 on the U65-512; absent: 1)."),
+        .cost("cores", "sourced integer 1 or 2", required: false, "MAC-array cores on interleaved output channels (Vela `ArchitectureConfig.cores`: 2 on the U65-512; absent: 1).").plausible(1...2),
         .cost("ofmMicroBlock", "sourced [height, width, depth]", "Output micro-block (Vela `ofm_ublock`).").plausible(1...64),
         .cost("ifmMicroBlock", "sourced [height, width, depth]", "Input micro-block (Vela `ifm_ublock`).").plausible(1...64),
         .cost("shramBanks", "sourced integer ≥ 1", "1 KiB SHRAM banks (Vela `shram_banks`).").plausible(4...256),
