@@ -3,7 +3,7 @@ import KilnIR
 import KilnTargets
 
 /// The NPU cycles of every pass with buffered weights charged as Vela charges them, and which
-/// fully connected passes stage their weights (``EthosUWeightBuffering``), keyed by the name of
+/// passes stage their weights in the default core (``EthosUWeightBuffering``), keyed by the name of
 /// each NPU kernel's root node. Computed once per compilation from the kernels the lowering will
 /// make, in graph order, because each pass's charge depends on the slack the pass before it leaves.
 struct EthosUPlan: Sendable {

@@ -8,9 +8,10 @@ import KilnTargets
 /// interpreter on every element. The corpus is u8 with ONNX Runtime's float-scale
 /// requantization; the family converts it to TFLite's int8 arithmetic as the TFLite converter
 /// would (`ethos-u-int8`), so its MAC layers run on the NPU and the check covers the NPU kernels,
-/// the host partition and its transfers.
+/// the host partition and its transfers, on every built-in Ethos-U configuration.
 @Suite struct EthosUConformanceTests {
-    static let targets = ["ethos-u55-128-corstone300", "ethos-u65-256"]
+    static let targets = ["ethos-u55-32-corstone300", "ethos-u55-64-corstone300", "ethos-u55-128-corstone300",
+                          "ethos-u55-256-corstone300", "ethos-u65-256", "ethos-u65-512"]
     static let models = ["mlp", "cnn-padded-strided", "depthwise-separable", "residual"]
 
     @Test(arguments: models, targets)

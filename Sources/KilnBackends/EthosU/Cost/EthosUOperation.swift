@@ -94,8 +94,8 @@ struct EthosUPass: Sendable, Hashable {
 
     /// Whether Vela DMAs the pass's weights into the arena SRAM before use: convolutions and
     /// depthwise convolutions when the weights live in another memory (Vela
-    /// `Scheduler.propose_weight_buffering`), and a fully connected pass whose weights the
-    /// default core chose to stage (``stagesWeights``); other fully connected weights are read in place.
+    /// `Scheduler.propose_weight_buffering`: fully connected weights are read in place), or, in the
+    /// default core, whichever passes its staging test chose (``stagesWeights``).
     var buffersWeights: Bool { weightCount > 0 && (stagesWeights ?? (blockType == .convolution || blockType == .depthwise)) }
     /// Whether Vela's default core DMAs this pass's weights into the arena
     /// (``EthosUWeightBuffering/regorStaging(_:config:slack:startsChain:)``), as the family's plan

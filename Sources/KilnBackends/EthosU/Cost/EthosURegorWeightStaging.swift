@@ -1,12 +1,14 @@
-/// Vela 5.2's default core ("regor") choosing to DMA a fully connected layer's weights into the
-/// arena SRAM, re-derived from `ethosu/regor/compiler/scheduler.cpp` (sdist):
-/// `Scheduler::ProposeSlicedWeightBuffering`, `EstimateSlicedOpPerformance`, `TryWeightBuffering`,
-/// and the charge of `NetworkPerformance::EstimateFullOpPerformance`. The Python core never stages
-/// fully connected weights; the default core does where the arena is faster to read than the
-/// weights' memory and the staged pass, with its depth slices' transfers hidden under the slack
-/// the previous pass leaves, is no slower than reading in place. Staged, the pass fetches its
-/// scales at the arena's latency (`EstimateMacOpCycles`: `weightStagingMemory`), which is what
-/// makes it faster on the U65, whose DRAM latency is 500 cycles.
+/// Vela 5.2's default core ("regor") choosing, for each pass with weights, between DMA-ing them
+/// into the arena SRAM in depth slices and reading them in place, re-derived from
+/// `ethosu/regor/compiler/scheduler.cpp` (sdist): `Scheduler::ProposeSlicedWeightBuffering`,
+/// `EstimateSlicedOpPerformance`, `TryWeightBuffering`, and the charge of
+/// `NetworkPerformance::EstimateFullOpPerformance`. The Python core always buffers convolution
+/// weights and never fully connected ones; the default core stages a pass's weights where the
+/// arena is faster to read than the weights' memory and the staged pass, with its depth slices'
+/// transfers hidden under the slack the previous pass leaves, is no slower than reading in place.
+/// Staged, the pass fetches its scales at the arena's latency (`EstimateMacOpCycles`:
+/// `weightStagingMemory`), which is what makes ad01's fully connected layers faster on the U65,
+/// whose DRAM latency is 500 cycles.
 ///
 /// Simplifications, exact for the graphs Kiln gives the family (no cascades, no transposed OFM,
 /// one weight tensor per layer, feature maps in the arena as in Vela's `Shared_Sram` mode): the
@@ -25,7 +27,7 @@ extension EthosUWeightBuffering {
     /// Vela's `STARTUP_DELAY_CYCLES`: a transfer hidden below it counts as hidden.
     static let startupDelayCycles = 1000
 
-    /// The staging of `pass` (a fully connected pass with weights) when the default core would
+    /// The staging of `pass` (a pass with weight values) when the default core would
     /// choose it after a pass leaving `slack` cycles, or nil when it reads the weights in place.
     /// `startsChain`: the first NPU pass of the network or after a host operator (no prebuffering).
     func regorStaging(_ pass: EthosUPass, config: EthosUBlockConfig, slack: Double, startsChain: Bool) -> RegorStaging? {
@@ -50,7 +52,7 @@ extension EthosUWeightBuffering {
         inPlace.stagesWeights = false
         let reference = Int(model.regorMacOpCycles(inPlace, config: config))
         let opCycleDominated = reference > unmoved
-        // Method: sliced (a fully connected pass can be subdivided; full-depth buffering is only for
+        // Method: sliced (every weighted pass can be subdivided in depth; full-depth buffering is only for
         // weights shared by adjacent operators or passes that cannot be sliced).
         let fullBuffered = fromBuffer + max(fullTransfer - slackCycles, 0)
         let expectedSlices = depth / config.ofmBlock.depth

@@ -9,8 +9,10 @@
 /// blocks), double-buffered, and charges `max(full − slack + tail, cycles + max(first − slack, 0))`,
 /// where `tail` is the last slice's cycles and `first` the first slice's transfer; a pass whose
 /// weights stay in one slice charges `cycles + full − slack`. Fully connected weights are read in
-/// place and pay nothing here (their traffic is the constants port's), except where Vela's
-/// default core stages them (``regorStaging(_:config:slack:startsChain:)``).
+/// place and pay nothing here (their traffic is the constants port's). Following Vela's default
+/// core, every pass with weight values is instead staged or read in place by that core's own test
+/// (``regorStaging(_:config:slack:startsChain:)``); passes with synthesised weights (a MEAN's unit
+/// kernel) keep the rule above.
 struct EthosUWeightBuffering: Sendable {
     let model: EthosUPerformance
     /// The bytes the arena can give weight buffers (the arena level's capacity).
