@@ -227,9 +227,9 @@ import KilnModelIO
     /// Kiln is below by what Vela stores beside them), and its SRAM peak (activations and the
     /// weight buffers each kernel holds, ``TargetKernel/workingBytes``) against "Total SRAM used"
     /// (`sram_memory_used`) within 35 %, 5 % on kws and vww. The SRAM residual (docs/cost-models/ethos-u.md):
-    /// Kiln's first-fit arena against Vela's allocator (MobileNetV2 +11 %), weight buffers Vela
-    /// holds across operators (ad01 on the U65, −30 %), and Vela's buffer sizes for sliced
-    /// convolution weights (ResNet-8, +6 … +33 %), the last two not traced yet.
+    /// Kiln's first-fit arena against Vela's allocator (MobileNetV2 +11 %; ResNet-8 +6 … +33 %,
+    /// whose feature maps alone take more than Vela's whole peak), and weight buffers Vela holds
+    /// across operators (ad01 on the U65, −30 %, not traced yet).
     static func checkMemory(_ simulated: [String: Any], model: String, vela: String) throws {
         let summary = try velaSummary(vela, model)
         let offChip = vela.hasPrefix("ethos-u65") ? ("dram", "dram_memory_used") : ("flash", "off_chip_flash_memory_used")
