@@ -66,3 +66,42 @@ func memoryGraph() throws -> Graph {
         }
     }
 }
+
+/// A kernel that holds `workingBytes` in the activation memory during its step, and is otherwise
+/// the kernel it wraps.
+struct WorkingBufferKernel: TargetKernel {
+    let wrapped: any TargetKernel
+    let workingBytes: Int
+    var name: String { wrapped.name }
+    var nodes: [Node] { wrapped.nodes }
+    var inputs: [String] { wrapped.inputs }
+    var outputs: [String] { wrapped.outputs }
+    func execute(_ inputs: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
+        try wrapped.execute(inputs, counts: &counts)
+    }
+    func countActions() -> ActionCounts { wrapped.countActions() }
+    func listing() -> [String] { wrapped.listing() }
+}
+
+@Suite struct MemoryWorkingBufferTests {
+    /// A kernel's working buffer (``TargetKernel/workingBytes``) is an arena value live during
+    /// its step only: with 100 bytes at the dense step (step 1), first fit in order of first use
+    /// puts a (0…1) at 0 and x (0…0) at 64; at step 1 the buffer is placed before y (its name
+    /// sorts first among step 1's values) above a, at 64 where x ended; y (1…2) then goes above
+    /// it at 164, and r (2…3) at 0. Peak 196 bytes instead of 128.
+    @Test func workingBytesTakeArenaSpaceDuringTheirStep() throws {
+        let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
+        var steps = program.steps
+        let dense = try #require(steps.firstIndex { step in
+            if case .kernel(let kernel) = step { return kernel.kernel.nodes.contains { $0.kind == .dense } }
+            return false
+        })
+        guard case .kernel(var step) = steps[dense] else { return }
+        step.kernel = WorkingBufferKernel(wrapped: step.kernel, workingBytes: 100)
+        steps[dense] = .kernel(step)
+        let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
+        let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512) \($0.bytes)" }
+        #expect(buffers.contains("\(step.kernel.name) working buffer #\(dense)@64 100"), "\(buffers)")
+        #expect(plan.peakActivationBytes == 196, "\(buffers)")
+    }
+}
