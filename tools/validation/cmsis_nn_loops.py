@@ -40,6 +40,13 @@ KERNELS = {
     "fullyConnected": ("Source/NNSupportFunctions/arm_nn_vec_mat_mult_t_s8.c", "{taps} taps of 2 output rows"),
 }
 
+# The 2020 kernels (CMSIS_5 1150e71e) whose im2col calls arm_q7_to_q15_with_offset once per kernel
+# position (per output column, per window tap, over the input channels; memset at a padded position).
+CALLERS = {
+    "convolve": "Source/ConvolutionFunctions/arm_convolve_s8.c",
+    "depthwiseOptimized": "Source/ConvolutionFunctions/arm_depthwise_conv_s8_opt.c",
+}
+
 # Outputs one iteration accumulates (from each kernel's source): taps = MAC lanes / outputs.
 OUTPUTS = {"convolve": 4, "convolve1x1": 4, "depthwise3x3": 4, "depthwiseOptimized": 4, "fullyConnected": 2}
 
@@ -290,9 +297,75 @@ def write_swift(today, legacy, path):
               "    /// and `arm_depthwise_conv_s8_opt`, 4 elements per iteration.",
               "    static let im2col2020 = Loop(iteration: \"4 elements\", taps: 4, weightLoads: 0, mnemonics: ["]
     lines += swift_strings(legacy["im2col"], "       ")
-    lines += ["    ])", "}", ""]
+    call = legacy["im2colCall"]
+    lines += ["    ])", "",
+              "    /// The same fill's scalar loop over the channels left after its blocks of 4, one element per",
+              "    /// iteration.",
+              "    static let im2colTail2020 = Loop(iteration: \"1 element\", taps: 1, weightLoads: 0, mnemonics: ["]
+    lines += swift_strings(call["tail"], "       ")
+    lines += ["    ])", "",
+              "    /// What one call of the fill runs besides its loops (prologue and epilogue; `push`/`pop` of N",
+              "    /// registers as N stack stores/loads, the return as `bx`). The 2020 kernels call it once per",
+              "    /// kernel position of every im2col column, over the input channels.",
+              "    static let im2colCall2020: [String] = ["]
+    lines += swift_strings(call["call"], "       ")
+    lines += ["    ]", "",
+              "    /// The caller's code per kernel position in the same GCC build (`arm_convolve_s8`,",
+              "    /// `arm_depthwise_conv_s8_opt`): the bounds checks, address arithmetic and `bl` of the",
+              "    /// innermost im2col loop, every block counted once except the `memset` call of a padded position.",
+              "    static let im2colPositions2020: [S8KernelPath: [String]] = ["]
+    for name, words in call["positions"].items():
+        lines.append(f"        .{name}: [")
+        lines += swift_strings(words, "           ")
+        lines.append("        ],")
+    lines += ["    ]", "}", ""]
     with open(path, "w") as handle:
         handle.write("\n".join(lines))
+
+
+def stack_words(instruction):
+    """The issue words of one instruction: its mnemonic (`[sp]` added for a stack access); a `push`
+    or `pop` of N registers as N stack stores or loads (the Cortex-M4 TRM's 1 + N cycles of
+    STM/LDM), a `pop` into pc followed by the return `bx`."""
+    name = mnemonic(instruction)
+    if name in ("push", "pop"):
+        registers = instruction[instruction.index("{") + 1:instruction.index("}")].split(",")
+        count = sum(int(r.split("-")[1].strip()[1:]) - int(r.split("-")[0].strip()[1:]) + 1 if "-" in r else 1 for r in registers)
+        return ["str[sp]" if name == "push" else "ldr[sp]"] * count + (["bx"] if name == "pop" and "pc" in instruction else [])
+    return [name + ("[sp]" if "[sp" in instruction else "")]
+
+
+def call_site(assembly, callee):
+    """The per-call code of the innermost loop that calls `callee` (`bl callee`): every block of that
+    loop except those that call `memset` instead (the padded kernel positions, priced as in-bounds
+    ones), both arms of its bounds checks included. Empty when no loop calls `callee`."""
+    blocks, bodies = natural_loops(assembly)
+    calling = [header for header, body in bodies.items()
+               if any(mnemonic(i) == "bl" and i.split()[-1] == callee for node in body for i in blocks[node][1])]
+    if not calling:
+        return []
+    header = min(calling, key=lambda h: len(bodies[h]))
+    nodes = [node for node in sorted(bodies[header]) if not any(mnemonic(i) == "bl" and i.split()[-1] == "memset" for i in blocks[node][1])]
+    return [word for node in nodes for instruction in blocks[node][1] for word in stack_words(instruction)]
+
+
+def outside_loops(assembly, function):
+    """The instructions of `function` outside its loops, in layout order (its prologue and epilogue,
+    push and pop expanded by ``stack_words``): what one call runs besides its loops."""
+    blocks, bodies = natural_loops(assembly)
+    looped = set().union(*bodies.values()) if bodies else set()
+    words, inside = [], False
+    labels = {label: number for number, (names, _) in enumerate(blocks) for label in names}
+    start = labels.get(function)
+    if start is None:
+        return []
+    for number in range(start, len(blocks)):
+        names, instructions = blocks[number]
+        if number > start and any(not name.startswith(".") for name in names):
+            break
+        if number not in looped:
+            words += [word for instruction in instructions for word in stack_words(instruction)]
+    return words
 
 
 def compile_source(compiler, opt, cpu, includes, source, output):
@@ -332,6 +405,14 @@ def main():
         includes = [scratch, os.path.join(root, "Include")]
         if legacy:
             includes += [os.path.join(checkout, "CMSIS", "DSP", "Include"), os.path.join(checkout, "CMSIS", "Core", "Include")]
+        im2col_call = {}
+        if legacy:
+            # The 2020 kernels' im2col walks the kernel window and calls the fill once per position:
+            # the caller's loop per position, for the two kernels that build an im2col buffer.
+            im2col_call["positions"] = {}
+            for path, source in CALLERS.items():
+                assembly = compile_source(compiler, opt, cpu, includes, os.path.join(root, source), os.path.join(scratch, path + "-caller.s"))
+                im2col_call["positions"][path] = call_site(assembly, "arm_q7_to_q15_with_offset")
         for path, (source, unit) in KERNELS.items():
             assembly = compile_source(compiler, opt, cpu, includes, os.path.join(root, source), os.path.join(scratch, path + ".s"))
             candidates = [(label, classify(body), body) for label, body in loops(assembly)]
@@ -347,8 +428,15 @@ def main():
         im2col = []
         if os.path.exists(os.path.join(root, fill)):
             assembly = compile_source(compiler, opt, cpu, includes, os.path.join(root, fill), os.path.join(scratch, "im2col.s"))
-            _, body = max(loops(assembly), key=lambda item: classify(item[1])["stores"])
+            fills = sorted(loops(assembly), key=lambda item: classify(item[1])["stores"])
+            _, body = fills[-1]
             im2col = [mnemonic(instruction) + ("[sp]" if "[sp" in instruction else "") for instruction in body]
+            if legacy:
+                # Per call of the fill (the 2020 kernels call it once per kernel position over the input
+                # channels): its code outside its loops, and its scalar loop over the channels left
+                # after the blocks of 4 (the loop with the fewest stores).
+                im2col_call["call"] = outside_loops(assembly, "arm_q7_to_q15_with_offset")
+                im2col_call["tail"] = [mnemonic(instruction) + ("[sp]" if "[sp" in instruction else "") for instruction in fills[0][1]]
         wrapper = os.path.join(scratch, "requantize.c")
         with open(wrapper, "w") as handle:
             handle.write('#include "arm_nnsupportfunctions.h"\n'
@@ -358,6 +446,8 @@ def main():
     flags = " ".join([f"-{opt}"] + (MBED_GCC_FLAGS if compiler == "gcc" else ["--target=thumbv7em-none-eabi", f"-mcpu={cpu}", "-mfloat-abi=hard"]))
     document = {"tool": "tools/validation/cmsis_nn_loops.py", "cmsisNN": f"ARM-software/{'CMSIS_5' if legacy else 'CMSIS-NN'} {commit}",
                 "compiler": version, "flags": flags, "loops": results, "requantize": requantize, "im2col": im2col}
+    if im2col_call:
+        document["im2colCall"] = im2col_call
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, output_name), "w") as handle:
         json.dump(document, handle, indent=2)
