@@ -21,7 +21,10 @@ A checkout is github.com/ARM-software/CMSIS-NN or github.com/ARM-software/CMSIS_
 its commit is recorded (`--commit HASH` names it for an exported tree, `git archive`). Besides each kernel path's hot loop, the script compiles
 `arm_nn_requantize` alone and records the instructions from entry to return in layout order (the
 cold INT32_MIN saturation branch placed after the return is not counted): the per-output
-requantization the kernels inline; and `arm_q7_to_q15_with_offset`'s loop, the im2col fill.
+requantization the kernels inline; and `arm_q7_to_q15_with_offset`'s loop, the im2col fill. For the
+2020 kernels it also records the im2col per kernel position (`im2colCall`: the caller's loop in
+arm_convolve_s8 and arm_depthwise_conv_s8_opt, the fill's code outside its loops, its scalar tail),
+and, with arm-none-eabi-as, each hot loop's and tile code's size in bytes (`loopBytes`, `tileBytes`).
 Written for Kiln; it reads CMSIS-NN's sources as input and copies none of them.
 """
 import json
@@ -368,6 +371,30 @@ def outside_loops(assembly, function):
     return words
 
 
+def code_bytes(instructions, scratch):
+    """Bytes of `instructions` as arm-none-eabi-as encodes them for the Cortex-M4 (Thumb-2, narrow
+    forms where they fit): each branch's target and each literal-pool load's label replaced by a
+    nearby address, so the size is that of the compiled code. None without the assembler."""
+    lines = []
+    for instruction in instructions:
+        text = instruction.strip()
+        target = branch(text)
+        name = mnemonic(text)
+        if target or name == "bl":
+            text = text.rsplit(None, 1)[0].rstrip(",") + (", " if name in ("cbz", "cbnz") else " ") + ".+4"
+        text = re.sub(r"^(ldr[a-z.]*\s+\w+,\s*)\.L\w+$", r"\1[pc, #4]", text)
+        lines.append(text)
+    source, objects = os.path.join(scratch, "bytes.s"), os.path.join(scratch, "bytes.o")
+    with open(source, "w") as handle:
+        handle.write(".syntax unified\n.thumb\n.cpu cortex-m4\n.fpu fpv4-sp-d16\n.text\n" + "\n".join(lines) + "\n")
+    try:
+        subprocess.run(["arm-none-eabi-as", "-mcpu=cortex-m4", "-mthumb", source, "-o", objects], check=True, capture_output=True)
+        sizes = subprocess.run(["arm-none-eabi-size", "-A", objects], check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return next(int(line.split()[1]) for line in sizes.splitlines() if line.startswith(".text"))
+
+
 def compile_source(compiler, opt, cpu, includes, source, output):
     if compiler == "gcc":
         command = ["arm-none-eabi-gcc", f"-{opt}"] + MBED_GCC_FLAGS
@@ -421,7 +448,10 @@ def main():
             words = lambda code: [mnemonic(instruction) + ("[sp]" if "[sp" in instruction else "") for instruction in code]
             results[path] = {"source": source, "iteration": unit.format(taps=taps), "taps": taps,
                              "weightLoads": int(taps * WEIGHT_LOADS_PER_TAP[path]), "loop": label, **counts,
-                             "mnemonics": words(body), "tile": words(tile_code(assembly, label))}
+                             "mnemonics": words(body), "tile": words(tile_code(assembly, label)),
+                             # Code size of the loop and of its tile code (both arms of each branch): the
+                             # instruction-cache footprint of the loop nest (docs/cost-models/dsp.md).
+                             "loopBytes": code_bytes(body, scratch), "tileBytes": code_bytes(tile_code(assembly, label), scratch)}
         # The im2col fill of arm_convolve_s8 and arm_depthwise_conv_s8_opt: arm_q7_to_q15_with_offset's
         # loop of 4 elements (the loop with the most stores).
         fill = "Source/NNSupportFunctions/arm_q7_to_q15_with_offset.c"
