@@ -9,7 +9,7 @@ extension ProgramCost {
         public var resource: Resource
         /// Its seconds per inference, summed over its steps.
         public var seconds: Double
-        /// Its steps.
+        /// How many program steps its seconds sum.
         public var steps: Int
     }
 
