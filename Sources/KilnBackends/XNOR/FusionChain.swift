@@ -27,14 +27,9 @@ extension FusionChain {
     /// result (the threshold form `acc → add(−T) → sign`).
     static func int8Activations(after index: Int, in context: LoweringContext, channels: Int, channelAxis: Int) -> Int8Activations {
         let graph = context.graph
-        var result = Int8Activations(output: graph.nodes[index].outputs[0])
-        var current = index
-        if let add = absorbableAdd(after: current, in: context, channels: channels, channelAxis: channelAxis) {
-            result.addend = add.addend
-            result.nodes.append(add.node)
-            result.output = add.node.outputs[0]
-            current = add.index
-        }
+        let add = absorbableAdd(after: index, in: context, channels: channels, channelAxis: channelAxis)
+        var result = Int8Activations(nodes: add.map { [$0.node] } ?? [], addend: add?.addend, output: add?.node.outputs[0] ?? graph.nodes[index].outputs[0])
+        var current = add?.index ?? index
         if let next = context.fusibleFollower(of: current, accepts: { node in
             guard node.kind == .relu || node.kind == .clip, let input = graph.types[node.inputs[0]],
                   let output = graph.types[node.outputs[0]] else { return false }
@@ -80,14 +75,9 @@ extension FusionChain {
     /// threshold form `acc → add(−T_c) → sign`), then an optional `multiThreshold` or `sign`.
     static func binaryActivation(after index: Int, in context: LoweringContext, channels: Int, channelAxis: Int) -> BinaryActivation {
         let graph = context.graph
-        var result = BinaryActivation(output: graph.nodes[index].outputs[0])
-        var current = index
-        if let add = absorbableAdd(after: current, in: context, channels: channels, channelAxis: channelAxis) {
-            result.addend = add.addend
-            result.nodes.append(add.node)
-            result.output = add.node.outputs[0]
-            current = add.index
-        }
+        let add = absorbableAdd(after: index, in: context, channels: channels, channelAxis: channelAxis)
+        var result = BinaryActivation(nodes: add.map { [$0.node] } ?? [], addend: add?.addend, output: add?.node.outputs[0] ?? graph.nodes[index].outputs[0])
+        let current = add?.index ?? index
         guard let next = context.fusibleFollower(of: current, accepts: { node in
             switch node.operation {
             case .sign: return true
