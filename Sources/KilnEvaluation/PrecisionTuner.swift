@@ -68,7 +68,7 @@ public struct PrecisionTuner: Sendable {
         public var energyJoules: Double?
         /// Weights plus peak activation bytes.
         public var memoryBytes: Int?
-        /// The seconds of host kernels and host-link transfers (placement other than the
+        /// The seconds of host kernels and host-link transfers (resource other than the
         /// accelerator), which the accelerator's widths do not change.
         public var hostAndLinkSeconds: Double?
         /// Top-1 accuracy with labels, else the output SQNR in dB against the float model.
@@ -424,7 +424,7 @@ private struct SearchState {
             point.latencySeconds = result.cost.latencySeconds
             point.energyJoules = result.cost.energy.total
             point.memoryBytes = result.program.weightBytes + result.program.peakActivationBytes
-            point.hostAndLinkSeconds = result.cost.steps.filter { $0.placement != .accelerator }.reduce(0) { $0 + $1.seconds }
+            point.hostAndLinkSeconds = result.cost.steps.filter { $0.resource != .accelerator }.reduce(0) { $0 + $1.seconds }
             point.accuracy = result.score?.topOne ?? result.score?.sqnrDecibels
         } catch {
             point.failure = error.diagnostics.map(\.message).joined(separator: "; ")

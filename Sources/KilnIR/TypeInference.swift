@@ -18,6 +18,10 @@ extension Operator {
         case .conv2d, .dense, .matmul:
             if first?.elementType.isFloat ?? true { return [.float32(shapes[0])] }
             return [TensorType(shape: shapes[0], elementType: .int32)]
+        case .softmax where !(first?.elementType.isFloat ?? true):
+            // A softmax of codes writes codes of the input's storage (TFLite's integer softmax,
+            // ONNX Runtime's QLinearSoftmax); their output parameters are declared by the caller.
+            return [same(shapes[0])]
         case .dequantize, .softmax, .batchNorm, .layerNorm:
             return [.float32(shapes[0])]
         case .sign:

@@ -106,16 +106,10 @@ extension Graph {
 
     /// Outputs whose declared element type is held in other storage than the op writes (an
     /// `add` of two i32 declaring i64): the kernel would build a tensor its type cannot hold.
-    /// `cast` writes whatever its output declares.
-    ///
-    /// A softmax that reads codes writes codes of the input's storage (TFLite's integer softmax,
-    /// ONNX Runtime's QLinearSoftmax), where a float softmax writes float32.
+    /// The storage each op writes is its ``Operator/defaultOutputTypes(_:)``'s; `cast` writes
+    /// whatever its output declares.
     static func storageProblems(_ node: Node, _ inputs: [TensorType?], _ outputs: [TensorType?]) -> [String] {
-        guard node.kind != .cast, var implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
-        if node.kind == .softmax, let input = inputs.first.flatMap({ $0 }),
-           !input.elementType.isFloat, let first = implied.first {
-            implied[0] = TensorType(shape: first.shape, elementType: input.elementType, quantization: input.quantization)
-        }
+        guard node.kind != .cast, let implied = try? node.operation.defaultOutputTypes(inputs) else { return [] }
         var problems: [String] = []
         for (position, (declared, expected)) in zip(outputs, implied).enumerated() {
             guard let declared, declared.elementType.storage != expected.elementType.storage else { continue }

@@ -24,11 +24,7 @@ public struct FixedPointRequantizer: Sendable, Hashable {
     ///   - outputType: the integer output type.
     /// - Throws: ``NumericsError`` for a bad zero point or type.
     public init(multiplier: FixedPointMultiplier, zeroPoint: Int32, outputType: ElementType) throws {
-        let (minimum, maximum) = try LinearQuantization.codeRange(of: outputType)
-        guard outputType != .binary else { throw NumericsError.unsupportedType(outputType) }
-        guard (minimum...maximum).contains(zeroPoint) else {
-            throw NumericsError.zeroPointOutOfRange(zeroPoint: Int64(zeroPoint), type: outputType)
-        }
+        let (minimum, maximum) = try LinearQuantization.outputCodeRange(of: outputType, zeroPoint: zeroPoint)
         self.multiplier = multiplier
         self.zeroPoint = zeroPoint
         self.minimumCode = minimum

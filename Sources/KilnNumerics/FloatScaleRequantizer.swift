@@ -42,11 +42,7 @@ public struct FloatScaleRequantizer: Sendable, Hashable {
     /// - Throws: ``NumericsError`` for a bad multiplier, zero point or type.
     public init(multiplier: Float, zeroPoint: Int32, outputType: ElementType) throws {
         guard multiplier.isFinite, multiplier > 0 else { throw NumericsError.invalidScale(multiplier) }
-        let (minimum, maximum) = try LinearQuantization.codeRange(of: outputType)
-        guard outputType != .binary else { throw NumericsError.unsupportedType(outputType) }
-        guard (minimum...maximum).contains(zeroPoint) else {
-            throw NumericsError.zeroPointOutOfRange(zeroPoint: Int64(zeroPoint), type: outputType)
-        }
+        let (minimum, maximum) = try LinearQuantization.outputCodeRange(of: outputType, zeroPoint: zeroPoint)
         self.multiplier = multiplier
         self.zeroPoint = zeroPoint
         self.minimumCode = minimum

@@ -98,6 +98,18 @@ public enum LinearQuantization {
         return result
     }
 
+    /// The code range a requantizer writes: that of `outputType` (``codeRange(of:)``), which
+    /// must not be binary (a sign is a comparison, not a requantization), with `zeroPoint` inside it.
+    /// - Throws: ``NumericsError`` for an unsupported type or a zero point out of range.
+    static func outputCodeRange(of outputType: ElementType, zeroPoint: Int32) throws -> (Int32, Int32) {
+        let (minimum, maximum) = try codeRange(of: outputType)
+        guard outputType != .binary else { throw NumericsError.unsupportedType(outputType) }
+        guard (minimum...maximum).contains(zeroPoint) else {
+            throw NumericsError.zeroPointOutOfRange(zeroPoint: Int64(zeroPoint), type: outputType)
+        }
+        return (minimum, maximum)
+    }
+
     /// The code range of a quantizable type as `Int32`, or throws for float32, int64 and bool.
     static func codeRange(of type: ElementType) throws -> (Int32, Int32) {
         switch type {

@@ -36,11 +36,7 @@ public struct PowerOfTwoShiftRequantizer: Sendable, Hashable {
     /// - Throws: ``NumericsError`` for a bad shift, zero point or type.
     public init(shift: Int, rounding: Rounding = .halfUp, zeroPoint: Int32 = 0, outputType: ElementType) throws {
         guard (0...63).contains(shift) else { throw NumericsError.invalidArgument("shift \(shift) is outside 0...63") }
-        let (minimum, maximum) = try LinearQuantization.codeRange(of: outputType)
-        guard outputType != .binary else { throw NumericsError.unsupportedType(outputType) }
-        guard (minimum...maximum).contains(zeroPoint) else {
-            throw NumericsError.zeroPointOutOfRange(zeroPoint: Int64(zeroPoint), type: outputType)
-        }
+        let (minimum, maximum) = try LinearQuantization.outputCodeRange(of: outputType, zeroPoint: zeroPoint)
         self.shift = shift
         self.rounding = rounding
         self.zeroPoint = zeroPoint

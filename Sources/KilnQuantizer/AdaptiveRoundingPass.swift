@@ -10,7 +10,7 @@ import KilnIR
 /// code may lie further than one step from the original weight.
 ///
 /// Each layer's Gram matrix uses its float-model input (all layers are optimized independently,
-/// from one float run per calibration sample). The largest-magnitude weight of each scale's slice
+/// from the one float run per calibration sample of ``CalibratedLayerInputs``). The largest-magnitude weight of each scale's slice
 /// keeps its value, so the scales do not move.
 public struct AdaptiveRoundingPass: GraphPass {
     /// How codes are chosen.
@@ -30,31 +30,29 @@ public struct AdaptiveRoundingPass: GraphPass {
     }
     /// Weight bits and granularity (must be the options the graph is then quantized with).
     public let options: QuantizationOptions
-    /// The calibration inputs.
-    public let samples: CalibrationSamples
+    /// The layers' float inputs on the calibration data.
+    public let layerInputs: CalibratedLayerInputs
     /// How codes are chosen.
     public let method: Method
 
     /// Creates the pass.
-    public init(options: QuantizationOptions, samples: CalibrationSamples, method: Method = .adaptiveRounding) {
+    /// - Parameters:
+    ///   - options: weight bits and granularity, as the graph is then quantized with.
+    ///   - layerInputs: the analysis of the graph the pass runs on.
+    ///   - method: how codes are chosen.
+    public init(options: QuantizationOptions, layerInputs: CalibratedLayerInputs, method: Method = .adaptiveRounding) {
         self.options = options
-        self.samples = samples
+        self.layerInputs = layerInputs
         self.method = method
     }
 
     /// Returns the graph with re-rounded weights.
-    /// - Throws: ``DiagnosticError`` naming a node whose weights cannot be quantized, or from the interpreter.
+    /// - Throws: ``DiagnosticError`` naming a node whose weights cannot be quantized.
     public func run(on graph: Graph) throws(DiagnosticError) -> Graph {
-        let layers = graph.nodes.filter { node in
-            (node.kind == .conv2d || node.kind == .dense) && node.input(1).flatMap { graph.constants[$0]?.floats } != nil
-                && graph.types[node.inputs[0]]?.elementType == .float32
-        }
-        guard !layers.isEmpty else { return graph }
-        let activations = try samples.values(Set(layers.map { $0.inputs[0] }), of: graph)
         var result = graph
-        for node in layers {
-            let weightName = node.inputs[1]
-            let weights = graph.constants[weightName]!
+        for node in graph.nodes {
+            guard let inputs = layerInputs.inputs(of: node), let weightName = node.input(1), let weights = graph.constants[weightName],
+                  weights.floats != nil else { continue }
             let axis = PruneWeightsPass.outputChannelAxis(of: node, weightRank: weights.shape.count)
             let rounded: Tensor
             do {
@@ -63,7 +61,6 @@ public struct AdaptiveRoundingPass: GraphPass {
             } catch {
                 throw DiagnosticError(.error("cannot quantize weights '\(weightName)': \(error)", place: node.place))
             }
-            let inputs = activations.compactMap { $0[node.inputs[0]] }
             result.constants[weightName] = Self.optimized(node, weights: weights, rounded: rounded, inputs: inputs, method: method)
         }
         return result

@@ -7,9 +7,9 @@ import KilnIR
 /// with `Ŵ` the dequantized weights ``QuantizeOperatorsPass`` will use (``WeightQuantizer``,
 /// same bits and granularity), the float bias of output channel `c` becomes
 /// `b_c − mean over calibration samples and positions of ((Ŵ − W) ∗ x)_c`, `x` being the layer's
-/// float input. Convolution is linear, so that mean is the output of the layer run with weights
-/// `Ŵ − W` and no bias, which the pass computes with the reference interpreter on a probe graph.
-/// A layer without a bias gets one.
+/// float input (``CalibratedLayerInputs``). Convolution is linear, so that mean is the output of
+/// the layer run with weights `Ŵ − W` and no bias, which the pass computes with the reference
+/// semantics of the layer's op on every sample's `x`. A layer without a bias gets one.
 public struct BiasCorrectionPass: GraphPass {
     /// The pass's name.
     public let name = "bias-correction"
@@ -17,23 +17,27 @@ public struct BiasCorrectionPass: GraphPass {
     public let summary = "subtract each conv2d / dense channel's mean weight-quantization error from its bias"
     /// Weight bits and granularity (must be the options the graph is then quantized with).
     public let options: QuantizationOptions
-    /// The calibration inputs the error means are taken over.
-    public let samples: CalibrationSamples
+    /// The layers' float inputs on the calibration data, which the error means are taken over.
+    public let layerInputs: CalibratedLayerInputs
 
     /// Creates the pass.
-    public init(options: QuantizationOptions, samples: CalibrationSamples) {
+    /// - Parameters:
+    ///   - options: weight bits and granularity, as the graph is then quantized with.
+    ///   - layerInputs: the analysis of the float graph (see ``CalibratedLayerInputs`` for what it
+    ///     means when an earlier pass changed weights).
+    public init(options: QuantizationOptions, layerInputs: CalibratedLayerInputs) {
         self.options = options
-        self.samples = samples
+        self.layerInputs = layerInputs
     }
 
     /// Returns the graph with corrected biases.
-    /// - Throws: ``DiagnosticError`` naming a node whose weights cannot be quantized, or from the interpreter.
+    /// - Throws: ``DiagnosticError`` naming a node whose weights cannot be quantized, or whose
+    ///   error the reference semantics cannot compute.
     public func run(on graph: Graph) throws(DiagnosticError) -> Graph {
-        var probe = graph
-        var corrected: [(index: Int, probeOutput: String, channelAxis: Int)] = []
-        for (index, node) in graph.nodes.enumerated() where node.kind == .conv2d || node.kind == .dense {
-            guard let weightName = node.input(1), let weights = graph.constants[weightName], let values = weights.floats,
-                  let outputType = graph.types[node.outputs[0]] else { continue }
+        var result = graph
+        for (index, node) in graph.nodes.enumerated() {
+            guard let inputs = layerInputs.inputs(of: node), let weightName = node.input(1), let weights = graph.constants[weightName],
+                  let values = weights.floats, let outputType = graph.types[node.outputs[0]] else { continue }
             let axis = PruneWeightsPass.outputChannelAxis(of: node, weightRank: weights.shape.count)
             let quantized: [Float]
             do {
@@ -43,40 +47,27 @@ public struct BiasCorrectionPass: GraphPass {
             } catch {
                 throw DiagnosticError(.error("cannot quantize weights '\(weightName)': \(error)", place: node.place))
             }
-            let errorName = QuantizeWeightsOnlyPass.unusedName(node.name + "_weight_error", in: probe)
-            probe.constants[errorName] = Tensor(shape: weights.shape, floats: zip(quantized, values).map { $0 - $1 })
-            probe.types[errorName] = .float32(weights.shape)
-            let output = errorName + "_output"
-            probe.nodes.append(Node(name: output, operation: node.operation, inputs: [node.inputs[0], errorName], outputs: [output]))
-            probe.types[output] = outputType
-            probe.outputs.append(output)
-            corrected.append((index, output, node.kind == .conv2d ? 1 : outputType.shape.count - 1))
-        }
-        guard !corrected.isEmpty else { return graph }
-        let interpreter = try ReferenceInterpreter(graph: probe)
-        let feeds = samples.feeds
-        let firstProbe = graph.outputs.count
-        let perSample = try ParallelSamples.map(feeds.count) { sample throws(DiagnosticError) -> [Tensor] in
-            Array(try interpreter.run(feeds[sample]).dropFirst(firstProbe))
-        }
-        var result = graph
-        for (position, layer) in corrected.enumerated() {
-            let shape = probe.types[layer.probeOutput]!.shape
-            let channels = shape[layer.channelAxis]
-            let stride = Shape.strides(shape)[layer.channelAxis]
+            // The layer with the weight error in place of its weights and no bias.
+            let error = Tensor(shape: weights.shape, floats: zip(quantized, values).map { $0 - $1 })
+            let probe = Node(name: node.name, operation: node.operation, inputs: [node.inputs[0], weightName], outputs: [node.outputs[0]])
+            let errorOutputs = try ParallelSamples.map(inputs.count) { sample throws(DiagnosticError) -> Tensor in
+                try ReferenceInterpreter.execute(probe, operands: [inputs[sample], error], outputTypes: [outputType])[0]
+            }
+            let channelAxis = node.kind == .conv2d ? 1 : outputType.shape.count - 1
+            let channels = outputType.shape[channelAxis]
+            let stride = Shape.strides(outputType.shape)[channelAxis]
             var sums = [Double](repeating: 0, count: channels)
             var count = 0
-            for outputs in perSample {
-                for (index, value) in outputs[position].doubles.enumerated() { sums[(index / stride) % channels] += value }
-                count += outputs[position].count / channels
+            for output in errorOutputs {
+                for (index, value) in output.doubles.enumerated() { sums[(index / stride) % channels] += value }
+                count += output.count / channels
             }
-            let node = graph.nodes[layer.index]
             let biasName = node.input(2) ?? QuantizeWeightsOnlyPass.unusedName(node.name + "_bias", in: result)
             let old = node.input(2).flatMap { graph.constants[$0]?.floats } ?? [Float](repeating: 0, count: channels)
             result.constants[biasName] = Tensor(shape: [channels], floats: old.indices.map { old[$0] - Float(sums[$0] / Double(max(count, 1))) })
             result.types[biasName] = .float32([channels])
             if node.input(2) == nil {
-                result.nodes[layer.index].inputs = Array(node.inputs.prefix(2)) + [biasName]
+                result.nodes[index].inputs = Array(node.inputs.prefix(2)) + [biasName]
             }
         }
         return result

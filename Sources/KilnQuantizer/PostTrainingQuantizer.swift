@@ -50,14 +50,19 @@ public struct PostTrainingQuantizer: Sendable {
         if let format = options.weightsOnly {
             return try quantizeWeightsOnly(pruned, format: format, float: reference, samples: samples)
         }
-        if options.adaptiveRounding || options.hessianWeightUpdates {
-            // Re-round the (pruned) weights on the grid quantization will use, before bias correction measures their error.
-            pruned = try AdaptiveRoundingPass(options: options, samples: samples,
-                                              method: options.adaptiveRounding ? .adaptiveRounding : .hessianUpdates).run(on: pruned)
-        }
-        if options.biasCorrection {
-            // Needs the final float weights (after pruning) and the calibration data.
-            pruned = try BiasCorrectionPass(options: options, samples: samples).run(on: pruned)
+        let reroundsWeights = options.adaptiveRounding || options.hessianWeightUpdates
+        if reroundsWeights || options.biasCorrection {
+            // One float run per calibration sample of the pruned graph gives both passes their layers' inputs.
+            let layerInputs = try CalibratedLayerInputs(graph: pruned, samples: samples)
+            if reroundsWeights {
+                // Re-round the (pruned) weights on the grid quantization will use, before bias correction measures their error.
+                pruned = try AdaptiveRoundingPass(options: options, layerInputs: layerInputs,
+                                                  method: options.adaptiveRounding ? .adaptiveRounding : .hessianUpdates).run(on: pruned)
+            }
+            if options.biasCorrection {
+                // Needs the final float weights (after pruning and re-rounding).
+                pruned = try BiasCorrectionPass(options: options, layerInputs: layerInputs).run(on: pruned)
+            }
         }
         let calibrated = try ActivationCalibration(graph: pruned, samples: samples, method: options.calibrationMethod,
                                                    scheme: options.activationScheme)

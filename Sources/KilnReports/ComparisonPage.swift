@@ -100,7 +100,7 @@ public struct ComparisonPage: Sendable {
         guard let cost = result.cost else { return nil }
         let bars = cost.steps.map { step -> BarChart.Bar in
             var segments = [0.0, 0, 0, 0, 0]
-            switch step.placement {
+            switch step.resource {
             case .host: segments[3] = step.seconds
             case .link: segments[4] = step.seconds
             default:

@@ -34,7 +34,7 @@ public struct LayerTable: Sendable {
         let total = cost.steps.reduce(0) { $0 + $1.seconds }
         rows = cost.steps.enumerated().map { index, step in
             var row: [Value] = [
-                .number(Double(index)), .text(step.layer), .text(step.kernel), .text(step.placement.rawValue),
+                .number(Double(index)), .text(step.layer), .text(step.kernel), .text(step.resource.rawValue),
                 .number(Double(step.counts.totalMultiplyAccumulates)), .number(step.counts.operations),
                 .number(step.cost.computeCycles), .number(step.cost.memoryStallCycles), .number(step.cost.overheadCycles),
                 .number(step.cost.totalCycles), .number(step.seconds), .number(total > 0 ? step.seconds / total : 0),

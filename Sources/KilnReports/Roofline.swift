@@ -66,7 +66,7 @@ public struct Roofline: Sendable {
         let bandwidth = level.readBytesPerCycle.value * target.clockMegahertz.value * 1e6
         guard peak.isFinite, peak > 0, bandwidth.isFinite, bandwidth > 0 else { return nil }
         let layers = cost.steps.compactMap { step -> Layer? in
-            guard step.placement == .accelerator else { return nil }
+            guard step.resource == .accelerator else { return nil }
             let counts = step.counts
             let operations = counts.operations
             let bytes = Double(counts.bytesRead.values.reduce(0, +)) + Double(counts.bytesWritten.values.reduce(0, +))

@@ -25,7 +25,7 @@ import KilnTargets
 
     /// MACs per cycle of the unit that runs a step at its operand formats.
     static func peakMultiplyAccumulates(of step: ProgramCost.Step, target: TargetDescription) throws -> Double {
-        guard step.placement == .host else { return target.familyDetails.peakOperationsPerCycle / 2 * Double(target.cores.value) }
+        guard step.resource == .host else { return target.familyDetails.peakOperationsPerCycle / 2 * Double(target.cores.value) }
         let host = target.host.flatMap { BuiltInTargets.catalog.target(named: $0.target) } ?? target
         let rates = try #require(host.hostCompute, "\(host.name) runs fallback nodes but declares no hostCompute")
         let float = step.counts.multiplyAccumulates.keys.contains { $0.operands.contains { !$0.isInteger } }
@@ -39,8 +39,8 @@ import KilnTargets
         let stacks = try part.stacks.dropFirst().map { stack throws(DiagnosticError) in try part.selecting(stack: stack.name) }
         for target in [part] + stacks {
             for model in Self.models {
-                for step in try Self.cost(model, on: target).steps where step.placement != .link {
-                    if step.placement == .host { #expect(step.seconds > 0, "\(model) on \(name): \(step.kernel) costs 0 s") }
+                for step in try Self.cost(model, on: target).steps where step.resource != .link {
+                    if step.resource == .host { #expect(step.seconds > 0, "\(model) on \(name): \(step.kernel) costs 0 s") }
                     let macs = Double(step.counts.totalMultiplyAccumulates)
                     guard macs > 0 else { continue }
                     let floor = macs / (try Self.peakMultiplyAccumulates(of: step, target: target))
@@ -119,7 +119,7 @@ import KilnTargets
         let host = try #require(BuiltInTargets.catalog.target(named: link.target))
         #expect(target.energy.staticPowerMilliwatts.value == 0)
         let cost = try HostPartitionCostTests.cost("examples/digits/cnn.onnx", on: target)
-        let hostSeconds = cost.steps.filter { $0.placement == .host }.reduce(0) { $0 + $1.seconds }
+        let hostSeconds = cost.steps.filter { $0.resource == .host }.reduce(0) { $0 + $1.seconds }
         #expect(hostSeconds > 0)
         let expected = host.energy.staticPowerMilliwatts.value * 1e-3 * hostSeconds
         #expect(abs(cost.energy.staticEnergy - expected) <= 1e-12 * expected)
@@ -129,7 +129,7 @@ import KilnTargets
         let target = try #require(BuiltInTargets.catalog.target(named: "larq-rpi4-cortex-a72"))
         #expect(target.host?.sameDevice == true)
         let cost = try HostPartitionCostTests.cost("examples/digits/cnn.onnx", on: target)
-        #expect(cost.steps.contains { $0.placement == .host })
+        #expect(cost.steps.contains { $0.resource == .host })
         let expected = target.energy.staticPowerMilliwatts.value * 1e-3 * cost.latencySeconds
         #expect(abs(cost.energy.staticEnergy - expected) <= 1e-12 * expected)
     }

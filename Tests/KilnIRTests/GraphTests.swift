@@ -87,6 +87,20 @@ import KilnNumerics
         }
     }
 
+    /// A softmax of codes writes codes of its input's storage and parameters by default (TFLite's
+    /// integer softmax, ONNX Runtime's QLinearSoftmax), a float softmax f32; the verifier holds a
+    /// declared output to that storage.
+    @Test func softmaxWritesItsInputsStorage() throws {
+        let codes = TensorType.quantized([1, 10], .int8, scale: 0.25, zeroPoint: -3)
+        #expect(try Operator.softmax(axis: 1).defaultOutputTypes([codes]) == [codes])
+        #expect(try Operator.softmax(axis: 1).defaultOutputTypes([.float32([1, 10])]) == [.float32([1, 10])])
+        let node = Node(name: "s", operation: .softmax(axis: 1), inputs: ["x"], outputs: ["y"])
+        let tfliteOutput = TensorType.quantized([1, 10], .int8, scale: 1.0 / 256, zeroPoint: -128)
+        #expect(Graph.typeProblems(of: node, inputs: [codes], outputs: [tfliteOutput]).isEmpty)
+        #expect(Graph.typeProblems(of: node, inputs: [codes], outputs: [.float32([1, 10])]).contains(
+            "output 0 is declared f32, but softmax of these inputs computes i8 values (int32 storage, not float32)"))
+    }
+
     @Test func integerConvolutionNeedsInt32Bias() throws {
         var builder = GraphBuilder(name: "q")
         let x = builder.input("x", .quantized([1, 1, 3, 3], .uint8, scale: 0.1, zeroPoint: 128))

@@ -11,7 +11,7 @@ import KilnTargets
 struct SystolicNumericsPass: GraphPass {
     /// The systolic target.
     public let target: TargetDescription
-    /// The log.
+    /// The compile options; the pass writes each change to their log.
     public let options: CompileOptions
 
     /// Creates the pass.
@@ -22,7 +22,7 @@ struct SystolicNumericsPass: GraphPass {
 
     /// `fpga-systolic-numerics`.
     public var name: String { "fpga-systolic-numerics" }
-    /// One line.
+    /// One line for `--print-ir-after` listings.
     public var summary: String { "Keep int8 GEMMs; requantize with a rule the array's output path implements" }
 
     /// Checks (and if needed switches) every GEMM's requantization rule.

@@ -27,17 +27,9 @@ extension FusionChain {
     /// result (the threshold form `acc → add(−T) → sign`).
     static func int8Activations(after index: Int, in context: LoweringContext, channels: Int, channelAxis: Int) -> Int8Activations {
         let graph = context.graph
-        var result = Int8Activations(output: graph.nodes[index].outputs[0])
-        var current = index
-        if let next = context.fusibleFollower(of: current, accepts: {
-            context.channelAddend(of: $0, channels: channels, channelAxis: channelAxis) != nil
-        }) {
-            let node = graph.nodes[next]
-            result.addend = context.channelAddend(of: node, channels: channels, channelAxis: channelAxis)
-            result.nodes.append(node)
-            result.output = node.outputs[0]
-            current = next
-        }
+        let add = absorbableAdd(after: index, in: context, channels: channels, channelAxis: channelAxis)
+        var result = Int8Activations(nodes: add.map { [$0.node] } ?? [], addend: add?.addend, output: add?.node.outputs[0] ?? graph.nodes[index].outputs[0])
+        var current = add?.index ?? index
         if let next = context.fusibleFollower(of: current, accepts: { node in
             guard node.kind == .relu || node.kind == .clip, let input = graph.types[node.inputs[0]],
                   let output = graph.types[node.outputs[0]] else { return false }
@@ -83,17 +75,9 @@ extension FusionChain {
     /// threshold form `acc → add(−T_c) → sign`), then an optional `multiThreshold` or `sign`.
     static func binaryActivation(after index: Int, in context: LoweringContext, channels: Int, channelAxis: Int) -> BinaryActivation {
         let graph = context.graph
-        var result = BinaryActivation(output: graph.nodes[index].outputs[0])
-        var current = index
-        if let next = context.fusibleFollower(of: current, accepts: {
-            context.channelAddend(of: $0, channels: channels, channelAxis: channelAxis) != nil
-        }) {
-            let node = graph.nodes[next]
-            result.addend = context.channelAddend(of: node, channels: channels, channelAxis: channelAxis)
-            result.nodes.append(node)
-            result.output = node.outputs[0]
-            current = next
-        }
+        let add = absorbableAdd(after: index, in: context, channels: channels, channelAxis: channelAxis)
+        var result = BinaryActivation(nodes: add.map { [$0.node] } ?? [], addend: add?.addend, output: add?.node.outputs[0] ?? graph.nodes[index].outputs[0])
+        let current = add?.index ?? index
         guard let next = context.fusibleFollower(of: current, accepts: { node in
             switch node.operation {
             case .sign: return true
@@ -117,10 +101,28 @@ extension FusionChain {
         return result
     }
 
-    /// `bias &+ addend` per channel (wrapping, as the IR's int32 add does), or the one that exists.
-    static func combinedBias(_ bias: [Int32]?, _ addend: [Int32]?) -> [Int32]? {
+    /// The `add` of a per-channel int32 constant that fuses after the node at `index`
+    /// (``LoweringContext/channelAddend(of:channels:channelAxis:)``), with its index and values.
+    private static func absorbableAdd(after index: Int, in context: LoweringContext, channels: Int,
+                                      channelAxis: Int) -> (index: Int, node: Node, addend: [Int32])? {
+        guard let next = context.fusibleFollower(of: index, accepts: {
+            context.channelAddend(of: $0, channels: channels, channelAxis: channelAxis) != nil
+        }) else { return nil }
+        let node = context.graph.nodes[next]
+        guard let addend = context.channelAddend(of: node, channels: channels, channelAxis: channelAxis) else { return nil }
+        return (next, node, addend)
+    }
+
+    /// The per-channel int32 bias a kernel adds to its accumulators: the node's constant bias
+    /// (input 2) plus the `addend` of an absorbed `add` (wrapping, as the IR's int32 add does), or
+    /// the one that exists; nil when neither does.
+    /// - Throws: ``StageError`` when the bias is not a constant of `channels` int32 codes.
+    static func bias(of node: Node, in graph: Graph, channels: Int, addend: [Int32]?) throws(StageError) -> [Int32]? {
+        guard let biasName = node.input(2) else { return addend }
+        guard let bias = graph.constants[biasName]?.codes, bias.count == channels else {
+            throw StageError("the bias must be a constant of \(channels) int32 codes")
+        }
         guard let addend else { return bias }
-        guard let bias else { return addend }
         return zip(bias, addend).map { $0 &+ $1 }
     }
 }

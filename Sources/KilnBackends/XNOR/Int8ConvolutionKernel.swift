@@ -64,16 +64,7 @@ struct Int8ConvolutionKernel: TargetKernel {
             for k in 0..<perOutput { centered[o * perOutput + k] = weightCodes[o * perOutput + k] &- zero }
         }
         centeredWeights = centered
-        if let biasName = node.input(2) {
-            guard let codes = graph.constants[biasName]?.codes, codes.count == outputChannels else {
-                throw StageError("the bias must be a constant of \(outputChannels) int32 codes")
-            }
-            bias = FusionChain.combinedBias(codes, activations.addend)!
-        } else if let addend = activations.addend {
-            bias = addend
-        } else {
-            bias = [Int32](repeating: 0, count: outputChannels)
-        }
+        bias = try FusionChain.bias(of: node, in: graph, channels: outputChannels, addend: activations.addend) ?? [Int32](repeating: 0, count: outputChannels)
         stage = try Int8OutputStage(rule: node.requantization, input: x, weight: weights.type, output: convOutput,
                                     channels: outputChannels, clamp: activations.clamp, signZeroPoint: activations.signZeroPoint)
         self.facts = facts

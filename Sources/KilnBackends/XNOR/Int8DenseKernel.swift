@@ -50,16 +50,7 @@ struct Int8DenseKernel: TargetKernel {
             for k in 0..<depth { transposed[c * depth + k] = weightCodes[k * columns + c] &- zero }
         }
         centeredWeights = transposed
-        if let biasName = node.input(2) {
-            guard let codes = graph.constants[biasName]?.codes, codes.count == columns else {
-                throw StageError("the bias must be a constant of \(columns) int32 codes")
-            }
-            bias = FusionChain.combinedBias(codes, activations.addend)!
-        } else if let addend = activations.addend {
-            bias = addend
-        } else {
-            bias = [Int32](repeating: 0, count: columns)
-        }
+        bias = try FusionChain.bias(of: node, in: graph, channels: columns, addend: activations.addend) ?? [Int32](repeating: 0, count: columns)
         stage = try Int8OutputStage(rule: node.requantization, input: x, weight: weights.type, output: denseOutput,
                                     channels: columns, clamp: activations.clamp, signZeroPoint: activations.signZeroPoint)
         inputType = x

@@ -80,14 +80,7 @@ struct XNORPopcountConvolutionKernel: TargetKernel {
             fill > 0 ? BinaryWordPacking.mask(min(wordBits, perGroup - word * wordBits)) : 0
         }
         let activation = FusionChain.binaryActivation(after: index, in: context, channels: outputChannels, channelAxis: 1)
-        if let biasName = node.input(2) {
-            guard let codes = graph.constants[biasName]?.codes, codes.count == outputChannels else {
-                throw StageError("the bias must be a constant of \(outputChannels) int32 codes")
-            }
-            bias = FusionChain.combinedBias(codes, activation.addend)
-        } else {
-            bias = activation.addend
-        }
+        bias = try FusionChain.bias(of: node, in: graph, channels: outputChannels, addend: activation.addend)
         stage = activation.stage
         outputType = graph.types[activation.output]!
         self.facts = facts

@@ -55,14 +55,7 @@ struct XNORPopcountDenseKernel: TargetKernel {
         }
         packedWeights = packed
         let activation = FusionChain.binaryActivation(after: index, in: context, channels: columns, channelAxis: denseOutput.shape.count - 1)
-        if let biasName = node.input(2) {
-            guard let codes = graph.constants[biasName]?.codes, codes.count == columns else {
-                throw StageError("the bias must be a constant of \(columns) int32 codes")
-            }
-            bias = FusionChain.combinedBias(codes, activation.addend)
-        } else {
-            bias = activation.addend
-        }
+        bias = try FusionChain.bias(of: node, in: graph, channels: columns, addend: activation.addend)
         stage = activation.stage
         inputType = x
         outputType = graph.types[activation.output]!

@@ -102,7 +102,7 @@ struct SimulationReport {
                                (energy.title("ENERGY"), .right)])
         let total = max(cost.steps.reduce(0) { $0 + $1.seconds }, 1e-30)
         for (index, step) in cost.steps.enumerated() {
-            table.append(["\(index)", step.layer, step.kernel, step.placement.rawValue, "\(step.counts.totalMultiplyAccumulates)",
+            table.append(["\(index)", step.layer, step.kernel, step.resource.rawValue, "\(step.counts.totalMultiplyAccumulates)",
                           String(format: "%.0f", step.cost.totalCycles), time.format(.number(step.seconds)),
                           String(format: "%.1f", step.seconds / total * 100), step.cost.bound.rawValue, energy.format(.number(step.energy.total))])
         }
@@ -126,7 +126,7 @@ struct SimulationReport {
         }
         let total = max(cost.steps.reduce(0) { $0 + $1.seconds }, 1e-30)
         lines.append("time by operator: " + cost.operatorShares(of: program).map { share in
-            "\(share.operatorKind) \(String(format: "%.1f", share.seconds / total * 100)) %\(share.placement == .accelerator ? "" : " (\(share.placement.rawValue))")"
+            "\(share.operatorKind) \(String(format: "%.1f", share.seconds / total * 100)) %\(share.resource == .accelerator ? "" : " (\(share.resource.rawValue))")"
         }.joined(separator: ", "))
         for step in program.kernelSteps {
             if case .host(let reason) = step.placement {
@@ -164,7 +164,7 @@ struct SimulationReport {
         }
         let rows = cost.steps.map { step -> JSONValue in
             .object(JSONObject([
-                ("layer", .string(step.layer)), ("kernel", .string(step.kernel)), ("placement", .string(step.placement.rawValue)),
+                ("layer", .string(step.layer)), ("kernel", .string(step.kernel)), ("placement", .string(step.resource.rawValue)),
                 ("multiplyAccumulates", .integer(Int64(step.counts.totalMultiplyAccumulates))),
                 ("computeCycles", .number(step.cost.computeCycles)), ("memoryStallCycles", .number(step.cost.memoryStallCycles)),
                 ("overheadCycles", .number(step.cost.overheadCycles)), ("seconds", .number(step.seconds)),
@@ -201,7 +201,7 @@ struct SimulationReport {
                                     ("peakBytes", .integer(Int64(level.peakBytes)))]))
             })),
             ("operatorShares", .array(cost.operatorShares(of: program).map { share in
-                .object(JSONObject([("operator", .string(share.operatorKind)), ("placement", .string(share.placement.rawValue)),
+                .object(JSONObject([("operator", .string(share.operatorKind)), ("placement", .string(share.resource.rawValue)),
                                     ("seconds", .number(share.seconds)), ("steps", .integer(Int64(share.steps)))]))
             })),
             ("layers", .array(rows)),

@@ -105,14 +105,7 @@ struct SweepCommand: Command {
         guard !files.isEmpty else { throw UsageError("missing SHARD.json: give the JSON outputs of 'kiln sweep --shard K/N --format json'") }
         var shards: [(result: SweepResult, file: String)] = []
         for file in files {
-            let data: Data
-            do {
-                data = try Data(contentsOf: URL(fileURLWithPath: file))
-            } catch {
-                throw DiagnosticError(.error("cannot read the shard file: \(error.localizedDescription)", file: file))
-            }
-            let document = try JSONParser().parse([UInt8](data), file: file)
-            shards.append((try SweepResult(decoding: document, file: file), file))
+            shards.append((try SweepResult(decoding: SweepShard.document(inFile: file), file: file), file))
         }
         let (result, missing) = try SweepResult.merge(shards)
         if !missing.isEmpty {

@@ -1,4 +1,3 @@
-import Foundation
 import KilnDiagnostics
 import KilnEvaluation
 import KilnJSON
@@ -84,7 +83,7 @@ extension TuneShard {
         }
         return JSONWriter().write(.object(JSONObject([
             ("kind", .string(Self.kind)), ("schemaVersion", .integer(Self.schemaVersion)),
-            ("shard", .object(JSONObject([("number", .integer(Int64(shard.number))), ("count", .integer(Int64(shard.count)))]))),
+            ("shard", shard.json),
         ] + settings.members + [
             ("layers", .array(exploration.layers.map { .string($0) })),
             ("weightChoices", .array(exploration.weightChoices.map { .integer(Int64($0)) })),
@@ -99,50 +98,23 @@ extension TuneShard {
     /// - Throws: ``DiagnosticError`` naming the file (and JSON path) that does not read, is not
     ///   a tune shard, was run with other settings or belongs to another split, or when a shard is missing.
     static func read(files: [String], settings: Settings) throws(DiagnosticError) -> [PrecisionTuner.Exploration] {
-        var shards: [(file: String, shard: TuneShard)] = []
-        for file in files {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-                throw DiagnosticError(.error("cannot read the shard file: \(error.localizedDescription)", file: file))
-            }
-            let shard = try TuneShard(decoding: try JSONParser().parse([UInt8](data), file: file), file: file)
+        try SweepShard.readSplit(files) { document, file throws(DiagnosticError) in
+            let shard = try TuneShard(decoding: document, file: file)
             for ((key, theirs), (_, ours)) in zip(shard.settings.members, settings.members) where theirs != ours {
                 throw DiagnosticError(.error("the shard was run with \(key) \(theirs.stringValue ?? theirs.summary), this merge with \(ours.stringValue ?? ours.summary); "
                                              + "give the shard's command line with --merge in place of --shard", file: file, place: key))
             }
-            if let first = shards.first, first.shard.shard.count != shard.shard.count {
-                throw DiagnosticError(.error("shard \(shard.shard.number)/\(shard.shard.count) does not belong with \(first.file) "
-                                             + "(shard \(first.shard.shard.number)/\(first.shard.shard.count))", file: file, place: "shard"))
-            }
-            if let same = shards.first(where: { $0.shard.shard == shard.shard }) {
-                throw DiagnosticError(.error("shard \(shard.shard.number)/\(shard.shard.count) is given twice (also \(same.file))", file: file))
-            }
-            shards.append((file, shard))
-        }
-        guard let first = shards.first else { throw DiagnosticError(.error("no shard files to merge")) }
-        let missing = (1...first.shard.shard.count).filter { number in !shards.contains { $0.shard.shard.number == number } }
-        guard missing.isEmpty else {
-            throw DiagnosticError(.error("shards \(missing.prefix(20).map(String.init).joined(separator: ", ")) of \(first.shard.shard.count) are missing; "
-                                         + "a merge needs every shard"))
-        }
-        return shards.map(\.shard.exploration)
+            return (shard.shard, shard.exploration)
+        }.map(\.content)
     }
 
     /// A shard file read back.
     /// - Throws: ``DiagnosticError`` naming the file and the JSON path of the first value that is missing or of the wrong kind.
     init(decoding document: JSONValue, file: String) throws(DiagnosticError) {
         func fail(_ message: String, at place: String? = nil) -> DiagnosticError { DiagnosticError(.error(message, file: file, place: place)) }
-        guard let root = document.objectValue else { throw fail("expected a kiln tune shard JSON object, got \(document.summary)") }
-        guard root["kind"]?.stringValue == Self.kind else {
-            throw fail("not a kiln tune shard (expected \"kind\": \"\(Self.kind)\"); give files written by 'kiln tune --shard K/N --format json'", at: "kind")
-        }
-        guard root["schemaVersion"]?.integerValue == Self.schemaVersion else {
-            throw fail("unsupported shard schemaVersion \(root["schemaVersion"]?.summary ?? "null"); this Kiln reads schemaVersion \(Self.schemaVersion)", at: "schemaVersion")
-        }
-        guard let shardObject = root["shard"]?.objectValue, let count = shardObject["count"]?.integerValue, (1...1_000_000).contains(count),
-              let shardNumber = shardObject["number"]?.integerValue, (1...count).contains(shardNumber) else {
-            throw fail("expected {\"number\": K, \"count\": N} with 1 ≤ K ≤ N ≤ 1000000", at: "shard")
-        }
+        let root = try SweepShard.root(of: document, kind: Self.kind, schemaVersion: Self.schemaVersion, name: "kiln tune shard",
+                                       writtenBy: "kiln tune --shard K/N --format json", file: file)
+        shard = try SweepShard(in: root, file: file)
         func text(_ value: JSONValue?, at place: String) throws(DiagnosticError) -> String {
             guard let text = value?.stringValue else { throw fail("expected a string, got \(value?.summary ?? "nothing")", at: place) }
             return text
@@ -213,7 +185,6 @@ extension TuneShard {
             }
             islands.append(.init(number: try whole(object["island"], at: "\(place).island", in: 0...Int64(settings.islands - 1)), points: points))
         }
-        shard = SweepShard(number: Int(shardNumber), count: Int(count))
         exploration = PrecisionTuner.Exploration(layers: layers, weightChoices: weightChoices, activationChoices: activationChoices,
                                                  accuracyIsTopOne: accuracyIsTopOne, limit: limit, islands: islands)
     }

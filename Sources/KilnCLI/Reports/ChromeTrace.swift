@@ -21,7 +21,7 @@ enum ChromeTrace {
             let start = clock
             let duration = step.seconds * 1e6
             let lane: String
-            switch step.placement {
+            switch step.resource {
             case .accelerator: lane = "\(program.target.name): \(step.kernel)"
             case .host: lane = "host (\(program.target.host?.target ?? program.target.name))"
             case .link: lane = "host link"
@@ -30,7 +30,7 @@ enum ChromeTrace {
                                 arguments: [("cycles", .number(step.cost.totalCycles)), ("bound", .string(step.cost.bound.rawValue)),
                                             ("macs", .integer(Int64(step.counts.totalMultiplyAccumulates))),
                                             ("energyJoules", .number(step.energy.total))]))
-            if step.placement == .accelerator {
+            if step.resource == .accelerator {
                 for level in program.target.memory {
                     let bytes = (step.counts.bytesRead[level.name] ?? 0) + (step.counts.bytesWritten[level.name] ?? 0)
                     guard bytes > 0 else { continue }

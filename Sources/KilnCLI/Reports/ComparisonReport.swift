@@ -83,7 +83,7 @@ struct ComparisonRow {
     /// `bin×bin + u8×i8`), most frequent first, from the step counts the estimate already made.
     static func numericFormat(_ cost: ProgramCost) -> String {
         var counts: [[ElementType]: Int] = [:]
-        for step in cost.steps where step.placement == .accelerator {
+        for step in cost.steps where step.resource == .accelerator {
             for (kind, macs) in step.counts.multiplyAccumulates { counts[kind.operands, default: 0] += macs }
             for (kind, actions) in step.counts.familyActions where actions > 0 { counts[kind.operandFormats, default: 0] += actions }
         }

@@ -1,4 +1,3 @@
-import Foundation
 import KilnDiagnostics
 import KilnEvaluation
 import KilnJSON
@@ -49,7 +48,7 @@ struct ComparisonShard {
         }
         return JSONWriter().write(.object(JSONObject([
             ("kind", .string(Self.kind)), ("schemaVersion", .integer(Self.schemaVersion)),
-            ("shard", .object(JSONObject([("number", .integer(Int64(shard.number))), ("count", .integer(Int64(shard.count)))]))),
+            ("shard", shard.json),
             ("totalSamples", .integer(Int64(totalSamples))), ("rows", .array(objects)),
         ])))
     }
@@ -58,30 +57,11 @@ struct ComparisonShard {
     /// - Throws: ``DiagnosticError`` naming the file (and JSON path) that does not read, is not a
     ///   shard, belongs to another split or another comparison, or when a shard is missing.
     static func merge(files: [String]) throws(DiagnosticError) -> ComparisonReport {
-        var shards: [(file: String, shard: SweepShard, total: Int, rows: [JSONObject])] = []
-        for file in files {
-            let data: Data
-            do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-                throw DiagnosticError(.error("cannot read the shard file: \(error.localizedDescription)", file: file))
-            }
-            let (shard, total, rows) = try decode(try JSONParser().parse([UInt8](data), file: file), file: file)
-            if let first = shards.first {
-                guard shard.count == first.shard.count, total == first.total else {
-                    throw DiagnosticError(.error("shard \(shard.number)/\(shard.count) of \(total) samples does not belong with \(first.file) "
-                                                 + "(shard \(first.shard.number)/\(first.shard.count) of \(first.total) samples)", file: file))
-                }
-                if let same = shards.first(where: { $0.shard == shard }) {
-                    throw DiagnosticError(.error("shard \(shard.number)/\(shard.count) is given twice (also \(same.file))", file: file))
-                }
-            }
-            shards.append((file, shard, total, rows))
-        }
-        guard let first = shards.first else { throw DiagnosticError(.error("no shard files to merge")) }
-        let missing = (1...first.shard.count).filter { number in !shards.contains { $0.shard.number == number } }
-        guard missing.isEmpty else {
-            throw DiagnosticError(.error("shards \(missing.prefix(20).map(String.init).joined(separator: ", ")) of \(first.shard.count) are missing; "
-                                         + "a merge needs every shard"))
-        }
+        let shards = try SweepShard.readSplit(files, decode: decode) { content, first in
+            content.total == first.content.total ? nil
+                : ("the shard is of \(content.total) samples, \(first.file) of \(first.content.total): the shards come from different comparisons", "totalSamples")
+        }.map { (file: $0.file, shard: $0.shard, total: $0.content.total, rows: $0.content.rows) }
+        let first = shards[0]
         var merged: [ComparisonRow] = []
         for (index, firstRow) in first.rows.enumerated() {
             var correct = 0, scored = 0
@@ -146,21 +126,13 @@ struct ComparisonShard {
     }
 
     /// The shard, the data set's size and the row objects of a shard file.
-    private static func decode(_ document: JSONValue, file: String) throws(DiagnosticError) -> (SweepShard, Int, [JSONObject]) {
+    private static func decode(_ document: JSONValue, file: String) throws(DiagnosticError) -> (shard: SweepShard, content: (total: Int, rows: [JSONObject])) {
         func fail(_ message: String, at place: String? = nil) -> DiagnosticError { DiagnosticError(.error(message, file: file, place: place)) }
-        guard let root = document.objectValue else { throw fail("expected a kiln compare shard JSON object, got \(document.summary)") }
-        guard root["kind"]?.stringValue == kind else {
-            throw fail("not a kiln compare shard (expected \"kind\": \"\(kind)\"); give files written by 'kiln compare --shard K/N --format json'", at: "kind")
-        }
-        guard root["schemaVersion"]?.integerValue == schemaVersion else {
-            throw fail("unsupported shard schemaVersion \(root["schemaVersion"]?.summary ?? "null"); this Kiln reads schemaVersion \(schemaVersion)", at: "schemaVersion")
-        }
-        guard let shardObject = root["shard"]?.objectValue, let count = shardObject["count"]?.integerValue, (1...1_000_000).contains(count),
-              let number = shardObject["number"]?.integerValue, (1...count).contains(number) else {
-            throw fail("expected {\"number\": K, \"count\": N} with 1 ≤ K ≤ N ≤ 1000000", at: "shard")
-        }
-        guard let total = root["totalSamples"]?.integerValue, total >= count, total <= Int64(Int32.max) else {
-            throw fail("expected the data set's sample count, at least the shard count \(count)", at: "totalSamples")
+        let root = try SweepShard.root(of: document, kind: kind, schemaVersion: schemaVersion, name: "kiln compare shard",
+                                       writtenBy: "kiln compare --shard K/N --format json", file: file)
+        let shard = try SweepShard(in: root, file: file)
+        guard let total = root["totalSamples"]?.integerValue, total >= shard.count, total <= Int64(Int32.max) else {
+            throw fail("expected the data set's sample count, at least the shard count \(shard.count)", at: "totalSamples")
         }
         guard let list = root["rows"]?.arrayValue else { throw fail("expected a list of rows", at: "rows") }
         var rows: [JSONObject] = []
@@ -173,7 +145,7 @@ struct ComparisonShard {
             }
             rows.append(object)
         }
-        return (SweepShard(number: Int(number), count: Int(count)), Int(total), rows)
+        return (shard, (Int(total), rows))
     }
 }
 

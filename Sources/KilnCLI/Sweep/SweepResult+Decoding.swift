@@ -11,14 +11,8 @@ extension SweepResult {
         func fail(_ message: String, at place: String? = nil) -> DiagnosticError {
             DiagnosticError(.error(message, file: file, place: place))
         }
-        guard let root = document.objectValue else { throw fail("expected a kiln sweep JSON object, got \(document.summary)") }
-        guard root["kind"]?.stringValue == Self.kind else {
-            throw fail("not a kiln sweep result (expected \"kind\": \"\(Self.kind)\"); give files written by 'kiln sweep --format json'", at: "kind")
-        }
-        guard root["schemaVersion"]?.integerValue == Self.schemaVersion else {
-            throw fail("unsupported sweep result schemaVersion \(root["schemaVersion"]?.summary ?? "null"); this Kiln reads schemaVersion \(Self.schemaVersion)",
-                       at: "schemaVersion")
-        }
+        let root = try SweepShard.root(of: document, kind: Self.kind, schemaVersion: Self.schemaVersion, name: "kiln sweep result",
+                                       writtenBy: "kiln sweep --format json", file: file)
         func string(_ key: String, in object: JSONObject, at place: String) throws(DiagnosticError) -> String {
             guard let text = object[key]?.stringValue else { throw fail("expected a string, got \(object[key]?.summary ?? "nothing")", at: place) }
             return text

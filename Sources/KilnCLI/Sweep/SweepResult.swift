@@ -111,7 +111,7 @@ struct SweepResult: Equatable {
                 ("error", row.failure.map { .string($0) } ?? .null),
             ]))
         }
-        let shardValue: JSONValue = shard.map { .object(JSONObject([("number", .integer(Int64($0.number))), ("count", .integer(Int64($0.count)))])) } ?? .null
+        let shardValue: JSONValue = shard?.json ?? .null
         return JSONWriter().write(.object(JSONObject([
             ("kind", .string(Self.kind)),
             ("schemaVersion", .integer(Self.schemaVersion)),

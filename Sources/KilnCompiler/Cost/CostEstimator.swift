@@ -3,8 +3,10 @@ import KilnTargets
 
 /// The cost of one inference of a program: per step and in total.
 public struct ProgramCost: Sendable {
-    /// Where a step's time is spent: the machine that runs it, or the link between them.
-    public enum Placement: String, Sendable, Hashable {
+    /// The resource a step occupies for its time: the accelerator, the host CPU, or the host
+    /// link between them. A kernel's ``TargetProgram/Placement`` (where legalization put it, and
+    /// why) decides between the first two; a ``TargetProgram/Transfer`` occupies the link.
+    public enum Resource: String, Sendable, Hashable {
         /// A kernel on the accelerator.
         case accelerator
         /// A kernel on the host (a fallback).
@@ -19,8 +21,8 @@ public struct ProgramCost: Sendable {
         public var layer: String
         /// The kernel name, or `transfer`.
         public var kernel: String
-        /// Where it runs.
-        public var placement: Placement
+        /// The resource it occupies.
+        public var resource: Resource
         /// The actions it performs.
         public var counts: ActionCounts
         /// Its cycles on the machine that runs it (the host's cycles for host steps).
@@ -105,7 +107,7 @@ public struct CostEstimator: Sendable {
                 let seconds = (link?.latencyMicroseconds.value ?? 0) * 1e-6
                     + Double(transfer.bytes) / max((link?.bandwidthMegabytesPerSecond.value ?? .infinity) * 1e6, 1e-9)
                 offAcceleratorSeconds += seconds
-                steps.append(.init(layer: transfer.value, kernel: "transfer", placement: .link, counts: counts,
+                steps.append(.init(layer: transfer.value, kernel: "transfer", resource: .link, counts: counts,
                                    cost: KernelCost(computeCycles: 0, memoryStallCycles: 0, overheadCycles: seconds * acceleratorHertz, bound: .hostLink),
                                    seconds: seconds, energy: energyModel.energy(of: counts, seconds: 0)))
             case .kernel(let kernelStep):
@@ -116,7 +118,7 @@ public struct CostEstimator: Sendable {
                     cost.overheadCycles += fixedCycles(kernelStep.kernel)
                     acceleratorCosts.append(cost)
                     usefulOperations += counts.operations
-                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: .accelerator, counts: counts, cost: cost,
+                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, resource: .accelerator, counts: counts, cost: cost,
                                        seconds: cost.totalCycles / acceleratorHertz, energy: energyModel.energy(of: counts, seconds: 0)))
                 } else {
                     var cost: KernelCost
@@ -129,7 +131,7 @@ public struct CostEstimator: Sendable {
                     let seconds = cost.totalCycles / hostHertz
                     offAcceleratorSeconds += seconds
                     hostSeconds += seconds
-                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, placement: .host, counts: counts, cost: cost,
+                    steps.append(.init(layer: layer, kernel: kernelStep.kernel.name, resource: .host, counts: counts, cost: cost,
                                        seconds: seconds, energy: hostEnergyModel.energy(of: counts, seconds: 0)))
                 }
             }
@@ -151,7 +153,7 @@ public struct CostEstimator: Sendable {
         var secondsByBound: [PerformanceBound: Double] = [:]
         for step in steps {
             let parts: [(PerformanceBound, Double)]
-            if step.placement == .accelerator {
+            if step.resource == .accelerator {
                 parts = [(PerformanceBound.compute, step.cost.computeCycles / acceleratorHertz),
                          (PerformanceBound.memory, step.cost.memoryStallCycles / acceleratorHertz),
                          (PerformanceBound.overhead, step.cost.overheadCycles / acceleratorHertz)]

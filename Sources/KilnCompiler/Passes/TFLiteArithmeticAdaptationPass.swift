@@ -51,6 +51,9 @@ public struct TFLiteArithmeticAdaptationPass: GraphPass {
     /// One line for `--print-ir-after` listings.
     public var summary: String { "int8 activations and TFLite's multiplier + shift requantization (\(kernels))" }
 
+    /// Returns the graph with TFLite's int8 arithmetic on every layer it can take, each change in the compile log.
+    /// - Throws: ``DiagnosticError`` at the target's `numerics.requantization` when the options ask
+    ///   for activation or weight bits other than 8, which the kernels do not run.
     public func run(on graph: Graph) throws(DiagnosticError) -> Graph {
         for (bits, what) in [(options.activationBits, "activations"), (options.weightBits, "weights")] where bits != nil && bits != 8 {
             let narrow = what == "weights" && weightFormats.contains(.integer(bits: bits!, signed: true))

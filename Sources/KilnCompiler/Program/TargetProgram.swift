@@ -3,7 +3,8 @@ import KilnTargets
 
 /// A compiled model: the target-numerics graph and the steps that run it on one target.
 public struct TargetProgram: Sendable {
-    /// Where a kernel runs.
+    /// Where legalization put a kernel, and why when not on the accelerator (the cost of a step
+    /// names the resource it occupies instead, ``ProgramCost/Resource``, which adds the host link).
     public enum Placement: Sendable, Hashable {
         /// On the accelerator.
         case accelerator
@@ -13,7 +14,7 @@ public struct TargetProgram: Sendable {
 
     /// One kernel invocation.
     public struct KernelStep: Sendable {
-        /// The kernel.
+        /// The kernel: a family's lowering of the step's nodes, or a ``HostKernel`` on the host.
         public var kernel: any TargetKernel
         /// Where it runs.
         public var placement: Placement
@@ -39,7 +40,7 @@ public struct TargetProgram: Sendable {
 
     /// Where a value lives on the accelerator.
     public struct Buffer: Sendable, Hashable {
-        /// The value.
+        /// The name of the graph value moved.
         public var value: String
         /// The memory level's name.
         public var level: String

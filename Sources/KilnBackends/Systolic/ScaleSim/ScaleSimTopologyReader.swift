@@ -68,12 +68,7 @@ public struct ScaleSimTopologyReader: Sendable {
     /// - Throws: ``DiagnosticError`` if the file cannot be read or is malformed.
     public func read(contentsOf path: String, displayName: String? = nil) throws(DiagnosticError) -> [ScaleSimLayerShape] {
         let name = displayName ?? path
-        let bytes: [UInt8]
-        do { bytes = try ScaleSimFile.readBytes(path) } catch { throw DiagnosticError(.error("cannot read the file: \(error)", file: name)) }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw DiagnosticError(.error("the file is not UTF-8 text", file: name))
-        }
-        return try read(text: text, file: name)
+        return try read(text: ScaleSimFile.text(at: path, name: name), file: name)
     }
 
     private func convLayers(_ fields: [String], line: Int, file: String) throws(DiagnosticError) -> [ScaleSimLayerShape] {
