@@ -1,4 +1,5 @@
 import KilnCompiler
+import KilnIR
 import KilnTargets
 
 /// The simd family's cycle model: closed forms over the micro-kernel's loop trip counts, with
@@ -38,7 +39,9 @@ struct SIMDCycleModel: CycleModel {
     public func cost(of kernel: any TargetKernel, counts: ActionCounts) -> KernelCost {
         if let scheme, let gemm = kernel as? any SIMDGEMMKernel {
             let nest = gemm.loopNest
-            return nest.isDepthwise ? depthwiseCost(nest, scheme: scheme, counts: counts) : gemmCost(nest, scheme: scheme, counts: counts).cost
+            var cost = nest.isDepthwise ? depthwiseCost(nest, scheme: scheme, counts: counts) : gemmCost(nest, scheme: scheme, counts: counts).cost
+            cost.overheadCycles += outputChannelCycles(nest, op: kernel.nodes.first?.operation.kind)
+            return cost
         }
         return streamingCost(counts)
     }
@@ -177,6 +180,17 @@ struct SIMDCycleModel: CycleModel {
     func gemmThreads(_ nest: SIMDGEMMLoopNest) -> Int {
         let macs = nest.runs * nest.rows * nest.columns * nest.depth
         return target.stack?.gemmThreads(multiplyAccumulates: macs, cores: cores) ?? cores
+    }
+
+    /// The selected stack's per-output-channel set-up of a node (``SoftwareStack/outputChannelCycles(of:float:)``)
+    /// times its output channels (groups × channels per group); ONNX Runtime's QGemm and
+    /// QLinearConv compute a float output scale per channel on every call
+    /// (`ComputeOutputScale` in `contrib_ops/cpu/quantization/quant_gemm.cc`, `qlinearconv.cc`) and
+    /// fix up a zero point per column (`MlasGemmQuantFixupZeroPointB`, `core/mlas/lib/qgemm.h`)
+    /// before MLAS runs. Serial: it runs before the GEMM's threads start.
+    func outputChannelCycles(_ nest: SIMDGEMMLoopNest, op: OperatorKind?) -> Double {
+        guard let perChannel = target.stack?.outputChannelCycles(of: op, float: false), perChannel > 0 else { return 0 }
+        return Double(nest.groups * nest.columns) * perChannel
     }
 
     // MARK: - ONNX Runtime's generic convolution path
