@@ -49,6 +49,11 @@ public struct SoftwareStack: Sendable, Hashable {
     /// (ONNX Runtime's QLinearConv when MLAS's symmetric convolution does not take the layer);
     /// nil: not modelled.
     public let im2colRowCycles: Sourced<Double>?
+    /// Cycles the stack's indirect convolution spends per output pixel and kernel tap beyond its
+    /// multiply-accumulates (ONNX Runtime's indirection buffer, one pointer per pixel and tap, and
+    /// the per-tap pointer set-up of MLAS's symmetric convolution kernel), charged to the layers
+    /// the family's cost model sends down that path; nil: not modelled.
+    public let indirectionTapCycles: Sourced<Double>?
     /// The multiply-accumulates of one GEMM that justify each further thread: a GEMM of `M·N·K`
     /// MACs runs on `min(cores, ⌊M·N·K ÷ this⌋ + 1)` threads (ONNX Runtime's MLAS,
     /// `MLAS_QGEMM_THREAD_COMPLEXITY`); nil: every GEMM splits over all the cores.
@@ -108,13 +113,14 @@ public struct SoftwareStack: Sendable, Hashable {
         .cost("operatorDispatchCycles", "sourced number ≥ 0", "Cycles the runtime spends per operator outside its kernel (interpreter dispatch, parameter set-up); 0 for generated code.").plausible(0...1e9),
         .optional("operatorCycles", "array of objects", "Fixed cycles per node of an operator beyond `operatorDispatchCycles` (see `stacks[].operatorCycles[]`)."),
         .cost("im2colRowCycles", "sourced number ≥ 0", required: false, "Cycles the stack's generic convolution path spends per output pixel and kernel row copying its im2col buffer (absent: not modelled).").plausible(0...1e6),
+        .cost("indirectionTapCycles", "sourced number ≥ 0", required: false, "Cycles the stack's indirect convolution spends per output pixel and kernel tap beyond its multiply-accumulates (absent: not modelled).").plausible(0...1e6),
         .cost("multiplyAccumulatesPerThread", "sourced number > 0", required: false, "MACs of one GEMM per thread it uses: a GEMM of M·N·K MACs runs on min(cores, ⌊M·N·K ÷ this⌋ + 1) threads (absent: every GEMM uses all the cores).").plausible(1...1e12),
         .cost("runCycles", "sourced number ≥ 0", required: false, "Fixed cycles of one inference outside its operators (the runtime's run call), once per inference (absent: not modelled).").plausible(0...1e9),
     ])
 
     /// Creates a stack.
     public init(name: String, description: String, version: String, kernels: KernelLibrary, operatorDispatchCycles: Sourced<Double>,
-                operatorCycles: [OperatorCycles] = [], im2colRowCycles: Sourced<Double>? = nil,
+                operatorCycles: [OperatorCycles] = [], im2colRowCycles: Sourced<Double>? = nil, indirectionTapCycles: Sourced<Double>? = nil,
                 multiplyAccumulatesPerThread: Sourced<Double>? = nil, runCycles: Sourced<Double>? = nil) {
         self.name = name
         self.description = description
@@ -123,6 +129,7 @@ public struct SoftwareStack: Sendable, Hashable {
         self.operatorDispatchCycles = operatorDispatchCycles
         self.operatorCycles = operatorCycles
         self.im2colRowCycles = im2colRowCycles
+        self.indirectionTapCycles = indirectionTapCycles
         self.multiplyAccumulatesPerThread = multiplyAccumulatesPerThread
         self.runCycles = runCycles
     }
@@ -151,12 +158,15 @@ public struct SoftwareStack: Sendable, Hashable {
         let im2colRow = reader.contains("im2colRowCycles") ? reader.sourcedNumber("im2colRowCycles", .nonNegative) : nil
         let perThread = reader.contains("multiplyAccumulatesPerThread") ? reader.sourcedNumber("multiplyAccumulatesPerThread", .positive) : nil
         let run = reader.contains("runCycles") ? reader.sourcedNumber("runCycles", .nonNegative) : nil
+        let tap = reader.contains("indirectionTapCycles") ? reader.sourcedNumber("indirectionTapCycles", .nonNegative) : nil
         guard let name, let description, let version, let kernels, let dispatch, valid,
               reader.contains("im2colRowCycles") == (im2colRow != nil),
               reader.contains("multiplyAccumulatesPerThread") == (perThread != nil),
-              reader.contains("runCycles") == (run != nil) else { return nil }
+              reader.contains("runCycles") == (run != nil),
+              reader.contains("indirectionTapCycles") == (tap != nil) else { return nil }
         self.init(name: name, description: description, version: version, kernels: kernels, operatorDispatchCycles: dispatch,
-                  operatorCycles: operators, im2colRowCycles: im2colRow, multiplyAccumulatesPerThread: perThread, runCycles: run)
+                  operatorCycles: operators, im2colRowCycles: im2colRow, indirectionTapCycles: tap,
+                  multiplyAccumulatesPerThread: perThread, runCycles: run)
     }
 }
 

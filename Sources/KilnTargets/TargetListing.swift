@@ -95,6 +95,9 @@ public enum TargetListing {
                 if let row = stack.im2colRowCycles {
                     lines.append("    im2col row copy: \(formatNumber(row.value)) cycles per output pixel and kernel row\(cite(row.source))")
                 }
+                if let tap = stack.indirectionTapCycles {
+                    lines.append("    indirect convolution: \(formatNumber(tap.value)) cycles per output pixel and kernel tap\(cite(tap.source))")
+                }
                 if let run = stack.runCycles {
                     lines.append("    run call: \(formatNumber(run.value)) cycles per inference\(cite(run.source))")
                 }

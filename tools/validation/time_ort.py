@@ -555,6 +555,20 @@ def generic_pixel_seconds(row_seconds, warmup, repeats):
     return (times[0] - times[1]) / 1024 - 3 * row_seconds
 
 
+def indirection_tap_seconds(warmup, repeats):
+    """CPU time MLAS's symmetric indirect convolution spends per output pixel and kernel tap beyond
+    its multiply-accumulates: a 4-to-16-channel QDQ Conv on 32×32 (4 input channels pass the
+    ConvSym alignment) with a 7×3 kernel minus the same with a 3×3 kernel, over 1024 pixels × 12
+    taps. QLinearConv writes one indirection pointer per output pixel and tap, and
+    MlasConvSymKernelAvx512Vnni (core/mlas/lib/x86_64/ConvSymKernelAvx512Core.S) loads six of them
+    per tap and block of six pixels before its 4-deep steps. Returns the whole difference per
+    pixel and tap; the taps' multiply-accumulates (one 4-deep step of one vpdpbusd per pixel, for
+    16 output channels and 4 input channels) are in it."""
+    feed = {"x": np.random.RandomState(SEED).rand(1, 4, 32, 32).astype(np.float32)}
+    times = [time_session(session(generic_conv(height, 32, 4)), feed, warmup, repeats)["minimumCpuSeconds"] for height in (7, 3)]
+    return (times[0] - times[1]) / (1024 * 12)
+
+
 # The built-in target describing the machine each (CPU family, model) names, under KVM with 2 vCPUs.
 TARGETS = {("25", "1"): "x86-avx2-zen3-epyc-kvm", ("25", "17"): "x86-avx512-zen4-epyc-kvm"}
 
@@ -643,7 +657,9 @@ def fixed_costs(warmup, repeats):
     print(f"generic QLinearConv path per pixel and kernel row: {row * 1e9:.2f} ns", file=sys.stderr)
     pixel = generic_pixel_seconds(row, warmup, repeats)
     print(f"generic QLinearConv path per pixel beyond its rows: {pixel * 1e9:.2f} ns", file=sys.stderr)
-    return {"operatorDispatchSeconds": dispatch, "runSeconds": run, "nodeSeconds": nodes, "executedOperators": executed,
+    tap = indirection_tap_seconds(warmup, repeats)
+    print(f"symmetric QLinearConv path per pixel and kernel tap: {tap * 1e9:.2f} ns", file=sys.stderr)
+    return {"indirectionTapSeconds": tap, "operatorDispatchSeconds": dispatch, "runSeconds": run, "nodeSeconds": nodes, "executedOperators": executed,
             "outputChannelSeconds": channels, "im2colRowSeconds": row, "genericConvPixelSeconds": pixel}
 
 

@@ -49,6 +49,34 @@ import KilnTargets
         #expect(charged.first == 1024 * 3 * row / 2)
         #expect(charged.dropFirst().allSatisfy { $0 == 0 })
     }
+
+    /// The symmetric path's indirection: every other 3×3 layer of ResNet-8 pays its output pixels ×
+    /// 9 taps × the stack's `indirectionTapCycles` (2.35 on the Zen 4 target), split over its GEMM
+    /// threads; the 1×1 shortcuts (read directly) and the generic first layer pay none.
+    @Test func symmetricLayersPayTheirIndirectionTaps() throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: "x86-avx512-zen4-epyc-kvm"))
+        #expect(target.stack?.indirectionTapCycles?.value == 2.35)
+        let model = SIMDCycleModel(target: target)
+        let scheme = try #require(model.scheme)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let graph = try ONNXImporter().importGraph(contentsOf: root.appendingPathComponent("examples/validation/resnet8_qdq.onnx"))
+        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(graph, for: target)
+        var charged: [(pixels: Int, taps: Int, threads: Int, cycles: Double)] = []
+        for case .kernel(let step) in program.steps {
+            guard let convolution = step.kernel as? SIMDConvolutionKernel else { continue }
+            let nest = convolution.loopNest, threads = model.gemmThreads(nest)
+            charged.append((nest.rows, nest.kernelHeight * nest.kernelWidth, threads, model.indirectionCycles(nest, scheme: scheme, threads: threads)))
+        }
+        #expect(charged.count == 9)
+        #expect(charged[0].cycles == 0)   // generic path
+        for layer in charged.dropFirst() {
+            let expected = layer.taps == 1 ? 0 : Double(layer.pixels * layer.taps) * 2.35 / Double(layer.threads)
+            #expect(abs(layer.cycles - expected) < 1e-9)
+        }
+        #expect(charged.filter { $0.cycles > 0 }.count == 6)
+        #expect(charged.contains { $0.pixels == 1024 && $0.taps == 9 && $0.cycles == 1024 * 9 * 2.35 / Double($0.threads) })
+    }
 }
 
 /// ONNX Runtime's MLAS gives a GEMM one thread per `MLAS_QGEMM_THREAD_COMPLEXITY` (65,536)

@@ -169,6 +169,7 @@ struct SIMDCycleModel: CycleModel {
         let (stall, latency) = stall(traffic, compute: compute)
         let overhead = Double(tilesPerCore) * epilogueCycles(scheme) + perKernel + latency
             + genericConvolutionCycles(nest, scheme: scheme, threads: threads)
+            + indirectionCycles(nest, scheme: scheme, threads: threads)
         return GEMMCost(step: step, steps: steps, tiles: tiles, tilesPerCore: tilesPerCore, traffic: traffic,
                         cost: KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead,
                                          bound: Self.bound(compute: compute, stall: stall, overhead: overhead)))
@@ -216,6 +217,21 @@ struct SIMDCycleModel: CycleModel {
         guard let stack = target.stack, stack.kernels == .mlas, let rowCycles = stack.im2colRowCycles?.value,
               Self.takesGenericConvolutionPath(nest, vectorBits: scheme.vectorBits) else { return 0 }
         return Double(nest.runs * nest.rows * nest.kernelHeight) * rowCycles / Double(threads)
+    }
+
+    /// MLAS's symmetric indirect convolution (`MlasConvSym`, the path a layer takes when it does not
+    /// take the generic one): QLinearConv writes an indirection pointer per output pixel and kernel
+    /// tap, and `MlasConvSymKernelAvx512Vnni` (`core/mlas/lib/x86_64/ConvSymKernelAvx512Core.S`)
+    /// loads six of them and sets up six row offsets per tap before its 4-deep steps. The selected
+    /// MLAS stack's `indirectionTapCycles` per output pixel and tap of every run, split over the
+    /// GEMM's threads; 0 for a 1×1 kernel (read directly, `MLAS_CONV_SYM_FLAG_INPUT_DIRECT`; a
+    /// strided or padded 1×1 layer is approximated as direct), a depthwise or generic-path layer, or
+    /// a stack without the figure.
+    func indirectionCycles(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme, threads: Int) -> Double {
+        guard let stack = target.stack, stack.kernels == .mlas, let tapCycles = stack.indirectionTapCycles?.value,
+              nest.kernelHeight * nest.kernelWidth > 1, !nest.isDepthwise,
+              !Self.takesGenericConvolutionPath(nest, vectorBits: scheme.vectorBits) else { return 0 }
+        return Double(nest.runs * nest.rows * nest.kernelHeight * nest.kernelWidth) * tapCycles / Double(threads)
     }
 
     // MARK: - Depthwise convolution
