@@ -17,6 +17,14 @@ import KilnTargets
                          kernelHeight: kernel, kernelWidth: kernel)
     }
 
+    /// The int8 ResNet-8 of the validation table compiled for `target`.
+    static func resNet8(on target: TargetDescription) throws -> TargetProgram {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        let graph = try ONNXImporter().importGraph(contentsOf: root.appendingPathComponent("examples/validation/resnet8_qdq.onnx"))
+        return try Compiler(registry: try BuiltInBackends.registry()).compile(graph, for: target)
+    }
+
     @Test func mlasSymmetricConvolutionTakesAlignedLayersOnly() {
         let generic = SIMDCycleModel.takesGenericConvolutionPath
         #expect(generic(Self.nest(channels: 3, outputs: 16, kernel: 3), 512))     // input channels not a multiple of 4
@@ -36,10 +44,7 @@ import KilnTargets
         let row = try #require(target.stack?.im2colRowCycles?.value)
         let model = SIMDCycleModel(target: target)
         let scheme = try #require(model.scheme)
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let graph = try ONNXImporter().importGraph(contentsOf: root.appendingPathComponent("examples/validation/resnet8_qdq.onnx"))
-        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(graph, for: target)
+        let program = try Self.resNet8(on: target)
         var charged: [Double] = []
         for case .kernel(let step) in program.steps {
             guard let convolution = step.kernel as? SIMDConvolutionKernel else { continue }
@@ -58,10 +63,7 @@ import KilnTargets
         #expect(target.stack?.indirectionTapCycles?.value == 2.35)
         let model = SIMDCycleModel(target: target)
         let scheme = try #require(model.scheme)
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let graph = try ONNXImporter().importGraph(contentsOf: root.appendingPathComponent("examples/validation/resnet8_qdq.onnx"))
-        let program = try Compiler(registry: try BuiltInBackends.registry()).compile(graph, for: target)
+        let program = try Self.resNet8(on: target)
         var charged: [(pixels: Int, taps: Int, threads: Int, cycles: Double)] = []
         for case .kernel(let step) in program.steps {
             guard let convolution = step.kernel as? SIMDConvolutionKernel else { continue }
