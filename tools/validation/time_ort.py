@@ -594,6 +594,7 @@ def main():
         document.update(fixed_costs(args.warmup, args.repeats))
         document["fixedCostsDate"] = time.strftime("%Y-%m-%d", time.gmtime())
         document["fixedCostsLoadAverage"] = os.getloadavg()
+        document["fixedCostsRepeats"] = args.repeats
         with open(results_path(target), "w") as f:
             json.dump(document, f, indent=2)
             f.write("\n")
