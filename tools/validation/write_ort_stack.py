@@ -11,8 +11,12 @@ the per-output-channel figures, the generic path's im2col row and the symmetric 
 indirection per pixel and tap, each converted at the target's clockMegahertz and written with
 the measurement it came from as its source.
 
+`--borrow-into NAME` also gives target NAME (a part not measured here, running the same ONNX
+Runtime code) the same cycle counts for the dispatch and the per-operator set-up, each source
+marked "derived, not measured on this part".
+
 Usage (from the repository root):
-  python3 tools/validation/write_ort_stack.py [--target x86-avx512-zen4-epyc-kvm]
+  python3 tools/validation/write_ort_stack.py [--target x86-avx512-zen4-epyc-kvm] [--borrow-into x86-amx-avx512-sapphire-rapids]
 """
 import argparse
 import json
@@ -24,6 +28,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--target", default="x86-avx512-zen4-epyc-kvm")
+    parser.add_argument("--borrow-into", action="append", default=[], metavar="NAME")
     args = parser.parse_args()
     p = os.path.join(ROOT, "targets", f"{args.target}.json")
     t = json.load(open(p))
@@ -74,6 +79,27 @@ def main():
     t['stacks'][0]={k:stack[k] for k in order if k in stack}
     with open(p, 'w') as f:
         f.write(json.dumps(t, indent=2, ensure_ascii=False) + "\n")
+    for name in args.borrow_into:
+        borrow(t["stacks"][0], t["name"], name)
+
+
+def borrow(measured, measured_name, name):
+    """Copies `measured`'s dispatch and per-operator cycle counts into target `name`'s first stack."""
+    prefix = (f"derived, not measured on this part: cycles measured on the {measured_name} target with tools/validation/time_ort.py, "
+              "taken as the same cycle count on this core (the same ONNX Runtime code path; assumed, unverified): ")
+
+    def derived(figure):
+        source = figure["source"].removeprefix("measured: ").replace(" on this machine,", f" on the {measured_name} machine,")
+        return {"value": figure["value"], "source": prefix + source}
+
+    path = os.path.join(ROOT, "targets", f"{name}.json")
+    target = json.load(open(path))
+    stack = target["stacks"][0]
+    stack["operatorDispatchCycles"] = derived(measured["operatorDispatchCycles"])
+    stack["operatorCycles"] = [{**entry, **{key: derived(entry[key]) for key in ("cycles", "outputChannelCycles") if key in entry}}
+                               for entry in measured["operatorCycles"]]
+    with open(path, "w") as f:
+        f.write(json.dumps(target, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
