@@ -45,7 +45,10 @@ Relu, Clip, MaxPool, GlobalAveragePool, Flatten, float and quantized, on a 1-ele
 operators ONNX Runtime executed are recorded). The run call (what one `session.run` from Python
 costs outside its operators) is the 1-node Add chain's time less one dispatch. The per-output-channel
 cost of QGemm at M = 1 and of QLinearConv on a 1x1 image is the difference of chains of 16 pairs of
-16 -> 256 -> 16 and 16 -> 16 -> 16 channel nodes, over 16 x 240 channels.
+16 -> 256 -> 16 and 16 -> 16 -> 16 channel nodes, over 16 x 240 channels. The symmetric
+QLinearConv path's cost per output pixel and kernel tap is a 4-to-16-channel QDQ Conv on 32x32 with
+a 7x3 kernel minus the same with a 3x3 one, over 1024 pixels x 12 taps (indirectionTapSeconds).
+tools/validation/write_ort_stack.py turns these figures into the target's stack.
 `--fixed-costs-only` measures only these fixed costs and merges them into the existing measurement
 file (the model timings are kept).
 
