@@ -100,3 +100,32 @@ import KilnTargets
         #expect(SIMDCycleModel(target: target).gemmThreads(nest) == 9)
     }
 }
+
+/// MLAS's AVX-512 VNNI QGEMM on one row (`ProcessCountM 1`): 48/32/16-column blocks whose
+/// accumulators wait on the dot product's latency at every 4-deep step.
+@Suite struct MLASOneRowGEMMTests {
+    static func nest(rows: Int, columns: Int, depth: Int) -> SIMDGEMMLoopNest {
+        SIMDGEMMLoopNest(runs: 1, rows: rows, columns: columns, depth: depth, paddedDepth: (depth + 3) / 4 * 4, pairedWeights: true,
+                         inputBytes: 0, outputBytes: 0, weightBytes: 0, packsActivations: false)
+    }
+
+    @Test func blocksOfFortyEightColumnsWaitOnTheLatency() throws {
+        let target = try #require(BuiltInTargets.catalog.target(named: "x86-avx512-zen4-epyc-kvm"))
+        let model = SIMDCycleModel(target: target)
+        let scheme = try #require(model.scheme)
+        // 128 columns: blocks of 48, 48, 32; 32 steps of max(3 / 1, 4, 196 / 64) = 4 cycles each.
+        let square = try #require(model.oneRowGEMVCycles(Self.nest(rows: 1, columns: 128, depth: 128), scheme: scheme))
+        #expect(abs(square - 3 * 32 * 4) < 1e-9, "\(square)")
+        // 640 columns: thirteen 48-column blocks and one of 16; a 640-deep reduction is 160 steps.
+        let wide = try #require(model.oneRowGEMVCycles(Self.nest(rows: 1, columns: 640, depth: 640), scheme: scheme))
+        #expect(abs(wide - 14 * 160 * 4) < 1e-9, "\(wide)")
+        // 8 columns, 10-deep: one block, 3 steps.
+        let narrow = try #require(model.oneRowGEMVCycles(Self.nest(rows: 1, columns: 8, depth: 10), scheme: scheme))
+        #expect(abs(narrow - 3 * 4) < 1e-9, "\(narrow)")
+        // More rows, or another kernel library, keep the scheme's tile.
+        #expect(model.oneRowGEMVCycles(Self.nest(rows: 2, columns: 128, depth: 128), scheme: scheme) == nil)
+        let zen3 = try #require(BuiltInTargets.catalog.target(named: "x86-avx2-zen3-epyc-kvm"))
+        let zen3Model = SIMDCycleModel(target: zen3)
+        #expect(zen3Model.oneRowGEMVCycles(Self.nest(rows: 1, columns: 128, depth: 128), scheme: try #require(zen3Model.scheme)) == nil)
+    }
+}

@@ -161,7 +161,7 @@ struct SIMDCycleModel: CycleModel {
             * ((nest.columns + scheme.tileColumns - 1) / scheme.tileColumns)
         let threads = gemmThreads(nest)
         let tilesPerCore = (tiles + threads - 1) / threads
-        let compute = Double(tilesPerCore * steps) * step.cycles
+        let compute = oneRowGEMVCycles(nest, scheme: scheme) ?? Double(tilesPerCore * steps) * step.cycles
         let int32Lanes = Double(max(scheme.vectorBits / 32, 1))
         let layout = Double(counts.instructions[Instruction(scheme.signFlipInstruction)] ?? 0)
         let perKernel = (Double(counts.aluOperations) / int32Lanes + layout) / vectorIssue / Double(threads)
@@ -192,6 +192,35 @@ struct SIMDCycleModel: CycleModel {
     func outputChannelCycles(_ nest: SIMDGEMMLoopNest, op: OperatorKind?) -> Double {
         guard let perChannel = target.stack?.outputChannelCycles(of: op, float: false), perChannel > 0 else { return 0 }
         return Double(nest.groups * nest.columns) * perChannel
+    }
+
+    // MARK: - MLAS's one-row QGEMM
+
+    /// Compute cycles of a one-row matrix product (a batch-1 dense layer) in MLAS's AVX-512 VNNI
+    /// QGEMM kernel (`ProcessCountM 1` in `core/mlas/lib/x86_64/QgemmU8X8KernelAvx512Common.h`),
+    /// where the selected stack's kernels are MLAS and the scheme is a 512-bit in-place dot product;
+    /// nil otherwise (the scheme's own tile prices it). The kernel walks the columns in blocks of
+    /// three, then two, then one vector of accumulators (48/32/16 columns: a block takes three
+    /// while more than two vectors' worth remain), and for each 4-deep step of a block broadcasts
+    /// the row's four bytes, loads one packed weight vector and issues one dot product per
+    /// accumulator. With a single row each accumulator is updated on every step, so a block's step
+    /// takes the largest of its dot products over their throughput, the dot product's latency and
+    /// its loads over the first level's bandwidth: the latency (4 cycles) on Zen 4, 48 MACs per
+    /// cycle for a 48-column block where the scheme's 4-row tile, one row used, would give 16.
+    func oneRowGEMVCycles(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme) -> Double? {
+        guard let stack = target.stack, stack.kernels == .mlas, nest.rows == 1, !nest.packsActivations,
+              scheme.accumulatesInPlace, scheme.vectorBits == 512 else { return nil }
+        let lanes = scheme.vectorBits / 32, vectorBytes = scheme.vectorBits / 8
+        let steps = Double((nest.depth + scheme.depthStep - 1) / scheme.depthStep)
+        var cycles = 0.0, remaining = nest.columns
+        while remaining > 0 {
+            let accumulators = remaining > 2 * lanes ? 3 : (remaining > lanes ? 2 : 1)
+            let step = max(Double(accumulators) / scheme.instruction.throughputPerCycle.value, scheme.instruction.latencyCycles.value,
+                           Double(accumulators * vectorBytes + scheme.depthStep) / target.memory[0].readBytesPerCycle.value)
+            cycles += steps * step
+            remaining -= accumulators * lanes
+        }
+        return Double(nest.runs) * cycles
     }
 
     // MARK: - ONNX Runtime's generic convolution path
