@@ -112,7 +112,43 @@ import KilnTargets
             #expect(table.taps == loop["taps"] as? Int, "\(name)")
             #expect(table.weightLoads == loop["weightLoads"] as? Int, "\(name)")
         }
-        if legacy { #expect(CMSISNNCompiledLoops.requantize2020 == record["requantize"] as? [String]) }
+        if legacy {
+            #expect(CMSISNNCompiledLoops.requantize2020 == record["requantize"] as? [String])
+            let call = try #require(record["im2colCall"] as? [String: Any])
+            #expect(CMSISNNCompiledLoops.im2colCall2020 == call["call"] as? [String])
+            #expect(CMSISNNCompiledLoops.im2colTail2020.mnemonics == call["tail"] as? [String])
+            let positions = try #require(call["positions"] as? [String: [String]])
+            #expect(positions.count == CMSISNNCompiledLoops.im2colPositions2020.count)
+            for (name, words) in positions {
+                #expect(CMSISNNCompiledLoops.im2colPositions2020[try #require(S8KernelPath(rawValue: name))] == words, "\(name)")
+            }
+        }
+    }
+
+    /// The 2020 kernels' im2col calls `arm_q7_to_q15_with_offset` once per kernel position (CMSIS_5
+    /// 1150e71e `arm_convolve_s8`, `arm_depthwise_conv_s8_opt`): the DS-CNN's 10×4 conv over one
+    /// input channel makes 40 calls per column, each the caller's 23 compiled instructions (the
+    /// `memset` arm left out) and the fill's 25 outside its loops (a 7-register push and pop, the
+    /// call and the return as taken branches), no block of 4 channels and one scalar channel. The
+    /// 3×3 depthwise layers make 9 calls per position. Today's kernels keep one fill per column.
+    @Test func im2col2020CallsTheFillPerKernelPosition() throws {
+        let kernels = Self.macKernels(try Self.program(stack: "tflm-cmsis-nn-2020"))
+        let conv = try #require(kernels.first { $0.path == .convolve })
+        let loops = conv.loops()
+        let call = try #require(loops.first { $0.name == "im2col-call" })
+        #expect(call.iterations == conv.positions * 40 && call.entries == 1 && !call.loopControl)
+        #expect(call.body.count == 23 + 25)
+        #expect(call.body.filter { $0.mnemonic == "bne" }.count == 2)
+        // 7 pushed and 7 popped registers, the caller's 1 spill and 6 reloads (and an `ldrsh`), the fill's literal.
+        #expect(call.body.filter { $0.mnemonic == "str" }.count == 8 && call.body.filter { $0.mnemonic == "ldr" }.count == 14)
+        #expect(try #require(loops.first { $0.name == "im2col" }).iterations == 0)
+        let tail = try #require(loops.first { $0.name == "im2col-tail" })
+        #expect(tail.iterations == 1 && tail.entries == conv.positions * 40)
+        let depthwise = try #require(kernels.first { $0.path == .depthwiseOptimized })
+        let fill = try #require(depthwise.loops().first { $0.name == "im2col" })
+        #expect(fill.iterations == depthwise.outputChannels / 4 && fill.entries == depthwise.positions * 9)
+        let today = try #require(Self.macKernels(try Self.program(stack: nil)).first { $0.path == .convolve })
+        #expect(today.loops().filter { $0.name.hasPrefix("im2col") }.map(\.name) == ["im2col"])
     }
 
     /// TFLite Micro 2.3.1's kernels of 2020 (CMSIS_5 1150e71e) had no depthwise wrapper: the DS-CNN's

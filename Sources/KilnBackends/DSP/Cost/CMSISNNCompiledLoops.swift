@@ -228,4 +228,33 @@ enum CMSISNNCompiledLoops {
     static let im2col2020 = Loop(iteration: "4 elements", taps: 4, weightLoads: 0, mnemonics: [
         "cmp", "bne", "ldr", "ror", "sxtab16", "uxth", "sxtab16", "orr", "and", "orr", "str", "str", "add", "b",
     ])
+
+    /// The same fill's scalar loop over the channels left after its blocks of 4, one element per
+    /// iteration.
+    static let im2colTail2020 = Loop(iteration: "1 element", taps: 1, weightLoads: 0, mnemonics: [
+        "cmp", "bne", "ldrsb", "add", "strh", "b",
+    ])
+
+    /// What one call of the fill runs besides its loops (prologue and epilogue; `push`/`pop` of N
+    /// registers as N stack stores/loads, the return as `bx`). The 2020 kernels call it once per
+    /// kernel position of every im2col column, over the input channels.
+    static let im2colCall2020: [String] = [
+        "str[sp]", "str[sp]", "str[sp]", "str[sp]", "str[sp]", "str[sp]", "str[sp]", "uxth", "bic", "ldr", "lsr", "orr",
+        "add", "mov", "and", "add", "add", "ldr[sp]", "ldr[sp]", "ldr[sp]", "ldr[sp]", "ldr[sp]", "ldr[sp]", "ldr[sp]",
+        "bx",
+    ]
+
+    /// The caller's code per kernel position in the same GCC build (`arm_convolve_s8`,
+    /// `arm_depthwise_conv_s8_opt`): the bounds checks, address arithmetic and `bl` of the
+    /// innermost im2col loop, every block counted once except the `memset` call of a padded position.
+    static let im2colPositions2020: [S8KernelPath: [String]] = [
+        .convolve: [
+            "ldr[sp]", "cmp", "bls", "cmp", "blt", "ldr[sp]", "cmp", "blt", "ldr[sp]", "add", "ldr[sp]", "add", "adds",
+            "str[sp]", "ldr[sp]", "cmp", "bgt", "ldrsh[sp]", "ldr[sp]", "mov", "mov", "bl", "b",
+        ],
+        .depthwiseOptimized: [
+            "ldr[sp]", "cmp", "bne", "cmp", "blt", "ldr[sp]", "cmp", "bgt", "ldr[sp]", "add", "add", "adds", "b",
+            "ldr[sp]", "mov", "mov", "mov", "bl", "b",
+        ],
+    ]
 }

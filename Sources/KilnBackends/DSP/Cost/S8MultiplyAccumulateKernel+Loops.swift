@@ -215,8 +215,10 @@ extension S8MultiplyAccumulateKernel {
     /// as a one-cycle compare (not taken in steady state); a flag-setting or condition-suffixed
     /// ALU form (`adds`, `movne`), `it` blocks and other single-cycle data processing (`eor`,
     /// `bic`, `mvn`, `adc`, `rsb`) as an ALU `add`; sign/zero extensions and bit-field extracts
-    /// (`sxtb`, `sxtab`, `uxth`, `sbfx`) as the SIMD-class `sxtb16`.
+    /// (`sxtb`, `sxtab`, `uxth`, `sbfx`) as the SIMD-class `sxtb16`; a call (`bl`) and a return
+    /// (`bx`), always taken, as the taken branch `bne` (TRM Table 3-1: `BL` 1 + P, `BX` 1 + P).
     static func issueName(_ mnemonic: String) -> String {
+        if mnemonic == "bl" || mnemonic == "bx" { return "bne" }
         if DSPInstructionClass.of(mnemonic) != nil, !mnemonic.hasPrefix("b") { return mnemonic }
         if mnemonic.hasPrefix("ldr") { return "ldr" }
         if mnemonic.hasPrefix("str") { return "str" }
@@ -235,6 +237,26 @@ extension S8MultiplyAccumulateKernel {
     private var im2colFill: [DSPInstruction] {
         if library == .cmsisNN2020 { return compiledBody(CMSISNNCompiledLoops.im2col2020) }
         return [I("ldr", activations), I("sxtab16"), I("sxtab16"), I("pkhbt"), I("pkhbt"), I("str", activations), I("str", activations)]
+    }
+
+    /// The im2col of `path` (`arm_convolve_s8`, `arm_depthwise_conv_s8_opt`): `columns` columns of
+    /// `window` kernel positions of `channels` input channels each. The 2020 kernels call the fill once per kernel
+    /// position (CMSIS_5 1150e71e: `arm_q7_to_q15_with_offset` per window tap of every column,
+    /// `memset` at a padded one, priced as an in-bounds one): per position the caller's compiled
+    /// code and the fill's prologue and epilogue (``CMSISNNCompiledLoops/im2colPositions2020``,
+    /// ``CMSISNNCompiledLoops/im2colCall2020``), its loop per 4 channels and its scalar loop over
+    /// the channels left. Today's kernels: one fill per column over all its taps.
+    private func im2colLoops(_ path: S8KernelPath, channels: Int, window: Int, columns: Int) -> [DSPLoop] {
+        guard library == .cmsisNN2020, let position = CMSISNNCompiledLoops.im2colPositions2020[path] else {
+            return [DSPLoop(name: "im2col", body: im2colFill, iterations: (window * channels + 3) / 4, entries: columns, loopControl: control)]
+        }
+        let calls = columns * window
+        let call = CMSISNNCompiledLoops.Loop(iteration: "call", taps: 0, weightLoads: 0,
+                                             mnemonics: position + CMSISNNCompiledLoops.im2colCall2020)
+        return [DSPLoop(name: "im2col-call", body: compiledBody(call, closing: false), iterations: calls, entries: 1, loopControl: false),
+                DSPLoop(name: "im2col", body: im2colFill, iterations: channels / 4, entries: calls, loopControl: control),
+                DSPLoop(name: "im2col-tail", body: compiledBody(CMSISNNCompiledLoops.im2colTail2020), iterations: channels % 4,
+                        entries: calls, loopControl: control)]
     }
 
     /// The per-output code of `outputs` outputs around `path`'s hot loop: under the 2020 kernels
@@ -287,10 +309,12 @@ extension S8MultiplyAccumulateKernel {
         let channelPairs = outputsPerGroup / 2
         let columnPairs = positions / 2
         let tiles = columnPairs * channelPairs * groups
-        let fill = DSPLoop(name: "im2col", body: im2colFill, iterations: (depth + 3) / 4, entries: columns, loopControl: control)
+        var window = 1
+        if case .convolution(_, _, let kernelHeight, let kernelWidth, _) = layout { window = max(1, kernelHeight * kernelWidth) }
+        let fill = im2colLoops(.convolve, channels: depth / window, window: window, columns: columns)
         let column = DSPLoop(name: "column", body: [], iterations: columns, entries: 1, loopControl: control)
         let taps = compiledTaps(.convolve, fallback: 4)
-        return [fill, column] + tiledLoops(.convolve, iterations: depth / taps, tiles: tiles, outputsPerTile: 4,
+        return fill + [column] + tiledLoops(.convolve, iterations: depth / taps, tiles: tiles, outputsPerTile: 4,
                                            tail: [I("ldrsb", weights), I("ldrsh", activations), I("ldrsb", weights), I("ldrsh", activations),
                                                   I("mla"), I("mla"), I("mla"), I("mla")],
                                            tailIterations: depth % taps, im2col: true)
@@ -319,8 +343,7 @@ extension S8MultiplyAccumulateKernel {
         let quads = outputChannels / 4
         guard case .convolution(_, _, let kernelHeight, let kernelWidth, _) = layout else { return [] }
         let window = kernelHeight * kernelWidth
-        var loops = [
-            DSPLoop(name: "im2col", body: im2colFill, iterations: (window * outputChannels + 3) / 4, entries: positions, loopControl: control),
+        var loops = im2colLoops(.depthwiseOptimized, channels: outputChannels, window: window, columns: positions) + [
             DSPLoop(name: "mac", body: compiledBody(.depthwiseOptimized), iterations: window / 2, entries: positions * quads, loopControl: control),
             DSPLoop(name: "mac-tail", body: Array(repeating: [I("ldrsb", weights), I("ldrsh", activations), I("mla")], count: 4).flatMap { $0 },
                     iterations: window % 2, entries: positions * quads, loopControl: control),
