@@ -49,10 +49,18 @@ public struct SoftwareStack: Sendable, Hashable {
     /// (ONNX Runtime's QLinearConv when MLAS's symmetric convolution does not take the layer);
     /// nil: not modelled.
     public let im2colRowCycles: Sourced<Double>?
+    /// Cycles the stack's indirect convolution spends per output pixel and kernel tap beyond its
+    /// multiply-accumulates (ONNX Runtime's indirection buffer, one pointer per pixel and tap, and
+    /// the per-tap pointer set-up of MLAS's symmetric convolution kernel), charged to the layers
+    /// the family's cost model sends down that path; nil: not modelled.
+    public let indirectionTapCycles: Sourced<Double>?
     /// The multiply-accumulates of one GEMM that justify each further thread: a GEMM of `M·N·K`
     /// MACs runs on `min(cores, ⌊M·N·K ÷ this⌋ + 1)` threads (ONNX Runtime's MLAS,
     /// `MLAS_QGEMM_THREAD_COMPLEXITY`); nil: every GEMM splits over all the cores.
     public let multiplyAccumulatesPerThread: Sourced<Double>?
+    /// Fixed cycles of one inference outside its operators (the runtime's run call: binding the
+    /// inputs and outputs, preparing the executor), charged once per inference; nil: not modelled.
+    public let runCycles: Sourced<Double>?
 
     /// The threads a GEMM of `multiplyAccumulates` runs on out of `cores`.
     public func gemmThreads(multiplyAccumulates: Int, cores: Int) -> Int {
@@ -69,6 +77,9 @@ public struct SoftwareStack: Sendable, Hashable {
         public let float: Bool
         /// Cycles per node beyond the stack's `operatorDispatchCycles`.
         public let cycles: Sourced<Double>
+        /// Cycles per output channel of a node (per-channel set-up outside the inner loop, such
+        /// as ONNX Runtime's per-column output scales and zero-point fix-ups); nil: not modelled.
+        public var outputChannelCycles: Sourced<Double>? = nil
     }
 
     /// The schema of one `stacks[].operatorCycles[]` entry.
@@ -76,6 +87,7 @@ public struct SoftwareStack: Sendable, Hashable {
         TargetField("op", "operation name", "The operator (`conv2d`, `dense`, …)."),
         TargetField("arithmetic", "one of `float`, `quantized`", "Which of the operator's kernels the figure is for (ONNX Runtime's Conv or QLinearConv)."),
         .cost("cycles", "sourced number ≥ 0", "Fixed cycles per node beyond `operatorDispatchCycles`.").plausible(0...1e9),
+        .cost("outputChannelCycles", "sourced number ≥ 0", required: false, "Cycles per output channel of a node, outside the inner loop (absent: not modelled).").plausible(0...1e6),
     ])
 
     /// The fixed cycles a node of `op` costs in this stack: `operatorDispatchCycles` plus the
@@ -83,6 +95,12 @@ public struct SoftwareStack: Sendable, Hashable {
     public func fixedCycles(of op: OperatorKind?, float: Bool) -> Double {
         let extra = operatorCycles.first { $0.op == op && $0.float == float }?.cycles.value ?? 0
         return operatorDispatchCycles.value + extra
+    }
+
+    /// The cycles a node of `op` spends per output channel outside its inner loop
+    /// (`operatorCycles[].outputChannelCycles`; 0 when not modelled).
+    public func outputChannelCycles(of op: OperatorKind?, float: Bool) -> Double {
+        operatorCycles.first { $0.op == op && $0.float == float }?.outputChannelCycles?.value ?? 0
     }
 
     /// The schema of one `stacks[]` entry.
@@ -95,13 +113,15 @@ public struct SoftwareStack: Sendable, Hashable {
         .cost("operatorDispatchCycles", "sourced number ≥ 0", "Cycles the runtime spends per operator outside its kernel (interpreter dispatch, parameter set-up); 0 for generated code.").plausible(0...1e9),
         .optional("operatorCycles", "array of objects", "Fixed cycles per node of an operator beyond `operatorDispatchCycles` (see `stacks[].operatorCycles[]`)."),
         .cost("im2colRowCycles", "sourced number ≥ 0", required: false, "Cycles the stack's generic convolution path spends per output pixel and kernel row copying its im2col buffer (absent: not modelled).").plausible(0...1e6),
+        .cost("indirectionTapCycles", "sourced number ≥ 0", required: false, "Cycles the stack's indirect convolution spends per output pixel and kernel tap beyond its multiply-accumulates (absent: not modelled).").plausible(0...1e6),
         .cost("multiplyAccumulatesPerThread", "sourced number > 0", required: false, "MACs of one GEMM per thread it uses: a GEMM of M·N·K MACs runs on min(cores, ⌊M·N·K ÷ this⌋ + 1) threads (absent: every GEMM uses all the cores).").plausible(1...1e12),
+        .cost("runCycles", "sourced number ≥ 0", required: false, "Fixed cycles of one inference outside its operators (the runtime's run call), once per inference (absent: not modelled).").plausible(0...1e9),
     ])
 
     /// Creates a stack.
     public init(name: String, description: String, version: String, kernels: KernelLibrary, operatorDispatchCycles: Sourced<Double>,
-                operatorCycles: [OperatorCycles] = [], im2colRowCycles: Sourced<Double>? = nil,
-                multiplyAccumulatesPerThread: Sourced<Double>? = nil) {
+                operatorCycles: [OperatorCycles] = [], im2colRowCycles: Sourced<Double>? = nil, indirectionTapCycles: Sourced<Double>? = nil,
+                multiplyAccumulatesPerThread: Sourced<Double>? = nil, runCycles: Sourced<Double>? = nil) {
         self.name = name
         self.description = description
         self.version = version
@@ -109,7 +129,9 @@ public struct SoftwareStack: Sendable, Hashable {
         self.operatorDispatchCycles = operatorDispatchCycles
         self.operatorCycles = operatorCycles
         self.im2colRowCycles = im2colRowCycles
+        self.indirectionTapCycles = indirectionTapCycles
         self.multiplyAccumulatesPerThread = multiplyAccumulatesPerThread
+        self.runCycles = runCycles
     }
 
     /// Decodes one `stacks[]` entry, recording findings; nil if any part is invalid.
@@ -128,17 +150,23 @@ public struct SoftwareStack: Sendable, Hashable {
                 let op = entry.choice("op", as: OperatorKind.self)
                 let arithmetic = entry.choice("arithmetic", as: Arithmetic.self)
                 let cycles = entry.sourcedNumber("cycles", .nonNegative)
-                guard let op, let arithmetic, let cycles else { valid = false; continue }
-                operators.append(OperatorCycles(op: op, float: arithmetic == .float, cycles: cycles))
+                let perChannel = entry.contains("outputChannelCycles") ? entry.sourcedNumber("outputChannelCycles", .nonNegative) : nil
+                guard let op, let arithmetic, let cycles, entry.contains("outputChannelCycles") == (perChannel != nil) else { valid = false; continue }
+                operators.append(OperatorCycles(op: op, float: arithmetic == .float, cycles: cycles, outputChannelCycles: perChannel))
             }
         }
         let im2colRow = reader.contains("im2colRowCycles") ? reader.sourcedNumber("im2colRowCycles", .nonNegative) : nil
         let perThread = reader.contains("multiplyAccumulatesPerThread") ? reader.sourcedNumber("multiplyAccumulatesPerThread", .positive) : nil
+        let run = reader.contains("runCycles") ? reader.sourcedNumber("runCycles", .nonNegative) : nil
+        let tap = reader.contains("indirectionTapCycles") ? reader.sourcedNumber("indirectionTapCycles", .nonNegative) : nil
         guard let name, let description, let version, let kernels, let dispatch, valid,
               reader.contains("im2colRowCycles") == (im2colRow != nil),
-              reader.contains("multiplyAccumulatesPerThread") == (perThread != nil) else { return nil }
+              reader.contains("multiplyAccumulatesPerThread") == (perThread != nil),
+              reader.contains("runCycles") == (run != nil),
+              reader.contains("indirectionTapCycles") == (tap != nil) else { return nil }
         self.init(name: name, description: description, version: version, kernels: kernels, operatorDispatchCycles: dispatch,
-                  operatorCycles: operators, im2colRowCycles: im2colRow, multiplyAccumulatesPerThread: perThread)
+                  operatorCycles: operators, im2colRowCycles: im2colRow, indirectionTapCycles: tap,
+                  multiplyAccumulatesPerThread: perThread, runCycles: run)
     }
 }
 

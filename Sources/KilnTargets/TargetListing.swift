@@ -95,11 +95,20 @@ public enum TargetListing {
                 if let row = stack.im2colRowCycles {
                     lines.append("    im2col row copy: \(formatNumber(row.value)) cycles per output pixel and kernel row\(cite(row.source))")
                 }
+                if let tap = stack.indirectionTapCycles {
+                    lines.append("    indirect convolution: \(formatNumber(tap.value)) cycles per output pixel and kernel tap\(cite(tap.source))")
+                }
+                if let run = stack.runCycles {
+                    lines.append("    run call: \(formatNumber(run.value)) cycles per inference\(cite(run.source))")
+                }
                 if let perThread = stack.multiplyAccumulatesPerThread {
                     lines.append("    GEMM threads: one per \(formatNumber(perThread.value)) MACs, up to the cores\(cite(perThread.source))")
                 }
                 for entry in stack.operatorCycles {
                     lines.append("    \(entry.op.rawValue) (\(entry.float ? "float" : "quantized")) set-up: \(formatNumber(entry.cycles.value)) cycles\(cite(entry.cycles.source))")
+                    if let perChannel = entry.outputChannelCycles {
+                        lines.append("      per output channel: \(formatNumber(perChannel.value)) cycles\(cite(perChannel.source))")
+                    }
                 }
             }
         }

@@ -37,28 +37,54 @@ import KilnTestSupport
     /// predicted within ±25 % by the untuned Cortex-M4 target, every model.
     @Test(arguments: ["microTVM", "TFLite Micro v2.3.1"])
     func shippedTableKeepsTheCortexM4WithinTwentyFivePercentOfCMSISNN(stack: String) throws {
-        let shipped = repositoryRoot.appendingPathComponent("examples/validation")
-        let document = try JSONParser().parse(try String(contentsOf: shipped.appendingPathComponent("measurements.json"), encoding: .utf8), file: "measurements.json")
-        let entries = try #require(document.objectValue?["measurements"]?.arrayValue).compactMap(\.objectValue).filter {
+        let rows = try Self.validateShippedRows {
             $0["target"]?.stringValue == "stm32l4r5-cortex-m4" && $0["stack"]?.stringValue?.hasPrefix(stack) == true
         }
-        #expect(entries.count == 4)
-        let absolute = entries.map { entry -> JSONValue in
-            var entry = entry
-            entry["model"] = .string(shipped.appendingPathComponent(entry["model"]?.stringValue ?? "").standardizedFileURL.path)
-            return .object(entry)
-        }
-        let table = Self.temporary("cmsis-nn-\(stack.replacingOccurrences(of: " ", with: "-")).json")
-        try JSONWriter().write(.object(JSONObject([("schemaVersion", .integer(1)), ("measurements", .array(absolute))])))
-            .write(toFile: table, atomically: true, encoding: .utf8)
-        let result = runKiln(["validate", table, "--format", "json"])
-        #expect(result.code == .success, "\(result.error)")
-        let rows = try #require(try JSONParser().parse(result.output, file: "stdout").objectValue?["rows"]?.arrayValue).compactMap(\.objectValue)
         #expect(rows.count == 4)
         for row in rows {
             let error = try #require(row["error"]?.doubleValue)
             #expect(abs(error) <= 0.25, "\(row["model"]?.stringValue ?? ""): \(error)")
         }
+    }
+
+    /// `kiln validate --format json`'s rows for the shipped table's entries that `selected` keeps
+    /// (model paths made absolute, so the table can live in a temporary file).
+    static func validateShippedRows(_ selected: (JSONObject) -> Bool) throws -> [JSONObject] {
+        let shipped = repositoryRoot.appendingPathComponent("examples/validation")
+        let document = try JSONParser().parse(try String(contentsOf: shipped.appendingPathComponent("measurements.json"), encoding: .utf8), file: "measurements.json")
+        let entries = try #require(document.objectValue?["measurements"]?.arrayValue).compactMap(\.objectValue).filter(selected)
+        let absolute = entries.map { entry -> JSONValue in
+            var entry = entry
+            entry["model"] = .string(shipped.appendingPathComponent(entry["model"]?.stringValue ?? "").standardizedFileURL.path)
+            return .object(entry)
+        }
+        let table = Self.temporary("shipped-rows.json")
+        try JSONWriter().write(.object(JSONObject([("schemaVersion", .integer(1)), ("measurements", .array(absolute))])))
+            .write(toFile: table, atomically: true, encoding: .utf8)
+        let result = runKiln(["validate", table, "--format", "json"])
+        #expect(result.code == .success, "\(result.error)")
+        return try #require(try JSONParser().parse(result.output, file: "stdout").objectValue?["rows"]?.arrayValue).compactMap(\.objectValue)
+    }
+
+    /// The shipped table's ONNX Runtime rows on this machine's Zen 4 core (time_ort.py, one thread):
+    /// every int8 (QDQ) model is predicted within ±25 %, untuned, and a float model is predicted
+    /// slower than its int8 version wherever ONNX Runtime measured it slower.
+    @Test func shippedTableKeepsZen4WithinTwentyFivePercentOfONNXRuntime() throws {
+        let rows = try Self.validateShippedRows { $0["target"]?.stringValue == "x86-avx512-zen4-epyc-kvm" }
+        #expect(rows.count == 10)
+        var byModel: [String: (measured: Double, predicted: Double)] = [:]
+        for row in rows {
+            let model = try #require(row["model"]?.stringValue), error = try #require(row["error"]?.doubleValue)
+            byModel[model] = (try #require(row["measuredSeconds"]?.doubleValue), try #require(row["predictedSeconds"]?.doubleValue))
+            if model.hasSuffix("_qdq.onnx") { #expect(abs(error) <= 0.25, "\(model): \(error)") }
+        }
+        var pairs = 0
+        for (model, float) in byModel where !model.hasSuffix("_qdq.onnx") {
+            let int8 = try #require(byModel[String(model.dropLast(".onnx".count)) + "_qdq.onnx"], "\(model) has no int8 row")
+            pairs += 1
+            if float.measured > int8.measured { #expect(float.predicted > int8.predicted, "\(model)") }
+        }
+        #expect(pairs == 5)
     }
 
     /// `docs/validation.md` is what `kiln validate` writes for the shipped table today: a change to

@@ -40,7 +40,17 @@ wall-clock minima. The dispatch time is the minimum CPU time of a chain of 256 A
 1-element float tensor (graph optimization off, so nothing fuses), minus a 1-node run's, divided by
 255; an operator's fixed cost per node is the same difference over chains of 129 and 1 one-channel
 1x1 Conv or Gemm nodes on a 1x1 tensor, float and quantized (QDQ, which ONNX Runtime fuses into
-QLinearConv and QGemm).
+QLinearConv and QGemm), and over chains of the other operators the validation models contain (Add,
+Relu, Clip, MaxPool, GlobalAveragePool, Flatten, float and quantized, on a 1-element tensor; the
+operators ONNX Runtime executed are recorded). The run call (what one `session.run` from Python
+costs outside its operators) is the 1-node Add chain's time less one dispatch. The per-output-channel
+cost of QGemm at M = 1 and of QLinearConv on a 1x1 image is the difference of chains of 16 pairs of
+16 -> 256 -> 16 and 16 -> 16 -> 16 channel nodes, over 16 x 240 channels. The symmetric
+QLinearConv path's cost per output pixel and kernel tap is a 4-to-16-channel QDQ Conv on 32x32 with
+a 7x3 kernel minus the same with a 3x3 one, over 1024 pixels x 12 taps (indirectionTapSeconds).
+tools/validation/write_ort_stack.py turns these figures into the target's stack.
+`--fixed-costs-only` measures only these fixed costs and merges them into the existing measurement
+file (the model timings are kept).
 
 Usage (from the repository root):
   python3 tools/validation/time_ort.py              # build models (if absent) and time them
@@ -310,10 +320,14 @@ def add_chain(length):
 
 
 def dispatch_seconds(warmup, repeats):
+    """(per-operator dispatch, the run call): the dispatch is (a 256-node Add chain − a 1-node
+    chain) / 255; the run call is the 1-node chain less one dispatch — what one `session.run`
+    from Python costs outside its operators (binding the feed and fetches, preparing the executor)."""
     feed = {"v0": np.ones([1], np.float32)}
     long = time_session(session(add_chain(256), optimize=False), feed, warmup, repeats)["minimumCpuSeconds"]
     short = time_session(session(add_chain(1), optimize=False), feed, warmup, repeats)["minimumCpuSeconds"]
-    return (long - short) / 255
+    dispatch = (long - short) / 255
+    return dispatch, short - dispatch
 
 
 def node_chain(op, length, quantized):
@@ -339,6 +353,136 @@ def node_chain(op, length, quantized):
         quantize_static(source, target, Reader(shape, SEED, 4, "v0"), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
         return onnx.load(target).SerializeToString(), shape
+
+
+def quantized(model, shape, name="v0"):
+    """`model` run through ORT's static QDQ quantizer (u8 activations, per-channel i8 weights), as
+    the validation models are; ONNX Runtime fuses or drops the QDQ pairs when it loads it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source, target = os.path.join(tmp, "f.onnx"), os.path.join(tmp, "q.onnx")
+        onnx.save(model, source)
+        quantize_static(source, target, Reader(shape, SEED, 4, name), quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, calibrate_method=CalibrationMethod.MinMax)
+        return onnx.load(target)
+
+
+def elementwise_chain(op, length, attributes=None, constant=None):
+    """`length` nodes of `op` in a chain on a 1x1x1x1 tensor (Add takes a constant second input,
+    Clip its 0 and 6 bounds)."""
+    shape = [1, 1, 1, 1]
+    nodes, inits = [], []
+    for i in range(length):
+        inputs = [f"v{i}"]
+        if op == "Add":
+            inits.append(numpy_helper.from_array(np.full(shape, 0.25 + 0.01 * i, np.float32), f"c{i}"))
+            inputs.append(f"c{i}")
+        if op == "Clip":
+            if i == 0:
+                inits += [numpy_helper.from_array(np.array(0, np.float32), "lo"), numpy_helper.from_array(np.array(6, np.float32), "hi")]
+            inputs += ["lo", "hi"]
+        nodes.append(helper.make_node(op, inputs, [f"v{i + 1}"], name=f"n{i}", **(attributes or {})))
+    graph = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("v0", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info(f"v{length}", TensorProto.FLOAT, shape)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model
+
+
+def quantize_pair_chain(length):
+    """`length` QuantizeLinear → DequantizeLinear pairs in a chain on a 1-element tensor, scales
+    alternating so that no pass could fold a pair (run with graph optimization off)."""
+    nodes, inits = [], []
+    for i in range(length):
+        inits += [numpy_helper.from_array(np.array(0.02 + 0.001 * (i % 2), np.float32), f"s{i}"),
+                  numpy_helper.from_array(np.array(128, np.uint8), f"z{i}")]
+        nodes += [helper.make_node("QuantizeLinear", [f"v{i}", f"s{i}", f"z{i}"], [f"q{i}"], name=f"q{i}"),
+                  helper.make_node("DequantizeLinear", [f"q{i}", f"s{i}", f"z{i}"], [f"v{i + 1}"], name=f"d{i}")]
+    graph = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("v0", TensorProto.FLOAT, [1])],
+                              [helper.make_tensor_value_info(f"v{length}", TensorProto.FLOAT, [1])], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model
+
+
+def executed_operators(model_bytes):
+    """The operator types ONNX Runtime runs for a model after its graph rewrites (all levels on)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.optimized_model_filepath = os.path.join(tmp, "optimized.onnx")
+        ort.InferenceSession(model_bytes, options, providers=["CPUExecutionProvider"])
+        return sorted({node.op_type for node in onnx.load(options.optimized_model_filepath).graph.node})
+
+
+# The operators the validation models contain besides Conv and Gemm, each as a one-node chain:
+# (label, operator, attributes, quantized). A quantized chain goes through ORT's QDQ quantizer
+# (QLinearAdd, QLinearGlobalAveragePool; MaxPool and Flatten run on the u8 tensor directly).
+ELEMENTWISE_CHAINS = [
+    ("Add", "Add", None, False), ("Relu", "Relu", None, False), ("Clip", "Clip", None, False),
+    ("MaxPool", "MaxPool", {"kernel_shape": [1, 1]}, False), ("GlobalAveragePool", "GlobalAveragePool", None, False),
+    ("Flatten", "Flatten", {"axis": 1}, False),
+    ("QLinearAdd", "Add", None, True), ("MaxPool u8", "MaxPool", {"kernel_shape": [1, 1]}, True),
+    ("QLinearGlobalAveragePool", "GlobalAveragePool", None, True), ("Flatten u8", "Flatten", {"axis": 1}, True),
+]
+
+
+def elementwise_node_seconds(warmup, repeats):
+    """Fixed CPU time per node of the other operators of the validation models, as ONNX Runtime
+    runs them (graph optimization on): (a 129-node chain − a 1-node chain) / 128 on a 1-element
+    tensor, minimum CPU time of `repeats` runs, with the operators ONNX Runtime executed; and the
+    QuantizeLinear → DequantizeLinear pair the same way with graph optimization off."""
+    result, executed = {}, {}
+    feed = {"v0": np.full([1, 1, 1, 1], 0.5, np.float32)}
+    for label, op, attributes, quantize in ELEMENTWISE_CHAINS:
+        times = []
+        for length in (129, 1):
+            model = elementwise_chain(op, length, attributes)
+            model = (quantized(model, [1, 1, 1, 1]) if quantize else model).SerializeToString()
+            if length == 129:
+                executed[label] = executed_operators(model)
+            times.append(time_session(session(model), feed, warmup, repeats)["minimumCpuSeconds"])
+        result[label] = (times[0] - times[1]) / 128
+    pair_feed = {"v0": np.full([1], 0.5, np.float32)}
+    times = [time_session(session(quantize_pair_chain(length).SerializeToString(), optimize=False), pair_feed, warmup, repeats)["minimumCpuSeconds"]
+             for length in (129, 1)]
+    result["QuantizeLinear+DequantizeLinear"] = (times[0] - times[1]) / 128
+    executed["QuantizeLinear+DequantizeLinear"] = ["DequantizeLinear", "QuantizeLinear"]
+    return result, executed
+
+
+def pair_chain(op, width, pairs):
+    """`pairs` pairs of 16 → `width` → 16 channel Gemm (or 1x1 Conv on a 1x1 image) nodes in a chain."""
+    rng = np.random.RandomState(SEED)
+    shape = [1, 16, 1, 1] if op == "Conv" else [1, 16]
+    nodes, inits = [], []
+    for i in range(2 * pairs):
+        inputs, outputs = (16, width) if i % 2 == 0 else (width, 16)
+        weight_shape = [outputs, inputs, 1, 1] if op == "Conv" else [outputs, inputs]
+        inits += [numpy_helper.from_array((rng.randn(*weight_shape) * np.sqrt(2.0 / inputs)).astype(np.float32), f"w{i}"),
+                  numpy_helper.from_array((rng.randn(outputs) * 0.1).astype(np.float32), f"b{i}")]
+        nodes.append(helper.make_node(op, [f"v{i}", f"w{i}", f"b{i}"], [f"v{i + 1}"], name=f"n{i}",
+                                      **({"kernel_shape": [1, 1]} if op == "Conv" else {"transB": 1})))
+    graph = helper.make_graph(nodes, "chain", [helper.make_tensor_value_info("v0", TensorProto.FLOAT, shape)],
+                              [helper.make_tensor_value_info(f"v{2 * pairs}", TensorProto.FLOAT, shape)], inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model, shape
+
+
+def output_channel_seconds(warmup, repeats, width=256):
+    """CPU time per output channel of a quantized node at one output pixel (QGemm with M = 1,
+    QLinearConv on a 1x1 image): chains of 16 pairs of 16 → `width` → 16 channel nodes minus the
+    same with `width` = 16, over 16 pairs × (`width` − 16) channels. The difference also holds the
+    extra multiply-accumulates (2 × 16 × 240 per pair, ~1 % of it at Kiln's M = 1 kernel rate)."""
+    result = {}
+    for op, label in (("Gemm", "QGemm"), ("Conv", "QLinearConv")):
+        times = []
+        for channels in (width, 16):
+            model, shape = pair_chain(op, channels, 16)
+            feed = {"v0": np.random.RandomState(SEED).rand(*shape).astype(np.float32)}
+            times.append(time_session(session(quantized(model, shape).SerializeToString()), feed, warmup, repeats)["minimumCpuSeconds"])
+        result[label] = (times[0] - times[1]) / (16 * (width - 16))
+    return result
 
 
 def node_seconds(warmup, repeats):
@@ -414,6 +558,20 @@ def generic_pixel_seconds(row_seconds, warmup, repeats):
     return (times[0] - times[1]) / 1024 - 3 * row_seconds
 
 
+def indirection_tap_seconds(warmup, repeats):
+    """CPU time MLAS's symmetric indirect convolution spends per output pixel and kernel tap beyond
+    its multiply-accumulates: a 4-to-16-channel QDQ Conv on 32×32 (4 input channels pass the
+    ConvSym alignment) with a 7×3 kernel minus the same with a 3×3 kernel, over 1024 pixels × 12
+    taps. QLinearConv writes one indirection pointer per output pixel and tap, and
+    MlasConvSymKernelAvx512Vnni (core/mlas/lib/x86_64/ConvSymKernelAvx512Core.S) loads six of them
+    per tap and block of six pixels before its 4-deep steps. Returns the whole difference per
+    pixel and tap; the taps' multiply-accumulates (one 4-deep step of one vpdpbusd per pixel, for
+    16 output channels and 4 input channels) are in it."""
+    feed = {"x": np.random.RandomState(SEED).rand(1, 4, 32, 32).astype(np.float32)}
+    times = [time_session(session(generic_conv(height, 32, 4)), feed, warmup, repeats)["minimumCpuSeconds"] for height in (7, 3)]
+    return (times[0] - times[1]) / (1024 * 12)
+
+
 # The built-in target describing the machine each (CPU family, model) names, under KVM with 2 vCPUs.
 TARGETS = {("25", "1"): "x86-avx2-zen3-epyc-kvm", ("25", "17"): "x86-avx512-zen4-epyc-kvm"}
 
@@ -425,11 +583,25 @@ def main():
     parser.add_argument("--repeats", type=int, default=500)
     parser.add_argument("--budget", type=float, default=10, help="CPU-seconds of timed runs per model at most (at least 20 runs)")
     parser.add_argument("--skip-large", action="store_true", help="do not build or time ResNet-18 and MobileNetV2")
+    parser.add_argument("--fixed-costs-only", action="store_true",
+                        help="measure only the run call, dispatch and per-node figures and merge them into the existing "
+                             "measurement file, keeping its model timings")
     args = parser.parse_args()
     description = machine()
     target = TARGETS.get((description.get("CPU family"), description.get("Model")))
     if target is None:
         sys.exit(f"time_ort.py: no built-in target describes CPU family {description.get('CPU family')} model {description.get('Model')}")
+    if args.fixed_costs_only:
+        with open(results_path(target)) as f:
+            document = json.load(f)
+        document.update(fixed_costs(args.warmup, args.repeats))
+        document["fixedCostsDate"] = time.strftime("%Y-%m-%d", time.gmtime())
+        document["fixedCostsLoadAverage"] = os.getloadavg()
+        document["fixedCostsRepeats"] = args.repeats
+        with open(results_path(target), "w") as f:
+            json.dump(document, f, indent=2)
+            f.write("\n")
+        return
     os.makedirs(MODELS, exist_ok=True)
     os.makedirs(LARGE, exist_ok=True)
     for name, builder in BUILDERS.items():
@@ -454,14 +626,6 @@ def main():
         results.append({"model": label, **timing})
         print(f"{label}: wall median {timing['medianSeconds'] * 1e6:.1f} µs, min {timing['minimumSeconds'] * 1e6:.1f} µs; "
               f"CPU min {timing['minimumCpuSeconds'] * 1e6:.1f} µs ({timing['repeats']} runs)", file=sys.stderr)
-    dispatch = dispatch_seconds(args.warmup, args.repeats)
-    print(f"dispatch per operator: {dispatch * 1e9:.0f} ns", file=sys.stderr)
-    nodes = node_seconds(args.warmup, args.repeats)
-    print("per node: " + ", ".join(f"{k} {v * 1e9:.0f} ns" for k, v in nodes.items()), file=sys.stderr)
-    row = im2col_row_seconds(args.warmup, args.repeats)
-    print(f"generic QLinearConv path per pixel and kernel row: {row * 1e9:.2f} ns", file=sys.stderr)
-    pixel = generic_pixel_seconds(row, args.warmup, args.repeats)
-    print(f"generic QLinearConv path per pixel beyond its rows: {pixel * 1e9:.2f} ns", file=sys.stderr)
     document = {
         "tool": "tools/validation/time_ort.py",
         "date": time.strftime("%Y-%m-%d", time.gmtime()),
@@ -472,10 +636,7 @@ def main():
         "target": target,
         "threads": 1,
         "loadAverage": os.getloadavg(),
-        "operatorDispatchSeconds": dispatch,
-        "nodeSeconds": nodes,
-        "im2colRowSeconds": row,
-        "genericConvPixelSeconds": pixel,
+        **fixed_costs(args.warmup, args.repeats),
         "measurements": results,
     }
     path = results_path(target)
@@ -484,6 +645,26 @@ def main():
         f.write("\n")
     update_table(document, TABLE, lambda row: not row["model"].startswith("large/"))
     update_table(document, LARGE_TABLE, lambda row: row["model"].startswith("large/"))
+
+
+def fixed_costs(warmup, repeats):
+    """The fixed costs the target's stack takes from this machine (see the module docstring)."""
+    dispatch, run = dispatch_seconds(warmup, repeats)
+    print(f"dispatch per operator: {dispatch * 1e9:.0f} ns; run call: {run * 1e9:.0f} ns", file=sys.stderr)
+    nodes = node_seconds(warmup, repeats)
+    others, executed = elementwise_node_seconds(warmup, repeats)
+    nodes.update(others)
+    print("per node: " + ", ".join(f"{k} {v * 1e9:.0f} ns" for k, v in nodes.items()), file=sys.stderr)
+    channels = output_channel_seconds(warmup, repeats)
+    print("per output channel: " + ", ".join(f"{k} {v * 1e9:.2f} ns" for k, v in channels.items()), file=sys.stderr)
+    row = im2col_row_seconds(warmup, repeats)
+    print(f"generic QLinearConv path per pixel and kernel row: {row * 1e9:.2f} ns", file=sys.stderr)
+    pixel = generic_pixel_seconds(row, warmup, repeats)
+    print(f"generic QLinearConv path per pixel beyond its rows: {pixel * 1e9:.2f} ns", file=sys.stderr)
+    tap = indirection_tap_seconds(warmup, repeats)
+    print(f"symmetric QLinearConv path per pixel and kernel tap: {tap * 1e9:.2f} ns", file=sys.stderr)
+    return {"indirectionTapSeconds": tap, "operatorDispatchSeconds": dispatch, "runSeconds": run, "nodeSeconds": nodes, "executedOperators": executed,
+            "outputChannelSeconds": channels, "im2colRowSeconds": row, "genericConvPixelSeconds": pixel}
 
 
 def results_path(target):

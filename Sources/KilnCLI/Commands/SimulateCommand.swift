@@ -114,7 +114,8 @@ struct SimulationReport {
     func text() -> String {
         var lines = ["\(program.graph.name) on \(program.target.name) (\(program.target.family))", "", table().rendered(), ""]
         let accelerator = cost.acceleratorInferencesPerSecond.map { " end to end (accelerator alone \(Units.engineering($0)))" } ?? ""
-        lines.append("latency \(Units.seconds(cost.latencySeconds)), \(Units.engineering(cost.inferencesPerSecond)) inferences/s\(accelerator), "
+        let run = cost.runSeconds > 0 ? " (with the stack's run call, \(Units.seconds(cost.runSeconds)))" : ""
+        lines.append("latency \(Units.seconds(cost.latencySeconds))\(run), \(Units.engineering(cost.inferencesPerSecond)) inferences/s\(accelerator), "
                      + "energy \(Units.joules(cost.energy.total)) per inference (compute \(Units.joules(cost.energy.compute)), "
                      + "on-chip \(Units.joules(cost.energy.onChipMemory)), off-chip \(Units.joules(cost.energy.offChipMemory)), "
                      + "static \(Units.joules(cost.energy.staticEnergy)), host link \(Units.joules(cost.energy.hostLink)))")

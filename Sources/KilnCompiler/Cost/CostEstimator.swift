@@ -37,7 +37,8 @@ public struct ProgramCost: Sendable {
     public var steps: [Step]
     /// How the accelerator's kernel cycles combine.
     public var acceleratorTiming: ProgramTiming
-    /// Seconds for one inference: accelerator latency plus host steps plus transfers.
+    /// Seconds for one inference: accelerator latency plus host steps plus transfers, plus the
+    /// selected stack's run call (``runSeconds``).
     public var latencySeconds: Double
     /// Inferences per second in steady state, end to end: the accelerator's interval plus every
     /// host step and host-link transfer of an inference (which do not overlap the accelerator).
@@ -51,6 +52,9 @@ public struct ProgramCost: Sendable {
     public var utilization: Double
     /// What dominates the latency.
     public var bound: PerformanceBound
+    /// Seconds of the selected software stack's run call outside every step
+    /// (``SoftwareStack/runCycles``), included in the latency; 0 when the stack does not model it.
+    public var runSeconds: Double = 0
 }
 
 /// Turns a program's action counts into cycles, seconds and joules with the family's cycle model,
@@ -58,7 +62,8 @@ public struct ProgramCost: Sendable {
 /// `hostCompute` rates, else its family's model), and the host link for transfers. A target that
 /// runs its own software stack (no host link) adds the selected stack's fixed cycles per node
 /// (``SoftwareStack/fixedCycles(of:float:)`` of ``TargetDescription/stack``, else `hostCompute`'s
-/// `operatorDispatchCycles`) to every kernel.
+/// `operatorDispatchCycles`) to every kernel, and the stack's run call once per inference
+/// (``SoftwareStack/runCycles``).
 public struct CostEstimator: Sendable {
     /// The compiler (for the backends' cycle models).
     public let compiler: Compiler
@@ -137,8 +142,9 @@ public struct CostEstimator: Sendable {
             }
         }
         let timing = model.timing(of: acceleratorCosts)
-        let latency = timing.latencyCycles / acceleratorHertz + offAcceleratorSeconds
-        let interval = max(timing.intervalCycles / acceleratorHertz + offAcceleratorSeconds, 1e-12)
+        let runSeconds = target.host == nil ? (target.stack?.runCycles?.value ?? 0) / acceleratorHertz : 0
+        let latency = timing.latencyCycles / acceleratorHertz + offAcceleratorSeconds + runSeconds
+        let interval = max(timing.intervalCycles / acceleratorHertz + offAcceleratorSeconds + runSeconds, 1e-12)
         var energy = EnergyBreakdown()
         for step in steps { energy.add(step.energy) }
         energy.staticEnergy = target.energy.staticPowerMilliwatts.value * 1e-3 * latency
@@ -162,10 +168,11 @@ public struct CostEstimator: Sendable {
             }
             for (bound, seconds) in parts { secondsByBound[bound, default: 0] += seconds }
         }
+        secondsByBound[.overhead, default: 0] += runSeconds
         let bound = PerformanceBound.allCases.max { (secondsByBound[$0] ?? 0) < (secondsByBound[$1] ?? 0) } ?? .compute
         let acceleratorRate = timing.intervalCycles > 0 ? acceleratorHertz / timing.intervalCycles : nil
         return ProgramCost(steps: steps, acceleratorTiming: timing, latencySeconds: latency, inferencesPerSecond: 1 / interval,
                            acceleratorInferencesPerSecond: acceleratorRate,
-                           energy: energy, utilization: utilization, bound: bound)
+                           energy: energy, utilization: utilization, bound: bound, runSeconds: runSeconds)
     }
 }

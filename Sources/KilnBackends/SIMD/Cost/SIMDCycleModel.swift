@@ -1,4 +1,5 @@
 import KilnCompiler
+import KilnIR
 import KilnTargets
 
 /// The simd family's cycle model: closed forms over the micro-kernel's loop trip counts, with
@@ -38,7 +39,9 @@ struct SIMDCycleModel: CycleModel {
     public func cost(of kernel: any TargetKernel, counts: ActionCounts) -> KernelCost {
         if let scheme, let gemm = kernel as? any SIMDGEMMKernel {
             let nest = gemm.loopNest
-            return nest.isDepthwise ? depthwiseCost(nest, scheme: scheme, counts: counts) : gemmCost(nest, scheme: scheme, counts: counts).cost
+            var cost = nest.isDepthwise ? depthwiseCost(nest, scheme: scheme, counts: counts) : gemmCost(nest, scheme: scheme, counts: counts).cost
+            cost.overheadCycles += outputChannelCycles(nest, op: kernel.nodes.first?.operation.kind)
+            return cost
         }
         return streamingCost(counts)
     }
@@ -158,7 +161,7 @@ struct SIMDCycleModel: CycleModel {
             * ((nest.columns + scheme.tileColumns - 1) / scheme.tileColumns)
         let threads = gemmThreads(nest)
         let tilesPerCore = (tiles + threads - 1) / threads
-        let compute = Double(tilesPerCore * steps) * step.cycles
+        let compute = oneRowGEMVCycles(nest, scheme: scheme) ?? Double(tilesPerCore * steps) * step.cycles
         let int32Lanes = Double(max(scheme.vectorBits / 32, 1))
         let layout = Double(counts.instructions[Instruction(scheme.signFlipInstruction)] ?? 0)
         let perKernel = (Double(counts.aluOperations) / int32Lanes + layout) / vectorIssue / Double(threads)
@@ -166,6 +169,7 @@ struct SIMDCycleModel: CycleModel {
         let (stall, latency) = stall(traffic, compute: compute)
         let overhead = Double(tilesPerCore) * epilogueCycles(scheme) + perKernel + latency
             + genericConvolutionCycles(nest, scheme: scheme, threads: threads)
+            + indirectionCycles(nest, scheme: scheme, threads: threads)
         return GEMMCost(step: step, steps: steps, tiles: tiles, tilesPerCore: tilesPerCore, traffic: traffic,
                         cost: KernelCost(computeCycles: compute, memoryStallCycles: stall, overheadCycles: overhead,
                                          bound: Self.bound(compute: compute, stall: stall, overhead: overhead)))
@@ -177,6 +181,46 @@ struct SIMDCycleModel: CycleModel {
     func gemmThreads(_ nest: SIMDGEMMLoopNest) -> Int {
         let macs = nest.runs * nest.rows * nest.columns * nest.depth
         return target.stack?.gemmThreads(multiplyAccumulates: macs, cores: cores) ?? cores
+    }
+
+    /// The selected stack's per-output-channel set-up of a node (``SoftwareStack/outputChannelCycles(of:float:)``)
+    /// times its output channels (groups × channels per group); ONNX Runtime's QGemm and
+    /// QLinearConv compute a float output scale per channel on every call
+    /// (`ComputeOutputScale` in `contrib_ops/cpu/quantization/quant_gemm.cc`, `qlinearconv.cc`) and
+    /// fix up a zero point per column (`MlasGemmQuantFixupZeroPointB`, `core/mlas/lib/qgemm.h`)
+    /// before MLAS runs. Serial: it runs before the GEMM's threads start.
+    func outputChannelCycles(_ nest: SIMDGEMMLoopNest, op: OperatorKind?) -> Double {
+        guard let perChannel = target.stack?.outputChannelCycles(of: op, float: false), perChannel > 0 else { return 0 }
+        return Double(nest.groups * nest.columns) * perChannel
+    }
+
+    // MARK: - MLAS's one-row QGEMM
+
+    /// Compute cycles of a one-row matrix product (a batch-1 dense layer) in MLAS's AVX-512 VNNI
+    /// QGEMM kernel (`ProcessCountM 1` in `core/mlas/lib/x86_64/QgemmU8X8KernelAvx512Common.h`),
+    /// where the selected stack's kernels are MLAS and the scheme is a 512-bit in-place dot product;
+    /// nil otherwise (the scheme's own tile prices it). The kernel walks the columns in blocks of
+    /// three, then two, then one vector of accumulators (48/32/16 columns: a block takes three
+    /// while more than two vectors' worth remain), and for each 4-deep step of a block broadcasts
+    /// the row's four bytes, loads one packed weight vector and issues one dot product per
+    /// accumulator. With a single row each accumulator is updated on every step, so a block's step
+    /// takes the largest of its dot products over their throughput, the dot product's latency and
+    /// its loads over the first level's bandwidth: the latency (4 cycles) on Zen 4, 48 MACs per
+    /// cycle for a 48-column block where the scheme's 4-row tile, one row used, would give 16.
+    func oneRowGEMVCycles(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme) -> Double? {
+        guard let stack = target.stack, stack.kernels == .mlas, nest.rows == 1, !nest.packsActivations,
+              scheme.accumulatesInPlace, scheme.vectorBits == 512 else { return nil }
+        let lanes = scheme.vectorBits / 32, vectorBytes = scheme.vectorBits / 8
+        let steps = Double((nest.depth + scheme.depthStep - 1) / scheme.depthStep)
+        var cycles = 0.0, remaining = nest.columns
+        while remaining > 0 {
+            let accumulators = remaining > 2 * lanes ? 3 : (remaining > lanes ? 2 : 1)
+            let step = max(Double(accumulators) / scheme.instruction.throughputPerCycle.value, scheme.instruction.latencyCycles.value,
+                           Double(accumulators * vectorBytes + scheme.depthStep) / target.memory[0].readBytesPerCycle.value)
+            cycles += steps * step
+            remaining -= accumulators * lanes
+        }
+        return Double(nest.runs) * cycles
     }
 
     // MARK: - ONNX Runtime's generic convolution path
@@ -202,6 +246,21 @@ struct SIMDCycleModel: CycleModel {
         guard let stack = target.stack, stack.kernels == .mlas, let rowCycles = stack.im2colRowCycles?.value,
               Self.takesGenericConvolutionPath(nest, vectorBits: scheme.vectorBits) else { return 0 }
         return Double(nest.runs * nest.rows * nest.kernelHeight) * rowCycles / Double(threads)
+    }
+
+    /// MLAS's symmetric indirect convolution (`MlasConvSym`, the path a layer takes when it does not
+    /// take the generic one): QLinearConv writes an indirection pointer per output pixel and kernel
+    /// tap, and `MlasConvSymKernelAvx512Vnni` (`core/mlas/lib/x86_64/ConvSymKernelAvx512Core.S`)
+    /// loads six of them and sets up six row offsets per tap before its 4-deep steps. The selected
+    /// MLAS stack's `indirectionTapCycles` per output pixel and tap of every run, split over the
+    /// GEMM's threads; 0 for a 1×1 kernel (read directly, `MLAS_CONV_SYM_FLAG_INPUT_DIRECT`; a
+    /// strided or padded 1×1 layer is approximated as direct), a depthwise or generic-path layer, or
+    /// a stack without the figure.
+    func indirectionCycles(_ nest: SIMDGEMMLoopNest, scheme: SIMDDotProductScheme, threads: Int) -> Double {
+        guard let stack = target.stack, stack.kernels == .mlas, let tapCycles = stack.indirectionTapCycles?.value,
+              nest.kernelHeight * nest.kernelWidth > 1, !nest.isDepthwise,
+              !Self.takesGenericConvolutionPath(nest, vectorBits: scheme.vectorBits) else { return 0 }
+        return Double(nest.runs * nest.rows * nest.kernelHeight * nest.kernelWidth) * tapCycles / Double(threads)
     }
 
     // MARK: - Depthwise convolution
