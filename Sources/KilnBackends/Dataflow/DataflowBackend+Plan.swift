@@ -19,12 +19,14 @@ extension DataflowBackend {
         guard let dataflow = target.section(DataflowSection.self) else { return nil }
         let stages = DataflowFoldingPlan.stages(of: graph, target: target)
         var fixed: [Int: DataflowFolding] = [:]
+        var fifos: [Int: StreamFIFODepths] = [:]
         if let settings = options.layerSettings {
             let file = try DataflowFoldingFile(stages: stages, settings: settings).foldings()
             fixed = file.fixed
+            fifos = file.fifos
             for note in file.notes { options.log.note("\(settings.file): \(note)", pass: Self.planNoteSource) }
         }
-        let plan = DataflowFoldingPlan(stages: stages, dataflow: dataflow, fixed: fixed)
+        let plan = DataflowFoldingPlan(stages: stages, dataflow: dataflow, fixed: fixed, fifos: fifos)
         guard plan.fits else {
             let over = plan.resources.excess(over: plan.budget)
             let largest = plan.entries.sorted { $0.estimate.resources.lookupTables + 100 * $0.estimate.resources.blockRam18k

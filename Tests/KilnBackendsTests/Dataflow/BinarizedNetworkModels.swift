@@ -35,12 +35,19 @@ enum BinarizedNetworkModels {
         return try b.graph("cnv_w1a1", input: [1, 3, 32, 32], output: h, outputShape: [1, 10])
     }
 
-    static func multilayerPerceptron(_ widths: [Int], name: String) throws -> Graph {
+    /// LFC-W1A1 as BNN-PYNQ's hardware computes it (`bnn/src/network/lfcW1A1/hw/config.h`): the
+    /// 784 input bits padded to L0_MW 832, the 10 outputs to L3_MH 64, and every layer, the last
+    /// too, thresholded to one bit (`top.cpp`: `Slice<ap_uint<1>>` on all four layers).
+    static func lfcAsBNNPYNQBuildsIt() throws -> Graph {
+        try multilayerPerceptron([832, 1024, 1024, 1024, 64], name: "lfc_w1a1_bnn_pynq", signAfterLast: true)
+    }
+
+    static func multilayerPerceptron(_ widths: [Int], name: String, signAfterLast: Bool = false) throws -> Graph {
         var b = Builder()
         var h = b.node("BipolarQuant", ["x", b.constant([1], [])], domain: qonnx)
         for (index, (inputs, outputs)) in zip(widths, widths.dropFirst()).enumerated() {
             h = b.node("MatMul", [h, b.binaryWeights([inputs, outputs])])
-            if index < widths.count - 2 { h = b.signAfterBatchNormalization(h, channels: outputs) }
+            if index < widths.count - 2 || signAfterLast { h = b.signAfterBatchNormalization(h, channels: outputs) }
         }
         return try b.graph(name, input: [1, widths[0]], output: h, outputShape: [1, widths.last!])
     }
