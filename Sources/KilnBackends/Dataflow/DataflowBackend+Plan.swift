@@ -1,6 +1,7 @@
 import KilnCompiler
 import KilnDiagnostics
 import KilnIR
+import KilnJSON
 import KilnTargets
 
 extension DataflowBackend {
@@ -44,6 +45,10 @@ extension DataflowBackend {
                              pass: Self.planNoteSource, node: entry.stage.layer)
         }
         options.log.note("pipeline interval \(plan.intervalCycles) cycles; design \(plan.resources) of \(plan.budget)", pass: Self.planNoteSource)
+        if let timing = plan.fifoTiming {
+            options.log.note("with the FIFO depths of \(options.layerSettings?.file ?? "the folding file"): interval \(JSONWriter.format(timing.intervalCycles)) cycles, first inference \(timing.firstLatencyCycles) cycles (simulated chain)",
+                             pass: Self.planNoteSource)
+        }
         return plan
     }
 }

@@ -49,7 +49,7 @@ import KilnTargets
         let deep = DataflowFoldingPlan(stages: plan.entries.map(\.stage), dataflow: try Self.pynqDataflow(),
                                        fixed: Dictionary(uniqueKeysWithValues: plan.entries.enumerated().map { ($0.offset, $0.element.folding) }),
                                        fifos: Dictionary(uniqueKeysWithValues: plan.entries.indices.map { ($0, StreamFIFODepths(input: 1 << 20, output: 1 << 20)) }))
-        let timing = try #require(deep.streamPipeline?.simulate(inferences: 4))
+        let timing = try #require(deep.fifoTiming)
         #expect(timing.intervalCycles == 32768)
         #expect(plan.intervalCycles == 32768)
     }
@@ -70,9 +70,10 @@ import KilnTargets
         let pipeline = try #require(plan.streamPipeline)
         #expect(pipeline.engines.map(\.name) == ["mvau", "mvau", "mvau", "dwc", "mvau"])
         #expect(pipeline.depths == [16, 8, 16, 2])
-        let timing = try #require(pipeline.simulate())
-        print("LFC simulated interval", timing.intervalCycles, "first latency", timing.firstLatencyCycles)
-        #expect(timing.intervalCycles > 512)
+        let timing = try #require(plan.fifoTiming)
+        // Not tuned: the simulation gives 723 cycles (2.41 µs, −14 %) and 1,783 for the first image.
+        #expect(timing.intervalCycles == 723)
+        #expect(timing.firstLatencyCycles == 1783)
     }
 
     @Test func fifoDepthsAreCheckedWhereTheyAreWritten() throws {

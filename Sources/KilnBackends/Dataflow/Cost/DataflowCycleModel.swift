@@ -15,22 +15,17 @@ import KilnTargets
 /// latency is the sum of all engines' cycles (FINN's critical-path estimate for a chain). When a
 /// folding file sizes FIFOs (``StreamFIFODepths``), shallow FIFOs can stall engines that are not
 /// the slowest: the interval and the first inference's latency then come from simulating the
-/// chain with those FIFOs (``StreamPipeline``), once per program.
+/// chain with those FIFOs (``StreamPipeline``), done once by the plan (``DataflowFoldingPlan/fifoTiming``).
 struct DataflowCycleModel: CycleModel {
     /// The target.
     public let target: TargetDescription
     /// The plan the program was lowered with, if known.
     let plan: DataflowFoldingPlan?
 
-    /// The simulated timing of the plan's chain with its FIFO depths (nil when every FIFO is deep
-    /// enough, or without a plan).
-    let simulated: StreamPipeline.Timing?
-
-    /// Creates the model (simulating the plan's FIFOs, if it sizes any).
+    /// Creates the model.
     init(target: TargetDescription, plan: DataflowFoldingPlan?) {
         self.target = target
         self.plan = plan
-        simulated = plan?.streamPipeline?.simulate()
     }
 
     /// The kernel's interval as compute cycles and the rest of its engines as fill overhead.
@@ -46,7 +41,7 @@ struct DataflowCycleModel: CycleModel {
     /// Interval = the slowest kernel's compute (plus stall) cycles; latency = every kernel's cycles;
     /// with FIFO depths from a folding file, the simulated chain's interval and first latency.
     public func timing(of costs: [KernelCost]) -> ProgramTiming {
-        if let simulated {
+        if let simulated = plan?.fifoTiming {
             return ProgramTiming(latencyCycles: Double(simulated.firstLatencyCycles), intervalCycles: simulated.intervalCycles)
         }
         let interval = costs.map { $0.computeCycles + $0.memoryStallCycles }.max() ?? 0

@@ -32,6 +32,9 @@ struct DataflowFoldingPlan: Sendable {
 
     /// The stages in program order.
     public let entries: [Entry]
+    /// The chain's simulated timing with the FIFO depths of a folding file (``streamPipeline``),
+    /// nil when every FIFO is deep enough (the interval is then the slowest stage's).
+    public let fifoTiming: StreamPipeline.Timing?
     /// The target's budget.
     public let budget: FabricResources
 
@@ -101,12 +104,14 @@ struct DataflowFoldingPlan: Sendable {
             }
         }
         let picks = best ?? options.map { _ in 0 }
-        entries = stages.indices.compactMap { index in
+        let entries: [Entry] = stages.indices.compactMap { index in
             let candidates = options[index], pick = picks[index]
             guard pick < candidates.count else { return nil }
             return Entry(stage: stages[index], folding: candidates[pick].folding, estimate: candidates[pick].estimate,
                          fifos: fifos[index] ?? StreamFIFODepths())
         }
+        self.entries = entries
+        fifoTiming = Self.streamPipeline(of: entries)?.simulate()
     }
 
     /// The stages of the kernels the dataflow patterns build for `graph` (as legalization would

@@ -63,7 +63,10 @@ extension DataflowFoldingPlan {
     /// deep as the larger of the two depths (``StreamFIFODepths``). A design that branches (adding
     /// streams) is simulated as the chain of its stages in program order, with one input stream
     /// per engine.
-    var streamPipeline: StreamPipeline? {
+    var streamPipeline: StreamPipeline? { Self.streamPipeline(of: entries) }
+
+    /// ``streamPipeline`` of a plan's entries.
+    static func streamPipeline(of entries: [Entry]) -> StreamPipeline? {
         guard entries.contains(where: { $0.fifos != StreamFIFODepths() }) else { return nil }
         var engines: [StreamEngine] = []
         var depths: [Int?] = []

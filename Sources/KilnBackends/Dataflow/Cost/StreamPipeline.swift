@@ -49,7 +49,7 @@ struct StreamPipeline: Sendable {
     /// over the second half of them: `(c[n−1] − c[h−1]) / (n − h)` with `h = ⌈n/2⌉`, `c[i]` the cycle
     /// the last engine finishes inference `i`. Nil when the engines' word counts disagree so that
     /// the chain cannot advance (a consumer waiting for words its producer never writes).
-    func simulate(inferences: Int = 16) -> Timing? {
+    func simulate(inferences: Int = 8) -> Timing? {
         let count = max(inferences, 2)
         let active = engines
         guard !active.isEmpty, active.allSatisfy({ $0.iterations > 0 }) else { return nil }
