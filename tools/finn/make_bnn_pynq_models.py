@@ -17,35 +17,30 @@ Weights are +-1 in a fixed pattern (the timing does not depend on their values),
 initializers cast to float before BipolarQuant, so the files stay small. Hidden layers are
 BatchNormalization + BipolarQuant (FINN's streamlining turns them into thresholds).
 
-Run (never at Kiln run time): python3 tools/finn/make_bnn_pynq_models.py   (needs onnx, numpy)
+Run (never at Kiln run time): python3 tools/finn/make_bnn_pynq_models.py   (needs onnx, numpy, qonnx)
 """
 import os
+
+import sys
 
 import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "qonnx"))
+import make_qonnx_fixtures as qonnx_fixtures  # noqa: E402  (its Builder; needs qonnx installed)
+
 QONNX = "qonnx.custom_op.general"
 OUT = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "validation", "bnn-pynq")
 
 
-class Builder:
-    def __init__(self):
-        self.nodes, self.inits, self.count = [], [], 0
-
-    def name(self, stem):
-        self.count += 1
-        return f"{stem}{self.count}"
+class Builder(qonnx_fixtures.Builder):
+    """tools/qonnx/make_qonnx_fixtures.py's graph builder, with int8 constants and the layers below."""
 
     def const(self, array):
         n = self.name("c")
         self.inits.append(numpy_helper.from_array(np.asarray(array), n))
         return n
-
-    def node(self, op, inputs, domain="", **attrs):
-        out = self.name(op.lower() + "_out")
-        self.nodes.append(helper.make_node(op, inputs, [out], name=self.name(op), domain=domain, **attrs))
-        return out
 
     def binary_weights(self, dims):
         i = np.arange(int(np.prod(dims)))
