@@ -65,7 +65,8 @@ extension DataflowFoldingPlan {
     /// per engine.
     var streamPipeline: StreamPipeline? { Self.streamPipeline(of: entries) }
 
-    /// ``streamPipeline`` of a plan's entries.
+    /// ``streamPipeline`` of a plan's entries (nil also when an engine would transfer no words, which
+    /// the chain cannot be simulated with).
     static func streamPipeline(of entries: [Entry]) -> StreamPipeline? {
         guard entries.contains(where: { $0.fifos != StreamFIFODepths() }) else { return nil }
         var engines: [StreamEngine] = []
@@ -74,6 +75,7 @@ extension DataflowFoldingPlan {
         for entry in entries {
             let stage = entry.stage.streamEngines(entry.folding)
             guard let first = stage.first else { continue }
+            guard stage.allSatisfy({ $0.iterations > 0 && $0.inputWords > 0 && $0.outputWords > 0 }) else { return nil }
             if let producer = engines.last, let out = previous {
                 if producer.outputWords == first.inputWords {
                     depths.append([out.output, entry.fifos.input].compactMap { $0 }.max())
