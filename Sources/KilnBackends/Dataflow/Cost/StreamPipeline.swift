@@ -17,7 +17,8 @@
 ///   a deep FIFO, as BNN-PYNQ's `Mem2Stream` into its 1,024-deep `memInStrm`) and the last
 ///   engine's sink always has space;
 /// * an iteration's read and write happen in the same cycle (the loop's pipeline depth is not
-///   modelled; it adds a few cycles to the latency and nothing to the interval).
+///   modelled: it adds a few cycles to the latency, and with shallow FIFOs it lengthens every
+///   stall handshake, so a stalling chain runs somewhat slower in hardware than here).
 ///
 /// With every FIFO unbounded the interval is exactly the slowest engine's iterations per inference
 /// (FINN's `max(get_exp_cycles)`); finite FIFOs can stall an engine that is not the slowest and
@@ -51,21 +52,21 @@ struct StreamPipeline: Sendable {
     /// the chain cannot advance (a consumer waiting for words its producer never writes).
     func simulate(inferences: Int = 8) -> Timing? {
         let count = max(inferences, 2)
-        let active = engines
-        guard !active.isEmpty, active.allSatisfy({ $0.iterations > 0 }) else { return nil }
-        var occupancy = [Int](repeating: 0, count: active.count - 1)
-        var done = [Int](repeating: 0, count: active.count)
-        let totals = active.map { $0.iterations * count }
+        let last = max(engines.count - 1, 0)
+        guard !engines.isEmpty, engines.allSatisfy({ $0.iterations > 0 }) else { return nil }
+        var occupancy = [Int](repeating: 0, count: last)
+        var done = [Int](repeating: 0, count: engines.count)
+        let totals = engines.map { $0.iterations * count }
         var finished: [Int] = []
         var cycle = 0
-        var change = [Int](repeating: 0, count: active.count - 1)
-        while done[active.count - 1] < totals[active.count - 1] {
+        var change = [Int](repeating: 0, count: last)
+        while done[last] < totals[last] {
             for k in change.indices { change[k] = 0 }
             var progressed = false
-            for (k, engine) in active.enumerated() where done[k] < totals[k] {
+            for (k, engine) in engines.enumerated() where done[k] < totals[k] {
                 let step = done[k] % engine.iterations
                 let reads = k > 0 && engine.read.transfers(at: step, of: engine.iterations)
-                let writes = k < active.count - 1 && engine.write.transfers(at: step, of: engine.iterations)
+                let writes = k < last && engine.write.transfers(at: step, of: engine.iterations)
                 if reads && occupancy[k - 1] == 0 { continue }
                 if writes, let limit = depths[k], occupancy[k] >= limit { continue }
                 if reads { change[k - 1] -= 1 }
@@ -76,8 +77,7 @@ struct StreamPipeline: Sendable {
             guard progressed else { return nil }
             for k in change.indices { occupancy[k] += change[k] }
             cycle += 1
-            let last = active.count - 1
-            if done[last] % active[last].iterations == 0 && done[last] / active[last].iterations > finished.count {
+            if done[last] % engines[last].iterations == 0 && done[last] / engines[last].iterations > finished.count {
                 finished.append(cycle)
             }
         }
