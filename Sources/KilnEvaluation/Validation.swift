@@ -1,4 +1,5 @@
 import KilnDiagnostics
+import KilnCompiler
 import KilnIR
 import KilnJSON
 import KilnTargets
@@ -84,11 +85,13 @@ public struct Validation: Sendable {
     ///   - evaluation: compiles and estimates (its catalog holds the targets).
     ///   - catalog: the targets the measurements name.
     ///   - loadModel: reads a model file named by a measurement (relative to the table's directory).
+    ///   - loadFolding: reads a folding file named by a measurement (relative to the table's directory).
     /// - Throws: ``DiagnosticError`` naming the measurement when its target is unknown, its model
     ///   does not load or compile, its core count does not make a valid target, or the target has
     ///   no stack of its `targetStack` name.
     public static func run(_ table: ValidationTable, evaluation: Evaluation, catalog: TargetCatalog,
-                           loadModel: (String) throws(DiagnosticError) -> Graph) throws(DiagnosticError) -> Validation {
+                           loadModel: (String) throws(DiagnosticError) -> Graph,
+                           loadFolding: (String) throws(DiagnosticError) -> LayerSettingsFile) throws(DiagnosticError) -> Validation {
         var rows: [Row] = []
         for measurement in table.measurements {
             do throws(DiagnosticError) {
@@ -98,9 +101,13 @@ public struct Validation: Sendable {
                 var target = part
                 if let cores = measurement.cores { target = try variant(of: part, cores: cores, catalog: catalog) }
                 if let stack = measurement.targetStack { target = try target.selecting(stack: stack) }
-                let model = try EvaluationModel(try loadModel(measurement.model), calibration: nil)
+                var model = try EvaluationModel(try loadModel(measurement.model), calibration: nil)
+                if let folding = measurement.folding { model.layerSettings = try loadFolding(folding) }
                 let result = try evaluation.run(model: model, target: target, data: nil)
-                rows.append(Row(measurement: measurement, predictedSeconds: result.cost.latencySeconds, predictedJoules: result.cost.energy.total,
+                let seconds = measurement.acceleratorCallInferences.map {
+                    acceleratorCallSeconds(result.cost, clockHertz: target.clockMegahertz.value * 1e6, inferences: $0)
+                } ?? result.cost.latencySeconds
+                rows.append(Row(measurement: measurement, predictedSeconds: seconds, predictedJoules: result.cost.energy.total,
                                 hostNodes: result.program.hostNodeCount, predictedStack: target.stack?.name))
             } catch {
                 throw DiagnosticError(error.diagnostics.map { diagnostic in
@@ -111,6 +118,20 @@ public struct Validation: Sendable {
             }
         }
         return Validation(rows: rows)
+    }
+
+    /// Seconds per inference of one accelerator call over `inferences` inferences: the first
+    /// inference's accelerator latency and the host-link transfers next to an accelerator step (the
+    /// accelerator's own reads of its inputs and writes of its outputs), then one accelerator
+    /// interval per further inference (the next inputs stream in while the pipeline runs), over
+    /// `inferences`. Host steps, and transfers between host steps, are outside the call.
+    static func acceleratorCallSeconds(_ cost: ProgramCost, clockHertz: Double, inferences: Int) -> Double {
+        let steps = cost.steps
+        let transfers = steps.indices.filter { index in
+            steps[index].placement == .link && [index - 1, index + 1].contains { steps.indices.contains($0) && steps[$0].placement == .accelerator }
+        }.reduce(0) { $0 + steps[$1].seconds }
+        let first = cost.acceleratorTiming.latencyCycles / clockHertz + transfers
+        return (first + Double(inferences - 1) * cost.acceleratorTiming.intervalCycles / clockHertz) / Double(inferences)
     }
 
     /// The part with `cores` cores (a measurement on fewer threads than the part has): its

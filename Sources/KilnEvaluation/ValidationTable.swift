@@ -24,6 +24,13 @@ public struct ValidationTable: Sendable {
         /// The number of cores the measurement used, when fewer than the part has (a one-thread
         /// run): the prediction uses the target with this many cores; nil for the part's own.
         public var cores: Int?
+        /// A folding file (FINN's folding configuration, relative to the table) the dataflow design
+        /// was built with; nil for Kiln's own folding search.
+        public var folding: String?
+        /// When the measurement timed one accelerator call over this many inferences and divided
+        /// by it (BNN-PYNQ's timer: host steps before and after the call are outside it): the
+        /// prediction is that call's time per inference; nil for one end-to-end inference.
+        public var acceleratorCallInferences: Int?
         /// Measured seconds per inference.
         public var measuredSeconds: Double
         /// Measured joules per inference, when the source measured energy; nil otherwise.
@@ -39,7 +46,8 @@ public struct ValidationTable: Sendable {
     /// The version of the table format this Kiln reads.
     public static let schemaVersion = 1
     /// The keys of a measurement entry.
-    static let measurementKeys = ["model", "target", "stack", "targetStack", "cores", "measuredSeconds", "measuredJoules", "source", "note"]
+    static let measurementKeys = ["model", "target", "stack", "targetStack", "cores", "folding", "acceleratorCallInferences", "measuredSeconds", "measuredJoules",
+                                  "source", "note"]
 
     /// The measurements, in file order.
     public var measurements: [Measurement]
@@ -71,14 +79,17 @@ public struct ValidationTable: Sendable {
                 let stack = entry.required("stack") { context.nonEmptyString($0, at: $1) }
                 let targetStack = entry.optional("targetStack").flatMap { context.nonEmptyString($0, at: entry.path(of: "targetStack")) }
                 let cores = entry.optional("cores").flatMap { context.integer($0, at: entry.path(of: "cores"), in: 1...1_000_000) }
+                let folding = entry.optional("folding").flatMap { context.nonEmptyString($0, at: entry.path(of: "folding")) }
+                let call = entry.optional("acceleratorCallInferences").flatMap { context.integer($0, at: entry.path(of: "acceleratorCallInferences"), in: 1...1_000_000_000) }
                 let seconds = entry.required("measuredSeconds") { context.number($0, at: $1, .positive) }
                 let joules = entry.optional("measuredJoules").flatMap { context.number($0, at: entry.path(of: "measuredJoules"), .positive) }
                 let source = entry.required("source") { context.nonEmptyString($0, at: $1) }
                 let note = entry.optional("note").flatMap { context.nonEmptyString($0, at: entry.path(of: "note")) }
                 guard let model, let target, let stack, let seconds, let source,
-                      entry.contains("cores") == (cores != nil), entry.contains("targetStack") == (targetStack != nil), entry.contains("measuredJoules") == (joules != nil),
+                      entry.contains("cores") == (cores != nil), entry.contains("folding") == (folding != nil),
+                      entry.contains("acceleratorCallInferences") == (call != nil), entry.contains("targetStack") == (targetStack != nil), entry.contains("measuredJoules") == (joules != nil),
                       entry.contains("note") == (note != nil) else { continue }
-                measurements.append(Measurement(model: model, target: target, stack: stack, targetStack: targetStack, cores: cores, measuredSeconds: seconds,
+                measurements.append(Measurement(model: model, target: target, stack: stack, targetStack: targetStack, cores: cores, folding: folding, acceleratorCallInferences: call, measuredSeconds: seconds,
                                                 measuredJoules: joules, source: source, note: note, place: path.description))
             }
         }

@@ -22,6 +22,26 @@ import KilnDiagnostics
                                                                    measuredJoules: 0.02, source: "paper, table 2", note: "why", place: "measurements[0]")])
     }
 
+    @Test func readsAFoldingAndAnAcceleratorCallSize() throws {
+        let table = try Self.decode("""
+        {"schemaVersion": 1, "measurements": [{"model": "lfc.onnx", "target": "t", "stack": "BNN-PYNQ", "folding": "f.json",
+         "acceleratorCallInferences": 10000, "measuredSeconds": 2.8e-6, "source": "notebook"}]}
+        """)
+        #expect(table.measurements.first?.folding == "f.json")
+        #expect(table.measurements.first?.acceleratorCallInferences == 10000)
+        do {
+            _ = try Self.decode("""
+            {"schemaVersion": 1, "measurements": [{"model": "a", "target": "t", "stack": "s", "measuredSeconds": 1, "source": "x",
+             "acceleratorCallInferences": 0, "folding": ""}]}
+            """)
+            Issue.record("a call of 0 inferences was accepted")
+        } catch {
+            let places = error.diagnostics.map { $0.location.place ?? "" }
+            #expect(places.contains("measurements[0].acceleratorCallInferences"))
+            #expect(places.contains("measurements[0].folding"))
+        }
+    }
+
     @Test func namesEveryProblemAtItsPlace() {
         do {
             _ = try Self.decode("""

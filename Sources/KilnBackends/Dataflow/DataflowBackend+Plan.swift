@@ -1,6 +1,7 @@
 import KilnCompiler
 import KilnDiagnostics
 import KilnIR
+import KilnJSON
 import KilnTargets
 
 extension DataflowBackend {
@@ -19,12 +20,14 @@ extension DataflowBackend {
         guard let dataflow = target.section(DataflowSection.self) else { return nil }
         let stages = DataflowFoldingPlan.stages(of: graph, target: target)
         var fixed: [Int: DataflowFolding] = [:]
+        var fifos: [Int: StreamFIFODepths] = [:]
         if let settings = options.layerSettings {
             let file = try DataflowFoldingFile(stages: stages, settings: settings).foldings()
             fixed = file.fixed
+            fifos = file.fifos
             for note in file.notes { options.log.note("\(settings.file): \(note)", pass: Self.planNoteSource) }
         }
-        let plan = DataflowFoldingPlan(stages: stages, dataflow: dataflow, fixed: fixed)
+        let plan = DataflowFoldingPlan(stages: stages, dataflow: dataflow, fixed: fixed, fifos: fifos)
         guard plan.fits else {
             let over = plan.resources.excess(over: plan.budget)
             let largest = plan.entries.sorted { $0.estimate.resources.lookupTables + 100 * $0.estimate.resources.blockRam18k
@@ -42,6 +45,10 @@ extension DataflowBackend {
                              pass: Self.planNoteSource, node: entry.stage.layer)
         }
         options.log.note("pipeline interval \(plan.intervalCycles) cycles; design \(plan.resources) of \(plan.budget)", pass: Self.planNoteSource)
+        if let timing = plan.fifoTiming {
+            options.log.note("with the FIFO depths of \(options.layerSettings?.file ?? "the folding file"): interval \(JSONWriter.format(timing.intervalCycles)) cycles, first inference \(timing.firstLatencyCycles) cycles (simulated chain)",
+                             pass: Self.planNoteSource)
+        }
         return plan
     }
 }

@@ -14,7 +14,11 @@ struct ValidateCommand: Command {
     model file (relative to the table, or absolute), a target, the software stack that ran it, the measured
     seconds per inference and its source. A row with "targetStack" is predicted with that software
     stack of the target (kiln targets show T lists them), else with its default stack. A row with
-    "cores" is predicted on the target with that many cores (a one-thread measurement).
+    "cores" is predicted on the target with that many cores (a one-thread measurement). A row with
+    "folding" builds the dataflow design with that folding file (relative to the table); a row with
+    "acceleratorCallInferences": N was timed as one accelerator call over N inferences divided by N
+    (host steps untimed): the prediction is the first inference's accelerator latency and transfers
+    plus N - 1 accelerator intervals, over N.
     Error is predicted / measured - 1.
     --markdown FILE also writes the page docs/validation.md is (kiln validate --markdown docs/validation.md).
     """
@@ -37,6 +41,10 @@ struct ValidateCommand: Command {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
         let validation = try Validation.run(table, evaluation: context.evaluation(catalog), catalog: catalog) { model throws(DiagnosticError) in
             try ModelLoader.load(model.hasPrefix("/") ? model : directory.appendingPathComponent(model).path)
+        } loadFolding: { folding throws(DiagnosticError) in
+            let path = folding.hasPrefix("/") ? folding : directory.appendingPathComponent(folding).path
+            guard let settings = try EvaluationFiles.layerSettings(path) else { throw DiagnosticError(.error("cannot read the folding file", file: path)) }
+            return settings
         }
         if let markdown = arguments.value("--markdown") {
             let command = "kiln validate \(path) --markdown \(markdown)"

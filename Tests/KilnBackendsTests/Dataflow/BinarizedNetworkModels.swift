@@ -12,7 +12,15 @@ enum BinarizedNetworkModels {
 
     /// CNV-W1A1: six 3×3 valid convolutions (64, 64, 128, 128, 256, 256 channels) on 3×32×32,
     /// 2×2 max pools after the 2nd and 4th, fully connected 256-512-512-10.
-    static func cnv() throws -> Graph {
+    static func cnv() throws -> Graph { try cnv(classes: 10, signAfterLast: false, name: "cnv_w1a1") }
+
+    /// CNV-W1A1 as BNN-PYNQ's hardware computes it (`bnn/src/network/cnvW1A1/hw/config.h`): the 10
+    /// classes padded to L8_MH 64; its last layer's 16-bit popcounts are thresholded to one bit here
+    /// so that it stays on the fabric (same word count and cycles). The graph of
+    /// `tools/finn/make_bnn_pynq_models.py`.
+    static func cnvAsBNNPYNQBuildsIt() throws -> Graph { try cnv(classes: 64, signAfterLast: true, name: "cnv_w1a1_bnn_pynq") }
+
+    static func cnv(classes: Int, signAfterLast: Bool, name: String) throws -> Graph {
         var b = Builder()
         var h = b.node("Quant", ["x", b.constant([1 / 128], []), b.constant([0], []), b.constant([8], [])], domain: qonnx,
                        attributes: [.int("signed", 1), .int("narrow", 0), .string("rounding_mode", "ROUND")])
@@ -31,16 +39,24 @@ enum BinarizedNetworkModels {
             h = b.signAfterBatchNormalization(h, channels: outputs)
             previous = outputs
         }
-        h = b.node("MatMul", [h, b.binaryWeights([previous, 10])])
-        return try b.graph("cnv_w1a1", input: [1, 3, 32, 32], output: h, outputShape: [1, 10])
+        h = b.node("MatMul", [h, b.binaryWeights([previous, classes])])
+        if signAfterLast { h = b.signAfterBatchNormalization(h, channels: classes) }
+        return try b.graph(name, input: [1, 3, 32, 32], output: h, outputShape: [1, classes])
     }
 
-    static func multilayerPerceptron(_ widths: [Int], name: String) throws -> Graph {
+    /// LFC-W1A1 as BNN-PYNQ's hardware computes it (`bnn/src/network/lfcW1A1/hw/config.h`): the
+    /// 784 input bits padded to L0_MW 832, the 10 outputs to L3_MH 64, and every layer, the last
+    /// too, thresholded to one bit (`top.cpp`: `Slice<ap_uint<1>>` on all four layers).
+    static func lfcAsBNNPYNQBuildsIt() throws -> Graph {
+        try multilayerPerceptron([832, 1024, 1024, 1024, 64], name: "lfc_w1a1_bnn_pynq", signAfterLast: true)
+    }
+
+    static func multilayerPerceptron(_ widths: [Int], name: String, signAfterLast: Bool = false) throws -> Graph {
         var b = Builder()
         var h = b.node("BipolarQuant", ["x", b.constant([1], [])], domain: qonnx)
         for (index, (inputs, outputs)) in zip(widths, widths.dropFirst()).enumerated() {
             h = b.node("MatMul", [h, b.binaryWeights([inputs, outputs])])
-            if index < widths.count - 2 { h = b.signAfterBatchNormalization(h, channels: outputs) }
+            if index < widths.count - 2 || signAfterLast { h = b.signAfterBatchNormalization(h, channels: outputs) }
         }
         return try b.graph(name, input: [1, widths[0]], output: h, outputShape: [1, widths.last!])
     }

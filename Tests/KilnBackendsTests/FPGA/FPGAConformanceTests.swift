@@ -12,7 +12,7 @@ import KilnIR
     static let excluded: [String: String] = [:]
 
     @Test func everyTargetOfTheFamilyIsTested() {
-        #expect(FPGATestSupport.targetNames == ["pynq-z1-zynq7020-finn", "scalesim-google-tpu-ws", "scalesim-scale-32x32-os", "zc706-zynq7045-finn"])
+        #expect(FPGATestSupport.targetNames == ["pynq-z1-zynq7020-finn", "scalesim-google-tpu-ws", "scalesim-scale-32x32-os", "ultra96-zu3eg-finn", "zc706-zynq7045-finn"])
     }
 
     @Test(arguments: FPGATestSupport.pairs.map { "\($0.0) @ \($0.1)" })

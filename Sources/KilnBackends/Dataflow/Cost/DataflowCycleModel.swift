@@ -12,7 +12,10 @@ import KilnTargets
 /// transfers to and from the host are charged by the estimator.
 ///
 /// ``timing(of:)``: engines run concurrently, so the interval is the slowest engine and the
-/// latency is the sum of all engines' cycles (FINN's critical-path estimate for a chain).
+/// latency is the sum of all engines' cycles (FINN's critical-path estimate for a chain). When a
+/// folding file sizes FIFOs (``StreamFIFODepths``), shallow FIFOs can stall engines that are not
+/// the slowest: the interval and the first inference's latency then come from simulating the
+/// chain with those FIFOs (``StreamPipeline``), done once by the plan (``DataflowFoldingPlan/fifoTiming``).
 struct DataflowCycleModel: CycleModel {
     /// The target.
     public let target: TargetDescription
@@ -35,8 +38,12 @@ struct DataflowCycleModel: CycleModel {
                           overheadCycles: Double(estimate.latencyCycles - estimate.intervalCycles), bound: .compute)
     }
 
-    /// Interval = the slowest kernel's compute (plus stall) cycles; latency = every kernel's cycles.
+    /// Interval = the slowest kernel's compute (plus stall) cycles; latency = every kernel's cycles;
+    /// with FIFO depths from a folding file, the simulated chain's interval and first latency.
     public func timing(of costs: [KernelCost]) -> ProgramTiming {
+        if let simulated = plan?.fifoTiming {
+            return ProgramTiming(latencyCycles: Double(simulated.firstLatencyCycles), intervalCycles: simulated.intervalCycles)
+        }
         let interval = costs.map { $0.computeCycles + $0.memoryStallCycles }.max() ?? 0
         let latency = costs.reduce(0) { $0 + $1.totalCycles }
         return ProgramTiming(latencyCycles: latency, intervalCycles: interval)

@@ -19,7 +19,9 @@ import KilnJSON
 /// Attributes: `PE`, `SIMD` (matrix engines), `ram_style` (`auto`, `block`, `distributed`,
 /// `ultra`), `resType` (`lut`, `dsp`), `mem_mode` (only `internal_decoupled`, the memory FINN's
 /// estimates and Kiln model); `runtime_writeable_weights` and `preferred_impl_style` change no
-/// estimate and are accepted. An attribute a configured engine leaves out takes FINN's node
+/// estimate and are accepted; `inFIFODepths` / `outFIFODepths` give the depth in words of the
+/// FIFO at the engine's input / output (``StreamFIFODepths``; an entry with only these keeps
+/// Kiln's folding search for the engine). An attribute a configured engine leaves out takes FINN's node
 /// default (PE 1, SIMD 1, LUT multipliers, the engine's default `ram_style`); a stage the file
 /// does not configure keeps Kiln's search.
 ///
@@ -50,6 +52,10 @@ struct DataflowFoldingFile {
         "FMPadding_Pixel", "ChannelwiseOp", "ChannelwiseOp_Batch", "TLastMarker", "IODMA", "DownSampler", "Lookup",
         "UpsampleNearestNeighbour", "StreamingConcat", "StreamingSplit", "StreamingEltwise", "CheckSum",
     ]
+    /// FINN's FIFO-depth attributes: `inFIFODepths` / `outFIFODepths` (one depth per stream, the
+    /// form FINN's `set_fifo_depths` writes back into a folding configuration) and the single
+    /// `inFIFODepth` / `outFIFODepth` of FINN before 0.8.
+    static let fifoAttributes: Set<String> = ["inFIFODepths", "outFIFODepths", "inFIFODepth", "outFIFODepth"]
     /// Attributes that change no estimate.
     static let inertAttributes: Set<String> = ["runtime_writeable_weights", "preferred_impl_style"]
 
@@ -73,7 +79,7 @@ struct DataflowFoldingFile {
     /// The foldings the file gives, by stage index, with the notes to log.
     /// - Throws: ``DiagnosticError`` located at the file and JSON path of every entry that names
     ///   no engine, has an unknown attribute or value, or a PE / SIMD that does not divide the layer.
-    func foldings() throws(DiagnosticError) -> (fixed: [Int: DataflowFolding], notes: [String]) {
+    func foldings() throws(DiagnosticError) -> (fixed: [Int: DataflowFolding], fifos: [Int: StreamFIFODepths], notes: [String]) {
         var findings = DiagnosticCollector(file: settings.file)
         guard let root = settings.document.objectValue else {
             throw DiagnosticError(.error("a folding file is a JSON object of engine names (FINN's folding configuration)", file: settings.file))
@@ -102,12 +108,16 @@ struct DataflowFoldingFile {
             }
         }
         var fixed: [Int: DataflowFolding] = [:]
-        for (index, entries) in attributes.sorted(by: { $0.key < $1.key }) {
-            if let folding = folding(of: index, entries, findings: &findings) { fixed[index] = folding }
+        var fifos: [Int: StreamFIFODepths] = [:]
+        for (index, all) in attributes.sorted(by: { $0.key < $1.key }) {
+            let entries = all.filter { !Self.fifoAttributes.contains($0.key) }
+            let depths = all.filter { Self.fifoAttributes.contains($0.key) }
+            if !depths.isEmpty { fifos[index] = fifoDepths(depths, findings: &findings) }
+            if !entries.isEmpty, let folding = folding(of: index, entries, findings: &findings) { fixed[index] = folding }
         }
         for window in windows { check(window: window, fixed: fixed, findings: &findings) }
         try findings.throwIfErrors()
-        return (fixed, notes)
+        return (fixed, fifos, notes)
     }
 
     /// Where a key points.
@@ -211,7 +221,7 @@ struct DataflowFoldingFile {
             case let key where Self.inertAttributes.contains(key):
                 continue
             default:
-                findings.error("'\(key)' is not an attribute Kiln models for '\(stage.layer)' (\(stage.kernel)): it takes \(isMatrix ? "PE, SIMD, ram_style, resType, mem_mode" : engine == .thresholding ? "PE, ram_style, mem_mode" : "PE")", at: path.description)
+                findings.error("'\(key)' is not an attribute Kiln models for '\(stage.layer)' (\(stage.kernel)): it takes \(isMatrix ? "PE, SIMD, ram_style, resType, mem_mode" : engine == .thresholding ? "PE, ram_style, mem_mode" : "PE"), inFIFODepths, outFIFODepths", at: path.description)
             }
         }
         guard findings.diagnostics.count == before else { return nil }
@@ -224,6 +234,31 @@ struct DataflowFoldingFile {
         }
         guard findings.diagnostics.count == before else { return nil }
         return DataflowFolding(processingElements: pe, simdLanes: simd, multipliers: multipliers, memory: memory)
+    }
+
+    /// The FIFO depths of one engine's entry: a depth in words ≥ 1 (FINN's lists take one depth per
+    /// stream; Kiln's engines have one input and one output stream, so a list has one element).
+    private func fifoDepths(_ entries: [(key: String, value: JSONValue, path: JSONPath)], findings: inout DiagnosticCollector) -> StreamFIFODepths {
+        var depths = StreamFIFODepths()
+        for (key, value, path) in entries {
+            let list = key.hasSuffix("s")
+            let element: JSONValue?
+            if list {
+                guard let items = value.arrayValue, items.count == 1 else {
+                    findings.error("\(key) must be a list of one depth (Kiln's engines have one \(key.hasPrefix("in") ? "input" : "output") stream)", at: path.description)
+                    continue
+                }
+                element = items.first
+            } else {
+                element = value
+            }
+            guard let depth = element?.integerValue, depth >= 1, depth <= 1 << 30 else {
+                findings.error("a FIFO depth must be an integer number of words from 1 to \(1 << 30)", at: (list ? path.appending(index: 0) : path).description)
+                continue
+            }
+            if key.hasPrefix("in") { depths.input = Int(depth) } else { depths.output = Int(depth) }
+        }
+        return depths
     }
 
     /// A sliding-window entry agrees with the folding of its matrix engine.

@@ -26,10 +26,15 @@ struct DataflowFoldingPlan: Sendable {
         public let folding: DataflowFolding
         /// Its cycles and resources.
         public let estimate: StageEstimate
+        /// The FIFO depths a folding file gives at its input and output.
+        public let fifos: StreamFIFODepths
     }
 
     /// The stages in program order.
     public let entries: [Entry]
+    /// The chain's simulated timing with the FIFO depths of a folding file (``streamPipeline``),
+    /// nil when every FIFO is deep enough (the interval is then the slowest stage's).
+    public let fifoTiming: StreamPipeline.Timing?
     /// The target's budget.
     public let budget: FabricResources
 
@@ -52,7 +57,9 @@ struct DataflowFoldingPlan: Sendable {
     /// stage takes its cheapest folding (and ``fits`` is false).
     /// - Parameter fixed: foldings the user gave (a folding file), by stage index: those stages
     ///   take exactly that folding and the search balances the others around them.
-    public init(stages: [DataflowStage], dataflow: DataflowSection, fixed: [Int: DataflowFolding] = [:]) {
+    /// - Parameter fifos: FIFO depths the user gave, by stage index (none: FIFOs deep enough).
+    public init(stages: [DataflowStage], dataflow: DataflowSection, fixed: [Int: DataflowFolding] = [:],
+                fifos: [Int: StreamFIFODepths] = [:]) {
         let budget = Self.budget(of: dataflow)
         self.budget = budget
         func weight(_ r: FabricResources) -> Double {
@@ -97,11 +104,14 @@ struct DataflowFoldingPlan: Sendable {
             }
         }
         let picks = best ?? options.map { _ in 0 }
-        entries = zip(stages, zip(options, picks)).compactMap { stage, pair in
-            let (candidates, pick) = pair
+        let entries: [Entry] = stages.indices.compactMap { index in
+            let candidates = options[index], pick = picks[index]
             guard pick < candidates.count else { return nil }
-            return Entry(stage: stage, folding: candidates[pick].folding, estimate: candidates[pick].estimate)
+            return Entry(stage: stages[index], folding: candidates[pick].folding, estimate: candidates[pick].estimate,
+                         fifos: fifos[index] ?? StreamFIFODepths())
         }
+        self.entries = entries
+        fifoTiming = Self.streamPipeline(of: entries)?.simulate()
     }
 
     /// The stages of the kernels the dataflow patterns build for `graph` (as legalization would
