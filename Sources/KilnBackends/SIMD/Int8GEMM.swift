@@ -70,6 +70,16 @@ enum Int8GEMM {
             }
         }
 
+        /// Runs `kiln_pair_gemm` at `level` over the column blocks `blocks` of these weights.
+        func multiply(_ operands: HostGEMMOperands, level: kiln_pair_gemm_level, rowCount: Int, blocks: Range<Int>, saturatingPairs: Bool) {
+            values.withUnsafeBufferPointer { packed in
+                columnConstants.withUnsafeBufferPointer { constants in
+                    operands.multiply(level: level, rowCount: rowCount, packed: packed.baseAddress!, packedDepth: paddedDepth, columns: columns,
+                                      constants: constants.baseAddress!, blocks: blocks, saturating: saturatingPairs)
+                }
+            }
+        }
+
         private static var width: Int { Int8GEMM.blockColumns }
     }
 
@@ -132,13 +142,11 @@ enum Int8GEMM {
             guard !range.isEmpty else { return }
             switch route {
             case .host(let level):
-                weights.values.withUnsafeBufferPointer { packed in
-                    weights.columnConstants.withUnsafeBufferPointer { constants in
-                        kiln_pair_gemm(level, rows, source.pointer, weights.paddedDepth, packed.baseAddress!, weights.columns,
-                                       constants.baseAddress!, range.lowerBound, range.upperBound, saturatingPairs ? 1 : 0,
-                                       destination.pointer)
-                    }
-                }
+                let operands = HostGEMMOperands(
+                    rows: kiln_gemm_rows(a: source.pointer, row_offsets: nil, row_stride: weights.paddedDepth, tap_offsets: nil, taps: 1,
+                                         tap_depth: weights.paddedDepth),
+                    output: kiln_gemm_output(values: destination.pointer, row_stride: weights.columns, column_stride: 1))
+                weights.multiply(operands, level: level, rowCount: rows, blocks: range, saturatingPairs: saturatingPairs)
             case .scalar:
                 multiplyScalar(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer,
                                saturatingPairs: saturatingPairs)
@@ -153,6 +161,26 @@ enum Int8GEMM {
             var sum: Int32 = 0
             for k in 0..<weights.depth { sum &+= Int32(a[m * weights.paddedDepth + k]) }
             for n in 0..<weights.columns { output[m * weights.columns + n] &-= weights.signedZeros[n] &* sum }
+        }
+    }
+
+    /// The host kernel's product with rows and output placed anywhere (``HostGEMMOperands``): a
+    /// convolution read in place from a padded NHWC buffer (one tap per kernel position), its
+    /// accumulators written straight into NCHW planes. Column blocks are split into chunks over
+    /// `threads` as in ``multiply(rows:a:weights:saturatingPairs:output:threads:route:)``; no
+    /// row sums are subtracted, so `weights` must have no zero points (`needsRowSums` false).
+    static func multiply(_ operands: HostGEMMOperands, level: kiln_pair_gemm_level, rows: Int, weights: PackedWeights,
+                         saturatingPairs: Bool, threads: Int) {
+        precondition(!weights.needsRowSums, "the in-place host route subtracts no row sums")
+        let blocks = weights.columnBlocks
+        let work = rows * weights.columns * weights.paddedDepth
+        let chunkCount = work < 1 << 21 ? 1 : min(blocks, max(threads, 1) * 4)
+        let blocksPerChunk = (blocks + chunkCount - 1) / chunkCount
+        ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
+            let first = min(blocks, chunk * blocksPerChunk)
+            let range = first ..< min(blocks, first + blocksPerChunk)
+            guard !range.isEmpty else { return }
+            weights.multiply(operands, level: level, rowCount: rows, blocks: range, saturatingPairs: saturatingPairs)
         }
     }
 

@@ -1,5 +1,6 @@
 import KilnCompiler
 import KilnDiagnostics
+import KilnHostKernels
 import KilnIR
 import KilnInterpreter
 import KilnNumerics
@@ -27,6 +28,40 @@ struct SIMDConvolutionKernel: TargetKernel {
     let geometry: ConvolutionShape
     /// The operands of the direct depthwise route, or nil when the GEMM runs.
     let depthwise: DepthwiseOperands?
+    /// Where the host GEMM reads each window in place, or nil when im2col rows are built.
+    let inPlace: InPlaceWindows?
+
+    /// The host GEMM's in-place reading of a convolution (no im2col): the sample's codes go once
+    /// into an NHWC int16 buffer bordered by the activation zero point, and row m (output pixel
+    /// `oy·OW + ox`) reads kernel position (ky, kx) of its window at `rowOffsets[m] +
+    /// tapOffsets[ky·KW + kx]`, the group's channels in order: the im2col row's (ky, kx, c)
+    /// order, read where it lies. Taken on hosts with `KilnHostKernels`' GEMM when each group
+    /// has an even channel count (a depth pair never straddles two kernel positions, so pairs,
+    /// and the saturation of `vpmaddubsw` pairs, are the im2col rows' pairs) and no weight has a
+    /// zero point (no row sums to subtract).
+    struct InPlaceWindows: Sendable {
+        /// The bordered buffer's height and width, and its border above and left of the image.
+        let paddedHeight: Int, paddedWidth: Int, padTop: Int, padLeft: Int
+        /// Element offset of each output pixel's window origin in the buffer.
+        let rowOffsets: [Int]
+        /// Element offset of each kernel position from the window origin.
+        let tapOffsets: [Int]
+
+        init(_ g: ConvolutionShape, _ attributes: Convolution) {
+            let strideY = attributes.strides[0], strideX = attributes.strides[1]
+            let dilationY = attributes.dilations[0], dilationX = attributes.dilations[1]
+            padTop = attributes.pads[0]
+            padLeft = attributes.pads[1]
+            // Covers every tap of every window, and the whole image.
+            paddedHeight = max(padTop + g.height, (g.outputHeight - 1) * strideY + (g.kernelHeight - 1) * dilationY + 1)
+            paddedWidth = max(padLeft + g.width, (g.outputWidth - 1) * strideX + (g.kernelWidth - 1) * dilationX + 1)
+            let rowLength = paddedWidth * g.channels
+            rowOffsets = (0..<g.pixels).map { m in (m / g.outputWidth) * strideY * rowLength + (m % g.outputWidth) * strideX * g.channels }
+            tapOffsets = (0..<(g.kernelHeight * g.kernelWidth)).map { t in
+                (t / g.kernelWidth) * dilationY * rowLength + (t % g.kernelWidth) * dilationX * g.channels
+            }
+        }
+    }
 
     /// A depthwise convolution's weights and biases, centered once at lowering, for
     /// ``DepthwiseConvolution`` (exact accumulation only).
@@ -101,10 +136,15 @@ struct SIMDConvolutionKernel: TargetKernel {
                                                                  strides: attributes.strides, dilations: attributes.dilations,
                                                                  pads: attributes.pads, output: outputType.shape))
         }
+        var inPlace: InPlaceWindows?
+        if case .host = Int8GEMM.Route.default, depthwise == nil, perGroup % 2 == 0, !packed.contains(where: \.needsRowSums) {
+            inPlace = InPlaceWindows(shape, attributes)
+        }
         return .lowered(SIMDConvolutionKernel(node: node, scheme: scheme, attributes: attributes, inputType: inputType,
                                               weightType: weightType, outputType: outputType, encoding: encoding, packed: packed,
                                               requantizer: requantizer, levels: SIMDMemoryLevels(target: target),
-                                              inputs: node.inputs.filter { !$0.isEmpty }, geometry: shape, depthwise: depthwise))
+                                              inputs: node.inputs.filter { !$0.isEmpty }, geometry: shape, depthwise: depthwise,
+                                              inPlace: inPlace))
     }
 
     private var saturatingPairs: Bool { node.accumulation == .pairwiseSaturatingInt16 }
@@ -116,6 +156,10 @@ struct SIMDConvolutionKernel: TargetKernel {
         }
         let g = geometry
         let threads = ParallelSamples.activeProcessorCount
+        let za = (inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
+        if let inPlace, case .host(let level) = Int8GEMM.Route.default {
+            return [Tensor(type: outputType, storage: .int32(multiplyInPlace(codes, inPlace, level: level, zero: za, threads: threads)))]
+        }
         var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
         if let depthwise {
             let zero = inputType.quantization?.zeroPoint(at: 0) ?? 0
@@ -131,22 +175,18 @@ struct SIMDConvolutionKernel: TargetKernel {
             return [Tensor(type: outputType, storage: .int32(output))]
         }
         let depth = packed[0].paddedDepth
-        let za = (inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
         let plane = g.height * g.width
         var nhwc = [Int16](repeating: 0, count: plane * g.channels)
         // A 1×1, stride-1, unpadded convolution's im2col rows are the NHWC pixels themselves.
         let pixelsAreRows = isPointwise && depth == g.channels
         var columns = [Int16](repeating: 0, count: pixelsAreRows ? 0 : g.pixels * depth)
         var accumulators = [Int32](repeating: 0, count: g.pixels * g.outputsPerGroup)
-        let offset = encoding.firstOffset
         for n in 0..<g.batch {
             // NCHW codes → NHWC hardware bytes.
             codes.withUnsafeBufferPointer { source in
                 nhwc.withUnsafeMutableBufferPointer { destination in
-                    for c in 0..<g.channels {
-                        let base = (n * g.channels + c) * plane
-                        for p in 0..<plane { destination[p * g.channels + c] = Int16(truncatingIfNeeded: source[base + p] &+ offset) }
-                    }
+                    kiln_nchw_to_padded_nhwc16(g.channels, g.height, g.width, source.baseAddress! + n * g.channels * plane,
+                                               encoding.firstOffset, 0, 0, g.height, g.width, 0, destination.baseAddress!)
                 }
             }
             for group in 0..<g.groups {
@@ -174,6 +214,49 @@ struct SIMDConvolutionKernel: TargetKernel {
             }
         }
         return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    /// The in-place route (``InPlaceWindows``): per sample, the codes go once into the bordered
+    /// NHWC buffer, each group's GEMM reads its windows there and writes its accumulators straight
+    /// into the group's NCHW output planes, which are then requantized as contiguous runs.
+    private func multiplyInPlace(_ codes: [Int32], _ windows: InPlaceWindows, level: kiln_pair_gemm_level, zero: Int32,
+                                 threads: Int) -> [Int32] {
+        let g = geometry
+        let plane = g.height * g.width, bordered = windows.paddedHeight * windows.paddedWidth * g.channels
+        var buffer = [Int16](unsafeUninitializedCapacity: bordered) { _, count in count = bordered }
+        // Every element is written: each group's GEMM covers all its pixels and channels.
+        let count = g.batch * g.outputChannels * g.pixels
+        return [Int32](unsafeUninitializedCapacity: count) { planes, written in
+            codes.withUnsafeBufferPointer { source in
+                buffer.withUnsafeMutableBufferPointer { nhwc in
+                    windows.rowOffsets.withUnsafeBufferPointer { rowOffsets in
+                        windows.tapOffsets.withUnsafeBufferPointer { tapOffsets in
+                            for n in 0..<g.batch {
+                                kiln_nchw_to_padded_nhwc16(g.channels, g.height, g.width, source.baseAddress! + n * g.channels * plane,
+                                                           encoding.firstOffset, windows.padTop, windows.padLeft, windows.paddedHeight,
+                                                           windows.paddedWidth, Int16(truncatingIfNeeded: zero), nhwc.baseAddress!)
+                                for group in 0..<g.groups {
+                                    let first = (n * g.outputChannels + group * g.outputsPerGroup) * g.pixels
+                                    let operands = HostGEMMOperands(
+                                        rows: kiln_gemm_rows(a: nhwc.baseAddress! + group * g.channelsPerGroup, row_offsets: rowOffsets.baseAddress!,
+                                                             row_stride: 0, tap_offsets: tapOffsets.baseAddress!, taps: tapOffsets.count,
+                                                             tap_depth: g.channelsPerGroup),
+                                        output: kiln_gemm_output(values: planes.baseAddress! + first, row_stride: 1, column_stride: g.pixels))
+                                    Int8GEMM.multiply(operands, level: level, rows: g.pixels, weights: packed[group],
+                                                      saturatingPairs: saturatingPairs, threads: threads)
+                                    for j in 0..<g.outputsPerGroup {
+                                        let values = planes.baseAddress! + first + j * g.pixels
+                                        requantizer.apply(channel: group * g.outputsPerGroup + j, count: g.pixels, from: values, stride: 1,
+                                                          into: values, stride: 1)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            written = count
+        }
     }
 
     /// Whether the convolution is 1×1 with stride 1, no padding and one group.
