@@ -160,20 +160,22 @@ struct SIMDConvolutionKernel: TargetKernel {
         if let inPlace, case .host(let level) = Int8GEMM.Route.default {
             return [Tensor(type: outputType, storage: .int32(multiplyInPlace(codes, inPlace, level: level, zero: za, threads: threads)))]
         }
-        var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
         if let depthwise {
-            let zero = inputType.quantization?.zeroPoint(at: 0) ?? 0
-            output.withUnsafeMutableBufferPointer { buffer in
-                DepthwiseConvolution.accumulate(codes.map { $0 &- zero }, weights: depthwise.weights, biases: depthwise.biases,
-                                                geometry: depthwise.window, outputChannels: g.outputChannels, into: buffer.baseAddress!,
-                                                threads: threads)
+            // Every output element is written by the kernel, then requantized in place.
+            let count = g.batch * g.outputChannels * g.pixels
+            let output = [Int32](unsafeUninitializedCapacity: count) { buffer, written in
+                DepthwiseConvolution.accumulate(codes, inputZero: inputType.quantization?.zeroPoint(at: 0) ?? 0, weights: depthwise.weights,
+                                                biases: depthwise.biases, geometry: depthwise.window, outputChannels: g.outputChannels,
+                                                into: buffer.baseAddress!, threads: threads)
                 for plane in 0..<(g.batch * g.outputChannels) {
                     let values = buffer.baseAddress! + plane * g.pixels
                     requantizer.apply(channel: plane % g.outputChannels, count: g.pixels, from: values, stride: 1, into: values, stride: 1)
                 }
+                written = count
             }
             return [Tensor(type: outputType, storage: .int32(output))]
         }
+        var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
         let depth = packed[0].paddedDepth
         let plane = g.height * g.width
         var nhwc = [Int16](repeating: 0, count: plane * g.channels)
