@@ -14,8 +14,8 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
-#include <immintrin.h>
 #include <string.h>
+#include "GEMMTile.h"
 
 static uint64_t kiln_xgetbv0(void) {
     uint32_t low, high;
@@ -44,11 +44,6 @@ static inline int32_t kiln_pair_at(const int16_t *row, ptrdiff_t pair) {
     return value;
 }
 
-#define KILN_AVX512 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) static inline
-#define KILN_AVX512_ENTRY __attribute__((target("avx512f,avx512bw,avx512vnni"))) static
-#define KILN_AVX2 __attribute__((target("avx2"), always_inline)) static inline
-#define KILN_AVX2_ENTRY __attribute__((target("avx2"))) static
-
 // MARK: AVX-512 VNNI: one 16-column block is one zmm register per depth pair.
 
 KILN_AVX512 __m512i kiln_step512(__m512i sum, __m512i x, __m512i w, int saturating) {
@@ -66,12 +61,6 @@ static inline const int16_t *kiln_row(const kiln_gemm_rows *a, ptrdiff_t m) {
 /// The offset of tap t of every row.
 static inline ptrdiff_t kiln_tap(const kiln_gemm_rows *a, ptrdiff_t t) {
     return a->tap_offsets ? a->tap_offsets[t] : 0;
-}
-
-/// Writes accumulator row r's 16-lane block `values` (`width` valid columns) at `out` (element
-/// (r, column 0 of the block)) with the output's column stride.
-static inline void kiln_scatter16(const int32_t *values, ptrdiff_t width, int32_t *out, ptrdiff_t columnStride) {
-    for (ptrdiff_t j = 0; j < width; j++) out[j * columnStride] = values[j];
 }
 
 /// `rowCount` (1 or 4) rows × `blockCount` (1 or 2) blocks; the constant arguments make the
@@ -99,35 +88,7 @@ KILN_AVX512 void kiln_tile512(int rowCount, int blockCount, int saturating, cons
             }
         }
     }
-    if (columnStride == 1) {
-        for (int r = 0; r < rowCount; r++)
-            for (int b = 0; b < blockCount; b++) _mm512_mask_storeu_epi32(out + r * rowStride + b * 16, mask[b], sum[r][b]);
-    } else if (rowCount == 4 && rowStride == 1) {
-        // Channel-major output: transpose each 4 × 4 square of a 128-bit lane (columns 4L … 4L+3
-        // of the four rows), then store each column's four consecutive rows as one 128-bit store.
-        for (int b = 0; b < blockCount; b++) {
-            __m512i t0 = _mm512_unpacklo_epi32(sum[0][b], sum[1][b]), t1 = _mm512_unpackhi_epi32(sum[0][b], sum[1][b]);
-            __m512i t2 = _mm512_unpacklo_epi32(sum[2][b], sum[3][b]), t3 = _mm512_unpackhi_epi32(sum[2][b], sum[3][b]);
-            __m512i column[4] = {_mm512_unpacklo_epi64(t0, t2), _mm512_unpackhi_epi64(t0, t2),
-                                 _mm512_unpacklo_epi64(t1, t3), _mm512_unpackhi_epi64(t1, t3)};
-            int32_t *base = out + b * 16 * columnStride;
-            for (int i = 0; i < 4; i++) {
-                __m128i lane[4] = {_mm512_extracti32x4_epi32(column[i], 0), _mm512_extracti32x4_epi32(column[i], 1),
-                                   _mm512_extracti32x4_epi32(column[i], 2), _mm512_extracti32x4_epi32(column[i], 3)};
-                for (int l = 0; l < 4; l++) {
-                    ptrdiff_t n = 4 * l + i;
-                    if (n < width[b]) _mm_storeu_si128((__m128i *)(base + n * columnStride), lane[l]);
-                }
-            }
-        }
-    } else {
-        for (int r = 0; r < rowCount; r++)
-            for (int b = 0; b < blockCount; b++) {
-                int32_t lanes[16];
-                _mm512_storeu_si512((void *)lanes, sum[r][b]);
-                kiln_scatter16(lanes, width[b], out + r * rowStride + b * 16 * columnStride, columnStride);
-            }
-    }
+    kiln_store512(rowCount, blockCount, sum, mask, width, out, rowStride, columnStride);
 }
 
 KILN_AVX512 void kiln_gemm512(int saturating, ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed, ptrdiff_t depth,
@@ -135,16 +96,10 @@ KILN_AVX512 void kiln_gemm512(int saturating, ptrdiff_t rows, const kiln_gemm_ro
                               const kiln_gemm_output *output) {
     ptrdiff_t blockStride = depth * 16, rs = output->row_stride, cs = output->column_stride;
     for (ptrdiff_t block = firstBlock; block < endBlock; block += 2) {
-        int blockCount = block + 1 < endBlock ? 2 : 1;
         __mmask16 mask[2] = {0, 0};
         ptrdiff_t width[2] = {0, 0};
         __m512i constant[2];
-        for (int b = 0; b < blockCount; b++) {
-            width[b] = columns - (block + b) * 16;
-            if (width[b] > 16) width[b] = 16;
-            mask[b] = width[b] >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width[b]) - 1);
-            constant[b] = _mm512_maskz_loadu_epi32(mask[b], constants + (block + b) * 16);
-        }
+        int blockCount = kiln_blocks512(block, endBlock, columns, constants, mask, width, constant);
         const int16_t *w = packed + block * blockStride;
         int32_t *out = output->values + block * 16 * cs;
         ptrdiff_t m = 0;

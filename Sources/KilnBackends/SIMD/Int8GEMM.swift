@@ -40,6 +40,9 @@ enum Int8GEMM {
         let needsRowSums: Bool
         /// Whether some weight byte is −128 (the widening Arm kernels then cannot pair products).
         let hasMinus128: Bool
+        /// The same weights as signed bytes in quad layout `[block][paddedDepth / 4][16 columns][4]`
+        /// (the shape `vpdpbusd` consumes), packed only on an AVX-512 VNNI host; empty elsewhere.
+        let quads: [Int8]
 
         /// Packs `weight(k, n)` (already signed bytes) for activations with encoded zero point `za`.
         init(depth: Int, columns: Int, firstZero za: Int32, signedZeros: [Int32], bias: (Int) -> Int32,
@@ -61,6 +64,24 @@ enum Int8GEMM {
                 }
             }
             self.values = values
+            if HostVectorKernels.level == KILN_PAIR_GEMM_AVX512_VNNI && values.allSatisfy({ $0 >= -128 && $0 <= 127 }) {
+                // Pair layout [k / 2][16][2] → quad layout [k / 4][16][4], block by block.
+                let depth = paddedDepth, width = Self.width, blocks = columnBlocks
+                quads = [Int8](unsafeUninitializedCapacity: values.count) { quads, count in
+                    for block in 0..<blocks {
+                        let base = block * depth * width
+                        for k in 0..<depth {
+                            for lane in 0..<width {
+                                quads[base + (k / 4) * 4 * width + lane * 4 + k % 4] =
+                                    Int8(truncatingIfNeeded: values[base + (k / 2) * 2 * width + lane * 2 + k % 2])
+                            }
+                        }
+                    }
+                    count = values.count
+                }
+            } else {
+                quads = []
+            }
             self.signedZeros = signedZeros
             needsRowSums = signedZeros.contains { $0 != 0 }
             hasMinus128 = minus128
@@ -182,6 +203,38 @@ enum Int8GEMM {
             guard !range.isEmpty else { return }
             weights.multiply(operands, level: level, rowCount: rows, blocks: range, saturatingPairs: saturatingPairs)
         }
+    }
+
+    /// Unsigned activation bytes × ``PackedWeights/quads`` with `vpdpbusd` (`kiln_quad_gemm`, AVX-512
+    /// VNNI hosts), rows and output placed as in ``multiply(_:level:rows:weights:saturatingPairs:threads:)``:
+    /// exact products and wrapping sums, the same int32 results as the pair GEMM on the same
+    /// operands. `weights.quads` must be packed and `weights` must have no zero points.
+    static func multiplyBytes(_ operands: ByteOperands, rows: Int, weights: PackedWeights, threads: Int) {
+        precondition(!weights.needsRowSums && !weights.quads.isEmpty, "the byte route needs quad-packed weights without zero points")
+        let blocks = weights.columnBlocks
+        let work = rows * weights.columns * weights.paddedDepth
+        let chunkCount = work < 1 << 21 ? 1 : min(blocks, max(threads, 1) * 4)
+        let blocksPerChunk = (blocks + chunkCount - 1) / chunkCount
+        ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
+            let first = min(blocks, chunk * blocksPerChunk), last = min(blocks, first + blocksPerChunk)
+            guard first < last else { return }
+            weights.quads.withUnsafeBufferPointer { quads in
+                weights.columnConstants.withUnsafeBufferPointer { constants in
+                    var source = operands.rows, output = operands.output
+                    kiln_quad_gemm(rows, &source, quads.baseAddress!, weights.paddedDepth, weights.columns, constants.baseAddress!, first, last,
+                                   &output)
+                }
+            }
+        }
+    }
+
+    /// The operands of one `kiln_quad_gemm` product, shared by the threads of its column blocks
+    /// (each writes only its own columns; the pointers outlive the call).
+    struct ByteOperands: @unchecked Sendable {
+        /// The activation bytes' rows.
+        var rows: kiln_gemm_byte_rows
+        /// The output and its strides.
+        var output: kiln_gemm_output
     }
 
     /// The definition ``multiply(rows:a:weights:saturatingPairs:output:threads:route:)`` must equal:

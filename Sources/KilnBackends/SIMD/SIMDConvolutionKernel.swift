@@ -13,7 +13,9 @@ import KilnTargets
 /// exactly are simulated by the reference's direct ``DepthwiseConvolution`` kernel on weights
 /// centered once at lowering: exact int32 sums give the same bits in any order, so the GEMM's
 /// one-column-per-channel loop and the direct loop agree; their cost is still counted as the
-/// GEMM loop nest the target runs.
+/// GEMM loop nest the target runs. On hosts with `KilnHostKernels`' GEMM, most convolutions skip
+/// the im2col rows: the GEMM reads each window where it lies in a bordered NHWC buffer and writes
+/// NCHW planes directly (``InPlaceWindows``), with `vpdpbusd` on bytes where the sums are exact.
 struct SIMDConvolutionKernel: TargetKernel {
     let node: Node
     let scheme: SIMDDotProductScheme
@@ -46,8 +48,14 @@ struct SIMDConvolutionKernel: TargetKernel {
         let rowOffsets: [Int]
         /// Element offset of each kernel position from the window origin.
         let tapOffsets: [Int]
+        /// Whether the buffer holds unsigned bytes for `vpdpbusd` (``Int8GEMM/multiplyBytes(_:rows:weights:threads:)``)
+        /// instead of int16 for the pair GEMM: on AVX-512 VNNI hosts, for exact sums, when every
+        /// encoded activation is a byte 0…255, each group's channel count a multiple of 4 (a quad
+        /// never straddles two kernel positions) and the weights are quad-packed.
+        let bytes: Bool
 
-        init(_ g: ConvolutionShape, _ attributes: Convolution) {
+        init(_ g: ConvolutionShape, _ attributes: Convolution, bytes: Bool) {
+            self.bytes = bytes
             let strideY = attributes.strides[0], strideX = attributes.strides[1]
             let dilationY = attributes.dilations[0], dilationX = attributes.dilations[1]
             padTop = attributes.pads[0]
@@ -138,7 +146,10 @@ struct SIMDConvolutionKernel: TargetKernel {
         }
         var inPlace: InPlaceWindows?
         if case .host = Int8GEMM.Route.default, depthwise == nil, perGroup % 2 == 0, !packed.contains(where: \.needsRowSums) {
-            inPlace = InPlaceWindows(shape, attributes)
+            let first = Int64(encoding.firstOffset)
+            let unsignedBytes = inputType.elementType.minimumCode + first >= 0 && inputType.elementType.maximumCode + first <= 255
+            let bytes = node.accumulation == .wrappingInt32 && unsignedBytes && perGroup % 4 == 0 && packed.allSatisfy { !$0.quads.isEmpty }
+            inPlace = InPlaceWindows(shape, attributes, bytes: bytes)
         }
         return .lowered(SIMDConvolutionKernel(node: node, scheme: scheme, attributes: attributes, inputType: inputType,
                                               weightType: weightType, outputType: outputType, encoding: encoding, packed: packed,
@@ -225,31 +236,51 @@ struct SIMDConvolutionKernel: TargetKernel {
                                  threads: Int) -> [Int32] {
         let g = geometry
         let plane = g.height * g.width, bordered = windows.paddedHeight * windows.paddedWidth * g.channels
-        var buffer = [Int16](unsafeUninitializedCapacity: bordered) { _, count in count = bordered }
+        // Int16 elements for the pair GEMM, or bytes for `vpdpbusd`; the other buffer stays empty.
+        let (shortCount, byteCount) = windows.bytes ? (0, bordered) : (bordered, 0)
+        var shorts = [Int16](unsafeUninitializedCapacity: shortCount) { _, count in count = shortCount }
+        var bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { _, count in count = byteCount }
         // Every element is written: each group's GEMM covers all its pixels and channels.
         let count = g.batch * g.outputChannels * g.pixels
         return [Int32](unsafeUninitializedCapacity: count) { planes, written in
             codes.withUnsafeBufferPointer { source in
-                buffer.withUnsafeMutableBufferPointer { nhwc in
-                    windows.rowOffsets.withUnsafeBufferPointer { rowOffsets in
-                        windows.tapOffsets.withUnsafeBufferPointer { tapOffsets in
-                            for n in 0..<g.batch {
-                                kiln_nchw_to_padded_nhwc16(g.channels, g.height, g.width, source.baseAddress! + n * g.channels * plane,
-                                                           encoding.firstOffset, windows.padTop, windows.padLeft, windows.paddedHeight,
-                                                           windows.paddedWidth, Int16(truncatingIfNeeded: zero), nhwc.baseAddress!)
-                                for group in 0..<g.groups {
-                                    let first = (n * g.outputChannels + group * g.outputsPerGroup) * g.pixels
-                                    let operands = HostGEMMOperands(
-                                        rows: kiln_gemm_rows(a: nhwc.baseAddress! + group * g.channelsPerGroup, row_offsets: rowOffsets.baseAddress!,
-                                                             row_stride: 0, tap_offsets: tapOffsets.baseAddress!, taps: tapOffsets.count,
-                                                             tap_depth: g.channelsPerGroup),
-                                        output: kiln_gemm_output(values: planes.baseAddress! + first, row_stride: 1, column_stride: g.pixels))
-                                    Int8GEMM.multiply(operands, level: level, rows: g.pixels, weights: packed[group],
-                                                      saturatingPairs: saturatingPairs, threads: threads)
-                                    for j in 0..<g.outputsPerGroup {
-                                        let values = planes.baseAddress! + first + j * g.pixels
-                                        requantizer.apply(channel: group * g.outputsPerGroup + j, count: g.pixels, from: values, stride: 1,
-                                                          into: values, stride: 1)
+                shorts.withUnsafeMutableBufferPointer { shorts in
+                    bytes.withUnsafeMutableBufferPointer { bytes in
+                        windows.rowOffsets.withUnsafeBufferPointer { rowOffsets in
+                            windows.tapOffsets.withUnsafeBufferPointer { tapOffsets in
+                                for n in 0..<g.batch {
+                                    let sample = source.baseAddress! + n * g.channels * plane
+                                    if windows.bytes {
+                                        kiln_nchw_to_padded_nhwc8(g.channels, g.height, g.width, sample, encoding.firstOffset, windows.padTop,
+                                                                  windows.padLeft, windows.paddedHeight, windows.paddedWidth,
+                                                                  UInt8(truncatingIfNeeded: zero), bytes.baseAddress!)
+                                    } else {
+                                        kiln_nchw_to_padded_nhwc16(g.channels, g.height, g.width, sample, encoding.firstOffset, windows.padTop,
+                                                                   windows.padLeft, windows.paddedHeight, windows.paddedWidth,
+                                                                   Int16(truncatingIfNeeded: zero), shorts.baseAddress!)
+                                    }
+                                    for group in 0..<g.groups {
+                                        let first = (n * g.outputChannels + group * g.outputsPerGroup) * g.pixels
+                                        let output = kiln_gemm_output(values: planes.baseAddress! + first, row_stride: 1, column_stride: g.pixels)
+                                        let channel = group * g.channelsPerGroup, taps = tapOffsets.count
+                                        if windows.bytes {
+                                            let rows = kiln_gemm_byte_rows(a: bytes.baseAddress! + channel, row_offsets: rowOffsets.baseAddress!,
+                                                                           row_stride: 0, tap_offsets: tapOffsets.baseAddress!, taps: taps,
+                                                                           tap_depth: g.channelsPerGroup)
+                                            Int8GEMM.multiplyBytes(Int8GEMM.ByteOperands(rows: rows, output: output), rows: g.pixels,
+                                                                   weights: packed[group], threads: threads)
+                                        } else {
+                                            let rows = kiln_gemm_rows(a: shorts.baseAddress! + channel, row_offsets: rowOffsets.baseAddress!,
+                                                                      row_stride: 0, tap_offsets: tapOffsets.baseAddress!, taps: taps,
+                                                                      tap_depth: g.channelsPerGroup)
+                                            Int8GEMM.multiply(HostGEMMOperands(rows: rows, output: output), level: level, rows: g.pixels,
+                                                              weights: packed[group], saturatingPairs: saturatingPairs, threads: threads)
+                                        }
+                                        for j in 0..<g.outputsPerGroup {
+                                            let values = planes.baseAddress! + first + j * g.pixels
+                                            requantizer.apply(channel: group * g.outputsPerGroup + j, count: g.pixels, from: values, stride: 1,
+                                                              into: values, stride: 1)
+                                        }
                                     }
                                 }
                             }

@@ -59,6 +59,27 @@ void kiln_pair_gemm(kiln_pair_gemm_level level, ptrdiff_t rows, const kiln_gemm_
                     ptrdiff_t packed_depth, ptrdiff_t columns, const int32_t *constants, ptrdiff_t first_block,
                     ptrdiff_t end_block, int saturating, const kiln_gemm_output *output);
 
+/// The rows of a byte GEMM's left operand, as ``kiln_gemm_rows`` with unsigned bytes:
+/// quad q of tap t of row m is the four bytes at `a + row_offset(m) + tap_offsets[t] + 4q`.
+typedef struct {
+    const uint8_t *a;
+    const ptrdiff_t *row_offsets;
+    ptrdiff_t row_stride;
+    const ptrdiff_t *tap_offsets;
+    ptrdiff_t taps;
+    /// Bytes per tap, a multiple of 4 (quads never straddle two taps).
+    ptrdiff_t tap_depth;
+} kiln_gemm_byte_rows;
+
+/// `output(m, n) = constants[n] + Σ_k a(m)[k] · w[n][k]` over the `taps · tap_depth` bytes of
+/// `a` (unsigned) and the weights (signed), in wrapping int32, for the column blocks
+/// `first_block ..< end_block` of every row, with `vpdpbusd` (AVX-512 VNNI only: on any other
+/// CPU it writes nothing, so callers check `kiln_pair_gemm_host_level()` first).
+/// - packed: weights `[block][packed_depth / 4][16 columns][4]` as signed bytes (columns past
+///   `columns` zero); quads past `taps · tap_depth / 4` are not read and must be zero weights.
+void kiln_quad_gemm(ptrdiff_t rows, const kiln_gemm_byte_rows *a, const int8_t *packed, ptrdiff_t packed_depth, ptrdiff_t columns,
+                    const int32_t *constants, ptrdiff_t first_block, ptrdiff_t end_block, const kiln_gemm_output *output);
+
 /// ONNX Runtime's float-scale requantization of `count` contiguous int32 accumulators:
 /// `destination[i] = clamp(round_half_even(float(source[i]) · multiplier), lowest, highest) + zero_point`
 /// in float32 (`lowest` and `highest` are the output code range minus the zero point, so the
@@ -81,6 +102,12 @@ typedef struct {
 /// plane must cover every tap. `level` must be AVX2 or AVX-512 VNNI and not exceed the host level.
 void kiln_depthwise_plane(kiln_pair_gemm_level level, const kiln_depthwise_plane_geometry *geometry, const int32_t *padded,
                           const int32_t *filter, int32_t bias, int32_t *output);
+
+/// As ``kiln_nchw_to_padded_nhwc16`` into unsigned bytes (`(uint8_t)(source + offset)`), for
+/// ``kiln_quad_gemm``.
+void kiln_nchw_to_padded_nhwc8(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const int32_t *source, int32_t offset,
+                               ptrdiff_t pad_top, ptrdiff_t pad_left, ptrdiff_t padded_height, ptrdiff_t padded_width,
+                               uint8_t fill, uint8_t *destination);
 
 /// NCHW int32 codes of one sample to NHWC int16 with a border: the buffer is
 /// `padded_height × padded_width × channels`; position (y + pad_top, x + pad_left, c) holds

@@ -41,8 +41,9 @@ import KilnNumerics
         ("pointwise", 1, 1, 16, 24, 1, [0, 0, 0, 0], 1, true),
         ("in place 3×3 padded", 3, 1, 6, 20, 1, [1, 1, 1, 1], 1, false),
         ("in place 3×3 stride 2 asymmetric padding", 3, 1, 8, 17, 2, [0, 1, 2, 1], 1, false),
-        ("in place 3×3 dilation 2, two groups", 3, 2, 12, 34, 1, [2, 1, 2, 2], 2, false),
-        ("in place 1×1 stride 2", 1, 1, 10, 33, 2, [0, 0, 0, 0], 1, false),
+        ("in place 3×3 dilation 2, two groups", 3, 2, 16, 34, 1, [2, 1, 2, 2], 2, false),
+        ("in place 1×1 stride 2", 1, 1, 12, 33, 2, [0, 0, 0, 0], 1, false),
+        ("in place 1×1 ten channels", 1, 1, 10, 9, 1, [0, 0, 0, 0], 1, false),
     ]
 
     @Test(arguments: ["x86-avx512-vnni-xeon-gold-6248", "x86-avx2-zen3-epyc-kvm", "cortex-a76-bcm2712"])
@@ -56,6 +57,12 @@ import KilnNumerics
             #expect((kernel.depthwise != nil) == (shape.groups == shape.inputs), "\(shape.name)")
             let hostGEMM = HostVectorKernels.level != KILN_PAIR_GEMM_NONE
             #expect((kernel.inPlace != nil) == (hostGEMM && !shape.zeroPoints), "\(shape.name)")
+            // vpdpbusd reads unsigned bytes where sums are exact and a group's channels come in
+            // fours: the VNNI target's uint8 activations, not the A76's signed sdot operands nor
+            // the AVX2 target's saturating pairs.
+            let bytes = HostVectorKernels.level == KILN_PAIR_GEMM_AVX512_VNNI && target == "x86-avx512-vnni-xeon-gold-6248"
+                && (shape.inputs / shape.groups) % 4 == 0
+            #expect((kernel.inPlace?.bytes ?? false) == (bytes && kernel.inPlace != nil), "\(target): \(shape.name)")
             var random = SeededGenerator(seed: 99)
             let type = program.graph.types[program.graph.inputs[0]]!
             let input = Tensor(type: type, storage: .int32((0..<type.shape.reduce(1, *)).map { _ in Int32.random(in: 0...255, using: &random) }))
