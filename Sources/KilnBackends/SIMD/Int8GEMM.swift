@@ -52,36 +52,25 @@ enum Int8GEMM {
             paddedDepth = (depth + 3) / 4 * 4
             columnBlocks = (columns + Self.width - 1) / Self.width
             var values = [Int16](repeating: 0, count: columnBlocks * paddedDepth * Self.width)
+            // The quad layout, on AVX-512 VNNI hosts only, written in the same pass.
+            let packsQuads = HostVectorKernels.level == KILN_PAIR_GEMM_AVX512_VNNI
+            var quads = [Int8](repeating: 0, count: packsQuads ? values.count : 0)
             var sums = [Int32](repeating: 0, count: columns)
-            var minus128 = false
+            var minus128 = false, bytes = true
             for n in 0..<columns {
                 let block = n / Self.width, lane = n % Self.width
+                let base = block * paddedDepth * Self.width
                 for k in 0..<depth {
                     let s = weight(k, n)
-                    values[block * paddedDepth * Self.width + (k / 2) * 2 * Self.width + lane * 2 + k % 2] = Int16(truncatingIfNeeded: s)
+                    values[base + (k / 2) * 2 * Self.width + lane * 2 + k % 2] = Int16(truncatingIfNeeded: s)
+                    if packsQuads { quads[base + (k / 4) * 4 * Self.width + lane * 4 + k % 4] = Int8(truncatingIfNeeded: s) }
                     sums[n] &+= s
                     if s == -128 { minus128 = true }
+                    if s < -128 || s > 127 { bytes = false }
                 }
             }
             self.values = values
-            if HostVectorKernels.level == KILN_PAIR_GEMM_AVX512_VNNI && values.allSatisfy({ $0 >= -128 && $0 <= 127 }) {
-                // Pair layout [k / 2][16][2] → quad layout [k / 4][16][4], block by block.
-                let depth = paddedDepth, width = Self.width, blocks = columnBlocks
-                quads = [Int8](unsafeUninitializedCapacity: values.count) { quads, count in
-                    for block in 0..<blocks {
-                        let base = block * depth * width
-                        for k in 0..<depth {
-                            for lane in 0..<width {
-                                quads[base + (k / 4) * 4 * width + lane * 4 + k % 4] =
-                                    Int8(truncatingIfNeeded: values[base + (k / 2) * 2 * width + lane * 2 + k % 2])
-                            }
-                        }
-                    }
-                    count = values.count
-                }
-            } else {
-                quads = []
-            }
+            self.quads = bytes ? quads : []
             self.signedZeros = signedZeros
             needsRowSums = signedZeros.contains { $0 != 0 }
             hasMinus128 = minus128
