@@ -57,16 +57,24 @@ enum Int8GEMM {
             var quads = [Int8](repeating: 0, count: packsQuads ? values.count : 0)
             var sums = [Int32](repeating: 0, count: columns)
             var minus128 = false, bytes = true
-            for n in 0..<columns {
-                let block = n / Self.width, lane = n % Self.width
-                let base = block * paddedDepth * Self.width
-                for k in 0..<depth {
-                    let s = weight(k, n)
-                    values[base + (k / 2) * 2 * Self.width + lane * 2 + k % 2] = Int16(truncatingIfNeeded: s)
-                    if packsQuads { quads[base + (k / 4) * 4 * Self.width + lane * 4 + k % 4] = Int8(truncatingIfNeeded: s) }
-                    sums[n] &+= s
-                    if s == -128 { minus128 = true }
-                    if s < -128 || s > 127 { bytes = false }
+            let width = Self.width, blockLength = paddedDepth * width
+            values.withUnsafeMutableBufferPointer { values in
+                quads.withUnsafeMutableBufferPointer { quads in
+                    for n in 0..<columns {
+                        // Column n's lane of its block: depth k at pair (k / 2, k % 2), quad (k / 4, k % 4).
+                        let pairs = values.baseAddress! + (n / width) * blockLength + (n % width) * 2
+                        let quadLane = packsQuads ? quads.baseAddress! + (n / width) * blockLength + (n % width) * 4 : nil
+                        var sum: Int32 = 0
+                        for k in 0..<depth {
+                            let s = weight(k, n)
+                            pairs[(k >> 1) * 2 * width + (k & 1)] = Int16(truncatingIfNeeded: s)
+                            quadLane?[(k >> 2) * 4 * width + (k & 3)] = Int8(truncatingIfNeeded: s)
+                            sum &+= s
+                            if s == -128 { minus128 = true }
+                            if s < -128 || s > 127 { bytes = false }
+                        }
+                        sums[n] = sum
+                    }
                 }
             }
             self.values = values
