@@ -110,7 +110,7 @@ enum WideningDotProductGEMM {
 
     /// The host kernel's route: `b` repacked into 16-column blocks of depth pairs
     /// (`[block][depth / 2][16][2]`, the layout `kiln_pair_gemm` reads), the product computed
-    /// row-major over chunks of blocks, then placed at `layout`.
+    /// over chunks of blocks and written by the kernel straight at `layout` (its output strides).
     private static func multiplyOnHost(_ a: Operand, _ b: Operand, initials: [Int32], into output: UnsafeMutablePointer<Int32>,
                                        layout: OutputLayout, threads: Int, level: kiln_pair_gemm_level) {
         let rows = a.count, columns = b.count, depth = a.depth
