@@ -15,6 +15,7 @@ KILN_AVX512_ENTRY void kiln_depthwise512(const kiln_depthwise_plane_geometry *g,
                                          int32_t bias, int32_t *output) {
     __m512i lane = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     __m512i stride = _mm512_mullo_epi32(lane, _mm512_set1_epi32((int)g->stride_x));
+    __m512i evens = _mm512_add_epi32(lane, lane);
     for (ptrdiff_t oy = 0; oy < g->output_height; oy++) {
         int32_t *row = output + oy * g->output_width;
         for (ptrdiff_t ox = 0; ox < g->output_width; ox += 16) {
@@ -25,8 +26,21 @@ KILN_AVX512_ENTRY void kiln_depthwise512(const kiln_depthwise_plane_geometry *g,
                 const int32_t *line = padded + (oy * g->stride_y + ky * g->dilation_y) * g->padded_width + ox * g->stride_x;
                 for (ptrdiff_t kx = 0; kx < g->kernel_width; kx++) {
                     const int32_t *start = line + kx * g->dilation_x;
-                    __m512i x = g->stride_x == 1 ? _mm512_maskz_loadu_epi32(mask, start)
-                                                 : _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), mask, stride, start, 4);
+                    __m512i x;
+                    if (g->stride_x == 1) {
+                        x = _mm512_maskz_loadu_epi32(mask, start);
+                    } else if (g->stride_x == 2) {
+                        // The even elements of 32 consecutive ones: two loads and a two-register
+                        // permutation instead of a gather; only the elements the live lanes read
+                        // are loaded (2·left − 1 of them).
+                        ptrdiff_t needed = 2 * (left >= 16 ? 16 : left) - 1;
+                        __mmask16 low = needed >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << needed) - 1);
+                        __mmask16 high = needed > 16 ? (__mmask16)((1u << (needed - 16)) - 1) : 0;
+                        x = _mm512_permutex2var_epi32(_mm512_maskz_loadu_epi32(low, start), evens,
+                                                      _mm512_maskz_loadu_epi32(high, start + 16));
+                    } else {
+                        x = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), mask, stride, start, 4);
+                    }
                     __m512i w = _mm512_set1_epi32(filter[ky * g->kernel_width + kx]);
                     sum = _mm512_add_epi32(sum, _mm512_mullo_epi32(w, x));
                 }

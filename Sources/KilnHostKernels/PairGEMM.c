@@ -14,8 +14,8 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
-#include <immintrin.h>
 #include <string.h>
+#include "GEMMTile.h"
 
 static uint64_t kiln_xgetbv0(void) {
     uint32_t low, high;
@@ -44,11 +44,6 @@ static inline int32_t kiln_pair_at(const int16_t *row, ptrdiff_t pair) {
     return value;
 }
 
-#define KILN_AVX512 __attribute__((target("avx512f,avx512bw,avx512vnni"), always_inline)) static inline
-#define KILN_AVX512_ENTRY __attribute__((target("avx512f,avx512bw,avx512vnni"))) static
-#define KILN_AVX2 __attribute__((target("avx2"), always_inline)) static inline
-#define KILN_AVX2_ENTRY __attribute__((target("avx2"))) static
-
 // MARK: AVX-512 VNNI: one 16-column block is one zmm register per depth pair.
 
 KILN_AVX512 __m512i kiln_step512(__m512i sum, __m512i x, __m512i w, int saturating) {
@@ -58,61 +53,76 @@ KILN_AVX512 __m512i kiln_step512(__m512i sum, __m512i x, __m512i w, int saturati
     return _mm512_add_epi32(sum, pairs);
 }
 
-/// `rowCount` (1 or 4) rows × `blockCount` (1 or 2) blocks; the constant arguments make the
-/// compiler keep the accumulators in registers.
-KILN_AVX512 void kiln_tile512(int rowCount, int blockCount, int saturating, const int16_t *a, ptrdiff_t depth,
-                              const int16_t *w, ptrdiff_t blockStride, const __m512i *constant,
-                              const __mmask16 *mask, int32_t *out, ptrdiff_t columns) {
-    __m512i sum[4][2];
-    for (int r = 0; r < rowCount; r++)
-        for (int b = 0; b < blockCount; b++) sum[r][b] = constant[b];
-    ptrdiff_t pairs = depth / 2;
-    for (ptrdiff_t p = 0; p < pairs; p++) {
-        __m512i weight[2];
-        for (int b = 0; b < blockCount; b++) weight[b] = _mm512_loadu_si512((const void *)(w + b * blockStride + p * 32));
-        for (int r = 0; r < rowCount; r++) {
-            __m512i x = _mm512_set1_epi32(kiln_pair_at(a + r * depth, p));
-            for (int b = 0; b < blockCount; b++) sum[r][b] = kiln_step512(sum[r][b], x, weight[b], saturating);
-        }
-    }
-    for (int r = 0; r < rowCount; r++)
-        for (int b = 0; b < blockCount; b++) _mm512_mask_storeu_epi32(out + r * columns + b * 16, mask[b], sum[r][b]);
+/// The start of row m of `a`.
+static inline const int16_t *kiln_row(const kiln_gemm_rows *a, ptrdiff_t m) {
+    return a->a + (a->row_offsets ? a->row_offsets[m] : m * a->row_stride);
 }
 
-KILN_AVX512 void kiln_gemm512(int saturating, ptrdiff_t rows, const int16_t *a, ptrdiff_t depth, const int16_t *packed,
-                              ptrdiff_t columns, const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock,
-                              int32_t *output) {
-    ptrdiff_t blockStride = depth * 16;
-    for (ptrdiff_t block = firstBlock; block < endBlock; block += 2) {
-        int blockCount = block + 1 < endBlock ? 2 : 1;
-        __mmask16 mask[2] = {0, 0};
-        __m512i constant[2];
-        for (int b = 0; b < blockCount; b++) {
-            ptrdiff_t width = columns - (block + b) * 16;
-            mask[b] = width >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << width) - 1);
-            constant[b] = _mm512_maskz_loadu_epi32(mask[b], constants + (block + b) * 16);
+/// The offset of tap t of every row.
+static inline ptrdiff_t kiln_tap(const kiln_gemm_rows *a, ptrdiff_t t) {
+    return a->tap_offsets ? a->tap_offsets[t] : 0;
+}
+
+/// `rowCount` (1 or 4) rows × `blockCount` (1 or 2) blocks; the constant arguments make the
+/// compiler keep the accumulators in registers. `out` is element (m, first column of the block).
+KILN_AVX512 void kiln_tile512(int rowCount, int blockCount, int saturating, const kiln_gemm_rows *a, ptrdiff_t m,
+                              const int16_t *w, ptrdiff_t blockStride, const __m512i *constant,
+                              const __mmask16 *mask, const ptrdiff_t *width, int32_t *out, ptrdiff_t rowStride,
+                              ptrdiff_t columnStride) {
+    __m512i sum[4][2];
+    const int16_t *row[4];
+    for (int r = 0; r < rowCount; r++) {
+        row[r] = kiln_row(a, m + r);
+        for (int b = 0; b < blockCount; b++) sum[r][b] = constant[b];
+    }
+    ptrdiff_t pairs = a->tap_depth / 2;
+    for (ptrdiff_t t = 0; t < a->taps; t++) {
+        ptrdiff_t tap = kiln_tap(a, t);
+        const int16_t *wt = w + t * pairs * 32;
+        for (ptrdiff_t p = 0; p < pairs; p++) {
+            __m512i weight[2];
+            for (int b = 0; b < blockCount; b++) weight[b] = _mm512_loadu_si512((const void *)(wt + b * blockStride + p * 32));
+            for (int r = 0; r < rowCount; r++) {
+                __m512i x = _mm512_set1_epi32(kiln_pair_at(row[r] + tap, p));
+                for (int b = 0; b < blockCount; b++) sum[r][b] = kiln_step512(sum[r][b], x, weight[b], saturating);
+            }
         }
+    }
+    kiln_store512(rowCount, blockCount, sum, mask, width, out, rowStride, columnStride);
+}
+
+KILN_AVX512 void kiln_gemm512(int saturating, ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed, ptrdiff_t depth,
+                              ptrdiff_t columns, const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock,
+                              const kiln_gemm_output *output) {
+    ptrdiff_t blockStride = depth * 16, rs = output->row_stride, cs = output->column_stride;
+    for (ptrdiff_t block = firstBlock; block < endBlock; block += 2) {
+        __mmask16 mask[2] = {0, 0};
+        ptrdiff_t width[2] = {0, 0};
+        __m512i constant[2];
+        int blockCount = kiln_blocks512(block, endBlock, columns, constants, mask, width, constant);
         const int16_t *w = packed + block * blockStride;
-        int32_t *out = output + block * 16;
+        int32_t *out = output->values + block * 16 * cs;
         ptrdiff_t m = 0;
         if (blockCount == 2) {
-            for (; m + 4 <= rows; m += 4) kiln_tile512(4, 2, saturating, a + m * depth, depth, w, blockStride, constant, mask, out + m * columns, columns);
-            for (; m < rows; m++) kiln_tile512(1, 2, saturating, a + m * depth, depth, w, blockStride, constant, mask, out + m * columns, columns);
+            for (; m + 4 <= rows; m += 4) kiln_tile512(4, 2, saturating, a, m, w, blockStride, constant, mask, width, out + m * rs, rs, cs);
+            for (; m < rows; m++) kiln_tile512(1, 2, saturating, a, m, w, blockStride, constant, mask, width, out + m * rs, rs, cs);
         } else {
-            for (; m + 4 <= rows; m += 4) kiln_tile512(4, 1, saturating, a + m * depth, depth, w, blockStride, constant, mask, out + m * columns, columns);
-            for (; m < rows; m++) kiln_tile512(1, 1, saturating, a + m * depth, depth, w, blockStride, constant, mask, out + m * columns, columns);
+            for (; m + 4 <= rows; m += 4) kiln_tile512(4, 1, saturating, a, m, w, blockStride, constant, mask, width, out + m * rs, rs, cs);
+            for (; m < rows; m++) kiln_tile512(1, 1, saturating, a, m, w, blockStride, constant, mask, width, out + m * rs, rs, cs);
         }
     }
 }
 
-KILN_AVX512_ENTRY void kiln_gemm512_exact(ptrdiff_t rows, const int16_t *a, ptrdiff_t depth, const int16_t *packed, ptrdiff_t columns,
-                                          const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock, int32_t *output) {
-    kiln_gemm512(0, rows, a, depth, packed, columns, constants, firstBlock, endBlock, output);
+KILN_AVX512_ENTRY void kiln_gemm512_exact(ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed, ptrdiff_t depth,
+                                          ptrdiff_t columns, const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock,
+                                          const kiln_gemm_output *output) {
+    kiln_gemm512(0, rows, a, packed, depth, columns, constants, firstBlock, endBlock, output);
 }
 
-KILN_AVX512_ENTRY void kiln_gemm512_saturating(ptrdiff_t rows, const int16_t *a, ptrdiff_t depth, const int16_t *packed, ptrdiff_t columns,
-                                               const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock, int32_t *output) {
-    kiln_gemm512(1, rows, a, depth, packed, columns, constants, firstBlock, endBlock, output);
+KILN_AVX512_ENTRY void kiln_gemm512_saturating(ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed, ptrdiff_t depth,
+                                               ptrdiff_t columns, const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock,
+                                               const kiln_gemm_output *output) {
+    kiln_gemm512(1, rows, a, packed, depth, columns, constants, firstBlock, endBlock, output);
 }
 
 // MARK: AVX2: one 16-column block is two ymm registers per depth pair.
@@ -123,36 +133,43 @@ KILN_AVX2 __m256i kiln_step256(__m256i sum, __m256i x, __m256i w, int saturating
     return _mm256_add_epi32(sum, pairs);
 }
 
-KILN_AVX2 void kiln_tile256(int rowCount, int saturating, const int16_t *a, ptrdiff_t depth, const int16_t *w,
-                            __m256i constantLow, __m256i constantHigh, ptrdiff_t width, int32_t *out, ptrdiff_t columns) {
+KILN_AVX2 void kiln_tile256(int rowCount, int saturating, const kiln_gemm_rows *a, ptrdiff_t m, const int16_t *w,
+                            __m256i constantLow, __m256i constantHigh, ptrdiff_t width, int32_t *out, ptrdiff_t rowStride,
+                            ptrdiff_t columnStride) {
     __m256i sum[4][2];
-    for (int r = 0; r < rowCount; r++) { sum[r][0] = constantLow; sum[r][1] = constantHigh; }
-    ptrdiff_t pairs = depth / 2;
-    for (ptrdiff_t p = 0; p < pairs; p++) {
-        __m256i low = _mm256_loadu_si256((const __m256i *)(w + p * 32));
-        __m256i high = _mm256_loadu_si256((const __m256i *)(w + p * 32 + 16));
-        for (int r = 0; r < rowCount; r++) {
-            __m256i x = _mm256_set1_epi32(kiln_pair_at(a + r * depth, p));
-            sum[r][0] = kiln_step256(sum[r][0], x, low, saturating);
-            sum[r][1] = kiln_step256(sum[r][1], x, high, saturating);
+    const int16_t *row[4];
+    for (int r = 0; r < rowCount; r++) { row[r] = kiln_row(a, m + r); sum[r][0] = constantLow; sum[r][1] = constantHigh; }
+    ptrdiff_t pairs = a->tap_depth / 2;
+    for (ptrdiff_t t = 0; t < a->taps; t++) {
+        ptrdiff_t tap = kiln_tap(a, t);
+        const int16_t *wt = w + t * pairs * 32;
+        for (ptrdiff_t p = 0; p < pairs; p++) {
+            __m256i low = _mm256_loadu_si256((const __m256i *)(wt + p * 32));
+            __m256i high = _mm256_loadu_si256((const __m256i *)(wt + p * 32 + 16));
+            for (int r = 0; r < rowCount; r++) {
+                __m256i x = _mm256_set1_epi32(kiln_pair_at(row[r] + tap, p));
+                sum[r][0] = kiln_step256(sum[r][0], x, low, saturating);
+                sum[r][1] = kiln_step256(sum[r][1], x, high, saturating);
+            }
         }
     }
     for (int r = 0; r < rowCount; r++) {
-        if (width == 16) {
-            _mm256_storeu_si256((__m256i *)(out + r * columns), sum[r][0]);
-            _mm256_storeu_si256((__m256i *)(out + r * columns + 8), sum[r][1]);
+        if (width == 16 && columnStride == 1) {
+            _mm256_storeu_si256((__m256i *)(out + r * rowStride), sum[r][0]);
+            _mm256_storeu_si256((__m256i *)(out + r * rowStride + 8), sum[r][1]);
         } else {
             int32_t lanes[16];
             _mm256_storeu_si256((__m256i *)lanes, sum[r][0]);
             _mm256_storeu_si256((__m256i *)(lanes + 8), sum[r][1]);
-            memcpy(out + r * columns, lanes, (size_t)width * sizeof(int32_t));
+            kiln_scatter16(lanes, width, out + r * rowStride, columnStride);
         }
     }
 }
 
-KILN_AVX2 void kiln_gemm256(int saturating, ptrdiff_t rows, const int16_t *a, ptrdiff_t depth, const int16_t *packed,
+KILN_AVX2 void kiln_gemm256(int saturating, ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed, ptrdiff_t depth,
                             ptrdiff_t columns, const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock,
-                            int32_t *output) {
+                            const kiln_gemm_output *output) {
+    ptrdiff_t rs = output->row_stride, cs = output->column_stride;
     for (ptrdiff_t block = firstBlock; block < endBlock; block++) {
         ptrdiff_t width = columns - block * 16;
         if (width > 16) width = 16;
@@ -160,21 +177,23 @@ KILN_AVX2 void kiln_gemm256(int saturating, ptrdiff_t rows, const int16_t *a, pt
         memcpy(lanes, constants + block * 16, (size_t)width * sizeof(int32_t));
         __m256i constantLow = _mm256_loadu_si256((const __m256i *)lanes), constantHigh = _mm256_loadu_si256((const __m256i *)(lanes + 8));
         const int16_t *w = packed + block * depth * 16;
-        int32_t *out = output + block * 16;
+        int32_t *out = output->values + block * 16 * cs;
         ptrdiff_t m = 0;
-        for (; m + 4 <= rows; m += 4) kiln_tile256(4, saturating, a + m * depth, depth, w, constantLow, constantHigh, width, out + m * columns, columns);
-        for (; m < rows; m++) kiln_tile256(1, saturating, a + m * depth, depth, w, constantLow, constantHigh, width, out + m * columns, columns);
+        for (; m + 4 <= rows; m += 4) kiln_tile256(4, saturating, a, m, w, constantLow, constantHigh, width, out + m * rs, rs, cs);
+        for (; m < rows; m++) kiln_tile256(1, saturating, a, m, w, constantLow, constantHigh, width, out + m * rs, rs, cs);
     }
 }
 
-KILN_AVX2_ENTRY void kiln_gemm256_exact(ptrdiff_t rows, const int16_t *a, ptrdiff_t depth, const int16_t *packed, ptrdiff_t columns,
-                                        const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock, int32_t *output) {
-    kiln_gemm256(0, rows, a, depth, packed, columns, constants, firstBlock, endBlock, output);
+KILN_AVX2_ENTRY void kiln_gemm256_exact(ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed, ptrdiff_t depth,
+                                        ptrdiff_t columns, const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock,
+                                        const kiln_gemm_output *output) {
+    kiln_gemm256(0, rows, a, packed, depth, columns, constants, firstBlock, endBlock, output);
 }
 
-KILN_AVX2_ENTRY void kiln_gemm256_saturating(ptrdiff_t rows, const int16_t *a, ptrdiff_t depth, const int16_t *packed, ptrdiff_t columns,
-                                             const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock, int32_t *output) {
-    kiln_gemm256(1, rows, a, depth, packed, columns, constants, firstBlock, endBlock, output);
+KILN_AVX2_ENTRY void kiln_gemm256_saturating(ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed, ptrdiff_t depth,
+                                             ptrdiff_t columns, const int32_t *constants, ptrdiff_t firstBlock, ptrdiff_t endBlock,
+                                             const kiln_gemm_output *output) {
+    kiln_gemm256(1, rows, a, packed, depth, columns, constants, firstBlock, endBlock, output);
 }
 
 // MARK: Requantization. `vcvtdq2ps` and `vcvtps2dq` round to nearest even under the default MXCSR,
@@ -215,17 +234,17 @@ void kiln_requantize_float_scale(kiln_pair_gemm_level level, ptrdiff_t count, co
     }
 }
 
-void kiln_pair_gemm(kiln_pair_gemm_level level, ptrdiff_t rows, const int16_t *a, ptrdiff_t depth,
-                    const int16_t *packed, ptrdiff_t columns, const int32_t *constants,
-                    ptrdiff_t first_block, ptrdiff_t end_block, int saturating, int32_t *output) {
+void kiln_pair_gemm(kiln_pair_gemm_level level, ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed,
+                    ptrdiff_t packed_depth, ptrdiff_t columns, const int32_t *constants, ptrdiff_t first_block,
+                    ptrdiff_t end_block, int saturating, const kiln_gemm_output *output) {
     switch (level) {
     case KILN_PAIR_GEMM_AVX512_VNNI:
-        if (saturating) kiln_gemm512_saturating(rows, a, depth, packed, columns, constants, first_block, end_block, output);
-        else kiln_gemm512_exact(rows, a, depth, packed, columns, constants, first_block, end_block, output);
+        if (saturating) kiln_gemm512_saturating(rows, a, packed, packed_depth, columns, constants, first_block, end_block, output);
+        else kiln_gemm512_exact(rows, a, packed, packed_depth, columns, constants, first_block, end_block, output);
         break;
     case KILN_PAIR_GEMM_AVX2:
-        if (saturating) kiln_gemm256_saturating(rows, a, depth, packed, columns, constants, first_block, end_block, output);
-        else kiln_gemm256_exact(rows, a, depth, packed, columns, constants, first_block, end_block, output);
+        if (saturating) kiln_gemm256_saturating(rows, a, packed, packed_depth, columns, constants, first_block, end_block, output);
+        else kiln_gemm256_exact(rows, a, packed, packed_depth, columns, constants, first_block, end_block, output);
         break;
     case KILN_PAIR_GEMM_NONE:
         break;
@@ -241,10 +260,10 @@ void kiln_requantize_float_scale(kiln_pair_gemm_level level, ptrdiff_t count, co
     (void)level; (void)count; (void)source; (void)destination; (void)multiplier; (void)lowest; (void)highest; (void)zero_point;
 }
 
-void kiln_pair_gemm(kiln_pair_gemm_level level, ptrdiff_t rows, const int16_t *a, ptrdiff_t depth,
-                    const int16_t *packed, ptrdiff_t columns, const int32_t *constants,
-                    ptrdiff_t first_block, ptrdiff_t end_block, int saturating, int32_t *output) {
-    (void)level; (void)rows; (void)a; (void)depth; (void)packed; (void)columns; (void)constants;
+void kiln_pair_gemm(kiln_pair_gemm_level level, ptrdiff_t rows, const kiln_gemm_rows *a, const int16_t *packed,
+                    ptrdiff_t packed_depth, ptrdiff_t columns, const int32_t *constants, ptrdiff_t first_block,
+                    ptrdiff_t end_block, int saturating, const kiln_gemm_output *output) {
+    (void)level; (void)rows; (void)a; (void)packed; (void)packed_depth; (void)columns; (void)constants;
     (void)first_block; (void)end_block; (void)saturating; (void)output;
 }
 

@@ -40,6 +40,9 @@ enum Int8GEMM {
         let needsRowSums: Bool
         /// Whether some weight byte is −128 (the widening Arm kernels then cannot pair products).
         let hasMinus128: Bool
+        /// The same weights as signed bytes in quad layout `[block][paddedDepth / 4][16 columns][4]`
+        /// (the shape `vpdpbusd` consumes), packed only on an AVX-512 VNNI host; empty elsewhere.
+        let quads: [Int8]
 
         /// Packs `weight(k, n)` (already signed bytes) for activations with encoded zero point `za`.
         init(depth: Int, columns: Int, firstZero za: Int32, signedZeros: [Int32], bias: (Int) -> Int32,
@@ -49,24 +52,49 @@ enum Int8GEMM {
             paddedDepth = (depth + 3) / 4 * 4
             columnBlocks = (columns + Self.width - 1) / Self.width
             var values = [Int16](repeating: 0, count: columnBlocks * paddedDepth * Self.width)
+            // The quad layout, on AVX-512 VNNI hosts only, written in the same pass.
+            let packsQuads = HostVectorKernels.level == KILN_PAIR_GEMM_AVX512_VNNI
+            var quads = [Int8](repeating: 0, count: packsQuads ? values.count : 0)
             var sums = [Int32](repeating: 0, count: columns)
-            var minus128 = false
-            for n in 0..<columns {
-                let block = n / Self.width, lane = n % Self.width
-                for k in 0..<depth {
-                    let s = weight(k, n)
-                    values[block * paddedDepth * Self.width + (k / 2) * 2 * Self.width + lane * 2 + k % 2] = Int16(truncatingIfNeeded: s)
-                    sums[n] &+= s
-                    if s == -128 { minus128 = true }
+            var minus128 = false, bytes = true
+            let width = Self.width, blockLength = paddedDepth * width
+            values.withUnsafeMutableBufferPointer { values in
+                quads.withUnsafeMutableBufferPointer { quads in
+                    for n in 0..<columns {
+                        // Column n's lane of its block: depth k at pair (k / 2, k % 2), quad (k / 4, k % 4).
+                        let pairs = values.baseAddress! + (n / width) * blockLength + (n % width) * 2
+                        let quadLane = packsQuads ? quads.baseAddress! + (n / width) * blockLength + (n % width) * 4 : nil
+                        var sum: Int32 = 0
+                        for k in 0..<depth {
+                            let s = weight(k, n)
+                            pairs[(k >> 1) * 2 * width + (k & 1)] = Int16(truncatingIfNeeded: s)
+                            quadLane?[(k >> 2) * 4 * width + (k & 3)] = Int8(truncatingIfNeeded: s)
+                            sum &+= s
+                            if s == -128 { minus128 = true }
+                            if s < -128 || s > 127 { bytes = false }
+                        }
+                        sums[n] = sum
+                    }
                 }
             }
             self.values = values
+            self.quads = bytes ? quads : []
             self.signedZeros = signedZeros
             needsRowSums = signedZeros.contains { $0 != 0 }
             hasMinus128 = minus128
             let count = Int32(truncatingIfNeeded: depth)
             columnConstants = (0..<columns).map { n in
                 bias(n) &- za &* sums[n] &+ count &* za &* signedZeros[n]
+            }
+        }
+
+        /// Runs `kiln_pair_gemm` at `level` over the column blocks `blocks` of these weights.
+        func multiply(_ operands: HostGEMMOperands, level: kiln_pair_gemm_level, rowCount: Int, blocks: Range<Int>, saturatingPairs: Bool) {
+            values.withUnsafeBufferPointer { packed in
+                columnConstants.withUnsafeBufferPointer { constants in
+                    operands.multiply(level: level, rowCount: rowCount, packed: packed.baseAddress!, packedDepth: paddedDepth, columns: columns,
+                                      constants: constants.baseAddress!, blocks: blocks, saturating: saturatingPairs)
+                }
             }
         }
 
@@ -132,13 +160,11 @@ enum Int8GEMM {
             guard !range.isEmpty else { return }
             switch route {
             case .host(let level):
-                weights.values.withUnsafeBufferPointer { packed in
-                    weights.columnConstants.withUnsafeBufferPointer { constants in
-                        kiln_pair_gemm(level, rows, source.pointer, weights.paddedDepth, packed.baseAddress!, weights.columns,
-                                       constants.baseAddress!, range.lowerBound, range.upperBound, saturatingPairs ? 1 : 0,
-                                       destination.pointer)
-                    }
-                }
+                let operands = HostGEMMOperands(
+                    rows: kiln_gemm_rows(a: source.pointer, row_offsets: nil, row_stride: weights.paddedDepth, tap_offsets: nil, taps: 1,
+                                         tap_depth: weights.paddedDepth),
+                    output: kiln_gemm_output(values: destination.pointer, row_stride: weights.columns, column_stride: 1))
+                weights.multiply(operands, level: level, rowCount: rows, blocks: range, saturatingPairs: saturatingPairs)
             case .scalar:
                 multiplyScalar(rows: rows, a: source.pointer, weights: weights, tiles: range, output: destination.pointer,
                                saturatingPairs: saturatingPairs)
@@ -154,6 +180,58 @@ enum Int8GEMM {
             for k in 0..<weights.depth { sum &+= Int32(a[m * weights.paddedDepth + k]) }
             for n in 0..<weights.columns { output[m * weights.columns + n] &-= weights.signedZeros[n] &* sum }
         }
+    }
+
+    /// The host kernel's product with rows and output placed anywhere (``HostGEMMOperands``): a
+    /// convolution read in place from a padded NHWC buffer (one tap per kernel position), its
+    /// accumulators written straight into NCHW planes. Column blocks are split into chunks over
+    /// `threads` as in ``multiply(rows:a:weights:saturatingPairs:output:threads:route:)``; no
+    /// row sums are subtracted, so `weights` must have no zero points (`needsRowSums` false).
+    static func multiply(_ operands: HostGEMMOperands, level: kiln_pair_gemm_level, rows: Int, weights: PackedWeights,
+                         saturatingPairs: Bool, threads: Int) {
+        precondition(!weights.needsRowSums, "the in-place host route subtracts no row sums")
+        let blocks = weights.columnBlocks
+        let work = rows * weights.columns * weights.paddedDepth
+        let chunkCount = work < 1 << 21 ? 1 : min(blocks, max(threads, 1) * 4)
+        let blocksPerChunk = (blocks + chunkCount - 1) / chunkCount
+        ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
+            let first = min(blocks, chunk * blocksPerChunk)
+            let range = first ..< min(blocks, first + blocksPerChunk)
+            guard !range.isEmpty else { return }
+            weights.multiply(operands, level: level, rowCount: rows, blocks: range, saturatingPairs: saturatingPairs)
+        }
+    }
+
+    /// Unsigned activation bytes × ``PackedWeights/quads`` with `vpdpbusd` (`kiln_quad_gemm`, AVX-512
+    /// VNNI hosts), rows and output placed as in ``multiply(_:level:rows:weights:saturatingPairs:threads:)``:
+    /// exact products and wrapping sums, the same int32 results as the pair GEMM on the same
+    /// operands. `weights.quads` must be packed and `weights` must have no zero points.
+    static func multiplyBytes(_ operands: ByteOperands, rows: Int, weights: PackedWeights, threads: Int) {
+        precondition(!weights.needsRowSums && !weights.quads.isEmpty, "the byte route needs quad-packed weights without zero points")
+        let blocks = weights.columnBlocks
+        let work = rows * weights.columns * weights.paddedDepth
+        let chunkCount = work < 1 << 21 ? 1 : min(blocks, max(threads, 1) * 4)
+        let blocksPerChunk = (blocks + chunkCount - 1) / chunkCount
+        ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
+            let first = min(blocks, chunk * blocksPerChunk), last = min(blocks, first + blocksPerChunk)
+            guard first < last else { return }
+            weights.quads.withUnsafeBufferPointer { quads in
+                weights.columnConstants.withUnsafeBufferPointer { constants in
+                    var source = operands.rows, output = operands.output
+                    kiln_quad_gemm(rows, &source, quads.baseAddress!, weights.paddedDepth, weights.columns, constants.baseAddress!, first, last,
+                                   &output)
+                }
+            }
+        }
+    }
+
+    /// The operands of one `kiln_quad_gemm` product, shared by the threads of its column blocks
+    /// (each writes only its own columns; the pointers outlive the call).
+    struct ByteOperands: @unchecked Sendable {
+        /// The activation bytes' rows.
+        var rows: kiln_gemm_byte_rows
+        /// The output and its strides.
+        var output: kiln_gemm_output
     }
 
     /// The definition ``multiply(rows:a:weights:saturatingPairs:output:threads:route:)`` must equal:

@@ -1,5 +1,6 @@
 import KilnCompiler
 import KilnDiagnostics
+import KilnHostKernels
 import KilnIR
 import KilnInterpreter
 import KilnNumerics
@@ -12,7 +13,9 @@ import KilnTargets
 /// exactly are simulated by the reference's direct ``DepthwiseConvolution`` kernel on weights
 /// centered once at lowering: exact int32 sums give the same bits in any order, so the GEMM's
 /// one-column-per-channel loop and the direct loop agree; their cost is still counted as the
-/// GEMM loop nest the target runs.
+/// GEMM loop nest the target runs. On hosts with `KilnHostKernels`' GEMM, most convolutions skip
+/// the im2col rows: the GEMM reads each window where it lies in a bordered NHWC buffer and writes
+/// NCHW planes directly (``InPlaceWindows``), with `vpdpbusd` on bytes where the sums are exact.
 struct SIMDConvolutionKernel: TargetKernel {
     let node: Node
     let scheme: SIMDDotProductScheme
@@ -27,6 +30,46 @@ struct SIMDConvolutionKernel: TargetKernel {
     let geometry: ConvolutionShape
     /// The operands of the direct depthwise route, or nil when the GEMM runs.
     let depthwise: DepthwiseOperands?
+    /// Where the host GEMM reads each window in place, or nil when im2col rows are built.
+    let inPlace: InPlaceWindows?
+
+    /// The host GEMM's in-place reading of a convolution (no im2col): the sample's codes go once
+    /// into an NHWC int16 buffer bordered by the activation zero point, and row m (output pixel
+    /// `oy·OW + ox`) reads kernel position (ky, kx) of its window at `rowOffsets[m] +
+    /// tapOffsets[ky·KW + kx]`, the group's channels in order: the im2col row's (ky, kx, c)
+    /// order, read where it lies. Taken on hosts with `KilnHostKernels`' GEMM when each group
+    /// has an even channel count (a depth pair never straddles two kernel positions, so pairs,
+    /// and the saturation of `vpmaddubsw` pairs, are the im2col rows' pairs) and no weight has a
+    /// zero point (no row sums to subtract).
+    struct InPlaceWindows: Sendable {
+        /// The bordered buffer's height and width, and its border above and left of the image.
+        let paddedHeight: Int, paddedWidth: Int, padTop: Int, padLeft: Int
+        /// Element offset of each output pixel's window origin in the buffer.
+        let rowOffsets: [Int]
+        /// Element offset of each kernel position from the window origin.
+        let tapOffsets: [Int]
+        /// Whether the buffer holds unsigned bytes for `vpdpbusd` (``Int8GEMM/multiplyBytes(_:rows:weights:threads:)``)
+        /// instead of int16 for the pair GEMM: on AVX-512 VNNI hosts, for exact sums, when every
+        /// encoded activation is a byte 0…255, each group's channel count a multiple of 4 (a quad
+        /// never straddles two kernel positions) and the weights are quad-packed.
+        let bytes: Bool
+
+        init(_ g: ConvolutionShape, _ attributes: Convolution, bytes: Bool) {
+            self.bytes = bytes
+            let strideY = attributes.strides[0], strideX = attributes.strides[1]
+            let dilationY = attributes.dilations[0], dilationX = attributes.dilations[1]
+            padTop = attributes.pads[0]
+            padLeft = attributes.pads[1]
+            // Covers every tap of every window, and the whole image.
+            paddedHeight = max(padTop + g.height, (g.outputHeight - 1) * strideY + (g.kernelHeight - 1) * dilationY + 1)
+            paddedWidth = max(padLeft + g.width, (g.outputWidth - 1) * strideX + (g.kernelWidth - 1) * dilationX + 1)
+            let rowLength = paddedWidth * g.channels
+            rowOffsets = (0..<g.pixels).map { m in (m / g.outputWidth) * strideY * rowLength + (m % g.outputWidth) * strideX * g.channels }
+            tapOffsets = (0..<(g.kernelHeight * g.kernelWidth)).map { t in
+                (t / g.kernelWidth) * dilationY * rowLength + (t % g.kernelWidth) * dilationX * g.channels
+            }
+        }
+    }
 
     /// A depthwise convolution's weights and biases, centered once at lowering, for
     /// ``DepthwiseConvolution`` (exact accumulation only).
@@ -101,10 +144,18 @@ struct SIMDConvolutionKernel: TargetKernel {
                                                                  strides: attributes.strides, dilations: attributes.dilations,
                                                                  pads: attributes.pads, output: outputType.shape))
         }
+        var inPlace: InPlaceWindows?
+        if case .host = Int8GEMM.Route.default, depthwise == nil, perGroup % 2 == 0, !packed.contains(where: \.needsRowSums) {
+            let first = Int64(encoding.firstOffset)
+            let unsignedBytes = inputType.elementType.minimumCode + first >= 0 && inputType.elementType.maximumCode + first <= 255
+            let bytes = node.accumulation == .wrappingInt32 && unsignedBytes && perGroup % 4 == 0 && packed.allSatisfy { !$0.quads.isEmpty }
+            inPlace = InPlaceWindows(shape, attributes, bytes: bytes)
+        }
         return .lowered(SIMDConvolutionKernel(node: node, scheme: scheme, attributes: attributes, inputType: inputType,
                                               weightType: weightType, outputType: outputType, encoding: encoding, packed: packed,
                                               requantizer: requantizer, levels: SIMDMemoryLevels(target: target),
-                                              inputs: node.inputs.filter { !$0.isEmpty }, geometry: shape, depthwise: depthwise))
+                                              inputs: node.inputs.filter { !$0.isEmpty }, geometry: shape, depthwise: depthwise,
+                                              inPlace: inPlace))
     }
 
     private var saturatingPairs: Bool { node.accumulation == .pairwiseSaturatingInt16 }
@@ -116,37 +167,39 @@ struct SIMDConvolutionKernel: TargetKernel {
         }
         let g = geometry
         let threads = ParallelSamples.activeProcessorCount
-        var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
+        let za = (inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
+        if let inPlace, case .host(let level) = Int8GEMM.Route.default {
+            return [Tensor(type: outputType, storage: .int32(multiplyInPlace(codes, inPlace, level: level, zero: za, threads: threads)))]
+        }
         if let depthwise {
-            let zero = inputType.quantization?.zeroPoint(at: 0) ?? 0
-            output.withUnsafeMutableBufferPointer { buffer in
-                DepthwiseConvolution.accumulate(codes.map { $0 &- zero }, weights: depthwise.weights, biases: depthwise.biases,
-                                                geometry: depthwise.window, outputChannels: g.outputChannels, into: buffer.baseAddress!,
-                                                threads: threads)
+            // Every output element is written by the kernel, then requantized in place.
+            let count = g.batch * g.outputChannels * g.pixels
+            let output = [Int32](unsafeUninitializedCapacity: count) { buffer, written in
+                DepthwiseConvolution.accumulate(codes, inputZero: inputType.quantization?.zeroPoint(at: 0) ?? 0, weights: depthwise.weights,
+                                                biases: depthwise.biases, geometry: depthwise.window, outputChannels: g.outputChannels,
+                                                into: buffer.baseAddress!, threads: threads)
                 for plane in 0..<(g.batch * g.outputChannels) {
                     let values = buffer.baseAddress! + plane * g.pixels
                     requantizer.apply(channel: plane % g.outputChannels, count: g.pixels, from: values, stride: 1, into: values, stride: 1)
                 }
+                written = count
             }
             return [Tensor(type: outputType, storage: .int32(output))]
         }
+        var output = [Int32](repeating: 0, count: g.batch * g.outputChannels * g.pixels)
         let depth = packed[0].paddedDepth
-        let za = (inputType.quantization?.zeroPoint(at: 0) ?? 0) &+ encoding.firstOffset
         let plane = g.height * g.width
         var nhwc = [Int16](repeating: 0, count: plane * g.channels)
         // A 1×1, stride-1, unpadded convolution's im2col rows are the NHWC pixels themselves.
         let pixelsAreRows = isPointwise && depth == g.channels
         var columns = [Int16](repeating: 0, count: pixelsAreRows ? 0 : g.pixels * depth)
         var accumulators = [Int32](repeating: 0, count: g.pixels * g.outputsPerGroup)
-        let offset = encoding.firstOffset
         for n in 0..<g.batch {
             // NCHW codes → NHWC hardware bytes.
             codes.withUnsafeBufferPointer { source in
                 nhwc.withUnsafeMutableBufferPointer { destination in
-                    for c in 0..<g.channels {
-                        let base = (n * g.channels + c) * plane
-                        for p in 0..<plane { destination[p * g.channels + c] = Int16(truncatingIfNeeded: source[base + p] &+ offset) }
-                    }
+                    kiln_nchw_to_padded_nhwc16(g.channels, g.height, g.width, source.baseAddress! + n * g.channels * plane,
+                                               encoding.firstOffset, 0, 0, g.height, g.width, 0, destination.baseAddress!)
                 }
             }
             for group in 0..<g.groups {
@@ -174,6 +227,69 @@ struct SIMDConvolutionKernel: TargetKernel {
             }
         }
         return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    /// The in-place route (``InPlaceWindows``): per sample, the codes go once into the bordered
+    /// NHWC buffer, each group's GEMM reads its windows there and writes its accumulators straight
+    /// into the group's NCHW output planes, which are then requantized as contiguous runs.
+    private func multiplyInPlace(_ codes: [Int32], _ windows: InPlaceWindows, level: kiln_pair_gemm_level, zero: Int32,
+                                 threads: Int) -> [Int32] {
+        let g = geometry
+        let plane = g.height * g.width, bordered = windows.paddedHeight * windows.paddedWidth * g.channels
+        // Int16 elements for the pair GEMM, or bytes for `vpdpbusd`; the other buffer stays empty.
+        let (shortCount, byteCount) = windows.bytes ? (0, bordered) : (bordered, 0)
+        var shorts = [Int16](unsafeUninitializedCapacity: shortCount) { _, count in count = shortCount }
+        var bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { _, count in count = byteCount }
+        // Every element is written: each group's GEMM covers all its pixels and channels.
+        let count = g.batch * g.outputChannels * g.pixels
+        return [Int32](unsafeUninitializedCapacity: count) { planes, written in
+            codes.withUnsafeBufferPointer { source in
+                shorts.withUnsafeMutableBufferPointer { shorts in
+                    bytes.withUnsafeMutableBufferPointer { bytes in
+                        windows.rowOffsets.withUnsafeBufferPointer { rowOffsets in
+                            windows.tapOffsets.withUnsafeBufferPointer { tapOffsets in
+                                for n in 0..<g.batch {
+                                    let sample = source.baseAddress! + n * g.channels * plane
+                                    if windows.bytes {
+                                        kiln_nchw_to_padded_nhwc8(g.channels, g.height, g.width, sample, encoding.firstOffset, windows.padTop,
+                                                                  windows.padLeft, windows.paddedHeight, windows.paddedWidth,
+                                                                  UInt8(truncatingIfNeeded: zero), bytes.baseAddress!)
+                                    } else {
+                                        kiln_nchw_to_padded_nhwc16(g.channels, g.height, g.width, sample, encoding.firstOffset, windows.padTop,
+                                                                   windows.padLeft, windows.paddedHeight, windows.paddedWidth,
+                                                                   Int16(truncatingIfNeeded: zero), shorts.baseAddress!)
+                                    }
+                                    for group in 0..<g.groups {
+                                        let first = (n * g.outputChannels + group * g.outputsPerGroup) * g.pixels
+                                        let output = kiln_gemm_output(values: planes.baseAddress! + first, row_stride: 1, column_stride: g.pixels)
+                                        let channel = group * g.channelsPerGroup, taps = tapOffsets.count
+                                        if windows.bytes {
+                                            let rows = kiln_gemm_byte_rows(a: bytes.baseAddress! + channel, row_offsets: rowOffsets.baseAddress!,
+                                                                           row_stride: 0, tap_offsets: tapOffsets.baseAddress!, taps: taps,
+                                                                           tap_depth: g.channelsPerGroup)
+                                            Int8GEMM.multiplyBytes(Int8GEMM.ByteOperands(rows: rows, output: output), rows: g.pixels,
+                                                                   weights: packed[group], threads: threads)
+                                        } else {
+                                            let rows = kiln_gemm_rows(a: shorts.baseAddress! + channel, row_offsets: rowOffsets.baseAddress!,
+                                                                      row_stride: 0, tap_offsets: tapOffsets.baseAddress!, taps: taps,
+                                                                      tap_depth: g.channelsPerGroup)
+                                            Int8GEMM.multiply(HostGEMMOperands(rows: rows, output: output), level: level, rows: g.pixels,
+                                                              weights: packed[group], saturatingPairs: saturatingPairs, threads: threads)
+                                        }
+                                        for j in 0..<g.outputsPerGroup {
+                                            let values = planes.baseAddress! + first + j * g.pixels
+                                            requantizer.apply(channel: group * g.outputsPerGroup + j, count: g.pixels, from: values, stride: 1,
+                                                              into: values, stride: 1)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            written = count
+        }
     }
 
     /// Whether the convolution is 1×1 with stride 1, no padding and one group.

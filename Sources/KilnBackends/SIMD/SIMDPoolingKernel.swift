@@ -52,6 +52,10 @@ struct SIMDPoolingKernel: TargetKernel {
         let height = s[2], width = s[3], outputHeight = o[2], outputWidth = o[3]
         let planes = s[0] * s[1]
         let zero = inputType.quantization?.zeroPoint(at: 0) ?? 0
+        if isMax {
+            return [Tensor(type: outputType, storage: .int32(maxPool(x, planes: planes, height: height, width: width,
+                                                                     outputHeight: outputHeight, outputWidth: outputWidth, zero: zero)))]
+        }
         let paddedHeight = height + pooling.pads[0] + pooling.pads[2], paddedWidth = width + pooling.pads[1] + pooling.pads[3]
         var output = [Int32](repeating: 0, count: planes * outputHeight * outputWidth)
         var requantizers: [Int: FloatScaleRequantizer] = [:]
@@ -113,6 +117,45 @@ struct SIMDPoolingKernel: TargetKernel {
             }
         }
         return [Tensor(type: outputType, storage: .int32(output))]
+    }
+
+    /// Max pooling: the largest code of each window's positions inside the image, or the zero
+    /// point when the window lies wholly in the padding (the general loop's rule), with the
+    /// window clipped to the image once per output position instead of tested at every tap.
+    private func maxPool(_ x: [Int32], planes: Int, height: Int, width: Int, outputHeight: Int, outputWidth: Int, zero: Int32) -> [Int32] {
+        let (kernelHeight, kernelWidth) = (pooling.kernel[0], pooling.kernel[1])
+        let (strideY, strideX) = (pooling.strides[0], pooling.strides[1])
+        let (padTop, padLeft) = (pooling.pads[0], pooling.pads[1])
+        let (dilationY, dilationX) = (pooling.dilations[0], pooling.dilations[1])
+        /// The taps k in 0..<kernel with 0 ≤ origin + k·dilation < limit.
+        func taps(_ origin: Int, _ kernel: Int, _ dilation: Int, _ limit: Int) -> Range<Int> {
+            let first = origin >= 0 ? 0 : (-origin + dilation - 1) / dilation
+            let last = origin >= limit ? 0 : min(kernel, (limit - 1 - origin) / dilation + 1)
+            return first ..< max(first, last)
+        }
+        let count = planes * outputHeight * outputWidth
+        return [Int32](unsafeUninitializedCapacity: count) { output, written in
+            x.withUnsafeBufferPointer { input in
+                for p in 0..<planes {
+                    let plane = input.baseAddress! + p * height * width
+                    for oy in 0..<outputHeight {
+                        let top = oy * strideY - padTop
+                        let rows = taps(top, kernelHeight, dilationY, height)
+                        for ox in 0..<outputWidth {
+                            let left = ox * strideX - padLeft
+                            let columns = taps(left, kernelWidth, dilationX, width)
+                            var best = Int32.min
+                            for ky in rows {
+                                let line = plane + (top + ky * dilationY) * width + left
+                                for kx in columns { best = max(best, line[kx * dilationX]) }
+                            }
+                            output[(p * outputHeight + oy) * outputWidth + ox] = rows.isEmpty || columns.isEmpty ? zero : best
+                        }
+                    }
+                }
+            }
+            written = count
+        }
     }
 
     func countActions() -> ActionCounts {

@@ -30,12 +30,15 @@ public enum DepthwiseConvolution {
     /// with one input channel per group (`outputChannels` a multiple of the input channels) to
     /// `output`, which has room for `batch × outputChannels × outputHeight × outputWidth` values.
     /// - Parameters:
-    ///   - input: zero-point-centered input codes (NCHW, `geometry`'s input shape).
+    ///   - input: input codes (NCHW, `geometry`'s input shape), centered at `inputZero`.
+    ///   - inputZero: the input zero point, subtracted without a pass over the input: padding
+    ///     holds `inputZero` and each bias becomes `biases[o] − inputZero·Σ_taps weight`, so
+    ///     every tap adds `weight·(x − inputZero)` in wrapping int32, the centered input's sum.
     ///   - weights: zero-point-centered weights (O × 1 × KH × KW).
     ///   - threads: how many threads may share the output planes (the result does not depend on it).
     ///   - hostLevel: the `KilnHostKernels` level to use (`KILN_PAIR_GEMM_NONE`: the Swift loop).
-    public static func accumulate(_ input: [Int32], weights: [Int32], biases: [Int32], geometry g: WindowGeometry, outputChannels: Int,
-                                  into output: UnsafeMutablePointer<Int32>, threads: Int,
+    public static func accumulate(_ input: [Int32], inputZero: Int32 = 0, weights: [Int32], biases: [Int32], geometry g: WindowGeometry,
+                                  outputChannels: Int, into output: UnsafeMutablePointer<Int32>, threads: Int,
                                   hostLevel: kiln_pair_gemm_level = HostVectorKernels.level) {
         let layout = ConvolutionKernel.Layout(geometry: g, outputChannels: outputChannels, channelsPerGroup: 1, groups: g.channels)
         let paddedHeight = max(g.height + g.padTop, (g.outputHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY + 1)
@@ -53,28 +56,31 @@ public enum DepthwiseConvolution {
                 ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
                     let first = chunk * planesPerChunk, last = min(planes, first + planesPerChunk)
                     guard first < last else { return }
-                    var padded = [Int32](repeating: 0, count: paddedHeight * paddedWidth)
+                    // The border keeps `inputZero`; each plane overwrites the interior row by row.
+                    var padded = [Int32](repeating: inputZero, count: paddedHeight * paddedWidth)
                     padded.withUnsafeMutableBufferPointer { padded in
                         for plane in first..<last {
                             let n = plane / layout.outputChannels, o = plane % layout.outputChannels
                             let channel = o / layout.outputsPerGroup
                             let inputPlane = source.pointer + (n * g.channels + channel) * g.height * g.width
                             for y in 0..<g.height {
-                                for x in 0..<g.width { padded[(y + g.padTop) * paddedWidth + x + g.padLeft] = inputPlane[y * g.width + x] }
+                                (padded.baseAddress! + (y + g.padTop) * paddedWidth + g.padLeft).update(from: inputPlane + y * g.width, count: g.width)
                             }
                             let outputPlane = destination.pointer + plane * layout.positions
                             let filter = filters.pointer + o * taps
+                            var bias = biases[o]
+                            if inputZero != 0 { for t in 0..<taps { bias &-= inputZero &* filter[t] } }
                             if hostLevel != KILN_PAIR_GEMM_NONE {
                                 var geometry = kiln_depthwise_plane_geometry(
                                     padded_width: paddedWidth, kernel_height: g.kernelHeight, kernel_width: g.kernelWidth,
                                     stride_y: g.strideY, stride_x: g.strideX, dilation_y: g.dilationY, dilation_x: g.dilationX,
                                     output_height: g.outputHeight, output_width: g.outputWidth)
-                                kiln_depthwise_plane(hostLevel, &geometry, padded.baseAddress!, filter, biases[o], outputPlane)
+                                kiln_depthwise_plane(hostLevel, &geometry, padded.baseAddress!, filter, bias, outputPlane)
                                 continue
                             }
                             for oy in 0..<g.outputHeight {
                                 let row = outputPlane + oy * g.outputWidth
-                                for ox in 0..<g.outputWidth { row[ox] = biases[o] }
+                                for ox in 0..<g.outputWidth { row[ox] = bias }
                                 for ky in 0..<g.kernelHeight {
                                     for kx in 0..<g.kernelWidth {
                                         let weight = filter[ky * g.kernelWidth + kx]

@@ -110,7 +110,7 @@ enum WideningDotProductGEMM {
 
     /// The host kernel's route: `b` repacked into 16-column blocks of depth pairs
     /// (`[block][depth / 2][16][2]`, the layout `kiln_pair_gemm` reads), the product computed
-    /// row-major over chunks of blocks, then placed at `layout`.
+    /// over chunks of blocks and written by the kernel straight at `layout` (its output strides).
     private static func multiplyOnHost(_ a: Operand, _ b: Operand, initials: [Int32], into output: UnsafeMutablePointer<Int32>,
                                        layout: OutputLayout, threads: Int, level: kiln_pair_gemm_level) {
         let rows = a.count, columns = b.count, depth = a.depth
@@ -130,30 +130,25 @@ enum WideningDotProductGEMM {
                 }
             }
         }
-        let direct = layout.columnStride == 1 && layout.rowStride == columns
-        var staging = [Int32](repeating: 0, count: direct ? 0 : rows * columns)
         let work = rows * columns * max(depth, 1)
         let chunkCount = work < 1 << 20 ? 1 : min(blocks, max(threads, 1) * 4)
         let blocksPerChunk = (blocks + chunkCount - 1) / chunkCount
-        staging.withUnsafeMutableBufferPointer { staging in
-            let destination = SharedPointer(direct ? output : staging.baseAddress!)
-            a.values.withUnsafeBufferPointer { aValues in
-                packed.withUnsafeBufferPointer { packed in
-                    initials.withUnsafeBufferPointer { initials in
-                        let left = SharedPointer(aValues.baseAddress!), weights = SharedPointer(packed.baseAddress!)
-                        let constants = SharedPointer(initials.baseAddress!)
-                        ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
-                            let first = min(blocks, chunk * blocksPerChunk), last = min(blocks, first + blocksPerChunk)
-                            guard first < last else { return }
-                            kiln_pair_gemm(level, rows, left.pointer, depth, weights.pointer, columns, constants.pointer,
-                                           first, last, 0, destination.pointer)
-                        }
+        a.values.withUnsafeBufferPointer { aValues in
+            packed.withUnsafeBufferPointer { packed in
+                initials.withUnsafeBufferPointer { initials in
+                    // The kernel writes each element at `layout` directly (each chunk its own columns).
+                    let operands = HostGEMMOperands(
+                        rows: kiln_gemm_rows(a: aValues.baseAddress!, row_offsets: nil, row_stride: depth, tap_offsets: nil, taps: 1,
+                                             tap_depth: depth),
+                        output: kiln_gemm_output(values: output, row_stride: layout.rowStride, column_stride: layout.columnStride))
+                    let weights = SharedPointer(packed.baseAddress!), constants = SharedPointer(initials.baseAddress!)
+                    ParallelSamples.forEachChunk(chunkCount, threads: threads) { chunk in
+                        let first = min(blocks, chunk * blocksPerChunk), last = min(blocks, first + blocksPerChunk)
+                        guard first < last else { return }
+                        operands.multiply(level: level, rowCount: rows, packed: weights.pointer, packedDepth: depth, columns: columns,
+                                          constants: constants.pointer, blocks: first..<last, saturating: false)
                     }
                 }
-            }
-            guard !direct else { return }
-            for r in 0..<rows {
-                for c in 0..<columns { output[c * layout.columnStride + r * layout.rowStride] = staging[r * columns + c] }
             }
         }
     }
