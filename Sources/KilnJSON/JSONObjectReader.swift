@@ -23,8 +23,9 @@ public struct JSONObjectReader {
         self.path = path
         self.knownKeys = knownKeys
         self.context = context
-        let known = Set(knownKeys)
-        for key in object.keys where !known.contains(key) {
+        // A schema object declares a few dozen keys at most: a linear search beats hashing them
+        // into a set for every object read (a sweep decodes its target once per grid point).
+        for (key, _) in object.members where !knownKeys.contains(key) {
             var message = "unknown key '\(key)'"
             if let close = closestMatch(to: key, among: knownKeys) { message += "; did you mean '\(close)'?" }
             context.error(message, at: path.appending(key: key))
