@@ -87,6 +87,14 @@ struct EthosUKernel: MatchingKernel {
         constantMemory = constants.name
     }
 
+    /// A single elementwise pass writes its output over an input of the same size that no later
+    /// operator reads, as Vela's live ranges merge an elementwise operator's OFM with such an IFM
+    /// (its per-layer "Staging Usage" counts a residual ADD's two 16 KiB inputs and no third buffer).
+    var outputBufferReuse: OutputBufferReuse? {
+        guard passes.count == 1, passes[0].blockType == .elementwise else { return nil }
+        return .inPlace(over: inputs)
+    }
+
     /// Operators that only reinterpret or re-lay out a tensor (no NPU pass of their own).
     static let passThrough = OperatorKind.views.union([.transpose])
 

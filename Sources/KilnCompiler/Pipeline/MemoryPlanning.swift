@@ -4,7 +4,8 @@ import KilnTargets
 
 /// Places the accelerator's values in its memory levels: all weights (at the size their kernels
 /// store them, ``TargetKernel/storedConstantBytes``) in the nearest level that holds weights and has room, activations
-/// and each kernel's working buffers (``TargetKernel/workingBytes``, live during its step) in a liveness-based arena (first fit by lifetime) in
+/// and each kernel's working buffers (``TargetKernel/workingBytes``, live during its step) in a liveness-based arena (first fit by lifetime;
+/// an output sharing an input's buffer, ``TargetKernel/outputBufferReuse``, takes that buffer) in
 /// the nearest level that holds activations and has room for the arena's peak. On a target with
 /// no host link (a CPU or MCU), the nodes that fall back run on it too and are planned with it.
 struct MemoryPlanning {
@@ -50,6 +51,7 @@ struct MemoryPlanning {
         }
         for name in graph.inputs where firstUse[name] != nil { firstUse[name] = 0 }
         for name in graph.outputs where lastUse[name] != nil { lastUse[name] = steps.count }
+        let holders = sharedBuffers(graph: graph, steps: steps, firstUse: &firstUse, lastUse: &lastUse)
 
         func weightSize(_ name: String) -> Int { stored[name] ?? Self.bytes(of: graph.types[name]!) }
         let weightBytes = weights.sorted().reduce(0) { $0 + weightSize($1) }
@@ -83,14 +85,49 @@ struct MemoryPlanning {
             weightOffset += size
         }
         let activationBase = activationLevel.name == weightLevel.name ? weightBytes : 0
+        let sharing = Dictionary(grouping: holders.keys.sorted(), by: { holders[$0]! })
         for entry in placed.sorted(by: { ($0.offset, $0.name) < ($1.offset, $1.name) }) {
-            buffers.append(.init(value: entry.name, level: activationLevel.name, offset: activationBase + entry.offset,
-                                 bytes: entry.bytes, isConstant: false))
+            for value in [entry.name] + (sharing[entry.name] ?? []) {
+                buffers.append(.init(value: value, level: activationLevel.name, offset: activationBase + entry.offset,
+                                     bytes: entry.bytes, isConstant: false))
+            }
         }
         var peak: [String: Int] = [:]
         if weightBytes > 0 { peak[weightLevel.name, default: 0] += weightBytes }
         if activationPeak > 0 { peak[activationLevel.name, default: 0] += activationPeak }
         return Plan(buffers: buffers, peakBytesPerLevel: peak, weightBytes: weightBytes, peakActivationBytes: activationPeak)
+    }
+
+    /// Gives each kernel output that shares an input's buffer (``TargetKernel/outputBufferReuse``)
+    /// to the value holding that buffer: the holder's live range grows to cover the output's, and
+    /// the output leaves the arena's list. An in-place output takes an input only at the input's
+    /// last read and at the output's size. Returns each sharing value's holder.
+    private func sharedBuffers(graph: Graph, steps: [TargetProgram.Step],
+                               firstUse: inout [String: Int], lastUse: inout [String: Int]) -> [String: String] {
+        var holders: [String: String] = [:]
+        for (index, step) in steps.enumerated() {
+            guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator || target.host == nil,
+                  let reuse = kernelStep.kernel.outputBufferReuse, let output = kernelStep.kernel.outputs.first,
+                  let outputFirst = firstUse[output], let outputLast = lastUse[output], let outputType = graph.types[output] else { continue }
+            let candidates: [String]
+            let overwrites: Bool
+            switch reuse {
+            case .view(let input): (candidates, overwrites) = ([input], false)
+            case .inPlace(let inputs): (candidates, overwrites) = (inputs, true)
+            }
+            for input in candidates where firstUse[input] != nil {
+                let holder = holders[input] ?? input
+                guard let holderType = graph.types[holder], Self.bytes(of: holderType) == Self.bytes(of: outputType),
+                      let holderLast = lastUse[holder], !overwrites || holderLast == index else { continue }
+                holders[output] = holder
+                firstUse[holder] = min(firstUse[holder]!, outputFirst)
+                lastUse[holder] = max(holderLast, outputLast)
+                firstUse[output] = nil
+                lastUse[output] = nil
+                break
+            }
+        }
+        return holders
     }
 
     private func doesNotFit(_ what: String, weightBytes: Int, activationPeak: Int) -> DiagnosticError {

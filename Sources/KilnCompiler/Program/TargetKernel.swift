@@ -38,6 +38,19 @@ public protocol TargetKernel: Sendable {
     /// outputs (an NPU's weight buffers, DMA'd in from flash or DRAM). The memory plan places
     /// them in the activation arena, live during the kernel's step only.
     var workingBytes: Int { get }
+    /// An input whose buffer the kernel's output occupies, as the device allocates them (nil: the
+    /// output has a buffer of its own). The memory plan gives the output that input's buffer.
+    var outputBufferReuse: OutputBufferReuse? { get }
+}
+
+/// How a kernel's output shares an input's buffer (``TargetKernel/outputBufferReuse``).
+public enum OutputBufferReuse: Sendable, Equatable {
+    /// The output is the input's bytes (a layout change the device does not perform): one
+    /// buffer, live as long as either is.
+    case view(of: String)
+    /// The kernel overwrites an input of the output's size element by element: the output takes
+    /// the buffer of the first of these inputs that no later step reads.
+    case inPlace(over: [String])
 }
 
 extension TargetKernel {
@@ -47,4 +60,6 @@ extension TargetKernel {
     public var storedConstantBytes: [String: Int] { [:] }
     /// None.
     public var workingBytes: Int { 0 }
+    /// Nil: the output has a buffer of its own.
+    public var outputBufferReuse: OutputBufferReuse? { nil }
 }
