@@ -55,10 +55,19 @@ struct MemoryPlanning {
 
         func weightSize(_ name: String) -> Int { stored[name] ?? Self.bytes(of: graph.types[name]!) }
         let weightBytes = weights.sorted().reduce(0) { $0 + weightSize($1) }
-        // First-fit arena for activations, in order of first use.
+        // Arena for activations: each value at the lowest offset free over its lifetime, taken in
+        // the order of Vela's allocator's first solution (`hillclimb_allocation.py`,
+        // `LiveRangeInfo.__lt__`): most urgent first (the largest total live at any step of its
+        // lifetime), then the longest lived, the earliest, the largest.
+        func size(of name: String) -> Int { working[name] ?? Self.bytes(of: graph.types[name]!) }
+        var liveAt = [Int](repeating: 0, count: steps.count + 1)
+        for (name, first) in firstUse { for time in first...lastUse[name]! { liveAt[time] += size(of: name) } }
+        let priority = Dictionary(uniqueKeysWithValues: firstUse.map { name, first in
+            (name, (-liveAt[first...lastUse[name]!].max()!, first - lastUse[name]!, first, -size(of: name), name))
+        })
         var placed: [(name: String, offset: Int, bytes: Int, first: Int, last: Int)] = []
-        for name in firstUse.keys.sorted(by: { (firstUse[$0]!, $0) < (firstUse[$1]!, $1) }) {
-            let size = working[name] ?? Self.bytes(of: graph.types[name]!)
+        for name in firstUse.keys.sorted(by: { priority[$0]! < priority[$1]! }) {
+            let size = size(of: name)
             let first = firstUse[name]!, last = lastUse[name]!
             let live = placed.filter { $0.first <= last && first <= $0.last }.sorted { $0.offset < $1.offset }
             var offset = 0
