@@ -4,7 +4,7 @@ import KilnTargets
 
 /// Places the accelerator's values in its memory levels: all weights (at the size their kernels
 /// store them, ``TargetKernel/storedConstantBytes``) in the nearest level that holds weights and has room, activations
-/// and each kernel's working buffers (``TargetKernel/workingBytes``, live during its step) in a liveness-based arena (first fit by lifetime;
+/// and each kernel's working buffers (``TargetKernel/workingBytes``, live during its step) in a liveness-based arena (Vela's allocator, ``ArenaAllocation``;
 /// an output sharing an input's buffer, ``TargetKernel/outputBufferReuse``, takes that buffer) in
 /// the nearest level that holds activations and has room for the arena's peak. On a target with
 /// no host link (a CPU or MCU), the nodes that fall back run on it too and are planned with it.
@@ -55,28 +55,20 @@ struct MemoryPlanning {
 
         func weightSize(_ name: String) -> Int { stored[name] ?? Self.bytes(of: graph.types[name]!) }
         let weightBytes = weights.sorted().reduce(0) { $0 + weightSize($1) }
-        // Arena for activations: each value at the lowest offset free over its lifetime, taken in
-        // the order of Vela's allocator's first solution (`hillclimb_allocation.py`,
-        // `LiveRangeInfo.__lt__`): most urgent first (the largest total live at any step of its
-        // lifetime), then the longest lived, the earliest, the largest.
-        func size(of name: String) -> Int { working[name] ?? Self.bytes(of: graph.types[name]!) }
-        var liveAt = [Int](repeating: 0, count: steps.count + 1)
-        for (name, first) in firstUse { for time in first...lastUse[name]! { liveAt[time] += size(of: name) } }
-        let priority = Dictionary(uniqueKeysWithValues: firstUse.map { name, first in
-            (name, (-liveAt[first...lastUse[name]!].max()!, first - lastUse[name]!, first, -size(of: name), name))
-        })
-        var placed: [(name: String, offset: Int, bytes: Int, first: Int, last: Int)] = []
-        for name in firstUse.keys.sorted(by: { priority[$0]! < priority[$1]! }) {
-            let size = size(of: name)
-            let first = firstUse[name]!, last = lastUse[name]!
-            let live = placed.filter { $0.first <= last && first <= $0.last }.sorted { $0.offset < $1.offset }
-            var offset = 0
-            for other in live where offset + size > other.offset && other.offset + other.bytes > offset {
-                offset = max(offset, other.offset + other.bytes)
-            }
-            placed.append((name, offset, size, first, last))
+        // Arena for activations, allocated as Vela's tensor allocator does (``ArenaAllocation``).
+        let names = firstUse.keys.sorted()
+        let sizes = names.map { working[$0] ?? Self.bytes(of: graph.types[$0]!) }
+        // Every sum the allocator forms is at most the total, so a total that fits in Int keeps it from overflowing.
+        let (total, overflow) = sizes.reduce((0, false)) { sum, size in
+            let (next, overflow) = sum.0.addingReportingOverflow(size)
+            return (next, sum.1 || overflow)
         }
-        let activationPeak = placed.map { $0.offset + $0.bytes }.max() ?? 0
+        guard !overflow else {
+            throw doesNotFit("activations need more than \(Int.max) bytes", weightBytes: weightBytes, activationPeak: total)
+        }
+        let arena = ArenaAllocation.allocate(names.indices.map { ArenaAllocation.LiveRange(bytes: sizes[$0], first: firstUse[names[$0]]!, last: lastUse[names[$0]]!) })
+        let placed = names.indices.map { (name: names[$0], offset: arena.offsets[$0], bytes: sizes[$0]) }
+        let activationPeak = arena.end
 
         guard let weightLevel = target.memory.first(where: { $0.holdsWeights && $0.sizeBytes.value >= weightBytes }) else {
             throw doesNotFit("weights need \(weightBytes) bytes", weightBytes: weightBytes, activationPeak: activationPeak)
