@@ -67,11 +67,12 @@ func memoryGraph() throws -> Graph {
     }
 }
 
-/// A kernel that holds `workingBytes` in the activation memory during its step, and is otherwise
-/// the kernel it wraps.
-struct WorkingBufferKernel: TargetKernel {
+/// A kernel with the memory plan's hooks set by a test (`workingBytes` in the activation memory
+/// during its step, an output sharing an input's buffer), and otherwise the kernel it wraps.
+struct MemoryHookKernel: TargetKernel {
     let wrapped: any TargetKernel
-    let workingBytes: Int
+    var workingBytes = 0
+    var outputBufferReuse: OutputBufferReuse?
     var name: String { wrapped.name }
     var nodes: [Node] { wrapped.nodes }
     var inputs: [String] { wrapped.inputs }
@@ -97,29 +98,13 @@ struct WorkingBufferKernel: TargetKernel {
             return false
         })
         guard case .kernel(var step) = steps[dense] else { return }
-        step.kernel = WorkingBufferKernel(wrapped: step.kernel, workingBytes: 100)
+        step.kernel = MemoryHookKernel(wrapped: step.kernel, workingBytes: 100)
         steps[dense] = .kernel(step)
         let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
         let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512) \($0.bytes)" }
         #expect(buffers.contains("\(step.kernel.name) working buffer #\(dense)@96 100"), "\(buffers)")
         #expect(plan.peakActivationBytes == 196, "\(buffers)")
     }
-}
-
-/// A kernel whose output shares an input's buffer (``TargetKernel/outputBufferReuse``), and is
-/// otherwise the kernel it wraps.
-struct BufferReusingKernel: TargetKernel {
-    let wrapped: any TargetKernel
-    let outputBufferReuse: OutputBufferReuse?
-    var name: String { wrapped.name }
-    var nodes: [Node] { wrapped.nodes }
-    var inputs: [String] { wrapped.inputs }
-    var outputs: [String] { wrapped.outputs }
-    func execute(_ inputs: [Tensor], counts: inout ActionCounts) throws(DiagnosticError) -> [Tensor] {
-        try wrapped.execute(inputs, counts: &counts)
-    }
-    func countActions() -> ActionCounts { wrapped.countActions() }
-    func listing() -> [String] { wrapped.listing() }
 }
 
 @Suite struct MemoryBufferReuseTests {
@@ -137,7 +122,7 @@ struct BufferReusingKernel: TargetKernel {
             case "fc": .inPlace(over: ["a"])
             default: .view(of: "y")
             }
-            kernelStep.kernel = BufferReusingKernel(wrapped: kernelStep.kernel, outputBufferReuse: reuse)
+            kernelStep.kernel = MemoryHookKernel(wrapped: kernelStep.kernel, outputBufferReuse: reuse)
             steps[index] = .kernel(kernelStep)
         }
         let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
@@ -150,17 +135,13 @@ struct BufferReusingKernel: TargetKernel {
 @Suite struct ArenaAllocationTests {
     /// Four values (bytes, first…last step): p 1 B 0…1, q 1 B 1…1, s 2 B 1…2, t 2 B 2…2; 4 B
     /// are live at steps 1 and 2. Vela's first solution (p, s, q, t) puts p at 0, s at 1, q at 3,
-    /// and t, live beside s, at 3: 5 B. The search swaps two of the values that placed t (t, s,
-    /// p) and reaches 4 B, with no two values live at one step overlapping.
+    /// and t, live beside s, at 3: 5 B. The search swaps p and s, the first pair of the values
+    /// that placed t (t, s, p): s at 0, p at 2, q at 3, t at 2, 4 B.
     @Test func searchReachesTheMostLiveAtOneStep() {
         let ranges = [(1, 0, 1), (1, 1, 1), (2, 1, 2), (2, 2, 2)].map { ArenaAllocation.LiveRange(bytes: $0.0, first: $0.1, last: $0.2) }
-        #expect(ArenaAllocation.allocate(ranges, iterations: 0).end == 5)
+        #expect(ArenaAllocation.allocate(ranges, attemptLimit: 0).end == 5)
         let (offsets, end) = ArenaAllocation.allocate(ranges)
+        #expect(offsets == [2, 3, 0, 2])
         #expect(end == 4)
-        for i in ranges.indices {
-            for j in ranges.indices where i < j && ranges[i].overlaps(ranges[j]) {
-                #expect(offsets[i] + ranges[i].bytes <= offsets[j] || offsets[j] + ranges[j].bytes <= offsets[i], "\(offsets)")
-            }
-        }
     }
 }

@@ -6,7 +6,9 @@
 /// total live at one step), the search swaps the order of two values that decided where the
 /// bottleneck (the value ending highest) went — the bottleneck, the values live beside it, and the
 /// values each of them was placed directly on top of — and keeps a swap that lowers the end.
-/// The swaps are drawn from a fixed-seed generator, so a plan is reproducible.
+/// Vela draws the pair at random; Kiln tries the pairs in order and keeps the first that helps
+/// (stopping when none does, or after `attemptLimit` placements), so a plan is reproducible
+/// without a generator.
 struct ArenaAllocation {
     /// A value's bytes and the steps (both inclusive) where it is live.
     struct LiveRange {
@@ -17,7 +19,7 @@ struct ArenaAllocation {
     }
 
     /// Each range's offset, in the order of `ranges`, and the arena's end.
-    static func allocate(_ ranges: [LiveRange], iterations: Int = 1_000) -> (offsets: [Int], end: Int) {
+    static func allocate(_ ranges: [LiveRange], attemptLimit: Int = 1_000) -> (offsets: [Int], end: Int) {
         guard !ranges.isEmpty else { return ([], 0) }
         let steps = ranges.map(\.last).max()! + 1
         var liveAt = [Int](repeating: 0, count: steps)
@@ -30,8 +32,8 @@ struct ArenaAllocation {
         }
         var order = ranges.indices.sorted { priority[$0] < priority[$1] }
         var best = place(ranges, in: order, neighbours: neighbours)
-        var random = SplitMix64()
-        for _ in 0..<iterations where best.end > lowerBound {
+        var attempts = 0
+        search: while best.end > lowerBound {
             // The positions in the order of the values that decided where the bottleneck went.
             let bottleneck = ranges.indices.max { (best.offsets[$0] + ranges[$0].bytes, $1) < (best.offsets[$1] + ranges[$1].bytes, $0) }!
             var turns = Set<Int>()
@@ -39,15 +41,18 @@ struct ArenaAllocation {
                 var index: Int? = start
                 while let current = index, turns.insert(best.turns[current]).inserted { index = best.predecessors[current] }
             }
-            guard turns.count > 1 else { break }
             let candidates = turns.sorted()
-            let pick = Int(random.next() % UInt64(candidates.count))
-            var other = Int(random.next() % UInt64(candidates.count - 1))
-            if other >= pick { other += 1 }
-            let (first, second) = (candidates[pick], candidates[other])
-            order.swapAt(first, second)
-            let attempt = place(ranges, in: order, neighbours: neighbours)
-            if attempt.end < best.end { best = attempt } else { order.swapAt(first, second) }
+            for (position, first) in candidates.enumerated() {
+                for second in candidates[(position + 1)...] {
+                    attempts += 1
+                    guard attempts <= attemptLimit else { break search }
+                    order.swapAt(first, second)
+                    let attempt = place(ranges, in: order, neighbours: neighbours)
+                    if attempt.end < best.end { best = attempt; continue search }
+                    order.swapAt(first, second)
+                }
+            }
+            break
         }
         return (best.offsets, best.end)
     }
@@ -75,19 +80,5 @@ struct ArenaAllocation {
             end = max(end, offset + size)
         }
         return (offsets, end, turns, predecessors)
-    }
-}
-
-/// A small deterministic generator (SplitMix64, Steele, Lea and Flood, "Fast splittable
-/// pseudorandom number generators", OOPSLA 2014) for the allocator's reproducible search.
-private struct SplitMix64 {
-    private var state: UInt64 = 0
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var value = state
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
     }
 }
