@@ -224,13 +224,14 @@ import KilnModelIO
     /// (U55) or DRAM (U65) its memory plan uses against "Off-chip Flash used" / "DRAM used"
     /// (`off_chip_flash_memory_used`, `dram_memory_used`) within 5 % (measured −4.6 … +0.1 %:
     /// weights placed at the size of Vela's encoded streams, ``TargetKernel/storedConstantBytes``;
-    /// Kiln is below by what Vela stores beside them), and its SRAM peak (activations, layout
-    /// transposes and in-place elementwise outputs sharing their input's buffer, and the weight
+    /// Kiln is below by what Vela stores beside them), and its SRAM peak (activations, NHCWB16
+    /// ones at their depth rounded up to 16, ``TargetKernel/storedOutputBytes``; layout
+    /// transposes and in-place elementwise outputs sharing their input's buffer; and the weight
     /// buffers each kernel holds, ``TargetKernel/workingBytes``, placed by Vela's allocator,
     /// `ArenaAllocation`) against two figures of Vela's. Against the largest per-operator "Staging
     /// Usage" of Vela's per-layer CSV (the bytes live at that operator, the least any allocation
-    /// can take) within 1 % where Vela neither cascades nor holds weight buffers across operators
-    /// (kws, ResNet-8, ad01 on the U55: measured 0.0 … +0.2 %). Against "Total SRAM used"
+    /// can take) within 1 % (measured −0.0 … +0.1 %), 5 % for ad01 on the U65, whose staged
+    /// weight buffers Vela holds across operators (+4.0 %, −4.6 %). Against "Total SRAM used"
     /// (`sram_memory_used`) within ``sramTolerance`` per model, the measured error rounded up;
     /// the residuals' mechanisms are in docs/cost-models/ethos-u.md.
     static func checkMemory(_ simulated: [String: Any], model: String, vela: String) throws {
@@ -251,21 +252,19 @@ import KilnModelIO
         #expect(abs(flashError) <= 0.05, "\(model) on \(vela): \(offChip.0) \(flashError)")
         let tolerance = try #require(sramTolerance[model])
         #expect(abs(sramError) <= tolerance, "\(model) on \(vela): SRAM \(sramError)")
-        if ["kws_ref_model", "pretrainedResnet_quant"].contains(model) || (model == "ad01_int8" && vela.hasPrefix("ethos-u55")) {
-            #expect(abs(stagingError) <= 0.01, "\(model) on \(vela): SRAM against Vela's staging peak \(stagingError)")
-        }
+        let stagingTolerance = model == "ad01_int8" && vela.hasPrefix("ethos-u65") ? 0.05 : 0.01
+        #expect(abs(stagingError) <= stagingTolerance, "\(model) on \(vela): SRAM against Vela's staging peak \(stagingError)")
     }
 
     /// The SRAM error tolerated against Vela's "Total SRAM used", per model: the largest measured
     /// over the six configurations, rounded up to a whole percent. kws (−6.4 … −7.0 %): Vela's
     /// allocator ends above its own staging peak (22,192 against 20,752 bytes), Kiln's reaches it.
     /// ResNet-8 (0.0 %, −20.4 % on the U55-32): the same, on the U55-32 only (65,216 against
-    /// 51,840). vww (−25 %) and MobileNetV2 (−7 %): an 18,432-byte buffer Vela holds beside the
-    /// first operators (`vela --verbose-schedule`, "Memory Used"; no cascade), not identified.
-    /// ad01 (0.0 % on the U55, −30 % on the U65): the U65's staged weight buffers, whose overlap
-    /// with the next operator Vela's allocator does not reach its staging peak with.
+    /// 51,840). vww (−0.5 … −0.6 %) and MobileNetV2 (−0.6 … −0.7 %): the same, by 368 to 1,104
+    /// bytes. ad01 (0.0 % on the U55, −29.4 / −29.9 % on the U65): the U65's staged weight
+    /// buffers, which Vela's allocation holds across operators.
     static let sramTolerance: [String: Double] = [
-        "kws_ref_model": 0.08, "pretrainedResnet_quant": 0.21, "vww_96_int8": 0.26, "ad01_int8": 0.30, "mobilenet_v2_035_96": 0.07,
+        "kws_ref_model": 0.08, "pretrainedResnet_quant": 0.21, "vww_96_int8": 0.01, "ad01_int8": 0.30, "mobilenet_v2_035_96": 0.01,
     ]
 
     /// The names of a built-in target's on-chip memory levels, read from its JSON file.

@@ -4,6 +4,7 @@ import KilnTargets
 
 /// Places the accelerator's values in its memory levels: all weights (at the size their kernels
 /// store them, ``TargetKernel/storedConstantBytes``) in the nearest level that holds weights and has room, activations
+/// (at the size their writers store them, ``TargetKernel/storedOutputBytes``)
 /// and each kernel's working buffers (``TargetKernel/workingBytes``, live during its step) in a liveness-based arena (Vela's allocator, ``ArenaAllocation``;
 /// an output sharing an input's buffer, ``TargetKernel/outputBufferReuse``, takes that buffer) in
 /// the nearest level that holds activations and has room for the arena's peak. On a target with
@@ -33,10 +34,12 @@ struct MemoryPlanning {
         var weights = Set<String>()
         var stored: [String: Int] = [:]
         var working: [String: Int] = [:]
+        var storedOutputs: [String: Int] = [:]
         for (index, step) in steps.enumerated() {
             // A target without a host runs its fallback nodes itself, in its own memory.
             guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator || target.host == nil else { continue }
             stored.merge(kernelStep.kernel.storedConstantBytes, uniquingKeysWith: max)
+            storedOutputs.merge(kernelStep.kernel.storedOutputBytes, uniquingKeysWith: max)
             if kernelStep.kernel.workingBytes > 0 {
                 let name = "\(kernelStep.kernel.name) working buffer #\(index)"
                 working[name] = kernelStep.kernel.workingBytes
@@ -51,13 +54,14 @@ struct MemoryPlanning {
         }
         for name in graph.inputs where firstUse[name] != nil { firstUse[name] = 0 }
         for name in graph.outputs where lastUse[name] != nil { lastUse[name] = steps.count }
-        let holders = sharedBuffers(graph: graph, steps: steps, firstUse: &firstUse, lastUse: &lastUse)
+        func activationSize(_ name: String) -> Int { working[name] ?? storedOutputs[name] ?? Self.bytes(of: graph.types[name]!) }
+        let holders = sharedBuffers(steps: steps, size: activationSize, firstUse: &firstUse, lastUse: &lastUse)
 
         func weightSize(_ name: String) -> Int { stored[name] ?? Self.bytes(of: graph.types[name]!) }
         let weightBytes = weights.sorted().reduce(0) { $0 + weightSize($1) }
         // Arena for activations, allocated as Vela's tensor allocator does (``ArenaAllocation``).
         let names = firstUse.keys.sorted()
-        let sizes = names.map { working[$0] ?? Self.bytes(of: graph.types[$0]!) }
+        let sizes = names.map(activationSize)
         // Every sum the allocator forms is at most the total, so a total that fits in Int keeps it from overflowing.
         let (total, overflow) = sizes.reduce((0, false)) { sum, size in
             let (next, overflow) = sum.0.addingReportingOverflow(size)
@@ -103,13 +107,13 @@ struct MemoryPlanning {
     /// to the value holding that buffer: the holder's live range grows to cover the output's, and
     /// the output leaves the arena's list. An in-place output takes an input only at the input's
     /// last read and at the output's size. Returns each sharing value's holder.
-    private func sharedBuffers(graph: Graph, steps: [TargetProgram.Step],
+    private func sharedBuffers(steps: [TargetProgram.Step], size: (String) -> Int,
                                firstUse: inout [String: Int], lastUse: inout [String: Int]) -> [String: String] {
         var holders: [String: String] = [:]
         for (index, step) in steps.enumerated() {
             guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator || target.host == nil,
                   let reuse = kernelStep.kernel.outputBufferReuse, let output = kernelStep.kernel.outputs.first,
-                  let outputFirst = firstUse[output], let outputLast = lastUse[output], let outputType = graph.types[output] else { continue }
+                  let outputFirst = firstUse[output], let outputLast = lastUse[output] else { continue }
             let candidates: [String]
             let overwrites: Bool
             switch reuse {
@@ -118,8 +122,7 @@ struct MemoryPlanning {
             }
             for input in candidates where firstUse[input] != nil {
                 let holder = holders[input] ?? input
-                guard let holderType = graph.types[holder], Self.bytes(of: holderType) == Self.bytes(of: outputType),
-                      let holderLast = lastUse[holder], !overwrites || holderLast == index else { continue }
+                guard size(holder) == size(output), let holderLast = lastUse[holder], !overwrites || holderLast == index else { continue }
                 holders[output] = holder
                 firstUse[holder] = min(firstUse[holder]!, outputFirst)
                 lastUse[holder] = max(holderLast, outputLast)
