@@ -26,9 +26,9 @@ func memoryGraph() throws -> Graph {
 }
 
 @Suite struct MemoryArenaTests {
-    /// First fit in order of first use (ties by name): a (64 B) at 0; x (64 B, live with a) at
-    /// 64; y (32 B, live with a at step 1) at 64, where x was; r (32 B, live only with y) at 0.
-    /// Peak 128 B. Weights first in the level, so activations start after w's 512 bytes.
+    /// Vela's allocation order (most urgent, then longest lived): a (64 B, 128 B live at step 0)
+    /// at 0; x (64 B, live with a) at 64; y (32 B, live with a at step 1) at 64, where x was; r
+    /// (32 B, live only with y) at 0. Peak 128 B, the most live at one step. Weights first in the level, so activations start after w's 512 bytes.
     @Test func arenaOffsetsFollowLiveness() throws {
         let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
         let buffers = program.buffers.map { "\($0.value) \($0.level)@\($0.offset) \($0.bytes)\($0.isConstant ? " constant" : "")" }
@@ -67,11 +67,12 @@ func memoryGraph() throws -> Graph {
     }
 }
 
-/// A kernel that holds `workingBytes` in the activation memory during its step, and is otherwise
-/// the kernel it wraps.
-struct WorkingBufferKernel: TargetKernel {
+/// A kernel with the memory plan's hooks set by a test (`workingBytes` in the activation memory
+/// during its step, an output sharing an input's buffer), and otherwise the kernel it wraps.
+struct MemoryHookKernel: TargetKernel {
     let wrapped: any TargetKernel
-    let workingBytes: Int
+    var workingBytes = 0
+    var outputBufferReuse: OutputBufferReuse?
     var name: String { wrapped.name }
     var nodes: [Node] { wrapped.nodes }
     var inputs: [String] { wrapped.inputs }
@@ -85,10 +86,10 @@ struct WorkingBufferKernel: TargetKernel {
 
 @Suite struct MemoryWorkingBufferTests {
     /// A kernel's working buffer (``TargetKernel/workingBytes``) is an arena value live during
-    /// its step only: with 100 bytes at the dense step (step 1), first fit in order of first use
-    /// puts a (0…1) at 0 and x (0…0) at 64; at step 1 the buffer is placed before y (its name
-    /// sorts first among step 1's values) above a, at 64 where x ended; y (1…2) then goes above
-    /// it at 164, and r (2…3) at 0. Peak 196 bytes instead of 128.
+    /// its step only: with 100 bytes at the dense step (step 1), 196 bytes are live there (a,
+    /// y and the buffer). Vela's order takes those three first, longest lived first: a (0…1) at
+    /// 0, y (1…2) at 64, the buffer at 96; then x (0…0) at 64 and r (2…3) at 0. Peak 196 bytes
+    /// instead of 128.
     @Test func workingBytesTakeArenaSpaceDuringTheirStep() throws {
         let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
         var steps = program.steps
@@ -97,11 +98,50 @@ struct WorkingBufferKernel: TargetKernel {
             return false
         })
         guard case .kernel(var step) = steps[dense] else { return }
-        step.kernel = WorkingBufferKernel(wrapped: step.kernel, workingBytes: 100)
+        step.kernel = MemoryHookKernel(wrapped: step.kernel, workingBytes: 100)
         steps[dense] = .kernel(step)
         let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
         let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512) \($0.bytes)" }
-        #expect(buffers.contains("\(step.kernel.name) working buffer #\(dense)@64 100"), "\(buffers)")
+        #expect(buffers.contains("\(step.kernel.name) working buffer #\(dense)@96 100"), "\(buffers)")
         #expect(plan.peakActivationBytes == 196, "\(buffers)")
+    }
+}
+
+@Suite struct MemoryBufferReuseTests {
+    /// relu1 writes a over x in place (x is last read there, both 64 B) and r is a view of y
+    /// (both 32 B): two buffers, x–a live at steps 0…1 and y–r at 1…3. y–r, longer lived, goes
+    /// first at 0, x–a at 32; each sharing value is listed after its holder, at its offset. Peak 96 B
+    /// instead of 128. A dense step asking to write y (32 B) over a (64 B) keeps its own buffer.
+    @Test func outputsShareTheirInputsBuffers() throws {
+        let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
+        var steps = program.steps
+        for (index, step) in steps.enumerated() {
+            guard case .kernel(var kernelStep) = step, let node = kernelStep.kernel.nodes.first else { continue }
+            let reuse: OutputBufferReuse = switch node.name {
+            case "relu1": .inPlace(over: ["x"])
+            case "fc": .inPlace(over: ["a"])
+            default: .view(of: "y")
+            }
+            kernelStep.kernel = MemoryHookKernel(wrapped: kernelStep.kernel, outputBufferReuse: reuse)
+            steps[index] = .kernel(kernelStep)
+        }
+        let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
+        let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512) \($0.bytes)" }
+        #expect(buffers == ["y@0 32", "r@0 32", "x@32 64", "a@32 64"])
+        #expect(plan.peakActivationBytes == 96)
+    }
+}
+
+@Suite struct ArenaAllocationTests {
+    /// Four values (bytes, first…last step): p 1 B 0…1, q 1 B 1…1, s 2 B 1…2, t 2 B 2…2; 4 B
+    /// are live at steps 1 and 2. Vela's first solution (p, s, q, t) puts p at 0, s at 1, q at 3,
+    /// and t, live beside s, at 3: 5 B. The search swaps p and s, the first pair of the values
+    /// that placed t (t, s, p): s at 0, p at 2, q at 3, t at 2, 4 B.
+    @Test func searchReachesTheMostLiveAtOneStep() {
+        let ranges = [(1, 0, 1), (1, 1, 1), (2, 1, 2), (2, 2, 2)].map { ArenaAllocation.LiveRange(bytes: $0.0, first: $0.1, last: $0.2) }
+        #expect(ArenaAllocation.allocate(ranges, attemptLimit: 0).end == 5)
+        let (offsets, end) = ArenaAllocation.allocate(ranges)
+        #expect(offsets == [2, 3, 0, 2])
+        #expect(end == 4)
     }
 }

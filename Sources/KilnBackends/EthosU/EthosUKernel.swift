@@ -25,6 +25,10 @@ struct EthosUKernel: MatchingKernel {
     /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``),
     /// its bias at 0 bytes (in the stream's records), as Vela stores them in flash or DRAM.
     let storedConstantBytes: [String: Int]
+    /// The output's arena bytes where the NPU stores it in 16-channel bricks (NHCWB16): depth
+    /// rounded up to 16, as Vela sizes such a tensor (`storage_rounding_quantums`, NHCWB16
+    /// (1, 1, 1, 16), `architecture_features.py`; `Tensor.storage_size`).
+    let storedOutputBytes: [String: Int]
     /// The arena bytes of the weight buffers its passes DMA weights into (the largest pass's:
     /// passes run one after another), as Vela allocates them beside the feature maps.
     let workingBytes: Int
@@ -77,6 +81,13 @@ struct EthosUKernel: MatchingKernel {
             if let bias = root.input(2), graph.constants[bias] != nil { stored[bias] = 0 }
         }
         storedConstantBytes = stored
+        let output = covered.last!.outputs[0]
+        if ofmFormat == .brick16, let type = graph.types[output], type.shape.count == 4, type.elementType.bitWidth == 8 {
+            let padded = [type.shape[0], (type.shape[1] + 15) / 16 * 16, type.shape[2], type.shape[3]]
+            storedOutputBytes = Shape.elementCount(padded).map { [output: $0] } ?? [:]
+        } else {
+            storedOutputBytes = [:]
+        }
         nodes = covered
         inputs = root.inputs.filter { !$0.isEmpty }
         outputs = covered.last!.outputs
@@ -85,6 +96,14 @@ struct EthosUKernel: MatchingKernel {
         self.types = types
         arenaMemory = arena.name
         constantMemory = constants.name
+    }
+
+    /// A single elementwise pass writes its output over an input of the same size that no later
+    /// operator reads, as Vela's live ranges merge an elementwise operator's OFM with such an IFM
+    /// (its per-layer "Staging Usage" counts a residual ADD's two 16 KiB inputs and no third buffer).
+    var outputBufferReuse: OutputBufferReuse? {
+        guard passes.count == 1, passes[0].blockType == .elementwise else { return nil }
+        return .inPlace(over: inputs)
     }
 
     /// Operators that only reinterpret or re-lay out a tensor (no NPU pass of their own).

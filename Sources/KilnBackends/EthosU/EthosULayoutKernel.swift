@@ -41,6 +41,9 @@ struct EthosULayoutKernel: MatchingKernel {
     /// Nothing: the device's layout is NHWC already.
     func countActions() -> ActionCounts { ActionCounts() }
 
+    /// The input's buffer: Vela has no such tensor, the NPU reads and writes the NHWC bytes in place.
+    var outputBufferReuse: OutputBufferReuse? { .view(of: inputs[0]) }
+
     /// One line.
     func listing() -> [String] { ["NHWC ⇄ NCHW: Kiln's IR layout only; the NPU keeps NHWC (no data moves)"] }
 }

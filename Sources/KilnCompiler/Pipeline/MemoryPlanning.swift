@@ -4,7 +4,9 @@ import KilnTargets
 
 /// Places the accelerator's values in its memory levels: all weights (at the size their kernels
 /// store them, ``TargetKernel/storedConstantBytes``) in the nearest level that holds weights and has room, activations
-/// and each kernel's working buffers (``TargetKernel/workingBytes``, live during its step) in a liveness-based arena (first fit by lifetime) in
+/// (at the size their writers store them, ``TargetKernel/storedOutputBytes``)
+/// and each kernel's working buffers (``TargetKernel/workingBytes``, live during its step) in a liveness-based arena (Vela's allocator, ``ArenaAllocation``;
+/// an output sharing an input's buffer, ``TargetKernel/outputBufferReuse``, takes that buffer) in
 /// the nearest level that holds activations and has room for the arena's peak. On a target with
 /// no host link (a CPU or MCU), the nodes that fall back run on it too and are planned with it.
 struct MemoryPlanning {
@@ -32,10 +34,12 @@ struct MemoryPlanning {
         var weights = Set<String>()
         var stored: [String: Int] = [:]
         var working: [String: Int] = [:]
+        var storedOutputs: [String: Int] = [:]
         for (index, step) in steps.enumerated() {
             // A target without a host runs its fallback nodes itself, in its own memory.
             guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator || target.host == nil else { continue }
             stored.merge(kernelStep.kernel.storedConstantBytes, uniquingKeysWith: max)
+            storedOutputs.merge(kernelStep.kernel.storedOutputBytes, uniquingKeysWith: max)
             if kernelStep.kernel.workingBytes > 0 {
                 let name = "\(kernelStep.kernel.name) working buffer #\(index)"
                 working[name] = kernelStep.kernel.workingBytes
@@ -50,22 +54,25 @@ struct MemoryPlanning {
         }
         for name in graph.inputs where firstUse[name] != nil { firstUse[name] = 0 }
         for name in graph.outputs where lastUse[name] != nil { lastUse[name] = steps.count }
+        func activationSize(_ name: String) -> Int { working[name] ?? storedOutputs[name] ?? Self.bytes(of: graph.types[name]!) }
+        let holders = sharedBuffers(steps: steps, size: activationSize, firstUse: &firstUse, lastUse: &lastUse)
 
         func weightSize(_ name: String) -> Int { stored[name] ?? Self.bytes(of: graph.types[name]!) }
         let weightBytes = weights.sorted().reduce(0) { $0 + weightSize($1) }
-        // First-fit arena for activations, in order of first use.
-        var placed: [(name: String, offset: Int, bytes: Int, first: Int, last: Int)] = []
-        for name in firstUse.keys.sorted(by: { (firstUse[$0]!, $0) < (firstUse[$1]!, $1) }) {
-            let size = working[name] ?? Self.bytes(of: graph.types[name]!)
-            let first = firstUse[name]!, last = lastUse[name]!
-            let live = placed.filter { $0.first <= last && first <= $0.last }.sorted { $0.offset < $1.offset }
-            var offset = 0
-            for other in live where offset + size > other.offset && other.offset + other.bytes > offset {
-                offset = max(offset, other.offset + other.bytes)
-            }
-            placed.append((name, offset, size, first, last))
+        // Arena for activations, allocated as Vela's tensor allocator does (``ArenaAllocation``).
+        let names = firstUse.keys.sorted()
+        let sizes = names.map(activationSize)
+        // Every sum the allocator forms is at most the total, so a total that fits in Int keeps it from overflowing.
+        let (total, overflow) = sizes.reduce((0, false)) { sum, size in
+            let (next, overflow) = sum.0.addingReportingOverflow(size)
+            return (next, sum.1 || overflow)
         }
-        let activationPeak = placed.map { $0.offset + $0.bytes }.max() ?? 0
+        guard !overflow else {
+            throw doesNotFit("activations need more than \(Int.max) bytes", weightBytes: weightBytes, activationPeak: total)
+        }
+        let arena = ArenaAllocation.allocate(names.indices.map { ArenaAllocation.LiveRange(bytes: sizes[$0], first: firstUse[names[$0]]!, last: lastUse[names[$0]]!) })
+        let placed = names.indices.map { (name: names[$0], offset: arena.offsets[$0], bytes: sizes[$0]) }
+        let activationPeak = arena.end
 
         guard let weightLevel = target.memory.first(where: { $0.holdsWeights && $0.sizeBytes.value >= weightBytes }) else {
             throw doesNotFit("weights need \(weightBytes) bytes", weightBytes: weightBytes, activationPeak: activationPeak)
@@ -83,14 +90,48 @@ struct MemoryPlanning {
             weightOffset += size
         }
         let activationBase = activationLevel.name == weightLevel.name ? weightBytes : 0
+        let sharing = Dictionary(grouping: holders.keys.sorted(), by: { holders[$0]! })
         for entry in placed.sorted(by: { ($0.offset, $0.name) < ($1.offset, $1.name) }) {
-            buffers.append(.init(value: entry.name, level: activationLevel.name, offset: activationBase + entry.offset,
-                                 bytes: entry.bytes, isConstant: false))
+            for value in [entry.name] + (sharing[entry.name] ?? []) {
+                buffers.append(.init(value: value, level: activationLevel.name, offset: activationBase + entry.offset,
+                                     bytes: entry.bytes, isConstant: false))
+            }
         }
         var peak: [String: Int] = [:]
         if weightBytes > 0 { peak[weightLevel.name, default: 0] += weightBytes }
         if activationPeak > 0 { peak[activationLevel.name, default: 0] += activationPeak }
         return Plan(buffers: buffers, peakBytesPerLevel: peak, weightBytes: weightBytes, peakActivationBytes: activationPeak)
+    }
+
+    /// Gives each kernel output that shares an input's buffer (``TargetKernel/outputBufferReuse``)
+    /// to the value holding that buffer: the holder's live range grows to cover the output's, and
+    /// the output leaves the arena's list. An in-place output takes an input only at the input's
+    /// last read and at the output's size. Returns each sharing value's holder.
+    private func sharedBuffers(steps: [TargetProgram.Step], size: (String) -> Int,
+                               firstUse: inout [String: Int], lastUse: inout [String: Int]) -> [String: String] {
+        var holders: [String: String] = [:]
+        for (index, step) in steps.enumerated() {
+            guard case .kernel(let kernelStep) = step, kernelStep.placement == .accelerator || target.host == nil,
+                  let reuse = kernelStep.kernel.outputBufferReuse, let output = kernelStep.kernel.outputs.first,
+                  let outputFirst = firstUse[output], let outputLast = lastUse[output] else { continue }
+            let candidates: [String]
+            let overwrites: Bool
+            switch reuse {
+            case .view(let input): (candidates, overwrites) = ([input], false)
+            case .inPlace(let inputs): (candidates, overwrites) = (inputs, true)
+            }
+            for input in candidates where firstUse[input] != nil {
+                let holder = holders[input] ?? input
+                guard size(holder) == size(output), let holderLast = lastUse[holder], !overwrites || holderLast == index else { continue }
+                holders[output] = holder
+                firstUse[holder] = min(firstUse[holder]!, outputFirst)
+                lastUse[holder] = max(holderLast, outputLast)
+                firstUse[output] = nil
+                lastUse[output] = nil
+                break
+            }
+        }
+        return holders
     }
 
     private func doesNotFit(_ what: String, weightBytes: Int, activationPeak: Int) -> DiagnosticError {

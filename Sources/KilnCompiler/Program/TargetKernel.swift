@@ -38,6 +38,23 @@ public protocol TargetKernel: Sendable {
     /// outputs (an NPU's weight buffers, DMA'd in from flash or DRAM). The memory plan places
     /// them in the activation arena, live during the kernel's step only.
     var workingBytes: Int { get }
+    /// The bytes the target stores an output in the activation memory, where its layout pads it
+    /// beyond the tensor type's size (an NPU's 16-channel bricks). The memory plan places a value
+    /// listed here at this size, any other at its tensor type's size.
+    var storedOutputBytes: [String: Int] { get }
+    /// An input whose buffer the kernel's output occupies, as the device allocates them (nil: the
+    /// output has a buffer of its own). The memory plan gives the output that input's buffer.
+    var outputBufferReuse: OutputBufferReuse? { get }
+}
+
+/// How a kernel's output shares an input's buffer (``TargetKernel/outputBufferReuse``).
+public enum OutputBufferReuse: Sendable, Equatable {
+    /// The output is the input's bytes (a layout change the device does not perform): one
+    /// buffer, live as long as either is.
+    case view(of: String)
+    /// The kernel overwrites an input of the output's size element by element: the output takes
+    /// the buffer of the first of these inputs that no later step reads.
+    case inPlace(over: [String])
 }
 
 extension TargetKernel {
@@ -47,4 +64,8 @@ extension TargetKernel {
     public var storedConstantBytes: [String: Int] { [:] }
     /// None.
     public var workingBytes: Int { 0 }
+    /// None: outputs are stored at their tensor type's size.
+    public var storedOutputBytes: [String: Int] { [:] }
+    /// Nil: the output has a buffer of its own.
+    public var outputBufferReuse: OutputBufferReuse? { nil }
 }
