@@ -67,7 +67,7 @@ import KilnTargets
         let settings = try DataflowFoldingFileTests.settings("examples/finn/bnn-pynq-lfc-w1a1-ultra96.json")
         let plan = try DataflowFoldingFileTests.plan(graph, settings)
         #expect(plan.intervalCycles == 512)
-        let pipeline = try #require(plan.streamPipeline)
+        let pipeline = try #require(DataflowFoldingPlan.streamPipeline(of: plan.entries))
         #expect(pipeline.engines.map(\.name) == ["mvau", "mvau", "mvau", "dwc", "mvau"])
         #expect(pipeline.depths == [16, 8, 16, 2])
         let timing = try #require(plan.fifoTiming)

@@ -32,7 +32,7 @@ struct DataflowFoldingPlan: Sendable {
 
     /// The stages in program order.
     public let entries: [Entry]
-    /// The chain's simulated timing with the FIFO depths of a folding file (``streamPipeline``),
+    /// The chain's simulated timing with the FIFO depths of a folding file (``streamPipeline(of:)``),
     /// nil when every FIFO is deep enough (the interval is then the slowest stage's).
     public let fifoTiming: StreamPipeline.Timing?
     /// The target's budget.

@@ -54,7 +54,7 @@ extension DataflowStage {
 
 extension DataflowFoldingPlan {
     /// The design as one chain of engines in program order with its FIFOs (``StreamPipeline``),
-    /// or nil when no stage has a FIFO depth from a folding file (every FIFO deep enough, where the
+    /// for a plan's entries, or nil when no stage has a FIFO depth from a folding file (every FIFO deep enough, where the
     /// interval is the slowest engine's cycles without simulating).
     ///
     /// FIFOs inside a stage (a sliding window into its matrix engine) are deep enough. Between two
@@ -62,11 +62,7 @@ extension DataflowFoldingPlan {
     /// sits between the producer's output FIFO and the consumer's input FIFO; otherwise one FIFO as
     /// deep as the larger of the two depths (``StreamFIFODepths``). A design that branches (adding
     /// streams) is simulated as the chain of its stages in program order, with one input stream
-    /// per engine.
-    var streamPipeline: StreamPipeline? { Self.streamPipeline(of: entries) }
-
-    /// ``streamPipeline`` of a plan's entries (nil also when an engine would transfer no words, which
-    /// the chain cannot be simulated with).
+    /// per engine. Nil also when an engine would transfer no words (the chain cannot be simulated).
     static func streamPipeline(of entries: [Entry]) -> StreamPipeline? {
         guard entries.contains(where: { $0.fifos != StreamFIFODepths() }) else { return nil }
         var engines: [StreamEngine] = []
