@@ -4,11 +4,14 @@ import KilnIR
 import KilnTFLite
 @testable import KilnBackends
 
-/// Kiln's Ethos-U weight encoder against Vela 5.2's own codec (`mlw_codec.reorder_encode`, called
-/// by `tools/vela/weight_streams.py` on every convolution, depthwise convolution and fully
-/// connected layer of the fixture models, with several OFM block depths, both traversals and a
-/// depth slice): every stream must be the same, byte for byte (length and CRC-32 of each
-/// stream; the whole stream of one layer per model).
+/// Kiln's Ethos-U weight encoders against Vela 5.2's own, on every convolution, depthwise
+/// convolution and fully connected layer of the fixture models: the Python core's codec
+/// (`mlw_codec.reorder_encode`, called by `tools/vela/weight_streams.py` with several OFM block
+/// depths, both traversals and a depth slice) and the default core's (`ml_encode_ethosu_stream`
+/// of `ethosu/regor`, called by `tools/vela/regor_weight_streams.py` on the same sweep and on each
+/// layer as Vela's default core compiles it for each of the six configurations). Every stream
+/// must be the same, byte for byte (length and CRC-32 of each stream; the whole stream of one
+/// layer per model).
 @Suite struct EthosUWeightCodecTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures")
@@ -43,15 +46,30 @@ import KilnTFLite
         let channels = Int(row["ofm_start"]!)!..<Int(row["ofm_end"]!)!
         let reordered = weights.reorder(channels: channels, ofmBlockDepth: Int(row["block_depth"]!)!, partKernel: row["part_kernel"] == "1",
                                         ifmMicroDepth: 8, ofmMicroDepth: 8, subKernelHeight: 8, subKernelWidth: 8)
-        return EthosUWeightCodec.encode(reordered)
+        return EthosUWeightCodec.encode(reordered, core: .python)
     }
+
+    /// The rows of a fixture CSV as dictionaries by column.
+    static func rows(_ file: String) throws -> [[String: String]] {
+        let text = try String(contentsOf: fixtures.appendingPathComponent("vela/weights/\(file)"), encoding: .utf8)
+        let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+    }
+
+    /// An integer column of a fixture row.
+    static func int(_ row: [String: String], _ column: String) throws -> Int {
+        try #require(row[column].flatMap { Int($0) }, "column \(column) of \(row)")
+    }
+
+    /// The Kiln target of each configuration `tools/vela/run_vela.py` names.
+    static let targets = ["ethos-u55-32": "ethos-u55-32-corstone300", "ethos-u55-64": "ethos-u55-64-corstone300",
+                          "ethos-u55-128": "ethos-u55-128-corstone300", "ethos-u55-256": "ethos-u55-256-corstone300",
+                          "ethos-u65-256": "ethos-u65-256", "ethos-u65-512": "ethos-u65-512"]
 
     @Test(arguments: ["kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "ad01_int8", "mobilenet_v2_035_96"])
     func streamsEqualVelasCodec(model: String) throws {
-        let text = try String(contentsOf: Self.fixtures.appendingPathComponent("vela/weights/\(model).csv"), encoding: .utf8)
-        let lines = text.split(separator: "\n").map { $0.split(separator: ",").map(String.init) }
-        let header = try #require(lines.first)
-        let rows = lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
+        let rows = try Self.rows("\(model).csv")
         let layers = try Self.layers(model)
         // Vela's operators in order are Kiln's weighted nodes in order; the shapes must agree.
         var operators: [String] = []
@@ -75,5 +93,76 @@ import KilnTFLite
         }
         #expect(comparedWhole, "\(model): the hex stream was compared")
         #expect(mismatches == 0)
+    }
+
+    /// One core's stream of a `.regor.csv` row, encoded by Kiln's default-core encoder.
+    static func regorStream(_ weights: EthosUWeights, _ row: [String: String]) throws -> [UInt8] {
+        let channels = try int(row, "ofm_start")..<int(row, "ofm_end")
+        let cores = try int(row, "cores"), core = try int(row, "core")
+        let own = weights.coreWeights(channels, core: core, cores: cores)
+        let blockDepth = EthosUWeights.coreBlockDepth(try int(row, "block_depth"), core: core, cores: cores)
+        let reordered = own.reorder(channels: 0..<own.outputDepth, ofmBlockDepth: blockDepth, partKernel: row["part_kernel"] == "1",
+                                    ifmMicroDepth: 8, ofmMicroDepth: try int(row, "ofm_micro_depth"),
+                                    subKernelHeight: 8, subKernelWidth: 8)
+        return EthosUWeightCodec.encode(reordered, core: .regor)
+    }
+
+    @Test(arguments: ["kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "ad01_int8", "mobilenet_v2_035_96"])
+    func streamsEqualTheDefaultCoresEncoder(model: String) throws {
+        let rows = try Self.rows("\(model).regor.csv")
+        let layers = try Self.layers(model)
+        var operators: [String] = []
+        for row in rows where row["configuration"] == "sweep" && operators.last != row["operator"] { operators.append(row["operator"]!) }
+        try #require(operators.count == layers.count, "\(model): \(operators.count) Vela layers, \(layers.count) Kiln layers")
+        let hex = try String(contentsOf: Self.fixtures.appendingPathComponent("vela/weights/\(model).regor.first.hex"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var comparedWhole = false, mismatches = 0, configurations = Set<String>()
+        for row in rows {
+            let layer = try #require(operators.firstIndex(of: row["operator"]!))
+            let weights = layers[layer]
+            let shape = [weights.outputDepth, weights.height, weights.width, weights.inputDepth].map(String.init).joined(separator: "x")
+            #expect(shape == row["shape"], "\(model) operator \(row["operator"]!): shape \(shape)")
+            let bytes = try Self.regorStream(weights, row)
+            let ok = bytes.count == Int(row["bytes"]!) && Self.crc32(bytes) == UInt32(row["crc32"]!)
+            if !ok { mismatches += 1 }
+            #expect(ok, "\(model) \(row): Kiln \(bytes.count) bytes")
+            if !comparedWhole, bytes.count * 2 == hex.count {
+                #expect(bytes.map { String(format: "%02x", $0) }.joined() == hex, "\(model): the whole stream")
+                comparedWhole = true
+            }
+            configurations.insert(row["configuration"]!)
+        }
+        #expect(comparedWhole, "\(model): the hex stream was compared")
+        #expect(configurations.count == 7, "\(model): the sweep and six configurations")
+        #expect(mismatches == 0)
+    }
+
+    /// What the cost model charges per layer: Kiln's `encodedBytes` for the built-in target
+    /// (default core, the target's micro-blocks and cores) over the depth slices Vela's default core
+    /// cut, against the layer's `weight_total_bytes` in Vela's debug database plus the scale
+    /// records (10 bytes per channel, each core's padded to 16 bytes).
+    @Test(arguments: ["kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "ad01_int8", "mobilenet_v2_035_96"])
+    func layerTotalsEqualVelasDebugDatabase(model: String) throws {
+        let layers = try Self.layers(model)
+        let operators = try Self.rows("\(model).regor.csv").filter { $0["configuration"] == "sweep" }.map { $0["operator"]! }
+        let order = operators.reduce(into: [String]()) { if $0.last != $1 { $0.append($1) } }
+        for row in try Self.rows("\(model).regor-layers.csv") {
+            let name = try #require(Self.targets[row["configuration"]!])
+            let target = try #require(BuiltInTargets.catalog.target(named: name))
+            let section = try #require(target.section(EthosUSection.self))
+            #expect(section.core == .regor)
+            let layer = try #require(order.firstIndex(of: row["operator"]!))
+            let weights = layers[layer]
+            let slices = row["depth_slices"]!.split(separator: "|").compactMap { Int($0) }
+            var kiln = 0, scales = 0
+            for (start, end) in zip(slices, slices.dropFirst()) {
+                kiln += weights.encodedBytes(channels: start..<end, ofmBlockDepth: try Self.int(row, "block_depth"),
+                                             partKernel: row["part_kernel"] == "1", section: section, dilationHeight: 1, dilationWidth: 1)
+                let cores = min(section.cores.value, end - start)
+                for core in 0..<cores { scales += roundUp(10 * ((end - start + cores - 1 - core) / cores), 16) }
+            }
+            let vela = try Self.int(row, "weight_total_bytes")
+            #expect(kiln == scales + vela, "\(model) \(row): Kiln \(kiln - scales) bytes of weights")
+        }
     }
 }
