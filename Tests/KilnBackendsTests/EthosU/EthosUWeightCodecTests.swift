@@ -70,29 +70,7 @@ import KilnTFLite
     @Test(arguments: ["kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "ad01_int8", "mobilenet_v2_035_96"])
     func streamsEqualVelasCodec(model: String) throws {
         let rows = try Self.rows("\(model).csv")
-        let layers = try Self.layers(model)
-        // Vela's operators in order are Kiln's weighted nodes in order; the shapes must agree.
-        var operators: [String] = []
-        for row in rows where operators.last != row["operator"] { operators.append(row["operator"]!) }
-        try #require(operators.count == layers.count, "\(model): \(operators.count) Vela layers, \(layers.count) Kiln layers")
-        let hex = try String(contentsOf: Self.fixtures.appendingPathComponent("vela/weights/\(model).first.hex"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        var comparedWhole = false, mismatches = 0
-        for row in rows {
-            let weights = layers[operators.firstIndex(of: row["operator"]!)!]
-            let shape = [weights.outputDepth, weights.height, weights.width, weights.inputDepth].map(String.init).joined(separator: "x")
-            #expect(shape == row["shape"], "\(model) operator \(row["operator"]!): shape \(shape)")
-            let bytes = Self.stream(weights, row)
-            let ok = bytes.count == Int(row["bytes"]!) && Self.crc32(bytes) == UInt32(row["crc32"]!)
-            if !ok { mismatches += 1 }
-            #expect(ok, "\(model) \(row): Kiln \(bytes.count) bytes")
-            if !comparedWhole, bytes.count * 2 == hex.count {
-                #expect(bytes.map { String(format: "%02x", $0) }.joined() == hex, "\(model): the whole stream")
-                comparedWhole = true
-            }
-        }
-        #expect(comparedWhole, "\(model): the hex stream was compared")
-        #expect(mismatches == 0)
+        try Self.compareStreams(model, rows: rows, hexFile: "\(model).first.hex") { weights, row in Self.stream(weights, row) }
     }
 
     /// One core's stream of a `.regor.csv` row, encoded by Kiln's default-core encoder.
@@ -110,30 +88,40 @@ import KilnTFLite
     @Test(arguments: ["kws_ref_model", "pretrainedResnet_quant", "vww_96_int8", "ad01_int8", "mobilenet_v2_035_96"])
     func streamsEqualTheDefaultCoresEncoder(model: String) throws {
         let rows = try Self.rows("\(model).regor.csv")
+        #expect(Set(rows.map { $0["configuration"] ?? "" }).count == 7, "\(model): the sweep and six configurations")
+        try Self.compareStreams(model, rows: rows, hexFile: "\(model).regor.first.hex", encode: Self.regorStream)
+    }
+
+    /// Every fixture row's stream (`encode`) against its length and CRC-32, and the first stream
+    /// as long as `hexFile` against its bytes. The weighted layers are numbered by Vela's
+    /// operator indices in the order the rows first list them (the sweep's, where there is one).
+    static func compareStreams(_ model: String, rows: [[String: String]], hexFile: String,
+                               encode: (EthosUWeights, [String: String]) throws -> [UInt8]) throws {
         let layers = try Self.layers(model)
+        // Vela's operators in order are Kiln's weighted nodes in order; the shapes must agree.
         var operators: [String] = []
-        for row in rows where row["configuration"] == "sweep" && operators.last != row["operator"] { operators.append(row["operator"]!) }
+        for row in rows where row["configuration"] ?? "sweep" == "sweep" && operators.last != row["operator"] {
+            operators.append(row["operator"]!)
+        }
         try #require(operators.count == layers.count, "\(model): \(operators.count) Vela layers, \(layers.count) Kiln layers")
-        let hex = try String(contentsOf: Self.fixtures.appendingPathComponent("vela/weights/\(model).regor.first.hex"), encoding: .utf8)
+        let hex = try String(contentsOf: fixtures.appendingPathComponent("vela/weights/\(hexFile)"), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
-        var comparedWhole = false, mismatches = 0, configurations = Set<String>()
+        var comparedWhole = false, mismatches = 0
         for row in rows {
             let layer = try #require(operators.firstIndex(of: row["operator"]!))
             let weights = layers[layer]
             let shape = [weights.outputDepth, weights.height, weights.width, weights.inputDepth].map(String.init).joined(separator: "x")
             #expect(shape == row["shape"], "\(model) operator \(row["operator"]!): shape \(shape)")
-            let bytes = try Self.regorStream(weights, row)
-            let ok = bytes.count == Int(row["bytes"]!) && Self.crc32(bytes) == UInt32(row["crc32"]!)
+            let bytes = try encode(weights, row)
+            let ok = bytes.count == Int(row["bytes"]!) && crc32(bytes) == UInt32(row["crc32"]!)
             if !ok { mismatches += 1 }
             #expect(ok, "\(model) \(row): Kiln \(bytes.count) bytes")
             if !comparedWhole, bytes.count * 2 == hex.count {
                 #expect(bytes.map { String(format: "%02x", $0) }.joined() == hex, "\(model): the whole stream")
                 comparedWhole = true
             }
-            configurations.insert(row["configuration"]!)
         }
         #expect(comparedWhole, "\(model): the hex stream was compared")
-        #expect(configurations.count == 7, "\(model): the sweep and six configurations")
         #expect(mismatches == 0)
     }
 
