@@ -125,6 +125,45 @@ import KilnTFLite
         #expect(mismatches == 0)
     }
 
+    /// A synthetic stream of `tools/vela/regor_codec_cases.py`: `count` values of `kind` from a
+    /// 64-bit linear congruential generator (Knuth's MMIX constants) started at `seed`.
+    static func syntheticStream(_ kind: String, seed: UInt64, count: Int) -> [Int16] {
+        var state = seed
+        return (0..<count).map { i in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let r = Int(state >> 33)
+            let segments = ["sparse", "uniform", "palette", "runs"]
+            switch kind == "segments" ? segments[(i / 700) % 4] : kind {
+            case "sparse": return r % 8 < 6 ? 0 : Int16((r >> 3) % 15 - 7)
+            case "constant": return 5
+            case "uniform": return Int16(r % 511 - 255)
+            case "palette": return [-3, 0, 7, 12, -40][r % 5]
+            case "isolated": return i % 2 == 1 ? 0 : Int16(r % 5 + 1)
+            case "runs": return r % 1000 < 3 ? Int16((r >> 10) % 255 + 1) : 0
+            case "fivefold": return i % 6 == 0 ? 3 : 0
+            case "runswitch": return (i / 2000) % 2 == 1 || i % 31 == 0 ? Int16(r % 100 + 1) : 0
+            case "half": return i % 2 == 0 ? Int16((i / 2) % 32 + 1) : Int16((40 + r % 200) * ((r >> 8) & 1 == 1 ? -1 : 1))
+            default: return 0  // zeros
+            }
+        }
+    }
+
+    /// The default core's encoder on the corners real layers may miss (all zeros, one value, a
+    /// small palette, the full range, isolated zeros, zeros exactly 5× the next value, a palette
+    /// covering exactly half, long zero runs, runs of 30 zeros and of none by turns, switching
+    /// segments; 1 to
+    /// 140,000 values, past one 128 Ki section and the 32,767-value slice), against
+    /// `ml_encode_ethosu_stream` itself.
+    @Test func syntheticStreamsEqualTheDefaultCoresEncoder() throws {
+        let rows = try Self.rows("synthetic.regor.csv")
+        #expect(rows.count == 88)
+        for row in rows {
+            let values = Self.syntheticStream(row["kind"]!, seed: UInt64(try Self.int(row, "seed")), count: try Self.int(row, "count"))
+            let bytes = EthosUWeightCodec.encode(values, core: .regor)
+            #expect(bytes.count == Int(row["bytes"]!) && Self.crc32(bytes) == UInt32(row["crc32"]!), "\(row): Kiln \(bytes.count) bytes")
+        }
+    }
+
     /// What the cost model charges per layer: Kiln's `encodedBytes` for the built-in target
     /// (default core, the target's micro-blocks and cores) over the depth slices Vela's default core
     /// cut, against the layer's `weight_total_bytes` in Vela's debug database plus the scale

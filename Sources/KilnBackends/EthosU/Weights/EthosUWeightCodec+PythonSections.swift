@@ -143,7 +143,8 @@ extension EthosUWeightCodec {
         return (parameters.reversed(), ends.reversed())
     }
 
-    /// One section: its weight indices and zero runs, parameter-searched, written slice by slice.
+    /// One section: its weight indices and zero runs, parameter-searched (the zero runs with the
+    /// weight stream's boundaries free), written slice by slice.
     static func encodeSection(_ weights: ArraySlice<Int16>, palette: Palette, into writer: inout BitWriter) {
         let uncompressedBits = uncompressedBits(palette)
         let (indices, runs) = symbols(weights, palette: palette)
@@ -151,23 +152,7 @@ extension EthosUWeightCodec {
         if indices.isEmpty { weightSlices.ends = [] }
         let runSlices = palette.zeroRuns
             ? searchParameters(runs, zeroRuns: true, uncompressedBits: 0, freeBoundaries: weightSlices.ends) : (parameters: [0], ends: [])
-        var position = 0, nextWeight = 0, nextRun = 0, first = true
-        while position < indices.count || first {
-            var end = position + maximumSliceLength
-            if nextWeight < weightSlices.ends.count { end = min(end, weightSlices.ends[nextWeight]) }
-            if nextRun < runSlices.ends.count { end = min(end, runSlices.ends[nextRun]) }
-            end = min(end, indices.count)
-            // The first slice codes the runs before and after its weights; later ones only after.
-            let sliceRuns = palette.zeroRuns ? runs[(position + (first ? 0 : 1))...] : []
-            writeSlice(weights: indices[position..<end], runs: sliceRuns, palette: palette, newPalette: first,
-                       uncompressedBits: uncompressedBits,
-                       weightParameter: Int(weightParameters[weightSlices.parameters[min(nextWeight, weightSlices.parameters.count - 1)]]),
-                       runParameter: Int(zeroRunParameters[runSlices.parameters[min(nextRun, runSlices.parameters.count - 1)]]),
-                       into: &writer)
-            first = false
-            if nextWeight < weightSlices.ends.count, weightSlices.ends[nextWeight] == end { nextWeight += 1 }
-            if nextRun < runSlices.ends.count, runSlices.ends[nextRun] == end { nextRun += 1 }
-            position = end
-        }
+        writeSlices(indices: indices, runs: runs, palette: palette, uncompressedBits: uncompressedBits,
+                    weightSlices: weightSlices, runSlices: runSlices, into: &writer)
     }
 }

@@ -15,37 +15,20 @@ extension EthosUWeightCodec {
         }
     }
 
-    /// One section: both symbol streams searched apart, then slices from the start, each coding
-    /// up to the weight stream's next boundary and followed by the next one from the nearer of
-    /// the two streams' boundaries (`ml_encode_section`).
+    /// One section: both symbol streams searched apart, then written slice by slice
+    /// (`ml_encode_section`). The zero-run stream is always one slice: every zero-run parameter
+    /// codes every run, so whenever the search would switch, the cheaper parameter has been codable
+    /// as long as the active one and takes its slice over. (`ml_encode_section` codes a slice up
+    /// to the weight stream's next boundary but advances only to the nearer of the two streams'
+    /// boundaries; with one zero-run slice, ending past the last weight, the two agree.)
     static func encodeRegorSection(_ weights: ArraySlice<Int16>, into writer: inout BitWriter) {
         let palette = Palette(weights, core: .regor)
         let uncompressedBits = uncompressedBits(palette)
         let (indices, runs) = symbols(weights, palette: palette)
         let weightSlices = greedyParameters(indices, zeroRuns: false, uncompressedBits: uncompressedBits)
-        let runSlices = palette.zeroRuns ? greedyParameters(runs, zeroRuns: true, uncompressedBits: 0) : (parameters: [], ends: [])
-        var position = 0, nextWeight = 0, nextRun = 0, first = true
-        while position < indices.count || first {
-            let weightLength = nextWeight < weightSlices.ends.count ? min(weightSlices.ends[nextWeight] - position, maximumSliceLength) : 0
-            let runLength = nextRun < runSlices.ends.count ? min(runSlices.ends[nextRun] - position, maximumSliceLength) : 0
-            // The first slice codes the runs before and after its weights; later ones only after.
-            let sliceRuns = palette.zeroRuns ? runs[(position + (first ? 0 : 1))...] : []
-            writeSlice(weights: indices[position..<position + weightLength], runs: sliceRuns, palette: palette, newPalette: first,
-                       uncompressedBits: uncompressedBits,
-                       weightParameter: weightLength > 0 ? Int(weightParameters[weightSlices.parameters[nextWeight]]) : 0,
-                       runParameter: palette.zeroRuns ? Int(zeroRunParameters[runSlices.parameters[nextRun]]) : 0,
-                       into: &writer)
-            first = false
-            if runLength <= 0 {
-                position += weightLength
-            } else if weightLength <= 0 {
-                position += runLength
-            } else {
-                position += min(runLength, weightLength)
-            }
-            if nextWeight < weightSlices.ends.count, weightSlices.ends[nextWeight] <= position { nextWeight += 1 }
-            if nextRun < runSlices.ends.count, runSlices.ends[nextRun] <= position { nextRun += 1 }
-        }
+        let runSlices = palette.zeroRuns ? greedyParameters(runs, zeroRuns: true, uncompressedBits: 0) : (parameters: [0], ends: [])
+        writeSlices(indices: indices, runs: runs, palette: palette, uncompressedBits: uncompressedBits,
+                    weightSlices: weightSlices, runSlices: runSlices, into: &writer)
     }
 
     /// Slices of a value stream by the default core's greedy forward search: each slice's

@@ -27,11 +27,10 @@
 ///   least half (`create_palette`).
 /// - **Parameter search.** Python: a Viterbi search over the whole section, where a slice
 ///   boundary the weight stream already has costs the zero-run stream nothing. Default core: a
-///   greedy forward search per stream (`search_grc_params`), the two streams searched apart.
-/// - **Slice cutting.** Python cuts at every boundary of either stream. The default core codes a
-///   slice up to the weight stream's next boundary but advances only to the nearer of the two,
-///   so after a zero-run boundary inside a weight slice the next slice starts there again
-///   (`ml_encode_section`; the stream is longer, as the default core writes it).
+///   greedy forward search per stream (`search_grc_params`), the two streams searched apart; its
+///   zero runs are always one slice.
+///
+/// Both cut slices at the nearer of the two streams' boundaries (``writeSlices(indices:runs:palette:uncompressedBits:weightSlices:runSlices:into:)``).
 enum EthosUWeightCodec {
     /// The encoded stream of `weights` (each in −255…255) as the encoder of Vela's `core` writes it.
     static func encode(_ weights: [Int16], core: EthosUSection.Core) -> [UInt8] {
@@ -233,6 +232,33 @@ enum EthosUWeightCodec {
                 written += take
                 bitCount += take
             }
+        }
+    }
+
+    /// A section's slices from its start: each ends at the nearer of the two streams' next
+    /// parameter boundaries (or after the longest slice) and codes its weights with the
+    /// parameters in force there; the first carries the palette and the zero run before its
+    /// first weight.
+    static func writeSlices(indices: [Int], runs: [Int], palette: Palette, uncompressedBits: Int,
+                            weightSlices: (parameters: [Int], ends: [Int]), runSlices: (parameters: [Int], ends: [Int]),
+                            into writer: inout BitWriter) {
+        var position = 0, nextWeight = 0, nextRun = 0, first = true
+        while position < indices.count || first {
+            var end = position + maximumSliceLength
+            if nextWeight < weightSlices.ends.count { end = min(end, weightSlices.ends[nextWeight]) }
+            if nextRun < runSlices.ends.count { end = min(end, runSlices.ends[nextRun]) }
+            end = min(end, indices.count)
+            // The first slice codes the runs before and after its weights; later ones only after.
+            let sliceRuns = palette.zeroRuns ? runs[(position + (first ? 0 : 1))...] : []
+            writeSlice(weights: indices[position..<end], runs: sliceRuns, palette: palette, newPalette: first,
+                       uncompressedBits: uncompressedBits,
+                       weightParameter: Int(weightParameters[weightSlices.parameters[min(nextWeight, weightSlices.parameters.count - 1)]]),
+                       runParameter: Int(zeroRunParameters[runSlices.parameters[min(nextRun, runSlices.parameters.count - 1)]]),
+                       into: &writer)
+            first = false
+            if nextWeight < weightSlices.ends.count, weightSlices.ends[nextWeight] == end { nextWeight += 1 }
+            if nextRun < runSlices.ends.count, runSlices.ends[nextRun] == end { nextRun += 1 }
+            position = end
         }
     }
 
