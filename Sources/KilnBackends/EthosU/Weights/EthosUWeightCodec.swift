@@ -56,9 +56,9 @@ enum EthosUWeightCodec {
     /// The longest slice.
     static let maximumSliceLength = 32767
 
-    /// Bits a value costs under a Golomb–Rice parameter of `table` (nil: the parameter cannot code
-    /// it — a weight quotient above 31, or above 2 when truncated); an uncompressed value costs
-    /// `uncompressedBits`.
+    /// Bits `value` costs under a Golomb–Rice `parameter` (``weightParameters``, or
+    /// ``zeroRunParameters`` when `zeroRuns`); nil when it cannot code a weight (a quotient above
+    /// 31, or above 2 when truncated). An uncompressed value costs `uncompressedBits`.
     static func parameterCost(_ value: Int, parameter: UInt8, zeroRuns: Bool, uncompressedBits: Int) -> Int? {
         let divisor = Int(parameter & 15), mode = Int(parameter >> 4)
         if mode == 2 { return uncompressedBits }
