@@ -26,10 +26,11 @@ Two kinds of rows go to Tests/Fixtures/vela/weights/<model>.regor.csv:
 
 and, per configuration, Vela's own total per layer to <model>.regor-layers.csv:
 
-    configuration,operator,block_depth,part_kernel,depth_slices,weight_total_bytes
+    configuration,operator,block_depth,part_kernel,depth_slices,weight_total_bytes,weight_max_range_bytes
 
-(`weight_total_bytes` of the debug database: the layer's encoded weight streams without scale
-records). The script stops if the streams it encodes do not add up to that total on every layer,
+(of the debug database: `weight_total_bytes`, the layer's encoded weight streams without scale
+records; `weight_max_range_bytes`, its largest depth slice with every core's scale records and
+stream). The script stops if the streams it encodes do not add up to that total on every layer,
 so the rows are the streams in Vela's own output. <model>.regor.first.hex holds the whole bytes of
 the first sweep stream of at most 8 KiB.
 
@@ -127,8 +128,8 @@ def debug_tables(path):
 
 
 def compiled_layers(model_path, configuration):
-    """{TFLite operator index: (block depth, part-kernel, depth slices, weight_total_bytes)} as
-    Vela's default core compiles the model for `configuration`."""
+    """{TFLite operator index: (block depth, part-kernel, depth slices, weight_total_bytes,
+    weight_max_range_bytes)} as Vela's default core compiles the model for `configuration`."""
     accelerator, system, mode = CONFIGURATIONS[configuration]
     stem = os.path.splitext(os.path.basename(model_path))[0]
     with tempfile.TemporaryDirectory() as tmp:
@@ -146,7 +147,8 @@ def compiled_layers(model_path, configuration):
         operator = operator_of_source[source_of[row["id"]]]
         assert operator not in out, f"{stem}: operator {operator} has two weighted NPU operations"
         out[operator] = (int(main[row["id"]]["ofm_block_c"]), main[row["id"]]["traversal"] == "PartKernel",
-                         [int(x) for x in row["ofm_depth_slices"].split("|")], int(row["weight_total_bytes"]))
+                         [int(x) for x in row["ofm_depth_slices"].split("|")], int(row["weight_total_bytes"]),
+                         int(row["weight_max_range_bytes"]))
     return out
 
 
@@ -177,7 +179,7 @@ def main():
             # Every weighted TFLite operator (Vela also gives MEAN a weight tensor of its own).
             assert {index for index, _, _ in weighted} <= set(compiled), f"{model} {configuration}: a layer without weights"
             for index, kind, ohwi in weighted:
-                block, part_kernel, depth_slices, vela_total = compiled[index]
+                block, part_kernel, depth_slices, vela_total, vela_max_range = compiled[index]
                 total = 0
                 for start, end in zip(depth_slices, depth_slices[1:]):
                     for core, encoded in streams(ohwi, kind, start, end, block, part_kernel, micro_depths[configuration],
@@ -186,12 +188,13 @@ def main():
                                         micro_depths[configuration], core_counts[configuration], core, encoded))
                         total += len(encoded)
                 assert total == vela_total, f"{model} {configuration} operator {index}: {total} bytes, Vela {vela_total}"
-                totals.append(f"{configuration},{index},{block},{int(part_kernel)},{'|'.join(map(str, depth_slices))},{vela_total}")
+                totals.append(f"{configuration},{index},{block},{int(part_kernel)},{'|'.join(map(str, depth_slices))},"
+                              f"{vela_total},{vela_max_range}")
         with open(os.path.join(OUT, f"{model}.regor.csv"), "w") as out:
             out.write("configuration,operator,kind,shape,ofm_start,ofm_end,block_depth,part_kernel,ofm_micro_depth,cores,core,bytes,crc32\n")
             out.write("\n".join(rows) + "\n")
         with open(os.path.join(OUT, f"{model}.regor-layers.csv"), "w") as out:
-            out.write("configuration,operator,block_depth,part_kernel,depth_slices,weight_total_bytes\n")
+            out.write("configuration,operator,block_depth,part_kernel,depth_slices,weight_total_bytes,weight_max_range_bytes\n")
             out.write("\n".join(totals) + "\n")
         with open(os.path.join(OUT, f"{model}.regor.first.hex"), "w") as out:
             out.write(first.hex() + "\n")
