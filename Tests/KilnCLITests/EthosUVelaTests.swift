@@ -34,15 +34,6 @@ import KilnModelIO
         return try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
     }
 
-    /// The (model, configuration) pair whose per-layer order differs from Vela's default core:
-    /// that core's own weight encoder (`regor/architecture/mlw_encode.cpp`) compresses ad01's
-    /// second fully connected layer to 9,232 bytes (`vela --enable-debug-db`, `weight_max_range_bytes`)
-    /// where Vela's Python codec, which Kiln's encoder equals byte for byte, takes 9,552 on the
-    /// U65-512. That moves its staging decision across the line (2,961 + 609 cycles of transfer and
-    /// SRAM read against 3,598 in place; Kiln: 3,047 + 629), so Kiln reads that layer in place and
-    /// stages the next one, where Vela does the opposite. The total stays within 1 %.
-    static let layerOrderDiffers: Set<[String]> = [["ad01_int8", "ethos-u65-512"]]
-
     /// A copy of a built-in target that follows Vela's Python core (`"velaCore": "python"`), in a
     /// temporary file; the caller removes it.
     static func pythonCoreTarget(_ target: String) throws -> URL {
@@ -84,7 +75,7 @@ import KilnModelIO
             #expect(abs(error) <= 0.05, "\(model) on \(target): \(error)")
             try Self.checkMemory(simulated, model: model, vela: vela)
             let (outOfOrder, _) = try Self.layersOutOfOrder(simulated, against: "vela/\(vela)/\(model).layers.csv")
-            #expect(outOfOrder.isEmpty != Self.layerOrderDiffers.contains([model, vela]), "\(model) on \(target): layers out of order \(outOfOrder)")
+            #expect(outOfOrder.isEmpty, "\(model) on \(target): layers out of order \(outOfOrder)")
         }
     }
 
@@ -222,16 +213,16 @@ import KilnModelIO
 
     /// Kiln's memory per area against Vela's summary, on one model and configuration: the flash
     /// (U55) or DRAM (U65) its memory plan uses against "Off-chip Flash used" / "DRAM used"
-    /// (`off_chip_flash_memory_used`, `dram_memory_used`) within 5 % (measured −4.6 … +0.1 %:
-    /// weights placed at the size of Vela's encoded streams, ``TargetKernel/storedConstantBytes``;
-    /// Kiln is below by what Vela stores beside them), and its SRAM peak (activations, NHCWB16
+    /// (`off_chip_flash_memory_used`, `dram_memory_used`) within 4 % (measured −3.9 … +0.0 %:
+    /// weights placed at the size of the streams the target's Vela core encodes,
+    /// ``TargetKernel/storedConstantBytes``; Kiln is below by what Vela stores beside them: MEAN's
+    /// unit weights and scales, softmax tables), and its SRAM peak (activations, NHCWB16
     /// ones at their depth rounded up to 16, ``TargetKernel/storedOutputBytes``; layout
     /// transposes and in-place elementwise outputs sharing their input's buffer; and the weight
     /// buffers each kernel holds, ``TargetKernel/workingBytes``, placed by Vela's allocator,
     /// `ArenaAllocation`) against two figures of Vela's. Against the largest per-operator "Staging
     /// Usage" of Vela's per-layer CSV (the bytes live at that operator, the least any allocation
-    /// can take) within 1 % (measured −0.0 … +0.1 %), 5 % for ad01 on the U65, whose staged
-    /// weight buffers Vela holds across operators (+4.0 %, −4.6 %). Against "Total SRAM used"
+    /// can take) within 1 % (measured +0.0 % on every pair). Against "Total SRAM used"
     /// (`sram_memory_used`) within ``sramTolerance`` per model, the measured error rounded up;
     /// the residuals' mechanisms are in docs/cost-models/ethos-u.md.
     static func checkMemory(_ simulated: [String: Any], model: String, vela: String) throws {
@@ -249,11 +240,10 @@ import KilnModelIO
         print("\(model) on \(vela): \(offChip.0) Kiln \(Int(peak(offChip.0))) bytes, Vela \(Int(flash)) (\(String(format: "%+.1f", 100 * flashError)) %); "
               + "SRAM Kiln \(Int(peak("sram"))), Vela \(Int(sram)) (\(String(format: "%+.1f", 100 * sramError)) %), "
               + "Vela's largest staging usage \(Int(stagingPeak)) (\(String(format: "%+.1f", 100 * stagingError)) %)")
-        #expect(abs(flashError) <= 0.05, "\(model) on \(vela): \(offChip.0) \(flashError)")
+        #expect(abs(flashError) <= 0.04, "\(model) on \(vela): \(offChip.0) \(flashError)")
         let tolerance = try #require(sramTolerance[model])
         #expect(abs(sramError) <= tolerance, "\(model) on \(vela): SRAM \(sramError)")
-        let stagingTolerance = model == "ad01_int8" && vela.hasPrefix("ethos-u65") ? 0.05 : 0.01
-        #expect(abs(stagingError) <= stagingTolerance, "\(model) on \(vela): SRAM against Vela's staging peak \(stagingError)")
+        #expect(abs(stagingError) <= 0.01, "\(model) on \(vela): SRAM against Vela's staging peak \(stagingError)")
     }
 
     /// The SRAM error tolerated against Vela's "Total SRAM used", per model: the largest measured
@@ -261,10 +251,10 @@ import KilnModelIO
     /// allocator ends above its own staging peak (22,192 against 20,752 bytes), Kiln's reaches it.
     /// ResNet-8 (0.0 %, −20.4 % on the U55-32): the same, on the U55-32 only (65,216 against
     /// 51,840). vww (−0.5 … −0.6 %) and MobileNetV2 (−0.6 … −0.7 %): the same, by 368 to 1,072
-    /// bytes. ad01 (0.0 % on the U55, −29.4 / −29.9 % on the U65): the U65's staged weight
+    /// bytes. ad01 (0.0 % on the U55, −32.2 / −26.5 % on the U65): the U65's staged weight
     /// buffers, which Vela's allocation holds across operators.
     static let sramTolerance: [String: Double] = [
-        "kws_ref_model": 0.08, "pretrainedResnet_quant": 0.21, "vww_96_int8": 0.01, "ad01_int8": 0.30, "mobilenet_v2_035_96": 0.01,
+        "kws_ref_model": 0.08, "pretrainedResnet_quant": 0.21, "vww_96_int8": 0.01, "ad01_int8": 0.33, "mobilenet_v2_035_96": 0.01,
     ]
 
     /// The names of a built-in target's on-chip memory levels, read from its JSON file.

@@ -17,6 +17,8 @@ conv, depthwise or fc. It also writes the full encoded bytes of one layer per mo
 The micro-block depths are those of every accelerator but the U55-32 (8 and 8, Vela
 `ArchitectureFeatures.accelerator_configs`); dilation 1; int8 feature maps.
 
+These are the Python core's streams; tools/vela/regor_weight_streams.py writes the default core's.
+
 Requires `pip install ethos-u-vela==5.2.0 tensorflow-cpu`.
 Usage: python3 tools/vela/weight_streams.py
 """

@@ -28,8 +28,9 @@ public struct EthosUSection: TargetFamilySection, Hashable {
     }
 
     /// Which of Vela 5.2's two compiler cores the estimate follows. Both run the same passes
-    /// with the same block configurations; they differ in how a pass is costed and in one graph
-    /// rewrite (docs/cost-models/ethos-u.md, "Vela's two cores").
+    /// with the same block configurations; they differ in how a pass is costed, in one graph
+    /// rewrite and in their weight encoders (docs/cost-models/ethos-u.md, "Vela's two cores",
+    /// "Weight encoding").
     public enum Core: String, CaseIterable, Sendable, Hashable {
         /// The default core (C++, "regor", `ethosu/regor` in the sdist): what `vela MODEL` runs.
         case regor

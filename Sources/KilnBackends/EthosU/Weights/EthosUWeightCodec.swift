@@ -1,25 +1,43 @@
-/// The Ethos-U's weight-stream compression, as Vela 5.2 encodes it (`ethosu/mlw_codec/mlw_encode.c`,
-/// `mlw_encode`; re-derived from that source, Apache-2.0).
+/// The Ethos-U's weight-stream compression as Vela 5.2 encodes it, in either of its two
+/// encoders: the Python core's (`ethosu/mlw_codec/mlw_encode.c`, `mlw_encode`) or the default
+/// core's (`ethosu/regor/dependencies/mlw_codec/source/mlw_encode.cpp`, `ml_encode_ethosu_stream`,
+/// as `EthosU55WeightEncoder::EncodeWeights` calls it); both re-derived from that source, Apache-2.0.
 ///
 /// A stream of signed 9-bit weights is cut into *sections*, each with its own palette (up to 32
-/// most frequent values, chosen where a smaller palette saves bits). Within a section each weight
-/// becomes an index (a palette slot, or the value's sign-magnitude code offset past the palette)
-/// and, when zero is at least 4× as frequent as any other value, zeros are taken out and coded as
-/// run lengths in a second, interleaved stream. Both streams are Golomb–Rice coded; the divisor
-/// (and a truncated or uncompressed mode) is chosen per run of values by a Viterbi search that
-/// charges 40 bits for every parameter change. Each parameter run is a *slice* with a header
-/// (zero-run divisor, length, weight divisor, truncation, palette). The stream ends with an
+/// most frequent values). Within a section each weight becomes an index (a palette slot, or the
+/// value's sign-magnitude code offset past the palette) and, when zero is frequent enough, zeros
+/// are taken out and coded as run lengths in a second, interleaved stream. Both streams are
+/// Golomb–Rice coded; the divisor (and a truncated or uncompressed mode) is chosen per run of
+/// values, charging 40 bits for every parameter change. Each parameter run is a *slice* with a
+/// header (zero-run divisor, length, weight divisor, truncation, palette). The stream ends with an
 /// end-of-stream code, padded with ones to a multiple of 16 bytes. The decoder is the NPU; Kiln
-/// needs the encoder for its output size, which sets how long the weights' DMA takes.
+/// needs the encoder for its output size, which sets how long the weights' DMA takes and how much
+/// flash the weights fill.
+///
+/// What the two encoders share is here: the palette, the symbol streams, the slice bitstream and
+/// the stream's end. They differ in (`EthosUWeightCodec+PythonSections.swift`,
+/// `EthosUWeightCodec+RegorSections.swift`):
+/// - **Sections.** The Python codec restarts the palette where a new one over the last 32…512
+///   non-zero values would save bits; the default core's starts one every 128 Ki values (the
+///   source buffering `EncodeWeights` asks for), so nearly every layer is one section.
+/// - **Zero runs.** Python: zero is the most frequent value and more than 4× as frequent as the
+///   next. Default core: zeros outnumber the most frequent non-zero value more than 5×, and at
+///   least half of them lie in runs of two or more (`update_palette`).
+/// - **Palette use.** Python: the palette covers more than half of the weights; default core: at
+///   least half (`create_palette`).
+/// - **Parameter search.** Python: a Viterbi search over the whole section, where a slice
+///   boundary the weight stream already has costs the zero-run stream nothing. Default core: a
+///   greedy forward search per stream (`search_grc_params`), the two streams searched apart; its
+///   zero runs are always one slice.
+///
+/// Both cut slices at the nearer of the two streams' boundaries (``writeSlices(indices:runs:palette:uncompressedBits:weightSlices:runSlices:into:)``).
 enum EthosUWeightCodec {
-    /// The encoded stream of `weights` (each in −255…255).
-    static func encode(_ weights: [Int16]) -> [UInt8] {
+    /// The encoded stream of `weights` (each in −255…255) as the encoder of Vela's `core` writes it.
+    static func encode(_ weights: [Int16], core: EthosUSection.Core) -> [UInt8] {
         var writer = BitWriter()
-        let restarts = paletteSections(weights)
-        for (index, start) in restarts.enumerated() {
-            let end = index + 1 < restarts.count ? restarts[index + 1] : weights.count
-            let section = Array(weights[start..<end])
-            encodeSection(section, palette: Palette(section), into: &writer)
+        switch core {
+        case .python: encodePythonSections(weights, into: &writer)
+        case .regor: encodeRegorSections(weights, into: &writer)
         }
         writer.put(endOfStream, bits: 3)
         writer.put(0xff, bits: (8 - writer.bitCount % 8) % 8)
@@ -29,89 +47,27 @@ enum EthosUWeightCodec {
 
     /// Slice-header codes (`mlw_common.h`): zero runs off, end of stream, uncompressed weights.
     static let zeroDivisorDisabled = 6, endOfStream = 7, weightDivisorUncompressed = 7
-    /// A zero is coded as a run only if zero is this many times as frequent as the next value.
-    static let zeroRunThreshold = 4
     /// Weight Golomb–Rice parameters: `(truncated << 4) | divisor`; `0x20` is uncompressed.
     static let weightParameters: [UInt8] = [0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x20]
     /// Zero-run divisors searched (0…3).
     static let zeroRunParameters: [UInt8] = [0x00, 0x01, 0x02, 0x03]
     /// Bits the parameter search charges for starting a new slice.
-    static let parameterChangeBits: Int32 = 40
+    static let parameterChangeBits = 40
     /// The longest slice.
     static let maximumSliceLength = 32767
 
-    // MARK: - Sections and palettes
-
-    /// Where the stream starts a new palette: a restart when extending the current palette
-    /// would cost an index bit over a long run, or when a palette over the last 32…512 non-zero
-    /// values would save bits against the current one (or against none).
-    static func paletteSections(_ stream: [Int16]) -> [Int] {
-        var restarts = [0]
-        var lastRestart = 0, paletteSize = 0, zeroCount = 0, hasPalette = false
-        var seen = [Int](repeating: -1, count: 512)
-        stream.withUnsafeBufferPointer { weights in
-            seen.withUnsafeMutableBufferPointer { lastSeen in
-                for i in 0..<weights.count {
-                    let value = Int(weights[i]) + 256
-                    let excludeZero = zeroCount > (i - lastRestart) / 4 ? 1 : 0
-                    if hasPalette, lastSeen[value] < lastRestart {
-                        paletteSize += 1
-                        let grown = paletteSize - 1 - excludeZero
-                        if (grown - 1) & grown == 0, i - lastRestart - zeroCount > 512 || paletteSize - excludeZero > 32 {
-                            restarts.append(i)
-                            lastRestart = i
-                            hasPalette = false
-                            zeroCount = 0
-                        }
-                    }
-                    lastSeen[value] = i
-                    if weights[i] == 0 { zeroCount += 1 }
-                    for window in paletteWindows {
-                        let span = window * (hasPalette ? 2 : 1)
-                        let nonZero = i - lastRestart - zeroCount
-                        guard nonZero > 0, nonZero % span == 0 else { continue }
-                        // Back to `span` non-zero values earlier.
-                        var start = i, counted = 0
-                        while start > lastRestart {
-                            if weights[start] != 0 {
-                                if counted == span + 1 { break }
-                                counted += 1
-                            }
-                            start -= 1
-                        }
-                        var newSize = 0
-                        for slot in 0..<512 where lastSeen[slot] >= start { newSize += 1 }
-                        let create: Bool
-                        if hasPalette {
-                            let newBits = indexBits(newSize - excludeZero), oldBits = indexBits(paletteSize - excludeZero)
-                            create = span * (oldBits * 15 - newBits * 15) / 16 - newSize * 8 - 20 > 0
-                        } else if newSize - excludeZero <= 32 {
-                            create = span * (90 - indexBits(newSize - excludeZero) * 15) / 16 - newSize * 8 - 20 > 0
-                        } else {
-                            create = false
-                        }
-                        guard create else { continue }
-                        paletteSize = newSize
-                        hasPalette = true
-                        lastRestart = start
-                        if restarts.last != lastRestart { restarts.append(lastRestart) }
-                        zeroCount = 0
-                        for j in lastRestart...i where weights[j] == 0 { zeroCount += 1 }
-                    }
-                }
-            }
-        }
-        return restarts
+    /// Bits `value` costs under a Golomb–Rice `parameter` (``weightParameters``, or
+    /// ``zeroRunParameters`` when `zeroRuns`); nil when it cannot code a weight (a quotient above
+    /// 31, or above 2 when truncated). An uncompressed value costs `uncompressedBits`.
+    static func parameterCost(_ value: Int, parameter: UInt8, zeroRuns: Bool, uncompressedBits: Int) -> Int? {
+        let divisor = Int(parameter & 15), mode = Int(parameter >> 4)
+        if mode == 2 { return uncompressedBits }
+        let quotient = value >> divisor
+        if !zeroRuns, (mode == 1 && quotient > 2) || quotient > 31 { return nil }
+        return mode == 1 ? min(quotient + 1, 2) + divisor : quotient + 1 + divisor
     }
 
-    /// The spans of non-zero values over which a new palette is tried (doubled once one is in use).
-    static let paletteWindows = [32, 64, 128, 256, 512]
-
-    /// Bits of a palette index for a palette of `size` entries.
-    static func indexBits(_ size: Int) -> Int {
-        for bit in stride(from: 7, through: 0, by: -1) where size > 1 << bit { return bit + 1 }
-        return 0
-    }
+    // MARK: - Palettes and symbols
 
     /// One section's coding: its palette, its zero-run mode and the index of every weight value.
     struct Palette {
@@ -129,19 +85,14 @@ enum EthosUWeightCodec {
         /// The coded index of each weight value + 256.
         var index = [Int](repeating: 0, count: 512)
 
-        init(_ weights: [Int16]) {
+        /// The palette of a section of `weights` as `core`'s encoder builds it.
+        init<Weights: Collection<Int16>>(_ weights: Weights, core: EthosUSection.Core) {
             var frequency = [Int](repeating: 0, count: 512)
             for weight in weights { frequency[Int(weight) + 256] += 1 }
-            var top = (count: 0, value: 0), second = (count: 0, value: 0)
-            for slot in 0..<512 {
-                if frequency[slot] > top.count {
-                    second = top
-                    top = (frequency[slot], slot - 256)
-                } else if frequency[slot] > second.count {
-                    second = (frequency[slot], slot - 256)
-                }
+            switch core {
+            case .python: zeroRuns = Self.pythonUsesZeroRuns(frequency)
+            case .regor: zeroRuns = Self.regorUsesZeroRuns(weights, frequency: frequency)
             }
-            zeroRuns = top.value == 0 && top.count > zeroRunThreshold * second.count
 
             // Sign-magnitude codes sorted by frequency, then by code, both descending.
             var keyed = [UInt64](repeating: 0, count: 512)
@@ -170,9 +121,10 @@ enum EthosUWeightCodec {
                 inPalette += count
             }
             if taken.count == 1 { taken.append(0) }
-            // The palette is used when it covers more than half of the weights.
+            // The palette is used when it covers more than half of the weights (the default core:
+            // at least half).
             let bitsFor: Int
-            if inPalette > total / 2 {
+            if core == .python ? inPalette > total / 2 : inPalette >= total / 2 {
                 entries = taken
                 bitsFor = largestEntry
             } else {
@@ -191,71 +143,76 @@ enum EthosUWeightCodec {
                 index[(code & 1 == 1 ? -magnitude : magnitude) + 256] = slot
             }
         }
-    }
 
-    // MARK: - Golomb–Rice parameter search
-
-    /// Slices of a value stream: each slice's parameter (an index into the parameter table) and
-    /// its end (exclusive), by a Viterbi search over the parameters, where a slice boundary the
-    /// other stream already has (`freeBoundaries`) costs no extra bits.
-    static func searchParameters(_ values: [Int], zeroRuns: Bool, uncompressedBits: Int,
-                                 freeBoundaries: [Int] = []) -> (parameters: [Int], ends: [Int]) {
-        let table = zeroRuns ? zeroRunParameters : weightParameters
-        let count = values.count, width = count + 1
-        // bits[p * width + i]: cheapest bits to code values[..<i] ending with parameter p; previous[...] its predecessor.
-        var bits = [Int32](repeating: 0, count: table.count * width)
-        var previous = [UInt8](repeating: 0, count: table.count * width)
-        for parameter in table.indices { previous[parameter * width] = UInt8(parameter) }
-        var free = 0
-        let divisors = table.map { Int($0 & 15) }, modes = table.map { Int($0 >> 4) }
-        bits.withUnsafeMutableBufferPointer { bits in
-            previous.withUnsafeMutableBufferPointer { previous in
-                for i in 0..<count {
-                    var best = Int32.max, bestParameter = 0
-                    for parameter in table.indices where bits[parameter * width + i] < best {
-                        best = bits[parameter * width + i]
-                        bestParameter = parameter
-                    }
-                    var change = parameterChangeBits
-                    if free < freeBoundaries.count, freeBoundaries[free] == i + 1 {
-                        change = 0
-                        free += 1
-                    }
-                    let value = values[i]
-                    for parameter in table.indices {
-                        let divisor = divisors[parameter], mode = modes[parameter]
-                        let quotient = value >> divisor
-                        var cost = mode == 1 ? min(quotient + 1, 2) + divisor : quotient + 1 + divisor
-                        if !zeroRuns, (mode == 1 && quotient > 2) || quotient > 31 { cost = 10000 }
-                        if mode == 2 { cost = uncompressedBits }
-                        let here = parameter * width + i
-                        if best &+ change < bits[here] {
-                            previous[here + 1] = UInt8(bestParameter)
-                            bits[here + 1] = best &+ change &+ Int32(cost)
-                        } else {
-                            previous[here + 1] = UInt8(parameter)
-                            bits[here + 1] = bits[here] &+ Int32(cost)
-                        }
-                    }
+        /// The Python codec codes zeros as runs when zero is the most frequent value and more than
+        /// 4× as frequent as the next (`mlw_encode.c`, `create_palette`; the first of equal counts
+        /// in value order is the more frequent).
+        static func pythonUsesZeroRuns(_ frequency: [Int]) -> Bool {
+            var top = (count: 0, value: 0), second = (count: 0, value: 0)
+            for slot in 0..<512 {
+                if frequency[slot] > top.count {
+                    second = top
+                    top = (frequency[slot], slot - 256)
+                } else if frequency[slot] > second.count {
+                    second = (frequency[slot], slot - 256)
                 }
             }
+            return top.value == 0 && top.count > 4 * second.count
         }
-        var parameter = 0, best = Int32.max
-        for candidate in table.indices where bits[candidate * width + count] < best {
-            best = bits[candidate * width + count]
-            parameter = candidate
-        }
-        var parameters: [Int] = [], ends: [Int] = [], end = count
-        for i in stride(from: count, through: 0, by: -1) {
-            let before = Int(previous[parameter * width + i])
-            if before != parameter || i == 0 {
-                parameters.append(parameter)
-                ends.append(end)
-                parameter = before
-                end = i - 1
+
+        /// The default core codes zeros as runs when at least half of them lie in runs of two or
+        /// more and they outnumber the most frequent non-zero value more than 5× (`update_palette`:
+        /// `MIN_ZERO_RUN_LENGTH` 2, `ZERO_FREQ_THRESHOLD` 5).
+        static func regorUsesZeroRuns<Weights: Collection<Int16>>(_ weights: Weights, frequency: [Int]) -> Bool {
+            var zeros = 0, inRuns = 0, run = 0
+            for weight in weights {
+                if weight == 0 {
+                    zeros += 1
+                    run += 1
+                } else {
+                    if run >= 2 { inRuns += run }
+                    run = 0
+                }
             }
+            if run >= 2 { inRuns += run }
+            let commonest = (0..<512).lazy.filter { $0 != 256 }.map { frequency[$0] }.max() ?? 0
+            return inRuns >= zeros / 2 && zeros > 5 * commonest
         }
-        return (parameters.reversed(), ends.reversed())
+    }
+
+    /// The bits of an uncompressed index in a section with `palette`: the palette's index width
+    /// when every value is in it, the widest code without a palette, otherwise none (100: never chosen).
+    static func uncompressedBits(_ palette: Palette) -> Int {
+        if palette.onlyPalette {
+            var bits = 0
+            while 1 << bits < palette.entries.count { bits += 1 }
+            return bits
+        }
+        return palette.entries.isEmpty ? palette.entryBits : 100
+    }
+
+    /// A section's two symbol streams: each non-run weight's palette index and, with zero runs,
+    /// the run of zeros before each of them and after the last (an all-zero section codes its
+    /// first zero as a weight so that its slice is not empty).
+    static func symbols<Weights: Collection<Int16>>(_ weights: Weights, palette: Palette) -> (indices: [Int], runs: [Int]) {
+        var indices: [Int] = [], runs: [Int] = []
+        var i = weights.startIndex
+        while true {
+            if palette.zeroRuns {
+                var run = 0
+                if !palette.onlyZeros || i != weights.startIndex {
+                    while i != weights.endIndex, weights[i] == 0 {
+                        run += 1
+                        i = weights.index(after: i)
+                    }
+                }
+                runs.append(run)
+            }
+            if i == weights.endIndex { break }
+            indices.append(palette.index[Int(weights[i]) + 256])
+            i = weights.index(after: i)
+        }
+        return (indices, runs)
     }
 
     // MARK: - Bitstream
@@ -278,41 +235,13 @@ enum EthosUWeightCodec {
         }
     }
 
-    /// One section: its weight indices and zero runs, parameter-searched, written slice by slice.
-    static func encodeSection(_ weights: [Int16], palette: Palette, into writer: inout BitWriter) {
-        // Bits of an uncompressed index: only when every value is in the palette, or there is none.
-        let uncompressedBits: Int
-        if palette.onlyPalette {
-            var bits = 0
-            while 1 << bits < palette.entries.count { bits += 1 }
-            uncompressedBits = bits
-        } else if palette.entries.isEmpty {
-            uncompressedBits = palette.entryBits
-        } else {
-            uncompressedBits = 100
-        }
-        var indices: [Int] = [], runs: [Int] = []
-        var i = 0
-        while true {
-            if palette.zeroRuns {
-                // An all-zero section codes its first zero as a weight so that the slice is not empty.
-                var run = 0
-                if !palette.onlyZeros || i > 0 {
-                    while i < weights.count, weights[i] == 0 {
-                        run += 1
-                        i += 1
-                    }
-                }
-                runs.append(run)
-            }
-            if i == weights.count { break }
-            indices.append(palette.index[Int(weights[i]) + 256])
-            i += 1
-        }
-        var weightSlices = searchParameters(indices, zeroRuns: false, uncompressedBits: uncompressedBits)
-        if indices.isEmpty { weightSlices.ends = [] }
-        let runSlices = palette.zeroRuns
-            ? searchParameters(runs, zeroRuns: true, uncompressedBits: 0, freeBoundaries: weightSlices.ends) : (parameters: [0], ends: [])
+    /// A section's slices from its start: each ends at the nearer of the two streams' next
+    /// parameter boundaries (or after the longest slice) and codes its weights with the
+    /// parameters in force there; the first carries the palette and the zero run before its
+    /// first weight.
+    static func writeSlices(indices: [Int], runs: [Int], palette: Palette, uncompressedBits: Int,
+                            weightSlices: (parameters: [Int], ends: [Int]), runSlices: (parameters: [Int], ends: [Int]),
+                            into writer: inout BitWriter) {
         var position = 0, nextWeight = 0, nextRun = 0, first = true
         while position < indices.count || first {
             var end = position + maximumSliceLength

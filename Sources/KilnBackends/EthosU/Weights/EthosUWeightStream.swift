@@ -7,10 +7,14 @@ import Foundation
 /// A stream is Vela's per-channel scale and bias records (10 bytes each: 40-bit bias, 32-bit
 /// scale, 6-bit shift; `encode_bias`), padded to 16 bytes, followed by the weights reordered into
 /// the order the MAC array consumes them (``reorder(channels:ofmBlockDepth:partKernel:ifmMicroDepth:ofmMicroDepth:subKernelHeight:subKernelWidth:)``,
-/// Vela `mlw_codec.reorder`) and compressed (``EthosUWeightCodec``). On an NPU with several cores
+/// Vela `mlw_codec.reorder`) and compressed by the encoder of the Vela core the target follows
+/// (``EthosUWeightCodec``, ``EthosUSection/core``). On an NPU with several cores
 /// (the U65-512) each depth slice holds one such stream per core, core `c` taking output channels
 /// `c, c + cores, …` with OFM blocks `⌊(depth + cores − 1 − c) / cores⌋` deep (Vela
 /// `weight_compressor.encode_weight_and_scale_tensor`, regor `EncodeWeightAndScaleTensor`).
+/// Both cores reorder alike (regor: `EthosUWeightOrdering` in `ethos_u55_weight_encoder.cpp`) and
+/// lay a slice out alike (regor `TryEncodeWeightAndScaleTensor`: each core's scale records padded
+/// to 16 bytes, then its weights); only the compression differs.
 final class EthosUWeights: Sendable, Hashable {
     /// OHWI values.
     let values: [Int16]
@@ -73,17 +77,28 @@ final class EthosUWeights: Sendable, Hashable {
             return streamBytes(channels: channels, ofmBlockDepth: ofmBlockDepth, partKernel: partKernel, section: section,
                                dilationHeight: dilationHeight, dilationWidth: dilationWidth)
         }
-        let perChannel = height * width * inputDepth
         return (0..<cores).reduce(0) { total, core in
-            let own = Array(stride(from: channels.lowerBound + core, to: channels.upperBound, by: cores))
-            var values: [Int16] = []
-            values.reserveCapacity(own.count * perChannel)
-            for channel in own { values += self.values[channel * perChannel..<(channel + 1) * perChannel] }
-            let stream = EthosUWeights(values: values, outputDepth: own.count, height: height, width: width, inputDepth: inputDepth,
-                                       isDepthwise: isDepthwise, hasScales: hasScales)
-            return total + stream.streamBytes(channels: 0..<own.count, ofmBlockDepth: (ofmBlockDepth + cores - 1 - core) / cores,
+            let stream = coreWeights(channels, core: core, cores: cores)
+            return total + stream.streamBytes(channels: 0..<stream.outputDepth, ofmBlockDepth: Self.coreBlockDepth(ofmBlockDepth, core: core, cores: cores),
                                               partKernel: partKernel, section: section, dilationHeight: dilationHeight, dilationWidth: dilationWidth)
         }
+    }
+
+    /// The weights core `core` of `cores` encodes of output channels `channels`: every
+    /// `cores`-th channel from `channels.lowerBound + core`.
+    func coreWeights(_ channels: Range<Int>, core: Int, cores: Int) -> EthosUWeights {
+        let perChannel = height * width * inputDepth
+        let own = Array(stride(from: channels.lowerBound + core, to: channels.upperBound, by: cores))
+        var values: [Int16] = []
+        values.reserveCapacity(own.count * perChannel)
+        for channel in own { values += self.values[channel * perChannel..<(channel + 1) * perChannel] }
+        return EthosUWeights(values: values, outputDepth: own.count, height: height, width: width, inputDepth: inputDepth,
+                             isDepthwise: isDepthwise, hasScales: hasScales)
+    }
+
+    /// The OFM block depth of core `core`'s stream when the pass's blocks are `ofmBlockDepth` deep.
+    static func coreBlockDepth(_ ofmBlockDepth: Int, core: Int, cores: Int) -> Int {
+        (ofmBlockDepth + cores - 1 - core) / cores
     }
 
     /// The bytes of one core's stream of `channels`: scale records padded to 16 bytes, then the
@@ -92,13 +107,13 @@ final class EthosUWeights: Sendable, Hashable {
                      dilationHeight: Int, dilationWidth: Int) -> Int {
         let parameters = [outputDepth, height, width, inputDepth, isDepthwise ? 1 : 0, hasScales ? 1 : 0, channels.lowerBound, channels.upperBound,
                           min(ofmBlockDepth, outputDepth), partKernel ? 1 : 0, dilationHeight, dilationWidth,
-                          section.ifmMicroBlock.value.depth, section.ofmMicroBlock.value.depth]
+                          section.ifmMicroBlock.value.depth, section.ofmMicroBlock.value.depth, section.core == .regor ? 1 : 0]
         return Self.cache.size(.init(values: values, parameters: parameters)) {
             let reordered = reorder(channels: channels, ofmBlockDepth: ofmBlockDepth, partKernel: partKernel,
                                     ifmMicroDepth: section.ifmMicroBlock.value.depth, ofmMicroDepth: section.ofmMicroBlock.value.depth,
                                     subKernelHeight: EthosUBlockConfig.subKernelMaximum / max(dilationHeight, 1),
                                     subKernelWidth: EthosUBlockConfig.subKernelMaximum / max(dilationWidth, 1))
-            return (hasScales ? roundUp(10 * channels.count, 16) : 0) + EthosUWeightCodec.encode(reordered).count
+            return (hasScales ? roundUp(10 * channels.count, 16) : 0) + EthosUWeightCodec.encode(reordered, core: section.core).count
         }
     }
 
