@@ -47,6 +47,14 @@ public struct EthosUBackend: Backend {
         EthosUPlan(graph: graph, target: target)
     }
 
+    /// Vela's tensor allocator for the default core (`HillClimbAllocator`, feature maps and staged
+    /// weights aligned to 16 bytes: `NPUTensorAlignment` and the default `cpu_tensor_alignment`),
+    /// so the arena ends where Vela's "Total SRAM used" does; Kiln's ordered swaps for the Python
+    /// core, whose allocator draws from Python's own generator.
+    public func arenaSearch(for target: TargetDescription) -> ArenaSearch {
+        target.section(EthosUSection.self)?.core == .python ? .orderedSwaps : .velaHillClimb(alignment: 16)
+    }
+
     /// True: every NPU kernel computes TFLite's reference arithmetic; the MAC array and the
     /// memory system only change its cycles.
     public var simulatesIndependentlyOfTarget: Bool { true }

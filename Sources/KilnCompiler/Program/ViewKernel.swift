@@ -31,6 +31,9 @@ public struct ViewKernel: TargetKernel {
     /// Nothing.
     public func countActions() -> ActionCounts { ActionCounts() }
 
+    /// The input's buffer: the memory plan gives both values one buffer, and the view no time.
+    public var outputBufferReuse: OutputBufferReuse? { .view(of: inputs[0]) }
+
     /// The view.
     public func listing() -> [String] {
         ["view \(inputType.shape) as \(outputType.shape): same buffer, row-major order kept, nothing moved"]
