@@ -224,16 +224,13 @@ import KilnModelIO
     /// (U55) or DRAM (U65) its memory plan uses against "Off-chip Flash used" / "DRAM used"
     /// (`off_chip_flash_memory_used`, `dram_memory_used`) within 5 % (measured −4.6 … +0.1 %:
     /// weights placed at the size of Vela's encoded streams, ``TargetKernel/storedConstantBytes``;
-    /// Kiln is below by what Vela stores beside them), and its SRAM peak (activations, NHCWB16
-    /// ones at their depth rounded up to 16, ``TargetKernel/storedOutputBytes``; layout
-    /// transposes and in-place elementwise outputs sharing their input's buffer; and the weight
-    /// buffers each kernel holds, ``TargetKernel/workingBytes``, placed by Vela's allocator,
-    /// `ArenaAllocation`) against two figures of Vela's. Against the largest per-operator "Staging
-    /// Usage" of Vela's per-layer CSV (the bytes live at that operator, the least any allocation
-    /// can take) within 1 % (measured −0.0 … +0.1 %), 5 % for ad01 on the U65, whose staged
-    /// weight buffers Vela holds across operators (+4.0 %, −4.6 %). Against "Total SRAM used"
-    /// (`sram_memory_used`) within ``sramTolerance`` per model, the measured error rounded up;
-    /// the residuals' mechanisms are in docs/cost-models/ethos-u.md.
+    /// Kiln is below by what Vela stores beside them), and its SRAM peak against "Total SRAM used"
+    /// (`sram_memory_used`) within ``sramTolerance`` per model. The SRAM peak is the activation
+    /// arena with Vela's live ranges (NHCWB16 feature maps at their depth rounded up to 16,
+    /// ``TargetKernel/storedOutputBytes``; views and in-place elementwise outputs sharing their
+    /// input's buffer; each staged pass's weight buffers, ``TargetKernel/workingBuffers``, the
+    /// first filled during the previous pass's hand-over) placed by Vela's allocator
+    /// (``ArenaSearch/velaHillClimb(alignment:)``).
     static func checkMemory(_ simulated: [String: Any], model: String, vela: String) throws {
         let summary = try velaSummary(vela, model)
         let offChip = vela.hasPrefix("ethos-u65") ? ("dram", "dram_memory_used") : ("flash", "off_chip_flash_memory_used")
@@ -241,30 +238,23 @@ import KilnModelIO
         func peak(_ level: String) -> Double { Double(levels.first { $0["level"] as? String == level }?["peakBytes"] as? Int ?? 0) }
         let flash = try #require(Double(summary[offChip.1] ?? "")) * 1024
         let sram = try #require(Double(summary["sram_memory_used"] ?? "")) * 1024
-        let layers = try String(contentsOf: fixtures.appendingPathComponent("vela/\(vela)/\(model).layers.csv"), encoding: .utf8)
-            .split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        let staging = try #require(layers.first?.firstIndex(of: "Staging Usage"))
-        let stagingPeak = Double(layers.dropFirst().compactMap { Int($0[staging]) }.max() ?? 0)
-        let flashError = peak(offChip.0) / flash - 1, sramError = peak("sram") / sram - 1, stagingError = peak("sram") / stagingPeak - 1
+        let flashError = peak(offChip.0) / flash - 1, sramError = peak("sram") / sram - 1
         print("\(model) on \(vela): \(offChip.0) Kiln \(Int(peak(offChip.0))) bytes, Vela \(Int(flash)) (\(String(format: "%+.1f", 100 * flashError)) %); "
-              + "SRAM Kiln \(Int(peak("sram"))), Vela \(Int(sram)) (\(String(format: "%+.1f", 100 * sramError)) %), "
-              + "Vela's largest staging usage \(Int(stagingPeak)) (\(String(format: "%+.1f", 100 * stagingError)) %)")
+              + "SRAM Kiln \(Int(peak("sram"))), Vela \(Int(sram)) (\(String(format: "%+.2f", 100 * sramError)) %)")
         #expect(abs(flashError) <= 0.05, "\(model) on \(vela): \(offChip.0) \(flashError)")
         let tolerance = try #require(sramTolerance[model])
-        #expect(abs(sramError) <= tolerance, "\(model) on \(vela): SRAM \(sramError)")
-        let stagingTolerance = model == "ad01_int8" && vela.hasPrefix("ethos-u65") ? 0.05 : 0.01
-        #expect(abs(stagingError) <= stagingTolerance, "\(model) on \(vela): SRAM against Vela's staging peak \(stagingError)")
+        #expect(abs(sramError) <= tolerance, "\(model) on \(vela): SRAM \(Int(peak("sram"))) against \(Int(sram)) bytes")
     }
 
-    /// The SRAM error tolerated against Vela's "Total SRAM used", per model: the largest measured
-    /// over the six configurations, rounded up to a whole percent. kws (−6.4 … −7.0 %): Vela's
-    /// allocator ends above its own staging peak (22,192 against 20,752 bytes), Kiln's reaches it.
-    /// ResNet-8 (0.0 %, −20.4 % on the U55-32): the same, on the U55-32 only (65,216 against
-    /// 51,840). vww (−0.5 … −0.6 %) and MobileNetV2 (−0.6 … −0.7 %): the same, by 368 to 1,072
-    /// bytes. ad01 (0.0 % on the U55, −29.4 / −29.9 % on the U65): the U65's staged weight
-    /// buffers, which Vela's allocation holds across operators.
+    /// The SRAM error tolerated against Vela's "Total SRAM used", per model: exact on ResNet-8 and
+    /// vww (every configuration); otherwise the largest measured over the six configurations,
+    /// rounded up, all of it from staged weight buffers whose sizes (Kiln's per-slice stream
+    /// lengths) differ from the default core's (Kiln's live ranges, times and allocation are
+    /// Vela's: `ArenaHillClimbTests` and tools/vela/allocations.py). kws −0.2 … −1.0 % (e.g. its
+    /// eighth convolution's buffer, 1,328 bytes against 1,440 on the U55-128), ad01 +3.0 % on the
+    /// U65 (exact on the U55, whose passes read the weights in place), MobileNetV2 −0.03 … +0.03 %.
     static let sramTolerance: [String: Double] = [
-        "kws_ref_model": 0.08, "pretrainedResnet_quant": 0.21, "vww_96_int8": 0.01, "ad01_int8": 0.30, "mobilenet_v2_035_96": 0.01,
+        "kws_ref_model": 0.011, "pretrainedResnet_quant": 0, "vww_96_int8": 0, "ad01_int8": 0.03, "mobilenet_v2_035_96": 0.0004,
     ]
 
     /// The names of a built-in target's on-chip memory levels, read from its JSON file.
