@@ -85,29 +85,34 @@ struct MemoryHookKernel: TargetKernel {
 }
 
 @Suite struct MemoryWorkingBufferTests {
-    /// A kernel's working buffer (``TargetKernel/workingBuffers``) is an arena value live during
-    /// its step only: with 100 bytes at the dense step (step 1), 196 bytes are live there (a,
-    /// y and the buffer). Vela's order takes those three first, longest lived first: a (0…1) at
-    /// 0, y (1…2) at 64, the buffer at 96; then x (0…0) at 64 and r (2…3) at 0. Peak 196 bytes
-    /// instead of 128.
-    @Test func workingBuffersTakeArenaSpaceDuringTheirStep() throws {
+    /// The memory graph's plan with `buffers` on its dense step (step 1), and the name the plan
+    /// gives the first of them.
+    static func planWithDenseBuffers(_ buffers: [WorkingBuffer]) throws -> (plan: MemoryPlanning.Plan, name: String) {
         let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
         var steps = program.steps
         let dense = try #require(steps.firstIndex { step in
             if case .kernel(let kernel) = step { return kernel.kernel.nodes.contains { $0.kind == .dense } }
             return false
         })
-        guard case .kernel(var step) = steps[dense] else { return }
-        step.kernel = MemoryHookKernel(wrapped: step.kernel, workingBuffers: [WorkingBuffer(bytes: 100)])
+        guard case .kernel(var step) = steps[dense] else { throw DiagnosticError(.error("no dense step")) }
+        step.kernel = MemoryHookKernel(wrapped: step.kernel, workingBuffers: buffers)
         steps[dense] = .kernel(step)
         let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
+        return (plan, "\(step.kernel.name) working buffer #\(dense)")
+    }
+
+    /// A kernel's working buffer (``TargetKernel/workingBuffers``) is an arena value live during
+    /// its step only: with 100 bytes at the dense step (step 1), 196 bytes are live there (a,
+    /// y and the buffer). Vela's order takes those three first, longest lived first: a (0…1) at
+    /// 0, y (1…2) at 64, the buffer at 96; then x (0…0) at 64 and r (2…3) at 0. Peak 196 bytes
+    /// instead of 128.
+    @Test func workingBuffersTakeArenaSpaceDuringTheirStep() throws {
+        let (plan, name) = try Self.planWithDenseBuffers([WorkingBuffer(bytes: 100)])
         let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512) \($0.bytes)" }
-        #expect(buffers.contains("\(step.kernel.name) working buffer #\(dense)@96 100"), "\(buffers)")
+        #expect(buffers.contains("\(name)@96 100"), "\(buffers)")
         #expect(plan.peakActivationBytes == 196, "\(buffers)")
     }
-}
 
-extension MemoryWorkingBufferTests {
     /// Times: relu1 runs at 0 (hand-over 1), the dense at 2 (3), relu2 at 4 (5), so x lives 0…1,
     /// a 0…3, y 2…5, r 4…7. A 100-byte buffer the dense fills during relu1's hand-over lives 1…3
     /// (held through its own hand-over) or 1…2 (freed before it): either way it meets x and a at
@@ -117,19 +122,9 @@ extension MemoryWorkingBufferTests {
     /// earlier: x at 64, the buffer at 128, y (beside a and the buffer, not x) at 64. r at 0.
     @Test func prebufferedBuffersMeetThePreviousStep() throws {
         for held in [true, false] {
-            let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
-            var steps = program.steps
-            let dense = try #require(steps.firstIndex { step in
-                if case .kernel(let kernel) = step { return kernel.kernel.nodes.contains { $0.kind == .dense } }
-                return false
-            })
-            guard case .kernel(var step) = steps[dense] else { return }
             let buffer = WorkingBuffer(bytes: 100, fillsDuringPreviousStep: true, heldThroughHandOver: held)
-            step.kernel = MemoryHookKernel(wrapped: step.kernel, workingBuffers: [buffer])
-            steps[dense] = .kernel(step)
-            let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
+            let (plan, name) = try Self.planWithDenseBuffers([buffer])
             let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512)" }
-            let name = "\(step.kernel.name) working buffer #\(dense)"
             #expect(buffers == (held ? ["a@0", "r@0", "\(name)@64", "x@164", "y@164"] : ["a@0", "r@0", "x@64", "y@64", "\(name)@128"]))
             #expect(plan.peakActivationBytes == 228)
         }
