@@ -23,7 +23,7 @@ struct ArenaAllocation {
     static func allocate(_ ranges: [LiveRange], search: ArenaSearch) -> (offsets: [Int], end: Int) {
         switch search {
         case .orderedSwaps: allocate(ranges)
-        case .velaHillClimb(let alignment): ArenaHillClimb.allocate(ranges, alignment: alignment)
+        case .velaHillClimb: ArenaHillClimb.allocate(ranges, alignment: search.alignment)
         }
     }
 
@@ -104,4 +104,12 @@ public enum ArenaSearch: Sendable, Hashable {
     /// drawn by `std::mt19937` with its default seed, up to 99,999 placements (``ArenaHillClimb``),
     /// so a plan ends where Vela's ends when the live ranges are Vela's.
     case velaHillClimb(alignment: Int)
+
+    /// The bytes each size is rounded up to (1: none; an alignment below 1 counts as 1).
+    var alignment: Int {
+        switch self {
+        case .orderedSwaps: 1
+        case .velaHillClimb(let alignment): max(alignment, 1)
+        }
+    }
 }

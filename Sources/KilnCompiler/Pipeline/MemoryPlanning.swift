@@ -88,10 +88,13 @@ struct MemoryPlanning {
         var names = touched.map { holders[$0] ?? $0 }.filter { firstUse[$0] != nil && listed.insert($0).inserted }
         names += firstUse.keys.sorted().filter { listed.insert($0).inserted }
         let sizes = names.map(activationSize)
-        // Every sum the allocator forms is at most the total, so a total that fits in Int keeps it from overflowing.
+        // Every sum the allocator forms is at most the total of the sizes rounded up to its
+        // alignment, so a total that fits in Int keeps it from overflowing.
+        let padding = search.alignment - 1
         let (total, overflow) = sizes.reduce((0, false)) { sum, size in
             let (next, overflow) = sum.0.addingReportingOverflow(size)
-            return (next, sum.1 || overflow)
+            let (padded, paddingOverflow) = next.addingReportingOverflow(padding)
+            return (padded, sum.1 || overflow || paddingOverflow)
         }
         guard !overflow else {
             throw doesNotFit("activations need more than \(Int.max) bytes", weightBytes: weightBytes, activationPeak: total)
