@@ -193,7 +193,7 @@ import KilnModelIO
     /// `kiln compare` shows memory per area as Vela does ("SRAM used", "Off-chip Flash used"):
     /// per row, the on-chip and off-chip columns are the per-level peaks of `kiln simulate` summed
     /// by the target's `onChip` flag, and `memoryByLevel` lists the same peaks. Kiln's SRAM peak
-    /// on vww is the activation arena with the weight buffers (72.4 KiB; Vela 72.7 KiB); its flash
+    /// on vww is the activation arena with the weight buffers (74,480 bytes, Vela's "Total SRAM used"); its flash
     /// holds the weights as Vela's encoded streams (``checkMemory(_:model:vela:)``).
     @Test func compareShowsMemoryPerAreaAsSimulateDoes() throws {
         let result = runKiln(["compare", Self.modelBase("vww_96_int8") + ".tflite",
