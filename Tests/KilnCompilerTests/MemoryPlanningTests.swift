@@ -67,11 +67,11 @@ func memoryGraph() throws -> Graph {
     }
 }
 
-/// A kernel with the memory plan's hooks set by a test (`workingBytes` in the activation memory
-/// during its step, an output sharing an input's buffer), and otherwise the kernel it wraps.
+/// A kernel with the memory plan's hooks set by a test (`workingBuffers` in the activation memory
+/// around its step, an output sharing an input's buffer), and otherwise the kernel it wraps.
 struct MemoryHookKernel: TargetKernel {
     let wrapped: any TargetKernel
-    var workingBytes = 0
+    var workingBuffers: [WorkingBuffer] = []
     var outputBufferReuse: OutputBufferReuse?
     var name: String { wrapped.name }
     var nodes: [Node] { wrapped.nodes }
@@ -85,33 +85,59 @@ struct MemoryHookKernel: TargetKernel {
 }
 
 @Suite struct MemoryWorkingBufferTests {
-    /// A kernel's working buffer (``TargetKernel/workingBytes``) is an arena value live during
-    /// its step only: with 100 bytes at the dense step (step 1), 196 bytes are live there (a,
-    /// y and the buffer). Vela's order takes those three first, longest lived first: a (0…1) at
-    /// 0, y (1…2) at 64, the buffer at 96; then x (0…0) at 64 and r (2…3) at 0. Peak 196 bytes
-    /// instead of 128.
-    @Test func workingBytesTakeArenaSpaceDuringTheirStep() throws {
+    /// The memory graph's plan with `buffers` on its dense step (step 1), and the name the plan
+    /// gives the first of them.
+    static func planWithDenseBuffers(_ buffers: [WorkingBuffer]) throws -> (plan: MemoryPlanning.Plan, name: String) {
         let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
         var steps = program.steps
         let dense = try #require(steps.firstIndex { step in
             if case .kernel(let kernel) = step { return kernel.kernel.nodes.contains { $0.kind == .dense } }
             return false
         })
-        guard case .kernel(var step) = steps[dense] else { return }
-        step.kernel = MemoryHookKernel(wrapped: step.kernel, workingBytes: 100)
+        guard case .kernel(var step) = steps[dense] else { throw DiagnosticError(.error("no dense step")) }
+        step.kernel = MemoryHookKernel(wrapped: step.kernel, workingBuffers: buffers)
         steps[dense] = .kernel(step)
         let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
+        return (plan, "\(step.kernel.name) working buffer #\(dense)")
+    }
+
+    /// A kernel's working buffer (``TargetKernel/workingBuffers``) is an arena value live during
+    /// its step only: with 100 bytes at the dense step (step 1), 196 bytes are live there (a,
+    /// y and the buffer). Vela's order takes those three first, longest lived first: a (0…1) at
+    /// 0, y (1…2) at 64, the buffer at 96; then x (0…0) at 64 and r (2…3) at 0. Peak 196 bytes
+    /// instead of 128.
+    @Test func workingBuffersTakeArenaSpaceDuringTheirStep() throws {
+        let (plan, name) = try Self.planWithDenseBuffers([WorkingBuffer(bytes: 100)])
         let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512) \($0.bytes)" }
-        #expect(buffers.contains("\(step.kernel.name) working buffer #\(dense)@96 100"), "\(buffers)")
+        #expect(buffers.contains("\(name)@96 100"), "\(buffers)")
         #expect(plan.peakActivationBytes == 196, "\(buffers)")
+    }
+
+    /// Times: relu1 runs at 0 (hand-over 1), the dense at 2 (3), relu2 at 4 (5), so x lives 0…1,
+    /// a 0…3, y 2…5, r 4…7. A 100-byte buffer the dense fills during relu1's hand-over lives 1…3
+    /// (held through its own hand-over) or 1…2 (freed before it): either way it meets x and a at
+    /// time 1, 228 bytes. In Vela's order x, a and the buffer are the most urgent and a lives
+    /// longest: a goes at 0. Held, the buffer (1…3) outlives x (0…1): the buffer at 64, x at
+    /// 164, y beside a and the buffer at 164. Freed, it lives as long as x, which starts
+    /// earlier: x at 64, the buffer at 128, y (beside a and the buffer, not x) at 64. r at 0.
+    @Test func prebufferedBuffersMeetThePreviousStep() throws {
+        for held in [true, false] {
+            let buffer = WorkingBuffer(bytes: 100, fillsDuringPreviousStep: true, heldThroughHandOver: held)
+            let (plan, name) = try Self.planWithDenseBuffers([buffer])
+            let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512)" }
+            #expect(buffers == (held ? ["a@0", "r@0", "\(name)@64", "x@164", "y@164"] : ["a@0", "r@0", "x@64", "y@64", "\(name)@128"]))
+            #expect(plan.peakActivationBytes == 228)
+        }
     }
 }
 
 @Suite struct MemoryBufferReuseTests {
     /// relu1 writes a over x in place (x is last read there, both 64 B) and r is a view of y
-    /// (both 32 B): two buffers, x–a live at steps 0…1 and y–r at 1…3. y–r, longer lived, goes
-    /// first at 0, x–a at 32; each sharing value is listed after its holder, at its offset. Peak 96 B
-    /// instead of 128. A dense step asking to write y (32 B) over a (64 B) keeps its own buffer.
+    /// (both 32 B), a step that takes no time: two buffers, x–a live at times 0…3 (relu1 at 0, the
+    /// dense at 2) and y–r at 2…5 (the view at 4, with the network output to the hand-over after
+    /// the last step). Equally urgent and long-lived, x–a starts first and goes at 0, y–r at 64;
+    /// each sharing value is listed after its holder, at its offset. Peak 96 B instead of 128. A
+    /// dense step asking to write y (32 B) over a (64 B) keeps its own buffer.
     @Test func outputsShareTheirInputsBuffers() throws {
         let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
         var steps = program.steps
@@ -127,7 +153,7 @@ struct MemoryHookKernel: TargetKernel {
         }
         let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
         let buffers = plan.buffers.filter { !$0.isConstant }.map { "\($0.value)@\($0.offset - 512) \($0.bytes)" }
-        #expect(buffers == ["y@0 32", "r@0 32", "x@32 64", "a@32 64"])
+        #expect(buffers == ["x@0 64", "a@0 64", "y@64 32", "r@64 32"])
         #expect(plan.peakActivationBytes == 96)
     }
 }

@@ -62,14 +62,6 @@ def layers_out_of_order(report, folder, model):
     return sum(1 for i in big for j in big if vela[i] > 1.1 * vela[j] and not kiln[i] > kiln[j])
 
 
-def staging_peak(folder, model):
-    """The largest "Staging Usage" of Vela's per-layer CSV: the bytes live at its fullest operator."""
-    with open(os.path.join(REPO, "Tests/Fixtures/vela", folder, model + ".layers.csv")) as f:
-        rows = list(csv.reader(f))
-    column = rows[0].index("Staging Usage")
-    return max(int(r[column]) for r in rows[1:] if len(r) == len(rows[0]))
-
-
 def python_core_copy(target, directory):
     with open(os.path.join(REPO, "targets", target + ".json")) as f:
         description = json.load(f)
@@ -107,19 +99,19 @@ def main():
                 levels = {l["level"]: l["peakBytes"] for l in report["memoryByLevel"]}
                 sram = float(vela["sram_memory_used"]) * 1024
                 flash = float(vela["off_chip_flash_memory_used" if off_chip == "flash" else "dram_memory_used"]) * 1024
-                staging = staging_peak(folder, model)
+                kiln_sram = levels.get('sram', 0)
                 memory_rows.append(
-                    f"| {folder} | `{model}` | {levels.get('sram', 0):,} | {sram:,.0f} | "
-                    f"{percent(levels.get('sram', 0), sram)} | {staging:,} | {percent(levels.get('sram', 0), staging)} | "
+                    f"| {folder} | `{model}` | {kiln_sram:,} | {sram:,.0f} | {kiln_sram - sram:+,.0f} | "
+                    f"{100 * (kiln_sram / sram - 1):+.2f} % | "
                     f"{levels.get(off_chip, 0) / 1024:.1f} | {flash / 1024:.1f} | "
                     f"{percent(levels.get(off_chip, 0), flash)} |")
     print("| configuration | model | Kiln cycles | Vela cycles | error | layer pairs out of order | Python core error |")
     print("|---|---|---|---|---|---|---|")
     print("\n".join(cycles_rows))
     print()
-    print("| configuration | model | SRAM Kiln (bytes) | SRAM Vela | error | Vela's staging peak | error | "
+    print("| configuration | model | SRAM Kiln (bytes) | SRAM Vela | difference (bytes) | error | "
           "flash / DRAM Kiln (KiB) | flash / DRAM Vela | error |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(memory_rows))
 
 

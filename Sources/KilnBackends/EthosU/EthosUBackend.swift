@@ -33,18 +33,27 @@ public struct EthosUBackend: Backend {
                                         weightFormats: [.int8])]
     }
 
-    /// One row per operator the NPU runs, then views and the layout transposes.
+    /// One row per operator the NPU runs, then views and the layout transposes (in their input's buffer: Vela has no such tensors).
     public func loweringPatterns(for target: TargetDescription) -> [any LoweringPattern] {
         let npu: [OperatorKind] = [.conv2d, .dense, .maxPool, .averagePool, .globalAveragePool, .add, .sub, .mul,
                                    .relu, .clip, .sigmoid, .tanh, .leakyRelu, .hardSwish, .softmax, .mean, .concat, .slice, .pad]
         return npu.map { KernelPattern("npu-\($0.rawValue)", root: $0, kernel: EthosUKernel.self) }
             + [KernelPattern("layout-transpose", root: .transpose, kernel: EthosULayoutKernel.self),
-               ViewKernel.pattern(.reshape), ViewKernel.pattern(.flatten), ViewKernel.pattern(.squeeze), ViewKernel.pattern(.unsqueeze)]
+               ViewKernel.pattern(.reshape, sharesInputBuffer: true), ViewKernel.pattern(.flatten, sharesInputBuffer: true),
+               ViewKernel.pattern(.squeeze, sharesInputBuffer: true), ViewKernel.pattern(.unsqueeze, sharesInputBuffer: true)]
     }
 
     /// The NPU cycles of every pass with buffered weights charged in program order (``EthosUPlan``).
     public func plan(for graph: Graph, target: TargetDescription, options: CompileOptions) throws(DiagnosticError) -> (any Sendable)? {
         EthosUPlan(graph: graph, target: target)
+    }
+
+    /// Vela's tensor allocator for the default core (`HillClimbAllocator`, feature maps and staged
+    /// weights aligned to 16 bytes: `NPUTensorAlignment` and the default `cpu_tensor_alignment`),
+    /// so the arena ends where Vela's "Total SRAM used" does; Kiln's ordered swaps for the Python
+    /// core, whose allocator draws from Python's own generator.
+    public func arenaSearch(for target: TargetDescription) -> ArenaSearch {
+        target.section(EthosUSection.self)?.core == .python ? .orderedSwaps : .velaHillClimb(alignment: 16)
     }
 
     /// True: every NPU kernel computes TFLite's reference arithmetic; the MAC array and the

@@ -29,9 +29,9 @@ struct EthosUKernel: MatchingKernel {
     /// rounded up to 16, as Vela sizes such a tensor (`storage_rounding_quantums`, NHCWB16
     /// (1, 1, 1, 16), `architecture_features.py`; `Tensor.storage_size`).
     let storedOutputBytes: [String: Int]
-    /// The arena bytes of the weight buffers its passes DMA weights into (the largest pass's:
-    /// passes run one after another), as Vela allocates them beside the feature maps.
-    let workingBytes: Int
+    /// The weight buffers its passes DMA weights into, as Vela allocates them beside the feature
+    /// maps (the pass with the most bytes': passes run one after another).
+    let workingBuffers: [WorkingBuffer]
 
     init(nodeAt index: Int, in context: LoweringContext) throws(LoweringRejection) {
         guard let section = context.target.section(EthosUSection.self) else { throw LoweringRejection("the target has no ethosU section") }
@@ -63,10 +63,10 @@ struct EthosUKernel: MatchingKernel {
             var estimates = mapped.map(model.estimate)
             for index in estimates.indices { estimates[index].npuCycles = charged[index].cycles }
             self.estimates = estimates
-            workingBytes = charged.map(\.bufferBytes).max() ?? 0
+            workingBuffers = charged.map(\.buffers).max { $0.reduce(0) { $0 + $1.bytes } < $1.reduce(0) { $0 + $1.bytes } } ?? []
         } else {
             estimates = mapped.map(model.estimate)
-            workingBytes = 0
+            workingBuffers = []
         }
         passes = mapped
         if let failed = zip(passes, estimates).first(where: { $0.1.blockConfig == nil }) {
@@ -90,6 +90,7 @@ struct EthosUKernel: MatchingKernel {
         }
         nodes = covered
         inputs = root.inputs.filter { !$0.isEmpty }
+        soleUseInputs = inputs.filter { context.uses.soleReader(of: $0) == index }
         outputs = covered.last!.outputs
         var types: [String: TensorType] = [:]
         for node in covered { for name in node.inputs + node.outputs where !name.isEmpty { types[name] = graph.types[name] } }
@@ -98,12 +99,17 @@ struct EthosUKernel: MatchingKernel {
         constantMemory = constants.name
     }
 
-    /// A single elementwise pass writes its output over an input of the same size that no later
-    /// operator reads, as Vela's live ranges merge an elementwise operator's OFM with such an IFM
-    /// (its per-layer "Staging Usage" counts a residual ADD's two 16 KiB inputs and no third buffer).
+    /// The inputs only this kernel reads (Vela's `CanReuseIFMTensors`: one consumer).
+    private let soleUseInputs: [String]
+
+    /// A single elementwise pass writes its output over the first input of the same size that
+    /// only it reads, as Vela's live ranges merge an elementwise operator's OFM with such an IFM
+    /// (`LiveRangeGraph::ReusableIFM`: an IFM with one consumer, the OFM's storage shape and format;
+    /// `--verbose-allocation` shows ResNet-8's first ADD output in the range of its second input,
+    /// the first being read by a convolution too).
     var outputBufferReuse: OutputBufferReuse? {
-        guard passes.count == 1, passes[0].blockType == .elementwise else { return nil }
-        return .inPlace(over: inputs)
+        guard passes.count == 1, passes[0].blockType == .elementwise, !soleUseInputs.isEmpty else { return nil }
+        return .inPlace(over: soleUseInputs)
     }
 
     /// Operators that only reinterpret or re-lay out a tensor (no NPU pass of their own).

@@ -40,6 +40,9 @@ public protocol Backend: Sendable {
     /// The figure a design-space sweep minimizes besides latency and energy, or nil for the
     /// target's on-chip memory bytes.
     func resourceFigure(for target: TargetDescription) -> ResourceFigure?
+    /// How the memory plan searches for the activation arena's offsets on a target (by default
+    /// ``ArenaSearch/orderedSwaps``; a family reproducing a vendor compiler's allocator picks its search).
+    func arenaSearch(for target: TargetDescription) -> ArenaSearch
     /// Workload file formats the family estimates without compiling (`kiln simulate`).
     var workloadFormats: [any WorkloadFormat] { get }
     /// Whether the family's kernels compute the same codes for an equal target-numerics graph on
@@ -67,6 +70,9 @@ extension Backend {
 
     /// No figure of the family's own: sweeps use on-chip memory bytes.
     public func resourceFigure(for target: TargetDescription) -> ResourceFigure? { nil }
+
+    /// Kiln's ordered swaps.
+    public func arenaSearch(for target: TargetDescription) -> ArenaSearch { .orderedSwaps }
 
     /// No workload formats of the family's own.
     public var workloadFormats: [any WorkloadFormat] { [] }

@@ -6,9 +6,10 @@
 /// total live at one step), the search swaps the order of two values that decided where the
 /// bottleneck (the value ending highest) went — the bottleneck, the values live beside it, and the
 /// values each of them was placed directly on top of — and keeps a swap that lowers the end.
-/// Vela draws the pair at random; Kiln tries the pairs in order and keeps the first that helps
-/// (stopping when none does, or after `attemptLimit` placements), so a plan is reproducible
-/// without a generator.
+/// Vela draws the pair at random (``ArenaSearch/velaHillClimb(alignment:)`` reproduces that draw
+/// exactly, ``ArenaHillClimb``); the default, ``ArenaSearch/orderedSwaps``, tries the pairs in order
+/// and keeps the first that helps (stopping when none does, or after `attemptLimit` placements),
+/// so a plan reaches the bound in few placements without a generator.
 struct ArenaAllocation {
     /// A value's bytes and the steps (both inclusive) where it is live.
     struct LiveRange {
@@ -18,7 +19,15 @@ struct ArenaAllocation {
         func overlaps(_ other: LiveRange) -> Bool { first <= other.last && other.first <= last }
     }
 
-    /// Each range's offset, in the order of `ranges`, and the arena's end.
+    /// Each range's offset, in the order of `ranges`, and the arena's end, found by `search`.
+    static func allocate(_ ranges: [LiveRange], search: ArenaSearch) -> (offsets: [Int], end: Int) {
+        switch search {
+        case .orderedSwaps: allocate(ranges)
+        case .velaHillClimb: ArenaHillClimb.allocate(ranges, alignment: search.alignment)
+        }
+    }
+
+    /// Each range's offset, in the order of `ranges`, and the arena's end (``ArenaSearch/orderedSwaps``).
     static func allocate(_ ranges: [LiveRange], attemptLimit: Int = 1_000) -> (offsets: [Int], end: Int) {
         guard !ranges.isEmpty else { return ([], 0) }
         let steps = ranges.map(\.last).max()! + 1
@@ -80,5 +89,27 @@ struct ArenaAllocation {
             end = max(end, offset + size)
         }
         return (offsets, end, turns, predecessors)
+    }
+}
+
+/// How the memory plan searches for the activation arena's offsets (``Backend/arenaSearch(for:)``).
+/// Both start from Vela's first solution and swap the order of values that decided where the
+/// value ending highest went; they differ in which swaps they try and when they stop.
+public enum ArenaSearch: Sendable, Hashable {
+    /// Swaps tried in order, the first that lowers the end kept, until the end is the most bytes
+    /// live at one step or no swap helps (at most 1,000 placements): fast, and the bound on the
+    /// graphs Kiln plans. The default.
+    case orderedSwaps
+    /// Arm Vela 5.2's tensor allocator exactly: sizes rounded up to `alignment` (> 0) bytes, swaps
+    /// drawn by `std::mt19937` with its default seed, up to 99,999 placements (``ArenaHillClimb``),
+    /// so a plan ends where Vela's ends when the live ranges are Vela's.
+    case velaHillClimb(alignment: Int)
+
+    /// The bytes each size is rounded up to (1: none; an alignment below 1 counts as 1).
+    var alignment: Int {
+        switch self {
+        case .orderedSwaps: 1
+        case .velaHillClimb(let alignment): max(alignment, 1)
+        }
     }
 }

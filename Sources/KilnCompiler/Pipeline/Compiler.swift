@@ -46,7 +46,7 @@ public struct Compiler: Sendable {
         // same core, in its memory, with nothing to transfer.
         let steps = target.host == nil ? kernelSteps.map { TargetProgram.Step.kernel($0) }
                                        : Self.insertTransfers(kernelSteps, graph: adapted)
-        let memory = try MemoryPlanning(target: target).run(graph: adapted, steps: steps)
+        let memory = try MemoryPlanning(target: target, search: backend.arenaSearch(for: target)).run(graph: adapted, steps: steps)
         return TargetProgram(target: target, graph: adapted, steps: steps, buffers: memory.buffers,
                              peakBytesPerLevel: memory.peakBytesPerLevel, weightBytes: memory.weightBytes,
                              peakActivationBytes: memory.peakActivationBytes, notes: options.log.entries, plan: plan)

@@ -34,10 +34,10 @@ public protocol TargetKernel: Sendable {
     /// for a constant folded into another's stream). The memory plan places a constant listed here
     /// at this size, any other at its tensor type's size.
     var storedConstantBytes: [String: Int] { get }
-    /// Bytes the kernel holds in the activation memory while it runs, beside its inputs and
-    /// outputs (an NPU's weight buffers, DMA'd in from flash or DRAM). The memory plan places
-    /// them in the activation arena, live during the kernel's step only.
-    var workingBytes: Int { get }
+    /// Buffers the kernel holds in the activation memory beside its inputs and outputs (an NPU's
+    /// weight buffers, DMA'd in from flash or DRAM). The memory plan places them in the
+    /// activation arena, live during the kernel's step (``WorkingBuffer`` says when exactly).
+    var workingBuffers: [WorkingBuffer] { get }
     /// The bytes the target stores an output in the activation memory, where its layout pads it
     /// beyond the tensor type's size (an NPU's 16-channel bricks). The memory plan places a value
     /// listed here at this size, any other at its tensor type's size.
@@ -45,6 +45,31 @@ public protocol TargetKernel: Sendable {
     /// An input whose buffer the kernel's output occupies, as the device allocates them (nil: the
     /// output has a buffer of its own). The memory plan gives the output that input's buffer.
     var outputBufferReuse: OutputBufferReuse? { get }
+}
+
+/// A buffer a kernel holds in the activation memory while it runs (``TargetKernel/workingBuffers``).
+///
+/// The memory plan gives every step two times (Vela's live-range time indices): the step itself
+/// and its hand-over, when the step finishes its last piece of work while the next step's first
+/// transfers may already fill that step's buffers. A value is live from the step that writes it
+/// to the hand-over of the last step that reads it.
+public struct WorkingBuffer: Sendable, Hashable {
+    /// Its size.
+    public var bytes: Int
+    /// Filled during the previous step's hand-over (an NPU prebuffering a pass's first weights
+    /// while the previous pass finishes), so live from then.
+    public var fillsDuringPreviousStep: Bool
+    /// Still held during the step's own hand-over (false: freed before it, as the buffer of a
+    /// double-buffered pair not holding the last slice's weights is).
+    public var heldThroughHandOver: Bool
+
+    /// A buffer of `bytes`, live from `fillsDuringPreviousStep ? previous hand-over : the step` to
+    /// `heldThroughHandOver ? the step's hand-over : the step`.
+    public init(bytes: Int, fillsDuringPreviousStep: Bool = false, heldThroughHandOver: Bool = true) {
+        self.bytes = bytes
+        self.fillsDuringPreviousStep = fillsDuringPreviousStep
+        self.heldThroughHandOver = heldThroughHandOver
+    }
 }
 
 /// How a kernel's output shares an input's buffer (``TargetKernel/outputBufferReuse``).
@@ -63,7 +88,7 @@ extension TargetKernel {
     /// None: constants are stored at their tensor type's size.
     public var storedConstantBytes: [String: Int] { [:] }
     /// None.
-    public var workingBytes: Int { 0 }
+    public var workingBuffers: [WorkingBuffer] { [] }
     /// None: outputs are stored at their tensor type's size.
     public var storedOutputBytes: [String: Int] { [:] }
     /// Nil: the output has a buffer of its own.

@@ -31,14 +31,22 @@ public struct ViewKernel: TargetKernel {
     /// Nothing.
     public func countActions() -> ActionCounts { ActionCounts() }
 
+    /// Whether the memory plan gives the output the input's buffer (and the view no time of its
+    /// own), for a family whose compiler removes views, as Vela removes reshapes; false: a
+    /// buffer of its own.
+    public let sharesInputBuffer: Bool
+
+    /// The input's buffer when ``sharesInputBuffer``.
+    public var outputBufferReuse: OutputBufferReuse? { sharesInputBuffer ? .view(of: inputs[0]) : nil }
+
     /// The view.
     public func listing() -> [String] {
         ["view \(inputType.shape) as \(outputType.shape): same buffer, row-major order kept, nothing moved"]
     }
 
     /// The lowering-table row for one view operator: one integer input whose type the output
-    /// keeps except for the shape.
-    public static func pattern(_ root: OperatorKind) -> KernelPattern {
+    /// keeps except for the shape; ``sharesInputBuffer`` as given.
+    public static func pattern(_ root: OperatorKind, sharesInputBuffer: Bool = false) -> KernelPattern {
         KernelPattern("view-\(root.rawValue)", root: root) { index, context throws(LoweringRejection) in
             let node = context.graph.nodes[index]
             guard node.inputs.count == 1, node.outputs.count == 1, let input = context.graph.types[node.inputs[0]],
@@ -46,7 +54,8 @@ public struct ViewKernel: TargetKernel {
                   input.withShape(output.shape) == output else {
                 throw LoweringRejection("a view needs one integer input whose type the output keeps but for the shape")
             }
-            return ViewKernel(nodes: [node], inputs: node.inputs, outputs: node.outputs, inputType: input, outputType: output)
+            return ViewKernel(nodes: [node], inputs: node.inputs, outputs: node.outputs, inputType: input, outputType: output,
+                              sharesInputBuffer: sharesInputBuffer)
         }
     }
 }

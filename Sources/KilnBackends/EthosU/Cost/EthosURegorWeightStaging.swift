@@ -1,3 +1,5 @@
+import KilnCompiler
+
 /// Vela 5.2's default core ("regor") choosing, for each pass with weights, between DMA-ing them
 /// into the arena SRAM in depth slices and reading them in place, re-derived from
 /// `ethosu/regor/compiler/scheduler.cpp` (sdist): `Scheduler::ProposeSlicedWeightBuffering`,
@@ -16,12 +18,24 @@
 /// the staging memory, and the buffer limit is the arena's capacity (Vela: what the schedule
 /// leaves free there, far above these weights).
 extension EthosUWeightBuffering {
-    /// A staged pass: its charged NPU cycles, the slack it leaves the next pass and the bytes of
-    /// its weight buffers in the arena.
+    /// A staged pass: its charged NPU cycles, the slack it leaves the next pass and its weight
+    /// buffers in the arena (``stagedBuffers(_:prebuffered:)``).
     struct RegorStaging: Sendable {
         let cycles: Double
         let slack: Double
-        let bufferBytes: Int
+        let buffers: [WorkingBuffer]
+    }
+
+    /// The arena buffers of weights staged in parts of `parts` bytes (one, or a double-buffered
+    /// pair) for slices of `sliceCount`, as Vela's live ranges hold them (`ExtractLiveRangesFromCascades`):
+    /// the first part from the previous pass's hand-over when `prebuffered` (Vela's `preBuffer`:
+    /// not the network's first operator), and only the part holding the last slice
+    /// (`(slices − 1) mod parts`) through the pass's own hand-over.
+    static func stagedBuffers(_ parts: [Int], sliceCount: Int, prebuffered: Bool) -> [WorkingBuffer] {
+        parts.indices.map { part in
+            WorkingBuffer(bytes: parts[part], fillsDuringPreviousStep: part == 0 && prebuffered,
+                          heldThroughHandOver: part == (sliceCount - 1) % parts.count)
+        }
     }
 
     /// Vela's `STARTUP_DELAY_CYCLES`: a transfer hidden below it counts as hidden.
@@ -66,8 +80,8 @@ extension EthosUWeightBuffering {
             pass.depthSlice(start..<end).encodedWeightBytes(config: config, section: model.section)
         }
         // `TryWeightBuffering`: double-buffered when both halves fit and there is more than one slice.
-        let buffers = Self.bufferBytes(ranges)
-        let double = buffers.double && buffers.bytes <= stagingLimitBytes
+        let parts = Self.bufferParts(ranges)
+        let double = parts.count == 2 && parts.reduce(0, +) <= stagingLimitBytes
         let single = ranges.max()!
         guard double || single <= stagingLimitBytes else { return nil }
         let usableSlack = allowPreBuffer ? slackCycles : (forceInitialBuffer ? Self.startupDelayCycles : 0)
@@ -107,7 +121,8 @@ extension EthosUWeightBuffering {
         let whole = Int(model.regorMacOpCycles(staged, config: config))
         let first = max(regorTransferCycles(bytes: ranges[0]) - slackCycles, 0)
         let charged = max(fullTransfer - slackCycles + lastSlice, whole + first)
-        return RegorStaging(cycles: Double(charged), slack: Double(lastSlice), bufferBytes: double ? buffers.bytes : single)
+        return RegorStaging(cycles: Double(charged), slack: Double(lastSlice),
+                            buffers: Self.stagedBuffers(double ? parts : [single], sliceCount: ranges.count, prebuffered: !startsChain))
     }
 
     /// The output-depth boundaries the default core slices staged weights into: the prebuffered

@@ -1,3 +1,5 @@
+import KilnCompiler
+
 /// Vela's accounting of buffered weights (`Scheduler.propose_weight_buffering` and
 /// `npu_performance.estimate_full_op_performance`, Vela 5.2 Python core), pass after pass.
 ///
@@ -20,21 +22,20 @@ struct EthosUWeightBuffering: Sendable {
 
     /// One pass's charge: its NPU cycles with weight transfers, whether the default core
     /// stages its weights in the arena (nil: the Python core's rule by block type), and the
-    /// bytes of the arena's weight buffers while it runs.
+    /// arena's weight buffers around it.
     struct Charge: Sendable, Hashable {
         let cycles: Double
         let stagesWeights: Bool?
-        var bufferBytes = 0
+        var buffers: [WorkingBuffer] = []
     }
 
     /// The weight buffers of weights DMA'd in depth slices whose streams take `ranges` bytes:
-    /// two buffers, the largest even and the largest odd slice, when that holds more than one
+    /// two buffers, the largest even and the largest odd slice, when there is more than one
     /// slice; otherwise one buffer of the whole stream (Vela `TryWeightBuffering`, the
     /// `doubleBufferSizes` of `EncodeWeightAndScaleTensor`).
-    static func bufferBytes(_ ranges: [Int]) -> (bytes: Int, double: Bool) {
-        let evenOdd = ranges.indices.reduce(into: [0, 0]) { $0[$1 % 2] = max($0[$1 % 2], ranges[$1]) }
-        let total = ranges.reduce(0, +)
-        return ranges.count > 1 ? (evenOdd[0] + evenOdd[1], true) : (total, false)
+    static func bufferParts(_ ranges: [Int]) -> [Int] {
+        guard ranges.count > 1 else { return [ranges.reduce(0, +)] }
+        return ranges.indices.reduce(into: [0, 0]) { $0[$1 % 2] = max($0[$1 % 2], ranges[$1]) }
     }
 
     /// The charge of each pass, in order; a nil entry breaks the chain (an operator on the
@@ -51,7 +52,7 @@ struct EthosUWeightBuffering: Sendable {
             if model.core == .regor, pass.weights != nil, pass.weightCount > 0 {
                 if let staging = regorStaging(pass, config: config, slack: slack, startsChain: startsChain) {
                     slack = staging.slack
-                    return Charge(cycles: staging.cycles, stagesWeights: true, bufferBytes: staging.bufferBytes)
+                    return Charge(cycles: staging.cycles, stagesWeights: true, buffers: staging.buffers)
                 }
                 var inPlace = pass
                 inPlace.stagesWeights = false
@@ -67,7 +68,7 @@ struct EthosUWeightBuffering: Sendable {
             let whole = pass.encodedWeightBytes(config: config, section: model.section)
             guard full > slack else {
                 slack = cycles
-                return Charge(cycles: cycles, stagesWeights: nil, bufferBytes: whole)
+                return Charge(cycles: cycles, stagesWeights: nil, buffers: [WorkingBuffer(bytes: whole)])
             }
             let slices = depthSlices(pass, config: config, full: full, slack: slack)
             let tail = model.cycles(pass.withOutputDepth(slices[slices.count - 1] - slices[slices.count - 2]), config: config)
@@ -75,7 +76,7 @@ struct EthosUWeightBuffering: Sendable {
             let charged = slices.count > 2 ? max(full - slack + tail, cycles + max(first - slack, 0)) : cycles + full - min(first, slack)
             slack = slices.count > 2 ? tail : cycles
             let ranges = zip(slices, slices.dropFirst()).map { pass.depthSlice($0..<$1).encodedWeightBytes(config: config, section: model.section) }
-            return Charge(cycles: charged, stagesWeights: nil, bufferBytes: Self.bufferBytes(ranges).bytes)
+            return Charge(cycles: charged, stagesWeights: nil, buffers: [WorkingBuffer(bytes: Self.bufferParts(ranges).reduce(0, +))])
         }
     }
 
