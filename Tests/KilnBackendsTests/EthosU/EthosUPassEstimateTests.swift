@@ -74,7 +74,7 @@ import KilnTargets
                                           constantBytesPerCycle: constants.readBytesPerCycle.value, core: .python)
             let pass = try Self.pass(row)
             let place = "\(accelerator) \(row["kind"]!) \(row["ifm_h"]!)×\(row["ifm_w"]!)×\(row["ifm_c"]!) → \(row["ofm_h"]!)×\(row["ofm_w"]!)×\(row["ofm_c"]!)"
-            let config = try #require(EthosUBlockConfig(for: pass, on: section), "\(place)")
+            let config = try #require(EthosUBlockConfig(for: pass, on: section, core: .python), "\(place)")
             #expect([config.ofmBlock.height, config.ofmBlock.width, config.ofmBlock.depth].map(String.init)
                     == [row["ofm_block_h"], row["ofm_block_w"], row["ofm_block_c"]], "OFM block of \(place)")
             #expect([config.ifmBlock.height, config.ifmBlock.width, config.ifmBlock.depth].map(String.init)
