@@ -12,7 +12,8 @@ core depth-first), which changes the cycles of 3×3 convolutions over 17 to 24 i
 
 for D in 8, 16, 20, 24, 32, 40, 48 (16 and 32 are the depths where the cores agree). Weights
 are seeded random (Keras' default initialisers, seed D); full-integer int8 quantization by the
-TFLite converter with 8 seeded representative inputs, as tools/vela/make_mobilenet_v2.py does.
+TFLite converter with 16 seeded representative inputs (`convert` of
+tools/validation/make_npu_bench_models.py).
 
 Writes Tests/Fixtures/tflite/ifm-depth/<model>.tflite, compiles each with Vela's default core on
 every configuration of tools/vela/run_vela.py (`vela --enable-debug-db`, which records per
@@ -33,13 +34,14 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ElementTree
 
-import numpy as np
-
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 MODELS = os.path.join(REPO, "Tests", "Fixtures", "tflite", "ifm-depth")
 OUT = os.path.join(REPO, "Tests", "Fixtures", "vela", "regor_passes.csv")
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "validation"))
+from make_npu_bench_models import convert  # noqa: E402
 from run_vela import CONFIGURATIONS, VELA_INI  # noqa: E402
+
 DEPTHS = (8, 16, 20, 24, 32, 40, 48)
 
 
@@ -51,23 +53,6 @@ def model(tf, kind, depth):
     else:
         x = tf.keras.layers.Conv2D(32, 3 if kind == "conv3x3" else 1, padding="same", activation="relu")(inputs)
     return tf.keras.Model(inputs, x)
-
-
-def convert(tf, keras_model, seed):
-    converter = tf.lite.TFLiteConverter.from_keras_model(keras_model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-    shape = (1,) + tuple(keras_model.input_shape[1:])
-
-    def representative():
-        generator = np.random.default_rng(seed)
-        for _ in range(8):
-            yield [generator.uniform(-1, 1, size=shape).astype(np.float32)]
-
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
-    return converter.convert()
 
 
 # perf_debug columns, then perf_debug_main, then perf.
@@ -84,12 +69,12 @@ def table(root, name):
     return {row["id"]: row for row in csv.DictReader(io.StringIO(text.strip()))}
 
 
-def debug_row(model, accel, system, mode):
-    """The convolution's row of Vela's debug database for `model` on one configuration."""
+def debug_row(path, accel, system, mode):
+    """The convolution's row of Vela's debug database for the model at `path` on one configuration."""
     with tempfile.TemporaryDirectory() as tmp:
-        subprocess.run(["vela", model, "--accelerator-config", accel, "--config", VELA_INI, "--system-config", system,
+        subprocess.run(["vela", path, "--accelerator-config", accel, "--config", VELA_INI, "--system-config", system,
                         "--memory-mode", mode, "--output-dir", tmp, "--enable-debug-db"], check=True, capture_output=True)
-        stem = os.path.basename(model)[:-len(".tflite")]
+        stem = os.path.basename(path)[:-len(".tflite")]
         root = ElementTree.parse(os.path.join(tmp, f"{stem}_debug.xml")).getroot()
     main_rows = table(root, "perf_debug_main")
     debug, perf = table(root, "perf_debug"), table(root, "perf")

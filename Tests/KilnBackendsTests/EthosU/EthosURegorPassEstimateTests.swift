@@ -12,20 +12,11 @@ import KilnTargets
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/vela/regor_passes.csv")
 
-    static func rows() throws -> [[String: String]] {
-        let lines = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n")
-            .map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-        let header = try #require(lines.first)
-        return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
-    }
-
-    struct MissingColumn: Error { let key: String }
-
     /// The pass of a fixture row: a convolution or depthwise convolution with bias and ReLU, its
     /// weights buffered in SRAM when Vela buffered them (which sets the scale fetch's latency).
     static func pass(_ row: [String: String]) throws -> EthosUPass {
         func int(_ key: String) throws -> Int {
-            guard let value = Int(row[key] ?? "") else { throw MissingColumn(key: key) }
+            guard let value = Int(row[key] ?? "") else { throw EthosUPassEstimateTests.MissingColumn(key: key) }
             return value
         }
         func shape(_ prefix: String) throws -> FeatureMapShape {
@@ -52,15 +43,12 @@ import KilnTargets
     /// cycles are `EstimateMacOpCycles` on its own and equal Vela's too; buffered weights add
     /// their transfer (``EthosUWeightBuffering``), which this suite does not check.
     @Test func traversalBlocksAndCyclesEqualTheDefaultCores() throws {
-        let rows = try Self.rows()
+        let rows = try EthosUPassEstimateTests.rows(of: Self.fixture)
         #expect(rows.count == 126)
-        let targets = ["ethos-u55-32": "ethos-u55-32-corstone300", "ethos-u55-64": "ethos-u55-64-corstone300",
-                       "ethos-u55-128": "ethos-u55-128-corstone300", "ethos-u55-256": "ethos-u55-256-corstone300",
-                       "ethos-u65-256": "ethos-u65-256", "ethos-u65-512": "ethos-u65-512"]
         var inPlace = 0
         for row in rows {
             let accelerator = try #require(row["accelerator"])
-            let name = try #require(targets[accelerator])
+            let name = try #require(EthosUPassEstimateTests.targets[accelerator])
             let target = try #require(BuiltInTargets.catalog.target(named: name))
             let section = try #require(target.section(EthosUSection.self))
             let arena = try #require(target.memory.first { $0.name == section.arena.memory })
