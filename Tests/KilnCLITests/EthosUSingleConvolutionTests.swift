@@ -9,10 +9,10 @@ import KilnJSON
 /// Ethos-U targets. The pass itself is checked exactly by `EthosURegorPassEstimateTests`; here
 /// the whole compile is: the network input read NHWC, the network output written NHWC (Vela
 /// keeps a graph output in NHWC: before Kiln looked through the layout transpose in front of it,
-/// these models were up to 9.4 % under), the weights staged or read in place. Measured: 76 of
-/// the 126 equal Vela's figure, the others within −3.0 … +0.9 %: the weight streams of the
-/// default core's own encoder (flash-bound passes; docs/cost-models/ethos-u.md, "Not modelled")
-/// and its staging of depth slices.
+/// these models were up to 9.4 % under), the weights staged or read in place, encoded as the
+/// default core encodes them. Measured: 122 of the 126 equal Vela's figure; the other four are
+/// 1.8 … 3.0 % under (three depthwise convolutions over 40 or 48 channels on the U55-256 and
+/// U65-512, a 1×1 convolution over 24 channels on the U55-256).
 @Suite struct EthosUSingleConvolutionTests {
     @Test func totalCyclesFollowTheDefaultCore() throws {
         let fixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/vela/regor_passes.csv")
@@ -37,6 +37,6 @@ import KilnJSON
             if cycles == vela { equal += 1 }
             #expect(abs(cycles / vela - 1) <= 0.031, "\(model) on \(accelerator): Kiln \(cycles) cycles, Vela \(vela)")
         }
-        #expect(equal >= 76, "\(equal) of \(rows.count) equal Vela's cycles")
+        #expect(equal >= 122, "\(equal) of \(rows.count) equal Vela's cycles")
     }
 }
