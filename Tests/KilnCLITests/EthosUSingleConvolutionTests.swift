@@ -10,9 +10,12 @@ import KilnJSON
 /// the whole compile is: the network input read NHWC, the network output written NHWC (Vela
 /// keeps a graph output in NHWC: before Kiln looked through the layout transpose in front of it,
 /// these models were up to 9.4 % under), the weights staged or read in place, encoded as the
-/// default core encodes them. Measured: 122 of the 126 equal Vela's figure; the other four are
-/// 1.8 … 3.0 % under (three depthwise convolutions over 40 or 48 channels on the U55-256 and
-/// U65-512, a 1×1 convolution over 24 channels on the U55-256).
+/// default core encodes them, and a staged pass's memory estimate with the weights it streams
+/// (the arena serves the encoded weights once per OFM block in width and height and takes the
+/// ones not prebuffered once; the constants memory gives the scale records as often). All 126
+/// equal Vela's figure; before the staged weights' arena traffic was charged, four passes limited
+/// by the arena port (depthwise 3×3 over 40 or 48 channels on the U55-256 and U65-512, 1×1 over
+/// 24 on the U55-256) were 1.8 … 3.0 % under.
 @Suite struct EthosUSingleConvolutionTests {
     @Test func totalCyclesFollowTheDefaultCore() throws {
         let fixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/vela/regor_passes.csv")
@@ -24,7 +27,6 @@ import KilnJSON
         let targets = ["ethos-u55-32": ("ethos-u55-32-corstone300", 500e6), "ethos-u55-64": ("ethos-u55-64-corstone300", 500e6),
                        "ethos-u55-128": ("ethos-u55-128-corstone300", 500e6), "ethos-u55-256": ("ethos-u55-256-corstone300", 500e6),
                        "ethos-u65-256": ("ethos-u65-256", 1e9), "ethos-u65-512": ("ethos-u65-512", 1e9)]
-        var equal = 0
         for row in rows {
             let accelerator = try #require(row["accelerator"]), model = try #require(row["model"])
             let (target, clock) = try #require(targets[accelerator])
@@ -34,9 +36,7 @@ import KilnJSON
             #expect(result.code == .success, "\(result.error)")
             let seconds = try #require(try JSONParser().parse(result.output, file: "stdout").objectValue?["latencySeconds"]?.doubleValue)
             let cycles = (seconds * clock).rounded()
-            if cycles == vela { equal += 1 }
-            #expect(abs(cycles / vela - 1) <= 0.031, "\(model) on \(accelerator): Kiln \(cycles) cycles, Vela \(vela)")
+            #expect(cycles == vela, "\(model) on \(accelerator): Kiln \(cycles) cycles, Vela \(vela)")
         }
-        #expect(equal >= 122, "\(equal) of \(rows.count) equal Vela's cycles")
     }
 }

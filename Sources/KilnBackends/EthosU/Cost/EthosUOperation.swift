@@ -96,11 +96,18 @@ struct EthosUPass: Sendable, Hashable {
     /// depthwise convolutions when the weights live in another memory (Vela
     /// `Scheduler.propose_weight_buffering`: fully connected weights are read in place), or, in the
     /// default core, whichever passes its staging test chose (``stagesWeights``).
-    var buffersWeights: Bool { weightCount > 0 && (stagesWeights ?? (blockType == .convolution || blockType == .depthwise)) }
-    /// Whether Vela's default core DMAs this pass's weights into the arena
+    var buffersWeights: Bool {
+        guard weightCount > 0 else { return false }
+        switch stagesWeights {
+        case .inPlace?: return false
+        case .staged?: return true
+        case nil: return blockType == .convolution || blockType == .depthwise
+        }
+    }
+    /// Whether Vela's default core DMAs this pass's weights into the arena, and what moves
     /// (``EthosUWeightBuffering/regorStaging(_:config:slack:startsChain:)``), as the family's plan
     /// decided; nil: the Python core's rule by block type.
-    var stagesWeights: Bool?
+    var stagesWeights: EthosUWeightStaging?
 
     /// The weight values (nil: a pass whose weights Kiln synthesises, such as a mean's unit
     /// kernel; it counts them at their int8 size).
@@ -133,5 +140,41 @@ struct EthosUPass: Sendable, Hashable {
         case .depthwise: kernelElements * ofm.elements
         case .pooling, .elementwise: 0
         }
+    }
+}
+
+/// How Vela's default core feeds a pass its weights.
+enum EthosUWeightStaging: Sendable, Hashable {
+    /// Read in place from the constants memory.
+    case inPlace
+    /// DMA'd into the arena in depth slices (while the staging is being decided, only the fact
+    /// matters and the traffic is left empty).
+    case staged(EthosUStagedWeights)
+}
+
+/// The streams of staged weights, which the default core's memory estimate charges
+/// (`EthosU55Performance::MeasureAccessCycles` with a `weightStagingMemory`): the weights not
+/// prebuffered cross both ports once, the arena serves the weights once per OFM block in width
+/// and height, and the scale records are fetched from the constants memory as often.
+struct EthosUStagedWeights: Sendable, Hashable {
+    /// Encoded weight bytes without the scale records, summed over the depth slices (regor
+    /// `totalWeightBytes`: each slice's `weightInfo.encodedSize`).
+    var weightBytes = 0
+    /// Bytes of scale records (each core's padded to 16 bytes) over the slices: the stream's
+    /// allocation less ``weightBytes`` (`InitPerfQuery`'s `encodedScaleSize`).
+    var scaleBytes = 0
+    /// Bytes of the first slice, DMA'd while the previous pass ran (0: not prebuffered;
+    /// `firstWeightDMASize` = `rangeSizes.front()` when `preBuffer`).
+    var prebufferedBytes = 0
+}
+
+extension EthosUPass {
+    /// The bytes of this pass's scale and bias records in its encoded stream: per core (channels
+    /// dealt out as ``EthosUWeights/coreWeights(_:core:cores:)`` deals them) 10 bytes a channel,
+    /// padded to 16 (regor `EncodeWeightAndScaleTensor`); 0 without weight values or scales.
+    func encodedScaleBytes(section: EthosUSection) -> Int {
+        guard let weights, weights.hasScales, ofm.depth > 0 else { return 0 }
+        let cores = min(section.cores.value, ofm.depth)
+        return (0..<cores).reduce(0) { $0 + roundUp(10 * ((ofm.depth + cores - 1 - $1) / cores), 16) }
     }
 }

@@ -78,11 +78,21 @@ struct EthosUPerformance: Sendable {
                                       constantBytesRead: Int(constants.rounded()), blockConfig: config)
         }
         // Buffered weights: DMA'd from the constants memory into the arena (charged by
-        // ``EthosUWeightBuffering``); the array then reads them from the SRAM buffer, which Vela
-        // does not charge as port traffic (`estimate_full_op_performance`).
+        // ``EthosUWeightBuffering``). The Python core does not charge the array's reads of the
+        // SRAM buffer as port traffic (`estimate_full_op_performance`); the default core does
+        // (``EthosUStagedWeights``), each port's bytes over its bandwidth truncated.
         let bytes = pass.encodedWeightBytes(config: config, section: section)
-        return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: (ofmScaled + ifmScaled) / arenaBytesPerCycle,
-                                  constantAccessCycles: 0, arenaBytesRead: access.ifmRead + access.ifm2Read + bytes,
+        var arenaCycles = (ofmScaled + ifmScaled) / arenaBytesPerCycle, constantCycles = 0.0
+        if core == .regor, case .staged(let streams)? = pass.stagesWeights {
+            let blocks = pass.ofm.blocks(of: pass.ofm.clamped(to: config.ofmBlock))
+            let refetches = blocks.height * blocks.width
+            let streamed = max(streams.weightBytes - streams.prebufferedBytes, 0)
+            let arenaBytes = ofmScaled + ifmScaled + Double(streamed + refetches * streams.weightBytes)
+            arenaCycles = (arenaBytes / arenaBytesPerCycle).rounded(.down)
+            constantCycles = (Double(streamed + refetches * streams.scaleBytes) / constantBytesPerCycle).rounded(.down)
+        }
+        return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: arenaCycles,
+                                  constantAccessCycles: constantCycles, arenaBytesRead: access.ifmRead + access.ifm2Read + bytes,
                                   arenaBytesWritten: access.ofmWrite + bytes, constantBytesRead: bytes, blockConfig: config)
     }
 

@@ -18,12 +18,14 @@ import KilnCompiler
 /// the staging memory, and the buffer limit is the arena's capacity (Vela: what the schedule
 /// leaves free there, far above these weights).
 extension EthosUWeightBuffering {
-    /// A staged pass: its charged NPU cycles, the slack it leaves the next pass and its weight
-    /// buffers in the arena (``stagedBuffers(_:prebuffered:)``).
+    /// A staged pass: its charged NPU cycles, the slack it leaves the next pass, its weight
+    /// buffers in the arena (``stagedBuffers(_:sliceCount:prebuffered:)``) and the streams its
+    /// memory estimate charges.
     struct RegorStaging: Sendable {
         let cycles: Double
         let slack: Double
         let buffers: [WorkingBuffer]
+        let streams: EthosUStagedWeights
     }
 
     /// The arena buffers of weights staged in parts of `parts` bytes (one, or a double-buffered
@@ -63,7 +65,7 @@ extension EthosUWeightBuffering {
         let forceInitialBuffer = startsChain && refetches > 1
             && (smallestTransfer < unmoved / 10 || smallestTransfer <= Self.startupDelayCycles)
         var inPlace = pass
-        inPlace.stagesWeights = false
+        inPlace.stagesWeights = .inPlace
         let reference = Int(model.regorMacOpCycles(inPlace, config: config))
         let opCycleDominated = reference > unmoved
         // Method: sliced (every weighted pass can be subdivided in depth; full-depth buffering is only for
@@ -88,7 +90,7 @@ extension EthosUWeightBuffering {
 
         // `EstimateSlicedOpPerformance` with the weights (and scales) read from the arena.
         var staged = pass
-        staged.stagesWeights = true
+        staged.stagesWeights = .staged(EthosUStagedWeights())
         var run = 0, visible = 0, sliceSlack = usableSlack, lastSlice = 0, ifmBytes = 0, weightBytes = 0
         for index in ranges.indices {
             let slice = staged.depthSlice(slices[index]..<slices[index + 1])
@@ -121,8 +123,12 @@ extension EthosUWeightBuffering {
         let whole = Int(model.regorMacOpCycles(staged, config: config))
         let first = max(regorTransferCycles(bytes: ranges[0]) - slackCycles, 0)
         let charged = max(fullTransfer - slackCycles + lastSlice, whole + first)
+        let scaleBytes = zip(slices, slices.dropFirst()).reduce(0) { $0 + pass.depthSlice($1.0..<$1.1).encodedScaleBytes(section: model.section) }
+        let streams = EthosUStagedWeights(weightBytes: ranges.reduce(0, +) - scaleBytes, scaleBytes: scaleBytes,
+                                          prebufferedBytes: startsChain ? 0 : ranges[0])
         return RegorStaging(cycles: Double(charged), slack: Double(lastSlice),
-                            buffers: Self.stagedBuffers(double ? parts : [single], sliceCount: ranges.count, prebuffered: !startsChain))
+                            buffers: Self.stagedBuffers(double ? parts : [single], sliceCount: ranges.count, prebuffered: !startsChain),
+                            streams: streams)
     }
 
     /// The output-depth boundaries the default core slices staged weights into: the prebuffered
@@ -196,7 +202,7 @@ extension EthosUPass {
     /// The pass with its weights staged in the arena.
     var stagingWeights: EthosUPass {
         var copy = self
-        copy.stagesWeights = true
+        copy.stagesWeights = .staged(EthosUStagedWeights())
         return copy
     }
 }

@@ -25,7 +25,7 @@ struct EthosUWeightBuffering: Sendable {
     /// arena's weight buffers around it.
     struct Charge: Sendable, Hashable {
         let cycles: Double
-        let stagesWeights: Bool?
+        let stagesWeights: EthosUWeightStaging?
         var buffers: [WorkingBuffer] = []
     }
 
@@ -52,12 +52,12 @@ struct EthosUWeightBuffering: Sendable {
             if model.core == .regor, pass.weights != nil, pass.weightCount > 0 {
                 if let staging = regorStaging(pass, config: config, slack: slack, startsChain: startsChain) {
                     slack = staging.slack
-                    return Charge(cycles: staging.cycles, stagesWeights: true, buffers: staging.buffers)
+                    return Charge(cycles: staging.cycles, stagesWeights: .staged(staging.streams), buffers: staging.buffers)
                 }
                 var inPlace = pass
-                inPlace.stagesWeights = false
+                inPlace.stagesWeights = .inPlace
                 slack = model.cycles(inPlace, config: config)
-                return Charge(cycles: slack, stagesWeights: false)
+                return Charge(cycles: slack, stagesWeights: .inPlace)
             }
             let cycles = model.cycles(pass, config: config)
             guard pass.buffersWeights else {
