@@ -72,24 +72,24 @@ struct EthosUPerformance: Sendable {
                 let stream = pass.encodedWeightBytes(config: config, section: section) - (pass.biasBytes > 0 ? records : 0)
                 constants = Double(access.weightRead) * Double(stream) / Double(pass.weightCount) + Double(pass.biasBytes > 0 ? records : 0)
             }
-            return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: (ofmScaled + ifmScaled) / arenaBytesPerCycle,
-                                      constantAccessCycles: constants / constantBytesPerCycle,
+            return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: portCycles(ofmScaled + ifmScaled, bytesPerCycle: arenaBytesPerCycle),
+                                      constantAccessCycles: portCycles(constants, bytesPerCycle: constantBytesPerCycle),
                                       arenaBytesRead: access.ifmRead + access.ifm2Read, arenaBytesWritten: access.ofmWrite,
                                       constantBytesRead: Int(constants.rounded()), blockConfig: config)
         }
         // Buffered weights: DMA'd from the constants memory into the arena (charged by
         // ``EthosUWeightBuffering``). The Python core does not charge the array's reads of the
         // SRAM buffer as port traffic (`estimate_full_op_performance`); the default core does
-        // (``EthosUStagedWeights``), each port's bytes over its bandwidth truncated.
+        // (``EthosUStagedWeights``).
         let bytes = pass.encodedWeightBytes(config: config, section: section)
-        var arenaCycles = (ofmScaled + ifmScaled) / arenaBytesPerCycle, constantCycles = 0.0
+        var arenaCycles = portCycles(ofmScaled + ifmScaled, bytesPerCycle: arenaBytesPerCycle), constantCycles = 0.0
         if core == .regor, case .staged(let streams)? = pass.stagesWeights {
             let blocks = pass.ofm.blocks(of: pass.ofm.clamped(to: config.ofmBlock))
             let refetches = blocks.height * blocks.width
             let streamed = max(streams.weightBytes - streams.prebufferedBytes, 0)
             let arenaBytes = ofmScaled + ifmScaled + Double(streamed + refetches * streams.weightBytes)
-            arenaCycles = (arenaBytes / arenaBytesPerCycle).rounded(.down)
-            constantCycles = (Double(streamed + refetches * streams.scaleBytes) / constantBytesPerCycle).rounded(.down)
+            arenaCycles = portCycles(arenaBytes, bytesPerCycle: arenaBytesPerCycle)
+            constantCycles = portCycles(Double(streamed + refetches * streams.scaleBytes), bytesPerCycle: constantBytesPerCycle)
         }
         return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: arenaCycles,
                                   constantAccessCycles: constantCycles, arenaBytesRead: access.ifmRead + access.ifm2Read + bytes,
@@ -97,6 +97,12 @@ struct EthosUPerformance: Sendable {
     }
 
     // MARK: - Cycles
+
+    /// Cycles a port needs for `bytes`: truncated in the default core (`MeasureAccessCycles`
+    /// stores `bytes / Bandwidth()` in an `int64_t`), fractional in the Python core.
+    func portCycles(_ bytes: Double, bytesPerCycle: Double) -> Double {
+        core == .regor ? (bytes / bytesPerCycle).rounded(.down) : bytes / bytesPerCycle
+    }
 
     /// NPU cycles of a pass (Vela `measure_cycle_cost`).
     func cycles(_ pass: EthosUPass, config: EthosUBlockConfig) -> Double {
