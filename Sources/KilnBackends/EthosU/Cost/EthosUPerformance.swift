@@ -65,8 +65,7 @@ struct EthosUPerformance: Sendable {
             if core == .regor, pass.weights != nil, pass.weightCount > 0 {
                 // The default core reads the whole encoded stream (scales included) once per OFM
                 // block in width and height (`ElementTransferToBytes`: `weightsRefetch × encodedWeightSize`).
-                let blocks = pass.ofm.blocks(of: pass.ofm.clamped(to: config.ofmBlock))
-                constants = Double(blocks.height * blocks.width * pass.encodedWeightBytes(config: config, section: section))
+                constants = Double(weightFetches(pass, config: config) * pass.encodedWeightBytes(config: config, section: section))
             } else if pass.weights != nil, pass.weightCount > 0 {
                 let records = 10 * access.biasRead
                 let stream = pass.encodedWeightBytes(config: config, section: section) - (pass.biasBytes > 0 ? records : 0)
@@ -84,8 +83,7 @@ struct EthosUPerformance: Sendable {
         let bytes = pass.encodedWeightBytes(config: config, section: section)
         var arenaCycles = portCycles(ofmScaled + ifmScaled, bytesPerCycle: arenaBytesPerCycle), constantCycles = 0.0
         if core == .regor, case .staged(let streams)? = pass.stagesWeights {
-            let blocks = pass.ofm.blocks(of: pass.ofm.clamped(to: config.ofmBlock))
-            let refetches = blocks.height * blocks.width
+            let refetches = weightFetches(pass, config: config)
             let streamed = max(streams.weightBytes - streams.prebufferedBytes, 0)
             let arenaBytes = ofmScaled + ifmScaled + Double(streamed + refetches * streams.weightBytes)
             arenaCycles = portCycles(arenaBytes, bytesPerCycle: arenaBytesPerCycle)
@@ -94,6 +92,13 @@ struct EthosUPerformance: Sendable {
         return EthosUPassEstimate(npuCycles: npu, arenaAccessCycles: arenaCycles,
                                   constantAccessCycles: constantCycles, arenaBytesRead: access.ifmRead + access.ifm2Read + bytes,
                                   arenaBytesWritten: access.ofmWrite + bytes, constantBytesRead: bytes, blockConfig: config)
+    }
+
+    /// How often the default core fetches a pass's weights: once per OFM block in height × width
+    /// (`MeasureElementAccess`: `weightsRefetch`).
+    func weightFetches(_ pass: EthosUPass, config: EthosUBlockConfig) -> Int {
+        let blocks = pass.ofm.blocks(of: pass.ofm.clamped(to: config.ofmBlock))
+        return blocks.height * blocks.width
     }
 
     // MARK: - Cycles

@@ -52,8 +52,7 @@ extension EthosUWeightBuffering {
         let depth = pass.ofm.depth
         let slackCycles = Int(slack)
         let fullTransfer = regorTransferCycles(bytes: bytes)
-        let blocks = pass.ofm.blocks(of: pass.ofm.clamped(to: config.ofmBlock))
-        let refetches = blocks.height * blocks.width
+        let refetches = model.weightFetches(pass, config: config)
         let unmoved = minimumReadCycles(bytes: bytes, bytesPerCycle: model.constantBytesPerCycle,
                                         latency: model.section.constants.readLatencyCycles.value) * refetches
         let fromBuffer = minimumReadCycles(bytes: bytes, bytesPerCycle: model.arenaBytesPerCycle,
