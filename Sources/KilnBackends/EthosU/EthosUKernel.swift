@@ -22,9 +22,15 @@ struct EthosUKernel: MatchingKernel {
     /// The arena and constants memory levels (for the byte counts).
     let arenaMemory: String, constantMemory: String
     /// A convolution's or fully connected layer's weights at the size of Vela's encoded stream
-    /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``),
-    /// its bias at 0 bytes (in the stream's records), as Vela stores them in flash or DRAM.
+    /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``;
+    /// one stream per depth slice where the default core stages them in slices), its bias at 0
+    /// bytes (in the stream's records), as Vela stores them in flash or DRAM, each rounded up to
+    /// ``readOnlyAlignment``.
     let storedConstantBytes: [String: Int]
+    /// The constants Vela adds for the passes it lowers the node to (a MEAN's unit kernel and
+    /// scale, a softmax's tables and scalars: ``EthosUPassMapping/addedConstants(for:in:)``), at
+    /// their stored size rounded up to ``readOnlyAlignment``.
+    let addedConstantBytes: [String: Int]
     /// The output's arena bytes where the NPU stores it in 16-channel bricks (NHCWB16): depth
     /// rounded up to 16, as Vela sizes such a tensor (`storage_rounding_quantums`, NHCWB16
     /// (1, 1, 1, 16), `architecture_features.py`; `Tensor.storage_size`).
@@ -58,7 +64,8 @@ struct EthosUKernel: MatchingKernel {
         }
         let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
                                       constantBytesPerCycle: constants.readBytesPerCycle.value)
-        if let charged = context.plan(as: EthosUPlan.self)?.charges[root.name], charged.count == mapped.count {
+        let charges = context.plan(as: EthosUPlan.self)?.charges[root.name].flatMap { $0.count == mapped.count ? $0 : nil }
+        if let charged = charges {
             for index in mapped.indices { mapped[index].stagesWeights = charged[index].stagesWeights }
             var estimates = mapped.map(model.estimate)
             for index in estimates.indices { estimates[index].npuCycles = charged[index].cycles }
@@ -72,15 +79,21 @@ struct EthosUKernel: MatchingKernel {
         if let failed = zip(passes, estimates).first(where: { $0.1.blockConfig == nil }) {
             throw LoweringRejection("no OFM block of \(failed.0.blockType.rawValue) fits the \(section.shramBanks.value) KiB SHRAM")
         }
+        // Each pass's weight streams: the staged slices' when the default core stages them.
+        var streamBytes: [Int] = []
+        for (index, (pass, estimate)) in zip(passes, estimates).enumerated() {
+            streamBytes.append(charges?[index].storedWeightBytes
+                               ?? estimate.blockConfig.map { pass.encodedWeightBytes(config: $0, section: section) } ?? 0)
+        }
         var stored: [String: Int] = [:]
         if [.conv2d, .dense].contains(root.kind), let weights = root.input(1), graph.constants[weights] != nil,
            passes.allSatisfy({ $0.weights != nil }) {
-            stored[weights] = zip(passes, estimates).reduce(0) { total, pair in
-                total + (pair.1.blockConfig.map { pair.0.encodedWeightBytes(config: $0, section: section) } ?? 0)
-            }
+            stored[weights] = roundUp(streamBytes.reduce(0, +), Self.readOnlyAlignment)
             if let bias = root.input(2), graph.constants[bias] != nil { stored[bias] = 0 }
         }
         storedConstantBytes = stored
+        addedConstantBytes = EthosUPassMapping.addedConstants(for: root, in: graph, weightStreamBytes: streamBytes)
+            .mapValues { roundUp($0, Self.readOnlyAlignment) }
         let output = covered.last!.outputs[0]
         if ofmFormat == .brick16, let type = graph.types[output], type.shape.count == 4, type.elementType.bitWidth == 8 {
             let padded = [type.shape[0], (type.shape[1] + 15) / 16 * 16, type.shape[2], type.shape[3]]
@@ -111,6 +124,10 @@ struct EthosUKernel: MatchingKernel {
         guard passes.count == 1, passes[0].blockType == .elementwise, !soleUseInputs.isEmpty else { return nil }
         return .inPlace(over: soleUseInputs)
     }
+
+    /// The alignment of every constant in Vela's read-only area (the default core's
+    /// `IncrementalLinearAllocator` rounds each size up to `NPUTensorAlignment`, 16 bytes).
+    static let readOnlyAlignment = 16
 
     /// Operators that only reinterpret or re-lay out a tensor (no NPU pass of their own).
     static let passThrough = OperatorKind.views.union([.transpose])

@@ -51,7 +51,8 @@ enum EthosUPassMapping {
             guard result.kernelAreaHeight <= 64, result.kernelAreaWidth <= 64 else {
                 throw LoweringRejection("Vela: dilated kernel must be at most 64×64 (got \(result.kernelAreaHeight)×\(result.kernelAreaWidth))")
             }
-            result.biasBytes = node.input(2) == nil ? 0 : 4
+            // Without a bias Vela adds one of zeros (`fixup_bias_tensors`; the default core alike): scale records always.
+            result.biasBytes = 4
             result.weightCount = weights.reduce(1, *)
             result.weights = velaWeights(node, in: graph, depthwise: depthwise, hasScales: result.biasBytes > 0)
             // The network's first convolution: Vela's Python core may fold its stride.
@@ -62,7 +63,7 @@ enum EthosUPassMapping {
             let rows = types[0].shape.dropLast().reduce(1, *)
             var result = pass(.vectorProduct, .other, ifm: .init(batch: 1, height: 1, width: rows, depth: k),
                               ofm: .init(batch: 1, height: 1, width: rows, depth: o))
-            result.biasBytes = node.input(2) == nil ? 0 : 4
+            result.biasBytes = 4  // a zero bias where the layer has none, as for convolutions
             result.weightCount = types[1].shape.reduce(1, *)
             result.weights = velaWeights(node, in: graph, depthwise: false, hasScales: result.biasBytes > 0)
             return [result]
@@ -151,6 +152,40 @@ enum EthosUPassMapping {
             return passes
         default:
             throw LoweringRejection("Kiln's Ethos-U lowering has no NPU pass for \(node.kind.rawValue)")
+        }
+    }
+
+    /// The constants Vela 5.2's default core adds to the read-only area when it lowers `node`,
+    /// by `<node>/<Vela's tensor name>`, in bytes before alignment; `weightStreamBytes`: each
+    /// pass's encoded weight streams.
+    /// - MEAN: the depthwise pass's unit weights with their scale records (regor
+    ///   `ConvertMeanOp`'s `<ofm>_weights`), and the int32 multiplier of the scaling multiply
+    ///   (`<ofm>_scalar`).
+    /// - int8 softmax (regor `Softmax::GetGraph8bit`): the exp table (256 int32 entries), seven
+    ///   int32 scalars (`right_shift12`, `headroom_offset`, `one_const`, `neg_32_over_17`,
+    ///   `const_48_over_17`, `F2_one`, `four`), and, when the output has fewer than 4 axes, a zero
+    ///   tensor of the output's shape in int32 (`const_zero`): the last shift's operands, the
+    ///   4-D scaled exponentials and the per-row shift, both differ from the output's shape, so
+    ///   `ReplaceBroadcastWithAdd` (the U55 and U65 cannot broadcast both operands) first adds
+    ///   the exponentials to zeros of the output's shape.
+    static func addedConstants(for node: Node, in graph: Graph, weightStreamBytes: [Int]) -> [String: Int] {
+        let int32 = 4
+        switch node.kind {
+        case .mean:
+            guard let weights = weightStreamBytes.first else { return [:] }
+            return ["\(node.name)/weights": weights, "\(node.name)/scalar": int32]
+        case .softmax:
+            var constants = ["\(node.name)/exp_lut": 256 * int32]
+            for name in ["right_shift12", "headroom_offset", "one_const", "neg_32_over_17", "const_48_over_17", "F2_one", "four"] {
+                constants["\(node.name)/\(name)"] = int32
+            }
+            if let output = node.outputs.first.flatMap({ graph.types[$0] }), output.shape.count < 4,
+               let elements = Shape.elementCount(output.shape), elements <= Int.max / 16 {
+                constants["\(node.name)/const_zero"] = elements * int32
+            }
+            return constants
+        default:
+            return [:]
         }
     }
 

@@ -24,6 +24,9 @@ extension EthosUWeightBuffering {
         let cycles: Double
         let slack: Double
         let buffers: [WorkingBuffer]
+        /// The bytes of its slices' streams, as the constants memory stores them (regor
+        /// `EncodeWeightAndScaleTensor` encodes each depth slice on its own, padded to 16 bytes).
+        let storedBytes: Int
     }
 
     /// The arena buffers of weights staged in parts of `parts` bytes (one, or a double-buffered
@@ -122,7 +125,8 @@ extension EthosUWeightBuffering {
         let first = max(regorTransferCycles(bytes: ranges[0]) - slackCycles, 0)
         let charged = max(fullTransfer - slackCycles + lastSlice, whole + first)
         return RegorStaging(cycles: Double(charged), slack: Double(lastSlice),
-                            buffers: Self.stagedBuffers(double ? parts : [single], sliceCount: ranges.count, prebuffered: !startsChain))
+                            buffers: Self.stagedBuffers(double ? parts : [single], sliceCount: ranges.count, prebuffered: !startsChain),
+                            storedBytes: ranges.reduce(0, +))
     }
 
     /// The output-depth boundaries the default core slices staged weights into: the prebuffered
