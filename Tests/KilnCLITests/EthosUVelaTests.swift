@@ -142,6 +142,31 @@ import KilnModelIO
         }
     }
 
+    /// On every TFLite operator fixture Kiln runs wholly on the NPU, its flash equals Vela's
+    /// default core's "Off-chip Flash used" to the byte (U55-128): the constants Vela's lowering
+    /// adds to single operators (a MEAN's unit kernel and multiplier, a softmax's tables, scalars
+    /// and zeros of a 2-D and a 4-D output, an activation's lookup table, PAD's border of padding
+    /// values, ``EthosUPassMapping/addedConstants(for:in:weightStreamBytes:)``) and constant
+    /// elementwise operands at their aligned size.
+    @Test func operatorFixtureFlashIsVelas() throws {
+        let ops = Self.fixtures.appendingPathComponent("tflite/ops")
+        var checked: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: ops.path).filter({ $0.hasSuffix(".tflite") }).sorted() {
+            let model = String(file.dropLast(".tflite".count))
+            let result = runKiln(["simulate", ops.appendingPathComponent(file).path, "--target", "ethos-u55-128-corstone300", "--format", "json"])
+            #expect(result.code == .success, "\(model): \(result.error)")
+            let simulated = try #require(try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any])
+            guard simulated["hostOps"] as? Int == 0 else { continue }  // a host operator's constants are the host's
+            let levels = try #require(simulated["memoryByLevel"] as? [[String: Any]])
+            let flash = levels.first { $0["level"] as? String == "flash" }?["peakBytes"] as? Int ?? 0
+            let vela = try #require(Double(try Self.velaSummary("ethos-u55-128", model)["off_chip_flash_memory_used"] ?? "")) * 1024
+            #expect(flash == Int(vela), "\(model): flash \(flash) against Vela's \(Int(vela)) bytes")
+            checked.append(model)
+        }
+        #expect(checked.count >= 30, "\(checked)")
+        #expect(["hard_swish", "mean_spatial", "pad", "softmax", "softmax_4d", "quantize_requantize"].allSatisfy(checked.contains))
+    }
+
     /// Per layer (convolutions, depthwise convolutions, fully connected layers, in order) on
     /// U55-128: the built-in target against the per-layer CSV of Vela's default core, and the
     /// target with `"velaCore": "python"` against the Python core's. On every model, every pair of

@@ -24,8 +24,8 @@ struct EthosUKernel: MatchingKernel {
     /// A convolution's or fully connected layer's weights at the size of Vela's encoded stream
     /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``;
     /// one stream per depth slice where the default core stages them in slices), its bias at 0
-    /// bytes (in the stream's records), as Vela stores them in flash or DRAM, each rounded up to
-    /// ``readOnlyAlignment``.
+    /// bytes (in the stream's records), any other constant operand at its tensor's size, as Vela
+    /// stores them in flash or DRAM, each rounded up to ``readOnlyAlignment``.
     let storedConstantBytes: [String: Int]
     /// The constants Vela adds for the passes it lowers the node to (a MEAN's unit kernel and
     /// scale, a softmax's tables and scalars: ``EthosUPassMapping/addedConstants(for:in:)``), at
@@ -90,6 +90,12 @@ struct EthosUKernel: MatchingKernel {
            passes.allSatisfy({ $0.weights != nil }) {
             stored[weights] = roundUp(streamBytes.reduce(0, +), Self.readOnlyAlignment)
             if let bias = root.input(2), graph.constants[bias] != nil { stored[bias] = 0 }
+        }
+        // Any other constant operand (an elementwise operation's): its tensor, aligned.
+        for name in root.inputs where stored[name] == nil {
+            guard let constant = graph.constants[name], let count = Shape.elementCount(constant.shape),
+                  count <= Int.max / 64 else { continue }
+            stored[name] = roundUp((count * constant.type.elementType.bitWidth + 7) / 8, Self.readOnlyAlignment)
         }
         storedConstantBytes = stored
         addedConstantBytes = EthosUPassMapping.addedConstants(for: root, in: graph, weightStreamBytes: streamBytes)
