@@ -23,12 +23,14 @@ struct EthosUKernel: MatchingKernel {
     let arenaMemory: String, constantMemory: String
     /// A convolution's or fully connected layer's weights at the size of Vela's encoded stream
     /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``;
-    /// one stream per depth slice where the default core stages them in slices), its bias at 0
-    /// bytes (in the stream's records), any other constant operand at its tensor's size, as Vela
+    /// one stream per depth slice where the default core stages them in slices; with the records
+    /// of Vela's zero bias for a layer without one, ``zeroBiasRecordBytes(_:cores:)``), its bias
+    /// at 0 bytes (in the stream's records), any other constant operand at its tensor's size, as Vela
     /// stores them in flash or DRAM, each rounded up to ``readOnlyAlignment``.
     let storedConstantBytes: [String: Int]
     /// The constants Vela adds for the passes it lowers the node to (a MEAN's unit kernel and
-    /// scale, a softmax's tables and scalars: ``EthosUPassMapping/addedConstants(for:in:)``), at
+    /// multiplier, a softmax's tables and scalars, an activation's table, PAD's padding values:
+    /// ``EthosUPassMapping/addedConstants(for:in:weightStreamBytes:)``), at
     /// their stored size rounded up to ``readOnlyAlignment``.
     let addedConstantBytes: [String: Int]
     /// The output's arena bytes where the NPU stores it in 16-channel bricks (NHCWB16): depth
@@ -82,8 +84,9 @@ struct EthosUKernel: MatchingKernel {
         // Each pass's weight streams: the staged slices' when the default core stages them.
         var streamBytes: [Int] = []
         for (index, (pass, estimate)) in zip(passes, estimates).enumerated() {
-            streamBytes.append(charges?[index].storedWeightBytes
-                               ?? estimate.blockConfig.map { pass.encodedWeightBytes(config: $0, section: section) } ?? 0)
+            streamBytes.append((charges?[index].storedWeightBytes
+                                ?? estimate.blockConfig.map { pass.encodedWeightBytes(config: $0, section: section) } ?? 0)
+                               + Self.zeroBiasRecordBytes(pass, cores: section.cores.value))
         }
         var stored: [String: Int] = [:]
         if [.conv2d, .dense].contains(root.kind), let weights = root.input(1), graph.constants[weights] != nil,
@@ -129,6 +132,17 @@ struct EthosUKernel: MatchingKernel {
     var outputBufferReuse: OutputBufferReuse? {
         guard passes.count == 1, passes[0].blockType == .elementwise, !soleUseInputs.isEmpty else { return nil }
         return .inPlace(over: soleUseInputs)
+    }
+
+    /// The scale records a layer without a bias stores all the same: Vela gives it a bias of zeros
+    /// (`fixup_bias_tensors`; regor alike), so each core's stream starts with a record per channel
+    /// (10 bytes, padded to 16) that the pass's own weights leave out (its cost follows the layer
+    /// as the graph has it). A staged layer stores such records per depth slice; this counts them
+    /// once per core (no fixture has a staged layer without a bias).
+    static func zeroBiasRecordBytes(_ pass: EthosUPass, cores: Int) -> Int {
+        guard let weights = pass.weights, !weights.hasScales else { return 0 }
+        let depth = pass.ofm.depth, used = max(min(cores, depth), 1)
+        return (0..<used).reduce(0) { total, core in total + roundUp(10 * ((depth - core + used - 1) / used), 16) }
     }
 
     /// The alignment of every constant in Vela's read-only area (the default core's

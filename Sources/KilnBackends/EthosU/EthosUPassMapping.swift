@@ -51,8 +51,7 @@ enum EthosUPassMapping {
             guard result.kernelAreaHeight <= 64, result.kernelAreaWidth <= 64 else {
                 throw LoweringRejection("Vela: dilated kernel must be at most 64×64 (got \(result.kernelAreaHeight)×\(result.kernelAreaWidth))")
             }
-            // Without a bias Vela adds one of zeros (`fixup_bias_tensors`; the default core alike): scale records always.
-            result.biasBytes = 4
+            result.biasBytes = node.input(2) == nil ? 0 : 4
             result.weightCount = weights.reduce(1, *)
             result.weights = velaWeights(node, in: graph, depthwise: depthwise, hasScales: result.biasBytes > 0)
             // The network's first convolution: Vela's Python core may fold its stride.
@@ -63,7 +62,7 @@ enum EthosUPassMapping {
             let rows = types[0].shape.dropLast().reduce(1, *)
             var result = pass(.vectorProduct, .other, ifm: .init(batch: 1, height: 1, width: rows, depth: k),
                               ofm: .init(batch: 1, height: 1, width: rows, depth: o))
-            result.biasBytes = 4  // a zero bias where the layer has none, as for convolutions
+            result.biasBytes = node.input(2) == nil ? 0 : 4
             result.weightCount = types[1].shape.reduce(1, *)
             result.weights = velaWeights(node, in: graph, depthwise: false, hasScales: result.biasBytes > 0)
             return [result]
