@@ -25,26 +25,27 @@ import KilnJSON
         return errors
     }
 
-    /// YOLOv1 −0.2 %, ResNet −13.5 % (Kiln is 25 % under Vela on the 3×3 convolutions with 20
-    /// input channels), the autoencoder −72.9 % (Vela −73.0 %: not modelled).
+    /// YOLOv1 −0.2 %, ResNet +0.0 % (833,657 cycles against 833,615; −13.5 % before the default
+    /// core's part-kernel traversal of its 20-channel 3×3 convolutions was modelled), the
+    /// autoencoder −72.9 % (Vela −73.0 %: not modelled).
     @Test func predictionsStayWhereTheyWereMeasured() throws {
         let errors = try Self.errors()
         #expect(errors.count == 3)
         let yolo = try #require(errors["yolov1_96.tflite"])
         #expect(abs(yolo) < 0.01, "yolov1_96: \(yolo)")
         let resnet = try #require(errors["resnet.tflite"])
-        #expect(resnet > -0.14 && resnet < -0.13, "resnet: \(resnet)")
+        #expect(abs(resnet) < 0.01, "resnet: \(resnet)")
         let autoencoder = try #require(errors["autoenc.tflite"])
         #expect(autoencoder > -0.735 && autoencoder < -0.72, "autoenc: \(autoencoder)")
     }
 
     /// Kiln's cycles on the target against Vela 5.2's default core in the same configuration
     /// (Seeed's My_Sys_Cfg with the constants port at the SRAM's figures): YOLOv1 +0.2 %, the
-    /// autoencoder +0.5 %, ResNet −13.3 %.
+    /// autoencoder +0.5 %, ResNet +0.3 %.
     @Test func kilnBesideVelaOnTheBoardConfiguration() throws {
         let estimates = try JSONParser().parse(try String(contentsOf: repositoryRoot.appendingPathComponent("tools/validation/we2_vela_estimates.json"), encoding: .utf8),
                                                file: "we2_vela_estimates.json")
-        let bounds: [String: ClosedRange<Double>] = ["yolov1_96": 0.0 ... 0.005, "autoenc": 0.0 ... 0.01, "resnet": -0.14 ... -0.13]
+        let bounds: [String: ClosedRange<Double>] = ["yolov1_96": 0.0 ... 0.005, "autoenc": 0.0 ... 0.01, "resnet": 0.0 ... 0.005]
         for (model, bound) in bounds {
             let vela = try #require(estimates.objectValue?["models"]?.objectValue?[model]?.objectValue?["we2-sram"]?.objectValue?["regor"]?
                 .objectValue?["cycles_total"]?.doubleValue)

@@ -57,7 +57,12 @@ struct EthosUKernel: MatchingKernel {
         while let writer = context.uses.writers[source], Self.passThrough.contains(graph.nodes[writer].kind) { source = graph.nodes[writer].inputs[0] }
         let readsNetworkInput = graph.inputs.contains(source)
         let ifmFormat: FeatureMapFormat = readsNetworkInput ? .nhwc : .brick16
-        let ofmFormat: FeatureMapFormat = graph.outputs.contains(covered.last!.outputs[0]) ? .nhwc : .brick16
+        // A network output (up to the same views and transposes, when they are its only reader) is written NHWC.
+        var sink = covered.last!.outputs[0]
+        while let readers = context.uses.readers[sink], readers.count == 1, Self.passThrough.contains(graph.nodes[readers[0]].kind) {
+            sink = graph.nodes[readers[0]].outputs[0]
+        }
+        let ofmFormat: FeatureMapFormat = graph.outputs.contains(sink) ? .nhwc : .brick16
         var mapped = try EthosUPassMapping.passes(for: root, in: graph, activation: activation, ifmFormat: ifmFormat, ofmFormat: ofmFormat,
                                              foldsStridedConvolution: readsNetworkInput && section.core == .python)
         guard let arena = context.target.memory.first(where: { $0.name == section.arena.memory }),

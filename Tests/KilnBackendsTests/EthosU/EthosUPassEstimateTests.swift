@@ -12,11 +12,13 @@ import KilnTargets
 @Suite struct EthosUPassEstimateTests {
     static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Fixtures/vela/passes.csv")
-    static let targets = ["ethos-u55-64": "ethos-u55-64-corstone300", "ethos-u55-128": "ethos-u55-128-corstone300",
+    /// Vela's accelerator name → the built-in target of that array.
+    static let targets = ["ethos-u55-32": "ethos-u55-32-corstone300", "ethos-u55-64": "ethos-u55-64-corstone300", "ethos-u55-128": "ethos-u55-128-corstone300",
                           "ethos-u55-256": "ethos-u55-256-corstone300", "ethos-u65-256": "ethos-u65-256", "ethos-u65-512": "ethos-u65-512"]
 
-    static func rows() throws -> [[String: String]] {
-        let lines = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    /// The rows of a CSV fixture (this suite's by default) keyed by its header.
+    static func rows(of file: URL = fixture) throws -> [[String: String]] {
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         let header = try #require(lines.first)
         return lines.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
     }
@@ -74,7 +76,7 @@ import KilnTargets
                                           constantBytesPerCycle: constants.readBytesPerCycle.value, core: .python)
             let pass = try Self.pass(row)
             let place = "\(accelerator) \(row["kind"]!) \(row["ifm_h"]!)×\(row["ifm_w"]!)×\(row["ifm_c"]!) → \(row["ofm_h"]!)×\(row["ofm_w"]!)×\(row["ofm_c"]!)"
-            let config = try #require(EthosUBlockConfig(for: pass, on: section), "\(place)")
+            let config = try #require(EthosUBlockConfig(for: pass, on: section, core: .python), "\(place)")
             #expect([config.ofmBlock.height, config.ofmBlock.width, config.ofmBlock.depth].map(String.init)
                     == [row["ofm_block_h"], row["ofm_block_w"], row["ofm_block_c"]], "OFM block of \(place)")
             #expect([config.ifmBlock.height, config.ifmBlock.width, config.ifmBlock.depth].map(String.init)

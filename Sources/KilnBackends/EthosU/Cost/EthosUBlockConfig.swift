@@ -2,14 +2,18 @@
 /// the way Vela 5.2 chooses them (`architecture_allocator.find_block_config`): every OFM block
 /// that is a multiple of the micro-block and whose double-buffered IFM and accumulator blocks
 /// fit the SHRAM is scored by the IFM and weight elements fetched per output element, and the
-/// cheapest (ties: the larger IFM coverage among blocks of at most 4×4) wins.
+/// cheapest (ties: the larger IFM coverage among blocks of at most 4×4) wins. The default core
+/// (`ArchEthosU55::FindBlockConfig`) searches the same way; the two differ in the traversal they
+/// choose when part-kernel and depth-first use the array equally (``prefersPartKernel(ifmDepth:kernelElements:core:)``)
+/// and in which blocks they skip after one did not fit.
 struct EthosUBlockConfig: Sendable, Hashable {
     /// The OFM block (before the 1-D optimisation of 2-row micro-blocks).
     var ofmBlock: FeatureMapShape
     /// The IFM block feeding it.
     var ifmBlock: FeatureMapShape
     /// Whether the convolution walks its kernel in parts of 4 positions × 8 channels ("part
-    /// kernel first") rather than depth first.
+    /// kernel first") rather than depth first. Only a convolution's traversal changes its cycles
+    /// and weight stream; the Python core also marks depthwise passes, to no effect.
     var isPartKernel: Bool
 
     /// The largest OFM block (Vela `ofm_block_max`: width 64, height 32, depth 128).
@@ -23,8 +27,8 @@ struct EthosUBlockConfig: Sendable, Hashable {
     /// Banks reserved for output (Vela `shram_reserved_output_banks`).
     static let reservedOutputBanks = 2
 
-    /// The configuration Vela chooses for `pass` on `section`'s NPU, or nil if no block fits.
-    init?(for pass: EthosUPass, on section: EthosUSection) {
+    /// The configuration Vela's `core` chooses for `pass` on `section`'s NPU, or nil if no block fits.
+    init?(for pass: EthosUPass, on section: EthosUSection, core: EthosUSection.Core) {
         let ublock = section.ofmMicroBlock.value
         let micro = FeatureMapShape(batch: 1, height: ublock.height, width: ublock.width, depth: ublock.depth)
         var ifm = pass.ifm
@@ -34,7 +38,10 @@ struct EthosUBlockConfig: Sendable, Hashable {
         let depthwise = pass.blockType == .depthwise
         let equalDepth = elementwise || pass.blockType == .pooling || depthwise
         let convolution = pass.blockType == .convolution || depthwise
-        isPartKernel = convolution && Self.prefersPartKernel(ifmDepth: ifm.depth, kernelElements: pass.kernelElements)
+        // Which passes may walk part-kernel first: the Python core counts depthwise convolutions
+        // among them (`is_convolution`), the default core only convolutions (`EthosU55NpuOp::Convolution`).
+        let traversable = core == .python ? convolution : pass.blockType == .convolution
+        isPartKernel = traversable && Self.prefersPartKernel(ifmDepth: ifm.depth, kernelElements: pass.kernelElements, core: core)
 
         let granules = section.shramGranules.value
         let accumulatorGranule = granules[6]  // Acc32: int8 passes accumulate in 32 bits
@@ -62,20 +69,26 @@ struct EthosUBlockConfig: Sendable, Hashable {
                     if pass.ofm.height == 1, pass.kernelHeight == 1, ublock.height == 2 { ofmBlock.height = min(height, pass.ofm.height) }
                     guard Self.fits(ofm: ofmBlock, ifm: ifmBlock, elementwise: elementwise, scalar: scalar, totalBanks: banks,
                                     lookupTableBanks: lookupTableBanks, ifmGranule: ifmGranule, accumulatorGranule: accumulatorGranule) else {
-                        wontFit.insert([width, height])
+                        // Blocks that do not fit are skipped at greater depths. The Python core records
+                        // them as (width, height) but looks them up as (height, width), so it skips the
+                        // transposed block; the default core records what it looks up.
+                        wontFit.insert(core == .python ? [width, height] : [height, width])
                         continue
                     }
                     let full = pass.ofm.blocks(of: ofmBlock)
-                    let blocksHeight = Double(pass.ofm.height) / Double(ofmBlock.height)
-                    let blocksWidth = Double(pass.ofm.width) / Double(ofmBlock.width)
-                    let blocksDepth = Double(pass.ofm.depth) / Double(ofmBlock.depth)
-                    var weightFetch = Double(weightFetchArea * ifm.depth * full.area)
-                    if !depthwise { weightFetch *= Double(ofmBlock.depth) * blocksDepth }
-                    // Vela's float arithmetic, in its order: ties between blocks are decided by it.
-                    var ifmFetch = Double(ifmBlock.area * ifm.depth * repeats) * (blocksWidth * blocksHeight)
-                    if !equalDepth { ifmFetch *= Double(full.depth) }
-                    var cost = elementwise ? max(Double(pass.ofm.elements) / Double(height * width * depth), 1)
-                        : (ifmFetch + weightFetch) / Double(pass.ofm.elements)
+                    var cost: Double
+                    if elementwise {
+                        cost = Double(pass.ofm.elements) / Double(height * width * depth)
+                        if core == .python { cost = max(cost, 1) }
+                    } else {
+                        let weightElements = weightFetchArea * ifm.depth * full.area
+                        let ifmElements = ifmBlock.area * ifm.depth * repeats
+                        cost = core == .python
+                            ? Self.pythonFetchCost(pass: pass, ofmBlock: ofmBlock, fullDepth: full.depth, weightElements: weightElements,
+                                                   ifmElements: ifmElements, depthwise: depthwise, equalDepth: equalDepth)
+                            : Self.regorFetchCost(pass: pass, ofmBlock: ofmBlock, fullDepth: full.depth, weightElements: weightElements,
+                                                  ifmElements: ifmElements, depthwise: depthwise, equalDepth: equalDepth)
+                    }
                     if ifm.elements < ifmBlock.elements * 2 { cost /= 2 }
                     guard cost <= best else { continue }
                     if cost == best {
@@ -98,13 +111,57 @@ struct EthosUBlockConfig: Sendable, Hashable {
         ifmBlock = chosen.1
     }
 
+    /// IFM and weight elements fetched per OFM element, in the Python core's double arithmetic
+    /// and order (`find_block_config`): ties between blocks are decided by it.
+    static func pythonFetchCost(pass: EthosUPass, ofmBlock: FeatureMapShape, fullDepth: Int, weightElements: Int, ifmElements: Int,
+                                depthwise: Bool, equalDepth: Bool) -> Double {
+        let blocksHeight = Double(pass.ofm.height) / Double(ofmBlock.height)
+        let blocksWidth = Double(pass.ofm.width) / Double(ofmBlock.width)
+        let blocksDepth = Double(pass.ofm.depth) / Double(ofmBlock.depth)
+        var weightFetch = Double(weightElements)
+        if !depthwise { weightFetch *= Double(ofmBlock.depth) * blocksDepth }
+        var ifmFetch = Double(ifmElements) * (blocksWidth * blocksHeight)
+        if !equalDepth { ifmFetch *= Double(fullDepth) }
+        return (ifmFetch + weightFetch) / Double(pass.ofm.elements)
+    }
+
+    /// The same cost in the default core's single-precision arithmetic and order
+    /// (`ArchEthosU55::FindBlockConfig`: `float` block counts, width first); its ties differ from
+    /// the Python core's (a 16×16 OFM: 10×6 costs less than 6×10 in `float`, the same in `double`).
+    static func regorFetchCost(pass: EthosUPass, ofmBlock: FeatureMapShape, fullDepth: Int, weightElements: Int, ifmElements: Int,
+                               depthwise: Bool, equalDepth: Bool) -> Double {
+        let blocksX = Float(pass.ofm.width) / Float(ofmBlock.width)
+        let blocksY = Float(pass.ofm.height) / Float(ofmBlock.height)
+        let blocksZ = Float(pass.ofm.depth) / Float(ofmBlock.depth)
+        var weightFetch = Float(weightElements)
+        if !depthwise { weightFetch *= blocksZ * Float(ofmBlock.depth) }
+        var ifmFetch = Float(ifmElements) * blocksX * blocksY
+        if !equalDepth { ifmFetch *= Float(fullDepth) }
+        return Double((ifmFetch + weightFetch) / Float(pass.ofm.elements))
+    }
+
     /// Part-kernel-first when the input has at most 8 channels or when its utilisation of
-    /// 4-position × 8-channel steps beats depth-first's of 32-channel steps (Vela `_choose_kernel_method`, 8-bit).
-    static func prefersPartKernel(ifmDepth: Int, kernelElements: Int) -> Bool {
+    /// 4-position × 8-channel steps is above depth-first's of 32-channel steps (8-bit inputs).
+    /// On a tie the cores part ways: the Python core keeps depth-first (`_choose_kernel_method`:
+    /// `part_utilisation > depth_utilisation`), the default core takes part-kernel
+    /// (`ChooseKernelMethod` in `regor/architecture/ethosu55/ethos_u55.cpp`: `>=`). Ties are
+    /// common: a 3×3 kernel (9 of 12 positions used) over 17 to 24 channels (rounded to 24 of 32)
+    /// uses 3/4 × d/24 = d/32 either way, and there the default core runs ⌈9/4⌉ = 3 steps per
+    /// 8-channel group of a 16-deep IFM block, twice for 20 or 24 channels (12 step-groups against
+    /// depth-first's 9): 4/3 of the Python core's MAC cycles. Each core's own arithmetic, in its
+    /// order, so that ties are ties: the Python core divides the products, the default core
+    /// multiplies the two quotients (in double).
+    static func prefersPartKernel(ifmDepth: Int, kernelElements: Int, core: EthosUSection.Core) -> Bool {
         if ifmDepth <= 8 { return true }
         let depthUtilisation = Double(ifmDepth) / Double(roundUp(ifmDepth, 32))
-        let partUtilisation = Double(ifmDepth * kernelElements) / Double(roundUp(ifmDepth, 8) * roundUp(kernelElements, 4))
-        return partUtilisation > depthUtilisation
+        switch core {
+        case .python:
+            let partUtilisation = Double(ifmDepth * kernelElements) / Double(roundUp(ifmDepth, 8) * roundUp(kernelElements, 4))
+            return partUtilisation > depthUtilisation
+        case .regor:
+            let partUtilisation = Double(ifmDepth) / Double(roundUp(ifmDepth, 8)) * (Double(kernelElements) / Double(roundUp(kernelElements, 4)))
+            return partUtilisation >= depthUtilisation
+        }
     }
 
     /// The IFM block an OFM block needs: (blocks − 1) × stride + the kernel extent (at most one

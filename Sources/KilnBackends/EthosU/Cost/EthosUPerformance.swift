@@ -45,7 +45,7 @@ struct EthosUPerformance: Sendable {
 
     /// The estimate of `pass`.
     func estimate(_ pass: EthosUPass) -> EthosUPassEstimate {
-        let config = EthosUBlockConfig(for: pass, on: section)
+        let config = EthosUBlockConfig(for: pass, on: section, core: core)
         let npu = config.map { cycles(pass, config: $0) } ?? 0
         guard let config else {
             return EthosUPassEstimate(npuCycles: 0, arenaAccessCycles: 0, constantAccessCycles: 0, arenaBytesRead: 0,

@@ -46,7 +46,7 @@ struct EthosUWeightBuffering: Sendable {
     func charges(_ passes: [EthosUPass?]) -> [Charge?] {
         var slack = 0.0, startsChain = true
         return passes.map { pass -> Charge? in
-            guard let pass, let config = EthosUBlockConfig(for: pass, on: model.section) else {
+            guard let pass, let config = EthosUBlockConfig(for: pass, on: model.section, core: model.core) else {
                 slack = 0
                 startsChain = true
                 return nil
