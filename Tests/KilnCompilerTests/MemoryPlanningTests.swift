@@ -73,6 +73,7 @@ struct MemoryHookKernel: TargetKernel {
     let wrapped: any TargetKernel
     var workingBuffers: [WorkingBuffer] = []
     var outputBufferReuse: OutputBufferReuse?
+    var addedConstantBytes: [String: Int] = [:]
     var name: String { wrapped.name }
     var nodes: [Node] { wrapped.nodes }
     var inputs: [String] { wrapped.inputs }
@@ -84,10 +85,30 @@ struct MemoryHookKernel: TargetKernel {
     func listing() -> [String] { wrapped.listing() }
 }
 
+@Suite struct MemoryAddedConstantTests {
+    /// Constants a kernel adds (``TargetKernel/addedConstantBytes``: 48 bytes the dense step's
+    /// target stores beside its weights) are weights: placed in the weights' level by name with
+    /// the graph's (`fc/table` at 0, `w` after it), counted in the weight bytes, and the arena
+    /// starts after them.
+    @Test func addedConstantsArePlacedWithTheWeights() throws {
+        let (plan, _) = try MemoryWorkingBufferTests.planWithDenseKernel { MemoryHookKernel(wrapped: $0, addedConstantBytes: ["fc/table": 48]) }
+        let constants = plan.buffers.filter(\.isConstant).map { "\($0.value)@\($0.offset) \($0.bytes)" }
+        #expect(constants == ["fc/table@0 48", "w@48 512"])
+        #expect(plan.weightBytes == 560)
+        #expect(plan.buffers.filter { !$0.isConstant }.map(\.offset).min() == 560)
+    }
+}
+
 @Suite struct MemoryWorkingBufferTests {
     /// The memory graph's plan with `buffers` on its dense step (step 1), and the name the plan
     /// gives the first of them.
     static func planWithDenseBuffers(_ buffers: [WorkingBuffer]) throws -> (plan: MemoryPlanning.Plan, name: String) {
+        try planWithDenseKernel { MemoryHookKernel(wrapped: $0, workingBuffers: buffers) }
+    }
+
+    /// The memory graph's plan with its dense step's kernel replaced by `hook(kernel)`, and the
+    /// name the plan gives that step's first working buffer.
+    static func planWithDenseKernel(_ hook: (any TargetKernel) -> MemoryHookKernel) throws -> (plan: MemoryPlanning.Plan, name: String) {
         let program = try TestArray.compiler().compile(try memoryGraph(), for: try TestArray.target())
         var steps = program.steps
         let dense = try #require(steps.firstIndex { step in
@@ -95,7 +116,7 @@ struct MemoryHookKernel: TargetKernel {
             return false
         })
         guard case .kernel(var step) = steps[dense] else { throw DiagnosticError(.error("no dense step")) }
-        step.kernel = MemoryHookKernel(wrapped: step.kernel, workingBuffers: buffers)
+        step.kernel = hook(step.kernel)
         steps[dense] = .kernel(step)
         let plan = try MemoryPlanning(target: program.target).run(graph: program.graph, steps: steps)
         return (plan, "\(step.kernel.name) working buffer #\(dense)")

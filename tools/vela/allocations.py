@@ -122,14 +122,19 @@ def allocate(driver, ranges):
     return end, bound, iterations, list(map(int, out[3:]))
 
 
-def vela_allocation(model, accel, system, mode):
-    """The SRAM live ranges Vela prints (one per live range, its tensors merged) and its peak."""
+def verbose_allocation(model, accel, system, mode):
+    """The lines `vela --verbose-allocation` prints for one model and configuration."""
     folder = "mobilenet" if model.startswith("mobilenet") else "mlperf"
     path = os.path.join(REPO, "Tests/Fixtures/tflite", folder, model + ".tflite")
     with tempfile.TemporaryDirectory() as tmp:
-        out = subprocess.run(["vela", path, "--accelerator-config", accel, "--config", VELA_INI, "--system-config", system,
-                              "--memory-mode", mode, "--output-dir", tmp, "--verbose-allocation"],
-                             capture_output=True, text=True, check=True).stdout.splitlines()
+        return subprocess.run(["vela", path, "--accelerator-config", accel, "--config", VELA_INI, "--system-config", system,
+                               "--memory-mode", mode, "--output-dir", tmp, "--verbose-allocation"],
+                              capture_output=True, text=True, check=True).stdout.splitlines()
+
+
+def vela_allocation(model, accel, system, mode):
+    """The SRAM live ranges Vela prints (one per live range, its tensors merged) and its peak."""
+    out = verbose_allocation(model, accel, system, mode)
     first = next(i for i, line in enumerate(out) if line.startswith("Allocation, memory Sram"))
     ranges, seen = [], set()
     for line in out[first + 2:]:

@@ -103,14 +103,13 @@ def main():
                 memory_rows.append(
                     f"| {folder} | `{model}` | {kiln_sram:,} | {sram:,.0f} | {kiln_sram - sram:+,.0f} | "
                     f"{100 * (kiln_sram / sram - 1):+.2f} % | "
-                    f"{levels.get(off_chip, 0) / 1024:.1f} | {flash / 1024:.1f} | "
-                    f"{percent(levels.get(off_chip, 0), flash)} |")
+                    f"{levels.get(off_chip, 0):,} | {flash:,.0f} | {levels.get(off_chip, 0) - flash:+,.0f} |")
     print("| configuration | model | Kiln cycles | Vela cycles | error | layer pairs out of order | Python core error |")
     print("|---|---|---|---|---|---|---|")
     print("\n".join(cycles_rows))
     print()
     print("| configuration | model | SRAM Kiln (bytes) | SRAM Vela | difference (bytes) | error | "
-          "flash / DRAM Kiln (KiB) | flash / DRAM Vela | error |")
+          "flash / DRAM Kiln (bytes) | flash / DRAM Vela | difference (bytes) |")
     print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(memory_rows))
 

@@ -22,9 +22,17 @@ struct EthosUKernel: MatchingKernel {
     /// The arena and constants memory levels (for the byte counts).
     let arenaMemory: String, constantMemory: String
     /// A convolution's or fully connected layer's weights at the size of Vela's encoded stream
-    /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``),
-    /// its bias at 0 bytes (in the stream's records), as Vela stores them in flash or DRAM.
+    /// (compressed weights and 10-byte scale records, ``EthosUPass/encodedWeightBytes(config:section:)``;
+    /// one stream per depth slice where the default core stages them in slices; with the records
+    /// of Vela's zero bias for a layer without one, ``zeroBiasRecordBytes(_:cores:)``), its bias
+    /// at 0 bytes (in the stream's records), any other constant operand at its tensor's size, as Vela
+    /// stores them in flash or DRAM, each rounded up to ``readOnlyAlignment``.
     let storedConstantBytes: [String: Int]
+    /// The constants Vela adds for the passes it lowers the node to (a MEAN's unit kernel and
+    /// multiplier, a softmax's tables and scalars, an activation's table, PAD's padding values:
+    /// ``EthosUPassMapping/addedConstants(for:in:weightStreamBytes:)``), at
+    /// their stored size rounded up to ``readOnlyAlignment``.
+    let addedConstantBytes: [String: Int]
     /// The output's arena bytes where the NPU stores it in 16-channel bricks (NHCWB16): depth
     /// rounded up to 16, as Vela sizes such a tensor (`storage_rounding_quantums`, NHCWB16
     /// (1, 1, 1, 16), `architecture_features.py`; `Tensor.storage_size`).
@@ -63,7 +71,8 @@ struct EthosUKernel: MatchingKernel {
         }
         let model = EthosUPerformance(section: section, arenaBytesPerCycle: arena.readBytesPerCycle.value,
                                       constantBytesPerCycle: constants.readBytesPerCycle.value)
-        if let charged = context.plan(as: EthosUPlan.self)?.charges[root.name], charged.count == mapped.count {
+        let charges = context.plan(as: EthosUPlan.self)?.charges[root.name].flatMap { $0.count == mapped.count ? $0 : nil }
+        if let charged = charges {
             for index in mapped.indices { mapped[index].stagesWeights = charged[index].stagesWeights }
             var estimates = mapped.map(model.estimate)
             for index in estimates.indices { estimates[index].npuCycles = charged[index].cycles }
@@ -77,15 +86,28 @@ struct EthosUKernel: MatchingKernel {
         if let failed = zip(passes, estimates).first(where: { $0.1.blockConfig == nil }) {
             throw LoweringRejection("no OFM block of \(failed.0.blockType.rawValue) fits the \(section.shramBanks.value) KiB SHRAM")
         }
+        // Each pass's weight streams: the staged slices' when the default core stages them.
+        var streamBytes: [Int] = []
+        for (index, (pass, estimate)) in zip(passes, estimates).enumerated() {
+            streamBytes.append((charges?[index].storedWeightBytes
+                                ?? estimate.blockConfig.map { pass.encodedWeightBytes(config: $0, section: section) } ?? 0)
+                               + Self.zeroBiasRecordBytes(pass, cores: section.cores.value))
+        }
         var stored: [String: Int] = [:]
         if [.conv2d, .dense].contains(root.kind), let weights = root.input(1), graph.constants[weights] != nil,
            passes.allSatisfy({ $0.weights != nil }) {
-            stored[weights] = zip(passes, estimates).reduce(0) { total, pair in
-                total + (pair.1.blockConfig.map { pair.0.encodedWeightBytes(config: $0, section: section) } ?? 0)
-            }
+            stored[weights] = roundUp(streamBytes.reduce(0, +), Self.readOnlyAlignment)
             if let bias = root.input(2), graph.constants[bias] != nil { stored[bias] = 0 }
         }
+        // Any other constant operand (an elementwise operation's): its tensor, aligned.
+        for name in root.inputs where stored[name] == nil {
+            guard let constant = graph.constants[name], let count = Shape.elementCount(constant.shape),
+                  count <= Int.max / 64 else { continue }
+            stored[name] = roundUp((count * constant.type.elementType.bitWidth + 7) / 8, Self.readOnlyAlignment)
+        }
         storedConstantBytes = stored
+        addedConstantBytes = EthosUPassMapping.addedConstants(for: root, in: graph, weightStreamBytes: streamBytes)
+            .mapValues { roundUp($0, Self.readOnlyAlignment) }
         let output = covered.last!.outputs[0]
         if ofmFormat == .brick16, let type = graph.types[output], type.shape.count == 4, type.elementType.bitWidth == 8 {
             let padded = [type.shape[0], (type.shape[1] + 15) / 16 * 16, type.shape[2], type.shape[3]]
@@ -116,6 +138,21 @@ struct EthosUKernel: MatchingKernel {
         guard passes.count == 1, passes[0].blockType == .elementwise, !soleUseInputs.isEmpty else { return nil }
         return .inPlace(over: soleUseInputs)
     }
+
+    /// The scale records a layer without a bias stores all the same: Vela gives it a bias of zeros
+    /// (`fixup_bias_tensors`; regor alike), so each core's stream starts with a record per channel
+    /// (10 bytes, padded to 16) that the pass's own weights leave out (its cost follows the layer
+    /// as the graph has it). A staged layer stores such records per depth slice; this counts them
+    /// once per core (no fixture has a staged layer without a bias).
+    static func zeroBiasRecordBytes(_ pass: EthosUPass, cores: Int) -> Int {
+        guard let weights = pass.weights, !weights.hasScales else { return 0 }
+        let depth = pass.ofm.depth, used = max(min(cores, depth), 1)
+        return (0..<used).reduce(0) { total, core in total + roundUp(10 * ((depth - core + used - 1) / used), 16) }
+    }
+
+    /// The alignment of every constant in Vela's read-only area (the default core's
+    /// `IncrementalLinearAllocator` rounds each size up to `NPUTensorAlignment`, 16 bytes).
+    static let readOnlyAlignment = 16
 
     /// Operators that only reinterpret or re-lay out a tensor (no NPU pass of their own).
     static let passThrough = OperatorKind.views.union([.transpose])

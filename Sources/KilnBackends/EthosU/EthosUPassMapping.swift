@@ -154,6 +154,50 @@ enum EthosUPassMapping {
         }
     }
 
+    /// The constants Vela 5.2's default core adds to the read-only area when it lowers `node`,
+    /// by `<node>/<Vela's tensor name>`, in bytes before alignment; `weightStreamBytes`: each
+    /// pass's encoded weight streams. Each is checked against `vela --verbose-allocation`
+    /// (`EthosUVelaTests.offChipConstantsAreVelas` on the five models, `operatorFixtureFlashIsVelas`
+    /// on the operator fixtures).
+    /// - MEAN: the depthwise pass's unit weights with their scale records (regor
+    ///   `ConvertMeanOp`'s `<ofm>_weights`), and the int32 multiplier of the scaling multiply
+    ///   (`<ofm>_scalar`).
+    /// - int8 softmax (regor `Softmax::GetGraph8bit`): the exp table (256 int32 entries), seven
+    ///   int32 scalars (`right_shift12`, `headroom_offset`, `one_const`, `neg_32_over_17`,
+    ///   `const_48_over_17`, `F2_one`, `four`), and int32 zeros of the output's shape
+    ///   (`const_zero`, which `ReplaceBroadcastWithAdd` adds the operand of the last shift to:
+    ///   the U55 and U65 cannot broadcast both operands of an elementwise operation).
+    /// - A lookup-table activation: its 256-entry int8 table.
+    /// - PAD (regor `RewritePad`): the padding value repeated over the largest border, the
+    ///   output's elements over one axis times that axis's larger padding (`pad_const`).
+    static func addedConstants(for node: Node, in graph: Graph, weightStreamBytes: [Int]) -> [String: Int] {
+        let int32 = 4
+        guard let output = node.outputs.first.flatMap({ graph.types[$0] }), let elements = Shape.elementCount(output.shape),
+              elements <= Int.max / 16 else { return [:] }
+        switch node.operation {
+        case .mean:
+            guard let weights = weightStreamBytes.first else { return [:] }
+            return ["\(node.name)/weights": weights, "\(node.name)/scalar": int32]
+        case .softmax:
+            var constants = ["\(node.name)/exp_lut": 256 * int32, "\(node.name)/const_zero": elements * int32]
+            for name in ["right_shift12", "headroom_offset", "one_const", "neg_32_over_17", "const_48_over_17", "F2_one", "four"] {
+                constants["\(node.name)/\(name)"] = int32
+            }
+            return constants
+        case .sigmoid, .tanh, .leakyRelu, .hardSwish:
+            return ["\(node.name)/lut": 256]
+        case .pad(let padding):
+            let rank = output.shape.count
+            guard padding.pads.count == 2 * rank else { return [:] }
+            let border = output.shape.indices.map { axis in
+                output.shape[axis] == 0 ? 0 : elements / output.shape[axis] * max(padding.pads[axis], padding.pads[rank + axis], 0)
+            }.max() ?? 0
+            return ["\(node.name)/pad_const": border * output.elementType.bitWidth / 8]
+        default:
+            return [:]
+        }
+    }
+
     /// A 1×1 average-pool pass that copies `shape` (Vela's memory operations).
     static func copy(_ shape: FeatureMapShape, activation: EthosUActivation, ifmFormat: FeatureMapFormat,
                      ofmFormat: FeatureMapFormat) -> EthosUPass {

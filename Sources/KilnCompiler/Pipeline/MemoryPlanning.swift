@@ -3,7 +3,8 @@ import KilnIR
 import KilnTargets
 
 /// Places the accelerator's values in its memory levels: all weights (at the size their kernels
-/// store them, ``TargetKernel/storedConstantBytes``) in the nearest level that holds weights and has room, activations
+/// store them, ``TargetKernel/storedConstantBytes``, with the constants the target adds,
+/// ``TargetKernel/addedConstantBytes``) in the nearest level that holds weights and has room, activations
 /// (at the size their writers store them, ``TargetKernel/storedOutputBytes``)
 /// and each kernel's working buffers (``TargetKernel/workingBuffers``) in a liveness-based arena
 /// (Vela's allocator, ``ArenaAllocation``, with the family's ``ArenaSearch``;
@@ -59,6 +60,10 @@ struct MemoryPlanning {
             let kernel = kernelStep.kernel
             let isView = if case .view = kernel.outputBufferReuse { true } else { false }
             stored.merge(kernel.storedConstantBytes, uniquingKeysWith: max)
+            for (name, bytes) in kernel.addedConstantBytes {
+                weights.insert(name)
+                stored[name] = bytes
+            }
             storedOutputs.merge(kernel.storedOutputBytes, uniquingKeysWith: max)
             for (number, buffer) in kernel.workingBuffers.enumerated() where buffer.bytes > 0 {
                 let name = "\(kernel.name) working buffer #\(index)" + (number > 0 ? ".\(number)" : "")

@@ -34,6 +34,11 @@ public protocol TargetKernel: Sendable {
     /// for a constant folded into another's stream). The memory plan places a constant listed here
     /// at this size, any other at its tensor type's size.
     var storedConstantBytes: [String: Int] { get }
+    /// Constants the target stores beside the graph's for this kernel, which the graph does not
+    /// hold (an NPU's lookup tables, the scalar operands and unit kernels of the passes it lowers
+    /// an operator to), by a name unique to the kernel (`<node>/<constant>`), with the bytes each
+    /// takes in the constants memory. The memory plan places them with the weights.
+    var addedConstantBytes: [String: Int] { get }
     /// Buffers the kernel holds in the activation memory beside its inputs and outputs (an NPU's
     /// weight buffers, DMA'd in from flash or DRAM). The memory plan places them in the
     /// activation arena, live during the kernel's step (``WorkingBuffer`` says when exactly).
@@ -87,6 +92,8 @@ extension TargetKernel {
     public var countsWhileExecuting: Bool { false }
     /// None: constants are stored at their tensor type's size.
     public var storedConstantBytes: [String: Int] { [:] }
+    /// None: the target stores only the graph's constants.
+    public var addedConstantBytes: [String: Int] { [:] }
     /// None.
     public var workingBuffers: [WorkingBuffer] { [] }
     /// None: outputs are stored at their tensor type's size.

@@ -166,6 +166,10 @@ struct EthosUStagedWeights: Sendable, Hashable {
     /// Bytes of the first slice, DMA'd while the previous pass ran (0: not prebuffered;
     /// `firstWeightDMASize` = `rangeSizes.front()` when `preBuffer`).
     var prebufferedBytes = 0
+
+    /// The bytes of the slices' streams as the constants memory stores them (regor
+    /// `EncodeWeightAndScaleTensor` encodes each depth slice on its own, padded to 16 bytes).
+    var storedBytes: Int { weightBytes + scaleBytes }
 }
 
 extension EthosUPass {

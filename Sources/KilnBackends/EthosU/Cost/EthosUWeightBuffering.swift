@@ -27,6 +27,9 @@ struct EthosUWeightBuffering: Sendable {
         let cycles: Double
         let stagesWeights: EthosUWeightStaging?
         var buffers: [WorkingBuffer] = []
+        /// The bytes its weights take in the constants memory when the default core stages them in
+        /// depth slices, each slice its own stream (nil: one stream of the whole pass).
+        var storedWeightBytes: Int? = nil
     }
 
     /// The weight buffers of weights DMA'd in depth slices whose streams take `ranges` bytes:
@@ -52,7 +55,8 @@ struct EthosUWeightBuffering: Sendable {
             if model.core == .regor, pass.weights != nil, pass.weightCount > 0 {
                 if let staging = regorStaging(pass, config: config, slack: slack, startsChain: startsChain) {
                     slack = staging.slack
-                    return Charge(cycles: staging.cycles, stagesWeights: .staged(staging.streams), buffers: staging.buffers)
+                    return Charge(cycles: staging.cycles, stagesWeights: .staged(staging.streams), buffers: staging.buffers,
+                                  storedWeightBytes: staging.streams.storedBytes)
                 }
                 var inPlace = pass
                 inPlace.stagesWeights = .inPlace
