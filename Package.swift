@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "KilnBackendsTests", dependencies: [
             "KilnBackends", "KilnCompiler", "KilnConformance", "KilnDiagnostics", "KilnIR", "KilnInterpreter", "KilnJSON",
             "KilnModelIO", "KilnNumerics", "KilnONNX", "KilnTFLite", "KilnTargets", "KilnTestSupport",
-        ]),
+        ], exclude: ["DSP/Golden", "FPGA/Golden", "SIMD/Golden", "XNOR/Golden"]),
         .testTarget(name: "KilnQuantizerTests", dependencies: [
             "KilnQuantizer", "KilnIR", "KilnInterpreter", "KilnNumerics", "KilnModelIO", "KilnONNX",
         ]),

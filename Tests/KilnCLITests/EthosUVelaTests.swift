@@ -49,10 +49,11 @@ import KilnModelIO
     }
 
     /// Kiln's total cycles against Vela's `cycles_total`, on every model and configuration: the
-    /// built-in targets (Vela's default core) within ±5 % of `vela MODEL` (the issue asks ±10 %),
+    /// built-in targets (Vela's default core) within ±3 % of `vela MODEL` (the issue asks ±10 %;
+    /// measured −2.7 … +0.0 %, the −2.7 % being kws's softmax on the U65-512),
     /// with the layers above 1 % of the total ranked as Vela's per-layer CSV ranks them
     /// (``layersOutOfOrder(_:against:)``), and the same targets with `"velaCore": "python"` within
-    /// ±5 % of `vela --debug-force-legacy-core` (equal pass by pass: `EthosUPassEstimateTests`;
+    /// ±4 % of `vela --debug-force-legacy-core` (measured −3.9 … +0.0 %; equal pass by pass: `EthosUPassEstimateTests`;
     /// weight streams byte for byte: `EthosUWeightCodecTests`); memory per area by ``checkMemory(_:model:vela:)``.
     @Test(arguments: configurations)
     func totalCyclesFollowVela(configuration: (String, String, Double)) throws {
@@ -71,8 +72,8 @@ import KilnModelIO
             let error = cycles / expected - 1, pythonError = pythonCycles / pythonCore - 1
             print("\(model) on \(target): Kiln \(Int(cycles)) cycles, Vela \(Int(expected)) (\(String(format: "%+.1f", error * 100)) %); "
                   + "Python core: Kiln \(Int(pythonCycles)), Vela \(Int(pythonCore)) (\(String(format: "%+.1f", pythonError * 100)) %)")
-            #expect(abs(pythonError) <= 0.05, "\(model) on \(target): \(pythonError) against the Python core")
-            #expect(abs(error) <= 0.05, "\(model) on \(target): \(error)")
+            #expect(abs(pythonError) <= 0.04, "\(model) on \(target): \(pythonError) against the Python core")
+            #expect(abs(error) <= 0.03, "\(model) on \(target): \(error)")
             try Self.checkMemory(simulated, model: model, vela: vela)
             let (outOfOrder, _) = try Self.layersOutOfOrder(simulated, against: "vela/\(vela)/\(model).layers.csv")
             #expect(outOfOrder.isEmpty, "\(model) on \(target): layers out of order \(outOfOrder)")

@@ -73,7 +73,7 @@ struct EthosUKernel: MatchingKernel {
                                       constantBytesPerCycle: constants.readBytesPerCycle.value)
         let charges = context.plan(as: EthosUPlan.self)?.charges[root.name].flatMap { $0.count == mapped.count ? $0 : nil }
         if let charged = charges {
-            for index in mapped.indices { mapped[index].stagesWeights = charged[index].stagesWeights }
+            for index in mapped.indices { mapped[index].weightStaging = charged[index].weightStaging }
             var estimates = mapped.map(model.estimate)
             for index in estimates.indices { estimates[index].npuCycles = charged[index].cycles }
             self.estimates = estimates
@@ -146,8 +146,7 @@ struct EthosUKernel: MatchingKernel {
     /// once per core (no fixture has a staged layer without a bias).
     static func zeroBiasRecordBytes(_ pass: EthosUPass, cores: Int) -> Int {
         guard let weights = pass.weights, !weights.hasScales else { return 0 }
-        let depth = pass.ofm.depth, used = max(min(cores, depth), 1)
-        return (0..<used).reduce(0) { total, core in total + roundUp(10 * ((depth - core + used - 1) / used), 16) }
+        return EthosUPass.scaleRecordBytes(depth: pass.ofm.depth, cores: cores)
     }
 
     /// The alignment of every constant in Vela's read-only area (the default core's

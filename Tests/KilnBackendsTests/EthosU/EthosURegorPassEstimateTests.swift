@@ -33,7 +33,7 @@ import KilnTargets
         pass.strideWidth = pass.strideHeight
         pass.biasBytes = 4
         pass.weightCount = pass.kernelElements * (depthwise ? 1 : pass.ifm.depth) * pass.ofm.depth
-        pass.stagesWeights = row["weight_buffering"] != "" ? .staged(EthosUStagedWeights()) : .inPlace
+        pass.weightStaging = row["weight_buffering"] != "" ? .staged(EthosUStagedWeights()) : .inPlace
         return pass
     }
 

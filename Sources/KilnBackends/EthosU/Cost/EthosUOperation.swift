@@ -95,10 +95,10 @@ struct EthosUPass: Sendable, Hashable {
     /// Whether Vela DMAs the pass's weights into the arena SRAM before use: convolutions and
     /// depthwise convolutions when the weights live in another memory (Vela
     /// `Scheduler.propose_weight_buffering`: fully connected weights are read in place), or, in the
-    /// default core, whichever passes its staging test chose (``stagesWeights``).
+    /// default core, whichever passes its staging test chose (``weightStaging``).
     var buffersWeights: Bool {
         guard weightCount > 0 else { return false }
-        switch stagesWeights {
+        switch weightStaging {
         case .inPlace?: return false
         case .staged?: return true
         case nil: return blockType == .convolution || blockType == .depthwise
@@ -107,7 +107,7 @@ struct EthosUPass: Sendable, Hashable {
     /// Whether Vela's default core DMAs this pass's weights into the arena, and what moves
     /// (``EthosUWeightBuffering/regorStaging(_:config:slack:startsChain:)``), as the family's plan
     /// decided; nil: the Python core's rule by block type.
-    var stagesWeights: EthosUWeightStaging?
+    var weightStaging: EthosUWeightStaging?
 
     /// The weight values (nil: a pass whose weights Kiln synthesises, such as a mean's unit
     /// kernel; it counts them at their int8 size).
@@ -177,8 +177,15 @@ extension EthosUPass {
     /// dealt out as ``EthosUWeights/coreWeights(_:core:cores:)`` deals them) 10 bytes a channel,
     /// padded to 16 (regor `EncodeWeightAndScaleTensor`); 0 without weight values or scales.
     func encodedScaleBytes(section: EthosUSection) -> Int {
-        guard let weights, weights.hasScales, ofm.depth > 0 else { return 0 }
-        let cores = min(section.cores.value, ofm.depth)
-        return (0..<cores).reduce(0) { $0 + roundUp(10 * ((ofm.depth + cores - 1 - $1) / cores), 16) }
+        guard let weights, weights.hasScales else { return 0 }
+        return Self.scaleRecordBytes(depth: ofm.depth, cores: section.cores.value)
+    }
+
+    /// The bytes of the scale and bias records of `depth` output channels dealt out over `cores`
+    /// cores: per core 10 bytes a channel, padded to 16 (regor `EncodeWeightAndScaleTensor`).
+    static func scaleRecordBytes(depth: Int, cores: Int) -> Int {
+        guard depth > 0 else { return 0 }
+        let used = max(min(cores, depth), 1)
+        return (0..<used).reduce(0) { $0 + roundUp(10 * ((depth + used - 1 - $1) / used), 16) }
     }
 }

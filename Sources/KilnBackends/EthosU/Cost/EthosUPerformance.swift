@@ -82,7 +82,7 @@ struct EthosUPerformance: Sendable {
         // (``EthosUStagedWeights``).
         let bytes = pass.encodedWeightBytes(config: config, section: section)
         var arenaCycles = portCycles(ofmScaled + ifmScaled, bytesPerCycle: arenaBytesPerCycle), constantCycles = 0.0
-        if core == .regor, case .staged(let streams)? = pass.stagesWeights {
+        if core == .regor, case .staged(let streams)? = pass.weightStaging {
             let refetches = weightFetches(pass, config: config)
             let streamed = max(streams.weightBytes - streams.prebufferedBytes, 0)
             let arenaBytes = ofmScaled + ifmScaled + Double(streamed + refetches * streams.weightBytes)

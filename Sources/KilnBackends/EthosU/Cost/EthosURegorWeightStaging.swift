@@ -64,7 +64,7 @@ extension EthosUWeightBuffering {
         let forceInitialBuffer = startsChain && refetches > 1
             && (smallestTransfer < unmoved / 10 || smallestTransfer <= Self.startupDelayCycles)
         var inPlace = pass
-        inPlace.stagesWeights = .inPlace
+        inPlace.weightStaging = .inPlace
         let reference = Int(model.regorMacOpCycles(inPlace, config: config))
         let opCycleDominated = reference > unmoved
         // Method: sliced (every weighted pass can be subdivided in depth; full-depth buffering is only for
@@ -89,7 +89,7 @@ extension EthosUWeightBuffering {
 
         // `EstimateSlicedOpPerformance` with the weights (and scales) read from the arena.
         var staged = pass
-        staged.stagesWeights = .staged(EthosUStagedWeights())
+        staged.weightStaging = .staged(EthosUStagedWeights())
         var run = 0, visible = 0, sliceSlack = usableSlack, lastSlice = 0, ifmBytes = 0, weightBytes = 0
         for index in ranges.indices {
             let slice = staged.depthSlice(slices[index]..<slices[index + 1])
@@ -201,7 +201,7 @@ extension EthosUPass {
     /// The pass with its weights staged in the arena.
     var stagingWeights: EthosUPass {
         var copy = self
-        copy.stagesWeights = .staged(EthosUStagedWeights())
+        copy.weightStaging = .staged(EthosUStagedWeights())
         return copy
     }
 }

@@ -25,7 +25,7 @@ struct EthosUWeightBuffering: Sendable {
     /// arena's weight buffers around it.
     struct Charge: Sendable, Hashable {
         let cycles: Double
-        let stagesWeights: EthosUWeightStaging?
+        let weightStaging: EthosUWeightStaging?
         var buffers: [WorkingBuffer] = []
         /// The bytes its weights take in the constants memory when the default core stages them in
         /// depth slices, each slice its own stream (nil: one stream of the whole pass).
@@ -55,24 +55,24 @@ struct EthosUWeightBuffering: Sendable {
             if model.core == .regor, pass.weights != nil, pass.weightCount > 0 {
                 if let staging = regorStaging(pass, config: config, slack: slack, startsChain: startsChain) {
                     slack = staging.slack
-                    return Charge(cycles: staging.cycles, stagesWeights: .staged(staging.streams), buffers: staging.buffers,
+                    return Charge(cycles: staging.cycles, weightStaging: .staged(staging.streams), buffers: staging.buffers,
                                   storedWeightBytes: staging.streams.storedBytes)
                 }
                 var inPlace = pass
-                inPlace.stagesWeights = .inPlace
+                inPlace.weightStaging = .inPlace
                 slack = model.cycles(inPlace, config: config)
-                return Charge(cycles: slack, stagesWeights: .inPlace)
+                return Charge(cycles: slack, weightStaging: .inPlace)
             }
             let cycles = model.cycles(pass, config: config)
             guard pass.buffersWeights else {
                 slack = cycles
-                return Charge(cycles: cycles, stagesWeights: nil)
+                return Charge(cycles: cycles, weightStaging: nil)
             }
             let full = transferCycles(bytes: pass.encodedWeightBytes(config: config, section: model.section))
             let whole = pass.encodedWeightBytes(config: config, section: model.section)
             guard full > slack else {
                 slack = cycles
-                return Charge(cycles: cycles, stagesWeights: nil, buffers: [WorkingBuffer(bytes: whole)])
+                return Charge(cycles: cycles, weightStaging: nil, buffers: [WorkingBuffer(bytes: whole)])
             }
             let slices = depthSlices(pass, config: config, full: full, slack: slack)
             let tail = model.cycles(pass.withOutputDepth(slices[slices.count - 1] - slices[slices.count - 2]), config: config)
@@ -80,7 +80,7 @@ struct EthosUWeightBuffering: Sendable {
             let charged = slices.count > 2 ? max(full - slack + tail, cycles + max(first - slack, 0)) : cycles + full - min(first, slack)
             slack = slices.count > 2 ? tail : cycles
             let ranges = zip(slices, slices.dropFirst()).map { pass.depthSlice($0..<$1).encodedWeightBytes(config: config, section: model.section) }
-            return Charge(cycles: charged, stagesWeights: nil, buffers: [WorkingBuffer(bytes: Self.bufferParts(ranges).reduce(0, +))])
+            return Charge(cycles: charged, weightStaging: nil, buffers: [WorkingBuffer(bytes: Self.bufferParts(ranges).reduce(0, +))])
         }
     }
 
