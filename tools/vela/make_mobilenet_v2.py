@@ -19,6 +19,9 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "validation"))
+from make_npu_bench_models import convert  # noqa: E402
+
 NAME = "mobilenet_v2_035_96"
 SHAPE = (1, 96, 96, 3)
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -48,21 +51,9 @@ def main():
     import tensorflow as tf
     tf.keras.utils.set_random_seed(20)
     model = tf.keras.applications.MobileNetV2(input_shape=SHAPE[1:], alpha=0.35, weights=None, classes=10)
-    converter = tf.lite.TFLiteConverter.from_keras_model(model)
-    converter.optimizations = [tf.lite.Optimize.DEFAULT]
-
-    def representative():
-        generator = np.random.default_rng(21)
-        for _ in range(16):
-            yield [generator.uniform(-1, 1, size=SHAPE).astype(np.float32)]
-
-    converter.representative_dataset = representative
-    converter.target_spec.supported_ops = [tf.lite.OpsSet.TFLITE_BUILTINS_INT8]
-    converter.inference_input_type = tf.int8
-    converter.inference_output_type = tf.int8
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, NAME + ".tflite"), "wb") as out:
-        out.write(converter.convert())
+        out.write(convert(tf, model, seed=21))
     subprocess.run([sys.executable, __file__, "--reference"], check=True)
 
 
